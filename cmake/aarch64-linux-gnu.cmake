@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: MIT
+# Toolchain: aarch64 Linux userspace (KVM-hosted VMMs), Debian's gcc-aarch64-linux-gnu.
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+set(ARMVIRT_CROSS_PREFIX aarch64-linux-gnu- CACHE STRING "cross tool prefix")
+set(CMAKE_C_COMPILER ${ARMVIRT_CROSS_PREFIX}gcc)
+set(CMAKE_ASM_COMPILER ${ARMVIRT_CROSS_PREFIX}gcc)
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+include(${CMAKE_CURRENT_LIST_DIR}/armvirt-deps.cmake)

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file armvirt/armvirt.h
+ * @brief The whole portable armvirt API in one include.
+ */
+#ifndef ARMVIRT_ARMVIRT_H
+#define ARMVIRT_ARMVIRT_H
+
+#include <armvirt/bits.h>
+#include <armvirt/esr.h>
+#include <armvirt/insn.h>
+#include <armvirt/log.h>
+#include <armvirt/sysreg.h>
+#include <armvirt/traps.h>
+#include <armvirt/types.h>
+
+#endif /* ARMVIRT_ARMVIRT_H */

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file armvirt/log.h
+ * @brief Levelled logging through a hook the host sets, and a freestanding formatter.
+ *
+ * The library never prints by itself: it formats a line with av_snprintf() into a
+ * stack buffer and hands it to the hook installed with av_log_set_hook(). With no
+ * hook installed, log calls cost a level comparison and nothing else.
+ *
+ * The formatter understands the subset of printf the library needs:
+ * conversions `d i u x X o c s p %`, flags `- 0 + space #`, a field width and
+ * precision (numbers or `*`), and length modifiers `hh h l ll z j t`.
+ * Floating point is not supported (the core is built with general registers only).
+ *
+ * Thread safety: the hook and level are plain globals meant to be set once at start-up.
+ * The hook itself may be called concurrently from several CPUs.
+ */
+#ifndef ARMVIRT_LOG_H
+#define ARMVIRT_LOG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Log levels, most severe first. */
+enum av_log_level {
+	AV_LOG_ERROR = 0, /**< something failed that the caller must know */
+	AV_LOG_WARN = 1,  /**< a guest did something unexpected; handled */
+	AV_LOG_INFO = 2,  /**< one-off configuration facts */
+	AV_LOG_DEBUG = 3, /**< per-trap detail */
+};
+
+/** Longest line av_log() formats (longer lines are truncated), including the NUL. */
+#define AV_LOG_LINE_MAX 256
+
+/**
+ * The host's log sink.
+ *
+ * @param level   the line's level
+ * @param line    a NUL-terminated line without a trailing newline
+ * @param cookie  the cookie given to av_log_set_hook()
+ */
+typedef void (*av_log_hook_fn)(enum av_log_level level, const char *line, void *cookie);
+
+/**
+ * Install the log hook and the most verbose level passed to it.
+ * @param hook    the sink, or NULL to drop every line
+ * @param max     lines with a level above @p max are dropped before formatting
+ * @param cookie  handed back to @p hook
+ */
+void av_log_set_hook(av_log_hook_fn hook, enum av_log_level max, void *cookie);
+
+/** True when a line at @p level would reach the hook. */
+int av_log_enabled(enum av_log_level level);
+
+/** Format a line and pass it to the hook (printf-like, see the file comment). */
+void av_log(enum av_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/**
+ * Format into @p buf like vsnprintf.
+ *
+ * @return the length the full output would have (excluding the NUL); when it is
+ *         >= @p size the output was truncated. @p buf is always NUL-terminated
+ *         when @p size > 0.
+ */
+int av_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/** Format into @p buf like snprintf; see av_vsnprintf(). */
+int av_snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#define av_err(...) av_log(AV_LOG_ERROR, __VA_ARGS__)
+#define av_warn(...) av_log(AV_LOG_WARN, __VA_ARGS__)
+#define av_info(...) av_log(AV_LOG_INFO, __VA_ARGS__)
+#define av_dbg(...) av_log(AV_LOG_DEBUG, __VA_ARGS__)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ARMVIRT_LOG_H */

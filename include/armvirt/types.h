@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file armvirt/types.h
+ * @brief Error codes and basic types shared by every armvirt module.
+ *
+ * Every fallible armvirt function returns an `int`: 0 on success, or a negative
+ * `AV_E*` code. A guest's bad access is never a library error; it becomes an
+ * injected exception or a defined RAZ/WI result, decided by the caller.
+ *
+ * Freestanding: this header uses only stdint.h, stddef.h and stdbool.h.
+ */
+#ifndef ARMVIRT_TYPES_H
+#define ARMVIRT_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Error codes. Functions return their negation (e.g. `-AV_EINVAL`). */
+enum av_errno {
+	AV_OK = 0,       /**< success */
+	AV_EINVAL = 1,   /**< invalid argument */
+	AV_ENOMEM = 2,   /**< out of memory (memcache or caller buffer) */
+	AV_EEXIST = 3,   /**< object or mapping already exists */
+	AV_ENOENT = 4,   /**< no such object or mapping */
+	AV_ERANGE = 5,   /**< value outside the supported range */
+	AV_ENOTSUP = 6,  /**< not supported / not decodable */
+	AV_EBUSY = 7,    /**< resource busy, try again later */
+	AV_EFAULT = 8,   /**< bad address */
+	AV_ENOSPC = 9,   /**< caller buffer too small */
+	AV_EPERM = 10,   /**< operation not permitted */
+	AV_EIO = 11,     /**< device or host I/O error */
+	AV_EBADIMG = 12, /**< malformed image or blob */
+	AV_ERRNO_MAX
+};
+
+/**
+ * Name an error code.
+ *
+ * @param err  a return value of an armvirt function (0, or negative `AV_E*`);
+ *             the positive code is accepted too.
+ * @return a static string such as "AV_EINVAL: invalid argument"; never NULL.
+ *         Unknown codes give "AV_E?: unknown error".
+ */
+const char *av_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ARMVIRT_TYPES_H */

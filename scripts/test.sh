@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# armvirt's test command: install dependencies, configure and build every configuration,
+# then run ctest in the host build. Arguments pass through to ctest:
+#   scripts/test.sh              everything
+#   scripts/test.sh -L unit      only the unit tests
+#   scripts/test.sh -R esr -V    one suite, verbose
+#
+# Configurations (build directories under $ARMVIRT_BUILD_DIR, default ./build):
+#   host     x86-64 portable core + unit tests, ASan+UBSan, fuzzers (clang), consumer test
+#   linux    aarch64-linux-gnu: the library (and the KVM-hosted VMM once it exists)
+#   none     aarch64 freestanding: the library built -ffreestanding -nostdlib for EL2
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${ARMVIRT_BUILD_DIR:-$top/build}
+jobs=${ARMVIRT_JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+"$top/scripts/deps.sh"
+
+configure_build() { # NAME [cmake args...]
+  local name=$1
+  shift
+  echo "== configure and build: $name"
+  cmake -S "$top" -B "$build/$name" -DCMAKE_BUILD_TYPE=Debug "$@" >"$build/$name.configure.log" 2>&1 ||
+    { cat "$build/$name.configure.log"; return 1; }
+  cmake --build "$build/$name" -j"$jobs" >"$build/$name.build.log" 2>&1 ||
+    { tail -n 60 "$build/$name.build.log"; return 1; }
+}
+
+mkdir -p "$build"
+configure_build host -DARMVIRT_SANITIZE=ON
+configure_build linux -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-linux-gnu.cmake"
+configure_build none -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-none.cmake"
+
+echo "== ctest $*"
+cd "$build/host"
+ctest --output-on-failure -j"$jobs" "$@"

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* An out-of-tree program using an installed armvirt: it must compile, link and run. */
+#include <armvirt/armvirt.h>
+
+#include <stdio.h>
+#include <string.h>
+
+int main(void)
+{
+	char line[128];
+
+	if (strcmp(av_strerror(-AV_EINVAL), "AV_EINVAL: invalid argument") != 0)
+		return 1;
+	av_snprintf(line, sizeof(line), "%s %#x", "consumer", 0x2a);
+	if (strcmp(line, "consumer 0x2a") != 0)
+		return 1;
+	printf("armvirt consumer OK\n");
+	return 0;
+}

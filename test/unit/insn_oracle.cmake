@@ -1,0 +1,1 @@
+av_unit_test(insn)

@@ -10,6 +10,7 @@
 #include <armvirt/esr.h>
 #include <armvirt/insn.h>
 #include <armvirt/log.h>
+#include <armvirt/regs.h>
 #include <armvirt/sysreg.h>
 #include <armvirt/traps.h>
 #include <armvirt/types.h>

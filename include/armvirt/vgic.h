@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file armvirt/vgic.h
+ * @brief Virtual GIC: GICv2 and GICv3 distributor/redistributor emulation, per-IRQ state,
+ *        per-vCPU pending lists and list-register fill/sync through a backend.
+ *
+ * The vGIC has three layers:
+ *  - the **core** (lib/vgic.c): per-IRQ state, per-vCPU lists ordered by priority, injection
+ *    (level, edge, SGI) from any pCPU, list-register flush before entry and sync after exit;
+ *  - **register-region tables** (lib/vgic_v3.c for GICD/GICR, lib/vgic_v2.c for the GICv2
+ *    GICD): MMIO accesses the guest makes, checked against the architecture's access rules;
+ *  - a **CPU-interface backend** (struct av_vgic_lr_ops): ICH_LR<n>_EL2 system registers, the
+ *    GICv2 GICH_LR MMIO registers, or a fake in tests. The model (GICv2 or GICv3) is chosen at
+ *    run time; both live in every build and the structures have one layout.
+ *
+ * Memory: struct av_vgic is allocated by the caller and holds bounded arrays: up to
+ * #AV_VGIC_MAX_VCPUS vCPUs (8 for the GICv2 model, the architectural limit) and up to
+ * #AV_VGIC_MAX_SPIS SPIs (INTIDs 32..1019). Nothing is allocated by the library.
+ *
+ * Security: the emulated GIC has a single Security state (GICD_CTLR.DS == 1 for GICv3, no
+ * Security Extensions for GICv2). Group 0 and Group 1 both exist; GICD_IGRPMODR is RAZ/WI.
+ * GICv3 is emulated with affinity routing always enabled (GICD_CTLR.ARE RAO/WI); there are
+ * no LPIs or ITS.
+ *
+ * Locking: see the comment at the top of lib/vgic.c. All entry points are safe to call from
+ * any pCPU concurrently; they take the distributor lock and/or one vCPU lock through
+ * struct av_vgic_lock_ops (or built-in C11 atomic spinlocks when none is given).
+ *
+ * GICv2 CPU interface: the guest's GICC frame is not emulated. The hypervisor maps the
+ * hardware's GICV frame (the virtual CPU interface, 8 KiB) in stage 2 at the guest's GICC
+ * address, read/write and as Device-nGnRE, so the guest's GICC_IAR/EOIR/DIR accesses go
+ * straight to the virtual CPU interface that the list registers feed. Only the GICH frame
+ * (list registers, GICH_HCR, GICH_VMCR) is accessed by the hypervisor, through the GICv2 LR
+ * backend. With GICv3, the guest uses ICC_* system registers, which the hardware redirects
+ * to ICV_* when HCR_EL2.IMO/FMO are set; only ICC_SGI1R_EL1 (and ICC_SGI0R/ASGI1R) must be
+ * trapped (ICH_HCR_EL2.TC) and handed to av_vgic_v3_sgi1r_write().
+ */
+#ifndef ARMVIRT_VGIC_H
+#define ARMVIRT_VGIC_H
+
+#include <stdatomic.h>
+
+#include <armvirt/bits.h>
+#include <armvirt/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- limits ---- */
+
+/** Most vCPUs one vGIC serves (GICv2: 8, the width of ITARGETSR). */
+#define AV_VGIC_MAX_VCPUS 16
+/** Most vCPUs of a GICv2-model vGIC. */
+#define AV_VGIC_V2_MAX_VCPUS 8
+/** Most SPIs (INTIDs 32..1019). */
+#define AV_VGIC_MAX_SPIS 988
+/** Most list registers the core uses per vCPU (ICH_VTR_EL2.ListRegs allows 16). */
+#define AV_VGIC_MAX_LRS 16
+/** Private interrupts per vCPU: 16 SGIs + 16 PPIs. */
+#define AV_VGIC_NR_PRIVATE 32
+/** Number of SGIs (INTIDs 0..15). */
+#define AV_VGIC_NR_SGIS 16
+/** Total IRQ slots inside struct av_vgic. */
+#define AV_VGIC_NR_IRQ_SLOTS (AV_VGIC_MAX_VCPUS * AV_VGIC_NR_PRIVATE + AV_VGIC_MAX_SPIS)
+/** Priority bits the vGIC implements: the top 5 bits (32 levels), as GICH_LR holds. */
+#define AV_VGIC_PRIO_MASK 0xf8u
+
+/* ---- frame sizes and layout ---- */
+
+/** GICv3 distributor frame size (64 KiB). */
+#define AV_GICD_V3_SIZE 0x10000u
+/** GICv3 redistributor: RD_base frame then SGI_base frame, 64 KiB each. */
+#define AV_GICR_FRAME_SIZE 0x10000u
+/** Stride between consecutive vCPUs' redistributors (no VLPI frames). */
+#define AV_GICR_STRIDE 0x20000u
+/** GICv2 distributor frame size (4 KiB). */
+#define AV_GICD_V2_SIZE 0x1000u
+
+/* ---- GICD register offsets (IHI 0069 table 12-25; GICv2: IHI 0048 table 4-1) ---- */
+#define AV_GICD_CTLR       0x0000u /**< distributor control */
+#define AV_GICD_TYPER      0x0004u /**< interrupt controller type */
+#define AV_GICD_IIDR       0x0008u /**< implementer identification */
+#define AV_GICD_TYPER2     0x000cu /**< type 2 (GICv3) */
+#define AV_GICD_STATUSR    0x0010u /**< error reporting (GICv3, optional) */
+#define AV_GICD_IGROUPR    0x0080u /**< interrupt group, 1 bit per IRQ */
+#define AV_GICD_ISENABLER  0x0100u /**< set-enable, 1 bit per IRQ */
+#define AV_GICD_ICENABLER  0x0180u /**< clear-enable, 1 bit per IRQ */
+#define AV_GICD_ISPENDR    0x0200u /**< set-pending, 1 bit per IRQ */
+#define AV_GICD_ICPENDR    0x0280u /**< clear-pending, 1 bit per IRQ */
+#define AV_GICD_ISACTIVER  0x0300u /**< set-active, 1 bit per IRQ */
+#define AV_GICD_ICACTIVER  0x0380u /**< clear-active, 1 bit per IRQ */
+#define AV_GICD_IPRIORITYR 0x0400u /**< priority, 8 bits per IRQ */
+#define AV_GICD_ITARGETSR  0x0800u /**< GICv2 CPU targets, 8 bits per IRQ */
+#define AV_GICD_ICFGR      0x0c00u /**< configuration, 2 bits per IRQ */
+#define AV_GICD_IGRPMODR   0x0d00u /**< group modifier (GICv3), 1 bit per IRQ */
+#define AV_GICD_NSACR      0x0e00u /**< non-secure access control, 2 bits per IRQ */
+#define AV_GICD_SGIR       0x0f00u /**< GICv2 software generated interrupt */
+#define AV_GICD_CPENDSGIR  0x0f10u /**< GICv2 SGI clear-pending, 8 bits per SGI */
+#define AV_GICD_SPENDSGIR  0x0f20u /**< GICv2 SGI set-pending, 8 bits per SGI */
+#define AV_GICD_IROUTER    0x6000u /**< GICv3 routing, 64 bits per IRQ (SPIs from 0x6100) */
+#define AV_GICD_V3_PIDR2   0xffe8u /**< GICv3 peripheral ID2 */
+#define AV_GICD_V2_PIDR2   0x0fe8u /**< GICv2 peripheral ID2 */
+
+/* GICD_CTLR (single Security state view: IHI 0069 "GICD_CTLR, When access is Secure, in a
+ * system that supports one Security state"; GICv2 without Security Extensions). */
+#define AV_GICD_CTLR_ENABLE_G0 AV_BIT(0)  /**< EnableGrp0 */
+#define AV_GICD_CTLR_ENABLE_G1 AV_BIT(1)  /**< EnableGrp1 */
+#define AV_GICD_CTLR_ARE       AV_BIT(4)  /**< affinity routing enable (GICv3) */
+#define AV_GICD_CTLR_DS        AV_BIT(6)  /**< disable security (GICv3) */
+#define AV_GICD_CTLR_E1NWF     AV_BIT(7)  /**< enable 1-of-N wakeup (GICv3) */
+#define AV_GICD_CTLR_RWP       AV_BIT(31) /**< register write pending (GICv3) */
+
+/* GICD_TYPER */
+#define AV_GICD_TYPER_ITLINES  AV_GENMASK(4, 0)   /**< ITLinesNumber: 32*(N+1) INTIDs */
+#define AV_GICD_TYPER_CPUNUM   AV_GENMASK(7, 5)   /**< CPUNumber: PEs - 1 (GICv2, GICv3 ARE=0) */
+#define AV_GICD_TYPER_SECEXTN  AV_BIT(10)         /**< SecurityExtn */
+#define AV_GICD_TYPER_LSPI     AV_GENMASK(15, 11) /**< lockable SPIs (GICv2) */
+#define AV_GICD_TYPER_MBIS     AV_BIT(16)         /**< message-based SPIs (GICv3) */
+#define AV_GICD_TYPER_LPIS     AV_BIT(17)         /**< LPIs supported (GICv3) */
+#define AV_GICD_TYPER_IDBITS   AV_GENMASK(23, 19) /**< INTID bits - 1 (GICv3) */
+#define AV_GICD_TYPER_A3V      AV_BIT(24)         /**< Aff3 supported (GICv3) */
+#define AV_GICD_TYPER_NO1N     AV_BIT(25)         /**< 1-of-N not supported (GICv3) */
+#define AV_GICD_TYPER_RSS      AV_BIT(26)         /**< range selector support (GICv3) */
+
+/* GICD_IIDR / GICR_IIDR */
+#define AV_GIC_IIDR_IMPLEMENTER AV_GENMASK(11, 0)  /**< JEP106 code of the implementer */
+#define AV_GIC_IIDR_REVISION    AV_GENMASK(15, 12) /**< revision */
+#define AV_GIC_IIDR_VARIANT     AV_GENMASK(19, 16) /**< variant */
+#define AV_GIC_IIDR_PRODUCTID   AV_GENMASK(31, 24) /**< product identifier */
+/** IIDR.Implementer value the vGIC reports (Arm's JEP106 code 0x43B). */
+#define AV_VGIC_IIDR_IMPLEMENTER_ARM 0x43bu
+/** IIDR.ProductID the vGIC reports (an armvirt value, not an Arm product). */
+#define AV_VGIC_IIDR_PRODUCT 0x41u
+
+/* PIDR2 */
+#define AV_GIC_PIDR2_DES1    AV_GENMASK(2, 0) /**< JEP106 identity code bits [6:4] */
+#define AV_GIC_PIDR2_JEDEC   AV_BIT(3)        /**< JEP106 code is used */
+#define AV_GIC_PIDR2_ARCHREV AV_GENMASK(7, 4) /**< ArchRev: 2 = GICv2, 3 = GICv3 */
+
+/* GICD_IROUTER<n> */
+#define AV_GICD_IROUTER_AFF0 AV_GENMASK(7, 0)   /**< Aff0 */
+#define AV_GICD_IROUTER_AFF1 AV_GENMASK(15, 8)  /**< Aff1 */
+#define AV_GICD_IROUTER_AFF2 AV_GENMASK(23, 16) /**< Aff2 */
+#define AV_GICD_IROUTER_IRM  AV_BIT(31)         /**< 1: any participating PE */
+#define AV_GICD_IROUTER_AFF3 AV_GENMASK(39, 32) /**< Aff3 */
+
+/* GICD_SGIR (GICv2) */
+#define AV_GICD_SGIR_INTID  AV_GENMASK(3, 0)   /**< SGIINTID */
+#define AV_GICD_SGIR_NSATT  AV_BIT(15)         /**< NSATT */
+#define AV_GICD_SGIR_TARGETS AV_GENMASK(23, 16) /**< CPUTargetList */
+#define AV_GICD_SGIR_FILTER AV_GENMASK(25, 24) /**< TargetListFilter */
+#define AV_GICD_SGIR_FILTER_LIST 0u            /**< forward to CPUTargetList */
+#define AV_GICD_SGIR_FILTER_OTHERS 1u          /**< all but the requester */
+#define AV_GICD_SGIR_FILTER_SELF 2u            /**< the requester only */
+
+/* ---- GICR (IHI 0069 table 12-27 RD_base, table 12-29 SGI_base) ---- */
+#define AV_GICR_CTLR       0x0000u /**< redistributor control (RD_base) */
+#define AV_GICR_IIDR       0x0004u /**< implementer identification (RD_base) */
+#define AV_GICR_TYPER      0x0008u /**< redistributor type, 64-bit (RD_base) */
+#define AV_GICR_STATUSR    0x0010u /**< error reporting (RD_base) */
+#define AV_GICR_WAKER      0x0014u /**< power management (RD_base) */
+#define AV_GICR_PROPBASER  0x0070u /**< LPI configuration table (RD_base) */
+#define AV_GICR_PENDBASER  0x0078u /**< LPI pending table (RD_base) */
+#define AV_GICR_PIDR2      0xffe8u /**< peripheral ID2 (RD_base) */
+/** SGI_base registers are at AV_GICR_FRAME_SIZE + the GICD offset of the same name:
+ * IGROUPR0, ISENABLER0, ICENABLER0, ISPENDR0, ICPENDR0, ISACTIVER0, ICACTIVER0,
+ * IPRIORITYR0..7, ICFGR0..1, IGRPMODR0, NSACR. */
+#define AV_GICR_SGI_BASE   AV_GICR_FRAME_SIZE
+
+#define AV_GICR_CTLR_ENABLE_LPIS AV_BIT(0)        /**< EnableLPIs */
+#define AV_GICR_CTLR_RWP         AV_BIT(3)        /**< register write pending */
+#define AV_GICR_TYPER_PLPIS      AV_BIT(0)        /**< physical LPIs */
+#define AV_GICR_TYPER_VLPIS      AV_BIT(1)        /**< virtual LPIs */
+#define AV_GICR_TYPER_LAST       AV_BIT(4)        /**< last redistributor of the region */
+#define AV_GICR_TYPER_PROCNUM    AV_GENMASK(23, 8) /**< Processor_Number */
+#define AV_GICR_TYPER_AFF0       AV_GENMASK(39, 32) /**< Affinity_Value Aff0 */
+#define AV_GICR_TYPER_AFF1       AV_GENMASK(47, 40) /**< Affinity_Value Aff1 */
+#define AV_GICR_TYPER_AFF2       AV_GENMASK(55, 48) /**< Affinity_Value Aff2 */
+#define AV_GICR_TYPER_AFF3       AV_GENMASK(63, 56) /**< Affinity_Value Aff3 */
+#define AV_GICR_WAKER_PSLEEP     AV_BIT(1)        /**< ProcessorSleep */
+#define AV_GICR_WAKER_CASLEEP    AV_BIT(2)        /**< ChildrenAsleep */
+
+/* ---- MPIDR_EL1 affinity fields ---- */
+#define AV_MPIDR_AFF0 AV_GENMASK(7, 0)   /**< Aff0 */
+#define AV_MPIDR_AFF1 AV_GENMASK(15, 8)  /**< Aff1 */
+#define AV_MPIDR_AFF2 AV_GENMASK(23, 16) /**< Aff2 */
+#define AV_MPIDR_AFF3 AV_GENMASK(39, 32) /**< Aff3 */
+
+/* ---- ICC_SGI1R_EL1 (IHI 0069 "ICC_SGI1R_EL1") ---- */
+#define AV_ICC_SGI1R_TARGETS AV_GENMASK(15, 0)  /**< TargetList: Aff0 = RS*16 + bit */
+#define AV_ICC_SGI1R_AFF1    AV_GENMASK(23, 16) /**< Aff1 */
+#define AV_ICC_SGI1R_INTID   AV_GENMASK(27, 24) /**< INTID (SGI number) */
+#define AV_ICC_SGI1R_AFF2    AV_GENMASK(39, 32) /**< Aff2 */
+#define AV_ICC_SGI1R_IRM     AV_BIT(40)         /**< 1: all PEs but self */
+#define AV_ICC_SGI1R_RS      AV_GENMASK(47, 44) /**< range selector */
+#define AV_ICC_SGI1R_AFF3    AV_GENMASK(55, 48) /**< Aff3 */
+
+/* ---- ICH_LR<n>_EL2 (IHI 0069 "ICH_LR<n>_EL2") ---- */
+#define AV_ICH_LR_VINTID   AV_GENMASK(31, 0)  /**< virtual INTID */
+#define AV_ICH_LR_PINTID   AV_GENMASK(44, 32) /**< physical INTID (HW == 1) */
+#define AV_ICH_LR_EOI      AV_BIT(41)         /**< maintenance on EOI (HW == 0) */
+#define AV_ICH_LR_PRIORITY AV_GENMASK(55, 48) /**< priority */
+#define AV_ICH_LR_GROUP    AV_BIT(60)         /**< group 1 */
+#define AV_ICH_LR_HW       AV_BIT(61)         /**< hardware interrupt */
+#define AV_ICH_LR_STATE    AV_GENMASK(63, 62) /**< state (enum av_vgic_lr_state) */
+
+/* ---- GICH_LR<n> (IHI 0048 "GICH_LRn", also IHI 0069 for GICv2 compatibility) ---- */
+#define AV_GICH_LR_VIRTUALID AV_GENMASK(9, 0)   /**< virtual INTID */
+#define AV_GICH_LR_PHYSID    AV_GENMASK(19, 10) /**< physical INTID (HW == 1) */
+#define AV_GICH_LR_CPUID     AV_GENMASK(12, 10) /**< SGI source CPU (HW == 0) */
+#define AV_GICH_LR_EOI       AV_BIT(19)         /**< maintenance on EOI (HW == 0) */
+#define AV_GICH_LR_PRIORITY  AV_GENMASK(27, 23) /**< priority bits [7:3] */
+#define AV_GICH_LR_STATE     AV_GENMASK(29, 28) /**< state (enum av_vgic_lr_state) */
+#define AV_GICH_LR_GRP1      AV_BIT(30)         /**< group 1 */
+#define AV_GICH_LR_HW        AV_BIT(31)         /**< hardware interrupt */
+/** The priority bits a GICH_LR keeps (bits [7:3] of the 8-bit priority). */
+#define AV_VGIC_PRIO_V2_BITS AV_GENMASK(7, 3)
+
+/* ---- types ---- */
+
+/** The GIC architecture the guest sees. */
+enum av_vgic_model {
+	AV_VGIC_V2 = 2, /**< GICv2: memory-mapped GICD + GICC (hardware GICV) */
+	AV_VGIC_V3 = 3, /**< GICv3: GICD + one GICR per vCPU, ICC system registers */
+};
+
+/** List-register state field (same values in ICH_LR and GICH_LR). */
+enum av_vgic_lr_state {
+	AV_VGIC_LR_INVALID = 0,        /**< invalid / inactive */
+	AV_VGIC_LR_PENDING = 1,        /**< pending */
+	AV_VGIC_LR_ACTIVE = 2,         /**< active */
+	AV_VGIC_LR_PENDING_ACTIVE = 3, /**< pending and active */
+};
+
+/** An abstract list-register value, encoded by each backend. */
+struct av_vgic_lr {
+	uint32_t vintid;             /**< virtual INTID */
+	uint32_t pintid;             /**< physical INTID when @ref hw is set */
+	uint8_t priority;            /**< 8-bit priority (GICv2 keeps bits [7:3]) */
+	uint8_t source;              /**< GICv2 SGIs: source CPU number (0..7) */
+	bool hw;                     /**< linked to a physical interrupt */
+	bool group1;                 /**< group 1 (else group 0) */
+	bool eoi_maint;              /**< request a maintenance interrupt on EOI (HW == 0) */
+	enum av_vgic_lr_state state; /**< pending / active / both / invalid */
+};
+
+/** Encode @p lr in the ICH_LR<n>_EL2 format. */
+uint64_t av_vgic_lr_encode_v3(const struct av_vgic_lr *lr);
+/** Decode an ICH_LR<n>_EL2 value into @p lr. */
+void av_vgic_lr_decode_v3(uint64_t val, struct av_vgic_lr *lr);
+/** Encode @p lr in the GICH_LR<n> format (priority bits [7:3], 10-bit INTIDs). */
+uint32_t av_vgic_lr_encode_v2(const struct av_vgic_lr *lr);
+/** Decode a GICH_LR<n> value into @p lr (priority low bits read as 0). */
+void av_vgic_lr_decode_v2(uint32_t val, struct av_vgic_lr *lr);
+
+/** Maintenance requests passed to av_vgic_lr_ops::set_maint(). */
+#define AV_VGIC_MAINT_UNDERFLOW AV_BIT(0) /**< ICH_HCR.UIE / GICH_HCR.UIE */
+#define AV_VGIC_MAINT_NOPENDING AV_BIT(1) /**< ICH_HCR.NPIE / GICH_HCR.NPIE */
+
+/**
+ * The CPU-interface backend: list registers of the pCPU about to run (or that just ran)
+ * vCPU @p vcpu. Called from av_vgic_flush() and av_vgic_sync() with the vCPU's lock held;
+ * they must not call back into the vGIC.
+ */
+struct av_vgic_lr_ops {
+	/** Number of implemented list registers (at most #AV_VGIC_MAX_LRS are used). */
+	unsigned (*nr_lrs)(void *cookie, unsigned vcpu);
+	/** Write list register @p idx. */
+	void (*write_lr)(void *cookie, unsigned vcpu, unsigned idx, const struct av_vgic_lr *lr);
+	/** Read back list register @p idx as the guest left it. */
+	void (*read_lr)(void *cookie, unsigned vcpu, unsigned idx, struct av_vgic_lr *lr);
+	/** Set the maintenance-interrupt enables (a mask of AV_VGIC_MAINT_*; 0 clears). */
+	void (*set_maint)(void *cookie, unsigned vcpu, unsigned flags);
+};
+
+/** Which lock av_vgic_lock_ops operates on: the distributor, or a vCPU's (0..n-1). */
+#define AV_VGIC_LOCK_DIST 0xffffu
+
+/** Platform lock primitive: @p which is #AV_VGIC_LOCK_DIST or a vCPU index. */
+struct av_vgic_lock_ops {
+	void (*lock)(void *cookie, unsigned which);   /**< acquire (spin or sleep) */
+	void (*unlock)(void *cookie, unsigned which); /**< release */
+};
+
+/** Called, with no vGIC lock held, for each vCPU that has a newly deliverable interrupt. */
+typedef void (*av_vgic_kick_fn)(void *cookie, unsigned vcpu);
+
+/** vGIC configuration for av_vgic_init(). */
+struct av_vgic_config {
+	enum av_vgic_model model;  /**< AV_VGIC_V2 or AV_VGIC_V3 */
+	unsigned nr_vcpus;         /**< 1..#AV_VGIC_MAX_VCPUS (GICv2: ..8) */
+	unsigned nr_spis;          /**< 0..#AV_VGIC_MAX_SPIS; TYPER rounds up to 32 */
+	/** Per-vCPU MPIDR_EL1 (affinity); NULL: vCPU i has Aff0 = i, other fields 0. */
+	const uint64_t *mpidr;
+	const struct av_vgic_lr_ops *lr_ops;     /**< required */
+	void *lr_cookie;                         /**< for @ref lr_ops */
+	const struct av_vgic_lock_ops *lock_ops; /**< NULL: built-in atomic spinlocks */
+	void *lock_cookie;                       /**< for @ref lock_ops */
+	av_vgic_kick_fn kick;                    /**< optional */
+	void *kick_cookie;                       /**< for @ref kick */
+};
+
+/** One interrupt's state. Private: read it through av_vgic_get_irq(). */
+struct av_vgic_irq {
+	uint64_t irouter;  /**< GICv3 IROUTER value (SPIs) */
+	uint16_t intid;    /**< INTID */
+	uint16_t hw_intid; /**< physical INTID when AV_VGIC_IRQF_HW */
+	uint16_t next;     /**< pending-list link (slot index) */
+	uint16_t prev;     /**< pending-list link (slot index) */
+	uint8_t flags;     /**< AV_VGIC_IRQF_* */
+	uint8_t priority;  /**< IPRIORITYR byte */
+	uint8_t targets;   /**< GICv2 ITARGETSR byte (SPIs) */
+	uint8_t owner;     /**< vCPU whose list holds it, or 0xff */
+	uint8_t sgi_src;   /**< GICv2 SGIs: pending sources (one bit per CPU) */
+	uint8_t lr;        /**< list register index while in an LR, or 0xff */
+	uint8_t lr_src;    /**< GICv2 SGIs: source in the LR */
+	uint8_t pad;
+};
+
+/** Per-IRQ flags (struct av_vgic_irq::flags). */
+#define AV_VGIC_IRQF_ENABLED AV_BIT(0) /**< enabled (ISENABLER) */
+#define AV_VGIC_IRQF_LATCH   AV_BIT(1) /**< pending latch (edge, ISPENDR, SGI) */
+#define AV_VGIC_IRQF_LINE    AV_BIT(2) /**< level input line high */
+#define AV_VGIC_IRQF_ACTIVE  AV_BIT(3) /**< active */
+#define AV_VGIC_IRQF_GROUP1  AV_BIT(4) /**< group 1 (IGROUPR) */
+#define AV_VGIC_IRQF_EDGE    AV_BIT(5) /**< edge-triggered (ICFGR) */
+#define AV_VGIC_IRQF_HW      AV_BIT(6) /**< linked to a physical INTID */
+
+/** Per-vCPU state. Private. */
+struct av_vgic_vcpu {
+	uint64_t mpidr;                   /**< affinity */
+	uint16_t head;                    /**< first slot of the pending list */
+	uint8_t lr_used;                  /**< LRs written by the last flush (to clear) */
+	uint8_t lr_live;                  /**< LRs not yet folded back by a sync */
+	uint8_t asleep;                   /**< GICR_WAKER.ProcessorSleep */
+	uint16_t lr_slot[AV_VGIC_MAX_LRS]; /**< slot held by each written LR */
+	atomic_flag lock;                 /**< built-in lock */
+};
+
+/** A virtual GIC. Caller-allocated; initialise with av_vgic_init(). Fields are private. */
+struct av_vgic {
+	enum av_vgic_model model;
+	unsigned nr_vcpus;
+	unsigned nr_spis;
+	uint32_t ctlr; /**< GICD_CTLR enables */
+	const struct av_vgic_lr_ops *lr_ops;
+	void *lr_cookie;
+	const struct av_vgic_lock_ops *lock_ops;
+	void *lock_cookie;
+	av_vgic_kick_fn kick;
+	void *kick_cookie;
+	atomic_flag dist_lock;
+	struct av_vgic_vcpu vcpu[AV_VGIC_MAX_VCPUS];
+	struct av_vgic_irq irq[AV_VGIC_NR_IRQ_SLOTS];
+};
+
+/** A snapshot of one IRQ (av_vgic_get_irq()). */
+struct av_vgic_irq_state {
+	uint32_t intid;      /**< INTID */
+	uint32_t hw_intid;   /**< physical INTID if @ref hw */
+	uint64_t irouter;    /**< GICv3 routing (SPIs) */
+	uint8_t priority;    /**< priority */
+	uint8_t targets;     /**< GICv2 targets (SPIs), or the vCPU's bit for private IRQs */
+	uint8_t sgi_sources; /**< GICv2 SGI pending sources */
+	bool enabled;        /**< enabled */
+	bool pending;        /**< pending (latch or line, or GICv2 SGI sources) */
+	bool line;           /**< level line */
+	bool active;         /**< active */
+	bool group1;         /**< group 1 */
+	bool edge;           /**< edge-triggered */
+	bool hw;             /**< HW-linked */
+	bool in_lr;          /**< currently in a list register */
+	int owner;           /**< vCPU whose pending list holds it, or -1 */
+};
+
+/* ---- core ---- */
+
+/**
+ * Initialise @p vgic to the architectural reset state.
+ *
+ * Reset: GICD_CTLR = 0 (groups disabled); every IRQ disabled, inactive, not pending, group 0,
+ * priority 0; SGIs edge, PPIs and SPIs level; SPIs target no CPU (GICv2) / IROUTER = 0
+ * (GICv3, the vCPU with affinity 0.0.0.0); redistributors asleep (ProcessorSleep = 1).
+ *
+ * @return 0, or -AV_EINVAL (bad model, counts, missing LR ops, duplicate MPIDRs).
+ */
+int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg);
+
+/**
+ * Drive a level-sensitive interrupt's input line (or, for an edge IRQ, a rising edge when
+ * @p level is true). @p vcpu selects the banked PPI/SGI (ignored for SPIs).
+ *
+ * @param kicked  optional: OR-ed with a bit per vCPU that must be kicked
+ * @return 0, -AV_EINVAL (bad INTID or vCPU; SGIs go through av_vgic_send_sgi())
+ */
+int av_vgic_set_level(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool level,
+		      uint32_t *kicked);
+
+/** Pulse an edge: latch the interrupt pending (works for level IRQs as a software pend). */
+int av_vgic_pulse(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t *kicked);
+
+/**
+ * Make SGI @p sgi pending on every vCPU of @p targets (bit i = vCPU i) from @p src.
+ * @return 0, -AV_EINVAL
+ */
+int av_vgic_send_sgi(struct av_vgic *vgic, unsigned src, uint32_t targets, unsigned sgi,
+		     uint32_t *kicked);
+
+/**
+ * Emulate a trapped ICC_SGI1R_EL1 write from vCPU @p src: IRM=1 sends to all vCPUs but
+ * @p src; otherwise to the vCPUs with affinity Aff3.Aff2.Aff1.(RS*16+n) for each TargetList
+ * bit n. Targets that match no vCPU are ignored, as the architecture allows.
+ */
+int av_vgic_v3_sgi1r_write(struct av_vgic *vgic, unsigned src, uint64_t val, uint32_t *kicked);
+
+/**
+ * Link (virtual) @p intid to physical INTID @p hw_intid: the LR gets HW=1, so the guest's
+ * deactivation deactivates the physical interrupt. Once the guest deactivates it, the vGIC
+ * forgets the line level and latch: the host's physical handler injects it again.
+ * @p vcpu selects the banked PPI. @p hw_intid 0 unlinks.
+ */
+int av_vgic_map_hw(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t hw_intid);
+
+/**
+ * Fill the list registers of vCPU @p vcpu before entering it: active interrupts first, then
+ * pending, enabled interrupts of an enabled group, in priority order. When some must wait,
+ * the underflow maintenance interrupt is armed so they follow after the guest retires some.
+ */
+int av_vgic_flush(struct av_vgic *vgic, unsigned vcpu);
+
+/** Fold the list registers of @p vcpu back into the IRQ state after an exit. */
+int av_vgic_sync(struct av_vgic *vgic, unsigned vcpu);
+
+/** True when @p vcpu has a pending, enabled interrupt it could take (wake from WFI). */
+bool av_vgic_has_pending(struct av_vgic *vgic, unsigned vcpu);
+
+/** Read one IRQ's state (for @p vcpu's banked private IRQs). @return 0, -AV_EINVAL */
+int av_vgic_get_irq(struct av_vgic *vgic, unsigned vcpu, uint32_t intid,
+		    struct av_vgic_irq_state *out);
+
+/* ---- MMIO ---- */
+
+/** MMIO access outcome (non-negative); negative values are AV_E* caller errors. */
+enum av_vgic_access_result {
+	AV_VGIC_ACCESS_OK = 0,    /**< done; for a read, *val holds the value */
+	AV_VGIC_ACCESS_ABORT = 1, /**< inject a synchronous external data abort */
+};
+
+/**
+ * A guest access to the GICv3 distributor frame.
+ * @param offset   from the frame base (< #AV_GICD_V3_SIZE)
+ * @param size     1, 2, 4 or 8 bytes
+ * @param val      in: value to write; out: value read (zero-extended)
+ * @return AV_VGIC_ACCESS_OK, AV_VGIC_ACCESS_ABORT, or -AV_EINVAL (model is not GICv3)
+ */
+int av_vgic_v3_dist_access(struct av_vgic *vgic, uint64_t offset, unsigned size, bool is_write,
+			   uint64_t *val);
+
+/**
+ * A guest access to vCPU @p vcpu's redistributor (@p offset within its RD_base + SGI_base
+ * pair, < #AV_GICR_STRIDE).
+ */
+int av_vgic_v3_redist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offset,
+			     unsigned size, bool is_write, uint64_t *val);
+
+/**
+ * A guest access to a contiguous redistributor region holding every vCPU's frames in index
+ * order (#AV_GICR_STRIDE apart). Offsets past the last vCPU are RAZ/WI.
+ */
+int av_vgic_v3_redist_region_access(struct av_vgic *vgic, uint64_t offset, unsigned size,
+				    bool is_write, uint64_t *val);
+
+/**
+ * A guest access by vCPU @p vcpu to the GICv2 distributor frame (banked registers for
+ * INTIDs 0..31 are @p vcpu's).
+ */
+int av_vgic_v2_dist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offset, unsigned size,
+			   bool is_write, uint64_t *val);
+
+/* ---- save / restore ---- */
+
+/** Snapshot magic ("AVGI"). */
+#define AV_VGIC_SNAP_MAGIC 0x49475641u
+/** Snapshot layout version. */
+#define AV_VGIC_SNAP_VERSION 1u
+
+/** One IRQ in a snapshot. */
+struct av_vgic_snap_irq {
+	uint64_t irouter;  /**< GICv3 IROUTER */
+	uint16_t intid;    /**< INTID */
+	uint16_t hw_intid; /**< physical INTID (flags & AV_VGIC_IRQF_HW) */
+	uint8_t flags;     /**< AV_VGIC_IRQF_* */
+	uint8_t priority;  /**< priority */
+	uint8_t targets;   /**< GICv2 targets */
+	uint8_t sgi_src;   /**< GICv2 SGI pending sources */
+};
+
+/** One vCPU in a snapshot. */
+struct av_vgic_snap_vcpu {
+	uint64_t mpidr;  /**< affinity */
+	uint32_t asleep; /**< GICR_WAKER.ProcessorSleep */
+	uint32_t pad;    /**< zero */
+};
+
+/**
+ * A vGIC's complete guest-visible state in fixed-width fields. Slot layout: private IRQs of
+ * vCPU v at [v * 32 + intid], SPIs at [AV_VGIC_MAX_VCPUS * 32 + intid - 32]; unused slots zero.
+ */
+struct av_vgic_snapshot {
+	uint32_t magic;    /**< #AV_VGIC_SNAP_MAGIC */
+	uint32_t version;  /**< #AV_VGIC_SNAP_VERSION */
+	uint32_t model;    /**< enum av_vgic_model */
+	uint32_t nr_vcpus; /**< vCPUs */
+	uint32_t nr_spis;  /**< SPIs */
+	uint32_t ctlr;     /**< GICD_CTLR */
+	struct av_vgic_snap_vcpu vcpu[AV_VGIC_MAX_VCPUS]; /**< per vCPU */
+	struct av_vgic_snap_irq irq[AV_VGIC_NR_IRQ_SLOTS]; /**< per IRQ */
+};
+
+/**
+ * Save @p vgic into @p snap. Every vCPU must be stopped and synced (no IRQ in an LR).
+ * @return 0, -AV_EBUSY (an IRQ is still in a list register)
+ */
+int av_vgic_save(struct av_vgic *vgic, struct av_vgic_snapshot *snap);
+
+/**
+ * Restore a snapshot into @p vgic, which must have been initialised with the same model and
+ * counts (its ops are kept). Pending lists are rebuilt.
+ * @return 0, -AV_EINVAL (bad magic, version or mismatched configuration)
+ */
+int av_vgic_restore(struct av_vgic *vgic, const struct av_vgic_snapshot *snap);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ARMVIRT_VGIC_H */

@@ -1,0 +1,1130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vGIC core: per-IRQ state, per-vCPU pending lists, injection, list-register flush/sync,
+ * the generic MMIO region walker and save/restore.
+ *
+ * Lock order
+ * ----------
+ *   1. the distributor lock (AV_VGIC_LOCK_DIST)
+ *   2. one vCPU lock (a vCPU index)
+ *
+ * - The distributor lock protects GICD_CTLR and the whole state of every SPI.
+ * - A vCPU's lock protects its pending list (list links, owner, LR bookkeeping of whatever
+ *   is on it) and the whole state of its private IRQs (SGIs and PPIs).
+ * - Never take the distributor lock while holding a vCPU lock, and never hold two vCPU
+ *   locks at once. Moving an SPI between vCPUs is done under the distributor lock, taking
+ *   the old and then the new owner's lock one after the other.
+ * - av_vgic_flush()/av_vgic_sync() take the distributor lock, then the vCPU's lock.
+ *   SPI injection takes the distributor lock; PPI and SGI injection take only the target
+ *   vCPU's lock. The kick hook runs after every lock is released.
+ *
+ * A pending list holds every IRQ routed to that vCPU that is pending, active or in a list
+ * register, ordered by priority (FIFO among equals). Flush filters out what is not
+ * deliverable (disabled, or its group disabled in GICD_CTLR).
+ */
+#include <armvirt/vgic.h>
+
+#include "compat.h"
+#include "vgic_internal.h"
+
+#define SPI_BASE (AV_VGIC_MAX_VCPUS * AV_VGIC_NR_PRIVATE)
+
+/* ---- locks ---- */
+
+static void spin_lock(atomic_flag *f)
+{
+	while (atomic_flag_test_and_set_explicit(f, memory_order_acquire))
+		;
+}
+
+static void spin_unlock(atomic_flag *f)
+{
+	atomic_flag_clear_explicit(f, memory_order_release);
+}
+
+void av__vgic_lock_dist(struct av_vgic *vgic)
+{
+	if (vgic->lock_ops)
+		vgic->lock_ops->lock(vgic->lock_cookie, AV_VGIC_LOCK_DIST);
+	else
+		spin_lock(&vgic->dist_lock);
+}
+
+void av__vgic_unlock_dist(struct av_vgic *vgic)
+{
+	if (vgic->lock_ops)
+		vgic->lock_ops->unlock(vgic->lock_cookie, AV_VGIC_LOCK_DIST);
+	else
+		spin_unlock(&vgic->dist_lock);
+}
+
+void av__vgic_lock_vcpu(struct av_vgic *vgic, unsigned vcpu)
+{
+	if (vgic->lock_ops)
+		vgic->lock_ops->lock(vgic->lock_cookie, vcpu);
+	else
+		spin_lock(&vgic->vcpu[vcpu].lock);
+}
+
+void av__vgic_unlock_vcpu(struct av_vgic *vgic, unsigned vcpu)
+{
+	if (vgic->lock_ops)
+		vgic->lock_ops->unlock(vgic->lock_cookie, vcpu);
+	else
+		spin_unlock(&vgic->vcpu[vcpu].lock);
+}
+
+/* Lock whatever protects @irq's state. */
+static void irq_lock(struct av_vgic *vgic, struct av_vgic_irq *irq)
+{
+	if (irq->intid < AV_VGIC_NR_PRIVATE)
+		av__vgic_lock_vcpu(vgic, av__vgic_irq_bank(vgic, irq));
+	else
+		av__vgic_lock_dist(vgic);
+}
+
+static void irq_unlock(struct av_vgic *vgic, struct av_vgic_irq *irq)
+{
+	if (irq->intid < AV_VGIC_NR_PRIVATE)
+		av__vgic_unlock_vcpu(vgic, av__vgic_irq_bank(vgic, irq));
+	else
+		av__vgic_unlock_dist(vgic);
+}
+
+void av__vgic_kick(struct av_vgic *vgic, uint32_t mask, uint32_t *kicked)
+{
+	if (kicked)
+		*kicked |= mask;
+	if (!vgic->kick)
+		return;
+	for (unsigned v = 0; v < vgic->nr_vcpus; v++)
+		if (mask & AV_BIT(v))
+			vgic->kick(vgic->kick_cookie, v);
+}
+
+/* ---- IRQ lookup and predicates ---- */
+
+static uint16_t irq_slot(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
+{
+	return (uint16_t)(irq - vgic->irq);
+}
+
+unsigned av__vgic_irq_bank(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
+{
+	return irq_slot(vgic, irq) / AV_VGIC_NR_PRIVATE;
+}
+
+struct av_vgic_irq *av__vgic_irq(struct av_vgic *vgic, unsigned vcpu, uint32_t intid)
+{
+	if (intid < AV_VGIC_NR_PRIVATE) {
+		if (vcpu >= vgic->nr_vcpus)
+			return NULL;
+		return &vgic->irq[vcpu * AV_VGIC_NR_PRIVATE + intid];
+	}
+	if (intid - AV_VGIC_NR_PRIVATE >= vgic->nr_spis)
+		return NULL;
+	return &vgic->irq[SPI_BASE + intid - AV_VGIC_NR_PRIVATE];
+}
+
+static bool is_v2_sgi(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
+{
+	return vgic->model == AV_VGIC_V2 && irq->intid < AV_VGIC_NR_SGIS;
+}
+
+bool av__vgic_irq_pending(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
+{
+	if (is_v2_sgi(vgic, irq))
+		return irq->sgi_src != 0;
+	if (irq->flags & AV_VGIC_IRQF_LATCH)
+		return true;
+	return (irq->flags & (AV_VGIC_IRQF_LINE | AV_VGIC_IRQF_EDGE)) == AV_VGIC_IRQF_LINE;
+}
+
+/* Enabled, and its group enabled in GICD_CTLR. */
+static bool irq_can_fire(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
+{
+	uint32_t grp = (irq->flags & AV_VGIC_IRQF_GROUP1) ? AV_GICD_CTLR_ENABLE_G1
+							  : AV_GICD_CTLR_ENABLE_G0;
+
+	return (irq->flags & AV_VGIC_IRQF_ENABLED) && (vgic->ctlr & grp);
+}
+
+static bool irq_deliverable(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
+{
+	return irq_can_fire(vgic, irq) && av__vgic_irq_pending(vgic, irq);
+}
+
+/* The vCPU an IRQ should be listed on, or VGIC_NO_VCPU. */
+static unsigned irq_route(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
+{
+	if (irq->intid < AV_VGIC_NR_PRIVATE)
+		return av__vgic_irq_bank(vgic, irq);
+	if (vgic->model == AV_VGIC_V2) {
+		for (unsigned v = 0; v < vgic->nr_vcpus; v++)
+			if (irq->targets & AV_BIT(v))
+				return v;
+		return VGIC_NO_VCPU;
+	}
+	if (irq->irouter & AV_GICD_IROUTER_IRM) {
+		for (unsigned v = 0; v < vgic->nr_vcpus; v++)
+			if (!vgic->vcpu[v].asleep)
+				return v;
+		return 0;
+	}
+	for (unsigned v = 0; v < vgic->nr_vcpus; v++) {
+		uint64_t m = vgic->vcpu[v].mpidr;
+
+		if (AV_FIELD_GET(AV_MPIDR_AFF0, m) == AV_FIELD_GET(AV_GICD_IROUTER_AFF0, irq->irouter) &&
+		    AV_FIELD_GET(AV_MPIDR_AFF1, m) == AV_FIELD_GET(AV_GICD_IROUTER_AFF1, irq->irouter) &&
+		    AV_FIELD_GET(AV_MPIDR_AFF2, m) == AV_FIELD_GET(AV_GICD_IROUTER_AFF2, irq->irouter) &&
+		    AV_FIELD_GET(AV_MPIDR_AFF3, m) == AV_FIELD_GET(AV_GICD_IROUTER_AFF3, irq->irouter))
+			return v;
+	}
+	return VGIC_NO_VCPU;
+}
+
+/* ---- pending lists (the owner's lock is held) ---- */
+
+static void list_del(struct av_vgic *vgic, struct av_vgic_irq *irq)
+{
+	struct av_vgic_vcpu *vc = &vgic->vcpu[irq->owner];
+
+	if (irq->prev == VGIC_NIL)
+		vc->head = irq->next;
+	else
+		vgic->irq[irq->prev].next = irq->next;
+	if (irq->next != VGIC_NIL)
+		vgic->irq[irq->next].prev = irq->prev;
+	irq->next = irq->prev = VGIC_NIL;
+	irq->owner = VGIC_NO_VCPU;
+}
+
+static void list_add(struct av_vgic *vgic, struct av_vgic_irq *irq, unsigned vcpu)
+{
+	struct av_vgic_vcpu *vc = &vgic->vcpu[vcpu];
+	uint16_t slot = irq_slot(vgic, irq), prev = VGIC_NIL, cur = vc->head;
+
+	while (cur != VGIC_NIL && vgic->irq[cur].priority <= irq->priority) {
+		prev = cur;
+		cur = vgic->irq[cur].next;
+	}
+	irq->prev = prev;
+	irq->next = cur;
+	if (prev == VGIC_NIL)
+		vc->head = slot;
+	else
+		vgic->irq[prev].next = slot;
+	if (cur != VGIC_NIL)
+		vgic->irq[cur].prev = slot;
+	irq->owner = (uint8_t)vcpu;
+}
+
+/* Lock a vCPU's list for an SPI; a private IRQ's bank lock is already held. */
+static void list_lock(struct av_vgic *vgic, struct av_vgic_irq *irq, unsigned vcpu)
+{
+	if (irq->intid >= AV_VGIC_NR_PRIVATE)
+		av__vgic_lock_vcpu(vgic, vcpu);
+}
+
+static void list_unlock(struct av_vgic *vgic, struct av_vgic_irq *irq, unsigned vcpu)
+{
+	if (irq->intid >= AV_VGIC_NR_PRIVATE)
+		av__vgic_unlock_vcpu(vgic, vcpu);
+}
+
+void av__vgic_irq_changed(struct av_vgic *vgic, struct av_vgic_irq *irq, uint32_t *kick)
+{
+	bool busy = (irq->flags & AV_VGIC_IRQF_ACTIVE) || irq->lr != VGIC_NO_LR;
+	bool want = busy || av__vgic_irq_pending(vgic, irq);
+	unsigned owner = irq->owner, target = irq_route(vgic, irq);
+
+	if (owner != VGIC_NO_VCPU) {
+		/* Active or in an LR: it stays where the guest can retire it. */
+		if (!want || (!busy && owner != target)) {
+			list_lock(vgic, irq, owner);
+			list_del(vgic, irq);
+			list_unlock(vgic, irq, owner);
+			owner = VGIC_NO_VCPU;
+		}
+	}
+	if (owner == VGIC_NO_VCPU && want && target != VGIC_NO_VCPU) {
+		list_lock(vgic, irq, target);
+		list_add(vgic, irq, target);
+		list_unlock(vgic, irq, target);
+		owner = target;
+	}
+	if (owner != VGIC_NO_VCPU && irq_deliverable(vgic, irq))
+		*kick |= (uint32_t)AV_BIT(owner);
+}
+
+void av__vgic_irq_resort(struct av_vgic *vgic, struct av_vgic_irq *irq)
+{
+	unsigned owner = irq->owner;
+
+	if (owner == VGIC_NO_VCPU)
+		return;
+	list_lock(vgic, irq, owner);
+	list_del(vgic, irq);
+	list_add(vgic, irq, owner);
+	list_unlock(vgic, irq, owner);
+}
+
+static bool vcpu_has_deliverable(struct av_vgic *vgic, unsigned vcpu)
+{
+	for (uint16_t s = vgic->vcpu[vcpu].head; s != VGIC_NIL; s = vgic->irq[s].next)
+		if (irq_deliverable(vgic, &vgic->irq[s]))
+			return true;
+	return false;
+}
+
+void av__vgic_kick_deliverable(struct av_vgic *vgic, uint32_t *kick)
+{
+	for (unsigned v = 0; v < vgic->nr_vcpus; v++) {
+		av__vgic_lock_vcpu(vgic, v);
+		if (vcpu_has_deliverable(vgic, v))
+			*kick |= (uint32_t)AV_BIT(v);
+		av__vgic_unlock_vcpu(vgic, v);
+	}
+}
+
+uint32_t av__vgic_itlines(const struct av_vgic *vgic)
+{
+	return (AV_VGIC_NR_PRIVATE + vgic->nr_spis + 31) / 32 - 1;
+}
+
+/* ---- init ---- */
+
+static void irq_reset(struct av_vgic_irq *irq, uint32_t intid)
+{
+	memset(irq, 0, sizeof(*irq));
+	irq->intid = (uint16_t)intid;
+	irq->next = irq->prev = VGIC_NIL;
+	irq->owner = VGIC_NO_VCPU;
+	irq->lr = VGIC_NO_LR;
+	if (intid < AV_VGIC_NR_SGIS)
+		irq->flags = AV_VGIC_IRQF_EDGE;
+}
+
+int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg)
+{
+	unsigned max;
+
+	if (!vgic || !cfg || !cfg->lr_ops || !cfg->lr_ops->nr_lrs || !cfg->lr_ops->write_lr ||
+	    !cfg->lr_ops->read_lr || !cfg->lr_ops->set_maint)
+		return -AV_EINVAL;
+	if (cfg->lock_ops && (!cfg->lock_ops->lock || !cfg->lock_ops->unlock))
+		return -AV_EINVAL;
+	if (cfg->model == AV_VGIC_V2)
+		max = AV_VGIC_V2_MAX_VCPUS;
+	else if (cfg->model == AV_VGIC_V3)
+		max = AV_VGIC_MAX_VCPUS;
+	else
+		return -AV_EINVAL;
+	if (cfg->nr_vcpus == 0 || cfg->nr_vcpus > max || cfg->nr_spis > AV_VGIC_MAX_SPIS)
+		return -AV_EINVAL;
+	if (cfg->mpidr) {
+		for (unsigned i = 0; i < cfg->nr_vcpus; i++)
+			for (unsigned j = 0; j < i; j++)
+				if (cfg->mpidr[i] == cfg->mpidr[j])
+					return -AV_EINVAL;
+	}
+
+	memset(vgic, 0, sizeof(*vgic));
+	vgic->model = cfg->model;
+	vgic->nr_vcpus = cfg->nr_vcpus;
+	vgic->nr_spis = cfg->nr_spis;
+	vgic->lr_ops = cfg->lr_ops;
+	vgic->lr_cookie = cfg->lr_cookie;
+	vgic->lock_ops = cfg->lock_ops;
+	vgic->lock_cookie = cfg->lock_cookie;
+	vgic->kick = cfg->kick;
+	vgic->kick_cookie = cfg->kick_cookie;
+	atomic_flag_clear(&vgic->dist_lock);
+	for (unsigned v = 0; v < AV_VGIC_MAX_VCPUS; v++) {
+		struct av_vgic_vcpu *vc = &vgic->vcpu[v];
+
+		atomic_flag_clear(&vc->lock);
+		vc->head = VGIC_NIL;
+		vc->asleep = 1;
+		vc->mpidr = cfg->mpidr ? (cfg->mpidr[v < cfg->nr_vcpus ? v : 0] &
+					  (AV_MPIDR_AFF0 | AV_MPIDR_AFF1 | AV_MPIDR_AFF2 |
+					   AV_MPIDR_AFF3))
+				       : AV_FIELD_PREP(AV_MPIDR_AFF0, v);
+		for (unsigned i = 0; i < AV_VGIC_NR_PRIVATE; i++)
+			irq_reset(&vgic->irq[v * AV_VGIC_NR_PRIVATE + i], i);
+	}
+	for (unsigned i = 0; i < AV_VGIC_MAX_SPIS; i++)
+		irq_reset(&vgic->irq[SPI_BASE + i], AV_VGIC_NR_PRIVATE + i);
+	return 0;
+}
+
+/* ---- injection ---- */
+
+static int inject(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool pulse, bool level,
+		  uint32_t *kicked)
+{
+	struct av_vgic_irq *irq;
+	uint32_t kick = 0;
+
+	if (!vgic || intid < AV_VGIC_NR_SGIS || (intid < AV_VGIC_NR_PRIVATE && vcpu >= vgic->nr_vcpus))
+		return -AV_EINVAL;
+	irq = av__vgic_irq(vgic, vcpu, intid);
+	if (!irq)
+		return -AV_EINVAL;
+	irq_lock(vgic, irq);
+	if (pulse || (level && (irq->flags & AV_VGIC_IRQF_EDGE) &&
+		      !(irq->flags & AV_VGIC_IRQF_LINE)))
+		irq->flags |= AV_VGIC_IRQF_LATCH;
+	if (!pulse) {
+		if (level)
+			irq->flags |= AV_VGIC_IRQF_LINE;
+		else
+			irq->flags &= (uint8_t)~AV_VGIC_IRQF_LINE;
+	}
+	av__vgic_irq_changed(vgic, irq, &kick);
+	irq_unlock(vgic, irq);
+	av__vgic_kick(vgic, kick, kicked);
+	return 0;
+}
+
+int av_vgic_set_level(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool level,
+		      uint32_t *kicked)
+{
+	return inject(vgic, vcpu, intid, false, level, kicked);
+}
+
+int av_vgic_pulse(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t *kicked)
+{
+	return inject(vgic, vcpu, intid, true, true, kicked);
+}
+
+void av__vgic_sgi_raise(struct av_vgic *vgic, unsigned src, uint32_t targets, unsigned sgi,
+		    uint32_t *kick)
+{
+	for (unsigned v = 0; v < vgic->nr_vcpus; v++) {
+		struct av_vgic_irq *irq;
+
+		if (!(targets & AV_BIT(v)))
+			continue;
+		irq = av__vgic_irq(vgic, v, sgi);
+		av__vgic_lock_vcpu(vgic, v);
+		if (vgic->model == AV_VGIC_V2)
+			irq->sgi_src |= (uint8_t)AV_BIT(src);
+		else
+			irq->flags |= AV_VGIC_IRQF_LATCH;
+		av__vgic_irq_changed(vgic, irq, kick);
+		av__vgic_unlock_vcpu(vgic, v);
+	}
+}
+
+int av_vgic_send_sgi(struct av_vgic *vgic, unsigned src, uint32_t targets, unsigned sgi,
+		     uint32_t *kicked)
+{
+	uint32_t kick = 0;
+
+	if (!vgic || src >= vgic->nr_vcpus || sgi >= AV_VGIC_NR_SGIS)
+		return -AV_EINVAL;
+	av__vgic_sgi_raise(vgic, src, targets, sgi, &kick);
+	av__vgic_kick(vgic, kick, kicked);
+	return 0;
+}
+
+int av_vgic_v3_sgi1r_write(struct av_vgic *vgic, unsigned src, uint64_t val, uint32_t *kicked)
+{
+	uint32_t targets = 0, kick = 0;
+	unsigned sgi = (unsigned)AV_FIELD_GET(AV_ICC_SGI1R_INTID, val);
+
+	if (!vgic || vgic->model != AV_VGIC_V3 || src >= vgic->nr_vcpus)
+		return -AV_EINVAL;
+	if (val & AV_ICC_SGI1R_IRM) {
+		targets = (uint32_t)(AV_GENMASK(vgic->nr_vcpus - 1, 0) & ~AV_BIT(src));
+	} else {
+		uint64_t list = AV_FIELD_GET(AV_ICC_SGI1R_TARGETS, val);
+		uint64_t aff0_base = AV_FIELD_GET(AV_ICC_SGI1R_RS, val) * 16;
+
+		for (unsigned v = 0; v < vgic->nr_vcpus; v++) {
+			uint64_t m = vgic->vcpu[v].mpidr, aff0 = AV_FIELD_GET(AV_MPIDR_AFF0, m);
+
+			if (AV_FIELD_GET(AV_MPIDR_AFF1, m) != AV_FIELD_GET(AV_ICC_SGI1R_AFF1, val) ||
+			    AV_FIELD_GET(AV_MPIDR_AFF2, m) != AV_FIELD_GET(AV_ICC_SGI1R_AFF2, val) ||
+			    AV_FIELD_GET(AV_MPIDR_AFF3, m) != AV_FIELD_GET(AV_ICC_SGI1R_AFF3, val))
+				continue;
+			if (aff0 >= aff0_base && aff0 < aff0_base + 16 &&
+			    (list & AV_BIT(aff0 - aff0_base)))
+				targets |= (uint32_t)AV_BIT(v);
+		}
+	}
+	av__vgic_sgi_raise(vgic, src, targets, sgi, &kick);
+	av__vgic_kick(vgic, kick, kicked);
+	return 0;
+}
+
+int av_vgic_map_hw(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t hw_intid)
+{
+	struct av_vgic_irq *irq;
+
+	if (!vgic || intid < AV_VGIC_NR_SGIS || hw_intid >= 1020 || (hw_intid && hw_intid < 16))
+		return -AV_EINVAL;
+	irq = av__vgic_irq(vgic, vcpu, intid);
+	if (!irq)
+		return -AV_EINVAL;
+	irq_lock(vgic, irq);
+	irq->hw_intid = (uint16_t)hw_intid;
+	if (hw_intid)
+		irq->flags |= AV_VGIC_IRQF_HW;
+	else
+		irq->flags &= (uint8_t)~AV_VGIC_IRQF_HW;
+	irq_unlock(vgic, irq);
+	return 0;
+}
+
+/* ---- list registers ---- */
+
+static void lr_build(struct av_vgic *vgic, struct av_vgic_irq *irq, bool pend, bool act,
+		     struct av_vgic_lr *lr)
+{
+	memset(lr, 0, sizeof(*lr));
+	lr->vintid = irq->intid;
+	lr->priority = irq->priority;
+	lr->group1 = (irq->flags & AV_VGIC_IRQF_GROUP1) != 0;
+	if (irq->flags & AV_VGIC_IRQF_HW) {
+		lr->hw = true;
+		lr->pintid = irq->hw_intid;
+	}
+	if (is_v2_sgi(vgic, irq))
+		lr->source = irq->lr_src;
+	lr->state = (enum av_vgic_lr_state)((pend ? AV_VGIC_LR_PENDING : 0) |
+					    (act ? AV_VGIC_LR_ACTIVE : 0));
+}
+
+/* Place @irq in LR @idx. Returns true when a pending part had to be held back. */
+static bool lr_place(struct av_vgic *vgic, unsigned vcpu, struct av_vgic_irq *irq, unsigned idx)
+{
+	bool act = (irq->flags & AV_VGIC_IRQF_ACTIVE) != 0;
+	bool pend = irq_deliverable(vgic, irq), held = false;
+	struct av_vgic_lr lr;
+
+	if (pend && act && ((irq->flags & AV_VGIC_IRQF_HW) || is_v2_sgi(vgic, irq))) {
+		/* A HW LR cannot be pending+active; a GICv2 SGI's next source must wait
+		 * until the active one is retired. */
+		pend = false;
+		held = true;
+	}
+	if (pend) {
+		if (is_v2_sgi(vgic, irq)) {
+			irq->lr_src = (uint8_t)__builtin_ctz(irq->sgi_src);
+			irq->sgi_src &= (uint8_t)~AV_BIT(irq->lr_src);
+			held = irq->sgi_src != 0;
+		} else if (irq->flags & AV_VGIC_IRQF_EDGE) {
+			irq->flags &= (uint8_t)~AV_VGIC_IRQF_LATCH;
+		}
+	}
+	lr_build(vgic, irq, pend, act, &lr);
+	vgic->lr_ops->write_lr(vgic->lr_cookie, vcpu, idx, &lr);
+	irq->lr = (uint8_t)idx;
+	vgic->vcpu[vcpu].lr_slot[idx] = irq_slot(vgic, irq);
+	return held;
+}
+
+int av_vgic_flush(struct av_vgic *vgic, unsigned vcpu)
+{
+	struct av_vgic_vcpu *vc;
+	unsigned nr, used = 0, maint = 0;
+
+	if (!vgic || vcpu >= vgic->nr_vcpus)
+		return -AV_EINVAL;
+	vc = &vgic->vcpu[vcpu];
+	nr = vgic->lr_ops->nr_lrs(vgic->lr_cookie, vcpu);
+	if (nr > AV_VGIC_MAX_LRS)
+		nr = AV_VGIC_MAX_LRS;
+
+	av__vgic_lock_dist(vgic);
+	av__vgic_lock_vcpu(vgic, vcpu);
+	/* Pass 1: active interrupts must be visible for the guest to deactivate them. */
+	for (uint16_t s = vc->head; s != VGIC_NIL; s = vgic->irq[s].next) {
+		struct av_vgic_irq *irq = &vgic->irq[s];
+
+		if (irq->lr != VGIC_NO_LR || !(irq->flags & AV_VGIC_IRQF_ACTIVE))
+			continue;
+		if (used == nr) {
+			maint |= AV_VGIC_MAINT_UNDERFLOW;
+			break;
+		}
+		if (lr_place(vgic, vcpu, irq, used++))
+			maint |= AV_VGIC_MAINT_NOPENDING;
+	}
+	/* Pass 2: pending, deliverable interrupts in priority order. */
+	for (uint16_t s = vc->head; s != VGIC_NIL; s = vgic->irq[s].next) {
+		struct av_vgic_irq *irq = &vgic->irq[s];
+
+		if (irq->lr != VGIC_NO_LR || !irq_deliverable(vgic, irq))
+			continue;
+		if (used == nr) {
+			maint |= AV_VGIC_MAINT_UNDERFLOW;
+			break;
+		}
+		if (lr_place(vgic, vcpu, irq, used++))
+			maint |= AV_VGIC_MAINT_NOPENDING;
+	}
+	for (unsigned i = used; i < vc->lr_used; i++) {
+		struct av_vgic_lr empty = { 0 };
+
+		vgic->lr_ops->write_lr(vgic->lr_cookie, vcpu, i, &empty);
+	}
+	vc->lr_used = vc->lr_live = (uint8_t)used;
+	vgic->lr_ops->set_maint(vgic->lr_cookie, vcpu, maint);
+	av__vgic_unlock_vcpu(vgic, vcpu);
+	av__vgic_unlock_dist(vgic);
+	return 0;
+}
+
+/* Fold one LR back into its IRQ. */
+static void lr_fold(struct av_vgic *vgic, struct av_vgic_irq *irq, const struct av_vgic_lr *lr)
+{
+	bool pend = (lr->state & AV_VGIC_LR_PENDING) != 0;
+	bool act = (lr->state & AV_VGIC_LR_ACTIVE) != 0;
+
+	irq->lr = VGIC_NO_LR;
+	if (act)
+		irq->flags |= AV_VGIC_IRQF_ACTIVE;
+	else
+		irq->flags &= (uint8_t)~AV_VGIC_IRQF_ACTIVE;
+	if (is_v2_sgi(vgic, irq)) {
+		if (pend)
+			irq->sgi_src |= (uint8_t)AV_BIT(irq->lr_src);
+	} else if (irq->flags & AV_VGIC_IRQF_EDGE) {
+		if (pend)
+			irq->flags |= AV_VGIC_IRQF_LATCH;
+	} else if (!pend) {
+		/* Acknowledged: a software pend of a level interrupt is consumed. */
+		irq->flags &= (uint8_t)~AV_VGIC_IRQF_LATCH;
+	}
+	if ((irq->flags & AV_VGIC_IRQF_HW) && lr->state == AV_VGIC_LR_INVALID) {
+		/* Deactivated: the physical GIC owns the state again. */
+		irq->flags &= (uint8_t)~(AV_VGIC_IRQF_LATCH | AV_VGIC_IRQF_LINE);
+	}
+}
+
+int av_vgic_sync(struct av_vgic *vgic, unsigned vcpu)
+{
+	struct av_vgic_vcpu *vc;
+	uint16_t spis[AV_VGIC_MAX_LRS];
+	unsigned nspi = 0;
+	uint32_t kick = 0;
+
+	if (!vgic || vcpu >= vgic->nr_vcpus)
+		return -AV_EINVAL;
+	vc = &vgic->vcpu[vcpu];
+	av__vgic_lock_dist(vgic);
+	av__vgic_lock_vcpu(vgic, vcpu);
+	for (unsigned i = 0; i < vc->lr_live; i++) {
+		struct av_vgic_irq *irq = &vgic->irq[vc->lr_slot[i]];
+		struct av_vgic_lr lr;
+
+		vgic->lr_ops->read_lr(vgic->lr_cookie, vcpu, i, &lr);
+		lr_fold(vgic, irq, &lr);
+		if (irq->intid < AV_VGIC_NR_PRIVATE)
+			av__vgic_irq_changed(vgic, irq, &kick);
+		else
+			spis[nspi++] = vc->lr_slot[i];
+	}
+	/* The LRs keep their values until the next flush overwrites or clears them. */
+	vc->lr_live = 0;
+	av__vgic_unlock_vcpu(vgic, vcpu);
+	for (unsigned i = 0; i < nspi; i++)
+		av__vgic_irq_changed(vgic, &vgic->irq[spis[i]], &kick);
+	av__vgic_unlock_dist(vgic);
+	av__vgic_kick(vgic, kick & ~(uint32_t)AV_BIT(vcpu), NULL);
+	return 0;
+}
+
+bool av_vgic_has_pending(struct av_vgic *vgic, unsigned vcpu)
+{
+	bool ret;
+
+	if (!vgic || vcpu >= vgic->nr_vcpus)
+		return false;
+	av__vgic_lock_dist(vgic);
+	av__vgic_lock_vcpu(vgic, vcpu);
+	ret = vcpu_has_deliverable(vgic, vcpu);
+	av__vgic_unlock_vcpu(vgic, vcpu);
+	av__vgic_unlock_dist(vgic);
+	return ret;
+}
+
+int av_vgic_get_irq(struct av_vgic *vgic, unsigned vcpu, uint32_t intid,
+		    struct av_vgic_irq_state *out)
+{
+	struct av_vgic_irq *irq;
+
+	if (!vgic || !out)
+		return -AV_EINVAL;
+	irq = av__vgic_irq(vgic, vcpu, intid);
+	if (!irq)
+		return -AV_EINVAL;
+	irq_lock(vgic, irq);
+	out->intid = irq->intid;
+	out->hw_intid = irq->hw_intid;
+	out->irouter = irq->irouter;
+	out->priority = irq->priority;
+	out->targets = intid < AV_VGIC_NR_PRIVATE ? (uint8_t)AV_BIT(vcpu) : irq->targets;
+	out->sgi_sources = irq->sgi_src;
+	out->enabled = (irq->flags & AV_VGIC_IRQF_ENABLED) != 0;
+	out->pending = av__vgic_irq_pending(vgic, irq);
+	out->line = (irq->flags & AV_VGIC_IRQF_LINE) != 0;
+	out->active = (irq->flags & AV_VGIC_IRQF_ACTIVE) != 0;
+	out->group1 = (irq->flags & AV_VGIC_IRQF_GROUP1) != 0;
+	out->edge = (irq->flags & AV_VGIC_IRQF_EDGE) != 0;
+	out->hw = (irq->flags & AV_VGIC_IRQF_HW) != 0;
+	out->in_lr = irq->lr != VGIC_NO_LR;
+	out->owner = irq->owner == VGIC_NO_VCPU ? -1 : irq->owner;
+	irq_unlock(vgic, irq);
+	return 0;
+}
+
+/* ---- LR formats ---- */
+
+uint64_t av_vgic_lr_encode_v3(const struct av_vgic_lr *lr)
+{
+	uint64_t v = AV_FIELD_PREP(AV_ICH_LR_VINTID, lr->vintid) |
+		     AV_FIELD_PREP(AV_ICH_LR_PRIORITY, lr->priority) |
+		     AV_FIELD_PREP(AV_ICH_LR_STATE, lr->state);
+
+	if (lr->group1)
+		v |= AV_ICH_LR_GROUP;
+	if (lr->hw)
+		v |= AV_ICH_LR_HW | AV_FIELD_PREP(AV_ICH_LR_PINTID, lr->pintid);
+	else if (lr->eoi_maint)
+		v |= AV_ICH_LR_EOI;
+	return v;
+}
+
+void av_vgic_lr_decode_v3(uint64_t val, struct av_vgic_lr *lr)
+{
+	memset(lr, 0, sizeof(*lr));
+	lr->vintid = (uint32_t)AV_FIELD_GET(AV_ICH_LR_VINTID, val);
+	lr->priority = (uint8_t)AV_FIELD_GET(AV_ICH_LR_PRIORITY, val);
+	lr->state = (enum av_vgic_lr_state)AV_FIELD_GET(AV_ICH_LR_STATE, val);
+	lr->group1 = (val & AV_ICH_LR_GROUP) != 0;
+	lr->hw = (val & AV_ICH_LR_HW) != 0;
+	if (lr->hw)
+		lr->pintid = (uint32_t)AV_FIELD_GET(AV_ICH_LR_PINTID, val);
+	else
+		lr->eoi_maint = (val & AV_ICH_LR_EOI) != 0;
+}
+
+uint32_t av_vgic_lr_encode_v2(const struct av_vgic_lr *lr)
+{
+	uint64_t v = AV_FIELD_PREP(AV_GICH_LR_VIRTUALID, lr->vintid) |
+		     AV_FIELD_PREP(AV_GICH_LR_PRIORITY,
+				   AV_FIELD_GET(AV_VGIC_PRIO_V2_BITS, lr->priority)) |
+		     AV_FIELD_PREP(AV_GICH_LR_STATE, lr->state);
+
+	if (lr->group1)
+		v |= AV_GICH_LR_GRP1;
+	if (lr->hw) {
+		v |= AV_GICH_LR_HW | AV_FIELD_PREP(AV_GICH_LR_PHYSID, lr->pintid);
+	} else {
+		if (lr->eoi_maint)
+			v |= AV_GICH_LR_EOI;
+		if (lr->vintid < AV_VGIC_NR_SGIS)
+			v |= AV_FIELD_PREP(AV_GICH_LR_CPUID, lr->source);
+	}
+	return (uint32_t)v;
+}
+
+void av_vgic_lr_decode_v2(uint32_t val, struct av_vgic_lr *lr)
+{
+	memset(lr, 0, sizeof(*lr));
+	lr->vintid = (uint32_t)AV_FIELD_GET(AV_GICH_LR_VIRTUALID, val);
+	lr->priority = (uint8_t)AV_FIELD_PREP(AV_VGIC_PRIO_V2_BITS,
+					      AV_FIELD_GET(AV_GICH_LR_PRIORITY, val));
+	lr->state = (enum av_vgic_lr_state)AV_FIELD_GET(AV_GICH_LR_STATE, val);
+	lr->group1 = (val & AV_GICH_LR_GRP1) != 0;
+	lr->hw = (val & AV_GICH_LR_HW) != 0;
+	if (lr->hw) {
+		lr->pintid = (uint32_t)AV_FIELD_GET(AV_GICH_LR_PHYSID, val);
+	} else {
+		lr->eoi_maint = (val & AV_GICH_LR_EOI) != 0;
+		if (lr->vintid < AV_VGIC_NR_SGIS)
+			lr->source = (uint8_t)AV_FIELD_GET(AV_GICH_LR_CPUID, val);
+	}
+}
+
+/* ---- per-IRQ register handlers (the IRQ's lock is held) ---- */
+
+uint64_t av__vgic_rd_group(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq)
+{
+	(void)c;
+	return (irq->flags & AV_VGIC_IRQF_GROUP1) != 0;
+}
+
+void av__vgic_wr_group(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v)
+{
+	if (v)
+		irq->flags |= AV_VGIC_IRQF_GROUP1;
+	else
+		irq->flags &= (uint8_t)~AV_VGIC_IRQF_GROUP1;
+	av__vgic_irq_changed(c->vgic, irq, &c->kick);
+}
+
+uint64_t av__vgic_rd_enable(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq)
+{
+	(void)c;
+	return (irq->flags & AV_VGIC_IRQF_ENABLED) != 0;
+}
+
+void av__vgic_wr_senable(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v)
+{
+	if (!v)
+		return;
+	irq->flags |= AV_VGIC_IRQF_ENABLED;
+	av__vgic_irq_changed(c->vgic, irq, &c->kick);
+}
+
+void av__vgic_wr_cenable(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v)
+{
+	(void)c;
+	if (v)
+		irq->flags &= (uint8_t)~AV_VGIC_IRQF_ENABLED;
+}
+
+uint64_t av__vgic_rd_pending(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq)
+{
+	return av__vgic_irq_pending(c->vgic, irq) || (irq->lr != VGIC_NO_LR &&
+						  !(irq->flags & AV_VGIC_IRQF_ACTIVE));
+}
+
+void av__vgic_wr_spending(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v)
+{
+	/* GICv2 SGIs are made pending per source through GICD_SPENDSGIR only. */
+	if (!v || is_v2_sgi(c->vgic, irq))
+		return;
+	irq->flags |= AV_VGIC_IRQF_LATCH;
+	av__vgic_irq_changed(c->vgic, irq, &c->kick);
+}
+
+void av__vgic_wr_cpending(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v)
+{
+	if (!v || is_v2_sgi(c->vgic, irq))
+		return;
+	irq->flags &= (uint8_t)~AV_VGIC_IRQF_LATCH;
+	av__vgic_irq_changed(c->vgic, irq, &c->kick);
+}
+
+uint64_t av__vgic_rd_active(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq)
+{
+	(void)c;
+	return (irq->flags & AV_VGIC_IRQF_ACTIVE) != 0;
+}
+
+void av__vgic_wr_sactive(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v)
+{
+	if (!v)
+		return;
+	irq->flags |= AV_VGIC_IRQF_ACTIVE;
+	av__vgic_irq_changed(c->vgic, irq, &c->kick);
+}
+
+void av__vgic_wr_cactive(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v)
+{
+	if (!v)
+		return;
+	irq->flags &= (uint8_t)~AV_VGIC_IRQF_ACTIVE;
+	av__vgic_irq_changed(c->vgic, irq, &c->kick);
+}
+
+uint64_t av__vgic_rd_priority(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq)
+{
+	(void)c;
+	return irq->priority;
+}
+
+void av__vgic_wr_priority(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v)
+{
+	uint8_t prio = (uint8_t)(v & AV_VGIC_PRIO_MASK);
+
+	if (prio == irq->priority)
+		return;
+	irq->priority = prio;
+	av__vgic_irq_resort(c->vgic, irq);
+}
+
+/* ICFGR: two bits per IRQ, the upper one selects edge (IHI 0069 "GICD_ICFGR<n>"). */
+#define VGIC_ICFGR_EDGE AV_BIT(1)
+
+uint64_t av__vgic_rd_config(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq)
+{
+	(void)c;
+	return (irq->flags & AV_VGIC_IRQF_EDGE) ? VGIC_ICFGR_EDGE : 0;
+}
+
+void av__vgic_wr_config(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v)
+{
+	if (irq->intid < AV_VGIC_NR_SGIS)
+		return; /* SGIs are always edge-triggered: read-only */
+	if (v & VGIC_ICFGR_EDGE)
+		irq->flags |= AV_VGIC_IRQF_EDGE;
+	else
+		irq->flags &= (uint8_t)~AV_VGIC_IRQF_EDGE;
+	av__vgic_irq_changed(c->vgic, irq, &c->kick);
+}
+
+/* ---- the region walker ---- */
+
+int av__vgic_regions_check(const struct vgic_region *tab, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct vgic_region *r = &tab[i];
+
+		if (r->len == 0 || r->widths == 0 || (r->widths & ~(VGIC_W8 | VGIC_W16 | VGIC_W32 |
+								      VGIC_W64)))
+			return -AV_EINVAL;
+		if (r->bpi && (r->read || r->write))
+			return -AV_EINVAL;
+		if (!r->bpi && (r->irq_read || r->irq_write))
+			return -AV_EINVAL;
+		if (i && tab[i - 1].off + tab[i - 1].len > r->off)
+			return -AV_EINVAL;
+	}
+	return 0;
+}
+
+static const struct vgic_region *region_find(const struct vgic_region *tab, size_t n,
+					     uint64_t off)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (off < tab[mid].off)
+			hi = mid;
+		else if (off >= (uint64_t)tab[mid].off + tab[mid].len)
+			lo = mid + 1;
+		else
+			return &tab[mid];
+	}
+	return NULL;
+}
+
+/* The IRQ an access reaches in this frame, or NULL (RAZ/WI). */
+static struct av_vgic_irq *ctx_irq(struct vgic_mmio_ctx *c, uint32_t intid)
+{
+	if (intid < AV_VGIC_NR_PRIVATE ? !c->private_ok : !c->spi_ok)
+		return NULL;
+	return av__vgic_irq(c->vgic, c->vcpu, intid);
+}
+
+/* Mask of the low @bits bits (1..64). */
+static uint64_t low_mask(unsigned bits)
+{
+	return AV_GENMASK(bits - 1, 0);
+}
+
+/*
+ * The walker's only bit arithmetic: per-IRQ arrays and sub-register accesses place a field
+ * at a position known only at run time (INTID * bits per IRQ, byte offset * 8). Fixed
+ * register fields always go through AV_FIELD_GET/AV_FIELD_PREP.
+ */
+static uint64_t bits_get(uint64_t v, unsigned pos, unsigned width)
+{
+	return (v >> pos) & low_mask(width);
+}
+
+static uint64_t bits_set(uint64_t v, unsigned pos, unsigned width, uint64_t x)
+{
+	uint64_t m = low_mask(width) << pos;
+
+	return (v & ~m) | ((x << pos) & m);
+}
+
+static void irq_region_access(struct vgic_mmio_ctx *c, const struct vgic_region *r,
+			      uint32_t roff, unsigned size, bool is_write, uint64_t *val)
+{
+	unsigned bits = size * 8, bpi = r->bpi;
+	uint64_t out = 0;
+
+	if (bits < bpi) {
+		/* A part of one IRQ's field (a 32-bit half of a 64-bit IROUTER). */
+		uint32_t intid = roff * 8 / bpi;
+		unsigned pos = roff * 8 % bpi;
+		struct av_vgic_irq *irq = ctx_irq(c, intid);
+		uint64_t field;
+
+		if (!irq)
+			return;
+		irq_lock(c->vgic, irq);
+		field = r->irq_read ? r->irq_read(c, irq) : 0;
+		if (is_write) {
+			if (r->irq_write)
+				r->irq_write(c, irq, bits_set(field, pos, bits, *val));
+		} else {
+			out = bits_get(field, pos, bits);
+		}
+		irq_unlock(c->vgic, irq);
+		if (!is_write)
+			*val = out;
+		return;
+	}
+	for (unsigned i = 0; i < bits / bpi; i++) {
+		uint32_t intid = roff * 8 / bpi + i;
+		struct av_vgic_irq *irq = ctx_irq(c, intid);
+
+		if (!irq)
+			continue;
+		irq_lock(c->vgic, irq);
+		if (is_write) {
+			if (r->irq_write)
+				r->irq_write(c, irq, bits_get(*val, i * bpi, bpi));
+		} else if (r->irq_read) {
+			out = bits_set(out, i * bpi, bpi, r->irq_read(c, irq));
+		}
+		irq_unlock(c->vgic, irq);
+	}
+	if (!is_write)
+		*val = out;
+}
+
+static void reg_region_access(struct vgic_mmio_ctx *c, const struct vgic_region *r,
+			      uint32_t off, unsigned size, bool is_write, uint64_t *val)
+{
+	unsigned width = r->len <= 8 ? r->len : 4;
+	uint32_t reg = off - (off - r->off) % width;
+	unsigned pos = (off - reg) * 8;
+	uint64_t cur;
+
+	av__vgic_lock_dist(c->vgic);
+	cur = r->read ? r->read(c, reg) : 0;
+	if (is_write) {
+		if (r->write)
+			r->write(c, reg, size >= width ? *val : bits_set(cur, pos, size * 8, *val));
+	} else {
+		*val = bits_get(cur, pos, size * 8);
+	}
+	av__vgic_unlock_dist(c->vgic);
+}
+
+int av__vgic_mmio_access(struct vgic_mmio_ctx *c, const struct vgic_region *tab, size_t n,
+		     uint64_t off, unsigned size, bool is_write, uint64_t *val)
+{
+	const struct vgic_region *r;
+
+	if ((size != 1 && size != 2 && size != 4 && size != 8) || (off & (size - 1)))
+		return AV_VGIC_ACCESS_ABORT;
+	r = region_find(tab, n, off);
+	if (!r) {
+		/* Reserved: RAZ/WI for word and doubleword accesses. */
+		if (size < 4)
+			return AV_VGIC_ACCESS_ABORT;
+		if (!is_write)
+			*val = 0;
+		return AV_VGIC_ACCESS_OK;
+	}
+	if (!(r->widths & size) || off + size > (uint64_t)r->off + r->len)
+		return AV_VGIC_ACCESS_ABORT;
+	if (is_write && size < 8)
+		*val &= low_mask(size * 8);
+	if (r->bpi)
+		irq_region_access(c, r, (uint32_t)(off - r->off), size, is_write, val);
+	else
+		reg_region_access(c, r, (uint32_t)off, size, is_write, val);
+	av__vgic_kick(c->vgic, c->kick, NULL);
+	c->kick = 0;
+	return AV_VGIC_ACCESS_OK;
+}
+
+/* ---- save / restore ---- */
+
+int av_vgic_save(struct av_vgic *vgic, struct av_vgic_snapshot *snap)
+{
+	int ret = 0;
+
+	if (!vgic || !snap)
+		return -AV_EINVAL;
+	memset(snap, 0, sizeof(*snap));
+	av__vgic_lock_dist(vgic);
+	snap->magic = AV_VGIC_SNAP_MAGIC;
+	snap->version = AV_VGIC_SNAP_VERSION;
+	snap->model = (uint32_t)vgic->model;
+	snap->nr_vcpus = vgic->nr_vcpus;
+	snap->nr_spis = vgic->nr_spis;
+	snap->ctlr = vgic->ctlr;
+	for (unsigned v = 0; v < vgic->nr_vcpus; v++) {
+		av__vgic_lock_vcpu(vgic, v);
+		snap->vcpu[v].mpidr = vgic->vcpu[v].mpidr;
+		snap->vcpu[v].asleep = vgic->vcpu[v].asleep;
+		for (unsigned i = 0; i < AV_VGIC_NR_PRIVATE; i++)
+			if (vgic->irq[v * AV_VGIC_NR_PRIVATE + i].lr != VGIC_NO_LR)
+				ret = -AV_EBUSY;
+		av__vgic_unlock_vcpu(vgic, v);
+	}
+	for (unsigned s = 0; s < AV_VGIC_NR_IRQ_SLOTS; s++) {
+		const struct av_vgic_irq *irq = &vgic->irq[s];
+		struct av_vgic_snap_irq *o = &snap->irq[s];
+
+		if (s < SPI_BASE ? s / AV_VGIC_NR_PRIVATE >= vgic->nr_vcpus
+				 : s - SPI_BASE >= vgic->nr_spis)
+			continue;
+		if (irq->lr != VGIC_NO_LR)
+			ret = -AV_EBUSY;
+		o->irouter = irq->irouter;
+		o->intid = irq->intid;
+		o->hw_intid = irq->hw_intid;
+		o->flags = irq->flags;
+		o->priority = irq->priority;
+		o->targets = irq->targets;
+		o->sgi_src = irq->sgi_src;
+	}
+	av__vgic_unlock_dist(vgic);
+	return ret;
+}
+
+int av_vgic_restore(struct av_vgic *vgic, const struct av_vgic_snapshot *snap)
+{
+	uint32_t kick = 0;
+
+	if (!vgic || !snap || snap->magic != AV_VGIC_SNAP_MAGIC ||
+	    snap->version != AV_VGIC_SNAP_VERSION || snap->model != (uint32_t)vgic->model ||
+	    snap->nr_vcpus != vgic->nr_vcpus || snap->nr_spis != vgic->nr_spis)
+		return -AV_EINVAL;
+	av__vgic_lock_dist(vgic);
+	vgic->ctlr = snap->ctlr & (AV_GICD_CTLR_ENABLE_G0 | AV_GICD_CTLR_ENABLE_G1);
+	for (unsigned v = 0; v < vgic->nr_vcpus; v++) {
+		av__vgic_lock_vcpu(vgic, v);
+		vgic->vcpu[v].mpidr = snap->vcpu[v].mpidr;
+		vgic->vcpu[v].asleep = snap->vcpu[v].asleep != 0;
+		vgic->vcpu[v].head = VGIC_NIL;
+		vgic->vcpu[v].lr_used = 0;
+		vgic->vcpu[v].lr_live = 0;
+		for (unsigned i = 0; i < AV_VGIC_NR_PRIVATE; i++) {
+			struct av_vgic_irq *irq = &vgic->irq[v * AV_VGIC_NR_PRIVATE + i];
+			const struct av_vgic_snap_irq *in = &snap->irq[v * AV_VGIC_NR_PRIVATE + i];
+
+			irq_reset(irq, i);
+			irq->flags = in->flags;
+			irq->priority = in->priority & AV_VGIC_PRIO_MASK;
+			irq->hw_intid = in->hw_intid;
+			irq->sgi_src = in->sgi_src;
+			if (i < AV_VGIC_NR_SGIS)
+				irq->flags |= AV_VGIC_IRQF_EDGE;
+			av__vgic_irq_changed(vgic, irq, &kick);
+		}
+		av__vgic_unlock_vcpu(vgic, v);
+	}
+	for (unsigned i = 0; i < vgic->nr_spis; i++) {
+		struct av_vgic_irq *irq = &vgic->irq[SPI_BASE + i];
+		const struct av_vgic_snap_irq *in = &snap->irq[SPI_BASE + i];
+
+		irq_reset(irq, AV_VGIC_NR_PRIVATE + i);
+		irq->flags = in->flags;
+		irq->priority = in->priority & AV_VGIC_PRIO_MASK;
+		irq->hw_intid = in->hw_intid;
+		irq->targets = in->targets;
+		irq->irouter = in->irouter;
+		av__vgic_irq_changed(vgic, irq, &kick);
+	}
+	av__vgic_unlock_dist(vgic);
+	av__vgic_kick(vgic, kick, NULL);
+	return 0;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal: what the vGIC core (vgic.c) shares with its register-region tables
+ * (vgic_v3.c, vgic_v2.c).
+ */
+#ifndef ARMVIRT_LIB_VGIC_INTERNAL_H
+#define ARMVIRT_LIB_VGIC_INTERNAL_H
+
+#include <armvirt/vgic.h>
+
+/* Special values of the uint16_t/uint8_t links in struct av_vgic_irq. */
+#define VGIC_NIL 0xffffu    /* no slot */
+#define VGIC_NO_VCPU 0xffu  /* no owner */
+#define VGIC_NO_LR 0xffu    /* not in a list register */
+
+/* Allowed access widths of a region, one bit per byte size. */
+#define VGIC_W8  1u
+#define VGIC_W16 2u
+#define VGIC_W32 4u
+#define VGIC_W64 8u
+
+/* The frame being accessed and what it may reach. */
+struct vgic_mmio_ctx {
+	struct av_vgic *vgic;
+	unsigned vcpu;     /* accessing vCPU (GICv2) or the redistributor's vCPU (GICR) */
+	bool private_ok;   /* INTIDs 0..31 are reachable (banked for vcpu) */
+	bool spi_ok;       /* INTIDs 32.. are reachable */
+	uint32_t kick;     /* vCPUs to kick once the access is done */
+};
+
+/*
+ * One register region. Per-IRQ regions (bpi != 0) hold bpi bits per INTID, starting at
+ * INTID 0 at @off; their handlers see one IRQ at a time under that IRQ's lock. Other regions
+ * are one register (len <= 8, the register's width) or an array of 32-bit registers; their
+ * handlers see the register's offset from the frame base and run under the distributor
+ * lock. A NULL read handler reads as zero; a NULL write handler ignores writes.
+ */
+struct vgic_region {
+	uint32_t off;
+	uint32_t len;
+	uint8_t bpi;
+	uint8_t widths;
+	uint64_t (*irq_read)(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq);
+	void (*irq_write)(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v);
+	uint64_t (*read)(struct vgic_mmio_ctx *c, uint32_t off);
+	void (*write)(struct vgic_mmio_ctx *c, uint32_t off, uint64_t v);
+};
+
+/* Find and run the region for one access; returns AV_VGIC_ACCESS_OK / _ABORT. */
+int av__vgic_mmio_access(struct vgic_mmio_ctx *c, const struct vgic_region *tab, size_t n,
+		     uint64_t off, unsigned size, bool is_write, uint64_t *val);
+/* 0 when @tab is sorted, non-overlapping and every region is well formed. */
+int av__vgic_regions_check(const struct vgic_region *tab, size_t n);
+
+/* Region tables (sorted by offset) and their sizes, for tests. */
+extern const struct vgic_region vgic_v3_dist_regions[];
+extern const size_t vgic_v3_dist_nregions;
+extern const struct vgic_region vgic_v3_redist_regions[];
+extern const size_t vgic_v3_redist_nregions;
+extern const struct vgic_region vgic_v2_dist_regions[];
+extern const size_t vgic_v2_dist_nregions;
+
+/* Locks (see the lock order in vgic.c). */
+void av__vgic_lock_dist(struct av_vgic *vgic);
+void av__vgic_unlock_dist(struct av_vgic *vgic);
+void av__vgic_lock_vcpu(struct av_vgic *vgic, unsigned vcpu);
+void av__vgic_unlock_vcpu(struct av_vgic *vgic, unsigned vcpu);
+/* Call the kick hook for every vCPU in @mask; no lock may be held. */
+void av__vgic_kick(struct av_vgic *vgic, uint32_t mask, uint32_t *kicked);
+
+/* The state of INTID @intid as seen from @vcpu; NULL when it does not exist. */
+struct av_vgic_irq *av__vgic_irq(struct av_vgic *vgic, unsigned vcpu, uint32_t intid);
+/* The vCPU a private IRQ belongs to. */
+unsigned av__vgic_irq_bank(const struct av_vgic *vgic, const struct av_vgic_irq *irq);
+/* Re-evaluate list membership and delivery after a state change; the IRQ's lock is held
+ * (distributor lock for an SPI, no vCPU lock; the bank's vCPU lock for a private IRQ). */
+void av__vgic_irq_changed(struct av_vgic *vgic, struct av_vgic_irq *irq, uint32_t *kick);
+/* Re-sort a listed IRQ after a priority change (same locking as av__vgic_irq_changed). */
+void av__vgic_irq_resort(struct av_vgic *vgic, struct av_vgic_irq *irq);
+/* Pending (latch, line, or GICv2 SGI sources). */
+bool av__vgic_irq_pending(const struct av_vgic *vgic, const struct av_vgic_irq *irq);
+/* Kick every vCPU that has a deliverable interrupt (after GICD_CTLR changes); dist lock held. */
+void av__vgic_kick_deliverable(struct av_vgic *vgic, uint32_t *kick);
+/* Make SGI @sgi pending on the vCPUs in @targets from @src; no lock held. */
+void av__vgic_sgi_raise(struct av_vgic *vgic, unsigned src, uint32_t targets, unsigned sgi,
+		    uint32_t *kick);
+/* The ITLinesNumber value for the configured SPIs. */
+uint32_t av__vgic_itlines(const struct av_vgic *vgic);
+
+/* Per-IRQ register handlers shared by both models. */
+uint64_t av__vgic_rd_group(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq);
+void av__vgic_wr_group(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v);
+uint64_t av__vgic_rd_enable(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq);
+void av__vgic_wr_senable(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v);
+void av__vgic_wr_cenable(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v);
+uint64_t av__vgic_rd_pending(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq);
+void av__vgic_wr_spending(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v);
+void av__vgic_wr_cpending(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v);
+uint64_t av__vgic_rd_active(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq);
+void av__vgic_wr_sactive(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v);
+void av__vgic_wr_cactive(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v);
+uint64_t av__vgic_rd_priority(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq);
+void av__vgic_wr_priority(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v);
+uint64_t av__vgic_rd_config(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq);
+void av__vgic_wr_config(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v);
+
+#endif /* ARMVIRT_LIB_VGIC_INTERNAL_H */

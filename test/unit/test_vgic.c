@@ -1,0 +1,1322 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: the vGIC core (state machine, pending lists, LR flush/sync with a fake
+ * backend), the GICv3 GICD/GICR and GICv2 GICD register tables, SGI routing, the LR formats,
+ * boot-time probe sequences of a GICv3 and a GICv2 driver, and save/restore.
+ *
+ * Register offsets, reset values and bit positions are written literally here from the GIC
+ * architecture specifications (IHI 0069 for GICv3, IHI 0048 for GICv2), not taken from the
+ * library's header, so the header is checked against the spec rather than against itself. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include <armvirt/vgic.h>
+
+#include "vgic_internal.h"
+
+/* ---- fake LR backend ---- */
+
+struct fake_cpu {
+	struct av_vgic_lr lr[AV_VGIC_MAX_LRS];
+	unsigned maint;
+	unsigned writes;
+};
+
+static struct fake_cpu fake[AV_VGIC_MAX_VCPUS];
+static unsigned fake_nr_lrs = 4;
+static uint32_t kick_seen;
+
+static unsigned f_nr_lrs(void *cookie, unsigned vcpu)
+{
+	(void)cookie;
+	(void)vcpu;
+	return fake_nr_lrs;
+}
+
+static void f_write(void *cookie, unsigned vcpu, unsigned idx, const struct av_vgic_lr *lr)
+{
+	(void)cookie;
+	assert_true(idx < fake_nr_lrs);
+	fake[vcpu].lr[idx] = *lr;
+	fake[vcpu].writes++;
+}
+
+static void f_read(void *cookie, unsigned vcpu, unsigned idx, struct av_vgic_lr *lr)
+{
+	(void)cookie;
+	*lr = fake[vcpu].lr[idx];
+}
+
+static void f_maint(void *cookie, unsigned vcpu, unsigned flags)
+{
+	(void)cookie;
+	fake[vcpu].maint = flags;
+}
+
+static const struct av_vgic_lr_ops fake_ops = { f_nr_lrs, f_write, f_read, f_maint };
+
+static void kick_cb(void *cookie, unsigned vcpu)
+{
+	(void)cookie;
+	kick_seen |= 1u << vcpu;
+}
+
+/* The guest acknowledges the interrupt in LR @i (IAR): pending -> active. */
+static void guest_ack(unsigned vcpu, unsigned i)
+{
+	assert_int_equal(fake[vcpu].lr[i].state, AV_VGIC_LR_PENDING);
+	fake[vcpu].lr[i].state = AV_VGIC_LR_ACTIVE;
+}
+
+/* The guest deactivates the interrupt in LR @i (EOIR with EOImode 0). */
+static void guest_eoi(unsigned vcpu, unsigned i)
+{
+	assert_true(fake[vcpu].lr[i].state & AV_VGIC_LR_ACTIVE);
+	fake[vcpu].lr[i].state &= AV_VGIC_LR_PENDING;
+}
+
+/* Number of valid LRs after a flush. */
+static unsigned lrs_valid(struct av_vgic *g, unsigned vcpu)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < fake_nr_lrs; i++)
+		if (fake[vcpu].lr[i].state != AV_VGIC_LR_INVALID)
+			n++;
+	(void)g;
+	return n;
+}
+
+static struct av_vgic G;
+
+static void setup(enum av_vgic_model model, unsigned nr_vcpus, unsigned nr_spis,
+		  const uint64_t *mpidr)
+{
+	struct av_vgic_config cfg = { .model = model, .nr_vcpus = nr_vcpus, .nr_spis = nr_spis,
+				      .mpidr = mpidr, .lr_ops = &fake_ops, .kick = kick_cb };
+
+	memset(fake, 0, sizeof(fake));
+	fake_nr_lrs = 4;
+	kick_seen = 0;
+	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+}
+
+/* MMIO helpers that expect success. */
+static uint64_t d3r(uint64_t off, unsigned size)
+{
+	uint64_t v = 0xdeadbeefdeadbeefull;
+
+	assert_int_equal(av_vgic_v3_dist_access(&G, off, size, false, &v), AV_VGIC_ACCESS_OK);
+	return v;
+}
+
+static void d3w(uint64_t off, unsigned size, uint64_t v)
+{
+	assert_int_equal(av_vgic_v3_dist_access(&G, off, size, true, &v), AV_VGIC_ACCESS_OK);
+}
+
+static int d3(uint64_t off, unsigned size, bool w)
+{
+	uint64_t v = 0;
+
+	return av_vgic_v3_dist_access(&G, off, size, w, &v);
+}
+
+static uint64_t rr(unsigned cpu, uint64_t off, unsigned size)
+{
+	uint64_t v = 0xdeadbeefdeadbeefull;
+
+	assert_int_equal(av_vgic_v3_redist_access(&G, cpu, off, size, false, &v),
+			 AV_VGIC_ACCESS_OK);
+	return v;
+}
+
+static void rw(unsigned cpu, uint64_t off, unsigned size, uint64_t v)
+{
+	assert_int_equal(av_vgic_v3_redist_access(&G, cpu, off, size, true, &v),
+			 AV_VGIC_ACCESS_OK);
+}
+
+static uint64_t d2r(unsigned cpu, uint64_t off, unsigned size)
+{
+	uint64_t v = 0xdeadbeefdeadbeefull;
+
+	assert_int_equal(av_vgic_v2_dist_access(&G, cpu, off, size, false, &v), AV_VGIC_ACCESS_OK);
+	return v;
+}
+
+static void d2w(unsigned cpu, uint64_t off, unsigned size, uint64_t v)
+{
+	assert_int_equal(av_vgic_v2_dist_access(&G, cpu, off, size, true, &v), AV_VGIC_ACCESS_OK);
+}
+
+static struct av_vgic_irq_state st(unsigned vcpu, uint32_t intid)
+{
+	struct av_vgic_irq_state s;
+
+	assert_int_equal(av_vgic_get_irq(&G, vcpu, intid, &s), 0);
+	return s;
+}
+
+/* GICv3: enable both groups, and enable SPI @intid (group 1) with priority @prio. */
+static void v3_spi_on(uint32_t intid, uint8_t prio)
+{
+	d3w(0x0000, 4, 0x3);                                      /* GICD_CTLR EnableGrp0|1 */
+	d3w(0x0080 + intid / 32 * 4, 4, d3r(0x0080 + intid / 32 * 4, 4) | 1u << (intid % 32));
+	d3w(0x0400 + intid, 1, prio);                             /* GICD_IPRIORITYR<n> byte */
+	d3w(0x0100 + intid / 32 * 4, 4, 1u << (intid % 32));     /* GICD_ISENABLER<n> */
+}
+
+/* ---- LR formats, built bit by bit from the spec's field positions ---- */
+
+static void test_lr_v3_format(void **state)
+{
+	/* IHI 0069 ICH_LR<n>_EL2: State [63:62], HW [61], Group [60], Priority [55:48],
+	 * pINTID [44:32], (HW == 0: EOI [41]), vINTID [31:0]. */
+	struct av_vgic_lr lr = { .vintid = 1019, .pintid = 0x1a5, .priority = 0xa8, .hw = true,
+				 .group1 = true, .state = AV_VGIC_LR_PENDING_ACTIVE };
+	struct av_vgic_lr back;
+	uint64_t want = (3ull << 62) | (1ull << 61) | (1ull << 60) | (0xa8ull << 48) |
+			(0x1a5ull << 32) | 1019;
+	(void)state;
+
+	assert_int_equal(av_vgic_lr_encode_v3(&lr), want);
+	av_vgic_lr_decode_v3(want, &back);
+	assert_memory_equal(&back, &lr, sizeof(lr));
+
+	lr = (struct av_vgic_lr){ .vintid = 27, .priority = 0x10, .eoi_maint = true,
+				  .state = AV_VGIC_LR_PENDING };
+	want = (1ull << 62) | (0x10ull << 48) | (1ull << 41) | 27;
+	assert_int_equal(av_vgic_lr_encode_v3(&lr), want);
+	av_vgic_lr_decode_v3(want, &back);
+	assert_memory_equal(&back, &lr, sizeof(lr));
+
+	/* An LPI-sized vINTID uses the full 32 bits. */
+	lr = (struct av_vgic_lr){ .vintid = 0x80000001u, .state = AV_VGIC_LR_ACTIVE };
+	assert_int_equal(av_vgic_lr_encode_v3(&lr), (2ull << 62) | 0x80000001ull);
+}
+
+static void test_lr_v2_format(void **state)
+{
+	/* IHI 0048 GICH_LRn: HW [31], Grp1 [30], State [29:28], Priority [27:23] (bits [7:3] of
+	 * the priority), PhysicalID [19:10] (HW == 1) or EOI [19] + CPUID [12:10], VirtualID
+	 * [9:0]. */
+	struct av_vgic_lr lr = { .vintid = 40, .pintid = 72, .priority = 0xa0, .hw = true,
+				 .group1 = true, .state = AV_VGIC_LR_ACTIVE };
+	struct av_vgic_lr back;
+	uint32_t want = (1u << 31) | (1u << 30) | (2u << 28) | ((0xa0u >> 3) << 23) |
+			(72u << 10) | 40;
+	(void)state;
+
+	assert_int_equal(av_vgic_lr_encode_v2(&lr), want);
+	av_vgic_lr_decode_v2(want, &back);
+	assert_memory_equal(&back, &lr, sizeof(lr));
+
+	lr = (struct av_vgic_lr){ .vintid = 5, .source = 6, .priority = 0x08, .eoi_maint = true,
+				  .state = AV_VGIC_LR_PENDING };
+	want = (1u << 28) | (1u << 23) | (1u << 19) | (6u << 10) | 5;
+	assert_int_equal(av_vgic_lr_encode_v2(&lr), want);
+	av_vgic_lr_decode_v2(want, &back);
+	assert_memory_equal(&back, &lr, sizeof(lr));
+
+	/* Priority bits [2:0] are not representable and drop. */
+	lr = (struct av_vgic_lr){ .vintid = 1019, .priority = 0xff, .state = AV_VGIC_LR_PENDING };
+	assert_int_equal(av_vgic_lr_encode_v2(&lr), (1u << 28) | (0x1fu << 23) | 1019);
+}
+
+static void test_tables_checked(void **state)
+{
+	static const struct vgic_region bad[] = {
+		{ .off = 0x100, .len = 0x80, .bpi = 1, .widths = VGIC_W32 },
+		{ .off = 0x0, .len = 4, .widths = VGIC_W32 },
+	};
+	(void)state;
+	assert_int_equal(av__vgic_regions_check(vgic_v3_dist_regions, vgic_v3_dist_nregions), 0);
+	assert_int_equal(av__vgic_regions_check(vgic_v3_redist_regions, vgic_v3_redist_nregions), 0);
+	assert_int_equal(av__vgic_regions_check(vgic_v2_dist_regions, vgic_v2_dist_nregions), 0);
+	assert_int_equal(av__vgic_regions_check(bad, 2), -AV_EINVAL);
+}
+
+static void test_init_errors(void **state)
+{
+	struct av_vgic_config cfg = { .model = AV_VGIC_V3, .nr_vcpus = 1, .nr_spis = 32,
+				      .lr_ops = &fake_ops };
+	static const uint64_t dup[2] = { 0x100, 0x100 };
+	(void)state;
+
+	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+	cfg.nr_vcpus = 0;
+	assert_int_equal(av_vgic_init(&G, &cfg), -AV_EINVAL);
+	cfg.nr_vcpus = AV_VGIC_MAX_VCPUS + 1;
+	assert_int_equal(av_vgic_init(&G, &cfg), -AV_EINVAL);
+	cfg.nr_vcpus = 9;
+	cfg.model = AV_VGIC_V2;
+	assert_int_equal(av_vgic_init(&G, &cfg), -AV_EINVAL);
+	cfg.nr_vcpus = 2;
+	cfg.nr_spis = 989;
+	assert_int_equal(av_vgic_init(&G, &cfg), -AV_EINVAL);
+	cfg.nr_spis = 988;
+	cfg.model = (enum av_vgic_model)4;
+	assert_int_equal(av_vgic_init(&G, &cfg), -AV_EINVAL);
+	cfg.model = AV_VGIC_V3;
+	cfg.mpidr = dup;
+	assert_int_equal(av_vgic_init(&G, &cfg), -AV_EINVAL);
+	cfg.mpidr = NULL;
+	cfg.lr_ops = NULL;
+	assert_int_equal(av_vgic_init(&G, &cfg), -AV_EINVAL);
+
+	/* Injection into things that do not exist. */
+	setup(AV_VGIC_V3, 2, 32, NULL);
+	assert_int_equal(av_vgic_set_level(&G, 0, 64, true, NULL), -AV_EINVAL);
+	assert_int_equal(av_vgic_set_level(&G, 0, 3, true, NULL), -AV_EINVAL); /* SGI */
+	assert_int_equal(av_vgic_set_level(&G, 2, 27, true, NULL), -AV_EINVAL);
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1, 16, NULL), -AV_EINVAL);
+	assert_int_equal(av_vgic_flush(&G, 2), -AV_EINVAL);
+	assert_int_equal(av_vgic_v2_dist_access(&G, 0, 0, 4, false, &(uint64_t){ 0 }), -AV_EINVAL);
+}
+
+/* ---- state machine ---- */
+
+static void test_level_irq(void **state)
+{
+	(void)state;
+	setup(AV_VGIC_V3, 1, 32, NULL);
+	v3_spi_on(40, 0x80);
+
+	assert_int_equal(av_vgic_set_level(&G, 0, 40, true, NULL), 0);
+	assert_int_equal(kick_seen, 1);
+	assert_int_equal(av_vgic_flush(&G, 0), 0);
+	assert_int_equal(fake[0].lr[0].vintid, 40);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_PENDING);
+	assert_true(fake[0].lr[0].group1);
+	assert_int_equal(fake[0].lr[0].priority, 0x80);
+	guest_ack(0, 0);
+	guest_eoi(0, 0);
+	assert_int_equal(av_vgic_sync(&G, 0), 0);
+	/* The line is still high: pending again, delivered again. */
+	assert_true(st(0, 40).pending);
+	assert_int_equal(av_vgic_flush(&G, 0), 0);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_PENDING);
+	guest_ack(0, 0);
+	av_vgic_sync(&G, 0);
+	assert_true(st(0, 40).active);
+	assert_true(st(0, 40).pending); /* line high while active */
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_PENDING_ACTIVE);
+	/* The device lowers the line while the LR still says pending+active; the guest
+	 * finishes, and the stale pending part is dropped at sync. */
+	av_vgic_set_level(&G, 0, 40, false, NULL);
+	guest_eoi(0, 0);
+	av_vgic_sync(&G, 0);
+	av_vgic_sync(&G, 0); /* a second sync without a flush folds nothing */
+	assert_false(st(0, 40).pending);
+	assert_false(st(0, 40).active);
+	assert_int_equal(st(0, 40).owner, -1);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(lrs_valid(&G, 0), 0);
+	assert_int_equal(fake[0].maint, 0);
+
+	/* A software pend (ISPENDR) of a level IRQ is consumed by the acknowledge. */
+	d3w(0x0204, 4, 1u << 8);
+	assert_true(st(0, 40).pending);
+	av_vgic_flush(&G, 0);
+	guest_ack(0, 0);
+	av_vgic_sync(&G, 0);
+	assert_false(st(0, 40).pending);
+	assert_true(st(0, 40).active);
+}
+
+static void test_edge_irq(void **state)
+{
+	(void)state;
+	setup(AV_VGIC_V3, 1, 32, NULL);
+	v3_spi_on(33, 0x40);
+	d3w(0x0c08, 4, 2u << 2); /* GICD_ICFGR2: INTID 33 edge */
+	assert_true(st(0, 33).edge);
+
+	av_vgic_pulse(&G, 0, 33, NULL);
+	av_vgic_pulse(&G, 0, 33, NULL); /* two edges before delivery merge into one */
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(lrs_valid(&G, 0), 1);
+	guest_ack(0, 0);
+	av_vgic_sync(&G, 0);
+	assert_true(st(0, 33).active);
+	assert_false(st(0, 33).pending);
+	/* Re-pended while active: pending+active. */
+	av_vgic_pulse(&G, 0, 33, NULL);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_PENDING_ACTIVE);
+	guest_eoi(0, 0); /* -> pending */
+	av_vgic_sync(&G, 0);
+	assert_true(st(0, 33).pending);
+	assert_false(st(0, 33).active);
+	av_vgic_flush(&G, 0);
+	guest_ack(0, 0);
+	guest_eoi(0, 0);
+	av_vgic_sync(&G, 0);
+	assert_false(st(0, 33).pending);
+	assert_int_equal(st(0, 33).owner, -1);
+
+	/* An edge raised while the IRQ sits pending in an LR is not lost. */
+	av_vgic_pulse(&G, 0, 33, NULL);
+	av_vgic_flush(&G, 0);
+	av_vgic_pulse(&G, 0, 33, NULL);
+	guest_ack(0, 0);
+	av_vgic_sync(&G, 0);
+	assert_true(st(0, 33).pending && st(0, 33).active);
+
+	/* set_level on an edge IRQ: a rising edge pends once; holding high does not re-pend. */
+	setup(AV_VGIC_V3, 1, 32, NULL);
+	v3_spi_on(34, 0x40);
+	d3w(0x0c08, 4, 2u << 4);
+	av_vgic_set_level(&G, 0, 34, true, NULL);
+	av_vgic_flush(&G, 0);
+	guest_ack(0, 0);
+	guest_eoi(0, 0);
+	av_vgic_sync(&G, 0);
+	av_vgic_set_level(&G, 0, 34, true, NULL);
+	assert_false(st(0, 34).pending);
+	av_vgic_set_level(&G, 0, 34, false, NULL);
+	av_vgic_set_level(&G, 0, 34, true, NULL);
+	assert_true(st(0, 34).pending);
+}
+
+static void test_priority_order(void **state)
+{
+	static const struct { uint32_t intid; uint8_t prio; } irqs[] = {
+		{ 40, 0xa0 }, { 41, 0x20 }, { 42, 0x80 }, { 43, 0x20 },
+	};
+	(void)state;
+	setup(AV_VGIC_V3, 1, 32, NULL);
+	for (size_t i = 0; i < 4; i++) {
+		v3_spi_on(irqs[i].intid, irqs[i].prio);
+		av_vgic_set_level(&G, 0, irqs[i].intid, true, NULL);
+	}
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].vintid, 41);
+	assert_int_equal(fake[0].lr[1].vintid, 43);
+	assert_int_equal(fake[0].lr[2].vintid, 42);
+	assert_int_equal(fake[0].lr[3].vintid, 40);
+	assert_int_equal(fake[0].maint, 0);
+	av_vgic_sync(&G, 0);
+
+	/* Raising 40's priority above all re-sorts the pending list. */
+	d3w(0x0400 + 40, 1, 0x00);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].vintid, 40);
+	assert_int_equal(fake[0].lr[0].priority, 0x00);
+}
+
+static void test_overflow_maintenance(void **state)
+{
+	unsigned seen[8] = { 0 }, nseen = 0;
+	(void)state;
+	setup(AV_VGIC_V3, 1, 64, NULL);
+	fake_nr_lrs = 2;
+	for (uint32_t i = 0; i < 5; i++) {
+		v3_spi_on(40 + i, (uint8_t)(0x10 * (5 - i)));
+		av_vgic_pulse(&G, 0, 40 + i, NULL);
+	}
+	/* 5 pending, 2 LRs: highest priority first (44, 43), underflow armed. */
+	for (int round = 0; round < 3; round++) {
+		av_vgic_flush(&G, 0);
+		for (unsigned i = 0; i < 2; i++) {
+			if (fake[0].lr[i].state == AV_VGIC_LR_INVALID)
+				continue;
+			seen[nseen++] = fake[0].lr[i].vintid;
+			guest_ack(0, i);
+			guest_eoi(0, i);
+		}
+		assert_int_equal(fake[0].maint, round < 2 ? AV_VGIC_MAINT_UNDERFLOW : 0);
+		av_vgic_sync(&G, 0); /* the maintenance interrupt made the vCPU exit */
+	}
+	assert_int_equal(nseen, 5);
+	for (unsigned i = 0; i < 5; i++)
+		assert_int_equal(seen[i], 44 - i);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(lrs_valid(&G, 0), 0);
+
+	/* Active interrupts keep their LRs ahead of higher-priority pending ones. */
+	setup(AV_VGIC_V3, 1, 64, NULL);
+	fake_nr_lrs = 1;
+	v3_spi_on(50, 0x80);
+	v3_spi_on(51, 0x00);
+	av_vgic_pulse(&G, 0, 50, NULL);
+	av_vgic_flush(&G, 0);
+	guest_ack(0, 0);
+	av_vgic_sync(&G, 0);
+	av_vgic_pulse(&G, 0, 51, NULL);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].vintid, 50);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_ACTIVE);
+	assert_int_equal(fake[0].maint, AV_VGIC_MAINT_UNDERFLOW);
+}
+
+static void test_hw_linked(void **state)
+{
+	(void)state;
+	setup(AV_VGIC_V3, 1, 32, NULL);
+	v3_spi_on(40, 0xa0);
+	assert_int_equal(av_vgic_map_hw(&G, 0, 40, 72), 0);
+	assert_int_equal(av_vgic_map_hw(&G, 0, 40, 5), -AV_EINVAL);
+	av_vgic_set_level(&G, 0, 40, true, NULL);
+	av_vgic_flush(&G, 0);
+	assert_true(fake[0].lr[0].hw);
+	assert_int_equal(fake[0].lr[0].pintid, 72);
+	assert_int_equal(fake[0].lr[0].vintid, 40);
+	assert_int_equal(av_vgic_lr_encode_v3(&fake[0].lr[0]) & (1ull << 61), 1ull << 61);
+	guest_ack(0, 0);
+	av_vgic_sync(&G, 0);
+	assert_true(st(0, 40).active);
+	/* While active, a HW LR is never pending+active: the pending part waits. */
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_ACTIVE);
+	assert_int_equal(fake[0].maint, AV_VGIC_MAINT_NOPENDING);
+	/* The guest's EOI deactivated the physical IRQ too: the vGIC forgets the line and
+	 * waits for the host to inject it again. */
+	guest_eoi(0, 0);
+	av_vgic_sync(&G, 0);
+	assert_false(st(0, 40).active);
+	assert_false(st(0, 40).pending);
+	assert_false(st(0, 40).line);
+	assert_int_equal(st(0, 40).owner, -1);
+	av_vgic_set_level(&G, 0, 40, true, NULL);
+	assert_true(st(0, 40).pending);
+	assert_int_equal(av_vgic_map_hw(&G, 0, 40, 0), 0);
+	assert_false(st(0, 40).hw);
+}
+
+static void test_disable_active_reenable(void **state)
+{
+	(void)state;
+	setup(AV_VGIC_V3, 1, 32, NULL);
+	v3_spi_on(45, 0x60);
+	d3w(0x0c08, 4, 2u << 26); /* INTID 45 edge */
+	av_vgic_pulse(&G, 0, 45, NULL);
+	av_vgic_flush(&G, 0);
+	guest_ack(0, 0);
+	av_vgic_sync(&G, 0);
+	d3w(0x0184, 4, 1u << 13); /* GICD_ICENABLER1: disable 45 while active */
+	av_vgic_pulse(&G, 0, 45, NULL);
+	av_vgic_flush(&G, 0);
+	/* Still in an LR so the guest can deactivate it, but not pending while disabled. */
+	assert_int_equal(fake[0].lr[0].vintid, 45);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_ACTIVE);
+	guest_eoi(0, 0);
+	av_vgic_sync(&G, 0);
+	assert_true(st(0, 45).pending);
+	assert_false(st(0, 45).enabled);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(lrs_valid(&G, 0), 0);
+	assert_false(av_vgic_has_pending(&G, 0));
+	kick_seen = 0;
+	d3w(0x0104, 4, 1u << 13); /* re-enable */
+	assert_int_equal(kick_seen, 1);
+	assert_true(av_vgic_has_pending(&G, 0));
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].vintid, 45);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_PENDING);
+}
+
+static void test_ctlr_masks_delivery(void **state)
+{
+	(void)state;
+	setup(AV_VGIC_V3, 1, 32, NULL);
+	v3_spi_on(40, 0x80);
+	v3_spi_on(41, 0x80);
+	d3w(0x0080 + 4, 4, 1u << 8); /* IGROUPR1: 40 group 1, 41 group 0 */
+	d3w(0x0000, 4, 0);
+	av_vgic_set_level(&G, 0, 40, true, NULL);
+	av_vgic_set_level(&G, 0, 41, true, NULL);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(lrs_valid(&G, 0), 0);
+	assert_false(av_vgic_has_pending(&G, 0));
+	kick_seen = 0;
+	d3w(0x0000, 4, 0x2); /* EnableGrp1 only */
+	assert_int_equal(kick_seen, 1);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(lrs_valid(&G, 0), 1);
+	assert_int_equal(fake[0].lr[0].vintid, 40);
+	av_vgic_sync(&G, 0);
+	d3w(0x0000, 4, 0x3);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(lrs_valid(&G, 0), 2);
+	assert_false(fake[0].lr[1].group1);
+}
+
+static void test_sgi1r_routing(void **state)
+{
+	/* Four vCPUs in two clusters: Aff1 0 {Aff0 0, 1}, Aff1 1 {Aff0 16, 17}. */
+	static const uint64_t mpidr[4] = { 0x000, 0x001, 0x110, 0x111 };
+	uint32_t kicked = 0;
+	(void)state;
+	setup(AV_VGIC_V3, 4, 32, mpidr);
+
+	/* TargetList bit 1, Aff1 0 -> vCPU 1. */
+	av_vgic_v3_sgi1r_write(&G, 0, (3ull << 24) | 0x2, &kicked);
+	assert_true(st(1, 3).pending);
+	assert_false(st(0, 3).pending);
+	assert_int_equal(kicked, 0); /* SGI 3 not enabled yet */
+	/* RS=1, Aff1=1, bits 0 and 1 -> Aff0 16 and 17 -> vCPUs 2 and 3. */
+	av_vgic_v3_sgi1r_write(&G, 0, (1ull << 44) | (1ull << 16) | (5ull << 24) | 0x3, NULL);
+	assert_true(st(2, 5).pending && st(3, 5).pending);
+	assert_false(st(0, 5).pending || st(1, 5).pending);
+	/* RS=0 with Aff1=1 reaches nobody (Aff0 0..15 do not exist there). */
+	av_vgic_v3_sgi1r_write(&G, 0, (1ull << 16) | (6ull << 24) | 0xffff, NULL);
+	for (unsigned v = 0; v < 4; v++)
+		assert_false(st(v, 6).pending);
+	/* Aff2/Aff3 mismatch reaches nobody. */
+	av_vgic_v3_sgi1r_write(&G, 0, (1ull << 48) | (7ull << 24) | 0x3, NULL);
+	assert_false(st(0, 7).pending || st(1, 7).pending);
+	/* IRM=1 from vCPU 2: everyone but the sender; kicks for enabled SGIs. */
+	d3w(0x0000, 4, 0x3);
+	for (unsigned v = 0; v < 4; v++)
+		rw(v, 0x10100, 4, 1u << 9); /* GICR_ISENABLER0: SGI 9 */
+	kicked = 0;
+	kick_seen = 0;
+	av_vgic_v3_sgi1r_write(&G, 2, (1ull << 40) | (9ull << 24), &kicked);
+	assert_int_equal(kicked, 0xb);
+	assert_int_equal(kick_seen, 0xb);
+	assert_false(st(2, 9).pending);
+	av_vgic_flush(&G, 3);
+	assert_int_equal(fake[3].lr[0].vintid, 9);
+	/* av_vgic_send_sgi with an explicit mask. */
+	av_vgic_send_sgi(&G, 1, 0x5, 10, NULL);
+	assert_true(st(0, 10).pending && st(2, 10).pending);
+	assert_false(st(1, 10).pending);
+}
+
+static void test_spi_routing_and_kick(void **state)
+{
+	static const uint64_t mpidr[2] = { 0x0, 0x100 };
+	uint32_t kicked = 0;
+	(void)state;
+	setup(AV_VGIC_V3, 2, 32, mpidr);
+	v3_spi_on(40, 0x80);
+	d3w(0x6000 + 8 * 40, 8, 0x100); /* IROUTER40 -> Aff1 = 1 -> vCPU 1 */
+	av_vgic_set_level(&G, 0, 40, true, &kicked);
+	assert_int_equal(kicked, 2);
+	assert_int_equal(st(0, 40).owner, 1);
+	/* Re-routed while only pending: moves to vCPU 0. */
+	kicked = 0;
+	kick_seen = 0;
+	d3w(0x6000 + 8 * 40, 8, 0x0);
+	assert_int_equal(st(0, 40).owner, 0);
+	assert_int_equal(kick_seen, 1);
+	/* Active on vCPU 0, re-routed to 1: stays on 0 until deactivated, then moves. */
+	av_vgic_flush(&G, 0);
+	guest_ack(0, 0);
+	av_vgic_sync(&G, 0);
+	d3w(0x6000 + 8 * 40, 8, 0x100);
+	assert_int_equal(st(0, 40).owner, 0);
+	av_vgic_flush(&G, 0);
+	guest_eoi(0, 0);
+	av_vgic_sync(&G, 0);
+	assert_int_equal(st(0, 40).owner, 1); /* line still high */
+	/* An affinity that matches no vCPU leaves it pending on no list. */
+	d3w(0x6000 + 8 * 40, 8, 0x300);
+	assert_int_equal(st(0, 40).owner, -1);
+	assert_true(st(0, 40).pending);
+	/* IRM=1: any awake vCPU. */
+	rw(1, 0x0014, 4, 0); /* wake vCPU 1's redistributor */
+	d3w(0x6000 + 8 * 40, 8, 1ull << 31);
+	assert_int_equal(st(0, 40).owner, 1);
+}
+
+/* Lock ops that check the documented lock order on every acquisition. */
+static int lk_dist, lk_vcpu_held = -1, lk_count;
+
+static void lk_lock(void *cookie, unsigned which)
+{
+	(void)cookie;
+	lk_count++;
+	if (which == AV_VGIC_LOCK_DIST) {
+		assert_int_equal(lk_dist, 0);
+		assert_int_equal(lk_vcpu_held, -1); /* never dist while holding a vCPU */
+		lk_dist = 1;
+	} else {
+		assert_int_equal(lk_vcpu_held, -1); /* never two vCPU locks */
+		lk_vcpu_held = (int)which;
+	}
+}
+
+static void lk_unlock(void *cookie, unsigned which)
+{
+	(void)cookie;
+	if (which == AV_VGIC_LOCK_DIST) {
+		assert_int_equal(lk_dist, 1);
+		lk_dist = 0;
+	} else {
+		assert_int_equal(lk_vcpu_held, (int)which);
+		lk_vcpu_held = -1;
+	}
+}
+
+static void test_lock_order(void **state)
+{
+	static const struct av_vgic_lock_ops lops = { lk_lock, lk_unlock };
+	struct av_vgic_config cfg = { .model = AV_VGIC_V3, .nr_vcpus = 3, .nr_spis = 64,
+				      .lr_ops = &fake_ops, .lock_ops = &lops };
+	(void)state;
+	memset(fake, 0, sizeof(fake));
+	fake_nr_lrs = 4;
+	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+	v3_spi_on(40, 0x80);
+	rw(1, 0x14, 4, 0);
+	d3w(0x6000 + 8 * 40, 8, 1);
+	av_vgic_set_level(&G, 0, 40, true, NULL);
+	av_vgic_set_level(&G, 2, 27, true, NULL);
+	av_vgic_v3_sgi1r_write(&G, 0, (1ull << 40) | (1ull << 24), NULL);
+	av_vgic_flush(&G, 1);
+	guest_ack(1, 0);
+	av_vgic_sync(&G, 1);
+	d3w(0x6000 + 8 * 40, 8, 2); /* re-route while active */
+	av_vgic_flush(&G, 1);
+	guest_eoi(1, 0);
+	av_vgic_sync(&G, 1); /* moves the SPI from vCPU 1 to vCPU 2 */
+	assert_int_equal(st(0, 40).owner, 2);
+	d3w(0x0000, 4, 0);
+	d3w(0x0000, 4, 3);
+	struct av_vgic_snapshot *snap = test_malloc(sizeof(*snap));
+	assert_int_equal(av_vgic_save(&G, snap), 0);
+	assert_int_equal(av_vgic_restore(&G, snap), 0);
+	test_free(snap);
+	assert_true(lk_count > 20);
+	assert_int_equal(lk_dist, 0);
+	assert_int_equal(lk_vcpu_held, -1);
+}
+
+/* ---- GICv3 distributor registers ---- */
+
+static void test_v3_gicd_ids_and_ctlr(void **state)
+{
+	(void)state;
+	setup(AV_VGIC_V3, 2, 64, NULL);
+	/* IHI 0069 GICD_CTLR (DS == 1): EnableGrp0 [0], EnableGrp1 [1], ARE [4] RAO/WI,
+	 * DS [6] RAO/WI, RWP [31]. Reset: groups disabled. */
+	assert_int_equal(d3r(0x0000, 4), 0x50);
+	d3w(0x0000, 4, 0xffffffff);
+	assert_int_equal(d3r(0x0000, 4), 0x53);
+	d3w(0x0000, 4, 0x0);
+	assert_int_equal(d3r(0x0000, 4), 0x50);
+	/* GICD_TYPER: ITLinesNumber [4:0] = 96/32 - 1 = 2, IDbits [23:19] = 9, A3V [24],
+	 * RSS [26]; no LPIs, no MBIS, SecurityExtn 0. */
+	assert_int_equal(d3r(0x0004, 4), 2u | (9u << 19) | (1u << 24) | (1u << 26));
+	d3w(0x0004, 4, 0); /* read-only: ignored */
+	assert_int_equal(d3r(0x0004, 4) & 0x1f, 2);
+	/* GICD_IIDR: Implementer [11:0] = 0x43B, ProductID [31:24]. */
+	assert_int_equal(d3r(0x0008, 4), 0x4100043b);
+	/* GICD_PIDR2.ArchRev [7:4] = 3 (GICv3). */
+	assert_int_equal(d3r(0xffe8, 4) & 0xf0, 0x30);
+	/* TYPER2, STATUSR: zero. */
+	assert_int_equal(d3r(0x000c, 4), 0);
+	assert_int_equal(d3r(0x0010, 4), 0);
+	/* Widths: CTLR is 32-bit only; misaligned and out-of-frame accesses abort. */
+	assert_int_equal(d3(0x0000, 1, false), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(d3(0x0000, 2, true), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(d3(0x0000, 8, false), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(d3(0x0102, 4, false), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(d3(0x0100, 3, false), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(d3(0x10000, 4, false), AV_VGIC_ACCESS_ABORT);
+	/* Reserved offsets are RAZ/WI for word accesses. */
+	assert_int_equal(d3r(0x0040, 4), 0);
+	d3w(0x0040, 4, 0xffffffff);
+	assert_int_equal(d3r(0x0040, 4), 0);
+	assert_int_equal(d3r(0xc000, 4), 0);
+	assert_int_equal(d3(0x0041, 1, false), AV_VGIC_ACCESS_ABORT);
+}
+
+static void test_v3_gicd_irq_bits(void **state)
+{
+	(void)state;
+	setup(AV_VGIC_V3, 1, 64, NULL);
+	/* Reset: IGROUPR, ISENABLER, ISPENDR, ISACTIVER all 0 for SPIs. */
+	for (uint32_t off = 0x0080; off < 0x0400; off += 0x80)
+		assert_int_equal(d3r(off + 4, 4), 0);
+	/* With ARE == 1 the first word of each (INTIDs 0..31) is RAZ/WI. */
+	d3w(0x0100, 4, 0xffffffff);
+	assert_int_equal(d3r(0x0100, 4), 0);
+	assert_false(st(0, 27).enabled);
+	/* ISENABLER1 / ICENABLER1: write-1-to-set / write-1-to-clear, both read the state. */
+	d3w(0x0104, 4, 0x5);
+	assert_int_equal(d3r(0x0104, 4), 0x5);
+	assert_int_equal(d3r(0x0184, 4), 0x5);
+	d3w(0x0104, 4, 0x0); /* zeros have no effect */
+	assert_int_equal(d3r(0x0104, 4), 0x5);
+	d3w(0x0184, 4, 0x1);
+	assert_int_equal(d3r(0x0104, 4), 0x4);
+	/* ISPENDR2 / ICPENDR2 for INTIDs 64..95. */
+	d3w(0x0208, 4, 0x80000001);
+	assert_int_equal(d3r(0x0288, 4), 0x80000001);
+	assert_true(st(0, 95).pending);
+	d3w(0x0288, 4, 0x80000000);
+	assert_int_equal(d3r(0x0208, 4), 0x1);
+	/* ISACTIVER1 / ICACTIVER1. */
+	d3w(0x0304, 4, 0x30);
+	assert_int_equal(d3r(0x0384, 4), 0x30);
+	d3w(0x0384, 4, 0x10);
+	assert_int_equal(d3r(0x0304, 4), 0x20);
+	/* IGROUPR1 read/write. */
+	d3w(0x0084, 4, 0xf0f0f0f0);
+	assert_int_equal(d3r(0x0084, 4), 0xf0f0f0f0);
+	/* IGRPMODR is RAZ/WI with DS == 1; NSACR RAZ/WI. */
+	d3w(0x0d04, 4, 0xffffffff);
+	assert_int_equal(d3r(0x0d04, 4), 0);
+	d3w(0x0e08, 4, 0xffffffff);
+	assert_int_equal(d3r(0x0e08, 4), 0);
+	/* Bit registers are 32-bit only. */
+	assert_int_equal(d3(0x0104, 1, false), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(d3(0x0104, 8, false), AV_VGIC_ACCESS_ABORT);
+	/* INTIDs past the configured SPIs are RAZ/WI. */
+	d3w(0x010c, 4, 0xffffffff);
+	assert_int_equal(d3r(0x010c, 4), 0);
+}
+
+static void test_v3_gicd_priority_cfg_route(void **state)
+{
+	(void)state;
+	setup(AV_VGIC_V3, 1, 64, NULL);
+	/* IPRIORITYR: byte-accessible, 5 priority bits implemented (low 3 RAZ/WI). */
+	assert_int_equal(d3r(0x0420, 4), 0);
+	d3w(0x0421, 1, 0xff);
+	assert_int_equal(d3r(0x0421, 1), 0xf8);
+	assert_int_equal(d3r(0x0420, 4), 0x0000f800);
+	d3w(0x0424, 4, 0x10203040);
+	assert_int_equal(d3r(0x0424, 4), 0x10203040);
+	assert_int_equal(st(0, 37).priority, 0x30);
+	assert_int_equal(d3(0x0424, 2, false), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(d3(0x0424, 8, false), AV_VGIC_ACCESS_ABORT);
+	/* Private priorities are RAZ/WI in the distributor (ARE == 1). */
+	d3w(0x0400, 4, 0xffffffff);
+	assert_int_equal(d3r(0x0400, 4), 0);
+	/* ICFGR: 2 bits per INTID, bit 1 = edge; reset level (0); bit 0 RES0. */
+	assert_int_equal(d3r(0x0c08, 4), 0);
+	d3w(0x0c08, 4, 0xffffffff);
+	assert_int_equal(d3r(0x0c08, 4), 0xaaaaaaaa);
+	assert_true(st(0, 47).edge);
+	/* ITARGETSR, SGIR, CPENDSGIR, SPENDSGIR: RAZ/WI with affinity routing. */
+	d3w(0x0820, 4, 0x01010101);
+	assert_int_equal(d3r(0x0820, 4), 0);
+	assert_int_equal(d3r(0x0821, 1), 0);
+	d3w(0x0f00, 4, 0x00010001);
+	assert_false(st(0, 1).pending);
+	assert_int_equal(d3r(0x0f20, 4), 0);
+	/* IROUTER<n> at 0x6000 + 8n: Aff0 [7:0], Aff1 [15:8], Aff2 [23:16], IRM [31],
+	 * Aff3 [39:32]; other bits RES0. 64-bit and 32-bit accesses. */
+	d3w(0x6000 + 8 * 32, 8, 0xff00001280030102ull);
+	assert_int_equal(d3r(0x6000 + 8 * 32, 8), 0x0000001280030102ull);
+	assert_int_equal(d3r(0x6000 + 8 * 32, 4), 0x80030102);
+	assert_int_equal(d3r(0x6000 + 8 * 32 + 4, 4), 0x12);
+	d3w(0x6000 + 8 * 32 + 4, 4, 0x7);
+	assert_int_equal(d3r(0x6000 + 8 * 32, 8), 0x0000000780030102ull);
+	d3w(0x6000 + 8 * 32, 4, 0x5);
+	assert_int_equal(d3r(0x6000 + 8 * 32, 8), 0x0000000700000005ull);
+	assert_int_equal(st(0, 32).irouter, 0x0000000700000005ull);
+	assert_int_equal(d3(0x6000 + 8 * 32, 1, false), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(d3(0x6000 + 8 * 32, 2, false), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(d3(0x6000 + 8 * 32 + 4, 8, false), AV_VGIC_ACCESS_ABORT);
+	/* IROUTER for private INTIDs (0x6000..0x60f8) and missing SPIs: RAZ/WI. */
+	d3w(0x6000 + 8 * 27, 8, 0x1);
+	assert_int_equal(d3r(0x6000 + 8 * 27, 8), 0);
+	d3w(0x6000 + 8 * 96, 8, 0x1);
+	assert_int_equal(d3r(0x6000 + 8 * 96, 8), 0);
+	assert_int_equal(d3r(0x7fd8, 8), 0);
+}
+
+/* ---- GICv3 redistributor ---- */
+
+static void test_v3_gicr(void **state)
+{
+	static const uint64_t mpidr[3] = { 0x0000000100, 0x0000000101, 0x0102030405ull & 0xff00ffffffull };
+	uint64_t v;
+	(void)state;
+	setup(AV_VGIC_V3, 3, 32, mpidr);
+	/* GICR_TYPER: Processor_Number [23:8], Last [4], Affinity_Value [63:32] =
+	 * Aff3.Aff2.Aff1.Aff0; PLPIS [0] = 0. */
+	assert_int_equal(rr(0, 0x0008, 8), 0x0000010000000000ull | (0ull << 8));
+	assert_int_equal(rr(1, 0x0008, 8), 0x0000010100000000ull | (1ull << 8));
+	assert_int_equal(rr(2, 0x0008, 8), 0x0103040500000000ull | (2ull << 8) | (1ull << 4));
+	assert_int_equal(rr(2, 0x0008, 4), (2u << 8) | (1u << 4));
+	assert_int_equal(rr(2, 0x000c, 4), 0x01030405);
+	rw(2, 0x0008, 8, 0); /* read-only */
+	assert_int_equal(rr(2, 0x000c, 4), 0x01030405);
+	/* GICR_CTLR: no LPIs, RWP 0: reads 0; EnableLPIs is RES0. */
+	assert_int_equal(rr(0, 0x0000, 4), 0);
+	rw(0, 0x0000, 4, 1);
+	assert_int_equal(rr(0, 0x0000, 4), 0);
+	/* GICR_IIDR, GICR_PIDR2 (ArchRev 3). */
+	assert_int_equal(rr(0, 0x0004, 4), 0x4100043b);
+	assert_int_equal(rr(0, 0xffe8, 4) & 0xf0, 0x30);
+	/* GICR_WAKER: reset ProcessorSleep [1] = 1, ChildrenAsleep [2] = 1. */
+	assert_int_equal(rr(1, 0x0014, 4), 0x6);
+	rw(1, 0x0014, 4, 0x0);
+	assert_int_equal(rr(1, 0x0014, 4), 0x0);
+	rw(1, 0x0014, 4, 0x2);
+	assert_int_equal(rr(1, 0x0014, 4), 0x6);
+	/* PROPBASER/PENDBASER without LPIs: RAZ/WI. */
+	rw(0, 0x0070, 8, 0x1234);
+	assert_int_equal(rr(0, 0x0070, 8), 0);
+	/* SGI_base (offset 0x10000): banked SGIs/PPIs. */
+	rw(1, 0x10100, 4, 0x08000002); /* ISENABLER0: SGI 1, PPI 27 */
+	assert_int_equal(rr(1, 0x10100, 4), 0x08000002);
+	assert_int_equal(rr(0, 0x10100, 4), 0);
+	assert_true(st(1, 27).enabled);
+	rw(1, 0x10180, 4, 0x2); /* ICENABLER0 */
+	assert_int_equal(rr(1, 0x10180, 4), 0x08000000);
+	rw(1, 0x10080, 4, 0xffffffff); /* IGROUPR0 */
+	assert_int_equal(rr(1, 0x10080, 4), 0xffffffff);
+	rw(1, 0x10200, 4, 1u << 4); /* ISPENDR0: SGI 4 */
+	assert_int_equal(rr(1, 0x10280, 4), 1u << 4);
+	rw(1, 0x10280, 4, 1u << 4);
+	assert_int_equal(rr(1, 0x10200, 4), 0);
+	rw(1, 0x10300, 4, 1u << 20); /* ISACTIVER0 */
+	assert_int_equal(rr(1, 0x10380, 4), 1u << 20);
+	rw(1, 0x10380, 4, 1u << 20);
+	assert_int_equal(rr(1, 0x10300, 4), 0);
+	/* IPRIORITYR0..7 (0x10400..0x1041c), byte access. */
+	rw(1, 0x1041b, 1, 0xa0); /* PPI 27 */
+	assert_int_equal(rr(1, 0x10418, 4), 0xa0000000);
+	assert_int_equal(st(1, 27).priority, 0xa0);
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x10420, 4, false, &v), AV_VGIC_ACCESS_OK);
+	assert_int_equal(v, 0); /* past IPRIORITYR7: reserved */
+	/* ICFGR0: SGIs edge, read-only (0xaaaaaaaa); ICFGR1: PPIs, reset level, writable. */
+	assert_int_equal(rr(1, 0x10c00, 4), 0xaaaaaaaa);
+	rw(1, 0x10c00, 4, 0);
+	assert_int_equal(rr(1, 0x10c00, 4), 0xaaaaaaaa);
+	assert_int_equal(rr(1, 0x10c04, 4), 0);
+	rw(1, 0x10c04, 4, 2u << 30); /* PPI 31 edge */
+	assert_int_equal(rr(1, 0x10c04, 4), 2u << 30);
+	/* IGRPMODR0, NSACR: RAZ/WI. */
+	rw(1, 0x10d00, 4, 0xffffffff);
+	assert_int_equal(rr(1, 0x10d00, 4), 0);
+	/* Widths. */
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x0014, 1, false, &v), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x0008, 2, false, &v), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x10100, 8, false, &v),
+			 AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x20000, 4, false, &v),
+			 AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(av_vgic_v3_redist_access(&G, 3, 0x0, 4, false, &v), -AV_EINVAL);
+	/* Region view: vCPU n at n * 0x20000; past the last: RAZ/WI. */
+	assert_int_equal(av_vgic_v3_redist_region_access(&G, 0x40008, 8, false, &v), 0);
+	assert_int_equal(v, rr(2, 0x0008, 8));
+	v = 1;
+	assert_int_equal(av_vgic_v3_redist_region_access(&G, 0x60008, 8, false, &v), 0);
+	assert_int_equal(v, 0);
+}
+
+/* ---- GICv2 distributor ---- */
+
+static void test_v2_gicd(void **state)
+{
+	(void)state;
+	setup(AV_VGIC_V2, 4, 64, NULL);
+	/* IHI 0048 GICD_CTLR (no Security Extensions): EnableGrp0 [0], EnableGrp1 [1]. */
+	assert_int_equal(d2r(0, 0x000, 4), 0);
+	d2w(0, 0x000, 4, 0xffffffff);
+	assert_int_equal(d2r(0, 0x000, 4), 0x3);
+	/* GICD_TYPER: ITLinesNumber [4:0] = 2, CPUNumber [7:5] = 3, SecurityExtn [10] = 0. */
+	assert_int_equal(d2r(0, 0x004, 4), 2u | (3u << 5));
+	assert_int_equal(d2r(0, 0x008, 4), 0x4100043b);
+	/* PIDR2 at 0xfe8: ArchRev 2. */
+	assert_int_equal(d2r(0, 0xfe8, 4) & 0xf0, 0x20);
+	/* ITARGETSR0..7 (SGIs/PPIs): read-only, each byte reads the accessing CPU's bit. */
+	assert_int_equal(d2r(2, 0x800, 4), 0x04040404);
+	assert_int_equal(d2r(1, 0x81f, 1), 0x02);
+	d2w(2, 0x800, 4, 0xffffffff);
+	assert_int_equal(d2r(2, 0x800, 4), 0x04040404);
+	/* SPI targets: reset 0, byte and word writable, bits above CPU 3 ignored. */
+	assert_int_equal(d2r(0, 0x820, 4), 0);
+	d2w(0, 0x821, 1, 0xff);
+	assert_int_equal(d2r(0, 0x820, 4), 0x00000f00);
+	assert_int_equal(st(0, 33).targets, 0x0f);
+	d2w(0, 0x824, 4, 0x08040201);
+	assert_int_equal(d2r(3, 0x824, 4), 0x08040201);
+	assert_int_equal(av_vgic_v2_dist_access(&G, 0, 0x822, 2, false, &(uint64_t){ 0 }),
+			 AV_VGIC_ACCESS_ABORT);
+	/* Banked ISENABLER0: each CPU sees its own SGIs/PPIs. */
+	d2w(1, 0x100, 4, 0x0000ffff);
+	assert_int_equal(d2r(1, 0x100, 4), 0x0000ffff);
+	assert_int_equal(d2r(0, 0x100, 4), 0);
+	/* ISPENDR0 SGI bits are WI (SGIs are pended through SPENDSGIR). */
+	d2w(1, 0x200, 4, 0x1);
+	assert_int_equal(d2r(1, 0x200, 4), 0);
+	/* ICFGR0 (SGIs) read-only edge. */
+	assert_int_equal(d2r(0, 0xc00, 4), 0xaaaaaaaa);
+	/* Priorities, byte access, banked for private INTIDs. */
+	d2w(3, 0x41b, 1, 0x90);
+	assert_int_equal(d2r(3, 0x418, 4), 0x90000000);
+	assert_int_equal(d2r(2, 0x418, 4), 0);
+	/* Reserved: RAZ/WI. */
+	assert_int_equal(d2r(0, 0xd00, 4), 0);
+	assert_int_equal(av_vgic_v2_dist_access(&G, 0, 0x1000, 4, false, &(uint64_t){ 0 }),
+			 AV_VGIC_ACCESS_ABORT);
+}
+
+static void test_v2_sgir(void **state)
+{
+	(void)state;
+	setup(AV_VGIC_V2, 4, 32, NULL);
+	/* GICD_SGIR: TargetListFilter [25:24], CPUTargetList [23:16], SGIINTID [3:0]. */
+	d2w(1, 0xf00, 4, (0u << 24) | (0x0cu << 16) | 3); /* list: CPUs 2, 3 */
+	assert_int_equal(st(2, 3).sgi_sources, 0x2);
+	assert_int_equal(st(3, 3).sgi_sources, 0x2);
+	assert_int_equal(st(0, 3).sgi_sources, 0);
+	d2w(2, 0xf00, 4, (1u << 24) | 4); /* all but self */
+	assert_true(st(0, 4).pending && st(1, 4).pending && st(3, 4).pending);
+	assert_false(st(2, 4).pending);
+	d2w(3, 0xf00, 4, (2u << 24) | (0xffu << 16) | 5); /* self only */
+	assert_int_equal(st(3, 5).sgi_sources, 0x8);
+	assert_false(st(0, 5).pending);
+	d2w(0, 0xf00, 4, (3u << 24) | (0xffu << 16) | 6); /* reserved filter: nothing */
+	for (unsigned v = 0; v < 4; v++)
+		assert_false(st(v, 6).pending);
+	/* SGIR is write-only: reads as zero. */
+	assert_int_equal(d2r(0, 0xf00, 4), 0);
+	/* SPENDSGIR/CPENDSGIR: one byte per SGI, one bit per source (banked). */
+	assert_int_equal(d2r(2, 0xf20, 4), 0x02000000); /* SGI 3 from CPU 1 */
+	d2w(2, 0xf23, 1, 0x1);                          /* add source CPU 0 */
+	assert_int_equal(d2r(2, 0xf20, 4), 0x03000000);
+	assert_int_equal(d2r(2, 0xf10, 4), 0x03000000);
+	d2w(2, 0xf10, 4, 0x02000000); /* clear source 1 */
+	assert_int_equal(st(2, 3).sgi_sources, 0x1);
+	d2w(2, 0xf20, 4, 0xf0000000); /* sources past CPU 3 are ignored */
+	assert_int_equal(st(2, 3).sgi_sources, 0x1);
+
+	/* Delivery: one LR per source, the source in CPUID; the next source after the first
+	 * is retired. */
+	d2w(2, 0x000, 4, 1);
+	d2w(2, 0x100, 4, 1u << 3);
+	d2w(1, 0xf00, 4, (0x04u << 16) | 3); /* source 1 again */
+	av_vgic_flush(&G, 2);
+	assert_int_equal(fake[2].lr[0].vintid, 3);
+	assert_int_equal(fake[2].lr[0].source, 0);
+	assert_int_equal(lrs_valid(&G, 2), 1);
+	assert_int_equal(fake[2].maint, AV_VGIC_MAINT_NOPENDING);
+	assert_int_equal(av_vgic_lr_encode_v2(&fake[2].lr[0]) & (7u << 10), 0);
+	guest_ack(2, 0);
+	av_vgic_sync(&G, 2);
+	av_vgic_flush(&G, 2);
+	assert_int_equal(fake[2].lr[0].state, AV_VGIC_LR_ACTIVE); /* still source 0 */
+	guest_eoi(2, 0);
+	av_vgic_sync(&G, 2);
+	av_vgic_flush(&G, 2);
+	assert_int_equal(fake[2].lr[0].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(fake[2].lr[0].source, 1);
+	assert_int_equal(av_vgic_lr_encode_v2(&fake[2].lr[0]) & (7u << 10), 1u << 10);
+	assert_int_equal(fake[2].maint, 0);
+	/* An SGI left pending in the LR at exit returns to the source set. */
+	av_vgic_sync(&G, 2);
+	assert_int_equal(st(2, 3).sgi_sources, 0x2);
+}
+
+static void test_v2_spi_targets_delivery(void **state)
+{
+	uint32_t kicked = 0;
+	(void)state;
+	setup(AV_VGIC_V2, 2, 32, NULL);
+	d2w(0, 0x000, 4, 1);
+	d2w(0, 0x104, 4, 1u << 8); /* enable 40 */
+	av_vgic_set_level(&G, 0, 40, true, &kicked);
+	assert_int_equal(kicked, 0); /* no target CPU */
+	assert_int_equal(st(0, 40).owner, -1);
+	d2w(0, 0x828, 1, 0x2); /* ITARGETSR: CPU 1 */
+	assert_int_equal(st(0, 40).owner, 1);
+	assert_int_equal(kick_seen, 2);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(fake[1].lr[0].vintid, 40);
+	assert_false(fake[1].lr[0].group1);
+}
+
+/* ---- boot probe sequences ---- */
+
+static void test_probe_linux_gicv3(void **state)
+{
+	static const uint64_t mpidr[2] = { 0x80000000ull, 0x80000001ull };
+	unsigned nr_irqs;
+	(void)state;
+	setup(AV_VGIC_V3, 2, 96, mpidr);
+
+	/* Distributor discovery. */
+	assert_int_equal((d3r(0xffe8, 4) >> 4) & 0xf, 3);
+	nr_irqs = 32 * ((d3r(0x0004, 4) & 0x1f) + 1);
+	assert_int_equal(nr_irqs, 128);
+	assert_true(d3r(0x0004, 4) & (1u << 24)); /* A3V */
+	assert_false(d3r(0x0004, 4) & (1u << 17)); /* no LPIs */
+	assert_int_equal(d3r(0x0008, 4) & 0xfff, 0x43b);
+
+	/* Distributor init: disable, wait for RWP, default SPI config, enable with ARE. */
+	d3w(0x0000, 4, 0);
+	while (d3r(0x0000, 4) & (1u << 31))
+		;
+	for (unsigned i = 32; i < nr_irqs; i += 32) {
+		d3w(0x0080 + i / 8, 4, 0xffffffff); /* IGROUPR: group 1 */
+		d3w(0x0d00 + i / 8, 4, 0);          /* IGRPMODR */
+		d3w(0x0180 + i / 8, 4, 0xffffffff); /* ICENABLER */
+		d3w(0x0380 + i / 8, 4, 0xffffffff); /* ICACTIVER */
+	}
+	for (unsigned i = 32; i < nr_irqs; i += 16)
+		d3w(0x0c00 + i / 4, 4, 0); /* ICFGR: level */
+	for (unsigned i = 32; i < nr_irqs; i += 4)
+		d3w(0x0400 + i, 4, 0xa0a0a0a0); /* IPRIORITYR */
+	while (d3r(0x0000, 4) & (1u << 31))
+		;
+	d3w(0x0000, 4, (1u << 4) | 0x3); /* ARE | EnableGrp1 | EnableGrp0 */
+	assert_int_equal(d3r(0x0000, 4), 0x53);
+	for (unsigned i = 32; i < nr_irqs; i++)
+		d3w(0x6000 + 8 * i, 8, mpidr[0] & 0xff00ffffffull); /* IROUTER: boot CPU */
+
+	/* Each CPU: find its redistributor by affinity, wake it, configure SGIs/PPIs. */
+	for (unsigned cpu = 0; cpu < 2; cpu++) {
+		uint64_t aff = mpidr[cpu] & 0xff00ffffffull, off = 0, typer;
+		uint64_t want = ((aff >> 32) << 24) | (aff & 0xffffff);
+
+		for (;;) {
+			assert_int_equal(av_vgic_v3_redist_region_access(&G, off + 0x8, 8, false, &typer),
+					 0);
+			if ((typer >> 32) == want)
+				break;
+			assert_false(typer & (1u << 4)); /* Last: not found would be a bug */
+			off += 0x20000;
+		}
+		assert_int_equal(off / 0x20000, cpu);
+		assert_int_equal((typer >> 8) & 0xffff, cpu);
+		rw(cpu, 0x0014, 4, rr(cpu, 0x0014, 4) & ~2u); /* clear ProcessorSleep */
+		while (rr(cpu, 0x0014, 4) & 4u)                 /* wait ChildrenAsleep == 0 */
+			;
+		rw(cpu, 0x10080, 4, 0xffffffff);  /* IGROUPR0 */
+		rw(cpu, 0x10d00, 4, 0);           /* IGRPMODR0 */
+		rw(cpu, 0x10380, 4, 0xffffffff);  /* ICACTIVER0 */
+		rw(cpu, 0x10180, 4, 0xffff0000);  /* ICENABLER0: PPIs off */
+		rw(cpu, 0x10100, 4, 0x0000ffff);  /* ISENABLER0: SGIs on */
+		for (unsigned i = 0; i < 32; i += 4)
+			rw(cpu, 0x10400 + i, 4, 0xa0a0a0a0);
+		while (rr(cpu, 0x0000, 4) & (1u << 3)) /* GICR_CTLR.RWP */
+			;
+		rw(cpu, 0x10c04, 4, rr(cpu, 0x10c04, 4)); /* timer PPI: level (unchanged) */
+		rw(cpu, 0x10100, 4, 1u << 27);            /* enable the virtual timer PPI */
+	}
+	/* A device driver configures SPI 70 as edge and enables it. */
+	d3w(0x0c00 + 70 / 16 * 4, 4, d3r(0x0c00 + 70 / 16 * 4, 4) | (2u << (2 * (70 % 16))));
+	d3w(0x0100 + 70 / 32 * 4, 4, 1u << (70 % 32));
+
+	/* Resulting state. */
+	for (unsigned cpu = 0; cpu < 2; cpu++) {
+		assert_int_equal(rr(cpu, 0x0014, 4), 0);
+		assert_int_equal(rr(cpu, 0x10100, 4), 0x0800ffff);
+		assert_true(st(cpu, 27).group1 && !st(cpu, 27).edge);
+		assert_int_equal(st(cpu, 27).priority, 0xa0);
+	}
+	for (unsigned i = 32; i < nr_irqs; i++) {
+		struct av_vgic_irq_state s = st(0, i);
+
+		assert_true(s.group1);
+		assert_int_equal(s.priority, 0xa0);
+		assert_int_equal(s.irouter, 0x0000000080000000ull & 0xff00ffffffull);
+		assert_int_equal(s.enabled, i == 70);
+		assert_int_equal(s.edge, i == 70);
+	}
+	/* It works: an IPI from CPU 0 to CPU 1, the timer on CPU 1, SPI 70 to CPU 0. */
+	av_vgic_v3_sgi1r_write(&G, 0, (1ull << 24) | 0x2, NULL);
+	av_vgic_set_level(&G, 1, 27, true, NULL);
+	av_vgic_pulse(&G, 0, 70, NULL);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(lrs_valid(&G, 1), 2);
+	assert_int_equal(fake[1].lr[0].vintid, 1);
+	assert_int_equal(fake[1].lr[1].vintid, 27);
+	assert_true(fake[1].lr[0].group1);
+	assert_int_equal(fake[1].lr[0].priority, 0xa0);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].vintid, 70);
+}
+
+static void test_probe_linux_gicv2(void **state)
+{
+	unsigned nr_irqs;
+	uint32_t cpumask = 0;
+	(void)state;
+	setup(AV_VGIC_V2, 2, 64, NULL);
+
+	assert_int_equal((d2r(0, 0xfe8, 4) >> 4) & 0xf, 2);
+	nr_irqs = 32 * ((d2r(0, 0x004, 4) & 0x1f) + 1);
+	assert_int_equal(nr_irqs, 96);
+	assert_int_equal(((d2r(0, 0x004, 4) >> 5) & 7) + 1, 2);
+	/* The boot CPU learns its interface number from ITARGETSR0..7. */
+	for (unsigned i = 0; i < 32; i += 4) {
+		cpumask = (uint32_t)d2r(0, 0x800 + i, 4);
+		if (cpumask)
+			break;
+	}
+	assert_int_equal(cpumask, 0x01010101);
+	cpumask &= 0xff;
+	cpumask |= cpumask << 8;
+	cpumask |= cpumask << 16;
+
+	d2w(0, 0x000, 4, 0); /* disable */
+	for (unsigned i = 32; i < nr_irqs; i += 16)
+		d2w(0, 0xc00 + i / 4, 4, 0); /* level */
+	for (unsigned i = 32; i < nr_irqs; i += 4)
+		d2w(0, 0x800 + i, 4, cpumask); /* target the boot CPU */
+	for (unsigned i = 32; i < nr_irqs; i += 4)
+		d2w(0, 0x400 + i, 4, 0xa0a0a0a0);
+	for (unsigned i = 32; i < nr_irqs; i += 32) {
+		d2w(0, 0x380 + i / 8, 4, 0xffffffff);
+		d2w(0, 0x180 + i / 8, 4, 0xffffffff);
+	}
+	d2w(0, 0x000, 4, 1); /* enable */
+	for (unsigned cpu = 0; cpu < 2; cpu++) {
+		d2w(cpu, 0x380, 4, 0xffffffff);
+		d2w(cpu, 0x180, 4, 0xffff0000);
+		d2w(cpu, 0x100, 4, 0x0000ffff);
+		for (unsigned i = 0; i < 32; i += 4)
+			d2w(cpu, 0x400 + i, 4, 0xa0a0a0a0);
+		assert_int_equal(d2r(cpu, 0x800, 1), 1u << cpu);
+	}
+	for (unsigned i = 32; i < nr_irqs; i++) {
+		assert_int_equal(st(0, i).targets, 1);
+		assert_int_equal(st(0, i).priority, 0xa0);
+		assert_false(st(0, i).edge || st(0, i).enabled || st(0, i).group1);
+	}
+	assert_int_equal(d2r(1, 0x100, 4), 0x0000ffff);
+	/* An IPI from CPU 0 to the others, then an SPI routed to CPU 1 by its driver. */
+	d2w(0, 0xf00, 4, (1u << 24) | 2);
+	assert_int_equal(st(1, 2).sgi_sources, 1);
+	d2w(0, 0x820 + 8, 1, 0x2); /* ITARGETSR byte for INTID 40 */
+	d2w(0, 0x104, 4, 1u << 8);
+	av_vgic_set_level(&G, 0, 40, true, NULL);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(lrs_valid(&G, 1), 2);
+	assert_int_equal(fake[1].lr[0].vintid, 2);
+	assert_int_equal(fake[1].lr[0].source, 0);
+	assert_int_equal(fake[1].lr[1].vintid, 40);
+}
+
+/* ---- save / restore ---- */
+
+static void test_save_restore(void **state)
+{
+	static const uint64_t mpidr[3] = { 0x0, 0x1, 0x100 };
+	struct av_vgic_snapshot *a = test_malloc(sizeof(*a)), *b = test_malloc(sizeof(*b));
+	struct av_vgic *other = test_malloc(sizeof(*other));
+	struct av_vgic_config cfg = { .model = AV_VGIC_V3, .nr_vcpus = 3, .nr_spis = 64,
+				      .mpidr = mpidr, .lr_ops = &fake_ops };
+	(void)state;
+	setup(AV_VGIC_V3, 3, 64, mpidr);
+	v3_spi_on(40, 0x20);
+	v3_spi_on(41, 0x10);
+	d3w(0x0c08, 4, 2u << 18); /* 41 edge */
+	d3w(0x6000 + 8 * 41, 8, 0x100);
+	av_vgic_map_hw(&G, 0, 40, 100);
+	av_vgic_set_level(&G, 0, 40, true, NULL);
+	av_vgic_pulse(&G, 0, 41, NULL);
+	rw(1, 0x14, 4, 0);
+	rw(1, 0x10100, 4, 1u << 27);
+	av_vgic_set_level(&G, 1, 27, true, NULL);
+	av_vgic_v3_sgi1r_write(&G, 1, (3ull << 24) | 0x1, NULL);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(av_vgic_save(&G, a), -AV_EBUSY); /* something is in an LR */
+	guest_ack(0, 0);
+	av_vgic_sync(&G, 0);
+	rw(0, 0x10100, 4, 1u << 3);
+
+	assert_int_equal(av_vgic_save(&G, a), 0);
+	assert_int_equal(a->magic, 0x49475641);
+	assert_int_equal(a->version, 1);
+	assert_int_equal(av_vgic_init(other, &cfg), 0);
+	assert_int_equal(av_vgic_restore(other, a), 0);
+	assert_int_equal(av_vgic_save(other, b), 0);
+	assert_memory_equal(a, b, sizeof(*a));
+	/* The restored vGIC delivers the same way. */
+	memcpy(&G, other, sizeof(G));
+	memset(fake, 0, sizeof(fake));
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].vintid, 40);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_ACTIVE);
+	assert_true(fake[0].lr[0].hw);
+	assert_int_equal(fake[0].lr[0].pintid, 100);
+	assert_int_equal(lrs_valid(&G, 0), 2); /* + SGI 3 */
+	av_vgic_flush(&G, 2);
+	assert_int_equal(fake[2].lr[0].vintid, 41);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(fake[1].lr[0].vintid, 27);
+	/* Mismatches are refused. */
+	a->magic ^= 1;
+	assert_int_equal(av_vgic_restore(other, a), -AV_EINVAL);
+	a->magic ^= 1;
+	a->version = 2;
+	assert_int_equal(av_vgic_restore(other, a), -AV_EINVAL);
+	a->version = 1;
+	a->nr_spis = 32;
+	assert_int_equal(av_vgic_restore(other, a), -AV_EINVAL);
+	test_free(a);
+	test_free(b);
+	test_free(other);
+}
+
+/* Nothing a guest writes may crash: every offset and width of every frame. */
+static void test_mmio_sweep(void **state)
+{
+	static const unsigned sizes[] = { 1, 2, 4, 8, 3 };
+	(void)state;
+	setup(AV_VGIC_V3, 2, 988, NULL);
+	for (uint64_t off = 0; off < 0x10000; off += 4)
+		for (size_t s = 0; s < 10; s++) {
+			uint64_t v = 0xffffffffffffffffull;
+			int r = av_vgic_v3_dist_access(&G, off, sizes[s / 2], s & 1, &v);
+
+			assert_true(r == AV_VGIC_ACCESS_OK || r == AV_VGIC_ACCESS_ABORT);
+			v = 0xffffffffffffffffull;
+			r = av_vgic_v3_redist_access(&G, 1, off * 2 + (s & 2), sizes[s / 2], s & 1, &v);
+			assert_true(r == AV_VGIC_ACCESS_OK || r == AV_VGIC_ACCESS_ABORT);
+		}
+	setup(AV_VGIC_V2, 8, 988, NULL);
+	for (uint64_t off = 0; off < 0x1100; off++)
+		for (size_t s = 0; s < 10; s++) {
+			uint64_t v = 0xffffffffffffffffull;
+			int r = av_vgic_v2_dist_access(&G, off % 8, off, sizes[s / 2], s & 1, &v);
+
+			assert_true(r == AV_VGIC_ACCESS_OK || r == AV_VGIC_ACCESS_ABORT);
+		}
+	/* Everything is now enabled and pending; flush/sync survive it. */
+	for (unsigned v = 0; v < 8; v++) {
+		assert_int_equal(av_vgic_flush(&G, v), 0);
+		assert_int_equal(av_vgic_sync(&G, v), 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lr_v3_format),
+		cmocka_unit_test(test_lr_v2_format),
+		cmocka_unit_test(test_tables_checked),
+		cmocka_unit_test(test_init_errors),
+		cmocka_unit_test(test_level_irq),
+		cmocka_unit_test(test_edge_irq),
+		cmocka_unit_test(test_priority_order),
+		cmocka_unit_test(test_overflow_maintenance),
+		cmocka_unit_test(test_hw_linked),
+		cmocka_unit_test(test_disable_active_reenable),
+		cmocka_unit_test(test_ctlr_masks_delivery),
+		cmocka_unit_test(test_sgi1r_routing),
+		cmocka_unit_test(test_spi_routing_and_kick),
+		cmocka_unit_test(test_lock_order),
+		cmocka_unit_test(test_v3_gicd_ids_and_ctlr),
+		cmocka_unit_test(test_v3_gicd_irq_bits),
+		cmocka_unit_test(test_v3_gicd_priority_cfg_route),
+		cmocka_unit_test(test_v3_gicr),
+		cmocka_unit_test(test_v2_gicd),
+		cmocka_unit_test(test_v2_sgir),
+		cmocka_unit_test(test_v2_spi_targets_delivery),
+		cmocka_unit_test(test_probe_linux_gicv3),
+		cmocka_unit_test(test_probe_linux_gicv2),
+		cmocka_unit_test(test_save_restore),
+		cmocka_unit_test(test_mmio_sweep),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

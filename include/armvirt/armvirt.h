@@ -14,5 +14,7 @@
 #include <armvirt/sysreg.h>
 #include <armvirt/traps.h>
 #include <armvirt/types.h>
+#include <armvirt/vgic.h>
+#include <armvirt/vtimer.h>
 
 #endif /* ARMVIRT_ARMVIRT_H */

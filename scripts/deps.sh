@@ -16,7 +16,7 @@ pkgs=(
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross
   libcmocka-dev libfdt-dev device-tree-compiler
   qemu-system-arm
-  clang lld libclang-rt-14-dev
+  clang lld libclang-rt-14-dev cpio
 )
 
 missing=()

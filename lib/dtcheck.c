@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Conformance check of a device tree against the VM System Specification for ARM
+ * Processors (hardware description and platform requirements).
+ *
+ * Each check reads the blob with libfdt's read-only API and reports what it finds through
+ * the caller's callback, one finding per departure, so the check never allocates and
+ * works on any DTB: QEMU's, a board's, or the one av_fdt_build() writes.
+ *
+ * Requirements checked (the spec's words in brackets):
+ *  - /chosen exists                                         [boot protocol]
+ *  - PSCI: a node compatible with arm,psci-0.2 or later, method hvc or smc
+ *                                                           [PSCI 0.2 or later]
+ *  - the architected timer (arm,armv8-timer) with PPIs 13, 14, 11, 10 in binding order
+ *                                                           [generic timer, PPIs]
+ *  - a GICv2 or GICv3: interrupt-controller, #interrupt-cells 3, reg with distributor and
+ *    CPU interface / redistributors                         [GIC]
+ *  - memory nodes with reg                                  [memory]
+ *  - every CPU started through PSCI (enable-method)          [CPU boot]
+ *  - a console UART named by /chosen/stdout-path            [console]
+ */
+#include <armvirt/platform.h>
+
+#include <armvirt/log.h>
+#include <libfdt.h>
+#include <stdarg.h>
+
+#include "compat.h"
+
+struct check {
+	const void *fdt;
+	av_dtcheck_fn fn;
+	void *cookie;
+	struct av_dtcheck_summary sum;
+};
+
+__attribute__((format(printf, 4, 5)))
+static void report(struct check *c, enum av_dtcheck_severity sev, int node, const char *fmt, ...)
+{
+	struct av_dtcheck_finding f;
+	va_list ap;
+
+	memset(&f, 0, sizeof(f));
+	f.severity = sev;
+	if (node < 0 || fdt_get_path(c->fdt, node, f.node, (int)sizeof(f.node)) < 0)
+		memcpy(f.node, "/", 2);
+	va_start(ap, fmt);
+	av_vsnprintf(f.msg, sizeof(f.msg), fmt, ap);
+	va_end(ap);
+	if (sev == AV_DTCHECK_ERROR)
+		c->sum.errors++;
+	else
+		c->sum.warnings++;
+	if (c->fn != NULL)
+		c->fn(&f, c->cookie);
+}
+
+#define ERR(c, node, ...) report(c, AV_DTCHECK_ERROR, node, __VA_ARGS__)
+#define WARN(c, node, ...) report(c, AV_DTCHECK_WARNING, node, __VA_ARGS__)
+
+/* ---- small readers ---- */
+
+/* A NUL-terminated string property, or NULL. */
+static const char *prop_str(const void *fdt, int node, const char *name)
+{
+	int len;
+	const char *s = fdt_getprop(fdt, node, name, &len);
+
+	if (s == NULL || len <= 0 || s[len - 1] != '\0')
+		return NULL;
+	return s;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return a != NULL && strlen(a) == n && memcmp(a, b, n) == 0;
+}
+
+/* A one-cell property, or @p dflt. */
+static uint32_t prop_u32(const void *fdt, int node, const char *name, uint32_t dflt)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+
+	if (p == NULL || len != 4)
+		return dflt;
+	return fdt32_ld(p);
+}
+
+static bool node_enabled(const void *fdt, int node)
+{
+	const char *s = prop_str(fdt, node, "status");
+
+	return s == NULL || str_eq(s, "okay") || str_eq(s, "ok");
+}
+
+/* The first enabled node compatible with one of @p list (NULL-terminated), or -1. */
+static int find_compat(const void *fdt, const char *const *list, const char **which)
+{
+	for (; *list != NULL; list++) {
+		int node = -1;
+
+		while ((node = fdt_node_offset_by_compatible(fdt, node, *list)) >= 0) {
+			if (node_enabled(fdt, node)) {
+				if (which != NULL)
+					*which = *list;
+				return node;
+			}
+		}
+	}
+	return -1;
+}
+
+static bool is_compat_any(const void *fdt, int node, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (fdt_node_check_compatible(fdt, node, *list) == 0)
+			return true;
+	return false;
+}
+
+static const char *const gic_v3_compat[] = { "arm,gic-v3", NULL };
+static const char *const gic_v2_compat[] = { "arm,cortex-a15-gic", "arm,gic-400",
+					     "arm,cortex-a7-gic", "arm,cortex-a9-gic", NULL };
+static const char *const uart_compat[] = { "arm,pl011", "arm,sbsa-uart", "ns16550a", "ns16550",
+					   "ns8250", "snps,dw-apb-uart", NULL };
+
+/* The interrupt parent of @p node (walking up the tree), or a negative value. */
+static int irq_parent(const void *fdt, int node)
+{
+	while (node >= 0) {
+		int len;
+		const fdt32_t *p = fdt_getprop(fdt, node, "interrupt-parent", &len);
+
+		if (p != NULL && len == 4)
+			return fdt_node_offset_by_phandle(fdt, fdt32_ld(p));
+		node = fdt_parent_offset(fdt, node);
+	}
+	return -1;
+}
+
+/* ---- checks ---- */
+
+static void check_chosen(struct check *c)
+{
+	if (fdt_path_offset(c->fdt, "/chosen") < 0)
+		ERR(c, -1, "no /chosen node");
+}
+
+static void check_psci(struct check *c)
+{
+	static const char *const ok[] = { "arm,psci-1.0", "arm,psci-0.2", NULL };
+	static const char *const old[] = { "arm,psci", NULL };
+	const char *method;
+	int node = find_compat(c->fdt, ok, NULL);
+
+	if (node < 0) {
+		node = find_compat(c->fdt, old, NULL);
+		if (node >= 0)
+			ERR(c, node, "compatible is only \"arm,psci\" (PSCI 0.1); "
+				     "arm,psci-0.2 or later is required");
+		else
+			ERR(c, -1, "no PSCI node (compatible \"arm,psci-0.2\" or "
+				   "\"arm,psci-1.0\")");
+		return;
+	}
+	method = prop_str(c->fdt, node, "method");
+	if (method == NULL)
+		ERR(c, node, "no \"method\" property (\"hvc\" or \"smc\")");
+	else if (!str_eq(method, "hvc") && !str_eq(method, "smc"))
+		ERR(c, node, "method is \"%s\", expected \"hvc\" or \"smc\"", method);
+}
+
+static void check_timer(struct check *c)
+{
+	static const char *const v8[] = { "arm,armv8-timer", NULL };
+	static const char *const v7[] = { "arm,armv7-timer", NULL };
+	static const char *const names[] = { "secure physical", "non-secure physical", "virtual",
+					     "hypervisor" };
+	static const uint32_t want[] = { 13, 14, 11, 10 };
+	const fdt32_t *irqs;
+	int node, parent, len;
+	uint32_t cells;
+	unsigned n;
+
+	node = find_compat(c->fdt, v8, NULL);
+	if (node < 0) {
+		node = find_compat(c->fdt, v7, NULL);
+		if (node < 0) {
+			ERR(c, -1, "no architected timer node (compatible \"arm,armv8-timer\")");
+			return;
+		}
+		WARN(c, node, "compatible lacks \"arm,armv8-timer\" (only \"arm,armv7-timer\")");
+	}
+	irqs = fdt_getprop(c->fdt, node, "interrupts", &len);
+	if (irqs == NULL) {
+		if (fdt_getprop(c->fdt, node, "interrupts-extended", NULL) != NULL)
+			WARN(c, node, "uses interrupts-extended; timer PPIs not checked");
+		else
+			ERR(c, node, "no \"interrupts\" property (timer PPIs 13, 14, 11, 10)");
+		return;
+	}
+	parent = irq_parent(c->fdt, node);
+	cells = parent >= 0 ? prop_u32(c->fdt, parent, "#interrupt-cells", 0) : 0;
+	if (parent < 0 || cells != 3 ||
+	    !(is_compat_any(c->fdt, parent, gic_v3_compat) ||
+	      is_compat_any(c->fdt, parent, gic_v2_compat))) {
+		ERR(c, node, "interrupt parent is not a GIC with 3 interrupt cells");
+		return;
+	}
+	if (len % 12 != 0) {
+		ERR(c, node, "interrupts has %d bytes, not a multiple of 3 cells", len);
+		return;
+	}
+	n = (unsigned)len / 12;
+	if (n < 3) {
+		ERR(c, node, "interrupts has %u entries; secure, non-secure physical and virtual "
+			     "timer PPIs are required", n);
+	} else if (n < 4) {
+		WARN(c, node, "interrupts has no hypervisor timer PPI (interrupts[3], PPI 10)");
+	}
+	for (unsigned i = 0; i < n && i < 4; i++) {
+		uint32_t type = fdt32_ld(&irqs[i * 3]);
+		uint32_t num = fdt32_ld(&irqs[i * 3 + 1]);
+
+		if (type != AV_DT_IRQ_TYPE_PPI)
+			ERR(c, node, "interrupts[%u] (%s timer) is not a PPI (type %u)", i,
+			    names[i], type);
+		else if (num != want[i])
+			ERR(c, node, "interrupts[%u] (%s timer) is PPI %u, expected PPI %u", i,
+			    names[i], num, want[i]);
+	}
+}
+
+static void check_gic(struct check *c)
+{
+	static const char *const any[] = { "arm,gic-v3", "arm,cortex-a15-gic", "arm,gic-400",
+					   "arm,cortex-a7-gic", "arm,cortex-a9-gic", NULL };
+	const char *which = NULL;
+	int node, parent, len, ac, sc, root_parent;
+	unsigned n, need;
+	bool v3;
+
+	node = find_compat(c->fdt, any, &which);
+	if (node < 0) {
+		ERR(c, -1, "no GICv2 or GICv3 node (compatible \"arm,gic-v3\", "
+			   "\"arm,cortex-a15-gic\" or \"arm,gic-400\")");
+		return;
+	}
+	v3 = str_eq(which, "arm,gic-v3");
+	if (fdt_getprop(c->fdt, node, "interrupt-controller", NULL) == NULL)
+		ERR(c, node, "no \"interrupt-controller\" property");
+	if (prop_u32(c->fdt, node, "#interrupt-cells", 0) != 3)
+		ERR(c, node, "#interrupt-cells is not 3");
+
+	parent = fdt_parent_offset(c->fdt, node);
+	ac = parent >= 0 ? fdt_address_cells(c->fdt, parent) : -1;
+	sc = parent >= 0 ? fdt_size_cells(c->fdt, parent) : -1;
+	if (fdt_getprop(c->fdt, node, "reg", &len) == NULL) {
+		ERR(c, node, "no \"reg\" property");
+	} else if (ac < 0 || sc < 0 || ac + sc == 0 || len % (4 * (ac + sc)) != 0) {
+		ERR(c, node, "reg does not match the parent's #address-cells/#size-cells");
+	} else {
+		n = (unsigned)len / (unsigned)(4 * (ac + sc));
+		need = 2;
+		if (n < need)
+			ERR(c, node, "reg has %u entries; %s needs %u (%s)", n, which, need,
+			    v3 ? "GICD and GICR" : "GICD and GICC");
+	}
+
+	root_parent = irq_parent(c->fdt, 0);
+	if (root_parent < 0)
+		WARN(c, 0, "no interrupt-parent at the root");
+	else if (root_parent != node)
+		WARN(c, 0, "interrupt-parent is not the GIC");
+}
+
+static void check_memory(struct check *c)
+{
+	unsigned found = 0;
+	int node = -1;
+
+	while ((node = fdt_node_offset_by_prop_value(c->fdt, node, "device_type", "memory",
+						     sizeof("memory"))) >= 0) {
+		int len;
+
+		if (!node_enabled(c->fdt, node))
+			continue;
+		found++;
+		if (fdt_getprop(c->fdt, node, "reg", &len) == NULL || len <= 0)
+			ERR(c, node, "memory node without \"reg\"");
+	}
+	if (found == 0)
+		ERR(c, -1, "no memory node (device_type = \"memory\")");
+}
+
+static void check_cpus(struct check *c)
+{
+	int cpus = fdt_path_offset(c->fdt, "/cpus");
+	unsigned ncpus = 0;
+	int node;
+
+	if (cpus < 0) {
+		ERR(c, -1, "no /cpus node");
+		return;
+	}
+	fdt_for_each_subnode(node, c->fdt, cpus)
+		if (str_eq(prop_str(c->fdt, node, "device_type"), "cpu"))
+			ncpus++;
+	if (ncpus == 0) {
+		ERR(c, cpus, "no cpu nodes (device_type = \"cpu\")");
+		return;
+	}
+	fdt_for_each_subnode(node, c->fdt, cpus) {
+		const char *em;
+
+		if (!str_eq(prop_str(c->fdt, node, "device_type"), "cpu"))
+			continue;
+		if (fdt_getprop(c->fdt, node, "reg", NULL) == NULL)
+			ERR(c, node, "no \"reg\" (MPIDR affinity)");
+		em = prop_str(c->fdt, node, "enable-method");
+		if (em == NULL) {
+			if (ncpus == 1)
+				WARN(c, node, "no enable-method (acceptable for the only CPU)");
+			else
+				ERR(c, node, "no enable-method; \"psci\" is required");
+		} else if (!str_eq(em, "psci")) {
+			ERR(c, node, "enable-method is \"%s\", expected \"psci\"", em);
+		}
+	}
+}
+
+/* Resolve a stdout-path value (path or alias, optional ":options"). */
+static int resolve_console(const void *fdt, const char *path)
+{
+	int len = 0;
+
+	while (path[len] != '\0' && path[len] != ':')
+		len++;
+	if (len == 0)
+		return -1;
+	if (path[0] != '/') {
+		const char *alias = fdt_get_alias_namelen(fdt, path, len);
+
+		return alias != NULL ? fdt_path_offset(fdt, alias) : -1;
+	}
+	return fdt_path_offset_namelen(fdt, path, len);
+}
+
+static void check_console(struct check *c)
+{
+	int chosen = fdt_path_offset(c->fdt, "/chosen");
+	int aliases = fdt_path_offset(c->fdt, "/aliases");
+	const char *path = NULL;
+	int prop;
+
+	if (chosen >= 0) {
+		path = prop_str(c->fdt, chosen, "stdout-path");
+		if (path == NULL)
+			path = prop_str(c->fdt, chosen, "linux,stdout-path");
+	}
+	if (path != NULL) {
+		int node = resolve_console(c->fdt, path);
+
+		if (node < 0)
+			ERR(c, chosen, "stdout-path \"%s\" does not lead to a node", path);
+		else if (!node_enabled(c->fdt, node))
+			ERR(c, node, "the stdout-path console is disabled (status)");
+		else if (!is_compat_any(c->fdt, node, uart_compat))
+			WARN(c, node, "the stdout-path console is not a known UART "
+				      "(arm,pl011, arm,sbsa-uart, ns16550a, ...)");
+		return;
+	}
+
+	/* No stdout-path: a console may still be reachable through /aliases serialN. */
+	if (aliases >= 0) {
+		fdt_for_each_property_offset(prop, c->fdt, aliases) {
+			const char *name;
+			int len, node;
+			const char *val = fdt_getprop_by_offset(c->fdt, prop, &name, &len);
+
+			if (val == NULL || name == NULL || len <= 0 || val[len - 1] != '\0' ||
+			    strlen(name) < 6 || memcmp(name, "serial", 6) != 0)
+				continue;
+			node = fdt_path_offset(c->fdt, val);
+			if (node >= 0 && node_enabled(c->fdt, node) &&
+			    is_compat_any(c->fdt, node, uart_compat)) {
+				WARN(c, chosen, "no stdout-path; a console UART is reachable only "
+						"through /aliases/%s", name);
+				return;
+			}
+		}
+	}
+	ERR(c, chosen, "no console: no stdout-path in /chosen and no /aliases serialN UART");
+}
+
+int av_dtcheck(const void *fdt, size_t size, av_dtcheck_fn fn, void *cookie,
+	       struct av_dtcheck_summary *sum)
+{
+	struct check c;
+
+	if (sum != NULL)
+		memset(sum, 0, sizeof(*sum));
+	if (fdt == NULL)
+		return -AV_EINVAL;
+	if (size > 0x7fffffff)
+		size = 0x7fffffff;
+	if (size < sizeof(struct fdt_header) || fdt_check_full(fdt, size) != 0)
+		return -AV_EBADIMG;
+
+	memset(&c, 0, sizeof(c));
+	c.fdt = fdt;
+	c.fn = fn;
+	c.cookie = cookie;
+
+	check_chosen(&c);
+	check_psci(&c);
+	check_timer(&c);
+	check_gic(&c);
+	check_memory(&c);
+	check_cpus(&c);
+	check_console(&c);
+
+	if (sum != NULL)
+		*sum = c.sum;
+	return 0;
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Prepare the Linux guest images the `linux` tests boot: Debian's arm64 kernel and a small
+# busybox initramfs. Idempotent: everything is cached in OUTDIR and rebuilt only when missing
+# (or, for the initramfs, when its init script changes).
+#
+# usage: scripts/guest-images.sh OUTDIR
+#
+# Layout of OUTDIR afterwards (also printed as KEY=PATH lines on stdout):
+#   Image           the uncompressed arm64 kernel Image (magic "ARM\x64" checked)
+#   initramfs.gz    gzip'd newc cpio: /bin/busybox, /init
+#   kernel-version  the Debian kernel ABI name, e.g. 6.1.0-56-arm64
+#   debs/           the downloaded .deb files
+#
+# The init script mounts proc, sysfs and devtmpfs, runs the scenario named by
+# `armvirt.scenario=NAME` on the kernel command line (default: info), then `poweroff -f`.
+# Scenarios: info (prints ARMVIRT-* marker lines, /proc/device-tree/chosen/bootargs and
+# /proc/interrupts), shell (an interactive shell), or /scenario.sh if the initramfs has one.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+  echo "usage: $0 OUTDIR" >&2
+  exit 2
+fi
+out=$1
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
+
+log() { echo "guest-images: $*" >&2; }
+
+updated=0
+apt_update() {
+  if [ "$updated" -eq 0 ]; then
+    log "apt-get update"
+    $sudo apt-get update -qq
+    updated=1
+  fi
+}
+
+# Host tools: cpio and gzip build the initramfs.
+for tool in cpio gzip; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    log "installing $tool"
+    apt_update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$tool" >/dev/null
+  fi
+done
+
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  log "adding the arm64 architecture"
+  $sudo dpkg --add-architecture arm64
+  updated=0
+  apt_update
+fi
+
+# apt-get download, in a directory the _apt user can write; refresh the lists once if the
+# package is unknown.
+debs="$out/debs"
+mkdir -p "$debs"
+chmod 0777 "$debs"
+download() {
+  if ! (cd "$debs" && apt-get download -qq "$@" >/dev/null 2>&1); then
+    apt_update
+    (cd "$debs" && apt-get download -qq "$@" >/dev/null)
+  fi
+}
+
+# Resolve the versioned kernel package through the metapackage's dependency.
+resolve_kernel() {
+  apt-cache depends linux-image-arm64:arm64 2>/dev/null |
+    sed -n 's/^ *Depends: \(linux-image-[^ :]*-arm64\).*/\1/p' | head -n 1
+}
+
+# ---- kernel ----
+image="$out/Image"
+if [ ! -s "$image" ]; then
+  kpkg=$(resolve_kernel)
+  if [ -z "$kpkg" ]; then
+    apt_update
+    kpkg=$(resolve_kernel)
+  fi
+  if [ -z "$kpkg" ]; then
+    log "cannot resolve linux-image-arm64:arm64 to a kernel package"
+    exit 1
+  fi
+  log "downloading $kpkg:arm64"
+  download "$kpkg:arm64"
+  kdeb=$(ls -t "$debs"/"$kpkg"_*_arm64.deb | head -n 1)
+  kroot="$out/kernel-root"
+  rm -rf "$kroot"
+  mkdir -p "$kroot"
+  dpkg -x "$kdeb" "$kroot"
+  vmlinuz=$(ls "$kroot"/boot/vmlinuz-* | head -n 1)
+  # Debian ships an uncompressed Image today; accept a gzip'd one too.
+  if [ "$(head -c 2 "$vmlinuz" | od -An -tx1 | tr -d ' \n')" = "1f8b" ]; then
+    gunzip -c "$vmlinuz" >"$image.tmp"
+  else
+    cp "$vmlinuz" "$image.tmp"
+  fi
+  # arm64 Image header: magic "ARM\x64" at offset 0x38.
+  magic=$(dd if="$image.tmp" bs=1 skip=56 count=4 2>/dev/null | od -An -tx1 | tr -d ' \n')
+  if [ "$magic" != "41524d64" ]; then
+    log "$vmlinuz is not an arm64 Image (magic at 0x38: $magic)"
+    rm -f "$image.tmp"
+    exit 1
+  fi
+  mv "$image.tmp" "$image"
+  basename "$vmlinuz" | sed 's/^vmlinuz-//' >"$out/kernel-version"
+  rm -rf "$kroot"
+fi
+
+# ---- busybox initramfs ----
+init_script=$(cat <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mkdir -p /proc /sys /dev /tmp
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+echo "ARMVIRT-INIT: start"
+scenario=info
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in
+    armvirt.scenario=*) scenario=${arg#armvirt.scenario=} ;;
+  esac
+done
+echo "ARMVIRT-SCENARIO: $scenario"
+case "$scenario" in
+  info)
+    echo "ARMVIRT-MODEL: $(tr -d '\000' </proc/device-tree/model)"
+    echo "ARMVIRT-BOOTARGS: $(tr -d '\000' </proc/device-tree/chosen/bootargs)"
+    echo "ARMVIRT-CPUS: $(grep -c '^processor' /proc/cpuinfo)"
+    echo "ARMVIRT-INTERRUPTS-BEGIN"
+    cat /proc/interrupts
+    echo "ARMVIRT-INTERRUPTS-END"
+    ;;
+  shell)
+    setsid cttyhack sh
+    ;;
+  *)
+    if [ -x /scenario.sh ]; then /scenario.sh; else echo "ARMVIRT-ERROR: unknown scenario $scenario"; fi
+    ;;
+esac
+echo "ARMVIRT-INIT: done"
+sync
+poweroff -f
+EOF
+)
+
+initrd="$out/initramfs.gz"
+stamp="$out/initramfs.init"
+if [ ! -s "$initrd" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$init_script" ]; then
+  if ! ls "$debs"/busybox-static_*_arm64.deb >/dev/null 2>&1; then
+    log "downloading busybox-static:arm64"
+    download busybox-static:arm64
+  fi
+  bdeb=$(ls -t "$debs"/busybox-static_*_arm64.deb | head -n 1)
+  broot="$out/busybox-root"
+  rm -rf "$broot"
+  mkdir -p "$broot"
+  dpkg -x "$bdeb" "$broot"
+  root="$out/initramfs-root"
+  rm -rf "$root"
+  mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+  cp "$broot/bin/busybox" "$root/bin/busybox"
+  printf '%s\n' "$init_script" >"$root/init"
+  chmod 0755 "$root/init" "$root/bin/busybox"
+  (cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) |
+    gzip -9 >"$initrd.tmp"
+  mv "$initrd.tmp" "$initrd"
+  printf '%s' "$init_script" >"$stamp"
+  rm -rf "$broot" "$root"
+fi
+
+echo "IMAGE=$image"
+echo "INITRD=$initrd"
+echo "KERNEL_VERSION=$(cat "$out/kernel-version")"

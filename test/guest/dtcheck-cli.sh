@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The armvirt-dtcheck CLI's exit status: 0 on QEMU's DTBs and armvirt's own, 1 on a tree with
+# an error (armvirt's, with /psci removed by fdtput), 2 on a file that is not a DTB.
+#
+# usage: dtcheck-cli.sh DTCHECK MKDTB QEMU_DTB_DIR WORK_DIR
+set -uo pipefail
+dtcheck=$1 mkdtb=$2 qdir=$3 work=$4
+mkdir -p "$work"
+status=0
+expect() {
+  local want=$1 file=$2 out rc
+  out=$("$dtcheck" "$file" 2>&1)
+  rc=$?
+  echo "$out"
+  if [ "$rc" -ne "$want" ]; then
+    echo "FAIL: armvirt-dtcheck $file exited $rc, expected $want"
+    status=1
+  fi
+}
+for f in "$qdir"/qemu-virt-*.dtb; do expect 0 "$f"; done
+for g in 2 3; do
+  "$mkdtb" -g $g -c 2 -o "$work/cli-gicv$g.dtb" >/dev/null || status=1
+  expect 0 "$work/cli-gicv$g.dtb"
+done
+if command -v fdtput >/dev/null 2>&1; then
+  cp "$work/cli-gicv3.dtb" "$work/cli-nopsci.dtb"
+  fdtput -r "$work/cli-nopsci.dtb" /psci
+  expect 1 "$work/cli-nopsci.dtb"
+  msg=$("$dtcheck" "$work/cli-nopsci.dtb")
+  grep -q "^error: /: no PSCI node" <<<"$msg" || { echo "FAIL: no PSCI message"; status=1; }
+fi
+printf 'not a device tree\n' >"$work/cli-junk.dtb"
+expect 2 "$work/cli-junk.dtb"
+expect 2 "$work/does-not-exist.dtb"
+[ "$status" -eq 0 ] && echo "PASS"
+exit "$status"

@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: the VM-spec conformance check. Trees armvirt generates pass; the same trees
+ * edited with libfdt's read-write API (PSCI node removed, wrong timer PPIs, no console, ...)
+ * fail with findings that name the node and property. QEMU's own virt DTBs, dumped by a
+ * ctest fixture and passed as arguments, are the independent reference that must pass. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include <armvirt/platform.h>
+
+#define MiB (1024ull * 1024)
+#define BUF_SIZE (64 * 1024)
+
+static uint64_t dtb_store[BUF_SIZE / 8];
+#define DTB ((void *)dtb_store)
+
+/* QEMU DTB paths from the command line (ctest passes them; the test skips without). */
+static int qemu_argc;
+static char **qemu_argv;
+
+struct findings {
+	unsigned n;
+	struct av_dtcheck_finding f[32];
+};
+
+static void collect(const struct av_dtcheck_finding *f, void *cookie)
+{
+	struct findings *fs = cookie;
+
+	if (fs->n < 32)
+		fs->f[fs->n++] = *f;
+}
+
+static void dump(const struct findings *fs)
+{
+	for (unsigned i = 0; i < fs->n; i++)
+		print_message("  %s: %s: %s\n",
+			      fs->f[i].severity == AV_DTCHECK_ERROR ? "error" : "warning",
+			      fs->f[i].node, fs->f[i].msg);
+}
+
+/* Run the check; return the findings and totals. */
+static struct av_dtcheck_summary run(const void *fdt, size_t size, struct findings *fs)
+{
+	struct av_dtcheck_summary sum;
+
+	memset(fs, 0, sizeof(*fs));
+	assert_int_equal(av_dtcheck(fdt, size, collect, fs, &sum), 0);
+	assert_int_equal(sum.errors + sum.warnings, fs->n);
+	return sum;
+}
+
+/* Assert a finding of @p sev on @p node whose message contains @p part. */
+static void expect(const struct findings *fs, enum av_dtcheck_severity sev, const char *node,
+		   const char *part)
+{
+	for (unsigned i = 0; i < fs->n; i++)
+		if (fs->f[i].severity == sev && strcmp(fs->f[i].node, node) == 0 &&
+		    strstr(fs->f[i].msg, part) != NULL)
+			return;
+	dump(fs);
+	fail_msg("no %s on %s containing \"%s\"", sev == AV_DTCHECK_ERROR ? "error" : "warning",
+		 node, part);
+}
+
+/* Build armvirt's default tree (GIC @p v, @p n vCPUs) and open it for editing. */
+static void generated(enum av_vmspec_gic_version v, unsigned n)
+{
+	static struct av_vmspec spec;
+	size_t used;
+
+	assert_int_equal(av_vmspec_virt(&spec, v, n, 512 * MiB), 0);
+	spec.chosen.bootargs = "console=ttyAMA0";
+	assert_int_equal(av_fdt_build(&spec, DTB, BUF_SIZE, &used), 0);
+	assert_int_equal(fdt_open_into(DTB, DTB, BUF_SIZE), 0);
+}
+
+static int off(const char *path)
+{
+	int o = fdt_path_offset(DTB, path);
+
+	if (o < 0)
+		fail_msg("%s missing", path);
+	return o;
+}
+
+/* Keep only the first @p len bytes of a property. */
+static void truncate_prop(const char *path, const char *name, int len)
+{
+	uint8_t copy[256];
+	int have;
+	const void *v = fdt_getprop(DTB, off(path), name, &have);
+
+	assert_non_null(v);
+	assert_true(len <= have && len <= (int)sizeof(copy));
+	memcpy(copy, v, (size_t)len);
+	assert_int_equal(fdt_setprop(DTB, off(path), name, copy, len), 0);
+}
+
+static void test_generated_pass(void **state)
+{
+	struct findings fs;
+	struct av_dtcheck_summary s;
+	(void)state;
+
+	for (int v = 2; v <= 3; v++) {
+		for (unsigned n = 1; n <= 8; n++) {
+			generated((enum av_vmspec_gic_version)v, n);
+			s = run(DTB, BUF_SIZE, &fs);
+			if (s.errors || s.warnings) {
+				dump(&fs);
+				fail_msg("GICv%d, %u vCPUs: findings on a generated tree", v, n);
+			}
+		}
+	}
+}
+
+static void test_psci(void **state)
+{
+	struct findings fs;
+	(void)state;
+
+	generated(AV_VMSPEC_GICV3, 2);
+	assert_int_equal(fdt_del_node(DTB, off("/psci")), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/", "no PSCI node");
+
+	generated(AV_VMSPEC_GICV3, 2);
+	assert_int_equal(fdt_setprop_string(DTB, off("/psci"), "compatible", "arm,psci"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/psci", "PSCI 0.1");
+
+	generated(AV_VMSPEC_GICV3, 2);
+	assert_int_equal(fdt_delprop(DTB, off("/psci"), "method"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/psci", "no \"method\"");
+
+	generated(AV_VMSPEC_GICV3, 2);
+	assert_int_equal(fdt_setprop_string(DTB, off("/psci"), "method", "svc"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/psci", "method is \"svc\"");
+
+	/* psci-0.2 alone, smc: fine */
+	generated(AV_VMSPEC_GICV3, 2);
+	assert_int_equal(fdt_setprop_string(DTB, off("/psci"), "compatible", "arm,psci-0.2"), 0);
+	assert_int_equal(fdt_setprop_string(DTB, off("/psci"), "method", "smc"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 0);
+}
+
+static void set_timer_cell(unsigned idx, uint32_t val)
+{
+	assert_int_equal(fdt_setprop_inplace_namelen_partial(DTB, off("/timer"), "interrupts", 10,
+							     idx * 4, &(fdt32_t){ cpu_to_fdt32(val) },
+							     4), 0);
+}
+
+static void test_timer(void **state)
+{
+	struct findings fs;
+	(void)state;
+
+	/* non-secure physical timer on PPI 15 instead of 14 */
+	generated(AV_VMSPEC_GICV3, 2);
+	set_timer_cell(4, 15);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/timer",
+	       "interrupts[1] (non-secure physical timer) is PPI 15, expected PPI 14");
+
+	/* virtual timer as an SPI */
+	generated(AV_VMSPEC_GICV2, 2);
+	set_timer_cell(6, 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/timer", "interrupts[2] (virtual timer) is not a PPI");
+
+	/* hypervisor timer missing: a warning */
+	generated(AV_VMSPEC_GICV3, 1);
+	truncate_prop("/timer", "interrupts", 36);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 0);
+	expect(&fs, AV_DTCHECK_WARNING, "/timer", "no hypervisor timer PPI");
+
+	/* only two timer interrupts: an error */
+	generated(AV_VMSPEC_GICV3, 1);
+	truncate_prop("/timer", "interrupts", 24);
+	assert_int_not_equal(run(DTB, BUF_SIZE, &fs).errors, 0);
+	expect(&fs, AV_DTCHECK_ERROR, "/timer", "has 2 entries");
+
+	/* no timer at all */
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_del_node(DTB, off("/timer")), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/", "no architected timer");
+
+	/* no interrupts property */
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_delprop(DTB, off("/timer"), "interrupts"), 0);
+	run(DTB, BUF_SIZE, &fs);
+	expect(&fs, AV_DTCHECK_ERROR, "/timer", "no \"interrupts\"");
+}
+
+static void test_console(void **state)
+{
+	struct findings fs;
+	(void)state;
+
+	/* stdout-path removed: the alias still reaches the UART (warning) */
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_delprop(DTB, off("/chosen"), "stdout-path"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 0);
+	expect(&fs, AV_DTCHECK_WARNING, "/chosen", "no stdout-path");
+
+	/* stdout-path and aliases removed: no console (error) */
+	assert_int_equal(fdt_del_node(DTB, off("/aliases")), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/chosen", "no console");
+
+	/* stdout-path to nowhere */
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_setprop_string(DTB, off("/chosen"), "stdout-path", "/uart@0"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/chosen", "stdout-path \"/uart@0\" does not lead");
+
+	/* an alias with options is fine */
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_setprop_string(DTB, off("/chosen"), "stdout-path", "serial0:115200n8"),
+			 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors + fs.n, 0);
+
+	/* disabled console */
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_setprop_string(DTB, off("/pl011@9000000"), "status", "disabled"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/pl011@9000000", "disabled");
+
+	/* stdout-path to something that is not a UART: a warning */
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_setprop_string(DTB, off("/chosen"), "stdout-path", "/pl031@9010000"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 0);
+	expect(&fs, AV_DTCHECK_WARNING, "/pl031@9010000", "not a known UART");
+
+	/* no /chosen: its own error, and no console */
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_del_node(DTB, off("/chosen")), 0);
+	assert_int_equal(fdt_del_node(DTB, off("/aliases")), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 2);
+	expect(&fs, AV_DTCHECK_ERROR, "/", "no /chosen");
+	expect(&fs, AV_DTCHECK_ERROR, "/", "no console");
+}
+
+static void test_cpus_memory_gic(void **state)
+{
+	struct findings fs;
+	(void)state;
+
+	generated(AV_VMSPEC_GICV3, 2);
+	assert_int_equal(fdt_setprop_string(DTB, off("/cpus/cpu@1"), "enable-method", "spin-table"),
+			 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/cpus/cpu@1", "enable-method is \"spin-table\"");
+
+	generated(AV_VMSPEC_GICV3, 2);
+	assert_int_equal(fdt_delprop(DTB, off("/cpus/cpu@1"), "enable-method"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/cpus/cpu@1", "no enable-method");
+
+	/* the only CPU may go without */
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_delprop(DTB, off("/cpus/cpu@0"), "enable-method"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 0);
+	expect(&fs, AV_DTCHECK_WARNING, "/cpus/cpu@0", "only CPU");
+
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_del_node(DTB, off("/cpus")), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/", "no /cpus");
+
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_del_node(DTB, off("/memory@40000000")), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/", "no memory node");
+
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_delprop(DTB, off("/memory@40000000"), "reg"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/memory@40000000", "without \"reg\"");
+
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_delprop(DTB, off("/intc@8000000"), "interrupt-controller"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/intc@8000000", "no \"interrupt-controller\"");
+
+	generated(AV_VMSPEC_GICV2, 1);
+	assert_int_equal(fdt_delprop(DTB, off("/intc@8000000"), "reg"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/intc@8000000", "no \"reg\"");
+
+	generated(AV_VMSPEC_GICV3, 1);
+	truncate_prop("/intc@8000000", "reg", 16);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/intc@8000000", "reg has 1 entries; arm,gic-v3 needs 2");
+
+	/* no GIC: the GIC check and the timer's interrupt parent both complain */
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_del_node(DTB, off("/intc@8000000")), 0);
+	run(DTB, BUF_SIZE, &fs);
+	expect(&fs, AV_DTCHECK_ERROR, "/", "no GICv2 or GICv3 node");
+	expect(&fs, AV_DTCHECK_ERROR, "/timer", "interrupt parent is not a GIC");
+}
+
+static void test_invalid_blobs(void **state)
+{
+	static uint8_t junk[256];
+	struct av_dtcheck_summary sum;
+	(void)state;
+
+	memset(junk, 0x5a, sizeof(junk));
+	assert_int_equal(av_dtcheck(junk, sizeof(junk), NULL, NULL, &sum), -AV_EBADIMG);
+	assert_int_equal(av_dtcheck(NULL, 100, NULL, NULL, &sum), -AV_EINVAL);
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_pack(DTB), 0);
+	/* a buffer shorter than the blob's totalsize */
+	assert_int_equal(av_dtcheck(DTB, fdt_totalsize(DTB) - 1, NULL, NULL, &sum), -AV_EBADIMG);
+	assert_int_equal(av_dtcheck(DTB, 10, NULL, NULL, &sum), -AV_EBADIMG);
+	/* corrupt the struct block */
+	assert_int_equal(av_dtcheck(DTB, fdt_totalsize(DTB), NULL, NULL, &sum), 0);
+	((uint8_t *)DTB)[fdt_off_dt_struct(DTB) + 3] = 0x7f;
+	assert_int_equal(av_dtcheck(DTB, fdt_totalsize(DTB), NULL, NULL, &sum), -AV_EBADIMG);
+	/* no callback is fine */
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_del_node(DTB, off("/psci")), 0);
+	assert_int_equal(av_dtcheck(DTB, BUF_SIZE, NULL, NULL, &sum), 0);
+	assert_int_equal(sum.errors, 1);
+}
+
+static void test_qemu_reference(void **state)
+{
+	(void)state;
+	if (qemu_argc == 0)
+		skip();
+	for (int i = 0; i < qemu_argc; i++) {
+		static uint8_t buf[2 << 20];
+		struct findings fs;
+		struct av_dtcheck_summary s;
+		FILE *f = fopen(qemu_argv[i], "rb");
+		size_t n;
+
+		if (f == NULL)
+			fail_msg("cannot open %s", qemu_argv[i]);
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		s = run(buf, n, &fs);
+		print_message("%s: %u errors, %u warnings\n", qemu_argv[i], s.errors, s.warnings);
+		dump(&fs);
+		assert_int_equal(s.errors, 0);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_generated_pass),
+		cmocka_unit_test(test_psci),
+		cmocka_unit_test(test_timer),
+		cmocka_unit_test(test_console),
+		cmocka_unit_test(test_cpus_memory_gic),
+		cmocka_unit_test(test_invalid_blobs),
+		cmocka_unit_test(test_qemu_reference),
+	};
+
+	qemu_argc = argc - 1;
+	qemu_argv = argv + 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -8,7 +8,7 @@
 # Configurations (build directories under $ARMVIRT_BUILD_DIR, default ./build):
 #   host     x86-64 portable core + unit tests, ASan+UBSan, fuzzers (clang), consumer test
 #   linux    aarch64-linux-gnu: the library (and the KVM-hosted VMM once it exists)
-#   none     aarch64 freestanding: the library built -ffreestanding -nostdlib for EL2
+#   none     aarch64 freestanding: the library, the qemu-virt port and the EL2 images
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,9 +28,9 @@ configure_build() { # NAME [cmake args...]
 }
 
 mkdir -p "$build"
-configure_build host -DARMVIRT_SANITIZE=ON
-configure_build linux -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-linux-gnu.cmake"
 configure_build none -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-none.cmake"
+configure_build linux -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-linux-gnu.cmake"
+configure_build host -DARMVIRT_SANITIZE=ON -DARMVIRT_EL2_BUILD_DIR="$build/none"
 
 echo "== ctest $*"
 cd "$build/host"

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The few C library functions an EL2 image needs: those the portable core declares in
+ * lib/compat.h and those Debian's static libfdt calls, plus the stack-protector symbols that
+ * libfdt.a was built to use. Built with -fno-tree-loop-distribute-patterns so the compiler
+ * cannot turn these loops back into calls to themselves.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "port.h"
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+void *memchr(const void *s, int c, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+char *strchr(const char *s, int c);
+char *strrchr(const char *s, int c);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+unsigned long strtoul(const char *s, char **end, int base);
+void __stack_chk_fail(void);
+
+uintptr_t __stack_chk_guard = 0x2f8d5ac1e39b4c07ul;
+
+void __stack_chk_fail(void)
+{
+	port_panic("stack protector: stack smashed");
+}
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if ((((uintptr_t)d | (uintptr_t)s | n) & 7) == 0) {
+		for (size_t i = 0; i < n; i += 8)
+			*(uint64_t *)(void *)(d + i) = *(const uint64_t *)(const void *)(s + i);
+		return dst;
+	}
+	for (size_t i = 0; i < n; i++)
+		d[i] = s[i];
+	return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if (d == s || n == 0)
+		return dst;
+	if (d < s || d >= s + n)
+		return memcpy(dst, src, n);
+	while (n--)
+		d[n] = s[n];
+	return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+	unsigned char *d = dst;
+
+	if (c == 0 && (((uintptr_t)d | n) & 7) == 0) {
+		for (size_t i = 0; i < n; i += 8)
+			*(uint64_t *)(void *)(d + i) = 0;
+		return dst;
+	}
+	for (size_t i = 0; i < n; i++)
+		d[i] = (unsigned char)c;
+	return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == (unsigned char)c)
+			return (void *)(uintptr_t)(p + i);
+	return NULL;
+}
+
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+size_t strnlen(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
+char *strchr(const char *s, int c)
+{
+	for (;; s++) {
+		if (*s == (char)c)
+			return (char *)(uintptr_t)s;
+		if (!*s)
+			return NULL;
+	}
+}
+
+char *strrchr(const char *s, int c)
+{
+	const char *last = NULL;
+
+	for (;; s++) {
+		if (*s == (char)c)
+			last = s;
+		if (!*s)
+			return (char *)(uintptr_t)last;
+	}
+}
+
+int strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+	for (; n; n--, a++, b++) {
+		if (*a != *b)
+			return (unsigned char)*a - (unsigned char)*b;
+		if (!*a)
+			return 0;
+	}
+	return 0;
+}
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 10;
+	return 99;
+}
+
+unsigned long strtoul(const char *s, char **end, int base)
+{
+	unsigned long v = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if ((base == 0 || base == 16) && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		base = 16;
+	} else if (base == 0) {
+		base = s[0] == '0' ? 8 : 10;
+	}
+	for (int d; (d = digit_value(*s)) < base; s++)
+		v = v * (unsigned long)base + (unsigned long)d;
+	if (end)
+		*end = (char *)(uintptr_t)s;
+	return v;
+}

@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: MIT
+# QEMU tests of EL2 images from the freestanding build (label qemu). scripts/test.sh passes
+# that build's directory as ARMVIRT_EL2_BUILD_DIR; without it these tests are not registered.
+set(ARMVIRT_EL2_BUILD_DIR "" CACHE PATH "build directory of the aarch64-none configuration")
+if(NOT ARMVIRT_EL2_BUILD_DIR)
+  return()
+endif()
+
+# av_qemu_test(NAME IMAGE_RELATIVE_PATH [SMP]): NAME.gicv3 and NAME.gicv2.
+function(av_qemu_test name image)
+  set(smp 2)
+  if(ARGC GREATER 2)
+    set(smp ${ARGV2})
+  endif()
+  foreach(gic 3 2)
+    add_test(NAME qemu.${name}.gicv${gic}
+             COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/run-el2.sh ${ARMVIRT_EL2_BUILD_DIR}/${image}
+                     ${gic} ${smp} 60)
+    set_tests_properties(qemu.${name}.gicv${gic} PROPERTIES LABELS qemu TIMEOUT 90)
+  endforeach()
+endfunction()
+
+av_qemu_test(minimal examples/minimal/armvirt-minimal.bin)

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file armvirt/mmio.h
+ * @brief The MMIO bus: guest-physical address ranges routed to device models.
+ *
+ * A device is described by a caller-allocated `struct av_mmio_dev` (base, size, typed
+ * ops, the device pointer handed to the ops, allowed access widths, a name) and registered
+ * on a `struct av_mmio_bus`. The bus keeps pointers to the registered devices in an array
+ * the caller provides, sorted by base address, and finds the device of an address by
+ * binary search (O(log n)); registration is O(n). The bus never allocates.
+ *
+ * An access is 1, 2, 4 or 8 bytes. It reaches a device only when it lies entirely inside
+ * the device's range, its width is one the device allows and it is naturally aligned
+ * (unless the device accepts unaligned accesses); otherwise the bus answers
+ * AV_MMIO_INJECT_DABT and counts the access in the device's @c rejected counter. An
+ * address no device claims is handled by the bus policy: inject a data abort, read as
+ * zero and ignore writes (counted), or return to the caller.
+ *
+ * Values are carried in the low @c size bytes of a `uint64_t`: the bus passes writes with
+ * the bits above the access width cleared, and clears those bits of a device's read.
+ *
+ * Concurrency: lookups do not modify the bus, so accesses may run concurrently with each
+ * other, but not with av_mmio_register()/av_mmio_unregister(). The per-device counters
+ * and the device models in lib/dev/ are not synchronised: serialise the accesses to one
+ * device (a lock per device, or per bus).
+ */
+#ifndef ARMVIRT_MMIO_H
+#define ARMVIRT_MMIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <armvirt/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Outcome of an MMIO access, for the exit dispatcher. */
+enum av_mmio_result {
+	AV_MMIO_HANDLED = 0,     /**< done: complete the instruction and resume the guest */
+	AV_MMIO_INJECT_DABT = 1, /**< inject a synchronous external data abort */
+	AV_MMIO_TO_CALLER = 2,   /**< not handled here: hand the access to the host's run loop */
+};
+
+/** Allowed-width bits of av_mmio_dev::widths; each bit's value is the width in bytes. */
+#define AV_MMIO_W8 0x1u   /**< byte accesses */
+#define AV_MMIO_W16 0x2u  /**< halfword accesses */
+#define AV_MMIO_W32 0x4u  /**< word accesses */
+#define AV_MMIO_W64 0x8u  /**< doubleword accesses */
+#define AV_MMIO_WALL 0xfu /**< every width */
+
+/** av_mmio_dev::flags: the device accepts accesses that are not naturally aligned. */
+#define AV_MMIO_F_UNALIGNED 0x1u
+
+/**
+ * Device operations. @c read and @c write are required, @c reset is optional.
+ *
+ * Each receives the device pointer stored in av_mmio_dev::dev and the offset of the
+ * access from av_mmio_dev::base; the bus has already checked width, alignment and range.
+ */
+struct av_mmio_ops {
+	/**
+	 * Read @p size bytes at @p offset into @p val (low bytes; the bus clears the rest).
+	 * @return what the bus should report for the access.
+	 */
+	enum av_mmio_result (*read)(void *dev, uint64_t offset, unsigned size, uint64_t *val);
+	/**
+	 * Write the low @p size bytes of @p val at @p offset.
+	 * @return what the bus should report for the access.
+	 */
+	enum av_mmio_result (*write)(void *dev, uint64_t offset, unsigned size, uint64_t val);
+	/** Return the device to its reset state (av_mmio_bus_reset()). May be NULL. */
+	void (*reset)(void *dev);
+};
+
+/** A device on the bus. Caller-allocated; fill the configuration fields, then register. */
+struct av_mmio_dev {
+	uint64_t base;                  /**< first guest-physical address */
+	uint64_t size;                  /**< length in bytes; non-zero, base + size must not wrap */
+	const struct av_mmio_ops *ops;  /**< operations */
+	void *dev;                      /**< device pointer passed to every op */
+	const char *name;               /**< for logs and statistics; may be NULL */
+	unsigned widths;                /**< `AV_MMIO_W*` allowed; 0 means AV_MMIO_WALL */
+	unsigned flags;                 /**< `AV_MMIO_F_*` */
+	/* Statistics, maintained by the bus (zeroed by av_mmio_register()). */
+	uint64_t reads;                 /**< reads delivered to the device */
+	uint64_t writes;                /**< writes delivered to the device */
+	uint64_t rejected;              /**< accesses refused for width, alignment or range */
+};
+
+/** What the bus does with an address no device claims. */
+enum av_mmio_unclaimed {
+	AV_MMIO_UNCLAIMED_ABORT = 0,     /**< AV_MMIO_INJECT_DABT */
+	AV_MMIO_UNCLAIMED_RAZ_WI = 1,    /**< reads return 0, writes are ignored; AV_MMIO_HANDLED */
+	AV_MMIO_UNCLAIMED_TO_CALLER = 2, /**< AV_MMIO_TO_CALLER */
+};
+
+/** The bus. Caller-allocated; initialise with av_mmio_bus_init(). */
+struct av_mmio_bus {
+	struct av_mmio_dev **slots;      /**< caller's array, sorted by base */
+	size_t count;                    /**< devices registered */
+	size_t capacity;                 /**< entries in @c slots */
+	enum av_mmio_unclaimed policy;   /**< unclaimed-address policy */
+	uint64_t unclaimed_reads;        /**< reads no device claimed */
+	uint64_t unclaimed_writes;       /**< writes no device claimed */
+};
+
+/**
+ * Initialise an empty bus.
+ *
+ * @param bus       the bus
+ * @param slots     an array of @p capacity pointers the bus keeps using (not copied)
+ * @param capacity  the most devices the bus can hold
+ * @param policy    unclaimed-address policy
+ * @return 0, or -AV_EINVAL for NULL pointers (with a non-zero capacity) or a bad policy.
+ */
+int av_mmio_bus_init(struct av_mmio_bus *bus, struct av_mmio_dev **slots, size_t capacity,
+		     enum av_mmio_unclaimed policy);
+
+/**
+ * Register a device. Its counters are zeroed; the struct must stay valid until
+ * unregistered.
+ *
+ * @return 0; -AV_EINVAL for NULL pointers, missing read/write ops, a zero size, a range
+ *         that wraps past 2^64 or widths outside AV_MMIO_WALL; -AV_EEXIST if the range
+ *         overlaps a registered device (or @p dev is already registered); -AV_ENOSPC if
+ *         the bus is full.
+ */
+int av_mmio_register(struct av_mmio_bus *bus, struct av_mmio_dev *dev);
+
+/**
+ * Remove a registered device.
+ * @return 0, -AV_EINVAL for NULL pointers, or -AV_ENOENT if @p dev is not on the bus.
+ */
+int av_mmio_unregister(struct av_mmio_bus *bus, struct av_mmio_dev *dev);
+
+/**
+ * The device whose range contains @p addr, or NULL. O(log n).
+ */
+struct av_mmio_dev *av_mmio_find(const struct av_mmio_bus *bus, uint64_t addr);
+
+/**
+ * Perform one guest access.
+ *
+ * @param bus       the bus
+ * @param addr      guest-physical address of the first byte
+ * @param size      1, 2, 4 or 8
+ * @param is_write  true for a store
+ * @param val       store: the value (low @p size bytes used); load: receives the value,
+ *                  zero-extended (set to 0 when the result is not AV_MMIO_HANDLED)
+ * @return the device's result; AV_MMIO_INJECT_DABT for a bad @p size, a NULL pointer,
+ *         an access the device refuses (width, alignment, crossing its end); or the
+ *         unclaimed policy's result.
+ */
+enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
+				   bool is_write, uint64_t *val);
+
+/** av_mmio_access() for a load. */
+enum av_mmio_result av_mmio_read(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
+				 uint64_t *val);
+
+/** av_mmio_access() for a store. */
+enum av_mmio_result av_mmio_write(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
+				  uint64_t val);
+
+/**
+ * Adapter with the shape of `av_insn_mmio_fn` (armvirt/insn.h), so that loads and stores
+ * decoded by av_insn_emulate_mem() go to the bus: pass the bus as the cookie.
+ *
+ * @return 0 for AV_MMIO_HANDLED, -AV_EFAULT for AV_MMIO_INJECT_DABT (inject the abort),
+ *         -AV_ENOENT for AV_MMIO_TO_CALLER.
+ */
+int av_mmio_insn_access(void *bus, uint64_t ipa, unsigned size, bool is_write, uint64_t *val);
+
+/** Call every registered device's reset op, in address order. Counters are kept. */
+void av_mmio_bus_reset(struct av_mmio_bus *bus);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ARMVIRT_MMIO_H */

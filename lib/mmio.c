@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The MMIO bus.
+ *
+ * Invariant: slots[0..count) are sorted by base and their ranges are pairwise disjoint,
+ * so the device that may contain an address is the last one whose base is <= the address.
+ * Ranges are handled as [base, base + size - 1] ("last" addresses) so that a device
+ * ending at the top of the address space needs no 65-bit arithmetic.
+ */
+#include <armvirt/mmio.h>
+
+#include "compat.h"
+
+static uint64_t dev_last(const struct av_mmio_dev *d)
+{
+	return d->base + (d->size - 1);
+}
+
+/* Index of the first slot whose base is > addr (0..count). */
+static size_t upper_bound(const struct av_mmio_bus *bus, uint64_t addr)
+{
+	size_t lo = 0, hi = bus->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (bus->slots[mid]->base <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int av_mmio_bus_init(struct av_mmio_bus *bus, struct av_mmio_dev **slots, size_t capacity,
+		     enum av_mmio_unclaimed policy)
+{
+	if (!bus || (!slots && capacity))
+		return -AV_EINVAL;
+	if (policy != AV_MMIO_UNCLAIMED_ABORT && policy != AV_MMIO_UNCLAIMED_RAZ_WI &&
+	    policy != AV_MMIO_UNCLAIMED_TO_CALLER)
+		return -AV_EINVAL;
+	memset(bus, 0, sizeof(*bus));
+	bus->slots = slots;
+	bus->capacity = capacity;
+	bus->policy = policy;
+	return 0;
+}
+
+int av_mmio_register(struct av_mmio_bus *bus, struct av_mmio_dev *dev)
+{
+	size_t pos;
+
+	if (!bus || !dev || !dev->ops || !dev->ops->read || !dev->ops->write)
+		return -AV_EINVAL;
+	if (dev->size == 0 || dev->size - 1 > UINT64_MAX - dev->base)
+		return -AV_EINVAL;
+	if (dev->widths & ~AV_MMIO_WALL)
+		return -AV_EINVAL;
+	for (size_t i = 0; i < bus->count; i++)
+		if (bus->slots[i] == dev)
+			return -AV_EEXIST;
+	pos = upper_bound(bus, dev->base);
+	/* The previous device must end before us, the next must start after us. */
+	if (pos > 0 && dev_last(bus->slots[pos - 1]) >= dev->base)
+		return -AV_EEXIST;
+	if (pos < bus->count && bus->slots[pos]->base <= dev_last(dev))
+		return -AV_EEXIST;
+	if (bus->count >= bus->capacity)
+		return -AV_ENOSPC;
+	memmove(&bus->slots[pos + 1], &bus->slots[pos],
+		(bus->count - pos) * sizeof(bus->slots[0]));
+	bus->slots[pos] = dev;
+	bus->count++;
+	dev->reads = 0;
+	dev->writes = 0;
+	dev->rejected = 0;
+	return 0;
+}
+
+int av_mmio_unregister(struct av_mmio_bus *bus, struct av_mmio_dev *dev)
+{
+	size_t pos;
+
+	if (!bus || !dev)
+		return -AV_EINVAL;
+	pos = upper_bound(bus, dev->base);
+	if (pos == 0 || bus->slots[pos - 1] != dev)
+		return -AV_ENOENT;
+	pos--;
+	memmove(&bus->slots[pos], &bus->slots[pos + 1],
+		(bus->count - pos - 1) * sizeof(bus->slots[0]));
+	bus->count--;
+	return 0;
+}
+
+struct av_mmio_dev *av_mmio_find(const struct av_mmio_bus *bus, uint64_t addr)
+{
+	size_t pos;
+	struct av_mmio_dev *d;
+
+	if (!bus || bus->count == 0)
+		return NULL;
+	pos = upper_bound(bus, addr);
+	if (pos == 0)
+		return NULL;
+	d = bus->slots[pos - 1];
+	return addr <= dev_last(d) ? d : NULL;
+}
+
+static uint64_t width_mask(unsigned size)
+{
+	return size == 8 ? UINT64_MAX : (UINT64_C(1) << (size * 8)) - 1;
+}
+
+static bool dev_accepts(const struct av_mmio_dev *d, uint64_t addr, unsigned size)
+{
+	unsigned widths = d->widths ? d->widths : AV_MMIO_WALL;
+	uint64_t off = addr - d->base;
+
+	if (!(widths & size))
+		return false;
+	if (!(d->flags & AV_MMIO_F_UNALIGNED) && (addr & (size - 1)))
+		return false;
+	/* The last byte of the access must be inside the device. */
+	return size - 1 <= d->size - 1 - off;
+}
+
+enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
+				   bool is_write, uint64_t *val)
+{
+	struct av_mmio_dev *d;
+	enum av_mmio_result r;
+	uint64_t v;
+
+	if (!bus || !val)
+		return AV_MMIO_INJECT_DABT;
+	if (!is_write)
+		*val = 0;
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return AV_MMIO_INJECT_DABT;
+
+	d = av_mmio_find(bus, addr);
+	if (!d) {
+		if (is_write)
+			bus->unclaimed_writes++;
+		else
+			bus->unclaimed_reads++;
+		switch (bus->policy) {
+		case AV_MMIO_UNCLAIMED_RAZ_WI:
+			return AV_MMIO_HANDLED;
+		case AV_MMIO_UNCLAIMED_TO_CALLER:
+			return AV_MMIO_TO_CALLER;
+		case AV_MMIO_UNCLAIMED_ABORT:
+		default:
+			return AV_MMIO_INJECT_DABT;
+		}
+	}
+	if (!dev_accepts(d, addr, size)) {
+		d->rejected++;
+		return AV_MMIO_INJECT_DABT;
+	}
+	if (is_write) {
+		d->writes++;
+		return d->ops->write(d->dev, addr - d->base, size, *val & width_mask(size));
+	}
+	d->reads++;
+	v = 0;
+	r = d->ops->read(d->dev, addr - d->base, size, &v);
+	if (r == AV_MMIO_HANDLED)
+		*val = v & width_mask(size);
+	return r;
+}
+
+enum av_mmio_result av_mmio_read(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
+				 uint64_t *val)
+{
+	return av_mmio_access(bus, addr, size, false, val);
+}
+
+enum av_mmio_result av_mmio_write(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
+				  uint64_t val)
+{
+	return av_mmio_access(bus, addr, size, true, &val);
+}
+
+int av_mmio_insn_access(void *bus, uint64_t ipa, unsigned size, bool is_write, uint64_t *val)
+{
+	switch (av_mmio_access(bus, ipa, size, is_write, val)) {
+	case AV_MMIO_HANDLED:
+		return 0;
+	case AV_MMIO_TO_CALLER:
+		return -AV_ENOENT;
+	case AV_MMIO_INJECT_DABT:
+	default:
+		return -AV_EFAULT;
+	}
+}
+
+void av_mmio_bus_reset(struct av_mmio_bus *bus)
+{
+	if (!bus)
+		return;
+	for (size_t i = 0; i < bus->count; i++) {
+		struct av_mmio_dev *d = bus->slots[i];
+
+		if (d->ops->reset)
+			d->ops->reset(d->dev);
+	}
+}

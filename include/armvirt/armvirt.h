@@ -7,10 +7,15 @@
 #define ARMVIRT_ARMVIRT_H
 
 #include <armvirt/bits.h>
+#include <armvirt/boot.h>
 #include <armvirt/esr.h>
 #include <armvirt/insn.h>
 #include <armvirt/log.h>
+#include <armvirt/mmio.h>
+#include <armvirt/platform.h>
+#include <armvirt/psci.h>
 #include <armvirt/regs.h>
+#include <armvirt/s2.h>
 #include <armvirt/sysreg.h>
 #include <armvirt/traps.h>
 #include <armvirt/types.h>

@@ -30,7 +30,8 @@ configure_build() { # NAME [cmake args...]
 mkdir -p "$build"
 configure_build none -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-none.cmake"
 configure_build linux -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-linux-gnu.cmake"
-configure_build host -DARMVIRT_SANITIZE=ON -DARMVIRT_EL2_BUILD_DIR="$build/none"
+configure_build host -DARMVIRT_SANITIZE=ON -DARMVIRT_EL2_BUILD_DIR="$build/none" \
+  -DARMVIRT_LINUX_BUILD_DIR="$build/linux"
 
 echo "== ctest $*"
 cd "$build/host"

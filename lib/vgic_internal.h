@@ -47,6 +47,17 @@ struct vgic_region {
 };
 
 /* Find and run the region for one access; returns AV_VGIC_ACCESS_OK / _ABORT. */
+/* Access widths a region accepts, for the region tables. */
+#define W4 VGIC_W32
+#define W14 (VGIC_W8 | VGIC_W32)
+#define W48 (VGIC_W32 | VGIC_W64)
+
+/* Per-IRQ region: offset, length, bits per IRQ, widths, read, write. */
+#define IRQ_REG(o, l, b, w, rd, wr) { .off = (o), .len = (l), .bpi = (b), .widths = (w), \
+				      .irq_read = (rd), .irq_write = (wr) }
+/* Register region: offset, length, widths, read, write. */
+#define REG(o, l, w, rd, wr) { .off = (o), .len = (l), .widths = (w), .read = (rd), .write = (wr) }
+
 int av__vgic_mmio_access(struct vgic_mmio_ctx *c, const struct vgic_region *tab, size_t n,
 		     uint64_t off, unsigned size, bool is_write, uint64_t *val);
 /* 0 when @tab is sorted, non-overlapping and every region is well formed. */

@@ -113,12 +113,6 @@ static void gicd_sgir_write(struct vgic_mmio_ctx *c, uint32_t off, uint64_t v)
 		       &c->kick);
 }
 
-#define W4 VGIC_W32
-#define W14 (VGIC_W8 | VGIC_W32)
-
-#define IRQ_REG(o, l, b, w, rd, wr) { .off = (o), .len = (l), .bpi = (b), .widths = (w), \
-				      .irq_read = (rd), .irq_write = (wr) }
-#define REG(o, l, w, rd, wr) { .off = (o), .len = (l), .widths = (w), .read = (rd), .write = (wr) }
 
 const struct vgic_region vgic_v2_dist_regions[] = {
 	REG(AV_GICD_CTLR, 4, W4, gicd_ctlr_read, gicd_ctlr_write),

@@ -70,15 +70,6 @@ static void wr_irouter(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_
 	av__vgic_irq_changed(c->vgic, irq, &c->kick);
 }
 
-#define W4 VGIC_W32
-#define W14 (VGIC_W8 | VGIC_W32)
-#define W48 (VGIC_W32 | VGIC_W64)
-
-/* Per-IRQ region: offset, length, bits per IRQ, widths, read, write. */
-#define IRQ_REG(o, l, b, w, rd, wr) { .off = (o), .len = (l), .bpi = (b), .widths = (w), \
-				      .irq_read = (rd), .irq_write = (wr) }
-/* Register region: offset, length, widths, read, write. */
-#define REG(o, l, w, rd, wr) { .off = (o), .len = (l), .widths = (w), .read = (rd), .write = (wr) }
 
 const struct vgic_region vgic_v3_dist_regions[] = {
 	REG(AV_GICD_CTLR, 4, W4, gicd_ctlr_read, gicd_ctlr_write),

@@ -8,7 +8,7 @@ image=$1
 gic=$2
 smp=${3:-2}
 limit=${4:-60}
-shift 4 2>/dev/null || shift $#
+if [ $# -ge 4 ]; then shift 4; else shift $#; fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 

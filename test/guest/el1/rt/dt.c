@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A minimal flattened-device-tree walker: enough to find the GIC, the vCPUs' MPIDRs, the
+ * PSCI conduit, the virtual timer's PPI and the root model. Byte loads only, so it works on
+ * a DTB at any alignment with the MMU off.
+ */
+#include "rt.h"
+
+#define FDT_MAGIC      0xd00dfeedu
+#define FDT_BEGIN_NODE 1u
+#define FDT_END_NODE   2u
+#define FDT_PROP       3u
+#define FDT_NOP        4u
+#define FDT_END        9u
+#define MAX_DEPTH      16
+
+struct dt_node {
+	const char *name;
+	const char *compat;
+	uint32_t compat_len;
+	const uint8_t *reg;
+	uint32_t reg_len;
+	const uint8_t *intr;
+	uint32_t intr_len;
+	const char *device_type;
+	const char *method;
+	uint32_t addr_cells, size_cells; /* for this node's children */
+};
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t cells(const uint8_t *p, uint32_t n)
+{
+	uint64_t v = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		v = v << 32 | be32(p + 4 * i);
+	return v;
+}
+
+static bool strlist_has(const char *list, uint32_t len, const char *want)
+{
+	uint32_t i = 0;
+
+	while (list && i < len) {
+		const char *s = list + i;
+
+		if (strcmp(s, want) == 0)
+			return true;
+		i += (uint32_t)strlen(s) + 1;
+	}
+	return false;
+}
+
+static bool name_is(const char *node_name, const char *base)
+{
+	size_t n = strlen(base);
+
+	return memcmp(node_name, base, n) == 0 && (node_name[n] == '\0' || node_name[n] == '@');
+}
+
+/* The i-th (address, size) pair of a reg property, with the parent's cell counts. */
+static bool reg_entry(const struct dt_node *n, const struct dt_node *parent, unsigned i,
+		      uint64_t *base, uint64_t *size)
+{
+	uint32_t ac = parent->addr_cells, sc = parent->size_cells;
+	uint32_t stride = 4 * (ac + sc);
+
+	if (!n->reg || ac > 2 || sc > 2 || stride == 0 || (i + 1) * stride > n->reg_len)
+		return false;
+	*base = cells(n->reg + i * stride, ac);
+	*size = cells(n->reg + i * stride + 4 * ac, sc);
+	return true;
+}
+
+static void node_done(const struct dt_node *n, const struct dt_node *parent)
+{
+	uint64_t base, size;
+
+	if (!parent)
+		return;
+	if (strlist_has(n->compat, n->compat_len, "arm,gic-v3")) {
+		rt_plat.gic_version = 3;
+		if (reg_entry(n, parent, 0, &base, &size))
+			rt_plat.gicd = base;
+		if (reg_entry(n, parent, 1, &base, &size)) {
+			rt_plat.gicr = base;
+			rt_plat.gicr_size = size;
+		}
+	} else if (strlist_has(n->compat, n->compat_len, "arm,cortex-a15-gic") ||
+		   strlist_has(n->compat, n->compat_len, "arm,gic-400") ||
+		   strlist_has(n->compat, n->compat_len, "arm,cortex-a9-gic")) {
+		rt_plat.gic_version = 2;
+		if (reg_entry(n, parent, 0, &base, &size))
+			rt_plat.gicd = base;
+		if (reg_entry(n, parent, 1, &base, &size))
+			rt_plat.gicc = base;
+	} else if (n->device_type && strcmp(n->device_type, "cpu") == 0 &&
+		   name_is(parent->name, "cpus")) {
+		if (n->reg && parent->addr_cells >= 1 && parent->addr_cells <= 2 &&
+		    n->reg_len >= 4 * parent->addr_cells && rt_plat.ncpus < RT_MAX_CPUS)
+			rt_plat.mpidr[rt_plat.ncpus++] =
+				cells(n->reg, parent->addr_cells) & 0xff00ffffffull;
+	} else if (strlist_has(n->compat, n->compat_len, "arm,psci-0.2") ||
+		   strlist_has(n->compat, n->compat_len, "arm,psci-1.0") ||
+		   strlist_has(n->compat, n->compat_len, "arm,psci")) {
+		rt_plat.psci_smc = n->method && strcmp(n->method, "smc") == 0;
+	} else if (strlist_has(n->compat, n->compat_len, "arm,armv8-timer")) {
+		/* interrupts: secure phys, non-secure phys, virtual, hyp; 3 cells each. */
+		if (n->intr && n->intr_len >= 36 && be32(n->intr + 24) == 1)
+			rt_plat.vtimer_intid = be32(n->intr + 28) + 16;
+	}
+}
+
+int rt_dt_parse(uint64_t dtb)
+{
+	const uint8_t *base = (const uint8_t *)dtb;
+	struct dt_node stack[MAX_DEPTH];
+	const uint8_t *p, *end;
+	const char *strings;
+	int depth = -1;
+	uint32_t totalsize;
+
+	memset(&rt_plat, 0, sizeof(rt_plat));
+	rt_plat.vtimer_intid = RT_VTIMER_INTID;
+	if (dtb == 0 || (dtb & 3) || be32(base) != FDT_MAGIC)
+		return -1;
+	totalsize = be32(base + 4);
+	if (totalsize < 40 || totalsize > (16u << 20))
+		return -2;
+	p = base + be32(base + 8);
+	strings = (const char *)base + be32(base + 12);
+	end = base + totalsize;
+	if (be32(base + 20) >= 17)
+		end = p + be32(base + 36);
+
+	while (p + 4 <= end) {
+		uint32_t tok = be32(p);
+
+		p += 4;
+		if (tok == FDT_BEGIN_NODE) {
+			struct dt_node *n;
+
+			if (++depth >= MAX_DEPTH)
+				return -3;
+			n = &stack[depth];
+			memset(n, 0, sizeof(*n));
+			n->name = (const char *)p;
+			n->addr_cells = 2;
+			n->size_cells = 1;
+			p += (strlen(n->name) + 1 + 3) & ~3ul;
+		} else if (tok == FDT_PROP) {
+			uint32_t len = be32(p), off = be32(p + 4);
+			const uint8_t *val = p + 8;
+			const char *name = strings + off;
+			struct dt_node *n;
+
+			p = val + ((len + 3) & ~3u);
+			if (depth < 0)
+				return -4;
+			n = &stack[depth];
+			if (strcmp(name, "compatible") == 0) {
+				n->compat = (const char *)val;
+				n->compat_len = len;
+			} else if (strcmp(name, "reg") == 0) {
+				n->reg = val;
+				n->reg_len = len;
+			} else if (strcmp(name, "interrupts") == 0) {
+				n->intr = val;
+				n->intr_len = len;
+			} else if (strcmp(name, "device_type") == 0) {
+				n->device_type = (const char *)val;
+			} else if (strcmp(name, "method") == 0) {
+				n->method = (const char *)val;
+			} else if (strcmp(name, "#address-cells") == 0 && len == 4) {
+				n->addr_cells = be32(val);
+			} else if (strcmp(name, "#size-cells") == 0 && len == 4) {
+				n->size_cells = be32(val);
+			} else if (depth == 0 && strcmp(name, "model") == 0) {
+				size_t i;
+
+				for (i = 0; i + 1 < sizeof(rt_plat.model) && i < len && val[i]; i++)
+					rt_plat.model[i] = (char)val[i];
+				rt_plat.model[i] = '\0';
+			}
+		} else if (tok == FDT_END_NODE) {
+			if (depth < 0)
+				return -5;
+			node_done(&stack[depth], depth > 0 ? &stack[depth - 1] : NULL);
+			depth--;
+		} else if (tok == FDT_END) {
+			break;
+		} else if (tok != FDT_NOP) {
+			return -6;
+		}
+	}
+	rt_plat.dtb_ok = true;
+	rt_plat.armvirt_model = strcmp(rt_plat.model, "armvirt") == 0;
+	if (rt_plat.ncpus == 0) {
+		rt_plat.ncpus = 1;
+		rt_plat.mpidr[0] = rt_mpidr_aff();
+	}
+	return 0;
+}

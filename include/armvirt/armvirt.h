@@ -19,7 +19,9 @@
 #include <armvirt/sysreg.h>
 #include <armvirt/traps.h>
 #include <armvirt/types.h>
+#include <armvirt/vcpu.h>
 #include <armvirt/vgic.h>
+#include <armvirt/vm.h>
 #include <armvirt/vtimer.h>
 
 #endif /* ARMVIRT_ARMVIRT_H */

@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file armvirt/vm.h
+ * @brief A VM (vGIC, MMIO bus, PSCI, system-register table, vCPUs) and the exit dispatcher.
+ *
+ * `struct av_vm` ties together the objects one guest needs; `struct av_vcpu` is one of its
+ * virtual CPUs. Both are caller-allocated and set up by av_vm_init() and av_vcpu_init();
+ * the VM keeps pointers to the caller's stage-2 table, vGIC and MMIO bus, and owns its
+ * PSCI state, its guest system-register table and its exit statistics. Nothing is
+ * allocated.
+ *
+ * **The dispatcher.** The world switch (or a KVM port) describes each exit in a
+ * `struct av_exit` and calls av_vm_handle_exit(). A synchronous exit's syndrome is decoded
+ * once (av_esr_decode()) and its exception class indexes a table of handlers:
+ *
+ * - HVC64, SMC64: the SMC Calling Convention. PSCI and Arm architecture calls go to
+ *   av_psci_call(), ARMVIRT_HC_ECHO is answered here (doc/hypercalls.md), other IDs go
+ *   to the host's `hypercall` hook, else x0 = NOT_SUPPORTED (-1). A trapped SMC is
+ *   advanced by 4; an HVC's return address already follows it.
+ * - SYS64: the host's system-register rows, then the VM's table (av_sysreg_trap()).
+ * - DABT_LOW: MMIO emulation on the bus (ISV = 1 from the syndrome, ISV = 0 by fetching
+ *   and decoding the instruction); stage-2 faults on RAM go to the host's `s2_fault`
+ *   hook; what nobody handles gets an injected synchronous external abort.
+ * - IABT_LOW: the host's `s2_fault` hook, else an injected instruction abort.
+ * - WFx: WFI gives #AV_EXIT_BLOCK unless an interrupt is pending (#AV_EXIT_RESUME);
+ *   WFE, WFIT and WFET give #AV_EXIT_YIELD.
+ * - FP_ASIMD: #AV_EXIT_TO_CALLER. Lazy FP/SIMD switching belongs to the world switch, so
+ *   an FP trap that reaches the dispatcher is the host's business.
+ * - every other class: an Undefined Instruction exception is injected into the guest and
+ *   the class is logged once per VM.
+ *
+ * A handler can be replaced per class with av_vm_set_exit_handler(); a replacement may call
+ * av_vm_exit_default() to fall back to the built-in one. Nothing a guest does makes the
+ * dispatcher fail: at worst the guest receives an exception.
+ *
+ * **Asynchronous exits.** An IRQ or FIQ exit means a physical interrupt arrived while the
+ * guest ran; it is still pending at EL2. The dispatcher does nothing but count it and
+ * returns what the host's `irq` hook says, #AV_EXIT_TO_CALLER by default: the host's run
+ * loop takes the interrupt (with interrupts unmasked at EL2, or by reading its interrupt
+ * controller) and re-enters the vCPU. An SError exit is handled the same way.
+ *
+ * **EL1 state.** Injection and SP-relative emulation read and write `vcpu->ctxt.el1`
+ * (SCTLR_EL1, VBAR_EL1, ELR/SPSR/ESR/FAR_EL1, SP_EL0, SP_EL1, MDSCR_EL1). When the world
+ * switch saves EL1 registers lazily, the host supplies `el1_get` (make `ctxt.el1`
+ * current) and `el1_put` (write it back); the dispatcher calls them around any use.
+ *
+ * **Locking.** One vCPU's exits are handled on the pCPU running it, one at a time: the
+ * dispatcher does not lock the vCPU. Different vCPUs of a VM may exit concurrently:
+ * - PSCI calls and vCPU power-state changes take the host's `lock`/`unlock` hooks (one
+ *   VM-wide lock; without hooks the host must serialise those calls itself);
+ * - the vGIC locks itself (armvirt/vgic.h);
+ * - MMIO devices are not locked by the bus: serialise accesses per device (armvirt/mmio.h);
+ * - statistics are per vCPU, written only by that vCPU's pCPU; av_vm_stats_get() and
+ *   av_vm_stats_print() read them without a lock and may see counts mid-update;
+ * - the "logged once" set is updated with relaxed atomics (at worst a class is logged twice).
+ */
+#ifndef ARMVIRT_VM_H
+#define ARMVIRT_VM_H
+
+#include <armvirt/esr.h>
+#include <armvirt/mmio.h>
+#include <armvirt/psci.h>
+#include <armvirt/sysreg.h>
+#include <armvirt/types.h>
+#include <armvirt/vcpu.h>
+#include <armvirt/vtimer.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct av_s2;
+struct av_vgic;
+struct av_vm;
+struct av_vcpu;
+
+/** Most vCPUs a VM has (the vGIC's limit). */
+#define AV_VM_MAX_VCPUS 16
+/** Distinct system registers counted per vCPU; the rest go to an "other" count. */
+#define AV_VM_STATS_SYSREGS 32
+/** Number of exception classes (ESR_ELx.EC is 6 bits). */
+#define AV_VM_NR_EC 64
+
+/* ---------------------------------------------------------------------------------------
+ * Exits
+ */
+
+/** Which EL2 vector the exit came through. */
+enum av_exit_kind {
+	AV_EXIT_SYNC = 0,   /**< synchronous exception: ESR_EL2 and friends are valid */
+	AV_EXIT_IRQ = 1,    /**< physical IRQ */
+	AV_EXIT_FIQ = 2,    /**< physical FIQ */
+	AV_EXIT_SERROR = 3, /**< SError; @c esr holds ESR_EL2 */
+	AV_EXIT_KIND_COUNT
+};
+
+/** One exit, as the world switch read it. */
+struct av_exit {
+	enum av_exit_kind kind; /**< vector */
+	uint64_t esr;           /**< ESR_EL2 */
+	uint64_t far;           /**< FAR_EL2 */
+	uint64_t hpfar;         /**< HPFAR_EL2 */
+};
+
+/** What the host's run loop does next. */
+enum av_exit_action {
+	AV_EXIT_RESUME = 0,       /**< enter the vCPU again (its state is up to date) */
+	AV_EXIT_BLOCK = 1,        /**< the vCPU waits for an interrupt (WFI): run it when kicked */
+	AV_EXIT_YIELD = 2,        /**< the vCPU may be descheduled (WFE); run it again soon */
+	AV_EXIT_TO_CALLER = 3,    /**< not handled here; the host decides (vCPU state unchanged) */
+	AV_EXIT_VCPU_OFF = 4,     /**< the vCPU turned itself off (PSCI CPU_OFF) */
+	AV_EXIT_SYSTEM_OFF = 5,   /**< the guest powered the VM off */
+	AV_EXIT_SYSTEM_RESET = 6, /**< the guest asked for a VM reset */
+	AV_EXIT_ACTION_COUNT
+};
+
+/** Name of an action ("resume", "block", ...; "?" when out of range). */
+const char *av_exit_action_name(enum av_exit_action action);
+
+/** What an exit handler is given. */
+struct av_exit_ctx {
+	struct av_vcpu *vcpu;        /**< the vCPU that exited */
+	const struct av_exit *exit;  /**< the raw exit */
+	const struct av_esr *esr;    /**< the decoded ESR_EL2 */
+	void *cookie;                /**< the handler's cookie */
+};
+
+/** An exit handler for one exception class. */
+typedef enum av_exit_action (*av_exit_handler_fn)(const struct av_exit_ctx *ctx);
+
+/** Result of the host's stage-2 fault hook. */
+enum av_vm_fault {
+	AV_VM_FAULT_RETRY = 0,     /**< fixed (e.g. page mapped): re-execute the instruction */
+	AV_VM_FAULT_INJECT = 1,    /**< inject a synchronous external abort into the guest */
+	AV_VM_FAULT_TO_CALLER = 2, /**< return #AV_EXIT_TO_CALLER */
+	AV_VM_FAULT_UNCLAIMED = 3, /**< not RAM the host knows: apply the MMIO bus policy */
+};
+
+/* ---------------------------------------------------------------------------------------
+ * Host callbacks
+ */
+
+/**
+ * Host callbacks, all optional (NULL). Each receives av_vm_config::cookie.
+ * They run on the pCPU of the exiting vCPU, inside av_vm_handle_exit().
+ */
+struct av_vm_ops {
+	/**
+	 * The host's (hardware's) value of ID register @p key (an AV_SYS_* key). NULL: every
+	 * ID register reads as 0 from the host, so the guest sees only RES1 bits.
+	 */
+	uint64_t (*id_host)(void *cookie, uint32_t key);
+	/**
+	 * Adjust the limit of ID register @p key after the built-in policy (doc/vm.md): lower
+	 * fields of @p limit with av_idreg_set()/av_idreg_hide(); the guest sees the safer of
+	 * @p host and @p limit field by field.
+	 */
+	void (*id_limit)(void *cookie, uint32_t key, uint64_t host, uint64_t *limit);
+	/** The physical counter (CNTPCT_EL0), for the emulated EL1 physical timer. NULL: the
+	 *  trapped CNTP_* and CNTPCT_EL0 accesses return #AV_EXIT_TO_CALLER. */
+	uint64_t (*counter)(void *cookie);
+	/**
+	 * Read the 32-bit instruction at guest virtual address @p pc_va of @p vcpu (the host
+	 * translates it, e.g. with AT S1E1R on bare metal, then reads guest memory).
+	 * @return 0, or a negative AV_E* code (a synchronous external abort is injected).
+	 * NULL: data aborts with ISV = 0 inject an external abort.
+	 */
+	int (*fetch_insn)(void *cookie, struct av_vcpu *vcpu, uint64_t pc_va, uint32_t *insn);
+	/**
+	 * First look at a stage-2 translation, access-flag, permission or address-size fault,
+	 * or a fault on a stage-1 walk, at @p ipa (instruction or data; @p esr is ESR_EL2), for
+	 * lazy mapping, dirty logging and the like. Called for data aborts only when no MMIO
+	 * device claims @p ipa. NULL: as #AV_VM_FAULT_UNCLAIMED.
+	 */
+	enum av_vm_fault (*s2_fault)(void *cookie, struct av_vcpu *vcpu, uint64_t ipa,
+				     uint64_t esr);
+	/**
+	 * PSCI CPU_ON accepted for @p target: it is now #AV_VCPU_ON_PENDING with its entry
+	 * point and context id recorded; the host arranges for it to run and calls
+	 * av_vcpu_power_on() on it first. Runs under the VM lock.
+	 * @return 0, or a negative code (the guest gets INTERNAL_FAILURE, the target stays OFF)
+	 */
+	int (*cpu_on)(void *cookie, struct av_vcpu *target);
+	/** SMCCC_ARCH_WORKAROUND_1/2/3, as av_psci_ops::arch_workaround. NULL: NOT_SUPPORTED. */
+	int32_t (*arch_workaround)(void *cookie, uint32_t fid, bool query, uint64_t arg);
+	/**
+	 * SMCCC function @p fid (W0) that neither PSCI nor the built-in services handle. Write
+	 * the results into `vcpu->ctxt.regs.x[0..3]` and, if not #AV_EXIT_RESUME, set @p action.
+	 * @p imm is the HVC/SMC immediate.
+	 * @return 0 when handled; -AV_ENOTSUP for an unknown function (x0 = NOT_SUPPORTED)
+	 */
+	int (*hypercall)(void *cookie, struct av_vcpu *vcpu, uint32_t fid, uint16_t imm,
+			 enum av_exit_action *action);
+	/**
+	 * The guest executed DC ISW, DC CSW or DC CISW (@p key, with the set/way operand
+	 * @p val). Set/way operations cannot be virtualised: the host may clean and invalidate
+	 * the guest's memory to the point of coherency. NULL: ignored (correct when the guest's
+	 * memory is cacheable and coherent, which stage 2 guarantees for normal RAM).
+	 */
+	void (*setway)(void *cookie, struct av_vcpu *vcpu, uint32_t key, uint64_t val);
+	/** IRQ, FIQ and SError exits. NULL: #AV_EXIT_TO_CALLER. */
+	enum av_exit_action (*irq)(void *cookie, struct av_vcpu *vcpu, enum av_exit_kind kind);
+	/** Take the VM-wide lock (PSCI, vCPU power state). */
+	void (*lock)(void *cookie);
+	/** Release the VM-wide lock. */
+	void (*unlock)(void *cookie);
+	/** Make `vcpu->ctxt.el1` hold the live EL1 registers (for a lazy EL1 save). */
+	void (*el1_get)(void *cookie, struct av_vcpu *vcpu);
+	/** Write `vcpu->ctxt.el1` back to the live EL1 registers after a change. */
+	void (*el1_put)(void *cookie, struct av_vcpu *vcpu);
+};
+
+/* av_vm_config::id_flags */
+/** Keep the host's RAS extension fields visible (hidden by default). */
+#define AV_VM_ID_KEEP_RAS AV_BIT(0)
+/** Keep the PMU version visible (hidden by default; the PMU registers are RAZ/WI). */
+#define AV_VM_ID_KEEP_PMU AV_BIT(1)
+
+/** Configuration for av_vm_init(). */
+struct av_vm_config {
+	const char *name;              /**< for logs and statistics; may be NULL */
+	unsigned nr_vcpus;             /**< 1..#AV_VM_MAX_VCPUS */
+	const uint64_t *mpidr;         /**< per-vCPU MPIDR affinity; NULL: vCPU i is Aff0 = i */
+	unsigned boot_vcpu;            /**< the vCPU that is ON at start; the others are OFF */
+	struct av_s2 *s2;              /**< the stage-2 table, kept for the host; may be NULL */
+	struct av_vgic *vgic;          /**< the vGIC (GICv3 for SGI register traps); may be NULL */
+	struct av_mmio_bus *bus;       /**< emulated devices; may be NULL (no MMIO) */
+	const struct av_psci_range *ram; /**< guest RAM, for PSCI entry points; may be NULL */
+	size_t nram;                   /**< ranges in @c ram */
+	bool psci_vendor_reset2;       /**< pass vendor SYSTEM_RESET2 types to the host */
+	unsigned id_flags;             /**< AV_VM_ID_* */
+	/** Host system-register rows, consulted before the built-in table (so they override
+	 *  it); sorted and checked like any table. Handlers get the struct av_vcpu in
+	 *  ctx->vcpu and @c cookie in ctx->table->cookie. May be NULL. */
+	const struct av_sysreg_desc *sysreg_rows;
+	size_t nsysreg_rows;           /**< rows in @c sysreg_rows */
+	const struct av_vm_ops *ops;   /**< host callbacks; may be NULL */
+	void *cookie;                  /**< handed to every callback */
+};
+
+/* ---------------------------------------------------------------------------------------
+ * Statistics
+ */
+
+/** One counted system register. */
+struct av_vm_stat_sysreg {
+	uint32_t key;   /**< the register (AV_SYSREG key) */
+	uint64_t count; /**< trapped accesses */
+};
+
+/** Exit counts of one vCPU, or of a VM (av_vm_stats_get()). */
+struct av_vm_stats {
+	uint64_t exits;                          /**< every exit */
+	uint64_t kind[AV_EXIT_KIND_COUNT];       /**< per vector */
+	uint64_t ec[AV_VM_NR_EC];                /**< synchronous exits per exception class */
+	uint64_t action[AV_EXIT_ACTION_COUNT];   /**< per returned action */
+	uint64_t inject_undef;                   /**< Undefined Instruction exceptions injected */
+	uint64_t inject_dabt;                    /**< data aborts injected */
+	uint64_t inject_iabt;                    /**< instruction aborts injected */
+	struct av_vm_stat_sysreg sysreg[AV_VM_STATS_SYSREGS]; /**< per register (count 0: free) */
+	uint64_t sysreg_other;                   /**< registers that found no free slot */
+};
+
+/**
+ * Sum the statistics of every vCPU of @p vm into @p out (per-register counts merged by
+ * key; registers beyond #AV_VM_STATS_SYSREGS distinct keys go to `sysreg_other`).
+ * @return 0 or -AV_EINVAL
+ */
+int av_vm_stats_get(const struct av_vm *vm, struct av_vm_stats *out);
+
+/** Receives one formatted statistics line (no trailing newline). */
+typedef void (*av_vm_line_fn)(void *cookie, const char *line);
+
+/**
+ * Format @p vm's statistics, one line per call of @p fn: totals, per action, per exception
+ * class (with its name), per system register (with its name), per MMIO device (reads,
+ * writes, rejected, from the bus) and unclaimed MMIO, and injected exceptions. Only
+ * non-zero counts are printed.
+ * @return 0 or -AV_EINVAL
+ */
+int av_vm_stats_print(const struct av_vm *vm, av_vm_line_fn fn, void *cookie);
+
+/* ---------------------------------------------------------------------------------------
+ * vCPUs
+ */
+
+/** A vCPU's run state. */
+enum av_vcpu_state {
+	AV_VCPU_OFF = 0,        /**< powered off: do not run */
+	AV_VCPU_ON_PENDING = 1, /**< CPU_ON accepted: call av_vcpu_power_on(), then run it */
+	AV_VCPU_RUNNING = 2,    /**< runnable */
+	AV_VCPU_BLOCKED = 3,    /**< waiting for an interrupt (WFI): run it when kicked */
+};
+
+/** Per-vCPU state of the emulated debug registers. */
+struct av_vcpu_sysregs {
+	bool os_lock; /**< OSLSR_EL1.OSLK: set at reset, written through OSLAR_EL1 */
+};
+
+/** A pending access handed to the host (#AV_EXIT_TO_CALLER from MMIO emulation, ISV = 1). */
+struct av_vcpu_mmio {
+	bool valid;       /**< an access is waiting for av_vcpu_mmio_complete() */
+	bool is_write;    /**< store */
+	bool sign_extend; /**< load: sign-extend from @c size bytes */
+	bool sf;          /**< load: 64-bit destination (else Wt, upper half cleared) */
+	uint8_t size;     /**< 1, 2, 4 or 8 */
+	bool big_endian;  /**< the guest's data accesses are big-endian */
+	uint8_t insn_len; /**< bytes to advance the PC by: 4, or 2 for a 16-bit T32 instruction */
+	uint8_t rt;       /**< transfer register (31: XZR) */
+	uint64_t ipa;     /**< address */
+	uint64_t data;    /**< store: the value (already in memory byte order) */
+};
+
+/**
+ * A vCPU. Caller-allocated; initialise with av_vcpu_init(). `ctxt` is the first member, so
+ * the world switch may use `&vcpu->ctxt` and a `struct av_vcpu *` interchangeably.
+ */
+struct av_vcpu {
+	struct av_vcpu_ctxt ctxt;        /**< registers (the world switch's layout) */
+	struct av_vm *vm;                /**< owning VM */
+	unsigned index;                  /**< 0..nr_vcpus - 1, also the vGIC index */
+	uint64_t mpidr;                  /**< MPIDR affinity (Aff3..Aff0) */
+	enum av_vcpu_state state;        /**< run state */
+	uint64_t boot_entry;             /**< CPU_ON entry point, while ON_PENDING */
+	uint64_t boot_context;           /**< CPU_ON context id, while ON_PENDING */
+	struct av_vtimer vtimer;         /**< virtual and emulated physical timers */
+	struct av_vcpu_sysregs sys;      /**< emulated debug register state */
+	struct av_vcpu_mmio mmio;        /**< access handed to the host, if any */
+	struct av_vm_stats stats;        /**< this vCPU's exit counts */
+	void *host;                      /**< free for the host */
+};
+
+/**
+ * Set up vCPU @p index of @p vm: registers zeroed, VMPIDR_EL2 = MPIDR (bit 31 RES1 set),
+ * VPIDR_EL2 = @p midr, SCTLR_EL1 at its reset value, timers reset (PPIs 27/30) and bound to
+ * the VM's vGIC, OS lock set. The boot vCPU starts RUNNING, the others OFF. Registers the
+ * vCPU with the VM.
+ *
+ * @return 0; -AV_EINVAL for NULL pointers or an index out of range; -AV_EEXIST when the
+ *         index is already taken
+ */
+int av_vcpu_init(struct av_vcpu *vcpu, struct av_vm *vm, unsigned index, uint64_t midr);
+
+/** The vCPU of @p vm with MPIDR affinity @p mpidr, or NULL. */
+struct av_vcpu *av_vm_vcpu_by_mpidr(struct av_vm *vm, uint64_t mpidr);
+
+/**
+ * Power on a vCPU that PSCI CPU_ON made ON_PENDING, before it first runs: registers as
+ * av_boot_cpu_regs() (PC = entry, x0 = context id, EL1h with D, A, I, F masked), EL1
+ * registers reset (SCTLR_EL1 = #AV_SCTLR_EL1_RESET, the rest 0 except VMPIDR/VPIDR), OS
+ * lock set, run state RUNNING, PSCI state ON. Takes the VM lock.
+ * @return 0; -AV_EINVAL (NULL); -AV_EBUSY when the vCPU is not ON_PENDING
+ */
+int av_vcpu_power_on(struct av_vcpu *vcpu);
+
+/**
+ * Complete an MMIO access the dispatcher handed to the host (`vcpu->mmio.valid`): for a
+ * load, @p val (the @c size bytes read, little-endian) is extended and written to Rt as the
+ * syndrome says; then the PC moves past the instruction.
+ * @return 0; -AV_EINVAL (NULL); -AV_ENOENT when no access is pending
+ */
+int av_vcpu_mmio_complete(struct av_vcpu *vcpu, uint64_t val);
+
+/* ---------------------------------------------------------------------------------------
+ * VMs
+ */
+
+/** A VM. Caller-allocated; initialise with av_vm_init(). Fields are private. */
+struct av_vm {
+	const char *name;
+	unsigned nr_vcpus;
+	unsigned boot_vcpu;
+	unsigned id_flags;
+	struct av_s2 *s2;
+	struct av_vgic *vgic;
+	struct av_mmio_bus *bus;
+	const struct av_vm_ops *ops;
+	void *cookie;
+	struct av_vcpu *vcpus[AV_VM_MAX_VCPUS];
+	uint64_t mpidr[AV_VM_MAX_VCPUS];
+	struct av_psci psci;
+	struct av_psci_cpu psci_cpus[AV_VM_MAX_VCPUS];
+	struct av_sysreg_table sys;        /**< built-in rows */
+	struct av_sysreg_table host_sys;   /**< the host's rows */
+	av_exit_handler_fn handler[AV_VM_NR_EC];
+	void *handler_cookie[AV_VM_NR_EC];
+	uint64_t logged_ec;                /**< classes already logged (bit per EC) */
+	unsigned logged_kind;              /**< asynchronous kinds already logged */
+};
+
+/**
+ * Initialise @p vm from @p cfg: the PSCI table (every vCPU OFF but the boot vCPU), the
+ * built-in system-register table (checked), the host's rows (checked), the default exit
+ * handlers.
+ *
+ * @return 0; -AV_EINVAL for NULL pointers, a bad vCPU count or boot vCPU, a vGIC with
+ *         fewer vCPUs, MPIDRs with non-affinity bits; -AV_EEXIST for duplicate MPIDRs;
+ *         an error of av_sysreg_table_check() for bad host rows
+ */
+int av_vm_init(struct av_vm *vm, const struct av_vm_config *cfg);
+
+/**
+ * Replace the handler of exception class @p ec. @p fn NULL restores the built-in handler.
+ * Not synchronised with running vCPUs: set handlers before the vCPUs run.
+ * @return 0 or -AV_EINVAL (NULL @p vm, @p ec > 63)
+ */
+int av_vm_set_exit_handler(struct av_vm *vm, unsigned ec, av_exit_handler_fn fn, void *cookie);
+
+/** The built-in handler for `ctx->esr->ec`, for a replacement handler to fall back on. */
+enum av_exit_action av_vm_exit_default(const struct av_exit_ctx *ctx);
+
+/**
+ * Handle one exit of @p vcpu: count it, dispatch it (see the file comment) and return what
+ * the run loop does next. The vCPU's registers (and EL1 state through the `el1_put` hook)
+ * are updated for re-entry: PC advanced, results written, exceptions injected. The run
+ * state follows the action (BLOCKED for #AV_EXIT_BLOCK, OFF for #AV_EXIT_VCPU_OFF).
+ *
+ * @return the action; #AV_EXIT_TO_CALLER for NULL arguments
+ *
+ * Context: the pCPU running @p vcpu, one exit at a time per vCPU (see Locking).
+ */
+enum av_exit_action av_vm_handle_exit(struct av_vcpu *vcpu, const struct av_exit *exit);
+
+/**
+ * The value vCPUs of @p vm read for ID register @p key (trapped with HCR_EL2.TID3, or
+ * CTR_EL0 with TID2): for registers with a layout (av_idreg_find()), the host's value
+ * (`id_host`) sanitised against the VM's limit (built-in policy, then `id_limit`); the
+ * AArch32 ID registers read as the host's value when the guest sees AArch32 at EL0, else
+ * 0; every other register of the ID space reads as 0. For a KVM port to program the same
+ * values into its vCPUs.
+ * @return 0 or -AV_EINVAL
+ */
+int av_vm_id_read(const struct av_vm *vm, uint32_t key, uint64_t *val);
+
+/** The armvirt vendor-hypervisor service ARMVIRT_HC_ECHO (doc/hypercalls.md). */
+#define AV_HC_ECHO 0xc6000001u
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ARMVIRT_VM_H */

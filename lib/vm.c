@@ -1,0 +1,1246 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A VM and its exit dispatcher.
+ *
+ * Shape (DESIGN.md, "The life of a trap"): av_vm_handle_exit() decodes the syndrome once
+ * and indexes a 64-entry table of handlers by exception class (the dispatcher); the
+ * handlers hand the work to an interpreter (the system-register table below, the MMIO bus
+ * with the instruction decoder for ISV = 0, PSCI) or to the host's stage-2 fault hook (the
+ * allocator). Every class without a handler injects an Undefined Instruction exception and
+ * is logged once per VM.
+ *
+ * Invariants:
+ * - a handler leaves the vCPU ready to re-enter: either the instruction completed (PC past
+ *   it, PSTATE.BTYPE and PSTATE.SS cleared), or an exception was injected (PC at the
+ *   vector), or nothing changed (#AV_EXIT_TO_CALLER, RETRY);
+ * - `vcpu->ctxt.el1` is read only between el1_get() and written back with el1_put();
+ * - statistics are per vCPU and written only by the vCPU's own exits.
+ *
+ * The guest system-register table (vm_rows) is the one place that says what a Linux guest
+ * sees for the registers a hypervisor traps; doc/vm.md lists it with the reasons.
+ */
+#include <armvirt/boot.h>
+#include <armvirt/esr.h>
+#include <armvirt/insn.h>
+#include <armvirt/log.h>
+#include <armvirt/vgic.h>
+#include <armvirt/vm.h>
+
+#include "compat.h"
+
+/* ---------------------------------------------------------------------------------------
+ * Small helpers
+ */
+
+static const char *vm_name(const struct av_vm *vm)
+{
+	return vm->name ? vm->name : "vm";
+}
+
+static void vm_lock(const struct av_vm *vm)
+{
+	if (vm->ops && vm->ops->lock)
+		vm->ops->lock(vm->cookie);
+}
+
+static void vm_unlock(const struct av_vm *vm)
+{
+	if (vm->ops && vm->ops->unlock)
+		vm->ops->unlock(vm->cookie);
+}
+
+static void el1_get(struct av_vcpu *vcpu)
+{
+	const struct av_vm *vm = vcpu->vm;
+
+	if (vm->ops && vm->ops->el1_get)
+		vm->ops->el1_get(vm->cookie, vcpu);
+}
+
+static void el1_put(struct av_vcpu *vcpu)
+{
+	const struct av_vm *vm = vcpu->vm;
+
+	if (vm->ops && vm->ops->el1_put)
+		vm->ops->el1_put(vm->cookie, vcpu);
+}
+
+/*
+ * True the first time bit @bit of @mask is claimed. A load and a store rather than a
+ * read-modify-write (no atomics library needed): two CPUs racing may both see "first".
+ */
+static bool first_time64(uint64_t *mask, unsigned bit)
+{
+	uint64_t b = AV_BIT(bit), old = __atomic_load_n(mask, __ATOMIC_RELAXED);
+
+	if (old & b)
+		return false;
+	__atomic_store_n(mask, old | b, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* Bits of av_vm::logged_kind: one-off warnings that are not per exception class. */
+#define LOGGED_SERROR 0u
+#define LOGGED_ISV0   1u
+
+static bool first_time(unsigned *mask, unsigned bit)
+{
+	unsigned b = 1u << bit, old = __atomic_load_n(mask, __ATOMIC_RELAXED);
+
+	if (old & b)
+		return false;
+	__atomic_store_n(mask, old | b, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* The instruction completed: PSTATE as after any non-branch instruction (the PC was
+ * already advanced by whoever emulated it). */
+static void insn_done(struct av_vcpu *vcpu)
+{
+	vcpu->ctxt.regs.pstate &= ~(AV_PSTATE_BTYPE | AV_PSTATE_SS);
+}
+
+/* Skip the trapped instruction: 4 bytes, or 2 for a 16-bit T32 one (IL == 0, AArch32). */
+static void skip_trapped(struct av_vcpu *vcpu, unsigned len)
+{
+	vcpu->ctxt.regs.pc += len;
+	insn_done(vcpu);
+}
+
+static void inject_undef(struct av_vcpu *vcpu)
+{
+	el1_get(vcpu);
+	av_vcpu_inject_undef(&vcpu->ctxt);
+	el1_put(vcpu);
+	vcpu->stats.inject_undef++;
+}
+
+/* A synchronous external abort on a data access at @far. */
+static void inject_dabt_sea(struct av_vcpu *vcpu, uint64_t far, bool wnr)
+{
+	el1_get(vcpu);
+	av_vcpu_inject_dabt(&vcpu->ctxt, far, AV_FSC_SEA, wnr);
+	el1_put(vcpu);
+	vcpu->stats.inject_dabt++;
+}
+
+static void inject_iabt_sea(struct av_vcpu *vcpu, uint64_t far)
+{
+	el1_get(vcpu);
+	av_vcpu_inject_iabt(&vcpu->ctxt, far, AV_FSC_SEA);
+	el1_put(vcpu);
+	vcpu->stats.inject_iabt++;
+}
+
+/* Value of the low @size bytes of @v with the byte order reversed. */
+static uint64_t bswap_size(uint64_t v, unsigned size)
+{
+	if (size <= 1)
+		return v;
+	return __builtin_bswap64(v) >> (64 - 8 * size);
+}
+
+static uint64_t size_mask(unsigned size)
+{
+	return size >= 8 ? ~UINT64_C(0) : AV_GENMASK(8 * size - 1, 0);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Statistics
+ */
+
+/* Add @n to the count of @key in an open-addressed table; full: the "other" count. */
+static void sysreg_count_add(struct av_vm_stats *s, uint32_t key, uint64_t n)
+{
+	unsigned h = (unsigned)((key * 0x9e3779b1u) >> 16) % AV_VM_STATS_SYSREGS;
+
+	for (unsigned i = 0; i < AV_VM_STATS_SYSREGS; i++) {
+		struct av_vm_stat_sysreg *e = &s->sysreg[(h + i) % AV_VM_STATS_SYSREGS];
+
+		if (e->count == 0) {
+			e->key = key;
+			e->count = n;
+			return;
+		}
+		if (e->key == key) {
+			e->count += n;
+			return;
+		}
+	}
+	s->sysreg_other += n;
+}
+
+int av_vm_stats_get(const struct av_vm *vm, struct av_vm_stats *out)
+{
+	if (!vm || !out)
+		return -AV_EINVAL;
+	memset(out, 0, sizeof(*out));
+	for (unsigned v = 0; v < vm->nr_vcpus; v++) {
+		const struct av_vm_stats *s;
+
+		if (!vm->vcpus[v])
+			continue;
+		s = &vm->vcpus[v]->stats;
+		out->exits += s->exits;
+		for (unsigned i = 0; i < AV_EXIT_KIND_COUNT; i++)
+			out->kind[i] += s->kind[i];
+		for (unsigned i = 0; i < AV_VM_NR_EC; i++)
+			out->ec[i] += s->ec[i];
+		for (unsigned i = 0; i < AV_EXIT_ACTION_COUNT; i++)
+			out->action[i] += s->action[i];
+		out->inject_undef += s->inject_undef;
+		out->inject_dabt += s->inject_dabt;
+		out->inject_iabt += s->inject_iabt;
+		for (unsigned i = 0; i < AV_VM_STATS_SYSREGS; i++)
+			if (s->sysreg[i].count)
+				sysreg_count_add(out, s->sysreg[i].key, s->sysreg[i].count);
+		out->sysreg_other += s->sysreg_other;
+	}
+	return 0;
+}
+
+static const char *const action_names[AV_EXIT_ACTION_COUNT] = {
+	[AV_EXIT_RESUME] = "resume",
+	[AV_EXIT_BLOCK] = "block",
+	[AV_EXIT_YIELD] = "yield",
+	[AV_EXIT_TO_CALLER] = "to-caller",
+	[AV_EXIT_VCPU_OFF] = "vcpu-off",
+	[AV_EXIT_SYSTEM_OFF] = "system-off",
+	[AV_EXIT_SYSTEM_RESET] = "system-reset",
+};
+
+const char *av_exit_action_name(enum av_exit_action action)
+{
+	if ((unsigned)action >= AV_EXIT_ACTION_COUNT)
+		return "?";
+	return action_names[action];
+}
+
+int av_vm_stats_print(const struct av_vm *vm, av_vm_line_fn fn, void *cookie)
+{
+	static const char *const kind_names[AV_EXIT_KIND_COUNT] = { "sync", "irq", "fiq",
+								     "serror" };
+	struct av_vm_stats st;
+	struct av_vm_stat_sysreg sorted[AV_VM_STATS_SYSREGS];
+	char line[AV_LOG_LINE_MAX], reg[AV_SYSREG_NAME_MAX];
+	const char *name;
+	size_t n = 0;
+	int len;
+
+	if (!vm || !fn)
+		return -AV_EINVAL;
+	av_vm_stats_get(vm, &st);
+	name = vm_name(vm);
+
+	len = av_snprintf(line, sizeof(line), "%s: %llu exits:", name,
+			  (unsigned long long)st.exits);
+	for (unsigned i = 0; i < AV_EXIT_KIND_COUNT && len < (int)sizeof(line); i++)
+		len += av_snprintf(line + len, sizeof(line) - (size_t)len, " %s %llu",
+				   kind_names[i], (unsigned long long)st.kind[i]);
+	fn(cookie, line);
+
+	len = av_snprintf(line, sizeof(line), "%s: actions:", name);
+	for (unsigned i = 0; i < AV_EXIT_ACTION_COUNT && len < (int)sizeof(line); i++)
+		if (st.action[i])
+			len += av_snprintf(line + len, sizeof(line) - (size_t)len, " %s %llu",
+					   action_names[i], (unsigned long long)st.action[i]);
+	fn(cookie, line);
+
+	for (unsigned ec = 0; ec < AV_VM_NR_EC; ec++) {
+		if (!st.ec[ec])
+			continue;
+		av_snprintf(line, sizeof(line), "%s: EC 0x%02x %-12s %llu", name, ec,
+			    av_esr_ec_name(ec), (unsigned long long)st.ec[ec]);
+		fn(cookie, line);
+	}
+
+	/* System registers, most frequent first (insertion sort of at most 32 entries). */
+	for (unsigned i = 0; i < AV_VM_STATS_SYSREGS; i++) {
+		size_t j;
+
+		if (!st.sysreg[i].count)
+			continue;
+		for (j = n; j > 0 && sorted[j - 1].count < st.sysreg[i].count; j--)
+			sorted[j] = sorted[j - 1];
+		sorted[j] = st.sysreg[i];
+		n++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		av_sysreg_format_key(sorted[i].key, reg, sizeof(reg));
+		av_snprintf(line, sizeof(line), "%s: sysreg %-24s %llu", name, reg,
+			    (unsigned long long)sorted[i].count);
+		fn(cookie, line);
+	}
+	if (st.sysreg_other) {
+		av_snprintf(line, sizeof(line), "%s: sysreg %-24s %llu", name, "(other)",
+			    (unsigned long long)st.sysreg_other);
+		fn(cookie, line);
+	}
+
+	if (vm->bus) {
+		for (size_t i = 0; i < vm->bus->count; i++) {
+			const struct av_mmio_dev *d = vm->bus->slots[i];
+
+			av_snprintf(line, sizeof(line),
+				    "%s: mmio %-16s @0x%llx reads %llu writes %llu rejected %llu",
+				    name, d->name ? d->name : "(unnamed)",
+				    (unsigned long long)d->base, (unsigned long long)d->reads,
+				    (unsigned long long)d->writes, (unsigned long long)d->rejected);
+			fn(cookie, line);
+		}
+		if (vm->bus->unclaimed_reads || vm->bus->unclaimed_writes) {
+			av_snprintf(line, sizeof(line), "%s: mmio %-16s reads %llu writes %llu",
+				    name, "(unclaimed)",
+				    (unsigned long long)vm->bus->unclaimed_reads,
+				    (unsigned long long)vm->bus->unclaimed_writes);
+			fn(cookie, line);
+		}
+	}
+
+	if (st.inject_undef || st.inject_dabt || st.inject_iabt) {
+		av_snprintf(line, sizeof(line), "%s: injected: undef %llu, dabt %llu, iabt %llu",
+			    name, (unsigned long long)st.inject_undef,
+			    (unsigned long long)st.inject_dabt, (unsigned long long)st.inject_iabt);
+		fn(cookie, line);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * ID registers
+ */
+
+/* A field the built-in policy hides, unless one of @keep is in av_vm::id_flags. */
+struct id_hide {
+	uint32_t key;
+	const char *field;
+	unsigned keep;
+};
+
+/*
+ * Features a guest is not shown, because their state is not switched, their registers are
+ * not emulated, or they describe EL2/EL3 (doc/vm.md has the reasons per feature).
+ */
+static const struct id_hide id_hidden[] = {
+	{ AV_SYS_ID_AA64PFR0_EL1, "EL2", 0 },
+	{ AV_SYS_ID_AA64PFR0_EL1, "EL3", 0 },
+	{ AV_SYS_ID_AA64PFR0_EL1, "RAS", AV_VM_ID_KEEP_RAS },
+	{ AV_SYS_ID_AA64PFR0_EL1, "SVE", 0 },
+	{ AV_SYS_ID_AA64PFR0_EL1, "SEL2", 0 },
+	{ AV_SYS_ID_AA64PFR0_EL1, "MPAM", 0 },
+	{ AV_SYS_ID_AA64PFR0_EL1, "AMU", 0 },
+	{ AV_SYS_ID_AA64PFR0_EL1, "RME", 0 },
+	{ AV_SYS_ID_AA64PFR1_EL1, "MTE", 0 },
+	{ AV_SYS_ID_AA64PFR1_EL1, "RAS_frac", AV_VM_ID_KEEP_RAS },
+	{ AV_SYS_ID_AA64PFR1_EL1, "MPAM_frac", 0 },
+	{ AV_SYS_ID_AA64PFR1_EL1, "SME", 0 },
+	{ AV_SYS_ID_AA64PFR1_EL1, "NMI", 0 },
+	{ AV_SYS_ID_AA64PFR1_EL1, "MTE_frac", 0 },
+	{ AV_SYS_ID_AA64PFR1_EL1, "GCS", 0 },
+	{ AV_SYS_ID_AA64PFR1_EL1, "THE", 0 },
+	{ AV_SYS_ID_AA64PFR1_EL1, "MTEX", 0 },
+	{ AV_SYS_ID_AA64PFR1_EL1, "PFAR", 0 },
+	{ AV_SYS_ID_AA64DFR0_EL1, "TraceVer", 0 },
+	{ AV_SYS_ID_AA64DFR0_EL1, "PMUVer", AV_VM_ID_KEEP_PMU },
+	{ AV_SYS_ID_AA64DFR0_EL1, "PMSVer", 0 },
+	{ AV_SYS_ID_AA64DFR0_EL1, "TraceFilt", 0 },
+	{ AV_SYS_ID_AA64DFR0_EL1, "TraceBuffer", 0 },
+	{ AV_SYS_ID_AA64DFR0_EL1, "MTPMU", AV_VM_ID_KEEP_PMU },
+	{ AV_SYS_ID_AA64DFR0_EL1, "BRBE", 0 },
+	{ AV_SYS_ID_AA64ISAR0_EL1, "TME", 0 },
+	{ AV_SYS_ID_AA64ISAR1_EL1, "LS64", 0 },
+	{ AV_SYS_ID_AA64ISAR2_EL1, "WFxT", 0 },
+	{ AV_SYS_ID_AA64MMFR1_EL1, "VH", 0 },
+	{ AV_SYS_ID_AA64MMFR1_EL1, "HCX", 0 },
+	{ AV_SYS_ID_AA64MMFR2_EL1, "NV", 0 },
+};
+
+static uint64_t id_host(const struct av_vm *vm, uint32_t key)
+{
+	return vm->ops && vm->ops->id_host ? vm->ops->id_host(vm->cookie, key) : 0;
+}
+
+/* The VM's limit for a register with a layout: the host value with the policy applied. */
+static uint64_t id_limit(const struct av_vm *vm, uint32_t key, uint64_t host)
+{
+	uint64_t limit = host;
+
+	for (size_t i = 0; i < AV_ARRAY_SIZE(id_hidden); i++)
+		if (id_hidden[i].key == key && !(vm->id_flags & id_hidden[i].keep))
+			av_idreg_hide(key, id_hidden[i].field, &limit);
+	/* The GIC system-register interface exists only with a GICv3 vGIC. */
+	if (key == AV_SYS_ID_AA64PFR0_EL1 && (!vm->vgic || vm->vgic->model != AV_VGIC_V3))
+		av_idreg_hide(key, "GIC", &limit);
+	/* SVE is hidden, so every SVE feature field is too. */
+	if (key == AV_SYS_ID_AA64ZFR0_EL1)
+		limit = 0;
+	if (vm->ops && vm->ops->id_limit)
+		vm->ops->id_limit(vm->cookie, key, host, &limit);
+	return limit;
+}
+
+/* AArch32 ID registers: op0 = 3, op1 = 0, CRn = 0, CRm = 1..3. */
+static bool is_aarch32_idreg(uint32_t key)
+{
+	return av_sysreg_op0(key) == 3 && av_sysreg_op1(key) == 0 && av_sysreg_crn(key) == 0 &&
+	       av_sysreg_crm(key) >= 1 && av_sysreg_crm(key) <= 3;
+}
+
+int av_vm_id_read(const struct av_vm *vm, uint32_t key, uint64_t *val)
+{
+	uint64_t host;
+
+	if (!vm || !val)
+		return -AV_EINVAL;
+	*val = 0;
+	host = id_host(vm, key);
+	if (av_idreg_find(key)) {
+		av_idreg_sanitise(key, host, id_limit(vm, key, host), val);
+		return 0;
+	}
+	if (is_aarch32_idreg(key)) {
+		uint64_t pfr0;
+
+		av_vm_id_read(vm, AV_SYS_ID_AA64PFR0_EL1, &pfr0);
+		/* EL0 == 0b0010: AArch64 and AArch32 at EL0. */
+		if (AV_FIELD_GET(AV_ID_AA64PFR0_EL0, pfr0) >= 2)
+			*val = host;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * The guest system-register table
+ */
+
+static struct av_vcpu *sys_vcpu(const struct av_sysreg_ctx *ctx)
+{
+	return ctx->vcpu;
+}
+
+/* ID registers (HCR_EL2.TID3) and CTR_EL0 (TID2): read-only, sanitised. */
+static enum av_sysreg_result sys_id(const struct av_sysreg_ctx *ctx, uint64_t *val)
+{
+	if (ctx->is_write)
+		return AV_SYSREG_INJECT_UNDEF;
+	av_vm_id_read(sys_vcpu(ctx)->vm, ctx->key, val);
+	return AV_SYSREG_HANDLED;
+}
+
+/* DC ISW / CSW / CISW (HCR_EL2.TSW). */
+static enum av_sysreg_result sys_setway(const struct av_sysreg_ctx *ctx, uint64_t *val)
+{
+	struct av_vcpu *vcpu = sys_vcpu(ctx);
+	const struct av_vm *vm = vcpu->vm;
+
+	if (!ctx->is_write) /* SYSL with this encoding is unallocated */
+		return AV_SYSREG_INJECT_UNDEF;
+	/*
+	 * Set/way operations act on the cache of one physical CPU, which a vCPU does not own.
+	 * Stage 2 maps guest RAM cacheable and coherent, so the guest's view of memory needs
+	 * no set/way maintenance; a host that must push a guest's writes to the point of
+	 * coherency (for example with its caches off) does it in the hook.
+	 */
+	if (vm->ops && vm->ops->setway)
+		vm->ops->setway(vm->cookie, vcpu, ctx->key, *val);
+	return AV_SYSREG_HANDLED;
+}
+
+/* MDSCR_EL1 (MDCR_EL2.TDA): kept in the vCPU context the world switch restores. */
+static enum av_sysreg_result sys_mdscr(const struct av_sysreg_ctx *ctx, uint64_t *val)
+{
+	struct av_vcpu *vcpu = sys_vcpu(ctx);
+
+	el1_get(vcpu);
+	if (ctx->is_write) {
+		vcpu->ctxt.el1.mdscr = *val;
+		el1_put(vcpu);
+	} else {
+		*val = vcpu->ctxt.el1.mdscr;
+	}
+	return AV_SYSREG_HANDLED;
+}
+
+/* OSLAR_EL1 (write-only): bit 0 sets or clears the OS lock. */
+#define OSLAR_OSLK AV_GENMASK(0, 0)
+/* OSLSR_EL1 fields (Arm ARM D23.3 "OSLSR_EL1"). */
+#define OSLSR_OSLM1 AV_GENMASK(3, 3) /* OSLM[1] */
+#define OSLSR_OSLK  AV_GENMASK(1, 1) /* OS lock status */
+
+static enum av_sysreg_result sys_oslar(const struct av_sysreg_ctx *ctx, uint64_t *val)
+{
+	if (!ctx->is_write)
+		return AV_SYSREG_INJECT_UNDEF;
+	sys_vcpu(ctx)->sys.os_lock = AV_FIELD_GET(OSLAR_OSLK, *val) != 0;
+	return AV_SYSREG_HANDLED;
+}
+
+static enum av_sysreg_result sys_oslsr(const struct av_sysreg_ctx *ctx, uint64_t *val)
+{
+	if (ctx->is_write)
+		return AV_SYSREG_INJECT_UNDEF;
+	/* OSLM = 0b10: the OS lock is implemented (the only Armv8 value). */
+	*val = AV_FIELD_PREP(OSLSR_OSLM1, 1) |
+	       AV_FIELD_PREP(OSLSR_OSLK, sys_vcpu(ctx)->sys.os_lock ? 1 : 0);
+	return AV_SYSREG_HANDLED;
+}
+
+/* The emulated EL1 physical timer (CNTHCTL_EL2.EL1PCEN = 0). */
+static enum av_sysreg_result sys_ptimer(const struct av_sysreg_ctx *ctx, uint64_t *val)
+{
+	struct av_vcpu *vcpu = sys_vcpu(ctx);
+	const struct av_vm *vm = vcpu->vm;
+	struct av_vtimer *t = &vcpu->vtimer;
+	uint64_t now;
+
+	if (!vm->ops || !vm->ops->counter)
+		return AV_SYSREG_TO_CALLER;
+	now = vm->ops->counter(vm->cookie);
+	switch (ctx->key) {
+	case AV_SYS_CNTP_CTL_EL0:
+		if (ctx->is_write)
+			av_vtimer_write_ctl(t, AV_VTIMER_PHYS, *val, now, NULL);
+		else
+			*val = av_vtimer_read_ctl(t, AV_VTIMER_PHYS, now);
+		break;
+	case AV_SYS_CNTP_CVAL_EL0:
+		if (ctx->is_write)
+			av_vtimer_write_cval(t, AV_VTIMER_PHYS, *val, now, NULL);
+		else
+			*val = av_vtimer_read_cval(t, AV_VTIMER_PHYS);
+		break;
+	default: /* CNTP_TVAL_EL0 */
+		if (ctx->is_write)
+			av_vtimer_write_tval(t, AV_VTIMER_PHYS, *val, now, NULL);
+		else
+			*val = av_vtimer_read_tval(t, AV_VTIMER_PHYS, now);
+		break;
+	}
+	return AV_SYSREG_HANDLED;
+}
+
+/* CNTPCT_EL0 (CNTHCTL_EL2.EL1PCTEN = 0): the physical counter, read-only. */
+static enum av_sysreg_result sys_cntpct(const struct av_sysreg_ctx *ctx, uint64_t *val)
+{
+	const struct av_vm *vm = sys_vcpu(ctx)->vm;
+
+	if (ctx->is_write)
+		return AV_SYSREG_INJECT_UNDEF;
+	if (!vm->ops || !vm->ops->counter)
+		return AV_SYSREG_TO_CALLER;
+	*val = vm->ops->counter(vm->cookie);
+	return AV_SYSREG_HANDLED;
+}
+
+/*
+ * ICC_SGI0R_EL1 and ICC_ASGI1R_EL1 with one Security state (GICD_CTLR.DS == 1) generate
+ * Group 0 SGIs: forward to the targets (same field layout as ICC_SGI1R_EL1) on which the
+ * SGI is configured as Group 0.
+ */
+static void send_group0_sgi(struct av_vm *vm, const struct av_vcpu *src, uint64_t val)
+{
+	unsigned sgi = (unsigned)AV_FIELD_GET(AV_ICC_SGI1R_INTID, val);
+	uint64_t list = AV_FIELD_GET(AV_ICC_SGI1R_TARGETS, val);
+	uint64_t aff0_base = AV_FIELD_GET(AV_ICC_SGI1R_RS, val) * 16;
+	uint32_t targets = 0;
+
+	for (unsigned v = 0; v < vm->nr_vcpus; v++) {
+		uint64_t m = vm->mpidr[v], aff0 = AV_FIELD_GET(AV_MPIDR_AFF0, m);
+		struct av_vgic_irq_state st;
+
+		if (val & AV_ICC_SGI1R_IRM) {
+			if (v == src->index)
+				continue;
+		} else if (AV_FIELD_GET(AV_MPIDR_AFF1, m) != AV_FIELD_GET(AV_ICC_SGI1R_AFF1, val) ||
+			   AV_FIELD_GET(AV_MPIDR_AFF2, m) != AV_FIELD_GET(AV_ICC_SGI1R_AFF2, val) ||
+			   AV_FIELD_GET(AV_MPIDR_AFF3, m) != AV_FIELD_GET(AV_ICC_SGI1R_AFF3, val) ||
+			   aff0 < aff0_base || aff0 >= aff0_base + 16 ||
+			   !(list & AV_BIT(aff0 - aff0_base))) {
+			continue;
+		}
+		if (av_vgic_get_irq(vm->vgic, v, sgi, &st) == 0 && !st.group1)
+			targets |= (uint32_t)AV_BIT(v);
+	}
+	if (targets)
+		av_vgic_send_sgi(vm->vgic, src->index, targets, sgi, NULL);
+}
+
+/* ICC_SGI1R_EL1, ICC_ASGI1R_EL1, ICC_SGI0R_EL1: write-only SGI generation. */
+static enum av_sysreg_result sys_sgi(const struct av_sysreg_ctx *ctx, uint64_t *val)
+{
+	struct av_vcpu *vcpu = sys_vcpu(ctx);
+	struct av_vm *vm = vcpu->vm;
+
+	/* Without a GICv3 vGIC the guest has no system-register CPU interface. */
+	if (!vm->vgic || vm->vgic->model != AV_VGIC_V3 || !ctx->is_write)
+		return AV_SYSREG_INJECT_UNDEF;
+	if (ctx->key == AV_SYS_ICC_SGI1R_EL1)
+		av_vgic_v3_sgi1r_write(vm->vgic, vcpu->index, *val, NULL);
+	else
+		send_group0_sgi(vm, vcpu, *val);
+	return AV_SYSREG_HANDLED;
+}
+
+/* A range row of a fixed kind. */
+#define ROW_RANGE(first, lst, nm, k) { .key = (first), .last = (lst), .name = (nm), .kind = (k) }
+/* The IMPLEMENTATION DEFINED registers S3_<op1>_C15_<m>_<n>: UNDEFINED for guests. */
+#define ROW_IMPDEF(op1) \
+	ROW_RANGE(AV_SYSREG(3, op1, 15, 0, 0), AV_SYSREG(3, op1, 15, 15, 7), \
+		  "S3_" #op1 "_C15_*", AV_SYSREG_UNDEF)
+
+/* Sorted in encoding order (op0, op1, CRn, CRm, op2); checked by av_vm_init(). */
+static const struct av_sysreg_desc vm_rows[] = {
+	/* op0 = 1: set/way cache maintenance (HCR_EL2.TSW). */
+	AV_SYSREG_ROW_HANDLER(AV_SYSREG(1, 0, 7, 6, 2), "DC ISW", sys_setway, 0),
+	AV_SYSREG_ROW_HANDLER(AV_SYSREG(1, 0, 7, 10, 2), "DC CSW", sys_setway, 0),
+	AV_SYSREG_ROW_HANDLER(AV_SYSREG(1, 0, 7, 14, 2), "DC CISW", sys_setway, 0),
+
+	/* op0 = 2: debug (MDCR_EL2.TDA/TDOSA/TDRA). No breakpoints or watchpoints: RAZ/WI. */
+	ROW_RANGE(AV_SYSREG(2, 0, 0, 0, 0), AV_SYSREG(2, 0, 0, 2, 1),
+		  "DBG{B,W}{V,C}R0-1_EL1, OSDTRRX_EL1, MDCCINT_EL1", AV_SYSREG_RAZ_WI),
+	AV_SYSREG_ROW_HANDLER(AV_SYS_MDSCR_EL1, "MDSCR_EL1", sys_mdscr, 0),
+	ROW_RANGE(AV_SYSREG(2, 0, 0, 2, 3), AV_SYSREG(2, 0, 0, 15, 7),
+		  "DBG{B,W}{V,C}R2-15_EL1, OSDTRTX_EL1, OSECCR_EL1", AV_SYSREG_RAZ_WI),
+	AV_SYSREG_ROW_RO(AV_SYS_MDRAR_EL1, "MDRAR_EL1", 0),
+	AV_SYSREG_ROW_HANDLER(AV_SYS_OSLAR_EL1, "OSLAR_EL1", sys_oslar, 0),
+	AV_SYSREG_ROW_HANDLER(AV_SYS_OSLSR_EL1, "OSLSR_EL1", sys_oslsr, 0),
+	AV_SYSREG_ROW_RAZ_WI(AV_SYS_OSDLR_EL1, "OSDLR_EL1"),
+	AV_SYSREG_ROW_RAZ_WI(AV_SYS_DBGPRCR_EL1, "DBGPRCR_EL1"),
+	AV_SYSREG_ROW_RAZ_WI(AV_SYS_DBGCLAIMSET_EL1, "DBGCLAIMSET_EL1"),
+	AV_SYSREG_ROW_RAZ_WI(AV_SYS_DBGCLAIMCLR_EL1, "DBGCLAIMCLR_EL1"),
+	AV_SYSREG_ROW_RO(AV_SYS_DBGAUTHSTATUS_EL1, "DBGAUTHSTATUS_EL1", 0),
+	ROW_RANGE(AV_SYSREG(2, 3, 0, 0, 0), AV_SYSREG(2, 3, 0, 5, 7),
+		  "MDCCSR_EL0, DBGDTR*_EL0", AV_SYSREG_RAZ_WI),
+
+	/* op0 = 3, op1 = 0. */
+	AV_SYSREG_ROW_RO(AV_SYS_REVIDR_EL1, "REVIDR_EL1", 0),
+	AV_SYSREG_ROW_RANGE(AV_SYSREG(3, 0, 0, 1, 0), AV_SYSREG(3, 0, 0, 7, 7),
+			    "ID registers", sys_id, 0),
+	AV_SYSREG_ROW_RAZ_WI(AV_SYS_ACTLR_EL1, "ACTLR_EL1"),
+	ROW_RANGE(AV_SYS_PMINTENSET_EL1, AV_SYS_PMINTENCLR_EL1, "PMINTEN{SET,CLR}_EL1",
+		  AV_SYSREG_RAZ_WI),
+	AV_SYSREG_ROW_RO(AV_SYSREG(3, 0, 9, 14, 6), "PMMIR_EL1", 0),
+	AV_SYSREG_ROW_HANDLER(AV_SYS_ICC_SGI1R_EL1, "ICC_SGI1R_EL1", sys_sgi, 0),
+	AV_SYSREG_ROW_HANDLER(AV_SYS_ICC_ASGI1R_EL1, "ICC_ASGI1R_EL1", sys_sgi, 0),
+	AV_SYSREG_ROW_HANDLER(AV_SYS_ICC_SGI0R_EL1, "ICC_SGI0R_EL1", sys_sgi, 0),
+	ROW_IMPDEF(0),
+
+	/* op1 = 1, 2. */
+	AV_SYSREG_ROW_RO(AV_SYS_AIDR_EL1, "AIDR_EL1", 0),
+	ROW_IMPDEF(1),
+	ROW_IMPDEF(2),
+
+	/* op1 = 3: EL0-accessible registers. PMU: no counters (PMCR_EL0.N = 0), RAZ/WI. */
+	AV_SYSREG_ROW_HANDLER(AV_SYS_CTR_EL0, "CTR_EL0", sys_id, 0),
+	ROW_RANGE(AV_SYS_PMCR_EL0, AV_SYS_PMOVSSET_EL0, "PMCR_EL0..PMOVSSET_EL0",
+		  AV_SYSREG_RAZ_WI),
+	AV_SYSREG_ROW_HANDLER(AV_SYS_CNTPCT_EL0, "CNTPCT_EL0", sys_cntpct, 0),
+	AV_SYSREG_ROW_RANGE(AV_SYS_CNTP_TVAL_EL0, AV_SYS_CNTP_CVAL_EL0, "CNTP_{TVAL,CTL,CVAL}_EL0",
+			    sys_ptimer, 0),
+	ROW_RANGE(AV_SYS_PMEVCNTRn_EL0(0), AV_SYS_PMCCFILTR_EL0,
+		  "PMEVCNTR<n>_EL0, PMEVTYPER<n>_EL0, PMCCFILTR_EL0", AV_SYSREG_RAZ_WI),
+	ROW_IMPDEF(3),
+
+	/* op1 = 4..7 (EL2 and EL3 encodings). */
+	ROW_IMPDEF(4),
+	ROW_IMPDEF(5),
+	ROW_IMPDEF(6),
+	ROW_IMPDEF(7),
+};
+
+/* ---------------------------------------------------------------------------------------
+ * PSCI glue
+ */
+
+struct av_vcpu *av_vm_vcpu_by_mpidr(struct av_vm *vm, uint64_t mpidr)
+{
+	if (!vm)
+		return NULL;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i] && vm->mpidr[i] == mpidr)
+			return vm->vcpus[i];
+	return NULL;
+}
+
+/* PSCI CPU_ON accepted; runs under the VM lock (inside av_psci_call()). */
+static int psci_cpu_on(void *cookie, uint64_t target, uint64_t entry, uint64_t context_id)
+{
+	struct av_vm *vm = cookie;
+	struct av_vcpu *t = av_vm_vcpu_by_mpidr(vm, target);
+	int ret;
+
+	if (!t)
+		return -AV_ENOENT;
+	t->boot_entry = entry;
+	t->boot_context = context_id;
+	t->state = AV_VCPU_ON_PENDING;
+	if (vm->ops && vm->ops->cpu_on) {
+		ret = vm->ops->cpu_on(vm->cookie, t);
+		if (ret) {
+			t->state = AV_VCPU_OFF;
+			return ret < 0 ? ret : -AV_EIO;
+		}
+	}
+	return 0;
+}
+
+static int32_t psci_arch_workaround(void *cookie, uint32_t fid, bool query, uint64_t arg)
+{
+	const struct av_vm *vm = cookie;
+
+	if (vm->ops && vm->ops->arch_workaround)
+		return vm->ops->arch_workaround(vm->cookie, fid, query, arg);
+	return AV_SMCCC_RET_NOT_SUPPORTED;
+}
+
+static const struct av_psci_ops vm_psci_ops = {
+	.cpu_on = psci_cpu_on,
+	.arch_workaround = psci_arch_workaround,
+};
+
+/* ---------------------------------------------------------------------------------------
+ * Exit handlers
+ */
+
+/* WFI (and PSCI CPU_SUSPEND): wait unless an interrupt is already deliverable. */
+static enum av_exit_action wait_for_interrupt(struct av_vcpu *vcpu)
+{
+	const struct av_vm *vm = vcpu->vm;
+
+	if (vm->vgic && av_vgic_has_pending(vm->vgic, vcpu->index))
+		return AV_EXIT_RESUME;
+	return AV_EXIT_BLOCK;
+}
+
+static enum av_exit_action handle_unknown(const struct av_exit_ctx *ctx)
+{
+	struct av_vcpu *vcpu = ctx->vcpu;
+	struct av_vm *vm = vcpu->vm;
+	unsigned ec = ctx->esr->ec;
+
+	if (first_time64(&vm->logged_ec, ec))
+		av_warn("%s: vCPU %u: unhandled EC 0x%02x (%s), ESR_EL2 0x%llx at PC 0x%llx: "
+			"injecting UNDEF (logged once per class)",
+			vm_name(vm), vcpu->index, ec, av_esr_ec_name(ec),
+			(unsigned long long)ctx->exit->esr, (unsigned long long)vcpu->ctxt.regs.pc);
+	inject_undef(vcpu);
+	return AV_EXIT_RESUME;
+}
+
+static enum av_exit_action psci_call(struct av_vcpu *vcpu)
+{
+	struct av_vm *vm = vcpu->vm;
+	enum av_psci_action act = AV_PSCI_ACT_RESUME;
+	int ret;
+
+	vm_lock(vm);
+	ret = av_psci_call(&vm->psci, vcpu->mpidr, &vcpu->ctxt.regs, &act);
+	if (ret == 0 && act == AV_PSCI_ACT_CPU_OFF)
+		vcpu->state = AV_VCPU_OFF;
+	vm_unlock(vm);
+	if (ret) {
+		vcpu->ctxt.regs.x[0] = (uint64_t)(int64_t)AV_SMCCC_RET_NOT_SUPPORTED;
+		return AV_EXIT_RESUME;
+	}
+	switch (act) {
+	case AV_PSCI_ACT_WFI:
+		return wait_for_interrupt(vcpu);
+	case AV_PSCI_ACT_CPU_OFF:
+		return AV_EXIT_VCPU_OFF;
+	case AV_PSCI_ACT_SYSTEM_OFF:
+		return AV_EXIT_SYSTEM_OFF;
+	case AV_PSCI_ACT_SYSTEM_RESET:
+		return AV_EXIT_SYSTEM_RESET;
+	default:
+		return AV_EXIT_RESUME;
+	}
+}
+
+/* HVC64 and SMC64: SMC Calling Convention dispatch (doc/hypercalls.md). */
+static enum av_exit_action handle_smccc(const struct av_exit_ctx *ctx)
+{
+	struct av_vcpu *vcpu = ctx->vcpu;
+	const struct av_vm *vm = vcpu->vm;
+	struct av_regs *regs = &vcpu->ctxt.regs;
+	uint16_t imm = ctx->esr->u.call.imm16;
+	uint32_t fid = (uint32_t)regs->x[0];
+	unsigned oen = (unsigned)AV_FIELD_GET(AV_SMCCC_FID_OEN, fid);
+	enum av_exit_action action = AV_EXIT_RESUME;
+
+	/* A trapped SMC returns to itself; an HVC's preferred return address follows it. */
+	if (ctx->esr->ec == AV_ESR_EC_SMC64) {
+		skip_trapped(vcpu, 4);
+		/* SMCCC: SMC #0 only; other immediates are reserved. */
+		if (imm != 0) {
+			regs->x[0] = (uint64_t)(int64_t)AV_SMCCC_RET_NOT_SUPPORTED;
+			return AV_EXIT_RESUME;
+		}
+	}
+	if (oen == AV_SMCCC_OEN_ARCH || oen == AV_SMCCC_OEN_STD)
+		return psci_call(vcpu);
+	if (fid == AV_HC_ECHO) {
+		regs->x[0] = 0; /* x1..x3 are returned unchanged */
+		return AV_EXIT_RESUME;
+	}
+	if (vm->ops && vm->ops->hypercall &&
+	    vm->ops->hypercall(vm->cookie, vcpu, fid, imm, &action) == 0)
+		return (unsigned)action < AV_EXIT_ACTION_COUNT ? action : AV_EXIT_TO_CALLER;
+	regs->x[0] = (uint64_t)(int64_t)AV_SMCCC_RET_NOT_SUPPORTED;
+	return AV_EXIT_RESUME;
+}
+
+static enum av_exit_action handle_sys64(const struct av_exit_ctx *ctx)
+{
+	struct av_vcpu *vcpu = ctx->vcpu;
+	struct av_vm *vm = vcpu->vm;
+	uint32_t key = av_sysreg_key_from_iss(ctx->esr->iss);
+	struct av_sysreg_table *t = &vm->sys;
+
+	sysreg_count_add(&vcpu->stats, key, 1);
+	if (vm->host_sys.nrows && av_sysreg_find(vm->host_sys.rows, vm->host_sys.nrows, key))
+		t = &vm->host_sys;
+	switch (av_sysreg_trap(t, vcpu, ctx->esr->iss, &vcpu->ctxt.regs)) {
+	case AV_SYSREG_HANDLED:
+		insn_done(vcpu);
+		return AV_EXIT_RESUME;
+	case AV_SYSREG_INJECT_UNDEF:
+		inject_undef(vcpu);
+		return AV_EXIT_RESUME;
+	default:
+		return AV_EXIT_TO_CALLER;
+	}
+}
+
+/* Write a loaded value to Rt as a load with this syndrome would. */
+static void load_to_rt(struct av_vcpu *vcpu, const struct av_vcpu_mmio *m, uint64_t val)
+{
+	val &= size_mask(m->size);
+	if (m->big_endian)
+		val = bswap_size(val, m->size);
+	if (m->sign_extend)
+		val = (uint64_t)av_sext(val, 8u * m->size);
+	if (!m->sf)
+		val &= AV_GENMASK(31, 0); /* a W register: bits 63:32 are cleared */
+	if (m->rt != 31)
+		vcpu->ctxt.regs.x[m->rt] = val;
+}
+
+/* An emulated access described by an ISV = 1 syndrome. */
+static enum av_exit_action mmio_isv(const struct av_exit_ctx *ctx, uint64_t ipa)
+{
+	struct av_vcpu *vcpu = ctx->vcpu;
+	struct av_mmio_bus *bus = vcpu->vm->bus;
+	const struct av_esr_dabt *d = &ctx->esr->u.dabt;
+	struct av_vcpu_mmio m;
+	uint64_t val = 0;
+
+	el1_get(vcpu); /* SCTLR_EL1.EE/E0E */
+	m = (struct av_vcpu_mmio){
+		.valid = true,
+		.is_write = d->wnr,
+		.sign_extend = d->sse,
+		.sf = d->sf,
+		.big_endian = av_vcpu_data_big_endian(&vcpu->ctxt),
+		.insn_len = ctx->esr->il ? 4 : 2,
+		.size = d->size,
+		.rt = d->srt,
+		.ipa = ipa,
+	};
+	if (m.is_write) {
+		val = m.rt == 31 ? 0 : vcpu->ctxt.regs.x[m.rt];
+		val &= size_mask(m.size);
+		if (m.big_endian)
+			val = bswap_size(val, m.size);
+		m.data = val;
+	}
+	switch (av_mmio_access(bus, ipa, m.size, m.is_write, &val)) {
+	case AV_MMIO_HANDLED:
+		if (!m.is_write)
+			load_to_rt(vcpu, &m, val);
+		skip_trapped(vcpu, m.insn_len);
+		return AV_EXIT_RESUME;
+	case AV_MMIO_TO_CALLER:
+		vcpu->mmio = m;
+		return AV_EXIT_TO_CALLER;
+	default:
+		inject_dabt_sea(vcpu, ctx->exit->far, d->wnr);
+		return AV_EXIT_RESUME;
+	}
+}
+
+/* An emulated access with ISV = 0: fetch, decode and emulate the instruction. */
+static enum av_exit_action mmio_decode(const struct av_exit_ctx *ctx, uint64_t ipa)
+{
+	struct av_vcpu *vcpu = ctx->vcpu;
+	struct av_vm *vm = vcpu->vm;
+	const struct av_esr_dabt *d = &ctx->esr->u.dabt;
+	struct av_insn_mem m;
+	struct av_insn_mmio io;
+	uint32_t insn;
+	int ret;
+
+	/* Only A64 instructions are decoded; an AArch32 EL0 access gets an abort. */
+	if (!vm->ops || !vm->ops->fetch_insn || av_pstate_is_aarch32(vcpu->ctxt.regs.pstate) ||
+	    vm->ops->fetch_insn(vm->cookie, vcpu, vcpu->ctxt.regs.pc, &insn) != 0) {
+		if (first_time(&vm->logged_kind, LOGGED_ISV0))
+			av_warn("%s: vCPU %u: MMIO abort with ISV=0 at PC 0x%llx that cannot be "
+				"decoded (no fetch_insn, AArch32, or fetch failed): injecting an "
+				"external abort (logged once)",
+				vm_name(vm), vcpu->index, (unsigned long long)vcpu->ctxt.regs.pc);
+		inject_dabt_sea(vcpu, ctx->exit->far, d->wnr);
+		return AV_EXIT_RESUME;
+	}
+	if (av_insn_decode_mem(insn, &m) != 0) {
+		inject_undef(vcpu);
+		return AV_EXIT_RESUME;
+	}
+	io = (struct av_insn_mmio){
+		.far = ctx->exit->far,
+		.ipa = ipa,
+		.fn = av_mmio_insn_access,
+		.cookie = vm->bus,
+	};
+	el1_get(vcpu);
+	io.big_endian = av_vcpu_data_big_endian(&vcpu->ctxt);
+	av_vcpu_sp_load(&vcpu->ctxt);
+	ret = av_insn_emulate_mem(&m, &vcpu->ctxt.regs, &io);
+	if (ret == 0) {
+		av_vcpu_sp_store(&vcpu->ctxt);
+		el1_put(vcpu);
+		insn_done(vcpu);
+		return AV_EXIT_RESUME;
+	}
+	switch (ret) {
+	case -AV_ENOENT: /* the bus said "to the caller"; nothing was changed */
+		return AV_EXIT_TO_CALLER;
+	case -AV_ENOTSUP: /* a CONSTRAINED UNPREDICTABLE form: UNDEFINED is permitted */
+		inject_undef(vcpu);
+		return AV_EXIT_RESUME;
+	default:
+		inject_dabt_sea(vcpu, ctx->exit->far, d->wnr);
+		return AV_EXIT_RESUME;
+	}
+}
+
+static enum av_exit_action mmio_access(const struct av_exit_ctx *ctx, uint64_t ipa)
+{
+	struct av_vcpu *vcpu = ctx->vcpu;
+
+	/* DC IVAC and friends on a device address have nothing to maintain. */
+	if (ctx->esr->u.dabt.cm) {
+		skip_trapped(vcpu, 4);
+		return AV_EXIT_RESUME;
+	}
+	if (ctx->esr->u.dabt.isv)
+		return mmio_isv(ctx, ipa);
+	return mmio_decode(ctx, ipa);
+}
+
+/* Faults HPFAR_EL2 describes: stage 2 translation/AF/permission/address size, or S1PTW. */
+static bool is_stage2_fault(const struct av_esr *e, bool s1ptw)
+{
+	switch (av_esr_abort_class(e)) {
+	case AV_ESR_FSC_TRANSLATION:
+	case AV_ESR_FSC_ACCESS_FLAG:
+	case AV_ESR_FSC_PERMISSION:
+	case AV_ESR_FSC_ADDR_SIZE:
+		return true;
+	default:
+		return s1ptw;
+	}
+}
+
+static enum av_vm_fault host_s2_fault(const struct av_exit_ctx *ctx, uint64_t ipa)
+{
+	const struct av_vm *vm = ctx->vcpu->vm;
+
+	if (!vm->ops || !vm->ops->s2_fault)
+		return AV_VM_FAULT_UNCLAIMED;
+	return vm->ops->s2_fault(vm->cookie, ctx->vcpu, ipa, ctx->exit->esr);
+}
+
+static enum av_exit_action handle_dabt(const struct av_exit_ctx *ctx)
+{
+	struct av_vcpu *vcpu = ctx->vcpu;
+	const struct av_vm *vm = vcpu->vm;
+	const struct av_esr_dabt *d = &ctx->esr->u.dabt;
+	uint64_t ipa;
+
+	/* External aborts and the like routed to EL2: reflect them to the guest. */
+	if (!is_stage2_fault(ctx->esr, d->s1ptw)) {
+		inject_dabt_sea(vcpu, ctx->exit->far, d->wnr);
+		return AV_EXIT_RESUME;
+	}
+	ipa = av_esr_fault_ipa(ctx->exit->hpfar, ctx->exit->far);
+	if (!d->s1ptw && vm->bus && av_mmio_find(vm->bus, ipa))
+		return mmio_access(ctx, ipa);
+	switch (host_s2_fault(ctx, ipa)) {
+	case AV_VM_FAULT_RETRY:
+		return AV_EXIT_RESUME;
+	case AV_VM_FAULT_TO_CALLER:
+		return AV_EXIT_TO_CALLER;
+	case AV_VM_FAULT_UNCLAIMED:
+		/* Not RAM: the bus's unclaimed policy decides (abort, RAZ/WI, to the caller). */
+		if (!d->s1ptw && vm->bus)
+			return mmio_access(ctx, ipa);
+		break;
+	default:
+		break;
+	}
+	inject_dabt_sea(vcpu, ctx->exit->far, d->wnr);
+	return AV_EXIT_RESUME;
+}
+
+static enum av_exit_action handle_iabt(const struct av_exit_ctx *ctx)
+{
+	struct av_vcpu *vcpu = ctx->vcpu;
+
+	if (is_stage2_fault(ctx->esr, ctx->esr->u.iabt.s1ptw)) {
+		switch (host_s2_fault(ctx, av_esr_fault_ipa(ctx->exit->hpfar, ctx->exit->far))) {
+		case AV_VM_FAULT_RETRY:
+			return AV_EXIT_RESUME;
+		case AV_VM_FAULT_TO_CALLER:
+			return AV_EXIT_TO_CALLER;
+		default:
+			break;
+		}
+	}
+	inject_iabt_sea(vcpu, ctx->exit->far);
+	return AV_EXIT_RESUME;
+}
+
+static enum av_exit_action handle_wfx(const struct av_exit_ctx *ctx)
+{
+	struct av_vcpu *vcpu = ctx->vcpu;
+
+	skip_trapped(vcpu, ctx->esr->il ? 4 : 2);
+	/* WFIT and WFET are hidden (ID_AA64ISAR2_EL1.WFxT = 0); if used anyway, an early
+	 * wake-up is what they permit. */
+	if (ctx->esr->u.wfx.ti == AV_ESR_WFX_WFI)
+		return wait_for_interrupt(vcpu);
+	return AV_EXIT_YIELD;
+}
+
+/* Lazy FP/SIMD switching is the world switch's; a trap that reaches here is the host's. */
+static enum av_exit_action handle_fp(const struct av_exit_ctx *ctx)
+{
+	(void)ctx;
+	return AV_EXIT_TO_CALLER;
+}
+
+static const av_exit_handler_fn builtin_handlers[AV_VM_NR_EC] = {
+	[AV_ESR_EC_WFX] = handle_wfx,
+	[AV_ESR_EC_FP_ASIMD] = handle_fp,
+	[AV_ESR_EC_HVC64] = handle_smccc,
+	[AV_ESR_EC_SMC64] = handle_smccc,
+	[AV_ESR_EC_SYS64] = handle_sys64,
+	[AV_ESR_EC_IABT_LOW] = handle_iabt,
+	[AV_ESR_EC_DABT_LOW] = handle_dabt,
+};
+
+enum av_exit_action av_vm_exit_default(const struct av_exit_ctx *ctx)
+{
+	av_exit_handler_fn fn;
+
+	if (!ctx || !ctx->vcpu || !ctx->exit || !ctx->esr)
+		return AV_EXIT_TO_CALLER;
+	fn = builtin_handlers[ctx->esr->ec % AV_VM_NR_EC];
+	return fn ? fn(ctx) : handle_unknown(ctx);
+}
+
+static enum av_exit_action handle_async(struct av_vcpu *vcpu, const struct av_exit *exit)
+{
+	struct av_vm *vm = vcpu->vm;
+
+	if (exit->kind == AV_EXIT_SERROR && first_time(&vm->logged_kind, LOGGED_SERROR))
+		av_warn("%s: vCPU %u: SError exit, ESR_EL2 0x%llx (logged once)", vm_name(vm),
+			vcpu->index, (unsigned long long)exit->esr);
+	if (vm->ops && vm->ops->irq)
+		return vm->ops->irq(vm->cookie, vcpu, exit->kind);
+	return AV_EXIT_TO_CALLER;
+}
+
+enum av_exit_action av_vm_handle_exit(struct av_vcpu *vcpu, const struct av_exit *exit)
+{
+	struct av_vm *vm;
+	enum av_exit_action act;
+
+	if (!vcpu || !exit || !vcpu->vm)
+		return AV_EXIT_TO_CALLER;
+	vm = vcpu->vm;
+	vcpu->stats.exits++;
+	if ((unsigned)exit->kind < AV_EXIT_KIND_COUNT)
+		vcpu->stats.kind[exit->kind]++;
+
+	if (exit->kind == AV_EXIT_SYNC) {
+		struct av_esr esr;
+		struct av_exit_ctx ctx;
+		av_exit_handler_fn fn;
+
+		av_esr_decode(exit->esr, &esr);
+		vcpu->stats.ec[esr.ec]++;
+		ctx = (struct av_exit_ctx){ .vcpu = vcpu, .exit = exit, .esr = &esr };
+		fn = vm->handler[esr.ec];
+		if (fn) {
+			ctx.cookie = vm->handler_cookie[esr.ec];
+			act = fn(&ctx);
+		} else {
+			act = av_vm_exit_default(&ctx);
+		}
+	} else if ((unsigned)exit->kind < AV_EXIT_KIND_COUNT) {
+		act = handle_async(vcpu, exit);
+	} else {
+		act = AV_EXIT_TO_CALLER;
+	}
+
+	if ((unsigned)act >= AV_EXIT_ACTION_COUNT)
+		act = AV_EXIT_TO_CALLER;
+	if (act == AV_EXIT_BLOCK)
+		vcpu->state = AV_VCPU_BLOCKED;
+	vcpu->stats.action[act]++;
+	return act;
+}
+
+int av_vm_set_exit_handler(struct av_vm *vm, unsigned ec, av_exit_handler_fn fn, void *cookie)
+{
+	if (!vm || ec >= AV_VM_NR_EC)
+		return -AV_EINVAL;
+	vm->handler[ec] = fn;
+	vm->handler_cookie[ec] = fn ? cookie : NULL;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Set-up
+ */
+
+int av_vm_init(struct av_vm *vm, const struct av_vm_config *cfg)
+{
+	struct av_psci_config pc;
+	int ret;
+
+	if (!vm || !cfg || cfg->nr_vcpus == 0 || cfg->nr_vcpus > AV_VM_MAX_VCPUS ||
+	    cfg->boot_vcpu >= cfg->nr_vcpus || (cfg->nram && !cfg->ram))
+		return -AV_EINVAL;
+	if (cfg->vgic && cfg->vgic->nr_vcpus < cfg->nr_vcpus)
+		return -AV_EINVAL;
+	memset(vm, 0, sizeof(*vm));
+	vm->name = cfg->name;
+	vm->nr_vcpus = cfg->nr_vcpus;
+	vm->boot_vcpu = cfg->boot_vcpu;
+	vm->id_flags = cfg->id_flags;
+	vm->s2 = cfg->s2;
+	vm->vgic = cfg->vgic;
+	vm->bus = cfg->bus;
+	vm->ops = cfg->ops;
+	vm->cookie = cfg->cookie;
+
+	for (unsigned i = 0; i < cfg->nr_vcpus; i++) {
+		uint64_t m = cfg->mpidr ? cfg->mpidr[i] : AV_FIELD_PREP(AV_MPIDR_AFF0, i);
+
+		if (m & ~AV_PSCI_MPIDR_AFF_MASK)
+			return -AV_EINVAL;
+		vm->mpidr[i] = m;
+		vm->psci_cpus[i].mpidr = m;
+		vm->psci_cpus[i].state = i == cfg->boot_vcpu ? AV_PSCI_STATE_ON : AV_PSCI_STATE_OFF;
+	}
+	pc = (struct av_psci_config){
+		.ops = &vm_psci_ops,
+		.cookie = vm,
+		.cpus = vm->psci_cpus,
+		.ncpus = cfg->nr_vcpus,
+		.ram = cfg->ram,
+		.nram = cfg->nram,
+		.vendor_reset2 = cfg->psci_vendor_reset2,
+	};
+	ret = av_psci_init(&vm->psci, &pc);
+	if (ret)
+		return ret;
+	ret = av_sysreg_table_init(&vm->sys, vm_rows, AV_ARRAY_SIZE(vm_rows), AV_SYSREG_UNDEF, vm);
+	if (ret)
+		return ret;
+	return av_sysreg_table_init(&vm->host_sys, cfg->sysreg_rows, cfg->nsysreg_rows,
+				    AV_SYSREG_UNDEF, cfg->cookie);
+}
+
+/* EL1 registers of a vCPU coming out of reset; VMPIDR/VPIDR are kept. */
+static void el1_reset(struct av_vcpu *vcpu)
+{
+	uint64_t vmpidr = vcpu->ctxt.el1.vmpidr, vpidr = vcpu->ctxt.el1.vpidr;
+
+	memset(&vcpu->ctxt.el1, 0, sizeof(vcpu->ctxt.el1));
+	vcpu->ctxt.el1.vmpidr = vmpidr;
+	vcpu->ctxt.el1.vpidr = vpidr;
+	vcpu->ctxt.el1.sctlr = AV_SCTLR_EL1_RESET;
+	vcpu->sys.os_lock = true; /* OSLSR_EL1.OSLK is 1 after a cold reset */
+}
+
+/* MPIDR_EL1 bit 31 is RES1. */
+#define MPIDR_RES1 AV_GENMASK(31, 31)
+
+int av_vcpu_init(struct av_vcpu *vcpu, struct av_vm *vm, unsigned index, uint64_t midr)
+{
+	int ret = 0;
+
+	if (!vcpu || !vm || index >= vm->nr_vcpus)
+		return -AV_EINVAL;
+	vm_lock(vm);
+	if (vm->vcpus[index]) {
+		ret = -AV_EEXIST;
+	} else {
+		memset(vcpu, 0, sizeof(*vcpu));
+		vcpu->vm = vm;
+		vcpu->index = index;
+		vcpu->mpidr = vm->mpidr[index];
+		vcpu->ctxt.el1.vmpidr = vcpu->mpidr | MPIDR_RES1;
+		vcpu->ctxt.el1.vpidr = midr;
+		el1_reset(vcpu);
+		vcpu->state = index == vm->boot_vcpu ? AV_VCPU_RUNNING : AV_VCPU_OFF;
+		ret = av_vtimer_init(&vcpu->vtimer, vm->vgic, index, 0, 0);
+		if (ret == 0)
+			vm->vcpus[index] = vcpu;
+	}
+	vm_unlock(vm);
+	return ret;
+}
+
+int av_vcpu_power_on(struct av_vcpu *vcpu)
+{
+	struct av_vm *vm;
+	int ret = 0;
+
+	if (!vcpu || !vcpu->vm)
+		return -AV_EINVAL;
+	vm = vcpu->vm;
+	vm_lock(vm);
+	if (vcpu->state != AV_VCPU_ON_PENDING) {
+		ret = -AV_EBUSY;
+	} else {
+		av_boot_cpu_regs(&vcpu->ctxt.regs, vcpu->boot_entry, vcpu->boot_context);
+		el1_reset(vcpu);
+		/* Disabling both timers lowers their lines before the state is reset. */
+		av_vtimer_write_ctl(&vcpu->vtimer, AV_VTIMER_VIRT, 0, 0, NULL);
+		av_vtimer_write_ctl(&vcpu->vtimer, AV_VTIMER_PHYS, 0, 0, NULL);
+		av_vtimer_init(&vcpu->vtimer, vm->vgic, vcpu->index,
+			       vcpu->vtimer.timer[AV_VTIMER_VIRT].ppi,
+			       vcpu->vtimer.timer[AV_VTIMER_PHYS].ppi);
+		vcpu->mmio.valid = false;
+		vcpu->state = AV_VCPU_RUNNING;
+		av_psci_cpu_set_state(&vm->psci, vcpu->mpidr, AV_PSCI_STATE_ON);
+	}
+	vm_unlock(vm);
+	return ret;
+}
+
+int av_vcpu_mmio_complete(struct av_vcpu *vcpu, uint64_t val)
+{
+	if (!vcpu)
+		return -AV_EINVAL;
+	if (!vcpu->mmio.valid)
+		return -AV_ENOENT;
+	if (!vcpu->mmio.is_write)
+		load_to_rt(vcpu, &vcpu->mmio, val);
+	skip_trapped(vcpu, vcpu->mmio.insn_len);
+	vcpu->mmio.valid = false;
+	return 0;
+}

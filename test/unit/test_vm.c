@@ -1,0 +1,920 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests: the exit dispatcher.
+ *
+ * A two-vCPU VM with a GICv3 vGIC on a fake list-register backend, an MMIO bus with one
+ * fake device at 0x50000000, PSCI, and fake host callbacks. Exits are fed with syndromes
+ * built field by field from the Arm ARM layout, and with the real syndromes QEMU reported
+ * (/work/shared/QEMU-FACTS.md): 0x5a000001 (HVC #1), 0x62300029 (MRS x1, ID_AA64PFR0_EL1),
+ * 0x93c38006 (64-bit load, ISV, SRT=3, level-2 translation fault at 0x50000010) and
+ * 0x93840046 (32-bit store, SRT=4).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <armvirt/esr.h>
+#include <armvirt/insn.h>
+#include <armvirt/log.h>
+#include <armvirt/vgic.h>
+#include <armvirt/vm.h>
+
+#define GUEST_VBAR 0x40001000ull
+#define GUEST_PC 0x40080000ull
+#define GUEST_PSTATE 0x3c5ull /* EL1h, D/A/I/F masked, as QEMU entered the guest */
+#define QEMU_MIDR 0x000f0510ull
+#define QEMU_PFR0 0x1201001121110222ull
+#define DEV_BASE 0x50000000ull
+
+struct fake_dev {
+	uint64_t read_val; /* 0: reads return 0x1000 + offset */
+	unsigned nreads, nwrites;
+	uint64_t last_off, last_val;
+	unsigned last_size;
+};
+
+struct host {
+	uint64_t now;
+	uint32_t insn;
+	uint64_t insn_pc;
+	int fetches;
+	enum av_vm_fault fault;
+	int faults;
+	uint64_t fault_ipa;
+	struct av_vcpu *cpu_on_target;
+	int setway;
+	uint32_t setway_key;
+	int hypercalls;
+	int logs;
+	char log[AV_LOG_LINE_MAX];
+	int lines;
+	char text[4096];
+};
+
+static struct world {
+	struct av_vgic vgic;
+	struct av_vgic_lr lrs[2][4];
+	struct av_mmio_bus bus;
+	struct av_mmio_dev *slots[4];
+	struct av_mmio_dev dev;
+	struct fake_dev fd;
+	struct av_vm vm;
+	struct av_vcpu vcpu[2];
+	struct host host;
+} w;
+
+/* ---- fakes ---- */
+
+static unsigned lr_nr(void *cookie, unsigned vcpu)
+{
+	(void)cookie;
+	(void)vcpu;
+	return 4;
+}
+
+static void lr_write(void *cookie, unsigned vcpu, unsigned idx, const struct av_vgic_lr *lr)
+{
+	(void)cookie;
+	w.lrs[vcpu][idx] = *lr;
+}
+
+static void lr_read(void *cookie, unsigned vcpu, unsigned idx, struct av_vgic_lr *lr)
+{
+	(void)cookie;
+	*lr = w.lrs[vcpu][idx];
+}
+
+static void lr_maint(void *cookie, unsigned vcpu, unsigned flags)
+{
+	(void)cookie;
+	(void)vcpu;
+	(void)flags;
+}
+
+static const struct av_vgic_lr_ops lr_ops = { lr_nr, lr_write, lr_read, lr_maint };
+
+static enum av_mmio_result dev_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
+{
+	struct fake_dev *d = dev;
+
+	d->nreads++;
+	d->last_off = off;
+	d->last_size = size;
+	*val = d->read_val ? d->read_val : 0x1000 + off;
+	return AV_MMIO_HANDLED;
+}
+
+static enum av_mmio_result dev_write(void *dev, uint64_t off, unsigned size, uint64_t val)
+{
+	struct fake_dev *d = dev;
+
+	d->nwrites++;
+	d->last_off = off;
+	d->last_size = size;
+	d->last_val = val;
+	return AV_MMIO_HANDLED;
+}
+
+static const struct av_mmio_ops dev_ops = { .read = dev_read, .write = dev_write };
+
+static uint64_t host_id(void *cookie, uint32_t key)
+{
+	(void)cookie;
+	return key == AV_SYS_ID_AA64PFR0_EL1 ? QEMU_PFR0 : 0;
+}
+
+static uint64_t host_counter(void *cookie)
+{
+	return ((struct host *)cookie)->now;
+}
+
+static int host_fetch(void *cookie, struct av_vcpu *vcpu, uint64_t pc, uint32_t *insn)
+{
+	struct host *h = cookie;
+
+	(void)vcpu;
+	h->fetches++;
+	if (pc != h->insn_pc)
+		return -AV_EFAULT;
+	*insn = h->insn;
+	return 0;
+}
+
+static enum av_vm_fault host_s2(void *cookie, struct av_vcpu *vcpu, uint64_t ipa, uint64_t esr)
+{
+	struct host *h = cookie;
+
+	(void)vcpu;
+	(void)esr;
+	h->faults++;
+	h->fault_ipa = ipa;
+	return h->fault;
+}
+
+static int host_cpu_on(void *cookie, struct av_vcpu *target)
+{
+	((struct host *)cookie)->cpu_on_target = target;
+	return 0;
+}
+
+static int host_hvc(void *cookie, struct av_vcpu *vcpu, uint32_t fid, uint16_t imm,
+		    enum av_exit_action *action)
+{
+	struct host *h = cookie;
+
+	(void)imm;
+	h->hypercalls++;
+	if (fid != 0xc6000010u)
+		return -AV_ENOTSUP;
+	vcpu->ctxt.regs.x[0] = 42;
+	*action = AV_EXIT_YIELD;
+	return 0;
+}
+
+static void host_setway(void *cookie, struct av_vcpu *vcpu, uint32_t key, uint64_t val)
+{
+	struct host *h = cookie;
+
+	(void)vcpu;
+	(void)val;
+	h->setway++;
+	h->setway_key = key;
+}
+
+static const struct av_vm_ops host_ops = {
+	.id_host = host_id,
+	.counter = host_counter,
+	.fetch_insn = host_fetch,
+	.s2_fault = host_s2,
+	.cpu_on = host_cpu_on,
+	.hypercall = host_hvc,
+	.setway = host_setway,
+};
+
+static void log_hook(enum av_log_level level, const char *line, void *cookie)
+{
+	struct host *h = cookie;
+
+	(void)level;
+	h->logs++;
+	snprintf(h->log, sizeof(h->log), "%s", line);
+}
+
+static void line_fn(void *cookie, const char *line)
+{
+	struct host *h = cookie;
+	size_t n = strlen(h->text);
+
+	h->lines++;
+	snprintf(h->text + n, sizeof(h->text) - n, "%s\n", line);
+}
+
+/* ---- fixture ---- */
+
+static const struct av_psci_range ram = { 0x40000000, 0x10000000 };
+
+static int setup(void **state)
+{
+	struct av_vgic_config vc = { .model = AV_VGIC_V3, .nr_vcpus = 2, .nr_spis = 32,
+				     .lr_ops = &lr_ops };
+	struct av_vm_config cfg = {
+		.name = "test",
+		.nr_vcpus = 2,
+		.vgic = &w.vgic,
+		.bus = &w.bus,
+		.ram = &ram,
+		.nram = 1,
+		.ops = &host_ops,
+		.cookie = &w.host,
+	};
+	(void)state;
+
+	memset(&w, 0, sizeof(w));
+	w.host.fault = AV_VM_FAULT_UNCLAIMED;
+	assert_int_equal(av_vgic_init(&w.vgic, &vc), 0);
+	assert_int_equal(av_mmio_bus_init(&w.bus, w.slots, 4, AV_MMIO_UNCLAIMED_ABORT), 0);
+	w.dev = (struct av_mmio_dev){ .base = DEV_BASE, .size = 0x1000, .ops = &dev_ops,
+				      .dev = &w.fd, .name = "fake" };
+	assert_int_equal(av_mmio_register(&w.bus, &w.dev), 0);
+	assert_int_equal(av_vm_init(&w.vm, &cfg), 0);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(av_vcpu_init(&w.vcpu[i], &w.vm, i, QEMU_MIDR), 0);
+		w.vcpu[i].ctxt.regs.pc = GUEST_PC;
+		w.vcpu[i].ctxt.regs.pstate = GUEST_PSTATE;
+		w.vcpu[i].ctxt.el1.vbar = GUEST_VBAR;
+	}
+	av_log_set_hook(log_hook, AV_LOG_WARN, &w.host);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	av_log_set_hook(NULL, AV_LOG_ERROR, NULL);
+	return 0;
+}
+
+static enum av_exit_action sync_exit(struct av_vcpu *v, uint64_t esr, uint64_t far, uint64_t hpfar)
+{
+	struct av_exit e = { .kind = AV_EXIT_SYNC, .esr = esr, .far = far, .hpfar = hpfar };
+
+	return av_vm_handle_exit(v, &e);
+}
+
+/* EC 0x16/0x17 syndromes, and EC 0x18 for register @key, Rt = @rt, composed by field. */
+static uint64_t call_esr(unsigned ec, unsigned imm)
+{
+	return AV_FIELD_PREP(AV_ESR_EC, ec) | AV_ESR_IL | AV_FIELD_PREP(AV_ESR_IMM16, imm);
+}
+
+static uint64_t sys_esr(uint32_t key, unsigned rt, bool read)
+{
+	return AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_SYS64) | AV_ESR_IL | key |
+	       AV_FIELD_PREP(AV_ESR_SYS_RT, rt) | AV_FIELD_PREP(AV_ESR_SYS_DIR, read ? 1 : 0);
+}
+
+/* Data abort from a lower EL with ISV = 0 (level-2 translation fault). */
+static uint64_t dabt_nisv_esr(bool wnr)
+{
+	return AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_DABT_LOW) | AV_ESR_IL |
+	       AV_FIELD_PREP(AV_ESR_DABT_WNR, wnr ? 1 : 0) | AV_FIELD_PREP(AV_ESR_DABT_DFSC, 0x06);
+}
+
+/* The guest state right after a synchronous exception to EL1h from EL1h at GUEST_PC. */
+static void check_injected(const struct av_vcpu *v, uint64_t esr, uint64_t far)
+{
+	assert_int_equal(v->ctxt.el1.esr, esr);
+	assert_int_equal(v->ctxt.el1.far, far);
+	assert_int_equal(v->ctxt.el1.elr, GUEST_PC);
+	assert_int_equal(v->ctxt.el1.spsr, GUEST_PSTATE);
+	assert_int_equal(v->ctxt.regs.pc, GUEST_VBAR + 0x200);
+	assert_int_equal(av_pstate_el(v->ctxt.regs.pstate), 1);
+	assert_true(av_pstate_sp_elx(v->ctxt.regs.pstate));
+	assert_int_equal(av_pstate_daif(v->ctxt.regs.pstate), 0xf);
+}
+
+/* ---- tests ---- */
+
+static void test_hvc_echo_and_unknown(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	struct av_regs *r = &v->ctxt.regs;
+	(void)state;
+
+	assert_int_equal(call_esr(AV_ESR_EC_HVC64, 1), 0x5a000001u);
+	r->x[0] = AV_HC_ECHO;
+	r->x[1] = 0x1111;
+	r->x[2] = 0x2222;
+	r->x[3] = 0x3333;
+	assert_int_equal(sync_exit(v, 0x5a000001u, 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(r->x[0], 0);
+	assert_int_equal(r->x[1], 0x1111);
+	assert_int_equal(r->x[2], 0x2222);
+	assert_int_equal(r->x[3], 0x3333);
+	assert_int_equal(r->pc, GUEST_PC); /* the HVC's ELR already follows it */
+
+	r->x[0] = 0xc6000002u; /* vendor hypervisor, not implemented: the hook declines */
+	assert_int_equal(sync_exit(v, 0x5a000000u, 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(r->x[0], UINT64_MAX);
+	assert_int_equal(w.host.hypercalls, 1);
+
+	r->x[0] = 0xc2000005u; /* SiP service */
+	assert_int_equal(sync_exit(v, 0x5a000000u, 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(r->x[0], UINT64_MAX);
+
+	r->x[0] = 0xc6000010u; /* the host's service */
+	assert_int_equal(sync_exit(v, 0x5a000000u, 0, 0), AV_EXIT_YIELD);
+	assert_int_equal(r->x[0], 42);
+	assert_int_equal(w.host.hypercalls, 3);
+}
+
+static void test_smc_psci_version(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	(void)state;
+
+	v->ctxt.regs.x[0] = AV_PSCI_VERSION;
+	assert_int_equal(sync_exit(v, call_esr(AV_ESR_EC_SMC64, 0), 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(v->ctxt.regs.x[0], AV_PSCI_VERSION_1_1);
+	assert_int_equal(v->ctxt.regs.pc, GUEST_PC + 4); /* a trapped SMC is skipped */
+
+	v->ctxt.regs.x[0] = AV_PSCI_VERSION; /* SMC #1: reserved immediate */
+	assert_int_equal(sync_exit(v, call_esr(AV_ESR_EC_SMC64, 1), 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(v->ctxt.regs.x[0], UINT64_MAX);
+	assert_int_equal(v->ctxt.regs.pc, GUEST_PC + 8);
+}
+
+static void test_id_register_sanitised(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	uint64_t hidden = AV_ID_AA64PFR0_EL2 | AV_ID_AA64PFR0_EL3 | AV_ID_AA64PFR0_RAS |
+			  AV_ID_AA64PFR0_SVE | AV_ID_AA64PFR0_SEL2 | AV_ID_AA64PFR0_MPAM |
+			  AV_ID_AA64PFR0_AMU | AV_ID_AA64PFR0_RME;
+	(void)state;
+
+	/* The host value has SVE (and RAS, EL2) to hide. */
+	assert_int_equal(AV_FIELD_GET(AV_ID_AA64PFR0_SVE, QEMU_PFR0), 1);
+	assert_int_equal(AV_FIELD_GET(AV_ID_AA64PFR0_RAS, QEMU_PFR0), 2);
+	assert_int_equal(sys_esr(AV_SYS_ID_AA64PFR0_EL1, 1, true), 0x62300029u);
+
+	v->ctxt.regs.x[1] = 0xdead;
+	assert_int_equal(sync_exit(v, 0x62300029u, 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(v->ctxt.regs.x[1], QEMU_PFR0 & ~hidden);
+	assert_int_equal(AV_FIELD_GET(AV_ID_AA64PFR0_SVE, v->ctxt.regs.x[1]), 0);
+	assert_int_equal(AV_FIELD_GET(AV_ID_AA64PFR0_GIC, v->ctxt.regs.x[1]), 1); /* GICv3 */
+	assert_int_equal(v->ctxt.regs.pc, GUEST_PC + 4);
+
+	/* SVE features: all zero. An ID register is read-only: MSR is UNDEFINED. */
+	v->ctxt.regs.x[2] = 0xdead;
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYS_ID_AA64ZFR0_EL1, 2, true), 0, 0),
+			 AV_EXIT_RESUME);
+	assert_int_equal(v->ctxt.regs.x[2], 0);
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYS_ID_AA64PFR0_EL1, 2, false), 0, 0),
+			 AV_EXIT_RESUME);
+	assert_int_equal(v->ctxt.el1.esr, 0x02000000u);
+	assert_int_equal(v->ctxt.el1.elr, GUEST_PC + 8);
+	assert_int_equal(v->ctxt.regs.pc, GUEST_VBAR + 0x200);
+}
+
+static void test_mmio_isv(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	struct av_regs *r = &v->ctxt.regs;
+	(void)state;
+
+	/* QEMU's 64-bit load: ISV, SAS=3, SRT=3, level-2 translation fault. */
+	w.fd.read_val = 0x1122334455667788ull;
+	assert_int_equal(sync_exit(v, 0x93c38006u, 0x50000010, 0x500000), AV_EXIT_RESUME);
+	assert_int_equal(r->x[3], 0x1122334455667788ull);
+	assert_int_equal(w.fd.nreads, 1);
+	assert_int_equal(w.fd.last_off, 0x10);
+	assert_int_equal(w.fd.last_size, 8);
+	assert_int_equal(r->pc, GUEST_PC + 4);
+	assert_int_equal(w.host.faults, 0); /* claimed by the bus: the host is not asked */
+
+	/* QEMU's 32-bit store from W4. */
+	r->x[4] = 0xaabbccdd11223344ull;
+	assert_int_equal(sync_exit(v, 0x93840046u, 0x50000020, 0x500000), AV_EXIT_RESUME);
+	assert_int_equal(w.fd.nwrites, 1);
+	assert_int_equal(w.fd.last_off, 0x20);
+	assert_int_equal(w.fd.last_size, 4);
+	assert_int_equal(w.fd.last_val, 0x11223344u);
+	assert_int_equal(r->pc, GUEST_PC + 8);
+}
+
+/* A load syndrome with ISV = 1, composed through av_esr_encode(). */
+static uint64_t load_esr(unsigned size, bool sse, unsigned srt, bool sf)
+{
+	struct av_esr e;
+
+	memset(&e, 0, sizeof(e));
+	e.ec = AV_ESR_EC_DABT_LOW;
+	e.il = true;
+	e.u.dabt.isv = true;
+	e.u.dabt.size = (uint8_t)size;
+	e.u.dabt.sse = sse;
+	e.u.dabt.srt = (uint8_t)srt;
+	e.u.dabt.sf = sf;
+	e.u.dabt.fsc = 0x06;
+	return av_esr_encode(&e);
+}
+
+static void test_mmio_sign_extension(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	struct av_regs *r = &v->ctxt.regs;
+	(void)state;
+
+	w.fd.read_val = 0x80;
+	r->x[5] = UINT64_MAX;
+	assert_int_equal(sync_exit(v, load_esr(1, true, 5, false), DEV_BASE, 0x500000),
+			 AV_EXIT_RESUME);
+	assert_int_equal(r->x[5], 0xffffff80u); /* LDRSB Wt: top half cleared */
+	assert_int_equal(sync_exit(v, load_esr(1, true, 5, true), DEV_BASE, 0x500000),
+			 AV_EXIT_RESUME);
+	assert_int_equal(r->x[5], 0xffffffffffffff80ull); /* LDRSB Xt */
+	w.fd.read_val = 0xfedcba9876543210ull;
+	assert_int_equal(sync_exit(v, load_esr(4, false, 5, false), DEV_BASE, 0x500000),
+			 AV_EXIT_RESUME);
+	assert_int_equal(r->x[5], 0x76543210u); /* LDR Wt */
+	/* Rt = 31: the value is discarded; no register changes. */
+	for (unsigned i = 0; i < 31; i++)
+		r->x[i] = i;
+	assert_int_equal(sync_exit(v, load_esr(8, false, 31, true), DEV_BASE, 0x500000),
+			 AV_EXIT_RESUME);
+	for (unsigned i = 0; i < 31; i++)
+		assert_int_equal(r->x[i], i);
+	assert_int_equal(r->pc, GUEST_PC + 16);
+	assert_int_equal(w.fd.nreads, 4);
+}
+
+static void test_unmapped_ipa_injects_sea(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	(void)state;
+
+	assert_int_equal(sync_exit(v, 0x93c38006u, 0x60000010, 0x600000), AV_EXIT_RESUME);
+	/* The host saw the fault first and left it to the bus, whose policy is to abort. */
+	assert_int_equal(w.host.faults, 1);
+	assert_int_equal(w.host.fault_ipa, 0x60000010);
+	/* DABT_CUR (the guest was at EL1), IL, DFSC = 0x10 synchronous external abort. */
+	check_injected(v, AV_FIELD_PREP(AV_ESR_EC, 0x25) | AV_ESR_IL |
+				  AV_FIELD_PREP(AV_ESR_DABT_DFSC, 0x10),
+		       0x60000010);
+	assert_int_equal(v->ctxt.el1.esr, 0x96000010u);
+	assert_int_equal(w.fd.nreads, 0);
+	assert_int_equal(w.bus.unclaimed_reads, 1);
+}
+
+static void test_s2_fault_hook(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	(void)state;
+
+	w.host.fault = AV_VM_FAULT_RETRY; /* e.g. the host mapped the page */
+	assert_int_equal(sync_exit(v, 0x93c38006u, 0x40200010, 0x402000), AV_EXIT_RESUME);
+	assert_int_equal(v->ctxt.regs.pc, GUEST_PC); /* re-executed */
+	assert_int_equal(w.host.fault_ipa, 0x40200010);
+	w.host.fault = AV_VM_FAULT_TO_CALLER;
+	assert_int_equal(sync_exit(v, 0x93c38006u, 0x40200010, 0x402000), AV_EXIT_TO_CALLER);
+	assert_int_equal(v->ctxt.regs.pc, GUEST_PC);
+
+	/* Instruction abort the host does not fix: an instruction abort is injected. */
+	w.host.fault = AV_VM_FAULT_INJECT;
+	assert_int_equal(sync_exit(v, AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_IABT_LOW) | AV_ESR_IL |
+					      AV_FIELD_PREP(AV_ESR_IABT_IFSC, 0x07),
+				   0x70000000, 0x700000),
+			 AV_EXIT_RESUME);
+	check_injected(v, AV_FIELD_PREP(AV_ESR_EC, 0x21) | AV_ESR_IL |
+				  AV_FIELD_PREP(AV_ESR_IABT_IFSC, 0x10),
+		       0x70000000);
+	assert_int_equal(w.host.faults, 3);
+}
+
+/*
+ * ISV = 0: the instruction is fetched through the host and emulated. Words are composed
+ * from the field masks of <armvirt/insn.h> following the Arm ARM encodings:
+ * LDP (post-index, 64-bit): opc = 0b10, 0b101, V = 0, 0b001, L = 1, imm7, Rt2, Rn, Rt.
+ * LDR (immediate, post-index, 64-bit): size = 0b11, 0b111, V = 0, 0b00, opc = 0b01, 0,
+ * imm9, 0b01, Rn, Rt.
+ */
+static uint32_t ldp_x_post(unsigned rt, unsigned rt2, unsigned rn, int offset)
+{
+	return (uint32_t)(AV_FIELD_PREP(AV_INSN_LDP_OPC, 2) | AV_FIELD_PREP(AV_INSN_LS_FAMILY, 5) |
+			  AV_FIELD_PREP(AV_INSN_LS_V, 0) | AV_FIELD_PREP(AV_INSN_LDP_IDX, 1) |
+			  AV_FIELD_PREP(AV_INSN_LDP_L, 1) |
+			  AV_FIELD_PREP(AV_INSN_LDP_IMM7, (uint64_t)(offset / 8)) |
+			  AV_FIELD_PREP(AV_INSN_LDP_RT2, rt2) | AV_FIELD_PREP(AV_INSN_LS_RN, rn) |
+			  AV_FIELD_PREP(AV_INSN_LS_RT, rt));
+}
+
+static uint32_t ldr_x_post(unsigned rt, unsigned rn, int offset)
+{
+	return (uint32_t)(AV_FIELD_PREP(AV_INSN_LS_SIZE, 3) | AV_FIELD_PREP(AV_INSN_LS_FAMILY, 7) |
+			  AV_FIELD_PREP(AV_INSN_LS_V, 0) | AV_FIELD_PREP(AV_INSN_LS_OP2, 0) |
+			  AV_FIELD_PREP(AV_INSN_LS_OPC, 1) | AV_FIELD_PREP(AV_INSN_LS_OP3, 0) |
+			  AV_FIELD_PREP(AV_INSN_LS_IMM9, (uint64_t)offset) |
+			  AV_FIELD_PREP(AV_INSN_LS_OP4, 1) | AV_FIELD_PREP(AV_INSN_LS_RN, rn) |
+			  AV_FIELD_PREP(AV_INSN_LS_RT, rt));
+}
+
+static void test_mmio_isv0_emulated(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	struct av_regs *r = &v->ctxt.regs;
+	struct av_insn_mem m;
+	(void)state;
+
+	/* ldp x5, x6, [x7], #16 */
+	w.host.insn = ldp_x_post(5, 6, 7, 16);
+	w.host.insn_pc = GUEST_PC;
+	assert_int_equal(av_insn_decode_mem(w.host.insn, &m), 0);
+	assert_true(m.is_pair && !m.is_store && m.wb == AV_INSN_WB_POST && m.imm == 16);
+	r->x[7] = DEV_BASE + 0x100;
+	assert_int_equal(sync_exit(v, dabt_nisv_esr(false), DEV_BASE + 0x100, 0x500000),
+			 AV_EXIT_RESUME);
+	assert_int_equal(r->x[5], 0x1100);
+	assert_int_equal(r->x[6], 0x1108);
+	assert_int_equal(r->x[7], DEV_BASE + 0x110);
+	assert_int_equal(r->pc, GUEST_PC + 4);
+	assert_int_equal(w.fd.nreads, 2);
+
+	/* ldr x9, [sp], #8 at EL1h: the base is SP_EL1, which is written back. */
+	w.host.insn = ldr_x_post(9, 31, 8);
+	w.host.insn_pc = GUEST_PC + 4;
+	assert_int_equal(av_insn_decode_mem(w.host.insn, &m), 0);
+	assert_true(!m.is_pair && m.rn == 31 && m.wb == AV_INSN_WB_POST && m.size == 8);
+	v->ctxt.el1.sp_el1 = DEV_BASE + 0x200;
+	v->ctxt.el1.sp_el0 = 0x1234;
+	assert_int_equal(sync_exit(v, dabt_nisv_esr(false), DEV_BASE + 0x200, 0x500000),
+			 AV_EXIT_RESUME);
+	assert_int_equal(r->x[9], 0x1200);
+	assert_int_equal(v->ctxt.el1.sp_el1, DEV_BASE + 0x208);
+	assert_int_equal(v->ctxt.el1.sp_el0, 0x1234);
+	assert_int_equal(r->pc, GUEST_PC + 8);
+
+	/* Fetch failure: an external abort, never a crash. */
+	w.host.insn_pc = 0;
+	assert_int_equal(sync_exit(v, dabt_nisv_esr(true), DEV_BASE + 0x300, 0x500000),
+			 AV_EXIT_RESUME);
+	assert_int_equal(v->ctxt.el1.esr, 0x96000050u); /* DABT_CUR, IL, WnR, SEA */
+	assert_int_equal(v->ctxt.el1.far, DEV_BASE + 0x300);
+	assert_int_equal(w.host.logs, 1);
+}
+
+static void hvc(struct av_vcpu *v, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3,
+		enum av_exit_action want)
+{
+	v->ctxt.regs.x[0] = x0;
+	v->ctxt.regs.x[1] = x1;
+	v->ctxt.regs.x[2] = x2;
+	v->ctxt.regs.x[3] = x3;
+	assert_int_equal(sync_exit(v, call_esr(AV_ESR_EC_HVC64, 0), 0, 0), want);
+}
+
+static void test_psci_cpu_on_off(void **state)
+{
+	struct av_vcpu *v0 = &w.vcpu[0], *v1 = &w.vcpu[1];
+	(void)state;
+
+	assert_int_equal(v0->state, AV_VCPU_RUNNING);
+	assert_int_equal(v1->state, AV_VCPU_OFF);
+	hvc(v0, AV_PSCI_AFFINITY_INFO_64, 1, 0, 0, AV_EXIT_RESUME);
+	assert_int_equal(v0->ctxt.regs.x[0], AV_PSCI_AFFINITY_OFF);
+
+	hvc(v0, AV_PSCI_CPU_ON_64, 1, 0x40100000, 0x1234, AV_EXIT_RESUME);
+	assert_int_equal(v0->ctxt.regs.x[0], AV_PSCI_RET_SUCCESS);
+	assert_ptr_equal(w.host.cpu_on_target, v1);
+	assert_int_equal(v1->state, AV_VCPU_ON_PENDING);
+	assert_int_equal(v1->boot_entry, 0x40100000);
+	assert_int_equal(v1->boot_context, 0x1234);
+	hvc(v0, AV_PSCI_AFFINITY_INFO_64, 1, 0, 0, AV_EXIT_RESUME);
+	assert_int_equal(v0->ctxt.regs.x[0], AV_PSCI_AFFINITY_ON_PENDING);
+	hvc(v0, AV_PSCI_CPU_ON_64, 1, 0x40100000, 0, AV_EXIT_RESUME);
+	assert_int_equal((int64_t)v0->ctxt.regs.x[0], AV_PSCI_RET_ON_PENDING);
+
+	/* The host starts it. */
+	v1->ctxt.regs.x[5] = 77;
+	assert_int_equal(av_vcpu_power_on(v1), 0);
+	assert_int_equal(av_vcpu_power_on(v1), -AV_EBUSY);
+	assert_int_equal(v1->state, AV_VCPU_RUNNING);
+	assert_int_equal(v1->ctxt.regs.pc, 0x40100000);
+	assert_int_equal(v1->ctxt.regs.x[0], 0x1234);
+	assert_int_equal(v1->ctxt.regs.x[5], 0);
+	assert_int_equal(av_pstate_el(v1->ctxt.regs.pstate), 1);
+	assert_int_equal(av_pstate_daif(v1->ctxt.regs.pstate), 0xf);
+	assert_int_equal(v1->ctxt.el1.sctlr, AV_SCTLR_EL1_RESET);
+	assert_int_equal(v1->ctxt.el1.vmpidr, 0x80000001u);
+	assert_int_equal(v1->ctxt.el1.vpidr, QEMU_MIDR);
+	hvc(v0, AV_PSCI_AFFINITY_INFO_64, 1, 0, 0, AV_EXIT_RESUME);
+	assert_int_equal(v0->ctxt.regs.x[0], AV_PSCI_AFFINITY_ON);
+	hvc(v0, AV_PSCI_CPU_ON_64, 1, 0x40100000, 0, AV_EXIT_RESUME);
+	assert_int_equal((int64_t)v0->ctxt.regs.x[0], AV_PSCI_RET_ALREADY_ON);
+
+	/* vCPU 1 turns itself off. */
+	hvc(v1, AV_PSCI_CPU_OFF, 0, 0, 0, AV_EXIT_VCPU_OFF);
+	assert_int_equal(v1->state, AV_VCPU_OFF);
+	hvc(v0, AV_PSCI_AFFINITY_INFO_64, 1, 0, 0, AV_EXIT_RESUME);
+	assert_int_equal(v0->ctxt.regs.x[0], AV_PSCI_AFFINITY_OFF);
+
+	/* An entry point outside guest RAM. */
+	hvc(v0, AV_PSCI_CPU_ON_64, 1, 0x1000, 0, AV_EXIT_RESUME);
+	assert_int_equal((int64_t)v0->ctxt.regs.x[0], AV_PSCI_RET_INVALID_ADDRESS);
+}
+
+static void test_psci_system(void **state)
+{
+	(void)state;
+	hvc(&w.vcpu[0], AV_PSCI_SYSTEM_OFF, 0, 0, 0, AV_EXIT_SYSTEM_OFF);
+	hvc(&w.vcpu[0], AV_PSCI_SYSTEM_RESET, 0, 0, 0, AV_EXIT_SYSTEM_RESET);
+}
+
+static enum av_exit_action my_brk(const struct av_exit_ctx *ctx)
+{
+	assert_ptr_equal(ctx->cookie, &w);
+	assert_int_equal(ctx->esr->u.brk.comment, 0x800);
+	return AV_EXIT_TO_CALLER;
+}
+
+static void test_unknown_ec_undef_logged_once(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	uint64_t brk = AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_BRK64) | AV_ESR_IL |
+		       AV_FIELD_PREP(AV_ESR_BRK_COMMENT, 0x800);
+	(void)state;
+
+	assert_int_equal(sync_exit(v, brk, 0, 0), AV_EXIT_RESUME);
+	check_injected(v, 0x02000000u, 0);
+	assert_int_equal(w.host.logs, 1);
+	assert_non_null(strstr(w.host.log, "EC 0x3c"));
+	assert_non_null(strstr(w.host.log, "test"));
+
+	/* Again, from the vector: injected again, not logged again. */
+	v->ctxt.regs.pc = GUEST_PC;
+	v->ctxt.regs.pstate = GUEST_PSTATE;
+	assert_int_equal(sync_exit(v, brk, 0, 0), AV_EXIT_RESUME);
+	check_injected(v, 0x02000000u, 0);
+	assert_int_equal(w.host.logs, 1);
+
+	/* Another class is logged on its own; so is an unallocated one. */
+	v->ctxt.regs.pc = GUEST_PC;
+	v->ctxt.regs.pstate = GUEST_PSTATE;
+	assert_int_equal(sync_exit(v, 0x02000000u, 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(sync_exit(v, AV_FIELD_PREP(AV_ESR_EC, 0x3f), 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(w.host.logs, 3);
+	assert_int_equal(w.vcpu[0].stats.inject_undef, 4);
+
+	/* The host's own handler for BRK, then back to the built-in one. */
+	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_BRK64, my_brk, &w), 0);
+	assert_int_equal(sync_exit(v, brk, 0, 0), AV_EXIT_TO_CALLER);
+	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_BRK64, NULL, NULL), 0);
+	assert_int_equal(sync_exit(v, brk, 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(av_vm_set_exit_handler(&w.vm, 64, my_brk, NULL), -AV_EINVAL);
+}
+
+static void test_wfi_and_sgi(void **state)
+{
+	struct av_vcpu *v0 = &w.vcpu[0], *v1 = &w.vcpu[1];
+	uint64_t wfi = AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_WFX) | AV_ESR_IL |
+		       AV_FIELD_PREP(AV_ESR_WFX_TI, AV_ESR_WFX_WFI);
+	uint64_t wfe = AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_WFX) | AV_ESR_IL |
+		       AV_FIELD_PREP(AV_ESR_WFX_TI, AV_ESR_WFX_WFE);
+	uint64_t val, sgi1r;
+	struct av_vgic_irq_state st;
+	(void)state;
+
+	v1->state = AV_VCPU_RUNNING;
+	assert_int_equal(sync_exit(v1, wfi, 0, 0), AV_EXIT_BLOCK);
+	assert_int_equal(v1->state, AV_VCPU_BLOCKED);
+	assert_int_equal(v1->ctxt.regs.pc, GUEST_PC + 4);
+	assert_int_equal(sync_exit(v1, wfe, 0, 0), AV_EXIT_YIELD);
+	assert_int_equal(v1->ctxt.regs.pc, GUEST_PC + 8);
+
+	/* The guest enables Group 1 and SGI 3 (Group 1) on vCPU 1's redistributor. */
+	val = AV_GICD_CTLR_ENABLE_G1 | AV_GICD_CTLR_ARE;
+	assert_int_equal(av_vgic_v3_dist_access(&w.vgic, AV_GICD_CTLR, 4, true, &val), 0);
+	val = AV_BIT(3);
+	assert_int_equal(av_vgic_v3_redist_access(&w.vgic, 1, AV_GICR_SGI_BASE + AV_GICD_IGROUPR, 4,
+						  true, &val), 0);
+	val = AV_BIT(3);
+	assert_int_equal(av_vgic_v3_redist_access(&w.vgic, 1, AV_GICR_SGI_BASE + AV_GICD_ISENABLER,
+						  4, true, &val), 0);
+
+	/* vCPU 0: msr ICC_SGI1R_EL1, x2 with TargetList = {Aff0 1}, INTID 3. */
+	sgi1r = AV_FIELD_PREP(AV_ICC_SGI1R_TARGETS, AV_BIT(1)) |
+		AV_FIELD_PREP(AV_ICC_SGI1R_INTID, 3);
+	v0->ctxt.regs.x[2] = sgi1r;
+	assert_int_equal(sync_exit(v0, sys_esr(AV_SYS_ICC_SGI1R_EL1, 2, false), 0, 0),
+			 AV_EXIT_RESUME);
+	assert_int_equal(v0->ctxt.regs.pc, GUEST_PC + 4);
+	assert_int_equal(av_vgic_get_irq(&w.vgic, 1, 3, &st), 0);
+	assert_true(st.pending);
+	assert_int_equal(av_vgic_get_irq(&w.vgic, 0, 3, &st), 0);
+	assert_false(st.pending);
+
+	/* Now WFI on vCPU 1 does not block. */
+	assert_int_equal(sync_exit(v1, wfi, 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(v1->ctxt.regs.pc, GUEST_PC + 12);
+
+	/* ICC_SGI0R_EL1 sends only to targets where the SGI is Group 0: SGI 3 is Group 1. */
+	val = AV_BIT(5);
+	assert_int_equal(av_vgic_v3_redist_access(&w.vgic, 1, AV_GICR_SGI_BASE + AV_GICD_ISENABLER,
+						  4, true, &val), 0);
+	v0->ctxt.regs.x[2] = AV_FIELD_PREP(AV_ICC_SGI1R_TARGETS, AV_BIT(1)) |
+			     AV_FIELD_PREP(AV_ICC_SGI1R_INTID, 5);
+	assert_int_equal(sync_exit(v0, sys_esr(AV_SYS_ICC_SGI0R_EL1, 2, false), 0, 0),
+			 AV_EXIT_RESUME);
+	assert_int_equal(av_vgic_get_irq(&w.vgic, 1, 5, &st), 0);
+	assert_true(st.pending); /* SGI 5 is Group 0 (reset) */
+	/* Reading an SGI generation register is UNDEFINED. */
+	assert_int_equal(sync_exit(v0, sys_esr(AV_SYS_ICC_SGI1R_EL1, 2, true), 0, 0),
+			 AV_EXIT_RESUME);
+	assert_int_equal(v0->ctxt.el1.esr, 0x02000000u);
+}
+
+static void test_sysregs(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	struct av_regs *r = &v->ctxt.regs;
+	int logs;
+	(void)state;
+
+	/* OS lock: locked at reset (OSLM = 0b10, OSLK = 1), unlocked by OSLAR_EL1 = 0. */
+	r->x[3] = 0;
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYS_OSLSR_EL1, 3, true), 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(r->x[3], 0xa);
+	r->x[4] = 0;
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYS_OSLAR_EL1, 4, false), 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYS_OSLSR_EL1, 3, true), 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(r->x[3], 0x8);
+
+	/* PMU: PMCR_EL0 reads 0 (N = 0); debug registers RAZ/WI; ACTLR_EL1 RAZ/WI. */
+	r->x[5] = 0xffff;
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYS_PMCR_EL0, 5, true), 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(r->x[5], 0);
+	r->x[5] = 0xffff;
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYS_DBGBCRn_EL1(3), 5, true), 0, 0),
+			 AV_EXIT_RESUME);
+	assert_int_equal(r->x[5], 0);
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYS_ACTLR_EL1, 5, false), 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(r->pc, GUEST_PC + 24);
+
+	/* MDSCR_EL1 is kept in the context. */
+	r->x[6] = 0x8000;
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYS_MDSCR_EL1, 6, false), 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(v->ctxt.el1.mdscr, 0x8000);
+
+	/* DC CISW: the host's hook, then the next instruction. */
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYSREG(1, 0, 7, 14, 2), 0, false), 0, 0),
+			 AV_EXIT_RESUME);
+	assert_int_equal(w.host.setway, 1);
+	assert_int_equal(w.host.setway_key, AV_SYSREG(1, 0, 7, 14, 2));
+	assert_int_equal(r->pc, GUEST_PC + 32);
+
+	/* The emulated physical timer: enable, compare at 100, counter at 200 -> ISTATUS. */
+	w.host.now = 50;
+	r->x[7] = 100;
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYS_CNTP_CVAL_EL0, 7, false), 0, 0),
+			 AV_EXIT_RESUME);
+	r->x[7] = AV_CNT_CTL_ENABLE;
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYS_CNTP_CTL_EL0, 7, false), 0, 0),
+			 AV_EXIT_RESUME);
+	assert_int_equal(v->vtimer.timer[AV_VTIMER_PHYS].cval, 100);
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYS_CNTP_TVAL_EL0, 8, true), 0, 0),
+			 AV_EXIT_RESUME);
+	assert_int_equal(r->x[8], 50);
+	w.host.now = 200;
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYS_CNTP_CTL_EL0, 8, true), 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(r->x[8], AV_CNT_CTL_ENABLE | AV_CNT_CTL_ISTATUS);
+
+	/* IMPLEMENTATION DEFINED S3_0_C15_C2_1: UNDEFINED, by policy, without a log line. */
+	logs = w.host.logs;
+	r->pc = GUEST_PC;
+	r->pstate = GUEST_PSTATE;
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYSREG(3, 0, 15, 2, 1), 0, true), 0, 0),
+			 AV_EXIT_RESUME);
+	check_injected(v, 0x02000000u, v->ctxt.el1.far);
+	assert_int_equal(w.host.logs, logs);
+
+	/* A register nobody knows: UNDEFINED and one log line with the row to add. */
+	r->pc = GUEST_PC;
+	r->pstate = GUEST_PSTATE;
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYSREG(3, 0, 11, 2, 1), 0, true), 0, 0),
+			 AV_EXIT_RESUME);
+	check_injected(v, 0x02000000u, v->ctxt.el1.far);
+	assert_int_equal(w.host.logs, logs + 1);
+	assert_non_null(strstr(w.host.log, "AV_SYSREG(3, 0, 11, 2, 1)"));
+}
+
+static void test_async_and_stats(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	struct av_exit irq = { .kind = AV_EXIT_IRQ };
+	struct av_vm_stats st;
+	(void)state;
+
+	assert_int_equal(av_vm_handle_exit(v, &irq), AV_EXIT_TO_CALLER);
+	assert_int_equal(av_vm_handle_exit(NULL, &irq), AV_EXIT_TO_CALLER);
+	v->ctxt.regs.x[0] = AV_HC_ECHO;
+	assert_int_equal(sync_exit(v, 0x5a000001u, 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(sync_exit(&w.vcpu[1], 0x5a000001u, 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(sync_exit(v, 0x62300029u, 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(sync_exit(&w.vcpu[1], 0x62300029u, 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(sync_exit(v, 0x93c38006u, 0x50000010, 0x500000), AV_EXIT_RESUME);
+	assert_int_equal(sync_exit(v, 0x93c38006u, 0x60000010, 0x600000), AV_EXIT_RESUME);
+
+	assert_int_equal(av_vm_stats_get(&w.vm, &st), 0);
+	assert_int_equal(st.exits, 7);
+	assert_int_equal(st.kind[AV_EXIT_IRQ], 1);
+	assert_int_equal(st.kind[AV_EXIT_SYNC], 6);
+	assert_int_equal(st.ec[AV_ESR_EC_HVC64], 2);
+	assert_int_equal(st.ec[AV_ESR_EC_SYS64], 2);
+	assert_int_equal(st.ec[AV_ESR_EC_DABT_LOW], 2);
+	assert_int_equal(st.action[AV_EXIT_RESUME], 6);
+	assert_int_equal(st.action[AV_EXIT_TO_CALLER], 1);
+	assert_int_equal(st.inject_dabt, 1);
+	for (unsigned i = 0; i < AV_VM_STATS_SYSREGS; i++)
+		if (st.sysreg[i].count)
+			assert_true(st.sysreg[i].key == AV_SYS_ID_AA64PFR0_EL1 &&
+				    st.sysreg[i].count == 2);
+
+	assert_int_equal(av_vm_stats_print(&w.vm, line_fn, &w.host), 0);
+	assert_non_null(strstr(w.host.text, "test: 7 exits: sync 6 irq 1 fiq 0 serror 0"));
+	assert_non_null(strstr(w.host.text, "HVC64"));
+	assert_non_null(strstr(w.host.text, "ID_AA64PFR0_EL1"));
+	assert_non_null(strstr(w.host.text, "fake"));
+	assert_non_null(strstr(w.host.text, "reads 1 writes 0"));
+	assert_non_null(strstr(w.host.text, "(unclaimed)"));
+	assert_non_null(strstr(w.host.text, "injected: undef 0, dabt 1"));
+	assert_int_equal(av_vm_stats_print(NULL, line_fn, NULL), -AV_EINVAL);
+}
+
+static void test_init_errors(void **state)
+{
+	struct av_vm vm;
+	struct av_vcpu v;
+	static const uint64_t dup[2] = { 1, 1 };
+	static const struct av_sysreg_desc bad[2] = {
+		AV_SYSREG_ROW_RAZ_WI(AV_SYS_SCTLR_EL1, "b"),
+		AV_SYSREG_ROW_RAZ_WI(AV_SYS_MIDR_EL1, "a"),
+	};
+	struct av_vm_config cfg = { .nr_vcpus = 2 };
+	(void)state;
+
+	assert_int_equal(av_vm_init(&vm, &cfg), 0);
+	assert_int_equal(av_vm_init(NULL, &cfg), -AV_EINVAL);
+	cfg.nr_vcpus = 0;
+	assert_int_equal(av_vm_init(&vm, &cfg), -AV_EINVAL);
+	cfg.nr_vcpus = AV_VM_MAX_VCPUS + 1;
+	assert_int_equal(av_vm_init(&vm, &cfg), -AV_EINVAL);
+	cfg.nr_vcpus = 2;
+	cfg.boot_vcpu = 2;
+	assert_int_equal(av_vm_init(&vm, &cfg), -AV_EINVAL);
+	cfg.boot_vcpu = 0;
+	cfg.mpidr = dup;
+	assert_int_equal(av_vm_init(&vm, &cfg), -AV_EEXIST);
+	cfg.mpidr = NULL;
+	cfg.sysreg_rows = bad;
+	cfg.nsysreg_rows = 2;
+	av_log_set_hook(NULL, AV_LOG_ERROR, NULL);
+	assert_int_equal(av_vm_init(&vm, &cfg), -AV_EINVAL);
+	cfg.sysreg_rows = NULL;
+	cfg.nsysreg_rows = 0;
+	assert_int_equal(av_vm_init(&vm, &cfg), 0);
+	assert_int_equal(av_vcpu_init(&v, &vm, 2, 0), -AV_EINVAL);
+	assert_int_equal(av_vcpu_init(&v, &vm, 1, 0), 0);
+	assert_int_equal(av_vcpu_init(&v, &vm, 1, 0), -AV_EEXIST);
+	assert_ptr_equal(av_vm_vcpu_by_mpidr(&vm, 1), &v);
+	assert_null(av_vm_vcpu_by_mpidr(&vm, 0)); /* not registered */
+	assert_string_equal(av_exit_action_name(AV_EXIT_BLOCK), "block");
+	assert_string_equal(av_exit_action_name(AV_EXIT_ACTION_COUNT), "?");
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_hvc_echo_and_unknown),
+		T(test_smc_psci_version),
+		T(test_id_register_sanitised),
+		T(test_mmio_isv),
+		T(test_mmio_sign_extension),
+		T(test_unmapped_ipa_injects_sea),
+		T(test_s2_fault_hook),
+		T(test_mmio_isv0_emulated),
+		T(test_psci_cpu_on_off),
+		T(test_psci_system),
+		T(test_unknown_ec_undef_logged_once),
+		T(test_wfi_and_sgi),
+		T(test_sysregs),
+		T(test_async_and_stats),
+		T(test_init_errors),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

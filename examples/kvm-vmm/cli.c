@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+/* armvirt-vmm's command-line parser. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char vmm_usage[] =
+	"usage: armvirt-vmm run --kernel Image [--initrd FILE] [--params \"cmdline\"]\n"
+	"                       [--mem MiB] [--cpus N] [--irqchip gicv3|gicv2]\n"
+	"                       [--dtb-dump FILE] [--stats] [--kvm-device PATH]\n"
+	"       armvirt-vmm --help | --version\n"
+	"\n"
+	"Runs an arm64 Image (a Linux kernel or a bare-metal program with the Image header)\n"
+	"in a KVM virtual machine with QEMU virt's memory map: RAM at 0x40000000 (default\n"
+	"256 MiB), PL011 console on this terminal, PL031 RTC, in-kernel vGIC, PSCI.\n"
+	"Exits 0 when the guest powers off. Console escape: Ctrl-A x quits.\n";
+
+__attribute__((format(printf, 3, 4)))
+static int bad(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (err && errlen)
+		vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A decimal number in [min, max], nothing else. */
+static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	for (const char *p = s; *p; p++)
+		if (*p < '0' || *p > '9')
+			return -1;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+enum opt_id {
+	OPT_KERNEL, OPT_INITRD, OPT_PARAMS, OPT_MEM, OPT_CPUS, OPT_IRQCHIP, OPT_DTB_DUMP,
+	OPT_STATS, OPT_KVM_DEVICE, OPT_HELP,
+};
+
+static const struct {
+	const char *name;
+	enum opt_id id;
+	bool has_arg;
+} options[] = {
+	{ "--kernel", OPT_KERNEL, true },     { "--initrd", OPT_INITRD, true },
+	{ "--params", OPT_PARAMS, true },     { "--mem", OPT_MEM, true },
+	{ "--cpus", OPT_CPUS, true },         { "--irqchip", OPT_IRQCHIP, true },
+	{ "--dtb-dump", OPT_DTB_DUMP, true }, { "--stats", OPT_STATS, false },
+	{ "--kvm-device", OPT_KVM_DEVICE, true }, { "--help", OPT_HELP, false },
+	{ "-h", OPT_HELP, false },
+};
+
+int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, size_t errlen)
+{
+	if (!o || !argv)
+		return bad(err, errlen, "internal error: no arguments");
+	memset(o, 0, sizeof(*o));
+	o->mem_mib = VMM_DEFAULT_MEM_MIB;
+	o->cpus = 1;
+	if (err && errlen)
+		err[0] = '\0';
+
+	if (argc < 2)
+		return bad(err, errlen, "missing command (try --help)");
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		o->cmd = VMM_CMD_HELP;
+		return 0;
+	}
+	if (!strcmp(cmd, "--version")) {
+		o->cmd = VMM_CMD_VERSION;
+		return 0;
+	}
+	if (strcmp(cmd, "run"))
+		return bad(err, errlen, "unknown command '%s' (try --help)", cmd);
+	o->cmd = VMM_CMD_RUN;
+
+	for (int i = 2; i < argc; i++) {
+		const char *arg = argv[i];
+		const char *eq = strchr(arg, '=');
+		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+		size_t k;
+		size_t nopts = sizeof(options) / sizeof(options[0]);
+		for (k = 0; k < nopts; k++)
+			if (strlen(options[k].name) == nlen && !strncmp(options[k].name, arg, nlen))
+				break;
+		if (k == nopts)
+			return bad(err, errlen, "unknown option '%s' (try --help)", arg);
+		const char *val = NULL;
+		if (options[k].has_arg) {
+			if (eq) {
+				val = eq + 1;
+			} else {
+				if (i + 1 >= argc)
+					return bad(err, errlen, "option %s needs a value",
+						   options[k].name);
+				val = argv[++i];
+			}
+		} else if (eq) {
+			return bad(err, errlen, "option %s takes no value", options[k].name);
+		}
+
+		switch (options[k].id) {
+		case OPT_KERNEL:
+			if (!*val)
+				return bad(err, errlen, "--kernel: empty file name");
+			o->kernel = val;
+			break;
+		case OPT_INITRD:
+			if (!*val)
+				return bad(err, errlen, "--initrd: empty file name");
+			o->initrd = val;
+			break;
+		case OPT_PARAMS:
+			o->params = val;
+			break;
+		case OPT_DTB_DUMP:
+			if (!*val)
+				return bad(err, errlen, "--dtb-dump: empty file name");
+			o->dtb_dump = val;
+			break;
+		case OPT_KVM_DEVICE:
+			if (!*val)
+				return bad(err, errlen, "--kvm-device: empty path");
+			o->kvm_device = val;
+			break;
+		case OPT_MEM:
+			if (parse_uint(val, 1, VMM_MAX_MEM_MIB, &o->mem_mib))
+				return bad(err, errlen, "--mem '%s': expected MiB between 1 and %u", val,
+					   VMM_MAX_MEM_MIB);
+			break;
+		case OPT_CPUS:
+			if (parse_uint(val, 1, VMM_MAX_CPUS, &o->cpus))
+				return bad(err, errlen, "--cpus '%s': expected a count between 1 and %u",
+					   val, VMM_MAX_CPUS);
+			break;
+		case OPT_IRQCHIP:
+			if (!strcmp(val, "gicv3"))
+				o->irqchip = 3;
+			else if (!strcmp(val, "gicv2"))
+				o->irqchip = 2;
+			else
+				return bad(err, errlen, "--irqchip '%s': expected gicv3 or gicv2", val);
+			break;
+		case OPT_STATS:
+			o->stats = true;
+			break;
+		case OPT_HELP:
+			o->cmd = VMM_CMD_HELP;
+			return 0;
+		}
+	}
+	if (!o->kernel)
+		return bad(err, errlen, "run: --kernel is required");
+	if (o->irqchip == 2 && o->cpus > VMM_GICV2_MAX_CPUS)
+		return bad(err, errlen, "--cpus %u: a GICv2 addresses at most %u vCPUs", o->cpus,
+			   VMM_GICV2_MAX_CPUS);
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * armvirt-vmm's command line, parsed without touching the host (unit-tested on any
+ * machine).
+ */
+#ifndef ARMVIRT_VMM_CLI_H
+#define ARMVIRT_VMM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define VMM_DEFAULT_MEM_MIB 256u
+#define VMM_MAX_MEM_MIB (1024u * 1024u) /* 1 TiB: beyond any IPA size the VM uses */
+#define VMM_MAX_CPUS 64u                /* AV_VMSPEC_MAX_VCPUS */
+#define VMM_GICV2_MAX_CPUS 8u
+
+enum vmm_cmd {
+	VMM_CMD_RUN = 0,
+	VMM_CMD_HELP,
+	VMM_CMD_VERSION,
+};
+
+/* 0 for "not given" in irqchip: the VMM picks GICv3 when the host has it. */
+struct vmm_opts {
+	enum vmm_cmd cmd;
+	const char *kernel;     /* --kernel FILE (required for run) */
+	const char *initrd;     /* --initrd FILE */
+	const char *params;     /* --params "cmdline" */
+	const char *dtb_dump;   /* --dtb-dump FILE */
+	const char *kvm_device; /* --kvm-device PATH (default /dev/kvm) */
+	unsigned mem_mib;       /* --mem MiB */
+	unsigned cpus;          /* --cpus N */
+	unsigned irqchip;       /* --irqchip gicv3|gicv2: 3 or 2; 0 = automatic */
+	bool stats;             /* --stats */
+};
+
+/*
+ * Parse argv. Options take their value as the next argument or after '='.
+ * @return 0 and @o filled; or -1 with a one-line reason in @err (no newline).
+ */
+int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, size_t errlen);
+
+/* The usage text. */
+extern const char vmm_usage[];
+
+#endif /* ARMVIRT_VMM_CLI_H */

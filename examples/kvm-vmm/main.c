@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: MIT
+/*
+ * armvirt-vmm: a KVM-hosted VMM built on armvirt. The VM comes from av_vmspec_virt() (QEMU
+ * virt's memory map), its device tree from av_fdt_build(), the kernel placement from
+ * boot.h; the PL011 and PL031 models sit on the library's MMIO bus; ports/linux-kvm runs
+ * the vCPUs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <armvirt/boot.h>
+#include <armvirt/dev/pl011.h>
+#include <armvirt/dev/pl031.h>
+#include <armvirt/log.h>
+#include <armvirt/mmio.h>
+#include <armvirt/platform.h>
+#include <armvirt/port/kvm.h>
+
+#include "cli.h"
+
+#define DTB_MAX 0x10000u     /* room reserved for the DTB in guest RAM */
+#define ESCAPE_CHAR 0x01     /* Ctrl-A, then 'x' quits */
+
+static struct av_kvm kvm;
+static struct av_vmspec spec;
+static struct av_mmio_bus bus;
+static struct av_mmio_dev *bus_slots[8];
+static struct av_pl011 uart;
+static struct av_mmio_dev uart_dev;
+static struct av_pl031 rtc;
+static struct av_mmio_dev rtc_dev;
+static struct av_mmio_dev virtio_dev;
+static uint8_t dtb[DTB_MAX] __attribute__((aligned(8)));
+
+static struct termios saved_tty;
+static volatile sig_atomic_t tty_raw;
+static volatile sig_atomic_t stop_signal;
+
+static void die_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void restore_tty(void)
+{
+	if (tty_raw) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+		tty_raw = 0;
+	}
+}
+
+/* One line on stderr, then exit 1. */
+static void die_line(const char *fmt, ...)
+{
+	va_list ap;
+	restore_tty();
+	fputs("armvirt-vmm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void log_hook(enum av_log_level level, const char *line, void *cookie)
+{
+	(void)cookie;
+	fprintf(stderr, "armvirt-vmm: %s: %s\r\n", level == AV_LOG_ERROR ? "error" : "warning",
+		line);
+}
+
+/* Whole file into memory, at most @max bytes. */
+static void *read_file(const char *path, const char *what, uint64_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die_line("%s %s: %s", what, path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		die_line("%s %s: not a regular file", what, path);
+	if (st.st_size == 0)
+		die_line("%s %s: empty file", what, path);
+	if ((uint64_t)st.st_size > max)
+		die_line("%s %s: %lld bytes do not fit in the guest's RAM", what, path,
+			 (long long)st.st_size);
+	uint8_t *buf = malloc((size_t)st.st_size);
+	if (!buf)
+		die_line("%s %s: out of memory", what, path);
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n <= 0)
+			die_line("%s %s: read error: %s", what, path, n ? strerror(errno) : "short file");
+		got += (size_t)n;
+	}
+	close(fd);
+	*len = got;
+	return buf;
+}
+
+/* ---- devices ---- */
+
+static int uart_tx(void *cookie, uint8_t byte)
+{
+	(void)cookie;
+	ssize_t n;
+	do
+		n = write(STDOUT_FILENO, &byte, 1);
+	while (n < 0 && errno == EINTR);
+	return n == 1 ? 0 : -AV_EIO;
+}
+
+static void uart_irq(void *cookie, bool level)
+{
+	(void)cookie;
+	av_kvm_irq_line(&kvm, spec.uarts[0].spi, level);
+}
+
+static uint64_t rtc_now(void *cookie)
+{
+	(void)cookie;
+	return (uint64_t)time(NULL);
+}
+
+static void rtc_irq(void *cookie, bool level)
+{
+	(void)cookie;
+	av_kvm_irq_line(&kvm, spec.rtc.spi, level);
+}
+
+/*
+ * The virtio-mmio slots the device tree lists have no device behind them: they read as zero
+ * (MagicValue 0, DeviceID 0 = no device, which drivers skip) and ignore writes.
+ */
+static enum av_mmio_result empty_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
+{
+	(void)dev, (void)off, (void)size;
+	*val = 0;
+	return AV_MMIO_HANDLED;
+}
+
+static enum av_mmio_result empty_write(void *dev, uint64_t off, unsigned size, uint64_t val)
+{
+	(void)dev, (void)off, (void)size, (void)val;
+	return AV_MMIO_HANDLED;
+}
+
+static const struct av_mmio_ops empty_ops = { .read = empty_read, .write = empty_write };
+
+/* ---- console input ---- */
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+	av_kvm_request_stop(&kvm, AV_KVM_STOP_REQUEST);
+}
+
+static void *stdin_thread(void *arg)
+{
+	(void)arg;
+	bool escape = false;
+	uint8_t buf[64];
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return NULL; /* EOF or error: no more input */
+		size_t len = 0;
+		for (ssize_t i = 0; i < n; i++) {
+			if (tty_raw && escape) {
+				escape = false;
+				if (buf[i] == 'x' || buf[i] == 'X') {
+					av_kvm_request_stop(&kvm, AV_KVM_STOP_REQUEST);
+					return NULL;
+				}
+				if (buf[i] != ESCAPE_CHAR)
+					continue;
+			} else if (tty_raw && buf[i] == ESCAPE_CHAR) {
+				escape = true;
+				continue;
+			}
+			buf[len++] = buf[i];
+		}
+		size_t off = 0;
+		while (off < len) {
+			if (atomic_load(&kvm.stop) != AV_KVM_STOP_NONE)
+				return NULL;
+			av_kvm_lock_devices(&kvm);
+			off += av_pl011_rx_push(&uart, buf + off, len - off);
+			av_kvm_unlock_devices(&kvm);
+			if (off < len) {
+				struct timespec ts = { 0, 10 * 1000 * 1000 };
+				nanosleep(&ts, NULL);
+			}
+		}
+	}
+}
+
+static void setup_console(void)
+{
+	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_tty) == 0) {
+		struct termios raw = saved_tty;
+		cfmakeraw(&raw);
+		raw.c_oflag |= OPOST | ONLCR; /* keep host-side newline handling for our lines */
+		if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0) {
+			tty_raw = 1;
+			atexit(restore_tty);
+		}
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, stdin_thread, NULL))
+		av_warn("no console input: cannot start the input thread");
+	pthread_attr_destroy(&attr);
+}
+
+/* ---- statistics ---- */
+
+static void print_stats(double seconds)
+{
+	fprintf(stderr, "armvirt-vmm: exit statistics (%.3f s)\n", seconds);
+	uint64_t total = 0;
+	for (int k = 0; k < AV_KVM_EXIT_NR; k++)
+		total += av_kvm_exit_count(&kvm, (enum av_kvm_exit_kind)k);
+	fprintf(stderr, "  %-14s %12s\n", "exit", "count");
+	for (int k = 0; k < AV_KVM_EXIT_NR; k++) {
+		uint64_t n = av_kvm_exit_count(&kvm, (enum av_kvm_exit_kind)k);
+		if (n)
+			fprintf(stderr, "  %-14s %12llu\n", av_kvm_exit_name((enum av_kvm_exit_kind)k),
+				(unsigned long long)n);
+	}
+	fprintf(stderr, "  %-14s %12llu\n", "total", (unsigned long long)total);
+	fprintf(stderr, "  %-14s %12s %12s %12s\n", "device", "reads", "writes", "refused");
+	for (size_t i = 0; i < bus.count; i++) {
+		const struct av_mmio_dev *d = bus.slots[i];
+		fprintf(stderr, "  %-14s %12llu %12llu %12llu\n", d->name ? d->name : "?",
+			(unsigned long long)d->reads, (unsigned long long)d->writes,
+			(unsigned long long)d->rejected);
+	}
+	fprintf(stderr, "  %-14s %12llu %12llu %12s\n", "(unclaimed)",
+		(unsigned long long)bus.unclaimed_reads, (unsigned long long)bus.unclaimed_writes,
+		"-");
+}
+
+/* ---- main ---- */
+
+static uint64_t host_ram(void)
+{
+	struct sysinfo si;
+	if (sysinfo(&si))
+		return 0;
+	return (uint64_t)si.totalram * si.mem_unit;
+}
+
+int main(int argc, char **argv)
+{
+	struct vmm_opts o;
+	char err[160];
+	if (vmm_parse_args(argc, argv, &o, err, sizeof(err))) {
+		fprintf(stderr, "armvirt-vmm: %s\n", err);
+		return 2;
+	}
+	if (o.cmd == VMM_CMD_HELP) {
+		fputs(vmm_usage, stdout);
+		return 0;
+	}
+	if (o.cmd == VMM_CMD_VERSION) {
+		puts("armvirt-vmm 0.1.0");
+		return 0;
+	}
+	av_log_set_hook(log_hook, AV_LOG_WARN, NULL);
+
+	uint64_t mem = (uint64_t)o.mem_mib << 20;
+	uint64_t hram = host_ram();
+	if (hram && mem > hram)
+		die_line("--mem %u MiB is more than this host's %llu MiB of RAM", o.mem_mib,
+			 (unsigned long long)(hram >> 20));
+
+	size_t klen, ilen = 0;
+	void *kimg = read_file(o.kernel, "kernel", mem, &klen);
+	void *initrd = o.initrd ? read_file(o.initrd, "initrd", mem, &ilen) : NULL;
+	struct av_image_info info;
+	int ret = av_image_parse(kimg, klen, 0, &info);
+	if (ret)
+		die_line("kernel %s: not a usable arm64 Image (%s)", o.kernel, av_strerror(ret));
+
+	ret = av_kvm_open(&kvm, o.kvm_device);
+	if (ret)
+		die_line("%s", av_kvm_error(&kvm));
+
+	enum av_vmspec_gic_version gic;
+	if (o.irqchip == 3 || (o.irqchip == 0 && kvm.caps.gicv3))
+		gic = AV_VMSPEC_GICV3;
+	else
+		gic = AV_VMSPEC_GICV2;
+	if (gic == AV_VMSPEC_GICV2 && o.cpus > VMM_GICV2_MAX_CPUS)
+		die_line("--cpus %u: this host has only a GICv2, which addresses at most %u vCPUs",
+			 o.cpus, VMM_GICV2_MAX_CPUS);
+
+	av_vmspec_virt(&spec, gic, o.cpus, mem);
+	spec.chosen.bootargs = o.params;
+	spec.chosen.stdout_uart = 0;
+	if (getrandom(spec.chosen.rng_seed, 32, GRND_NONBLOCK) == 32)
+		spec.chosen.rng_seed_len = 32;
+
+	struct av_boot_req req = {
+		.ram_base = spec.ram[0].base,
+		.ram_size = spec.ram[0].size,
+		.kernel_base = AV_BOOT_ADDR_AUTO,
+		.dtb_size = DTB_MAX,
+		.dtb_addr = AV_BOOT_ADDR_AUTO,
+		.initrd_size = ilen,
+		.initrd_addr = AV_BOOT_ADDR_AUTO,
+	};
+	struct av_boot_layout layout;
+	ret = av_boot_place(&info, &req, &layout);
+	if (ret)
+		die_line("kernel%s do not fit in %u MiB of RAM (%s)", initrd ? " and initrd" : "",
+			 o.mem_mib, av_strerror(ret));
+	if (initrd) {
+		spec.chosen.initrd_start = layout.initrd_addr;
+		spec.chosen.initrd_end = layout.initrd_addr + ilen;
+	}
+
+	struct av_vmspec_error verr;
+	ret = av_vmspec_validate(&spec, &verr);
+	if (ret)
+		die_line("invalid VM: %s: %s", verr.field, verr.msg);
+	size_t dtb_len;
+	ret = av_fdt_build(&spec, dtb, sizeof(dtb), &dtb_len);
+	if (ret)
+		die_line("cannot build the device tree: %s", av_strerror(ret));
+	if (o.dtb_dump) {
+		FILE *f = fopen(o.dtb_dump, "wb");
+		if (!f || fwrite(dtb, 1, dtb_len, f) != dtb_len || fclose(f))
+			die_line("--dtb-dump %s: %s", o.dtb_dump, strerror(errno));
+	}
+
+	/* Devices. */
+	/* Addresses no device claims get an external abort (RAZ/WI if KVM cannot inject). */
+	av_mmio_bus_init(&bus, bus_slots, sizeof(bus_slots) / sizeof(bus_slots[0]),
+			 AV_MMIO_UNCLAIMED_ABORT);
+	if (spec.nr_virtio) {
+		virtio_dev.base = spec.virtio[0].mmio.base;
+		virtio_dev.size = spec.virtio[spec.nr_virtio - 1].mmio.base +
+				  spec.virtio[spec.nr_virtio - 1].mmio.size - virtio_dev.base;
+		virtio_dev.ops = &empty_ops;
+		virtio_dev.name = "virtio(empty)";
+		virtio_dev.flags = AV_MMIO_F_UNALIGNED;
+		if (av_mmio_register(&bus, &virtio_dev))
+			die_line("cannot set up the virtio-mmio window");
+	}
+	struct av_pl011_config ucfg = { .tx = uart_tx, .set_irq = uart_irq };
+	struct av_pl031_config rcfg = { .now = rtc_now, .set_irq = rtc_irq };
+	if (av_pl011_init(&uart, &ucfg) || av_pl011_mmio_dev(&uart, spec.uarts[0].mmio.base, &uart_dev) ||
+	    av_mmio_register(&bus, &uart_dev) || av_pl031_init(&rtc, &rcfg) ||
+	    av_pl031_mmio_dev(&rtc, spec.rtc.mmio.base, &rtc_dev) || av_mmio_register(&bus, &rtc_dev))
+		die_line("cannot set up the PL011/PL031 models");
+
+	ret = av_kvm_create_vm(&kvm, &spec, &bus);
+	if (ret)
+		die_line("%s", av_kvm_error(&kvm));
+
+	ret = av_image_load(kimg, klen, &info, &layout, av_kvm_copy_to_guest, &kvm);
+	if (!ret && initrd)
+		ret = av_kvm_copy_to_guest(&kvm, layout.initrd_addr, initrd, ilen);
+	if (!ret)
+		ret = av_kvm_copy_to_guest(&kvm, layout.dtb_addr, dtb, dtb_len);
+	if (ret)
+		die_line("cannot load the guest: %s", av_strerror(ret));
+	free(kimg);
+	free(initrd);
+
+	struct av_regs regs;
+	av_boot_linux_regs(&regs, &layout);
+	if (av_kvm_set_regs(&kvm, 0, &regs))
+		die_line("%s", av_kvm_error(&kvm));
+
+	setup_console();
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	enum av_kvm_stop why = av_kvm_run(&kvm);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	restore_tty();
+
+	if (o.stats)
+		print_stats((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+
+	int status;
+	switch (why) {
+	case AV_KVM_STOP_POWEROFF:
+		status = 0;
+		break;
+	case AV_KVM_STOP_RESET:
+		fprintf(stderr, "armvirt-vmm: the guest asked for a reset; stopping\n");
+		status = 0;
+		break;
+	case AV_KVM_STOP_REQUEST:
+		if (stop_signal) {
+			fprintf(stderr, "armvirt-vmm: stopped by signal %d\n", (int)stop_signal);
+			status = 128 + stop_signal;
+		} else {
+			fprintf(stderr, "armvirt-vmm: stopped from the console\n");
+			status = 1;
+		}
+		break;
+	default:
+		fprintf(stderr, "armvirt-vmm: %s\n", av_kvm_error(&kvm));
+		status = 1;
+		break;
+	}
+	av_kvm_close(&kvm);
+	return status;
+}

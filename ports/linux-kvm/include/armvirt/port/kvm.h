@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file armvirt/port/kvm.h
+ * @brief The Linux KVM port: armvirt's VM description run on /dev/kvm (aarch64 hosts).
+ *
+ * The port owns what only the host can do: the VM and vCPU file descriptors, guest RAM
+ * (anonymous mappings handed to KVM as memory slots), the in-kernel vGIC (GICv3 or GICv2
+ * through KVM_CREATE_DEVICE, placed where the `struct av_vmspec` says), interrupt lines
+ * (KVM_IRQ_LINE) and one thread per vCPU. Its run loop turns each KVM exit into an
+ * armvirt typed exit (`struct av_kvm_exit`) and hands it to the library: MMIO exits to the
+ * caller's `struct av_mmio_bus`; NISV exits (data aborts without a valid syndrome, e.g.
+ * LDP/STP or post-indexed accesses to an emulated device) to the A64 decoder
+ * (av_insn_decode_mem(), av_insn_emulate_mem()) after fetching the instruction from guest
+ * memory (through the guest's stage 1, see armvirt/port/s1walk.h), with the register
+ * writeback done through KVM_GET/SET_ONE_REG; PSCI system events end the run.
+ *
+ * PSCI runs inside KVM (0.2 or later: CPU_ON, AFFINITY_INFO, SYSTEM_OFF/RESET...), as do
+ * the vGIC, the architected timers and SMCCC discovery calls.
+ *
+ * Lifecycle: av_kvm_open() (checks /dev/kvm: API 12 and the capabilities the port needs),
+ * av_kvm_create_vm() (VM, RAM, vCPUs, vGIC), load the guest with av_kvm_ram() /
+ * av_kvm_copy_to_guest() and av_kvm_set_regs(), av_kvm_run() (blocks until the guest powers
+ * off or resets, an error occurs or av_kvm_request_stop() is called), av_kvm_close().
+ *
+ * Errors: every call returns 0 or a negative `AV_E*` code and leaves a one-line
+ * explanation in av_kvm_error() (e.g. "KVM capability KVM_CAP_ARM_NISV_TO_USER is not
+ * available").
+ *
+ * Locking: device accesses from every vCPU thread are serialised by one mutex, which the
+ * caller takes too (av_kvm_lock_devices()) when it touches a device from another thread
+ * (console input, say). av_kvm_irq_line() may be called with or without it held.
+ */
+#ifndef ARMVIRT_PORT_KVM_H
+#define ARMVIRT_PORT_KVM_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <armvirt/mmio.h>
+#include <armvirt/platform.h>
+#include <armvirt/regs.h>
+#include <armvirt/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** KVM_GET_API_VERSION value the port speaks. */
+#define AV_KVM_API_VERSION 12
+/** Most vCPUs the port runs (the description's limit). */
+#define AV_KVM_MAX_VCPUS AV_VMSPEC_MAX_VCPUS
+/** Signal used to kick vCPU threads out of KVM_RUN (a no-op handler is installed). */
+#define AV_KVM_KICK_SIGNAL SIGUSR2
+
+/** armvirt's typed exits, as the run loop classifies KVM exits. */
+enum av_kvm_exit_kind {
+	AV_KVM_EXIT_MMIO = 0,      /**< KVM_EXIT_MMIO: an access with a valid syndrome */
+	AV_KVM_EXIT_NISV,          /**< KVM_EXIT_ARM_NISV: decoded and emulated in userspace */
+	AV_KVM_EXIT_SYSTEM_OFF,    /**< PSCI SYSTEM_OFF (KVM_SYSTEM_EVENT_SHUTDOWN) */
+	AV_KVM_EXIT_SYSTEM_RESET,  /**< PSCI SYSTEM_RESET (KVM_SYSTEM_EVENT_RESET) */
+	AV_KVM_EXIT_SYSTEM_OTHER,  /**< another system event (crash, suspend, wakeup) */
+	AV_KVM_EXIT_INTR,          /**< KVM_RUN interrupted (a signal or a kick) */
+	AV_KVM_EXIT_UNKNOWN,       /**< anything else: the run fails */
+	AV_KVM_EXIT_NR             /**< number of kinds */
+};
+
+/** One exit, as the run loop saw and handled it (passed to the observer). */
+struct av_kvm_exit {
+	enum av_kvm_exit_kind kind; /**< what it was */
+	unsigned vcpu;              /**< vCPU index */
+	uint32_t reason;            /**< KVM's exit_reason */
+	uint64_t ipa;               /**< MMIO/NISV: address of the access */
+	unsigned size;              /**< MMIO: access width in bytes (NISV: element size) */
+	bool is_write;              /**< MMIO/NISV: a store */
+	uint64_t value;             /**< MMIO: value written or read */
+	uint32_t insn;              /**< NISV: the instruction word (0 if not fetched) */
+	/**
+	 * 0: handled. Negative `AV_E*`: the bus or the decoder refused the access; an
+	 * external data abort was injected (KVM_CAP_ARM_INJECT_EXT_DABT), or without that
+	 * capability an MMIO read returned zero and a write was ignored.
+	 */
+	int result;
+	/** MMIO/NISV: the device that took the access (NULL: none claimed it). */
+	const struct av_mmio_dev *dev;
+};
+
+/**
+ * Exit observer, called on the vCPU's thread after each exit was handled, with the device
+ * lock not held. Must not block for long.
+ */
+typedef void (*av_kvm_observer_fn)(void *cookie, const struct av_kvm_exit *exit);
+
+/** Why av_kvm_run() returned. */
+enum av_kvm_stop {
+	AV_KVM_STOP_NONE = 0,   /**< still running */
+	AV_KVM_STOP_POWEROFF,   /**< the guest called PSCI SYSTEM_OFF */
+	AV_KVM_STOP_RESET,      /**< the guest called PSCI SYSTEM_RESET */
+	AV_KVM_STOP_REQUEST,    /**< av_kvm_request_stop() */
+	AV_KVM_STOP_ERROR,      /**< a fatal exit or host error (see av_kvm_error()) */
+};
+
+/** What /dev/kvm offers, as av_kvm_open() found it. */
+struct av_kvm_caps {
+	int api_version;     /**< KVM_GET_API_VERSION */
+	unsigned max_ipa;    /**< KVM_CAP_ARM_VM_IPA_SIZE: largest IPA size in bits */
+	unsigned max_vcpus;  /**< KVM_CAP_MAX_VCPUS (or NR_VCPUS) */
+	bool gicv3;          /**< an in-kernel vGICv3 can be created */
+	bool gicv2;          /**< an in-kernel vGICv2 can be created */
+	bool ext_dabt;       /**< KVM_CAP_ARM_INJECT_EXT_DABT */
+};
+
+/** One vCPU. Fields belong to the port. */
+struct av_kvm_vcpu {
+	struct av_kvm *kvm;                /**< owner */
+	unsigned index;                    /**< 0 = boot vCPU */
+	int fd;                            /**< vCPU file descriptor */
+	void *run;                         /**< the mmap'ed `struct kvm_run` */
+	size_t run_size;                   /**< its size */
+	pthread_t thread;                  /**< its thread while running */
+	atomic_bool thread_live;           /**< @c thread is valid (may be kicked) */
+	uint64_t exits[AV_KVM_EXIT_NR];    /**< exits by kind */
+};
+
+/** A guest RAM region and its host mapping. */
+struct av_kvm_ram {
+	uint64_t ipa;   /**< guest-physical base */
+	uint64_t size;  /**< bytes */
+	uint8_t *hva;   /**< host mapping */
+};
+
+/** The port's state for one VM. Caller-allocated; zero it, then av_kvm_open(). */
+struct av_kvm {
+	int sys_fd;                                 /**< /dev/kvm */
+	int vm_fd;                                  /**< the VM */
+	int gic_fd;                                 /**< the vGIC device */
+	struct av_kvm_caps caps;                    /**< what the host offers */
+	const struct av_vmspec *spec;               /**< the description (kept by pointer) */
+	struct av_mmio_bus *bus;                    /**< emulated devices */
+	pthread_mutex_t dev_lock;                   /**< serialises device accesses */
+	bool dev_lock_init;                         /**< dev_lock initialised */
+	unsigned nr_ram;                            /**< RAM regions mapped */
+	struct av_kvm_ram ram[AV_VMSPEC_MAX_RAM];   /**< RAM */
+	unsigned nr_vcpus;                          /**< vCPUs created */
+	struct av_kvm_vcpu vcpus[AV_KVM_MAX_VCPUS]; /**< vCPUs */
+	atomic_int stop;                            /**< enum av_kvm_stop, first one wins */
+	av_kvm_observer_fn observer;                /**< optional exit observer */
+	void *observer_cookie;                      /**< its cookie */
+	uint64_t mmio_refused;                      /**< MMIO exits the bus refused */
+	char err[192];                              /**< last error, one line */
+};
+
+/**
+ * Open @p path (NULL: "/dev/kvm") and check it: API version #AV_KVM_API_VERSION and the
+ * capabilities KVM_CAP_USER_MEMORY, KVM_CAP_ONE_REG, KVM_CAP_DEVICE_CTRL,
+ * KVM_CAP_ARM_PSCI_0_2, KVM_CAP_ARM_VM_IPA_SIZE, KVM_CAP_ARM_NISV_TO_USER and
+ * KVM_CAP_IMMEDIATE_EXIT, and which vGICs can be created.
+ *
+ * @return 0; -AV_ENOENT when the device cannot be opened; -AV_ENOTSUP for another API
+ *         version or a missing capability (named in av_kvm_error()); -AV_EINVAL for NULL.
+ */
+int av_kvm_open(struct av_kvm *kvm, const char *path);
+
+/**
+ * Create the VM for @p spec (validated first): the IPA size spec->ipa_bits
+ * (KVM_VM_TYPE_ARM_IPA_SIZE), NISV exits to userspace, one memory slot per RAM region,
+ * spec->nr_vcpus vCPUs initialised with the preferred target and PSCI 0.2 (all but vCPU 0
+ * powered off) and with the MPIDRs of the description, and the in-kernel vGIC of
+ * spec->gic.version at the description's addresses, with spec->gic.nr_spis SPIs.
+ *
+ * @param kvm   opened with av_kvm_open()
+ * @param spec  the VM description; must stay valid while the VM exists
+ * @param bus   the emulated devices (MMIO and NISV exits go there)
+ * @return 0; av_vmspec_validate()'s error; -AV_ERANGE when the host cannot provide the
+ *         IPA size, the vCPU count or the memory; -AV_ENOTSUP for a vGIC the host lacks;
+ *         -AV_EIO for another KVM failure.
+ */
+int av_kvm_create_vm(struct av_kvm *kvm, const struct av_vmspec *spec, struct av_mmio_bus *bus);
+
+/** Install an exit observer (before av_kvm_run()). */
+void av_kvm_set_observer(struct av_kvm *kvm, av_kvm_observer_fn fn, void *cookie);
+
+/**
+ * Host pointer to guest-physical [@p ipa, @p ipa + @p len) if it lies inside one RAM
+ * region, else NULL.
+ */
+void *av_kvm_ram(struct av_kvm *kvm, uint64_t ipa, uint64_t len);
+
+/**
+ * Copy into guest RAM (or zero it when @p src is NULL); the shape of `av_boot_copy_fn`
+ * (armvirt/boot.h), with the `struct av_kvm *` as the cookie.
+ * @return 0 or -AV_EFAULT when the range is not inside one RAM region.
+ */
+int av_kvm_copy_to_guest(void *kvm, uint64_t ipa, const void *src, uint64_t len);
+
+/**
+ * Set a vCPU's general registers, SP_EL1, PC and PSTATE (before av_kvm_run()), e.g. from
+ * av_boot_linux_regs(). SIMD&FP registers are left at KVM's reset values (zero).
+ * @return 0, -AV_EINVAL for a bad index, -AV_EIO when KVM refuses.
+ */
+int av_kvm_set_regs(struct av_kvm *kvm, unsigned vcpu, const struct av_regs *regs);
+
+/**
+ * Drive the level of SPI @p spi (INTID @p spi + 32) of the in-kernel vGIC.
+ * @return 0, -AV_EINVAL for an SPI beyond the GIC, -AV_EIO when KVM refuses.
+ */
+int av_kvm_irq_line(struct av_kvm *kvm, unsigned spi, bool level);
+
+/** Take the device lock (see the file comment). */
+void av_kvm_lock_devices(struct av_kvm *kvm);
+/** Release the device lock. */
+void av_kvm_unlock_devices(struct av_kvm *kvm);
+
+/**
+ * Run every vCPU on its own thread until the VM stops; the calling thread waits.
+ * @return why it stopped (AV_KVM_STOP_ERROR: av_kvm_error() says why).
+ */
+enum av_kvm_stop av_kvm_run(struct av_kvm *kvm);
+
+/**
+ * Ask a running VM to stop with @p why (the first reason recorded wins): every vCPU
+ * thread leaves KVM_RUN at once. Async-signal-safe, so a signal handler may call it.
+ */
+void av_kvm_request_stop(struct av_kvm *kvm, enum av_kvm_stop why);
+
+/** Release everything (file descriptors, RAM). Safe on a partly set-up or zeroed @p kvm. */
+void av_kvm_close(struct av_kvm *kvm);
+
+/** The last error as one line ("" when none). */
+const char *av_kvm_error(const struct av_kvm *kvm);
+
+/** Name of an exit kind ("mmio", "nisv", "system-off", ...). */
+const char *av_kvm_exit_name(enum av_kvm_exit_kind kind);
+
+/** Sum of one exit kind over every vCPU. */
+uint64_t av_kvm_exit_count(const struct av_kvm *kvm, enum av_kvm_exit_kind kind);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ARMVIRT_PORT_KVM_H */

@@ -1,0 +1,852 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The Linux KVM port: /dev/kvm checks, VM and vCPU creation, memory slots, the in-kernel
+ * vGIC, interrupt lines and the per-vCPU run loops (MMIO, NISV and system-event exits).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include <armvirt/insn.h>
+#include <armvirt/log.h>
+#include <armvirt/port/kvm.h>
+#include <armvirt/port/s1walk.h>
+
+/* ---- errors ---- */
+
+__attribute__((format(printf, 2, 3)))
+static int set_err(struct av_kvm *kvm, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(kvm->err, sizeof(kvm->err), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+const char *av_kvm_error(const struct av_kvm *kvm)
+{
+	return kvm ? kvm->err : "";
+}
+
+static const char *const exit_names[AV_KVM_EXIT_NR] = {
+	[AV_KVM_EXIT_MMIO] = "mmio",
+	[AV_KVM_EXIT_NISV] = "nisv",
+	[AV_KVM_EXIT_SYSTEM_OFF] = "system-off",
+	[AV_KVM_EXIT_SYSTEM_RESET] = "system-reset",
+	[AV_KVM_EXIT_SYSTEM_OTHER] = "system-other",
+	[AV_KVM_EXIT_INTR] = "intr",
+	[AV_KVM_EXIT_UNKNOWN] = "unknown",
+};
+
+const char *av_kvm_exit_name(enum av_kvm_exit_kind kind)
+{
+	if ((unsigned)kind >= AV_KVM_EXIT_NR)
+		return "?";
+	return exit_names[kind];
+}
+
+uint64_t av_kvm_exit_count(const struct av_kvm *kvm, enum av_kvm_exit_kind kind)
+{
+	uint64_t n = 0;
+	if (!kvm || (unsigned)kind >= AV_KVM_EXIT_NR)
+		return 0;
+	for (unsigned i = 0; i < kvm->nr_vcpus; i++)
+		n += kvm->vcpus[i].exits[kind];
+	return n;
+}
+
+/* ---- /dev/kvm ---- */
+
+struct cap_req {
+	long cap;
+	const char *name;
+};
+
+#define CAP(x) { x, #x }
+static const struct cap_req required_caps[] = {
+	CAP(KVM_CAP_USER_MEMORY),
+	CAP(KVM_CAP_ONE_REG),
+	CAP(KVM_CAP_DEVICE_CTRL),
+	CAP(KVM_CAP_ARM_PSCI_0_2),
+	CAP(KVM_CAP_ARM_VM_IPA_SIZE),
+	CAP(KVM_CAP_ARM_NISV_TO_USER),
+	CAP(KVM_CAP_IMMEDIATE_EXIT),
+};
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+int av_kvm_open(struct av_kvm *kvm, const char *path)
+{
+	if (!kvm)
+		return -AV_EINVAL;
+	memset(kvm, 0, sizeof(*kvm));
+	kvm->sys_fd = kvm->vm_fd = kvm->gic_fd = -1;
+	if (!path)
+		path = "/dev/kvm";
+
+	kvm->sys_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (kvm->sys_fd < 0) {
+		set_err(kvm, "cannot open %s: %s", path, strerror(errno));
+		return -AV_ENOENT;
+	}
+	int ver = ioctl(kvm->sys_fd, KVM_GET_API_VERSION, 0);
+	kvm->caps.api_version = ver;
+	if (ver != AV_KVM_API_VERSION) {
+		set_err(kvm, "%s: KVM API version %d, need %d", path, ver, AV_KVM_API_VERSION);
+		return -AV_ENOTSUP;
+	}
+	for (size_t i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++) {
+		int r = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, required_caps[i].cap);
+		if (r <= 0) {
+			set_err(kvm, "KVM capability %s is not available", required_caps[i].name);
+			return -AV_ENOTSUP;
+		}
+		if (required_caps[i].cap == KVM_CAP_ARM_VM_IPA_SIZE)
+			kvm->caps.max_ipa = (unsigned)r;
+	}
+	int r = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	if (r <= 0)
+		r = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	kvm->caps.max_vcpus = r > 0 ? (unsigned)r : 1;
+	kvm->caps.ext_dabt = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION,
+				   KVM_CAP_ARM_INJECT_EXT_DABT) > 0;
+
+	/* Which vGICs exist: a throw-away VM answers KVM_CREATE_DEVICE_TEST. */
+	int vm = ioctl(kvm->sys_fd, KVM_CREATE_VM, 0);
+	if (vm < 0) {
+		set_err(kvm, "KVM_CREATE_VM failed: %s", strerror(errno));
+		return -AV_EIO;
+	}
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_ARM_VGIC_V3,
+					.flags = KVM_CREATE_DEVICE_TEST };
+	kvm->caps.gicv3 = ioctl(vm, KVM_CREATE_DEVICE, &cd) == 0;
+	cd.type = KVM_DEV_TYPE_ARM_VGIC_V2;
+	cd.flags = KVM_CREATE_DEVICE_TEST;
+	kvm->caps.gicv2 = ioctl(vm, KVM_CREATE_DEVICE, &cd) == 0;
+	close(vm);
+	if (!kvm->caps.gicv3 && !kvm->caps.gicv2) {
+		set_err(kvm, "KVM offers no in-kernel vGIC (KVM_DEV_TYPE_ARM_VGIC_V3/V2)");
+		return -AV_ENOTSUP;
+	}
+
+	if (pthread_mutex_init(&kvm->dev_lock, NULL)) {
+		set_err(kvm, "cannot initialise the device lock");
+		return -AV_EIO;
+	}
+	kvm->dev_lock_init = true;
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(AV_KVM_KICK_SIGNAL, &sa, NULL);
+	return 0;
+}
+
+/* ---- registers ---- */
+
+#define CORE_REG(field) \
+	(KVM_REG_ARM64 | KVM_REG_ARM_CORE | (offsetof(struct kvm_regs, field) / sizeof(__u32)))
+#define CORE_REG64(field) (CORE_REG(field) | KVM_REG_SIZE_U64)
+#define SYS_REG(op0, op1, crn, crm, op2) ARM64_SYS_REG(op0, op1, crn, crm, op2)
+
+#define REG_SCTLR_EL1 SYS_REG(3, 0, 1, 0, 0)
+#define REG_TTBR0_EL1 SYS_REG(3, 0, 2, 0, 0)
+#define REG_TTBR1_EL1 SYS_REG(3, 0, 2, 0, 1)
+#define REG_TCR_EL1 SYS_REG(3, 0, 2, 0, 2)
+#define REG_MPIDR_EL1 SYS_REG(3, 0, 0, 0, 5)
+
+static uint64_t reg_x(unsigned n)
+{
+	return KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |
+	       ((offsetof(struct kvm_regs, regs.regs) + n * 8) / sizeof(__u32));
+}
+
+static uint64_t reg_v(unsigned n)
+{
+	return KVM_REG_ARM64 | KVM_REG_SIZE_U128 | KVM_REG_ARM_CORE |
+	       ((offsetof(struct kvm_regs, fp_regs.vregs) + n * 16) / sizeof(__u32));
+}
+
+static int get_reg(int fd, uint64_t id, void *val)
+{
+	struct kvm_one_reg r = { .id = id, .addr = (uintptr_t)val };
+	return ioctl(fd, KVM_GET_ONE_REG, &r) ? -AV_EIO : 0;
+}
+
+static int set_reg(int fd, uint64_t id, const void *val)
+{
+	struct kvm_one_reg r = { .id = id, .addr = (uintptr_t)val };
+	return ioctl(fd, KVM_SET_ONE_REG, &r) ? -AV_EIO : 0;
+}
+
+/* Which stack pointer an instruction at @pstate uses: SP_EL1 at EL1h, else SP_EL0. */
+static uint64_t sp_reg(uint64_t pstate)
+{
+	return (pstate & 0xf) == 5 ? CORE_REG64(sp_el1) : CORE_REG64(regs.sp);
+}
+
+int av_kvm_set_regs(struct av_kvm *kvm, unsigned vcpu, const struct av_regs *regs)
+{
+	if (!kvm || !regs || vcpu >= kvm->nr_vcpus)
+		return -AV_EINVAL;
+	int fd = kvm->vcpus[vcpu].fd;
+	int ret = 0;
+	for (unsigned i = 0; i < 31 && !ret; i++)
+		ret = set_reg(fd, reg_x(i), &regs->x[i]);
+	if (!ret)
+		ret = set_reg(fd, CORE_REG64(regs.pstate), &regs->pstate);
+	if (!ret)
+		ret = set_reg(fd, sp_reg(regs->pstate), &regs->sp);
+	if (!ret)
+		ret = set_reg(fd, CORE_REG64(regs.pc), &regs->pc);
+	if (ret)
+		set_err(kvm, "vCPU %u: KVM_SET_ONE_REG failed: %s", vcpu, strerror(errno));
+	return ret;
+}
+
+/* ---- memory ---- */
+
+void *av_kvm_ram(struct av_kvm *kvm, uint64_t ipa, uint64_t len)
+{
+	if (!kvm)
+		return NULL;
+	for (unsigned i = 0; i < kvm->nr_ram; i++) {
+		const struct av_kvm_ram *r = &kvm->ram[i];
+		if (ipa >= r->ipa && ipa - r->ipa <= r->size && len <= r->size - (ipa - r->ipa))
+			return r->hva + (ipa - r->ipa);
+	}
+	return NULL;
+}
+
+int av_kvm_copy_to_guest(void *cookie, uint64_t ipa, const void *src, uint64_t len)
+{
+	void *dst = av_kvm_ram(cookie, ipa, len);
+	if (!dst)
+		return -AV_EFAULT;
+	if (src)
+		memcpy(dst, src, len);
+	else
+		memset(dst, 0, len);
+	return 0;
+}
+
+/* ---- VM creation ---- */
+
+static int vgic_attr(struct av_kvm *kvm, uint32_t group, uint64_t attr, void *val,
+		     const char *what)
+{
+	struct kvm_device_attr a = { .group = group, .attr = attr, .addr = (uintptr_t)val };
+	if (ioctl(kvm->gic_fd, KVM_SET_DEVICE_ATTR, &a)) {
+		set_err(kvm, "vGIC: setting %s failed: %s", what, strerror(errno));
+		return -AV_EIO;
+	}
+	return 0;
+}
+
+static int create_vgic(struct av_kvm *kvm)
+{
+	const struct av_vmspec_gic *gic = &kvm->spec->gic;
+	bool v3 = gic->version == AV_VMSPEC_GICV3;
+	if (v3 ? !kvm->caps.gicv3 : !kvm->caps.gicv2) {
+		set_err(kvm, "this host's KVM cannot create an in-kernel GICv%d (it offers %s)",
+			v3 ? 3 : 2, kvm->caps.gicv3 ? "GICv3" : "GICv2");
+		return -AV_ENOTSUP;
+	}
+	struct kvm_create_device cd = {
+		.type = v3 ? KVM_DEV_TYPE_ARM_VGIC_V3 : KVM_DEV_TYPE_ARM_VGIC_V2,
+	};
+	if (ioctl(kvm->vm_fd, KVM_CREATE_DEVICE, &cd)) {
+		set_err(kvm, "KVM_CREATE_DEVICE (vGICv%d) failed: %s", v3 ? 3 : 2, strerror(errno));
+		return -AV_EIO;
+	}
+	kvm->gic_fd = (int)cd.fd;
+
+	uint64_t dist = gic->dist.base;
+	int ret;
+	if (v3) {
+		uint64_t redist = gic->redist.base;
+		ret = vgic_attr(kvm, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST, &dist,
+				"the distributor address");
+		if (!ret)
+			ret = vgic_attr(kvm, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST,
+					&redist, "the redistributor address");
+	} else {
+		uint64_t cpu = gic->cpu.base;
+		ret = vgic_attr(kvm, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V2_ADDR_TYPE_DIST, &dist,
+				"the distributor address");
+		if (!ret)
+			ret = vgic_attr(kvm, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V2_ADDR_TYPE_CPU, &cpu,
+					"the CPU interface address");
+	}
+	uint32_t nr_irqs = gic->nr_spis + 32;
+	if (!ret)
+		ret = vgic_attr(kvm, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs, "NR_IRQS");
+	if (!ret)
+		ret = vgic_attr(kvm, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL,
+				"CTRL_INIT");
+	return ret;
+}
+
+static int create_vcpu(struct av_kvm *kvm, unsigned idx, const struct kvm_vcpu_init *pref)
+{
+	struct av_kvm_vcpu *v = &kvm->vcpus[idx];
+	v->kvm = kvm;
+	v->index = idx;
+	v->fd = ioctl(kvm->vm_fd, KVM_CREATE_VCPU, (unsigned long)idx);
+	if (v->fd < 0) {
+		set_err(kvm, "KVM_CREATE_VCPU %u failed: %s", idx, strerror(errno));
+		return -AV_EIO;
+	}
+	kvm->nr_vcpus = idx + 1;
+	int sz = ioctl(kvm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (sz <= 0) {
+		set_err(kvm, "KVM_GET_VCPU_MMAP_SIZE failed: %s", strerror(errno));
+		return -AV_EIO;
+	}
+	v->run_size = (size_t)sz;
+	v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		set_err(kvm, "mmap of vCPU %u's kvm_run failed: %s", idx, strerror(errno));
+		return -AV_EIO;
+	}
+
+	struct kvm_vcpu_init init = *pref;
+	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	if (idx)
+		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
+	if (ioctl(v->fd, KVM_ARM_VCPU_INIT, &init)) {
+		set_err(kvm, "KVM_ARM_VCPU_INIT (vCPU %u, target %u) failed: %s", idx, init.target,
+			strerror(errno));
+		return -AV_EIO;
+	}
+
+	/* Give the vCPU the description's MPIDR (KVM's default usually matches already). */
+	uint64_t mpidr, want = kvm->spec->vcpus[idx].mpidr;
+	if (get_reg(v->fd, REG_MPIDR_EL1, &mpidr) == 0 &&
+	    (mpidr & AV_VMSPEC_MPIDR_AFF_MASK) != want) {
+		uint64_t val = (mpidr & ~AV_VMSPEC_MPIDR_AFF_MASK) | want;
+		if (set_reg(v->fd, REG_MPIDR_EL1, &val)) {
+			set_err(kvm, "vCPU %u: cannot set MPIDR_EL1 to %#llx: %s", idx,
+				(unsigned long long)want, strerror(errno));
+			return -AV_EIO;
+		}
+	}
+	return 0;
+}
+
+int av_kvm_create_vm(struct av_kvm *kvm, const struct av_vmspec *spec, struct av_mmio_bus *bus)
+{
+	if (!kvm || !spec || !bus || kvm->sys_fd < 0)
+		return -AV_EINVAL;
+	struct av_vmspec_error verr;
+	int ret = av_vmspec_validate(spec, &verr);
+	if (ret) {
+		set_err(kvm, "invalid VM description: %s: %s", verr.field, verr.msg);
+		return ret;
+	}
+	kvm->spec = spec;
+	kvm->bus = bus;
+
+	if (spec->ipa_bits > kvm->caps.max_ipa) {
+		set_err(kvm, "the VM needs a %u-bit IPA space; KVM offers at most %u bits",
+			spec->ipa_bits, kvm->caps.max_ipa);
+		return -AV_ERANGE;
+	}
+	if (spec->nr_vcpus > kvm->caps.max_vcpus) {
+		set_err(kvm, "%u vCPUs requested; KVM offers at most %u", spec->nr_vcpus,
+			kvm->caps.max_vcpus);
+		return -AV_ERANGE;
+	}
+	kvm->vm_fd = ioctl(kvm->sys_fd, KVM_CREATE_VM,
+			   (unsigned long)KVM_VM_TYPE_ARM_IPA_SIZE(spec->ipa_bits));
+	if (kvm->vm_fd < 0) {
+		set_err(kvm, "KVM_CREATE_VM (%u-bit IPA) failed: %s", spec->ipa_bits,
+			strerror(errno));
+		return -AV_EIO;
+	}
+
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_NISV_TO_USER };
+	if (ioctl(kvm->vm_fd, KVM_ENABLE_CAP, &cap)) {
+		set_err(kvm, "enabling KVM_CAP_ARM_NISV_TO_USER failed: %s", strerror(errno));
+		return -AV_EIO;
+	}
+
+	for (unsigned i = 0; i < spec->nr_ram; i++) {
+		struct av_kvm_ram *r = &kvm->ram[i];
+		void *p = mmap(NULL, spec->ram[i].size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED) {
+			set_err(kvm, "cannot map %llu MiB of guest RAM: %s",
+				(unsigned long long)(spec->ram[i].size >> 20), strerror(errno));
+			return -AV_ERANGE;
+		}
+		madvise(p, spec->ram[i].size, MADV_HUGEPAGE);
+		r->hva = p;
+		r->ipa = spec->ram[i].base;
+		r->size = spec->ram[i].size;
+		kvm->nr_ram = i + 1;
+		struct kvm_userspace_memory_region mr = {
+			.slot = i,
+			.guest_phys_addr = r->ipa,
+			.memory_size = r->size,
+			.userspace_addr = (uintptr_t)p,
+		};
+		if (ioctl(kvm->vm_fd, KVM_SET_USER_MEMORY_REGION, &mr)) {
+			set_err(kvm, "KVM_SET_USER_MEMORY_REGION (slot %u, %#llx + %llu MiB) failed: %s",
+				i, (unsigned long long)r->ipa, (unsigned long long)(r->size >> 20),
+				strerror(errno));
+			return errno == ENOMEM ? -AV_ERANGE : -AV_EIO;
+		}
+	}
+
+	struct kvm_vcpu_init pref;
+	memset(&pref, 0, sizeof(pref));
+	if (ioctl(kvm->vm_fd, KVM_ARM_PREFERRED_TARGET, &pref)) {
+		set_err(kvm, "KVM_ARM_PREFERRED_TARGET failed: %s", strerror(errno));
+		return -AV_EIO;
+	}
+	for (unsigned i = 0; i < spec->nr_vcpus; i++) {
+		ret = create_vcpu(kvm, i, &pref);
+		if (ret)
+			return ret;
+	}
+	return create_vgic(kvm);
+}
+
+void av_kvm_set_observer(struct av_kvm *kvm, av_kvm_observer_fn fn, void *cookie)
+{
+	if (!kvm)
+		return;
+	kvm->observer = fn;
+	kvm->observer_cookie = cookie;
+}
+
+int av_kvm_irq_line(struct av_kvm *kvm, unsigned spi, bool level)
+{
+	if (!kvm || kvm->vm_fd < 0 || !kvm->spec || spi >= kvm->spec->gic.nr_spis)
+		return -AV_EINVAL;
+	struct kvm_irq_level irq = {
+		.irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) |
+		       ((spi + 32) << KVM_ARM_IRQ_NUM_SHIFT),
+		.level = level,
+	};
+	return ioctl(kvm->vm_fd, KVM_IRQ_LINE, &irq) ? -AV_EIO : 0;
+}
+
+void av_kvm_lock_devices(struct av_kvm *kvm)
+{
+	pthread_mutex_lock(&kvm->dev_lock);
+}
+
+void av_kvm_unlock_devices(struct av_kvm *kvm)
+{
+	pthread_mutex_unlock(&kvm->dev_lock);
+}
+
+/* ---- stopping ---- */
+
+void av_kvm_request_stop(struct av_kvm *kvm, enum av_kvm_stop why)
+{
+	int none = AV_KVM_STOP_NONE;
+	atomic_compare_exchange_strong(&kvm->stop, &none, (int)why);
+	for (unsigned i = 0; i < kvm->nr_vcpus; i++) {
+		struct av_kvm_vcpu *v = &kvm->vcpus[i];
+		if (v->run)
+			((struct kvm_run *)v->run)->immediate_exit = 1;
+		if (atomic_load(&v->thread_live))
+			pthread_kill(v->thread, AV_KVM_KICK_SIGNAL);
+	}
+}
+
+static void fail(struct av_kvm_vcpu *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void fail(struct av_kvm_vcpu *v, const char *fmt, ...)
+{
+	struct av_kvm *kvm = v->kvm;
+	char line[sizeof(kvm->err) - 16];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	/* Only the first failure names the cause. */
+	if (atomic_load(&kvm->stop) == AV_KVM_STOP_NONE) {
+		pthread_mutex_lock(&kvm->dev_lock);
+		if (!kvm->err[0])
+			snprintf(kvm->err, sizeof(kvm->err), "vCPU %u: %.*s", v->index,
+				 (int)sizeof(line) - 1, line);
+		pthread_mutex_unlock(&kvm->dev_lock);
+	}
+	av_kvm_request_stop(kvm, AV_KVM_STOP_ERROR);
+}
+
+/* ---- exits ---- */
+
+static int inject_dabt(struct av_kvm_vcpu *v)
+{
+	struct kvm_vcpu_events ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.exception.ext_dabt_pending = 1;
+	return ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) ? -AV_EIO : 0;
+}
+
+static void handle_mmio(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm_exit *ex)
+{
+	struct av_kvm *kvm = v->kvm;
+	unsigned len = run->mmio.len;
+	uint64_t val = 0;
+
+	ex->ipa = run->mmio.phys_addr;
+	ex->size = len;
+	ex->is_write = run->mmio.is_write;
+	if (len > 8)
+		len = 8;
+	if (ex->is_write)
+		memcpy(&val, run->mmio.data, len);
+
+	pthread_mutex_lock(&kvm->dev_lock);
+	enum av_mmio_result res = av_mmio_access(kvm->bus, ex->ipa, len, ex->is_write, &val);
+	ex->dev = av_mmio_find(kvm->bus, ex->ipa);
+	if (res != AV_MMIO_HANDLED) {
+		kvm->mmio_refused++;
+		ex->result = -AV_EFAULT;
+		val = 0;
+	}
+	pthread_mutex_unlock(&kvm->dev_lock);
+
+	ex->value = val;
+	if (!ex->is_write)
+		memcpy(run->mmio.data, &val, len);
+	if (res == AV_MMIO_HANDLED)
+		return;
+	/*
+	 * The bus refused the access (no device, or a width the device does not take): an
+	 * external data abort at the access when KVM can inject one (the guest sees
+	 * ESR_EL1.EC 0x25, DFSC 0x10, FAR = the address, ELR = the access); otherwise it
+	 * reads as zero and writes are ignored.
+	 */
+	bool abort = kvm->caps.ext_dabt && inject_dabt(v) == 0;
+	if (av_log_enabled(AV_LOG_DEBUG))
+		av_dbg("vCPU %u: %s of %u bytes at %#llx refused (%s): %s", v->index,
+		       ex->is_write ? "write" : "read", len, (unsigned long long)ex->ipa,
+		       ex->dev ? ex->dev->name : "no device",
+		       abort ? "external abort injected" : "read as zero/ignored");
+}
+
+static int read_desc(void *cookie, uint64_t ipa, uint64_t *desc)
+{
+	struct av_kvm *kvm = cookie;
+	const void *p = av_kvm_ram(kvm, ipa, 8);
+	if (!p)
+		return -AV_EFAULT;
+	memcpy(desc, p, 8);
+	return 0;
+}
+
+/* Bus access for av_insn_emulate_mem(), under the device lock; records the device. */
+struct nisv_ctx {
+	struct av_kvm *kvm;
+	struct av_kvm_exit *ex;
+};
+
+static int nisv_access(void *cookie, uint64_t ipa, unsigned size, bool is_write, uint64_t *val)
+{
+	struct nisv_ctx *c = cookie;
+	if (!c->ex->dev)
+		c->ex->dev = av_mmio_find(c->kvm->bus, ipa);
+	return av_mmio_insn_access(c->kvm->bus, ipa, size, is_write, val);
+}
+
+
+/* Registers a decoded access reads or writes. */
+static int load_regs(int fd, const struct av_insn_mem *m, struct av_regs *r)
+{
+	int ret = 0;
+	unsigned gprs[3] = { m->rt, m->is_pair ? m->rt2 : 31u, 31u };
+	if (m->addr == AV_INSN_ADDR_REG)
+		gprs[2] = m->rm;
+	if (m->is_fp) {
+		for (unsigned i = 0; i < 2 && !ret; i++) {
+			unsigned n = i ? m->rt2 : m->rt;
+			if (i && !m->is_pair)
+				break;
+			ret = get_reg(fd, reg_v(n), r->v[n]);
+		}
+		gprs[0] = gprs[1] = 31;
+	}
+	for (unsigned i = 0; i < 3 && !ret; i++)
+		if (gprs[i] < 31)
+			ret = get_reg(fd, reg_x(gprs[i]), &r->x[gprs[i]]);
+	if (!ret && m->addr != AV_INSN_ADDR_LITERAL) {
+		if (m->rn < 31)
+			ret = get_reg(fd, reg_x(m->rn), &r->x[m->rn]);
+		else
+			ret = get_reg(fd, sp_reg(r->pstate), &r->sp);
+	}
+	return ret;
+}
+
+/* Write back what emulation changed (compared with @old). */
+static int store_regs(int fd, const struct av_regs *old, const struct av_regs *r)
+{
+	int ret = 0;
+	for (unsigned i = 0; i < 31 && !ret; i++)
+		if (r->x[i] != old->x[i])
+			ret = set_reg(fd, reg_x(i), &r->x[i]);
+	for (unsigned i = 0; i < 32 && !ret; i++)
+		if (r->v[i][0] != old->v[i][0] || r->v[i][1] != old->v[i][1])
+			ret = set_reg(fd, reg_v(i), r->v[i]);
+	if (!ret && r->sp != old->sp)
+		ret = set_reg(fd, sp_reg(r->pstate), &r->sp);
+	if (!ret)
+		ret = set_reg(fd, CORE_REG64(regs.pc), &r->pc);
+	return ret;
+}
+
+/*
+ * KVM_EXIT_ARM_NISV: fetch the instruction at the PC (through the guest's stage 1), decode
+ * it, perform its accesses on the bus and write back the registers. On failure an external
+ * data abort is injected. @return 0, or negative for a host failure (fatal).
+ */
+static int handle_nisv(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm_exit *ex)
+{
+	struct av_kvm *kvm = v->kvm;
+	int fd = v->fd;
+	static struct av_regs zero;
+	struct av_regs regs = zero;
+	uint64_t fault_ipa = run->arm_nisv.fault_ipa;
+	int err;
+
+	ex->ipa = fault_ipa;
+	if (get_reg(fd, CORE_REG64(regs.pc), &regs.pc) ||
+	    get_reg(fd, CORE_REG64(regs.pstate), &regs.pstate))
+		return -AV_EIO;
+
+	struct av_s1_regs s1;
+	if (get_reg(fd, REG_SCTLR_EL1, &s1.sctlr))
+		return -AV_EIO;
+	bool mmu = s1.sctlr & AV_S1_SCTLR_M;
+	if (mmu && (get_reg(fd, REG_TCR_EL1, &s1.tcr) || get_reg(fd, REG_TTBR0_EL1, &s1.ttbr0) ||
+		    get_reg(fd, REG_TTBR1_EL1, &s1.ttbr1)))
+		return -AV_EIO;
+
+	struct av_insn_mem m;
+	if (regs.pstate & 0x10) { /* AArch32 */
+		err = -AV_ENOTSUP;
+		goto abort;
+	}
+	struct av_s1_result tr;
+	err = av_s1_walk(&s1, regs.pc, read_desc, kvm, &tr);
+	if (err)
+		goto abort;
+	const void *ip = av_kvm_ram(kvm, tr.ipa, 4);
+	if (!ip) {
+		err = -AV_EFAULT;
+		goto abort;
+	}
+	memcpy(&ex->insn, ip, 4);
+	err = av_insn_decode_mem(ex->insn, &m);
+	if (err)
+		goto abort;
+	ex->size = m.size;
+	ex->is_write = m.is_store;
+	err = load_regs(fd, &m, &regs);
+	if (err)
+		return err;
+
+	uint64_t va;
+	err = av_insn_mem_address(&m, &regs, &va);
+	if (err)
+		goto abort;
+	/*
+	 * KVM reports the IPA's page plus the low 12 bits of the faulting VA; the access lies
+	 * in one 4 KiB page (av_insn_emulate_mem() checks), so that page is the one of @va.
+	 */
+	struct av_insn_mmio io = {
+		.far = (va & ~0xfffull) | (fault_ipa & 0xfff),
+		.ipa = fault_ipa,
+		.big_endian = (regs.pstate & 0xf) ? (s1.sctlr & AV_S1_SCTLR_EE)
+						  : (s1.sctlr & AV_S1_SCTLR_E0E),
+		.fn = nisv_access,
+	};
+	struct nisv_ctx ctx = { kvm, ex };
+	io.cookie = &ctx;
+
+	struct av_regs before = regs;
+	pthread_mutex_lock(&kvm->dev_lock);
+	err = av_insn_emulate_mem(&m, &regs, &io);
+	pthread_mutex_unlock(&kvm->dev_lock);
+	if (err)
+		goto abort;
+	if (store_regs(fd, &before, &regs))
+		return -AV_EIO;
+	ex->result = 0;
+	return 0;
+
+abort:
+	ex->result = err;
+	if (av_log_enabled(AV_LOG_WARN))
+		av_warn("vCPU %u: access at IPA %#llx (pc %#llx, insn %#010x) not emulated (%s): "
+			"injecting a data abort", v->index, (unsigned long long)fault_ipa,
+			(unsigned long long)regs.pc, ex->insn, av_strerror(err));
+	if (!kvm->caps.ext_dabt || inject_dabt(v))
+		return -AV_EIO;
+	return 0;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct av_kvm_vcpu *v = arg;
+	struct av_kvm *kvm = v->kvm;
+	struct kvm_run *run = v->run;
+
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, AV_KVM_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+	while (atomic_load(&kvm->stop) == AV_KVM_STOP_NONE) {
+		int r = ioctl(v->fd, KVM_RUN, 0);
+		struct av_kvm_exit ex;
+		memset(&ex, 0, sizeof(ex));
+		ex.vcpu = v->index;
+		if (r < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				run->immediate_exit = 0;
+				ex.kind = AV_KVM_EXIT_INTR;
+				v->exits[ex.kind]++;
+				continue;
+			}
+			fail(v, "KVM_RUN failed: %s", strerror(errno));
+			break;
+		}
+		ex.reason = run->exit_reason;
+		switch (run->exit_reason) {
+		case KVM_EXIT_MMIO:
+			ex.kind = AV_KVM_EXIT_MMIO;
+			handle_mmio(v, run, &ex);
+			break;
+		case KVM_EXIT_ARM_NISV:
+			ex.kind = AV_KVM_EXIT_NISV;
+			if (handle_nisv(v, run, &ex)) {
+				fail(v, "cannot emulate the access at IPA %#llx (insn %#010x): %s",
+				     (unsigned long long)run->arm_nisv.fault_ipa, ex.insn,
+				     strerror(errno));
+			}
+			break;
+		case KVM_EXIT_SYSTEM_EVENT:
+			switch (run->system_event.type) {
+			case KVM_SYSTEM_EVENT_SHUTDOWN:
+				ex.kind = AV_KVM_EXIT_SYSTEM_OFF;
+				av_kvm_request_stop(kvm, AV_KVM_STOP_POWEROFF);
+				break;
+			case KVM_SYSTEM_EVENT_RESET:
+				ex.kind = AV_KVM_EXIT_SYSTEM_RESET;
+				av_kvm_request_stop(kvm, AV_KVM_STOP_RESET);
+				break;
+			default:
+				ex.kind = AV_KVM_EXIT_SYSTEM_OTHER;
+				fail(v, "unhandled system event %u", run->system_event.type);
+				break;
+			}
+			break;
+		case KVM_EXIT_INTR:
+			ex.kind = AV_KVM_EXIT_INTR;
+			break;
+		case KVM_EXIT_FAIL_ENTRY:
+			ex.kind = AV_KVM_EXIT_UNKNOWN;
+			fail(v, "KVM_EXIT_FAIL_ENTRY (hardware_entry_failure_reason %#llx)",
+			     (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+			break;
+		case KVM_EXIT_INTERNAL_ERROR:
+			ex.kind = AV_KVM_EXIT_UNKNOWN;
+			fail(v, "KVM_EXIT_INTERNAL_ERROR (suberror %u)", run->internal.suberror);
+			break;
+		default:
+			ex.kind = AV_KVM_EXIT_UNKNOWN;
+			fail(v, "unexpected KVM exit reason %u", run->exit_reason);
+			break;
+		}
+		v->exits[ex.kind]++;
+		if (kvm->observer)
+			kvm->observer(kvm->observer_cookie, &ex);
+	}
+	return NULL;
+}
+
+enum av_kvm_stop av_kvm_run(struct av_kvm *kvm)
+{
+	if (!kvm || kvm->vm_fd < 0 || !kvm->nr_vcpus) {
+		if (kvm)
+			set_err(kvm, "no VM to run");
+		return AV_KVM_STOP_ERROR;
+	}
+	/* Threads inherit the mask: the kick signal is unblocked only on vCPU threads. */
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, AV_KVM_KICK_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+
+	unsigned started = 0;
+	for (unsigned i = 0; i < kvm->nr_vcpus; i++) {
+		struct av_kvm_vcpu *v = &kvm->vcpus[i];
+		int r = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		if (r) {
+			set_err(kvm, "cannot start the thread of vCPU %u: %s", i, strerror(r));
+			av_kvm_request_stop(kvm, AV_KVM_STOP_ERROR);
+			break;
+		}
+		/* A stop requested before this point set immediate_exit, which suffices. */
+		atomic_store(&v->thread_live, true);
+		started++;
+	}
+	for (unsigned i = 0; i < started; i++) {
+		pthread_join(kvm->vcpus[i].thread, NULL);
+		atomic_store(&kvm->vcpus[i].thread_live, false);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return (enum av_kvm_stop)atomic_load(&kvm->stop);
+}
+
+void av_kvm_close(struct av_kvm *kvm)
+{
+	if (!kvm)
+		return;
+	for (unsigned i = 0; i < kvm->nr_vcpus; i++) {
+		struct av_kvm_vcpu *v = &kvm->vcpus[i];
+		if (v->run)
+			munmap(v->run, v->run_size);
+		if (v->fd >= 0)
+			close(v->fd);
+		v->run = NULL;
+		v->fd = -1;
+	}
+	kvm->nr_vcpus = 0;
+	if (kvm->gic_fd >= 0)
+		close(kvm->gic_fd);
+	if (kvm->vm_fd >= 0)
+		close(kvm->vm_fd);
+	for (unsigned i = 0; i < kvm->nr_ram; i++)
+		munmap(kvm->ram[i].hva, kvm->ram[i].size);
+	kvm->nr_ram = 0;
+	if (kvm->sys_fd >= 0)
+		close(kvm->sys_fd);
+	kvm->gic_fd = kvm->vm_fd = kvm->sys_fd = -1;
+	if (kvm->dev_lock_init)
+		pthread_mutex_destroy(&kvm->dev_lock);
+	kvm->dev_lock_init = false;
+}

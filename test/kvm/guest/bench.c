@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Exit-cost guest: N iterations of (a) an MMIO read that KVM hands to the VMM
+ * (KVM_EXIT_MMIO), (b) an ISV=0 pair load the VMM decodes (KVM_EXIT_ARM_NISV), (c) a
+ * PSCI_VERSION hypercall KVM answers itself, (d) an empty loop; CNTVCT_EL0 around each.
+ * With QEMU's -icount shift=0 one instruction is 1 ns, so ns per iteration = instructions.
+ */
+#include "guest.h"
+
+#define N 2000
+
+static uint64_t freq(void)
+{
+	uint64_t f;
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
+	return f;
+}
+
+static void report(const char *name, uint64_t ticks)
+{
+	/* ns per iteration, one decimal: ticks * 1e9 / freq / N. */
+	uint64_t tenths = ticks * 10000000000ull / freq() / N;
+	puts_uart("KVM-BENCH ");
+	puts_uart(name);
+	puts_uart(": ticks=");
+	put_dec(ticks);
+	puts_uart(" iters=");
+	put_dec(N);
+	puts_uart(" ns/iter=");
+	put_dec(tenths / 10);
+	putc_uart('.');
+	put_dec(tenths % 10);
+	puts_uart("\n");
+}
+
+int main(uint64_t dtb)
+{
+	(void)dtb;
+	uint64_t t0, t1;
+	volatile uint32_t *fr = (volatile uint32_t *)(UART_BASE + 0x18);
+
+	puts_uart("KVM-BENCH cntfrq=");
+	put_dec(freq());
+	puts_uart("\n");
+
+	t0 = cntvct();
+	for (int i = 0; i < N; i++)
+		__asm__ volatile("" ::: "memory");
+	t1 = cntvct();
+	report("empty-loop", t1 - t0);
+
+	t0 = cntvct();
+	for (int i = 0; i < N; i++)
+		(void)*fr;
+	t1 = cntvct();
+	report("mmio-read-to-vmm", t1 - t0);
+
+	t0 = cntvct();
+	for (int i = 0; i < N; i++) {
+		register uint64_t x0 __asm__("x0") = UART_BASE + 0xfe0;
+		register uint64_t x1 __asm__("x1");
+		register uint64_t x2 __asm__("x2");
+		__asm__ volatile("ldp w1, w2, [x0]" : "=r"(x1), "=r"(x2) : "r"(x0) : "memory");
+	}
+	t1 = cntvct();
+	report("nisv-ldp-to-vmm", t1 - t0);
+
+	t0 = cntvct();
+	for (int i = 0; i < N; i++)
+		psci_call(PSCI_VERSION);
+	t1 = cntvct();
+	report("hvc-psci-version-in-kvm", t1 - t0);
+
+	puts_uart("KVM-BENCH done\n");
+	return 0;
+}

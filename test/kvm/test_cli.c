@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+/* armvirt-vmm's command-line parser. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli.h"
+
+#define ARGV(...) ((char *const[]){ "armvirt-vmm", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((const char *[]){ "armvirt-vmm", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(o, err, ...) vmm_parse_args(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (o), (err), sizeof(err))
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	struct vmm_opts o;
+	char err[160];
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "Image"), 0);
+	assert_int_equal(o.cmd, VMM_CMD_RUN);
+	assert_string_equal(o.kernel, "Image");
+	assert_null(o.initrd);
+	assert_null(o.params);
+	assert_null(o.dtb_dump);
+	assert_null(o.kvm_device);
+	assert_int_equal(o.mem_mib, VMM_DEFAULT_MEM_MIB);
+	assert_int_equal(o.cpus, 1);
+	assert_int_equal(o.irqchip, 0);
+	assert_false(o.stats);
+	assert_string_equal(err, "");
+}
+
+static void test_all_options(void **state)
+{
+	(void)state;
+	struct vmm_opts o;
+	char err[160];
+	assert_int_equal(PARSE(&o, err, "run", "--kernel=/k", "--initrd", "/i", "--params",
+			       "console=ttyAMA0 quiet", "--mem=512", "--cpus", "4", "--irqchip=gicv2",
+			       "--dtb-dump", "/tmp/x.dtb", "--stats", "--kvm-device", "/dev/k"),
+			 0);
+	assert_string_equal(o.kernel, "/k");
+	assert_string_equal(o.initrd, "/i");
+	assert_string_equal(o.params, "console=ttyAMA0 quiet");
+	assert_int_equal(o.mem_mib, 512);
+	assert_int_equal(o.cpus, 4);
+	assert_int_equal(o.irqchip, 2);
+	assert_string_equal(o.dtb_dump, "/tmp/x.dtb");
+	assert_string_equal(o.kvm_device, "/dev/k");
+	assert_true(o.stats);
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--irqchip", "gicv3", "--params="),
+			 0);
+	assert_int_equal(o.irqchip, 3);
+	assert_string_equal(o.params, "");
+}
+
+static void test_commands(void **state)
+{
+	(void)state;
+	struct vmm_opts o;
+	char err[160];
+	assert_int_equal(PARSE(&o, err, "--help"), 0);
+	assert_int_equal(o.cmd, VMM_CMD_HELP);
+	assert_int_equal(PARSE(&o, err, "--version"), 0);
+	assert_int_equal(o.cmd, VMM_CMD_VERSION);
+	assert_int_equal(PARSE(&o, err, "run", "--help"), 0);
+	assert_int_equal(o.cmd, VMM_CMD_HELP);
+	assert_int_equal(vmm_parse_args(1, ARGV(NULL), &o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "missing command"));
+	assert_int_equal(PARSE(&o, err, "start"), -1);
+	assert_non_null(strstr(err, "unknown command 'start'"));
+}
+
+static void expect_error(int ret, const char *err, const char *needle)
+{
+	assert_int_equal(ret, -1);
+	if (!strstr(err, needle))
+		fail_msg("error '%s' does not mention '%s'", err, needle);
+	assert_null(strchr(err, '\n'));
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	struct vmm_opts o;
+	char err[160];
+	expect_error(PARSE(&o, err, "run"), err, "--kernel is required");
+	expect_error(PARSE(&o, err, "run", "--kernel"), err, "--kernel needs a value");
+	expect_error(PARSE(&o, err, "run", "--kernel="), err, "empty file name");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--bogus"), err, "unknown option '--bogus'");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--stats=1"), err, "takes no value");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--mem", "0"), err, "--mem '0'");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--mem", "-5"), err, "--mem '-5'");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--mem", "12M"), err, "--mem '12M'");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--mem", "99999999999999999999"), err,
+		     "--mem");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--mem", "2097152"), err, "--mem");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--cpus", "0"), err, "--cpus '0'");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--cpus", "65"), err, "--cpus '65'");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--cpus", ""), err, "--cpus ''");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--irqchip", "gicv4"), err,
+		     "--irqchip 'gicv4'");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--irqchip", "gicv2", "--cpus", "9"),
+		     err, "at most 8");
+	/* A tiny error buffer truncates without overflowing. */
+	char small[8];
+	assert_int_equal(vmm_parse_args(2, ARGV("run"), &o, small, sizeof(small)), -1);
+	assert_int_equal(strlen(small), 7);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_commands),
+		cmocka_unit_test(test_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

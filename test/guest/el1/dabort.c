@@ -46,7 +46,8 @@ static void one(enum access kind, uint64_t addr)
 		rt_skip(name, "the access to unmapped IPA did not abort");
 		return;
 	}
-	ec = p->esr >> 26;
+	/* EC and ISS live in ESR_EL1[31:0]; ISS2 and the RES0 bits above are not checked. */
+	ec = (p->esr >> 26) & 0x3f;
 	dfsc = p->esr & 0x3f;
 	rt_printf("%s: %s at 0x%lx: ESR_EL1=0x%lx FAR_EL1=0x%lx ELR_EL1=0x%lx (insn at 0x%lx)\n",
 		  rt_prog, name, addr, p->esr, p->far, p->elr, pc);

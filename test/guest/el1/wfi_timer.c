@@ -68,8 +68,15 @@ static void run(const char *name, bool masked_wfi, bool use_cval)
 			isb();
 			irq_disable();
 		} else {
+			/*
+			 * The timer may have expired already (a slow host, or the console
+			 * line above): the interrupt is then taken as soon as it is
+			 * unmasked, and a WFI after it would wait for nothing. Only wait
+			 * while it has not arrived; the window left is two instructions.
+			 */
 			irq_enable();
-			__asm__ volatile("wfi" : : : "memory");
+			if (irq_count == 0)
+				__asm__ volatile("wfi" : : : "memory");
 			irq_disable();
 		}
 		wakes++;

@@ -18,6 +18,7 @@
 extern char __image_start[], __image_end[];
 
 static struct port_platform platform;
+static struct port_spinlock console_lock;
 
 void port_putc(char c)
 {
@@ -32,8 +33,11 @@ void port_putc(char c)
 
 void port_puts(const char *s)
 {
+	/* One string at a time across CPUs (not from interrupt handlers: see port.h). */
+	port_spin_lock(&console_lock);
 	while (*s)
 		port_putc(*s++);
+	port_spin_unlock(&console_lock);
 }
 
 void port_printf(const char *fmt, ...)
@@ -68,6 +72,7 @@ void port_exit(int code)
 
 void port_panic(const char *msg)
 {
+	console_lock.locked = 0; /* fatal: never wait for a holder that will not return */
 	port_printf("\narmvirt: PANIC: %s\n", msg);
 	port_exit(1);
 }
@@ -77,6 +82,7 @@ void port_el2_fault(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
 	struct av_esr e;
 	char line[160];
 
+	console_lock.locked = 0; /* fatal: the faulting code may hold the console */
 	if (av_esr_decode(esr, &e) == 0)
 		av_esr_format(&e, line, sizeof(line));
 	else
@@ -197,14 +203,30 @@ void port_primary_main(const void *dtb)
 		port_exit(3);
 	}
 	discover(dtb);
+	/* libfdt is done: from here on the hypervisor never touches FP/SIMD registers. */
+	port_mmu_build(&platform);
+	port_mmu_enable();
 	av_log_set_hook(log_to_console, AV_LOG_INFO, NULL);
+	if (!platform.gic_version || !platform.ncpus)
+		port_panic("the DTB describes no GIC or no CPU");
+	port_gic_init(&platform);
+	port_cpu_setup(0, platform.mpidr[0]);
 	rc = hyp_main(&platform);
 	port_exit(rc);
 }
 
 void port_secondary_main(uint64_t cpu)
 {
+	port_mmu_enable();
+	port_cpu_setup((unsigned)cpu, platform.mpidr[cpu]);
+	hyp_secondary_main(&platform, (unsigned)cpu);
+}
+
+__attribute__((weak)) void hyp_secondary_main(const struct port_platform *plat, unsigned cpu)
+{
+	(void)plat;
 	(void)cpu;
+	port_irq_unmask();
 	for (;;)
-		__asm__ volatile("wfe");
+		port_wfi();
 }

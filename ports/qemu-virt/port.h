@@ -3,10 +3,19 @@
  * @file port.h
  * @brief The qemu-virt bare-metal port: what a hypervisor built on armvirt gets from the board.
  *
- * Boot flow: start.S enters at EL2 with the board's DTB, sets up a stack and vectors and calls
- * port_primary_main(), which discovers the platform from the DTB (memory, CPUs, GIC, UART,
- * timer), brings up the console and the armvirt log hook, then calls the application's
- * hyp_main(). Pass/fail leaves QEMU through semihosting (port_exit()).
+ * Boot flow: start.S enters at EL2 with the board's DTB, sets up a stack and the port's
+ * early vectors and calls port_primary_main(), which
+ *  1. discovers the platform from the DTB (memory, CPUs, GIC, UART, PSCI conduit) with
+ *     libfdt — the only time libfdt runs, so its FP/SIMD use never meets a guest's state;
+ *  2. builds the EL2 stage-1 identity map and turns the MMU and caches on (port_mmu_*);
+ *  3. initialises the distributor and this CPU (port_cpu_setup(): arch per-CPU block in
+ *     TPIDR_EL2, arch vectors in VBAR_EL2, GIC CPU interface / redistributor);
+ *  4. calls the application's hyp_main().
+ * Secondary CPUs are started by the application with port_cpu_on() (PSCI CPU_ON through
+ * SMC); each enters port_secondary_entry with its index as context id, gets its own stack,
+ * turns its MMU on with the shared tables, runs port_cpu_setup() and calls
+ * hyp_secondary_main() (weak default: idle in WFI with interrupts unmasked).
+ * Pass/fail leaves QEMU through semihosting (port_exit()).
  */
 #ifndef ARMVIRT_PORT_QEMU_VIRT_H
 #define ARMVIRT_PORT_QEMU_VIRT_H
@@ -14,7 +23,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <armvirt/arch/aarch64.h>
+
 #define PORT_MAX_CPUS 8
+
+/** SGI the port uses to kick another CPU (port_kick()). */
+#define PORT_SGI_KICK 1u
+/** PPI of the EL2 physical timer (CNTHP), the hypervisor's own tick. */
+#define PORT_PPI_HYP_TIMER 26u
+/** PPI of the EL1 virtual timer (CNTV), the guest's timer. */
+#define PORT_PPI_VTIMER 27u
+/** PPI of the GIC virtual interface maintenance interrupt. */
+#define PORT_PPI_GIC_MAINT 25u
 
 /** The board as the DTB describes it. */
 struct port_platform {
@@ -36,8 +56,30 @@ struct port_platform {
 	bool psci_smc;           /**< PSCI conduit is SMC (true with virtualization=on) */
 };
 
+/** Per-CPU data; TPIDR_EL2 points to it (the arch block is first). */
+struct port_cpu {
+	struct av_arch_cpu arch; /**< the arch layer's per-CPU block (must stay first) */
+	unsigned index;          /**< logical CPU number (DTB order) */
+	uint64_t mpidr;          /**< MPIDR_EL1 affinity from the DTB */
+	uint64_t gicr;           /**< GICv3: this CPU's redistributor RD_base */
+	uint32_t gic_cpu_mask;   /**< GICv2: this CPU interface's ITARGETSR bit */
+	bool online;             /**< set once port_cpu_setup() finished */
+	void *app;               /**< free for the application */
+};
+
+/** A spinlock for the port and applications (test-and-set, WFE while contended). */
+struct port_spinlock {
+	uint32_t locked; /**< 0 free, 1 held */
+};
+
 /** Provided by the application: runs on the primary CPU after discovery. Returns the exit code. */
 int hyp_main(const struct port_platform *plat);
+
+/**
+ * May be provided by the application: runs on secondary CPU @p cpu once it is set up.
+ * The port's weak default idles in WFI with interrupts unmasked.
+ */
+__attribute__((noreturn)) void hyp_secondary_main(const struct port_platform *plat, unsigned cpu);
 
 /** Console output (polled PL011). */
 void port_putc(char c);
@@ -57,6 +99,105 @@ __attribute__((noreturn)) void port_el2_fault(uint64_t kind, uint64_t esr, uint6
 /** C entry points from start.S. */
 __attribute__((noreturn)) void port_primary_main(const void *dtb);
 __attribute__((noreturn)) void port_secondary_main(uint64_t cpu);
+
+/* ---- CPUs ---- */
+
+/** The calling CPU's data (TPIDR_EL2). */
+static inline struct port_cpu *port_this_cpu(void)
+{
+	return (struct port_cpu *)(void *)av_arch_this_cpu();
+}
+
+/** CPU @p index's data. */
+struct port_cpu *port_cpu(unsigned index);
+
+/** Set up the calling CPU (per-CPU block, arch vectors, GIC CPU interface, kick SGI). */
+void port_cpu_setup(unsigned index, uint64_t mpidr);
+
+/**
+ * Start secondary CPU @p index through PSCI CPU_ON (SMC conduit, function 0xC4000003) at
+ * port_secondary_entry with context id @p index.
+ * @return the PSCI status (0 success), -1 bad index, -2 no SMC conduit
+ */
+int port_cpu_on(const struct port_platform *p, unsigned index);
+
+/** True once CPU @p index finished port_cpu_setup(). */
+bool port_cpu_online(unsigned index);
+
+/** Send the kick SGI (#PORT_SGI_KICK) to CPU @p cpu. */
+void port_kick(unsigned cpu);
+
+/** Send SGI @p sgi (0..15) to CPU @p cpu. */
+void port_send_sgi(unsigned cpu, unsigned sgi);
+
+void port_spin_lock(struct port_spinlock *l);
+void port_spin_unlock(struct port_spinlock *l);
+
+/* ---- interrupts ---- */
+
+/**
+ * Handler of interrupts taken at EL2 while the hypervisor runs with IRQs unmasked (not of
+ * those that end a guest's run: those come back as AV_ARCH_EXIT_IRQ). Called with the
+ * interrupt acknowledged and its priority dropped; the port deactivates it afterwards.
+ * Must not take the console lock (port_printf) if the interrupted code might hold it.
+ */
+typedef void (*port_irq_fn)(unsigned intid, void *cookie);
+void port_irq_set_handler(port_irq_fn fn, void *cookie);
+
+/** Enable (and give the default priority to) INTID @p intid at the physical GIC. */
+void port_irq_enable(unsigned intid);
+void port_irq_disable(unsigned intid);
+
+/** True if INTID @p intid is active at the physical GIC (this CPU's bank for SGIs/PPIs). */
+bool port_irq_is_active(unsigned intid);
+
+/**
+ * Acknowledge the highest-priority pending interrupt and drop its priority (EOImode = 1).
+ * @return the raw IAR value: pass it to port_irq_deactivate(); port_irq_intid() gives the
+ *         INTID (1020..1023: nothing to acknowledge).
+ */
+uint32_t port_irq_ack(void);
+/** The INTID of a value from port_irq_ack(). */
+unsigned port_irq_intid(uint32_t iar);
+/**
+ * Deactivate an acknowledged interrupt (ICC_DIR_EL1 / GICC_DIR). Not for an interrupt
+ * forwarded to a guest with a HW list register: the guest's EOI deactivates it.
+ */
+void port_irq_deactivate(uint32_t iar);
+
+/** Unmask / mask IRQs at EL2 (PSTATE.I). */
+static inline void port_irq_unmask(void)
+{
+	__asm__ volatile("msr daifclr, #2" : : : "memory");
+}
+
+static inline void port_irq_mask(void)
+{
+	__asm__ volatile("msr daifset, #2" : : : "memory");
+}
+
+/** Wait for an interrupt (WFI); returns when one is pending, masked or not. */
+static inline void port_wfi(void)
+{
+	__asm__ volatile("dsb sy; wfi" : : : "memory");
+}
+
+/* ---- the EL2 physical timer ---- */
+
+/** CNTPCT_EL0. */
+uint64_t port_counter(void);
+/** CNTFRQ_EL0 (62.5 MHz on QEMU virt). */
+uint64_t port_counter_freq(void);
+/** Fire PPI 26 (CNTHP) @p ticks from now. */
+void port_timer_arm(uint64_t ticks);
+/** Disable the CNTHP timer. */
+void port_timer_cancel(void);
+
+/* ---- internal to the port (boot) ---- */
+void port_mmu_build(const struct port_platform *p);
+void port_mmu_enable(void);
+void port_gic_init(const struct port_platform *p);
+void port_gic_cpu_init(struct port_cpu *c);
 
 /** Read-modify-free MMIO accessors. */
 static inline uint32_t port_read32(uint64_t addr)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The port's own EL2 vector table, used until a hypervisor installs the library's guest
- * vectors: any exception taken here is a hypervisor bug, reported by port_el2_fault() (which
+ * The port's own EL2 vector table, used from reset until port_cpu_setup() installs the arch
+ * layer's vectors: any exception taken here is a boot bug, reported by port_el2_fault() (which
  * prints the syndrome and ends the run with a failure status).
  */
 #include "port_asm.h"

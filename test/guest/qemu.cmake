@@ -20,4 +20,18 @@ function(av_qemu_test name image)
   endforeach()
 endfunction()
 
+# av_qemu_test_cpu(NAME IMAGE_RELATIVE_PATH CPU): NAME.gicv3 and NAME.gicv2 on -cpu CPU, two
+# CPUs (a CPU without SVE, pointer authentication or the newer trap features).
+function(av_qemu_test_cpu name image cpu)
+  foreach(gic 3 2)
+    add_test(NAME qemu.${name}.gicv${gic}
+             COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/run-el2.sh ${ARMVIRT_EL2_BUILD_DIR}/${image}
+                     ${gic} 2 60 -cpu ${cpu})
+    set_tests_properties(qemu.${name}.gicv${gic} PROPERTIES LABELS qemu TIMEOUT 90)
+  endforeach()
+endfunction()
+
+# The minimal hypervisor: world switch, hypercall, sysreg trap, MMIO, lazy FP/SIMD, vGIC +
+# virtual timer through hardware list registers, SMP bring-up, EL2 timer and IPI.
 av_qemu_test(minimal examples/minimal/armvirt-minimal.bin)
+av_qemu_test_cpu(minimal-a57 examples/minimal/armvirt-minimal.bin cortex-a57)

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file armvirt/arch/aarch64.h
+ * @brief The EL2 arch layer (lib/arch/aarch64): world switch, EL1 context switch, lazy
+ *        FP/SIMD, TLB and cache maintenance, GIC list-register backends.
+ *
+ * Built only in the freestanding configuration; everything here runs at EL2 with
+ * HCR_EL2.E2H = 0 (nVHE). Portable code in lib/ never includes this header.
+ *
+ * **Objects.**
+ * - `struct av_arch_cpu`: one per physical CPU, pointed to by TPIDR_EL2 (set by
+ *   av_arch_cpu_init()). It holds the host's callee-saved registers while a guest runs, the
+ *   last exit record, the vCPU whose EL1 state is in the registers and the owner of the
+ *   FP/SIMD registers. A port may embed it first in its own per-CPU structure.
+ * - `struct av_arch_vcpu`: the EL2 side of one vCPU: its register context
+ *   (`struct av_vcpu_ctxt`, owned by the caller), the trap register values, stage 2
+ *   (VTCR/VTTBR), CNTVOFF and the saved GIC CPU-interface state.
+ *
+ * **Running a vCPU.** av_arch_vcpu_run() loads the vCPU if another one (or none) was
+ * loaded, enters it and returns at the first exit the arch layer does not handle itself
+ * (it handles the lazy FP/SIMD trap). EL1 system registers, the virtual timer, VMPIDR/VPIDR
+ * and the GIC CPU-interface state are switched only when the vCPU on the pCPU changes: an
+ * exit handled for the running vCPU re-enters without touching them.
+ *
+ * **The FP/SIMD rule.** The hypervisor's own C code never uses FP/SIMD registers: the
+ * library, the arch layer and the port are built with -mgeneral-regs-only. The only
+ * exception is Debian's libfdt, which may use them and therefore runs only at boot, before
+ * the first guest entry on that CPU (or after av_arch_fpsimd_flush()). Guests start with
+ * CPTR_EL2.TFP = 1; their first FP/SIMD instruction traps (EC 0x07), the arch layer saves
+ * the previous owner's V0-V31/FPSR/FPCR, loads the vCPU's and re-enters with TFP = 0. Any
+ * other vCPU entering the CPU runs with TFP = 1 again. Note that TFP also traps EL2 itself:
+ * after a guest ran, an FP instruction in the hypervisor faults loudly unless that guest
+ * owns the registers.
+ *
+ * **Hooks the port provides** (called from the arch vectors): av_arch_hyp_fault() for any
+ * synchronous exception or SError taken at EL2 itself (a hypervisor bug) and
+ * av_arch_hyp_irq() for an IRQ or FIQ taken at EL2 while the hypervisor runs with interrupts
+ * unmasked.
+ */
+#ifndef ARMVIRT_ARCH_AARCH64_H
+#define ARMVIRT_ARCH_AARCH64_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <armvirt/traps.h>
+#include <armvirt/vcpu.h>
+#include <armvirt/vgic.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Why the guest left: the vector that was taken (lower EL, AArch64). */
+enum av_arch_exit_kind {
+	AV_ARCH_EXIT_SYNC = 0,   /**< synchronous exception: see esr/far/hpfar */
+	AV_ARCH_EXIT_IRQ = 1,    /**< physical IRQ (HCR_EL2.IMO): acknowledge it at the GIC */
+	AV_ARCH_EXIT_FIQ = 2,    /**< physical FIQ (HCR_EL2.FMO) */
+	AV_ARCH_EXIT_SERROR = 3, /**< SError (HCR_EL2.AMO): esr holds its syndrome */
+};
+
+/** One exit, as recorded by the vectors. */
+struct av_arch_exit {
+	uint64_t kind;  /**< enum av_arch_exit_kind */
+	uint64_t esr;   /**< ESR_EL2 */
+	uint64_t far;   /**< FAR_EL2 */
+	uint64_t hpfar; /**< HPFAR_EL2 (faulting IPA bits [47:12] in bits [39:4]) */
+};
+
+/** Host registers av_arch_enter_guest() preserves across the guest's run. */
+struct av_arch_host {
+	uint64_t x19_x30[12]; /**< callee-saved registers, frame pointer and link register */
+	uint64_t sp;          /**< SP_EL2 */
+};
+
+/** The FP/SIMD register file, as the lazy switch saves it. */
+struct av_arch_fpregs {
+	uint64_t v[32][2]; /**< V0..V31, low half first */
+	uint64_t fpsr;     /**< FPSR */
+	uint64_t fpcr;     /**< FPCR */
+};
+
+struct av_arch_vcpu;
+
+/**
+ * Per-physical-CPU state. TPIDR_EL2 points to it. The first three members are reached from
+ * assembly through AV_OFF_CPU_* offsets (lib/arch/aarch64/asm_offsets.h).
+ */
+struct av_arch_cpu {
+	struct av_vcpu_ctxt *ctxt;     /**< the context being run (written at entry) */
+	struct av_arch_host host;      /**< host registers while a guest runs */
+	struct av_arch_exit exit;      /**< the last exit */
+	struct av_arch_vcpu *loaded;   /**< vCPU whose EL1/timer/GIC state is in the registers */
+	struct av_arch_vcpu *fp_owner; /**< vCPU whose FP/SIMD state is in V0-V31; NULL: host */
+	struct av_arch_fpregs host_fp; /**< the host's FP/SIMD registers while a guest owns them */
+	uint64_t cptr;                 /**< CPTR_EL2 as last written */
+	unsigned index;                /**< logical CPU number */
+};
+
+/** Saved GIC virtual CPU-interface state of one vCPU (list registers excepted). */
+struct av_arch_gic_state {
+	uint64_t vmcr;    /**< ICH_VMCR_EL2 / GICH_VMCR */
+	uint32_t ap0r[4]; /**< ICH_AP0R<n>_EL2; GICv2: ap0r[0] = GICH_APR */
+	uint32_t ap1r[4]; /**< ICH_AP1R<n>_EL2 */
+	uint64_t sre;     /**< ICC_SRE_EL1 the guest sees (GICv3) */
+};
+
+/** The EL2 side of one vCPU. Fill it with av_arch_vcpu_init() and then the fields. */
+struct av_arch_vcpu {
+	struct av_vcpu_ctxt *ctxt;    /**< register context (caller-owned) */
+	struct av_el2_traps traps;    /**< HCR/CPTR/MDCR/HSTR_EL2 (av_trap_policy_compute()) */
+	uint64_t vtcr;                /**< VTCR_EL2 (av_s2_vtcr()) */
+	uint64_t vttbr;               /**< VTTBR_EL2 (av_s2_vttbr()) */
+	uint64_t cntvoff;             /**< CNTVOFF_EL2 */
+	uint64_t cnthctl;             /**< CNTHCTL_EL2 (default: EL1PCTEN, physical timer trapped) */
+	unsigned gic_version;         /**< 3: ICH_* system registers; 2: GICH frame; 0: none */
+	uintptr_t gich_base;          /**< GICv2: the GICH frame (EL2 VA) */
+	struct av_arch_gic_state gic; /**< saved virtual CPU-interface state */
+	uint64_t fp_traps;            /**< statistics: lazy FP/SIMD switches */
+	uint64_t entries;             /**< statistics: guest entries */
+};
+
+/* ---- per-CPU setup ---- */
+
+/**
+ * Prepare this physical CPU: TPIDR_EL2 = @p cpu, VBAR_EL2 = the arch vectors, CPTR_EL2 as
+ * the boot code left it (FP usable at EL2 until a guest runs). Call once per CPU, with
+ * interrupts masked, before any other av_arch_* call on that CPU.
+ */
+void av_arch_cpu_init(struct av_arch_cpu *cpu, unsigned index);
+
+/** The calling CPU's struct av_arch_cpu (TPIDR_EL2). */
+static inline struct av_arch_cpu *av_arch_this_cpu(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, tpidr_el2" : "=r"(v));
+	return (struct av_arch_cpu *)(uintptr_t)v;
+}
+
+/**
+ * The AV_TRAP_FEAT_* bits this CPU implements, from its ID registers, and PMCR_EL0.N in
+ * @p pmcr_n (0 without a PMU), ready for av_trap_policy_default_guest().
+ */
+uint32_t av_arch_trap_features(unsigned *pmcr_n);
+
+/* ---- vCPUs ---- */
+
+/**
+ * Initialise @p v for context @p ctxt: traps zero (fill them), CNTHCTL_EL2 = EL1PCTEN,
+ * GIC state reset (ICC_SRE_EL1.SRE = 1 for GICv3).
+ */
+void av_arch_vcpu_init(struct av_arch_vcpu *v, struct av_vcpu_ctxt *ctxt, unsigned gic_version,
+		       uintptr_t gich_base);
+
+/**
+ * Reset @p ctxt to the architectural entry state of an AArch64 EL1 kernel: PC = @p entry,
+ * PSTATE = EL1h with DAIF masked, X0 = @p x0, SCTLR_EL1 at its RES1 value (MMU and caches
+ * off), VMPIDR = @p mpidr, VPIDR = this CPU's MIDR; everything else zero.
+ */
+void av_arch_ctxt_reset(struct av_vcpu_ctxt *ctxt, uint64_t entry, uint64_t x0, uint64_t mpidr);
+
+/**
+ * Make @p v the loaded vCPU of this CPU. If another vCPU is loaded it is put first
+ * (av_arch_vcpu_put()); then @p v's EL1 registers, virtual timer, VMPIDR/VPIDR, GIC state
+ * and EL2 controls (HCR, MDCR, HSTR, VTCR, VTTBR, CNTVOFF, CNTHCTL) are written. Nothing
+ * is done if @p v is already loaded.
+ */
+void av_arch_vcpu_load(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);
+
+/**
+ * Save the loaded vCPU's EL1 registers, timer (then disabled) and GIC state into it and
+ * leave no vCPU loaded. Its FP/SIMD state stays in the registers (lazily saved).
+ */
+void av_arch_vcpu_put(struct av_arch_cpu *cpu);
+
+/** Rewrite the EL2 controls of the loaded vCPU @p v after its traps/stage 2 changed. */
+void av_arch_vcpu_reload_controls(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);
+
+/**
+ * Run @p v on this CPU until an exit the arch layer does not handle itself.
+ * Loads @p v if needed (av_arch_vcpu_load()), enters it, and handles the FP/SIMD access
+ * trap (EC 0x07) in place by switching the FP/SIMD registers to @p v.
+ *
+ * @param exit  receives the exit record (also in cpu->exit)
+ * @return the exit kind (enum av_arch_exit_kind)
+ */
+unsigned av_arch_vcpu_run(struct av_arch_cpu *cpu, struct av_arch_vcpu *v,
+			  struct av_arch_exit *exit);
+
+/**
+ * The world switch (switch.S): save the host's callee-saved registers and SP in @p cpu,
+ * load the guest's X0-X30, ELR_EL2 = regs.pc and SPSR_EL2 = regs.pstate from @p ctxt and
+ * ERET. The next lower-EL exception saves the guest's GPRs, PC and PSTATE back into
+ * @p ctxt, records cpu->exit and returns here with the exit kind. @p cpu must be the
+ * calling CPU's (TPIDR_EL2). EL1 state and EL2 controls are the caller's business
+ * (av_arch_vcpu_run() does both).
+ */
+uint64_t av_arch_enter_guest(struct av_vcpu_ctxt *ctxt, struct av_arch_cpu *cpu);
+
+/* ---- EL1 and timer state (ctxt_sr.c) ---- */
+
+/** Save the EL1 system registers, CNTV_CTL/CVAL and VMPIDR/VPIDR into @p r. */
+void av_arch_el1_save(struct av_el1_regs *r);
+/** Write @p r into the EL1 system registers, the virtual timer and VMPIDR/VPIDR. */
+void av_arch_el1_restore(const struct av_el1_regs *r);
+
+/* ---- FP/SIMD (fpsimd.S, fpsimd.c) ---- */
+
+/** Store V0-V31, FPSR, FPCR into @p f. FP access must be enabled at EL2 (TFP = 0). */
+void av_arch_fpsimd_save(struct av_arch_fpregs *f);
+/** Load V0-V31, FPSR, FPCR from @p f. FP access must be enabled at EL2 (TFP = 0). */
+void av_arch_fpsimd_load(const struct av_arch_fpregs *f);
+
+/**
+ * Give the FP/SIMD registers to @p v: save the current owner's state (the host's, or
+ * another vCPU's into its context), load @p v's from v->ctxt->regs. Called by
+ * av_arch_vcpu_run() on an FP/SIMD trap; usable to switch eagerly.
+ */
+void av_arch_fpsimd_switch(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);
+
+/**
+ * Copy the owning vCPU's live FP/SIMD registers into its context (regs.v, fpsr, fpcr) so
+ * that C code can read them; the registers stay live. No-op if the host owns them.
+ */
+void av_arch_fpsimd_sync(struct av_arch_cpu *cpu);
+
+/**
+ * Save the owning vCPU's FP/SIMD state into its context and give the registers back to the
+ * host (its saved state is reloaded); the vCPU's next FP/SIMD instruction traps again. Call
+ * it before C code writes a vCPU's regs.v, before libfdt runs after boot, or before moving
+ * a vCPU to another CPU.
+ */
+void av_arch_fpsimd_flush(struct av_arch_cpu *cpu);
+
+/* ---- TLB and cache maintenance (tlb.c) ---- */
+
+/**
+ * Invalidate stage-2 translations of @p ipa in the VMID of @p vttbr (and, as the Arm ARM
+ * requires after a stage-2 change, every stage-1 entry of that VMID): DSB ISHST;
+ * TLBI IPAS2(L)E1IS; DSB ISH; TLBI VMALLE1IS; DSB ISH; ISB. VTTBR_EL2 is switched to
+ * @p vttbr around the TLBI and restored.
+ */
+void av_arch_tlbi_ipa(uint64_t vttbr, uint64_t ipa, unsigned level, bool leaf);
+/** Invalidate every stage-1 and stage-2 entry of the VMID of @p vttbr (VMALLS12E1IS). */
+void av_arch_tlbi_vmid(uint64_t vttbr);
+/** Invalidate every EL1&0 entry of every VMID and the EL2 entries (ALLE1IS, ALLE2IS). */
+void av_arch_tlbi_all(void);
+/** Clean [va, va + size) to the point of coherency (DC CVAC), then DSB ISH. */
+void av_arch_dcache_clean_poc(const void *va, size_t size);
+/** Clean and invalidate [va, va + size) to the point of coherency (DC CIVAC). */
+void av_arch_dcache_clean_inval_poc(const void *va, size_t size);
+/** Invalidate all instruction caches to PoU, inner shareable (IC IALLUIS). */
+void av_arch_icache_inval_all(void);
+
+/**
+ * The first member of a cookie given to av_s2_init() whose av_mm_ops use the callbacks
+ * below: the VTTBR_EL2 value (VMID and root) of the table.
+ */
+struct av_arch_s2_tlb {
+	uint64_t vttbr; /**< set it from av_s2_vttbr() before the first change of a valid entry */
+};
+
+/** av_mm_ops::tlbi_ipa over av_arch_tlbi_ipa(); @p cookie starts with av_arch_s2_tlb. */
+void av_arch_s2_tlbi_ipa(void *cookie, uint64_t ipa, unsigned level, bool leaf);
+/** av_mm_ops::tlbi_vmid over av_arch_tlbi_vmid(); @p cookie starts with av_arch_s2_tlb. */
+void av_arch_s2_tlbi_vmid(void *cookie);
+/** av_mm_ops::clean_poc over av_arch_dcache_clean_poc(). */
+void av_arch_s2_clean_poc(void *cookie, void *va, size_t size);
+
+/* ---- GIC list-register backends (gic_v3_lr.c, gic_v2_lr.c) ---- */
+
+/** ICH_HCR_EL2 / GICH_HCR bits. */
+#define AV_ICH_HCR_EN    AV_BIT(0) /**< virtual CPU interface enable */
+#define AV_ICH_HCR_UIE   AV_BIT(1) /**< underflow maintenance interrupt enable */
+#define AV_ICH_HCR_NPIE  AV_BIT(3) /**< no-pending maintenance interrupt enable */
+
+/** The ICH_LR<n>_EL2 backend (cookie unused: the calling CPU's registers). */
+extern const struct av_vgic_lr_ops av_arch_gic_v3_lr_ops;
+/**
+ * Prepare this CPU's GICv3 virtual interface: ICC_SRE_EL2 = SRE | Enable (EL1 may use the
+ * system-register interface), ICH_HCR_EL2 = 0, every list register and APR cleared.
+ */
+void av_arch_gic_v3_cpu_init(void);
+/** Number of implemented ICH_LR<n>_EL2 (ICH_VTR_EL2.ListRegs + 1). */
+unsigned av_arch_gic_v3_nr_lrs(void);
+/** ICH_MISR_EL2: why the maintenance interrupt is asserted. */
+uint64_t av_arch_gic_v3_misr(void);
+/** Save ICH_VMCR_EL2 and the implemented ICH_AP0R/AP1R<n>_EL2 into @p s. */
+void av_arch_gic_v3_save(struct av_arch_gic_state *s);
+/** Restore @p s, ICC_SRE_EL1 and set ICH_HCR_EL2.En. */
+void av_arch_gic_v3_restore(const struct av_arch_gic_state *s);
+
+/** The cookie of the GICH backend: the GICH frame's EL2 address (banked per CPU). */
+struct av_arch_gicv2 {
+	uintptr_t gich; /**< GICH base */
+};
+/** The GICH_LR<n> backend; cookie: struct av_arch_gicv2. */
+extern const struct av_vgic_lr_ops av_arch_gic_v2_lr_ops;
+/** Prepare this CPU's GICH: GICH_HCR = 0, every list register and GICH_APR cleared. */
+void av_arch_gic_v2_cpu_init(uintptr_t gich);
+/** GICH_MISR. */
+uint32_t av_arch_gic_v2_misr(uintptr_t gich);
+/** Save GICH_VMCR and GICH_APR into @p s. */
+void av_arch_gic_v2_save(uintptr_t gich, struct av_arch_gic_state *s);
+/** Restore @p s and set GICH_HCR.En. */
+void av_arch_gic_v2_restore(uintptr_t gich, const struct av_arch_gic_state *s);
+
+/* ---- hooks the port implements ---- */
+
+/** What av_arch_hyp_fault() is told. */
+struct av_arch_fault {
+	uint64_t vector; /**< vector index 0..15 (4: current EL sync with SP_EL2, 7: SError...) */
+	uint64_t esr;    /**< ESR_EL2 */
+	uint64_t elr;    /**< ELR_EL2 */
+	uint64_t far;    /**< FAR_EL2 */
+	uint64_t spsr;   /**< SPSR_EL2 */
+};
+
+/** Port hook: an exception the hypervisor did not expect was taken at EL2. Must not return. */
+__attribute__((noreturn)) void av_arch_hyp_fault(const struct av_arch_fault *f);
+
+/**
+ * Port hook: an IRQ (@p fiq false) or FIQ was taken at EL2 while the hypervisor ran with
+ * PSTATE.I/F clear. Caller-saved registers, ELR and SPSR are preserved around it.
+ */
+void av_arch_hyp_irq(bool fiq);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ARMVIRT_ARCH_AARCH64_H */

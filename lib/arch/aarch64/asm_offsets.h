@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Offsets into C structures for the arch layer's assembly. Every value is checked against
+ * offsetof() by offsets.c (_Static_assert), which is compiled into the freestanding library:
+ * a layout change that forgets this file breaks the build, never the world switch.
+ */
+#ifndef ARMVIRT_ARCH_ASM_OFFSETS_H
+#define ARMVIRT_ARCH_ASM_OFFSETS_H
+
+/* struct av_vcpu_ctxt (armvirt/vcpu.h) -> struct av_regs (armvirt/regs.h) */
+#define AV_OFF_CTXT_X       0   /* regs.x[0]; x[n] at AV_OFF_CTXT_X + 8 * n */
+#define AV_OFF_CTXT_X30     240 /* regs.x[30] */
+#define AV_OFF_CTXT_PC      256 /* regs.pc (ELR_EL2) */
+#define AV_OFF_CTXT_PSTATE  264 /* regs.pstate (SPSR_EL2), right after pc */
+
+/* struct av_arch_fpregs (armvirt/arch/aarch64.h) */
+#define AV_OFF_FP_V         0   /* v[0]; v[n] at AV_OFF_FP_V + 16 * n */
+#define AV_OFF_FP_FPSR      512 /* fpsr */
+#define AV_OFF_FP_FPCR      520 /* fpcr, right after fpsr */
+
+/* struct av_arch_cpu (armvirt/arch/aarch64.h) */
+#define AV_OFF_CPU_CTXT     0   /* ctxt: the context being run */
+#define AV_OFF_CPU_HOST     8   /* host.x19_x30[0] (x19); x19+n at +8 * n */
+#define AV_OFF_CPU_HOST_SP  104 /* host.sp */
+#define AV_OFF_CPU_EXIT     112 /* exit.kind */
+#define AV_OFF_CPU_EXIT_ESR 120 /* exit.esr, then far (+8), hpfar (+16) */
+
+#endif

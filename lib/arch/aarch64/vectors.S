@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The EL2 vector table used while guests exist (VBAR_EL2, installed by av_arch_cpu_init()).
+ *
+ * - Lower EL, AArch64 (a guest at EL1/EL0): sync, IRQ, FIQ and SError all leave the guest
+ *   through guest_exit, which saves X0-X30, ELR_EL2 and SPSR_EL2 into the running context
+ *   (TPIDR_EL2->ctxt), records the exit (kind, ESR_EL2, FAR_EL2, HPFAR_EL2) in the per-CPU
+ *   block and returns to the caller of av_arch_enter_guest() with the kind in x0.
+ * - Lower EL, AArch32: not supported (HCR_EL2.RW = 1); reported as a hypervisor fault.
+ * - Current EL (the hypervisor itself): sync and SError call the port's av_arch_hyp_fault()
+ *   (no return); IRQ and FIQ call av_arch_hyp_irq() with the caller-saved registers, ELR
+ *   and SPSR preserved, then return to the interrupted code.
+ */
+#include "asm_offsets.h"
+
+/* Frame of an EL2 IRQ: x0-x18, x29, x30, ELR_EL2, SPSR_EL2 (23 slots, 16-byte aligned). */
+#define IRQ_FRAME 192
+
+	/* Guest exit: free x0/x1 on the EL2 stack (the host SP saved at entry), x0 = kind. */
+	.macro	guest_exit_vector, kind
+	.balign	0x80
+	stp	x0, x1, [sp, #-16]!
+	mov	x0, #\kind
+	b	guest_exit
+	.endm
+
+	/* Unexpected exception: x0 = vector index, then the common reporter. */
+	.macro	fault_vector, vec
+	.balign	0x80
+	stp	x0, x1, [sp, #-16]!
+	mov	x0, #\vec
+	b	hyp_fault
+	.endm
+
+	.macro	irq_vector, fiq
+	.balign	0x80
+	sub	sp, sp, #IRQ_FRAME
+	stp	x0, x1, [sp, #0]
+	mov	x0, #\fiq
+	b	hyp_irq
+	.endm
+
+	.text
+	.balign	0x800
+	.globl	av_arch_vectors
+av_arch_vectors:
+	/* Current EL with SP_EL0: the hypervisor never runs on SP_EL0. */
+	fault_vector	0
+	fault_vector	1
+	fault_vector	2
+	fault_vector	3
+	/* Current EL with SP_EL2. */
+	fault_vector	4
+	irq_vector	0
+	irq_vector	1
+	fault_vector	7
+	/* Lower EL, AArch64: the guest. */
+	guest_exit_vector 0	/* AV_ARCH_EXIT_SYNC */
+	guest_exit_vector 1	/* AV_ARCH_EXIT_IRQ */
+	guest_exit_vector 2	/* AV_ARCH_EXIT_FIQ */
+	guest_exit_vector 3	/* AV_ARCH_EXIT_SERROR */
+	/* Lower EL, AArch32. */
+	fault_vector	12
+	fault_vector	13
+	fault_vector	14
+	fault_vector	15
+
+/*
+ * x0 = exit kind; guest x0/x1 at [sp]; every other register still the guest's.
+ * Register roles once the guest is saved:
+ *   x1 = guest context, x2 = per-CPU block, x3..x5 = syndrome scratch.
+ */
+guest_exit:
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1, #AV_OFF_CPU_CTXT]
+	stp	x2, x3, [x1, #AV_OFF_CTXT_X + 16]
+	stp	x4, x5, [x1, #AV_OFF_CTXT_X + 32]
+	stp	x6, x7, [x1, #AV_OFF_CTXT_X + 48]
+	stp	x8, x9, [x1, #AV_OFF_CTXT_X + 64]
+	stp	x10, x11, [x1, #AV_OFF_CTXT_X + 80]
+	stp	x12, x13, [x1, #AV_OFF_CTXT_X + 96]
+	stp	x14, x15, [x1, #AV_OFF_CTXT_X + 112]
+	stp	x16, x17, [x1, #AV_OFF_CTXT_X + 128]
+	stp	x18, x19, [x1, #AV_OFF_CTXT_X + 144]
+	stp	x20, x21, [x1, #AV_OFF_CTXT_X + 160]
+	stp	x22, x23, [x1, #AV_OFF_CTXT_X + 176]
+	stp	x24, x25, [x1, #AV_OFF_CTXT_X + 192]
+	stp	x26, x27, [x1, #AV_OFF_CTXT_X + 208]
+	stp	x28, x29, [x1, #AV_OFF_CTXT_X + 224]
+	str	x30, [x1, #AV_OFF_CTXT_X30]
+	ldp	x2, x3, [sp], #16		/* guest x0, x1; SP back to the host's */
+	stp	x2, x3, [x1, #AV_OFF_CTXT_X]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x2, x3, [x1, #AV_OFF_CTXT_PC]
+
+	/* The exit record. */
+	mrs	x2, tpidr_el2
+	mrs	x3, esr_el2
+	mrs	x4, far_el2
+	mrs	x5, hpfar_el2
+	str	x0, [x2, #AV_OFF_CPU_EXIT]
+	stp	x3, x4, [x2, #AV_OFF_CPU_EXIT_ESR]
+	str	x5, [x2, #AV_OFF_CPU_EXIT_ESR + 16]
+
+	/* Back to the host: its callee-saved registers and SP, then "return" x0. */
+	ldp	x19, x20, [x2, #AV_OFF_CPU_HOST + 0]
+	ldp	x21, x22, [x2, #AV_OFF_CPU_HOST + 16]
+	ldp	x23, x24, [x2, #AV_OFF_CPU_HOST + 32]
+	ldp	x25, x26, [x2, #AV_OFF_CPU_HOST + 48]
+	ldp	x27, x28, [x2, #AV_OFF_CPU_HOST + 64]
+	ldp	x29, x30, [x2, #AV_OFF_CPU_HOST + 80]
+	ldr	x3, [x2, #AV_OFF_CPU_HOST_SP]
+	mov	sp, x3
+	ret
+
+/*
+ * x0 = vector index; the interrupted x0/x1 at [sp]. Builds a struct av_arch_fault on the
+ * stack (vector, esr, elr, far, spsr) and calls the port, which does not return.
+ */
+hyp_fault:
+	sub	sp, sp, #48
+	mrs	x1, esr_el2
+	stp	x0, x1, [sp, #0]
+	mrs	x0, elr_el2
+	mrs	x1, far_el2
+	stp	x0, x1, [sp, #16]
+	mrs	x0, spsr_el2
+	str	x0, [sp, #32]
+	mov	x0, sp
+	bl	av_arch_hyp_fault
+1:	wfe
+	b	1b
+
+/*
+ * x0 = 1 for FIQ, 0 for IRQ; the frame is allocated and x0/x1 saved in it.
+ * Saves the rest of the AAPCS64 caller-saved set plus ELR/SPSR (a nested exception, e.g. a
+ * fault inside the handler, would overwrite them), calls the port, restores, returns.
+ */
+hyp_irq:
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x29, [sp, #144]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x30, x2, [sp, #160]
+	str	x3, [sp, #176]
+	bl	av_arch_hyp_irq
+	ldr	x3, [sp, #176]
+	ldp	x30, x2, [sp, #160]
+	msr	elr_el2, x2
+	msr	spsr_el2, x3
+	ldp	x18, x29, [sp, #144]
+	ldp	x16, x17, [sp, #128]
+	ldp	x14, x15, [sp, #112]
+	ldp	x12, x13, [sp, #96]
+	ldp	x10, x11, [sp, #80]
+	ldp	x8, x9, [sp, #64]
+	ldp	x6, x7, [sp, #48]
+	ldp	x4, x5, [sp, #32]
+	ldp	x2, x3, [sp, #16]
+	ldp	x0, x1, [sp, #0]
+	add	sp, sp, #IRQ_FRAME
+	eret
+	dsb	nsh
+	isb

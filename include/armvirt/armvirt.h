@@ -10,12 +10,14 @@
 #include <armvirt/boot.h>
 #include <armvirt/esr.h>
 #include <armvirt/insn.h>
+#include <armvirt/ivc.h>
 #include <armvirt/log.h>
 #include <armvirt/mmio.h>
 #include <armvirt/platform.h>
 #include <armvirt/psci.h>
 #include <armvirt/regs.h>
 #include <armvirt/s2.h>
+#include <armvirt/sched.h>
 #include <armvirt/sysreg.h>
 #include <armvirt/traps.h>
 #include <armvirt/types.h>

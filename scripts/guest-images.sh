@@ -14,7 +14,9 @@
 # The init script mounts proc, sysfs and devtmpfs, runs the scenario named by
 # `armvirt.scenario=NAME` on the kernel command line (default: info), then `poweroff -f`.
 # Scenarios: info (prints ARMVIRT-* marker lines, /proc/device-tree/chosen/bootargs and
-# /proc/interrupts), shell (an interactive shell), or /scenario.sh if the initramfs has one.
+# /proc/interrupts), shell (an interactive shell), baremetal (armvirt-bm's checks: the DT
+# model, /proc/cpuinfo, /proc/interrupts, the date from the RTC), or /scenario.sh if the
+# initramfs has one.
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -139,6 +141,18 @@ case "$scenario" in
     ;;
   shell)
     setsid cttyhack sh
+    ;;
+  baremetal)
+    echo "ARMVIRT-MODEL: $(tr -d '\000' </proc/device-tree/model)"
+    echo "ARMVIRT-CPUS: $(grep -c '^processor' /proc/cpuinfo)"
+    echo "ARMVIRT-CPUINFO-BEGIN"
+    cat /proc/cpuinfo
+    echo "ARMVIRT-CPUINFO-END"
+    echo "ARMVIRT-INTERRUPTS-BEGIN"
+    cat /proc/interrupts
+    echo "ARMVIRT-INTERRUPTS-END"
+    echo "ARMVIRT-DATE: $(date -u '+%Y-%m-%d %H:%M:%S')"
+    echo "ARMVIRT-RTC: $(cat /sys/class/rtc/rtc0/name 2>/dev/null) $(cat /sys/class/rtc/rtc0/date 2>/dev/null)"
     ;;
   *)
     if [ -x /scenario.sh ]; then /scenario.sh; else echo "ARMVIRT-ERROR: unknown scenario $scenario"; fi

@@ -35,3 +35,19 @@ endfunction()
 # virtual timer through hardware list registers, SMP bring-up, EL2 timer and IPI.
 av_qemu_test(minimal examples/minimal/armvirt-minimal.bin)
 av_qemu_test_cpu(minimal-a57 examples/minimal/armvirt-minimal.bin cortex-a57)
+
+# armvirt-bm, the bare-metal hypervisor (examples/baremetal): every EL1 guest test program
+# runs in a 2-vCPU VM, GICv3 and GICv2 (-smp 2): qemu.bm.<prog>.gicv3 / .gicv2.
+foreach(prog hypercall idregs mmio dabort wfi_timer sgi psci fpsimd isv0)
+  av_qemu_test(bm.${prog} examples/baremetal/armvirt-bm-${prog}.bin)
+endforeach()
+# The same on a CPU without SVE, pointer authentication or the newer trap features.
+av_qemu_test_cpu(bm.fpsimd-a57 examples/baremetal/armvirt-bm-fpsimd.bin cortex-a57)
+# Instruction counts of the exit paths (-icount shift=0: 1 instruction = 1 ns of virtual
+# time): the BENCH lines are figures, not pass/fail (ctest -V -R qemu.bm.bench shows them).
+foreach(gic 3 2)
+  add_test(NAME qemu.bm.bench.gicv${gic}
+           COMMAND sh ${PROJECT_SOURCE_DIR}/examples/baremetal/bench-report.sh
+                   ${ARMVIRT_EL2_BUILD_DIR}/examples/baremetal/armvirt-bm-bench.bin ${gic})
+  set_tests_properties(qemu.bm.bench.gicv${gic} PROPERTIES LABELS qemu TIMEOUT 90)
+endforeach()

@@ -126,10 +126,10 @@ static bool dev_accepts(const struct av_mmio_dev *d, uint64_t addr, unsigned siz
 	return size - 1 <= d->size - 1 - off;
 }
 
-enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
-				   bool is_write, uint64_t *val)
+enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_dev *d,
+				       uint64_t addr, unsigned size, bool is_write,
+				       uint64_t *val)
 {
-	struct av_mmio_dev *d;
 	enum av_mmio_result r;
 	uint64_t v;
 
@@ -139,8 +139,6 @@ enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, uint64_t addr, unsig
 		*val = 0;
 	if (size != 1 && size != 2 && size != 4 && size != 8)
 		return AV_MMIO_INJECT_DABT;
-
-	d = av_mmio_find(bus, addr);
 	if (!d) {
 		if (is_write)
 			bus->unclaimed_writes++;
@@ -170,6 +168,13 @@ enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, uint64_t addr, unsig
 	if (r == AV_MMIO_HANDLED)
 		*val = v & width_mask(size);
 	return r;
+}
+
+enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
+				   bool is_write, uint64_t *val)
+{
+	return av_mmio_dev_access(bus, bus ? av_mmio_find(bus, addr) : NULL, addr, size,
+				  is_write, val);
 }
 
 enum av_mmio_result av_mmio_read(struct av_mmio_bus *bus, uint64_t addr, unsigned size,

@@ -95,7 +95,7 @@ void av__vgic_kick(struct av_vgic *vgic, uint32_t mask, uint32_t *kicked)
 {
 	if (kicked)
 		*kicked |= mask;
-	if (!vgic->kick)
+	if (!vgic->kick || !mask)
 		return;
 	for (unsigned v = 0; v < vgic->nr_vcpus; v++)
 		if (mask & AV_BIT(v))
@@ -131,8 +131,22 @@ static bool is_v2_sgi(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
 	return vgic->model == AV_VGIC_V2 && irq->intid < AV_VGIC_NR_SGIS;
 }
 
+/*
+ * Pending as the vGIC tracks it. A HW-linked interrupt is the exception: while it is
+ * active, the physical distributor owns its state (the physical interrupt stays active
+ * until the guest's deactivation of the virtual one deactivates it, so the physical line
+ * cannot be signalled again) and a HW list register cannot be pending and active at once.
+ * Neither its line nor a latch makes it pending in the vGIC then: counting them would hold
+ * a pending part back behind the active LR and arm the no-pending maintenance interrupt,
+ * which fires at once (no LR is pending) and again after every re-entry until the guest
+ * deactivates. The deactivation clears line and latch (lr_fold()); a line still high
+ * then reaches the host as a new physical interrupt, which injects it again.
+ */
 bool av__vgic_irq_pending(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
 {
+	if ((irq->flags & (AV_VGIC_IRQF_HW | AV_VGIC_IRQF_ACTIVE)) ==
+	    (AV_VGIC_IRQF_HW | AV_VGIC_IRQF_ACTIVE))
+		return false;
 	if (is_v2_sgi(vgic, irq))
 		return irq->sgi_src != 0;
 	if (irq->flags & AV_VGIC_IRQF_LATCH)
@@ -504,9 +518,9 @@ static bool lr_place(struct av_vgic *vgic, unsigned vcpu, struct av_vgic_irq *ir
 	bool pend = irq_deliverable(vgic, irq), held = false;
 	struct av_vgic_lr lr;
 
-	if (pend && act && ((irq->flags & AV_VGIC_IRQF_HW) || is_v2_sgi(vgic, irq))) {
-		/* A HW LR cannot be pending+active; a GICv2 SGI's next source must wait
-		 * until the active one is retired. */
+	if (pend && act && is_v2_sgi(vgic, irq)) {
+		/* A GICv2 SGI's next source must wait until the active one is retired. (A
+		 * HW-linked interrupt is never pending while active: av__vgic_irq_pending().) */
 		pend = false;
 		held = true;
 	}
@@ -537,6 +551,21 @@ int av_vgic_flush(struct av_vgic *vgic, unsigned vcpu)
 	nr = vgic->lr_ops->nr_lrs(vgic->lr_cookie, vcpu);
 	if (nr > AV_VGIC_MAX_LRS)
 		nr = AV_VGIC_MAX_LRS;
+
+	/*
+	 * Nothing listed and no LR written by the last flush: nothing to place or clear, and
+	 * no maintenance to ask for. The list only changes under its vCPU's lock, so this
+	 * look needs no distributor lock; an interrupt listed just after it kicks the vCPU,
+	 * as it would after a complete flush. (The common exit of a vCPU without interrupts.)
+	 */
+	av__vgic_lock_vcpu(vgic, vcpu);
+	if (vc->head == VGIC_NIL && vc->lr_used == 0) {
+		vc->lr_live = 0;
+		vgic->lr_ops->set_maint(vgic->lr_cookie, vcpu, 0);
+		av__vgic_unlock_vcpu(vgic, vcpu);
+		return 0;
+	}
+	av__vgic_unlock_vcpu(vgic, vcpu);
 
 	av__vgic_lock_dist(vgic);
 	av__vgic_lock_vcpu(vgic, vcpu);

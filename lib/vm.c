@@ -2,8 +2,10 @@
 /*
  * A VM and its exit dispatcher.
  *
- * Shape (DESIGN.md, "The life of a trap"): av_vm_handle_exit() decodes the syndrome once
- * and indexes a 64-entry table of handlers by exception class (the dispatcher); the
+ * Shape (DESIGN.md, "The life of a trap"): av_vm_handle_exit() takes the exception class
+ * from the syndrome and indexes a 64-entry table of handlers by it (the dispatcher); the
+ * built-in handlers read only the syndrome fields their class needs (av_esr_get_*()), the
+ * full av_esr_decode() runs only for a handler the host installed; the
  * handlers hand the work to an interpreter (the system-register table below, the MMIO bus
  * with the instruction decoder for ISV = 0, PSCI) or to the host's stage-2 fault hook (the
  * allocator). Every class without a handler injects an Undefined Instruction exception and
@@ -13,7 +15,8 @@
  * - a handler leaves the vCPU ready to re-enter: either the instruction completed (PC past
  *   it, PSTATE.BTYPE and PSTATE.SS cleared), or an exception was injected (PC at the
  *   vector), or nothing changed (#AV_EXIT_TO_CALLER, RETRY);
- * - `vcpu->ctxt.el1` is read only between el1_get() and written back with el1_put();
+ * - `vcpu->ctxt.el1` is used only between el1_get() and the el1_put() that always follows
+ *   it in the same exit, with the registers read and changed in `vcpu->el1_regs`;
  * - statistics are per vCPU and written only by the vCPU's own exits.
  *
  * The guest system-register table (vm_rows) is the one place that says what a Linux guest
@@ -49,21 +52,33 @@ static void vm_unlock(const struct av_vm *vm)
 		vm->ops->unlock(vm->cookie);
 }
 
-static void el1_get(struct av_vcpu *vcpu)
+/*
+ * The EL1 hooks, always in pairs (vm.h, "EL1 state"): el1_get(@reads) starts a use of
+ * `ctxt.el1`, el1_put(@changed) ends it. Every path below that calls el1_get() calls
+ * el1_put() before it returns, with the registers it changed (0: nothing to write back).
+ */
+static void el1_get(struct av_vcpu *vcpu, unsigned reads)
 {
 	const struct av_vm *vm = vcpu->vm;
 
+	vcpu->el1_regs = reads;
 	if (vm->ops && vm->ops->el1_get)
 		vm->ops->el1_get(vm->cookie, vcpu);
 }
 
-static void el1_put(struct av_vcpu *vcpu)
+static void el1_put(struct av_vcpu *vcpu, unsigned changed)
 {
 	const struct av_vm *vm = vcpu->vm;
 
+	vcpu->el1_regs = changed;
 	if (vm->ops && vm->ops->el1_put)
 		vm->ops->el1_put(vm->cookie, vcpu);
+	vcpu->el1_regs = 0;
 }
+
+/* What exception injection reads (vector base, SPAN/DSSBS) and writes (the exception). */
+#define EL1_INJECT_READS (AV_VM_EL1_SCTLR | AV_VM_EL1_VBAR)
+#define EL1_INJECT_WRITES (AV_VM_EL1_ELR | AV_VM_EL1_SPSR | AV_VM_EL1_ESR | AV_VM_EL1_FAR)
 
 /*
  * True the first time bit @bit of @mask is claimed. A load and a store rather than a
@@ -109,26 +124,26 @@ static void skip_trapped(struct av_vcpu *vcpu, unsigned len)
 
 static void inject_undef(struct av_vcpu *vcpu)
 {
-	el1_get(vcpu);
+	el1_get(vcpu, EL1_INJECT_READS);
 	av_vcpu_inject_undef(&vcpu->ctxt);
-	el1_put(vcpu);
+	el1_put(vcpu, EL1_INJECT_WRITES);
 	vcpu->stats.inject_undef++;
 }
 
 /* A synchronous external abort on a data access at @far. */
 static void inject_dabt_sea(struct av_vcpu *vcpu, uint64_t far, bool wnr)
 {
-	el1_get(vcpu);
+	el1_get(vcpu, EL1_INJECT_READS);
 	av_vcpu_inject_dabt(&vcpu->ctxt, far, AV_FSC_SEA, wnr);
-	el1_put(vcpu);
+	el1_put(vcpu, EL1_INJECT_WRITES);
 	vcpu->stats.inject_dabt++;
 }
 
 static void inject_iabt_sea(struct av_vcpu *vcpu, uint64_t far)
 {
-	el1_get(vcpu);
+	el1_get(vcpu, EL1_INJECT_READS);
 	av_vcpu_inject_iabt(&vcpu->ctxt, far, AV_FSC_SEA);
-	el1_put(vcpu);
+	el1_put(vcpu, EL1_INJECT_WRITES);
 	vcpu->stats.inject_iabt++;
 }
 
@@ -451,12 +466,13 @@ static enum av_sysreg_result sys_mdscr(const struct av_sysreg_ctx *ctx, uint64_t
 {
 	struct av_vcpu *vcpu = sys_vcpu(ctx);
 
-	el1_get(vcpu);
+	el1_get(vcpu, AV_VM_EL1_MDSCR);
 	if (ctx->is_write) {
 		vcpu->ctxt.el1.mdscr = *val;
-		el1_put(vcpu);
+		el1_put(vcpu, AV_VM_EL1_MDSCR);
 	} else {
 		*val = vcpu->ctxt.el1.mdscr;
+		el1_put(vcpu, 0);
 	}
 	return AV_SYSREG_HANDLED;
 }
@@ -716,7 +732,7 @@ static enum av_exit_action handle_unknown(const struct av_exit_ctx *ctx)
 {
 	struct av_vcpu *vcpu = ctx->vcpu;
 	struct av_vm *vm = vcpu->vm;
-	unsigned ec = ctx->esr->ec;
+	unsigned ec = av_esr_get_ec(ctx->exit->esr);
 
 	if (first_time64(&vm->logged_ec, ec))
 		av_warn("%s: vCPU %u: unhandled EC 0x%02x (%s), ESR_EL2 0x%llx at PC 0x%llx: "
@@ -762,13 +778,13 @@ static enum av_exit_action handle_smccc(const struct av_exit_ctx *ctx)
 	struct av_vcpu *vcpu = ctx->vcpu;
 	const struct av_vm *vm = vcpu->vm;
 	struct av_regs *regs = &vcpu->ctxt.regs;
-	uint16_t imm = ctx->esr->u.call.imm16;
+	uint16_t imm = av_esr_get_imm16(ctx->exit->esr);
 	uint32_t fid = (uint32_t)regs->x[0];
 	unsigned oen = (unsigned)AV_FIELD_GET(AV_SMCCC_FID_OEN, fid);
 	enum av_exit_action action = AV_EXIT_RESUME;
 
 	/* A trapped SMC returns to itself; an HVC's preferred return address follows it. */
-	if (ctx->esr->ec == AV_ESR_EC_SMC64) {
+	if (av_esr_get_ec(ctx->exit->esr) == AV_ESR_EC_SMC64) {
 		skip_trapped(vcpu, 4);
 		/* SMCCC: SMC #0 only; other immediates are reserved. */
 		if (imm != 0) {
@@ -793,13 +809,14 @@ static enum av_exit_action handle_sys64(const struct av_exit_ctx *ctx)
 {
 	struct av_vcpu *vcpu = ctx->vcpu;
 	struct av_vm *vm = vcpu->vm;
-	uint32_t key = av_sysreg_key_from_iss(ctx->esr->iss);
+	uint32_t iss = av_esr_get_iss(ctx->exit->esr);
+	uint32_t key = av_sysreg_key_from_iss(iss);
 	struct av_sysreg_table *t = &vm->sys;
 
 	sysreg_count_add(&vcpu->stats, key, 1);
 	if (vm->host_sys.nrows && av_sysreg_find(vm->host_sys.rows, vm->host_sys.nrows, key))
 		t = &vm->host_sys;
-	switch (av_sysreg_trap(t, vcpu, ctx->esr->iss, &vcpu->ctxt.regs)) {
+	switch (av_sysreg_trap(t, vcpu, iss, &vcpu->ctxt.regs)) {
 	case AV_SYSREG_HANDLED:
 		insn_done(vcpu);
 		return AV_EXIT_RESUME;
@@ -825,25 +842,32 @@ static void load_to_rt(struct av_vcpu *vcpu, const struct av_vcpu_mmio *m, uint6
 		vcpu->ctxt.regs.x[m->rt] = val;
 }
 
-/* An emulated access described by an ISV = 1 syndrome. */
-static enum av_exit_action mmio_isv(const struct av_exit_ctx *ctx, uint64_t ipa)
+/*
+ * An emulated access described by an ISV = 1 syndrome: the hot MMIO path. The fields come
+ * straight from ESR_EL2 (no full decode), the device from the lookup handle_dabt() did.
+ */
+static enum av_exit_action mmio_isv(const struct av_exit_ctx *ctx, uint64_t ipa,
+				    struct av_mmio_dev *dev)
 {
 	struct av_vcpu *vcpu = ctx->vcpu;
 	struct av_mmio_bus *bus = vcpu->vm->bus;
-	const struct av_esr_dabt *d = &ctx->esr->u.dabt;
+	uint64_t esr = ctx->exit->esr;
 	struct av_vcpu_mmio m;
 	uint64_t val = 0;
+	bool big_endian;
 
-	el1_get(vcpu); /* SCTLR_EL1.EE/E0E */
+	el1_get(vcpu, AV_VM_EL1_SCTLR); /* SCTLR_EL1.EE/E0E */
+	big_endian = av_vcpu_data_big_endian(&vcpu->ctxt);
+	el1_put(vcpu, 0);
 	m = (struct av_vcpu_mmio){
 		.valid = true,
-		.is_write = d->wnr,
-		.sign_extend = d->sse,
-		.sf = d->sf,
-		.big_endian = av_vcpu_data_big_endian(&vcpu->ctxt),
-		.insn_len = ctx->esr->il ? 4 : 2,
-		.size = d->size,
-		.rt = d->srt,
+		.is_write = av_esr_get_dabt_wnr(esr),
+		.sign_extend = av_esr_get_dabt_sse(esr),
+		.sf = av_esr_get_dabt_sf(esr),
+		.big_endian = big_endian,
+		.insn_len = av_esr_get_il(esr) ? 4 : 2,
+		.size = (uint8_t)av_esr_get_dabt_size(esr),
+		.rt = (uint8_t)av_esr_get_dabt_srt(esr),
 		.ipa = ipa,
 	};
 	if (m.is_write) {
@@ -853,7 +877,7 @@ static enum av_exit_action mmio_isv(const struct av_exit_ctx *ctx, uint64_t ipa)
 			val = bswap_size(val, m.size);
 		m.data = val;
 	}
-	switch (av_mmio_access(bus, ipa, m.size, m.is_write, &val)) {
+	switch (av_mmio_dev_access(bus, dev, ipa, m.size, m.is_write, &val)) {
 	case AV_MMIO_HANDLED:
 		if (!m.is_write)
 			load_to_rt(vcpu, &m, val);
@@ -863,7 +887,7 @@ static enum av_exit_action mmio_isv(const struct av_exit_ctx *ctx, uint64_t ipa)
 		vcpu->mmio = m;
 		return AV_EXIT_TO_CALLER;
 	default:
-		inject_dabt_sea(vcpu, ctx->exit->far, d->wnr);
+		inject_dabt_sea(vcpu, ctx->exit->far, m.is_write);
 		return AV_EXIT_RESUME;
 	}
 }
@@ -873,7 +897,7 @@ static enum av_exit_action mmio_decode(const struct av_exit_ctx *ctx, uint64_t i
 {
 	struct av_vcpu *vcpu = ctx->vcpu;
 	struct av_vm *vm = vcpu->vm;
-	const struct av_esr_dabt *d = &ctx->esr->u.dabt;
+	bool wnr = av_esr_get_dabt_wnr(ctx->exit->esr);
 	struct av_insn_mem m;
 	struct av_insn_mmio io;
 	uint32_t insn;
@@ -887,7 +911,7 @@ static enum av_exit_action mmio_decode(const struct av_exit_ctx *ctx, uint64_t i
 				"decoded (no fetch_insn, AArch32, or fetch failed): injecting an "
 				"external abort (logged once)",
 				vm_name(vm), vcpu->index, (unsigned long long)vcpu->ctxt.regs.pc);
-		inject_dabt_sea(vcpu, ctx->exit->far, d->wnr);
+		inject_dabt_sea(vcpu, ctx->exit->far, wnr);
 		return AV_EXIT_RESUME;
 	}
 	if (av_insn_decode_mem(insn, &m) != 0) {
@@ -900,16 +924,19 @@ static enum av_exit_action mmio_decode(const struct av_exit_ctx *ctx, uint64_t i
 		.fn = av_mmio_insn_access,
 		.cookie = vm->bus,
 	};
-	el1_get(vcpu);
+	el1_get(vcpu, AV_VM_EL1_SCTLR | AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1);
 	io.big_endian = av_vcpu_data_big_endian(&vcpu->ctxt);
 	av_vcpu_sp_load(&vcpu->ctxt);
 	ret = av_insn_emulate_mem(&m, &vcpu->ctxt.regs, &io);
 	if (ret == 0) {
+		/* A writeback to SP changes SP_EL0 or SP_EL1 (the one PSTATE.SP selects). */
 		av_vcpu_sp_store(&vcpu->ctxt);
-		el1_put(vcpu);
+		el1_put(vcpu, AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1);
 		insn_done(vcpu);
 		return AV_EXIT_RESUME;
 	}
+	/* Nothing was changed: the use ends before any injection starts its own. */
+	el1_put(vcpu, 0);
 	switch (ret) {
 	case -AV_ENOENT: /* the bus said "to the caller"; nothing was changed */
 		return AV_EXIT_TO_CALLER;
@@ -917,36 +944,40 @@ static enum av_exit_action mmio_decode(const struct av_exit_ctx *ctx, uint64_t i
 		inject_undef(vcpu);
 		return AV_EXIT_RESUME;
 	default:
-		inject_dabt_sea(vcpu, ctx->exit->far, d->wnr);
+		inject_dabt_sea(vcpu, ctx->exit->far, wnr);
 		return AV_EXIT_RESUME;
 	}
 }
 
-static enum av_exit_action mmio_access(const struct av_exit_ctx *ctx, uint64_t ipa)
+/* @dev: av_mmio_find()'s answer for @ipa (NULL: the bus's unclaimed policy applies). */
+static enum av_exit_action mmio_access(const struct av_exit_ctx *ctx, uint64_t ipa,
+				       struct av_mmio_dev *dev)
 {
 	struct av_vcpu *vcpu = ctx->vcpu;
+	uint64_t esr = ctx->exit->esr;
 
 	/* DC IVAC and friends on a device address have nothing to maintain. */
-	if (ctx->esr->u.dabt.cm) {
+	if (av_esr_get_dabt_cm(esr)) {
 		skip_trapped(vcpu, 4);
 		return AV_EXIT_RESUME;
 	}
-	if (ctx->esr->u.dabt.isv)
-		return mmio_isv(ctx, ipa);
+	if (av_esr_get_dabt_isv(esr))
+		return mmio_isv(ctx, ipa, dev);
 	return mmio_decode(ctx, ipa);
 }
 
-/* Faults HPFAR_EL2 describes: stage 2 translation/AF/permission/address size, or S1PTW. */
-static bool is_stage2_fault(const struct av_esr *e, bool s1ptw)
+/* Faults HPFAR_EL2 describes: stage 2 translation/AF/permission/address size, or S1PTW.
+ * @esr is an instruction or data abort syndrome (FSC and S1PTW share their bits). */
+static bool is_stage2_fault(uint64_t esr)
 {
-	switch (av_esr_abort_class(e)) {
+	switch (av_esr_fsc_class(av_esr_get_abort_fsc(esr))) {
 	case AV_ESR_FSC_TRANSLATION:
 	case AV_ESR_FSC_ACCESS_FLAG:
 	case AV_ESR_FSC_PERMISSION:
 	case AV_ESR_FSC_ADDR_SIZE:
 		return true;
 	default:
-		return s1ptw;
+		return av_esr_get_abort_s1ptw(esr);
 	}
 }
 
@@ -963,17 +994,20 @@ static enum av_exit_action handle_dabt(const struct av_exit_ctx *ctx)
 {
 	struct av_vcpu *vcpu = ctx->vcpu;
 	const struct av_vm *vm = vcpu->vm;
-	const struct av_esr_dabt *d = &ctx->esr->u.dabt;
-	uint64_t ipa;
+	uint64_t esr = ctx->exit->esr, ipa;
+	bool s1ptw = av_esr_get_abort_s1ptw(esr);
+	struct av_mmio_dev *dev;
 
 	/* External aborts and the like routed to EL2: reflect them to the guest. */
-	if (!is_stage2_fault(ctx->esr, d->s1ptw)) {
-		inject_dabt_sea(vcpu, ctx->exit->far, d->wnr);
+	if (!is_stage2_fault(esr)) {
+		inject_dabt_sea(vcpu, ctx->exit->far, av_esr_get_dabt_wnr(esr));
 		return AV_EXIT_RESUME;
 	}
 	ipa = av_esr_fault_ipa(ctx->exit->hpfar, ctx->exit->far);
-	if (!d->s1ptw && vm->bus && av_mmio_find(vm->bus, ipa))
-		return mmio_access(ctx, ipa);
+	/* One bus lookup per exit: the device found here is the one accessed. */
+	dev = !s1ptw && vm->bus ? av_mmio_find(vm->bus, ipa) : NULL;
+	if (dev)
+		return mmio_access(ctx, ipa, dev);
 	switch (host_s2_fault(ctx, ipa)) {
 	case AV_VM_FAULT_RETRY:
 		return AV_EXIT_RESUME;
@@ -981,13 +1015,13 @@ static enum av_exit_action handle_dabt(const struct av_exit_ctx *ctx)
 		return AV_EXIT_TO_CALLER;
 	case AV_VM_FAULT_UNCLAIMED:
 		/* Not RAM: the bus's unclaimed policy decides (abort, RAZ/WI, to the caller). */
-		if (!d->s1ptw && vm->bus)
-			return mmio_access(ctx, ipa);
+		if (!s1ptw && vm->bus)
+			return mmio_access(ctx, ipa, NULL);
 		break;
 	default:
 		break;
 	}
-	inject_dabt_sea(vcpu, ctx->exit->far, d->wnr);
+	inject_dabt_sea(vcpu, ctx->exit->far, av_esr_get_dabt_wnr(esr));
 	return AV_EXIT_RESUME;
 }
 
@@ -995,7 +1029,7 @@ static enum av_exit_action handle_iabt(const struct av_exit_ctx *ctx)
 {
 	struct av_vcpu *vcpu = ctx->vcpu;
 
-	if (is_stage2_fault(ctx->esr, ctx->esr->u.iabt.s1ptw)) {
+	if (is_stage2_fault(ctx->exit->esr)) {
 		switch (host_s2_fault(ctx, av_esr_fault_ipa(ctx->exit->hpfar, ctx->exit->far))) {
 		case AV_VM_FAULT_RETRY:
 			return AV_EXIT_RESUME;
@@ -1013,10 +1047,10 @@ static enum av_exit_action handle_wfx(const struct av_exit_ctx *ctx)
 {
 	struct av_vcpu *vcpu = ctx->vcpu;
 
-	skip_trapped(vcpu, ctx->esr->il ? 4 : 2);
+	skip_trapped(vcpu, av_esr_get_il(ctx->exit->esr) ? 4 : 2);
 	/* WFIT and WFET are hidden (ID_AA64ISAR2_EL1.WFxT = 0); if used anyway, an early
 	 * wake-up is what they permit. */
-	if (ctx->esr->u.wfx.ti == AV_ESR_WFX_WFI)
+	if (av_esr_get_wfx_ti(ctx->exit->esr) == AV_ESR_WFX_WFI)
 		return wait_for_interrupt(vcpu);
 	return AV_EXIT_YIELD;
 }
@@ -1038,14 +1072,22 @@ static const av_exit_handler_fn builtin_handlers[AV_VM_NR_EC] = {
 	[AV_ESR_EC_DABT_LOW] = handle_dabt,
 };
 
+/*
+ * The built-in handlers read the syndrome from ctx->exit->esr through the av_esr_get_*()
+ * accessors and never look at ctx->esr, which is NULL on the dispatcher's own path.
+ */
+static enum av_exit_action builtin_dispatch(const struct av_exit_ctx *ctx, unsigned ec)
+{
+	av_exit_handler_fn fn = builtin_handlers[ec % AV_VM_NR_EC];
+
+	return fn ? fn(ctx) : handle_unknown(ctx);
+}
+
 enum av_exit_action av_vm_exit_default(const struct av_exit_ctx *ctx)
 {
-	av_exit_handler_fn fn;
-
 	if (!ctx || !ctx->vcpu || !ctx->exit || !ctx->esr)
 		return AV_EXIT_TO_CALLER;
-	fn = builtin_handlers[ctx->esr->ec % AV_VM_NR_EC];
-	return fn ? fn(ctx) : handle_unknown(ctx);
+	return builtin_dispatch(ctx, ctx->esr->ec);
 }
 
 static enum av_exit_action handle_async(struct av_vcpu *vcpu, const struct av_exit *exit)
@@ -1073,19 +1115,21 @@ enum av_exit_action av_vm_handle_exit(struct av_vcpu *vcpu, const struct av_exit
 		vcpu->stats.kind[exit->kind]++;
 
 	if (exit->kind == AV_EXIT_SYNC) {
-		struct av_esr esr;
-		struct av_exit_ctx ctx;
-		av_exit_handler_fn fn;
+		unsigned ec = av_esr_get_ec(exit->esr);
+		struct av_exit_ctx ctx = { .vcpu = vcpu, .exit = exit };
+		av_exit_handler_fn fn = vm->handler[ec];
 
-		av_esr_decode(exit->esr, &esr);
-		vcpu->stats.ec[esr.ec]++;
-		ctx = (struct av_exit_ctx){ .vcpu = vcpu, .exit = exit, .esr = &esr };
-		fn = vm->handler[esr.ec];
+		vcpu->stats.ec[ec]++;
 		if (fn) {
-			ctx.cookie = vm->handler_cookie[esr.ec];
+			/* A replacement handler gets the whole decoded syndrome. */
+			struct av_esr esr;
+
+			av_esr_decode(exit->esr, &esr);
+			ctx.esr = &esr;
+			ctx.cookie = vm->handler_cookie[ec];
 			act = fn(&ctx);
 		} else {
-			act = av_vm_exit_default(&ctx);
+			act = builtin_dispatch(&ctx, ec);
 		}
 	} else if ((unsigned)exit->kind < AV_EXIT_KIND_COUNT) {
 		act = handle_async(vcpu, exit);
@@ -1099,6 +1143,17 @@ enum av_exit_action av_vm_handle_exit(struct av_vcpu *vcpu, const struct av_exit
 		vcpu->state = AV_VCPU_BLOCKED;
 	vcpu->stats.action[act]++;
 	return act;
+}
+
+void av_vcpu_stats_add_sync(struct av_vcpu *vcpu, unsigned ec, enum av_exit_action action,
+			    uint64_t n)
+{
+	if (!vcpu || ec >= AV_VM_NR_EC || (unsigned)action >= AV_EXIT_ACTION_COUNT)
+		return;
+	vcpu->stats.exits += n;
+	vcpu->stats.kind[AV_EXIT_SYNC] += n;
+	vcpu->stats.ec[ec] += n;
+	vcpu->stats.action[action] += n;
 }
 
 int av_vm_set_exit_handler(struct av_vm *vm, unsigned ec, av_exit_handler_fn fn, void *cookie)

@@ -7,7 +7,11 @@
 #
 # Layout of OUTDIR afterwards (also printed as KEY=PATH lines on stdout):
 #   Image           the uncompressed arm64 kernel Image (magic "ARM\x64" checked)
-#   initramfs.gz    gzip'd newc cpio: /bin/busybox, /init
+#   initramfs.gz    gzip'd newc cpio: /bin/busybox, /init, /lib/modules/*.ko (virtio_mmio,
+#                   virtio_blk, ext4 with jbd2, mbcache, crc16, crc32c_generic: uncompressed
+#                   modules of the same kernel package, loaded by the `passthrough` scenario)
+#   disk.ext4       an 8 MiB ext4 image (mkfs.ext4 -d, nothing mounted) holding
+#                   /armvirt.txt = "ARMVIRT-EXT4-OK <kernel version>"
 #   kernel-version  the Debian kernel ABI name, e.g. 6.1.0-56-arm64
 #   debs/           the downloaded .deb files
 #
@@ -16,7 +20,9 @@
 # Scenarios: info (prints ARMVIRT-* marker lines, /proc/device-tree/chosen/bootargs and
 # /proc/interrupts), shell (an interactive shell), baremetal (armvirt-bm's checks: the DT
 # model, /proc/cpuinfo, /proc/interrupts, the date from the RTC), or /scenario.sh if the
-# initramfs has one.
+# initramfs has one; multi (armvirt-bm with several VMs: CPUs, /proc/cpuinfo, a short
+# workload on every CPU) and passthrough (load the virtio and ext4 modules, mount the
+# virtio-blk disk read-only, print its file).
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -41,14 +47,16 @@ apt_update() {
   fi
 }
 
-# Host tools: cpio and gzip build the initramfs.
-for tool in cpio gzip; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    log "installing $tool"
+# Host tools: cpio and gzip build the initramfs, e2fsprogs (mkfs.ext4) the disk image.
+for tool in cpio:cpio gzip:gzip mkfs.ext4:e2fsprogs; do
+  if ! command -v "${tool%%:*}" >/dev/null 2>&1 && ! [ -x "/usr/sbin/${tool%%:*}" ] &&
+     ! [ -x "/sbin/${tool%%:*}" ]; then
+    log "installing ${tool#*:}"
     apt_update
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$tool" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${tool#*:}" >/dev/null
   fi
 done
+mkfs_ext4=$(command -v mkfs.ext4 || ls /usr/sbin/mkfs.ext4 /sbin/mkfs.ext4 2>/dev/null | head -n 1)
 
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
   log "adding the arm64 architecture"
@@ -154,6 +162,37 @@ case "$scenario" in
     echo "ARMVIRT-DATE: $(date -u '+%Y-%m-%d %H:%M:%S')"
     echo "ARMVIRT-RTC: $(cat /sys/class/rtc/rtc0/name 2>/dev/null) $(cat /sys/class/rtc/rtc0/date 2>/dev/null)"
     ;;
+  multi)
+    echo "ARMVIRT-MODEL: $(tr -d '\000' </proc/device-tree/model)"
+    echo "ARMVIRT-CPUS: $(grep -c '^processor' /proc/cpuinfo)"
+    grep '^processor' /proc/cpuinfo
+    # A short workload on every CPU: one busy shell loop per CPU, results summed.
+    n=$(grep -c '^processor' /proc/cpuinfo)
+    i=0
+    while [ "$i" -lt "$n" ]; do
+      ( s=0; k=0; while [ $k -lt 3000 ]; do s=$((s + k * k % 7)); k=$((k + 1)); done
+        echo "$s" >/tmp/work.$i ) &
+      i=$((i + 1))
+    done
+    wait
+    echo "ARMVIRT-WORK: $(cat /tmp/work.* | tr '\n' ' ')"
+    ;;
+  passthrough)
+    echo "ARMVIRT-CPUS: $(grep -c '^processor' /proc/cpuinfo)"
+    for m in virtio_mmio virtio_blk crc16 mbcache jbd2 crc32c_generic ext4; do
+      if insmod "/lib/modules/$m.ko"; then echo "ARMVIRT-INSMOD: $m"; else echo "ARMVIRT-ERROR: insmod $m"; fi
+    done
+    k=0
+    while [ ! -b /dev/vda ] && [ $k -lt 50 ]; do sleep 0.1; k=$((k + 1)); done
+    echo "ARMVIRT-DISK: $(cat /sys/block/vda/size 2>/dev/null) sectors"
+    mkdir -p /mnt
+    if mount -t ext4 -o ro /dev/vda /mnt; then
+      echo "ARMVIRT-FILE: $(cat /mnt/armvirt.txt)"
+      umount /mnt
+    else
+      echo "ARMVIRT-ERROR: mount /dev/vda failed"
+    fi
+    ;;
   *)
     if [ -x /scenario.sh ]; then /scenario.sh; else echo "ARMVIRT-ERROR: unknown scenario $scenario"; fi
     ;;
@@ -178,8 +217,23 @@ if [ ! -s "$initrd" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$init_scri
   dpkg -x "$bdeb" "$broot"
   root="$out/initramfs-root"
   rm -rf "$root"
-  mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+  mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/lib/modules"
   cp "$broot/bin/busybox" "$root/bin/busybox"
+  # The modules the passthrough scenario loads, from the kernel package (uncompressed .ko).
+  kdeb=$(ls -t "$debs"/linux-image-*-arm64_*_arm64.deb 2>/dev/null | head -n 1)
+  if [ -z "$kdeb" ]; then
+    download "linux-image-$(cat "$out/kernel-version"):arm64"
+    kdeb=$(ls -t "$debs"/linux-image-*-arm64_*_arm64.deb | head -n 1)
+  fi
+  mroot="$out/modules-root"
+  rm -rf "$mroot"
+  mkdir -p "$mroot"
+  dpkg -x "$kdeb" "$mroot"
+  for m in drivers/virtio/virtio_mmio drivers/block/virtio_blk lib/crc16 fs/mbcache fs/jbd2/jbd2 \
+           crypto/crc32c_generic fs/ext4/ext4; do
+    cp "$(ls "$mroot"/lib/modules/*/kernel/$m.ko)" "$root/lib/modules/"
+  done
+  rm -rf "$mroot"
   printf '%s\n' "$init_script" >"$root/init"
   chmod 0755 "$root/init" "$root/bin/busybox"
   (cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) |
@@ -189,6 +243,20 @@ if [ ! -s "$initrd" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$init_scri
   rm -rf "$broot" "$root"
 fi
 
+# ---- ext4 disk image for the pass-through demo ----
+disk="$out/disk.ext4"
+if [ ! -s "$disk" ]; then
+  droot="$out/disk-root"
+  rm -rf "$droot"
+  mkdir -p "$droot"
+  echo "ARMVIRT-EXT4-OK $(cat "$out/kernel-version")" >"$droot/armvirt.txt"
+  rm -f "$disk.tmp"
+  "$mkfs_ext4" -q -F -t ext4 -L armvirt -d "$droot" "$disk.tmp" 8M
+  mv "$disk.tmp" "$disk"
+  rm -rf "$droot"
+fi
+
 echo "IMAGE=$image"
 echo "INITRD=$initrd"
+echo "DISK=$disk"
 echo "KERNEL_VERSION=$(cat "$out/kernel-version")"

@@ -38,19 +38,78 @@ struct bm_payload {
 
 #define BM_MIB(n) ((uint64_t)(n) << 20)
 
+#define BM_MAX_VCPUS 8      /* per VM (a GICv2 limit, kept for both versions) */
+#define BM_MAX_VMS 4        /* per image */
+#define BM_MAX_PT_SPIS 4    /* physical SPIs one VM may own */
+#define BM_ALL_PCPUS (~(uint64_t)0)
+
+/*
+ * A physical device a VM owns (pass-through): an MMIO window mapped into its stage 2 at
+ * the same address (device memory) and physical SPIs forwarded with hardware-linked list
+ * registers. With @virtio_id set, the window is found at start-up instead: the first of the
+ * board's virtio-mmio transports whose MagicValue is "virt" and whose DeviceID is
+ * @virtio_id (2 = block), with its SPI.
+ */
+struct bm_passthrough {
+	uint64_t base, size;              /* MMIO window (4 KiB aligned), 0: none */
+	uint32_t spis[BM_MAX_PT_SPIS];    /* physical SPI numbers (INTID - 32) */
+	unsigned nr_spis;
+	unsigned virtio_id;               /* non-zero: probe the virtio-mmio transports */
+};
+
 /* One VM, described statically. */
 struct bm_vm_desc {
 	const char *name;          /* console prefix, statistics */
-	uint64_t ram_size;         /* guest RAM at IPA 0x4000_0000, a multiple of 2 MiB */
-	unsigned nr_vcpus;         /* vCPU i runs on pCPU first_pcpu + i (pinned) */
+	uint64_t ram_size;         /* guest RAM, a multiple of 2 MiB, at IPA 0x4000_0000 ... */
+	bool ram_identity;         /* ... or at IPA = PA (for DMA-capable pass-through devices) */
+	unsigned nr_vcpus;
+	/*
+	 * Placement: with affinity 0, vCPU i is pinned to pCPU (first_pcpu + i) mod the number
+	 * of pCPUs; otherwise every vCPU may run (and migrate) on the pCPUs of @affinity
+	 * (bit n = pCPU n; BM_ALL_PCPUS), starting on (first_pcpu + i) mod the number of pCPUs.
+	 */
 	unsigned first_pcpu;
+	uint64_t affinity;
+	unsigned prio;             /* scheduler priority 0..31 (higher runs first; doc/sched.md) */
 	struct bm_payload kernel;  /* arm64 Image */
 	struct bm_payload initrd;  /* optional */
 	/* Kernel command line; NULL: the board's /chosen/bootargs (QEMU -append), else none. */
 	const char *cmdline;
 	unsigned devices;          /* BM_DEV_* */
 	unsigned gic_version;      /* 0: the board's (2 or 3); a VM's GIC follows the board's */
+	uint32_t ivc_doorbell;     /* IVC doorbell INTID; 0: SPI 64 + VM index */
+	bool ivc_level;            /* level-triggered doorbell (default edge) */
+	struct bm_passthrough pt;  /* pass-through device, if any */
 };
+
+/*
+ * Inter-VM communication of an image (doc/ivc.md), optional: define `bm_ivc` in the
+ * configuration file. VM ids are indices in bm_vms[].
+ */
+struct bm_ivc_pair {
+	unsigned from, to;         /* @from may send to @to */
+};
+
+#define BM_IVC_NONE 0
+#define BM_IVC_RO 1
+#define BM_IVC_RW 2
+
+struct bm_ivc_buf {
+	const char *name;
+	uint64_t size;             /* multiple of 4 KiB; carved from board RAM and zeroed */
+	struct { unsigned access; uint64_t ipa; } view[BM_MAX_VMS]; /* BM_IVC_* per VM */
+};
+
+struct bm_ivc_desc {
+	const struct bm_ivc_pair *pairs;
+	unsigned nr_pairs;
+	const struct bm_ivc_buf *bufs;
+	unsigned nr_bufs;
+};
+
+/* Optional (weak): IVC, and the scheduler's time slice in ms (default 10). */
+extern const struct bm_ivc_desc bm_ivc __attribute__((weak));
+extern const unsigned bm_slice_ms __attribute__((weak));
 
 /* The configuration: provided by one vm_*.c per hypervisor image. */
 extern const struct bm_vm_desc bm_vms[];

@@ -15,16 +15,22 @@
  *                (-device loader / -initrd), copied into guest RAM per boot.h
  *   exits        lib/vm.c's av_vm_handle_exit(): PSCI, ECHO, sysregs, MMIO (vGIC, PL011,
  *                PL031, virtio RAZ/WI), WFI; unknown traps inject an exception (logged once)
- *   vCPUs        vCPU i of a VM is pinned to pCPU first_pcpu + i. Each pCPU runs
- *                pcpu_loop(), whose one scheduling decision is "which vCPU next" (always
- *                its pinned one here) and which calls bm_vcpu_run() — run this vCPU until
- *                it blocks, turns off or its VM stops — the slot a scheduler fills.
+ *   vCPUs        scheduled by lib/sched.c on every pCPU the board has: per-pCPU run
+ *                queues, the VM's priority, pinned or free to migrate per its description,
+ *                round robin among equals (10 ms slices on the EL2 timer), WFI blocks with
+ *                the timers' next expiry as deadline. pcpu_loop() picks, switches
+ *                (vcpu_unload() + the load in av_arch_vcpu_run()) and calls bm_vcpu_run():
+ *                run this vCPU until it blocks, turns off, its VM stops or a decision is due
+ *   IVC          optional per image (bm_ivc): av_ivc_hypercall() behind the hypercall hook,
+ *                doorbells into the receiver's vGIC, shared buffers in stage 2
+ *   pass-through a VM may own an MMIO window and SPIs (HW-linked), e.g. a virtio-blk
+ *                transport found by probing, with its RAM identity-mapped for DMA
  *   interrupts   the hypervisor always runs with IRQs masked. After an IRQ exit, and after
  *                every WFI of an idle pCPU, it drains the physical GIC by acknowledging
  *                (IAR) until nothing is pending: the virtual timer PPI is injected as a
  *                HW-linked interrupt (the guest's EOI deactivates it), the EL2 timer
- *                updates the emulated EL1 physical timer, the kick SGI only wakes, the
- *                UART interrupt feeds console input to the focused VM.
+ *                drives the scheduler and the emulated EL1 physical timer, the kick SGI
+ *                asks for a scheduling decision, the UART interrupt feeds console input.
  *   console      guest PL011 output is line-buffered per VM and printed with the VM's
  *                name as prefix; input goes to one VM at a time, Ctrl-] n switches
  *   shutdown     when every VM powered off: exit statistics per VM, then QEMU exits 0
@@ -37,10 +43,12 @@
 #include <armvirt/dev/pl011.h>
 #include <armvirt/dev/pl031.h>
 #include <armvirt/esr.h>
+#include <armvirt/ivc.h>
 #include <armvirt/log.h>
 #include <armvirt/mmio.h>
 #include <armvirt/platform.h>
 #include <armvirt/s2.h>
+#include <armvirt/sched.h>
 #include <armvirt/sysreg.h>
 #include <armvirt/traps.h>
 #include <armvirt/vgic.h>
@@ -52,7 +60,6 @@
 
 #define SZ_2M 0x200000ull
 #define BM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define BM_MAX_VMS 4
 #define BM_DTB_MAX 0x10000ull        /* guest DTB buffer; placed with this size */
 #define BM_IPA_BITS 40
 #define BM_PT_PAGES 256               /* stage-2 table pages for every VM */
@@ -78,9 +85,13 @@ struct bm_vcpu {
 	struct av_vcpu v;             /* first: the world switch saves into v.ctxt */
 	struct av_arch_vcpu arch;
 	struct bm_vm *vm;
-	unsigned pcpu;
-	bool vgic_dirty;              /* its vGIC state may have changed since the last flush */
-	volatile bool done;           /* its pCPU left the VM (VM stopped) */
+	unsigned pcpu;                /* initial pCPU (the pinned one when pinned) */
+	bool pinned;                  /* affinity is one pCPU: it never migrates */
+	bool added;                   /* handed to the scheduler */
+	volatile bool vgic_dirty;     /* its vGIC state may have changed since the last flush */
+	bool lr_unsynced;             /* exits answered without av_vgic_sync(): LRs still live */
+	int on_cpu;                   /* pCPU whose registers hold its state, or -1 */
+	struct av_sched_entity se;    /* scheduling (lib/sched.c) */
 };
 
 struct bm_vm {
@@ -107,19 +118,35 @@ struct bm_vm {
 	struct av_pl011 uart;
 	struct av_pl031 rtc;
 	struct port_spinlock lock;    /* the VM-wide lock (PSCI, power states) */
-	uint64_t ram_pa;              /* guest RAM: IPA AV_VIRT_RAM_BASE -> PA ram_pa */
+	uint64_t ram_ipa;             /* guest RAM: IPA ram_ipa -> PA ram_pa */
+	uint64_t ram_pa;
 	uint64_t ram_size;
 	uint64_t cntvoff;
 	struct av_psci_range psci_ram; /* kept by the PSCI table */
 	struct av_boot_layout layout;
 	char line[BM_LINE_MAX];       /* console output not yet printed */
 	unsigned line_len;
+	struct av_ivc_dt ivc_dt;      /* its armvirt,ivc-1.0 node */
+	struct bm_passthrough pt;     /* its pass-through device (resolved) */
+	unsigned pt_cpu;              /* pCPU the passed-through SPIs are routed to */
 	struct bm_vcpu vcpus[AV_VMSPEC_GICV2_MAX_VCPUS] __attribute__((aligned(16)));
+};
+
+/* Per pCPU. */
+struct bm_pcpu {
+	struct bm_vcpu *cur;          /* the vCPU being run (NULL: idle) */
+	struct bm_vcpu *parked;       /* a pinned vCPU left loaded while the pCPU idles */
+	volatile bool resched;        /* a scheduling decision is due (kick, timer) */
+	bool timer_dirty;             /* re-arm the EL2 timer before the next entry */
+	uint64_t armed;               /* EL2 timer deadline last armed (UINT64_MAX: none) */
 };
 
 static struct bm_vm vms[BM_MAX_VMS];
 static unsigned nr_vms;
-static struct bm_vcpu *pcpu_vcpu[PORT_MAX_CPUS]; /* the vCPU pinned to each pCPU */
+static struct bm_pcpu pcpus[PORT_MAX_CPUS];
+static struct av_sched sched;
+static struct av_ivc ivc;
+static bool ivc_on;                              /* the image describes IVC (bm_ivc) */
 static const struct port_platform *plat;
 static struct av_arch_gicv2 gicv2;               /* the GICH frame (banked per CPU) */
 static uint64_t midr;
@@ -127,6 +154,7 @@ static uint32_t trap_features;
 static unsigned pmcr_n;
 static volatile bool go;                         /* secondaries may enter guests */
 static int failed_vms;
+static bool pac_untrapped;                       /* one vCPU per pCPU in the whole image */
 
 /* Board facts read from QEMU's DTB before any guest ran (libfdt uses FP/SIMD). */
 static struct {
@@ -412,7 +440,7 @@ static void uart_rx_space(void *cookie)
 
 static struct bm_vcpu *this_vcpu(void)
 {
-	return pcpu_vcpu[port_this_cpu()->index];
+	return pcpus[port_this_cpu()->index].cur;
 }
 
 static enum av_mmio_result vgic_result(int r)
@@ -577,20 +605,45 @@ static int bm_fetch_insn(void *cookie, struct av_vcpu *v, uint64_t va, uint32_t 
 	if (par & 1)
 		return -AV_EFAULT;
 	ipa = (par & AV_GENMASK(47, 12)) | (va & 0xfff);
-	if (ipa < AV_VIRT_RAM_BASE || ipa + 4 > AV_VIRT_RAM_BASE + vm->ram_size || (ipa & 3))
+	if (ipa < vm->ram_ipa || ipa + 4 > vm->ram_ipa + vm->ram_size || (ipa & 3))
 		return -AV_EFAULT;
-	*insn = *(volatile uint32_t *)(uintptr_t)(vm->ram_pa + (ipa - AV_VIRT_RAM_BASE));
+	*insn = *(volatile uint32_t *)(uintptr_t)(vm->ram_pa + (ipa - vm->ram_ipa));
 	return 0;
 }
 
+static void sched_kick(unsigned cpu);
+
+/*
+ * PSCI CPU_ON accepted (under the VM lock): the vCPU becomes runnable. -AV_EBUSY from the
+ * scheduler means the target's pCPU has not yet dropped it after its CPU_OFF; that pCPU
+ * powers it on itself after its next pick (pcpu_loop()), seeing AV_VCPU_ON_PENDING.
+ */
 static int bm_cpu_on(void *cookie, struct av_vcpu *target)
 {
 	struct bm_vcpu *t = target->host;
+	struct bm_vm *vm = cookie;
+	unsigned kick = AV_SCHED_NO_CPU;
 
-	(void)cookie;
-	if (t->pcpu != port_this_cpu()->index)
-		port_kick(t->pcpu);
+	if (vm->stopping)
+		return -AV_EBUSY;
+	t->vgic_dirty = true;
+	if (av_sched_power_on(&sched, &t->se, &kick) == 0)
+		sched_kick(kick);
 	return 0;
+}
+
+/* IVC hypercalls (doc/hypercalls.md); other vendor IDs are not supported. */
+static int bm_hypercall(void *cookie, struct av_vcpu *vcpu, uint32_t fid, uint16_t imm,
+			enum av_exit_action *action)
+{
+	struct bm_vm *vm = cookie;
+
+	(void)fid;
+	(void)imm;
+	(void)action;
+	if (!ivc_on)
+		return -AV_ENOTSUP;
+	return av_ivc_hypercall(&ivc, vm->index, &vcpu->ctxt.regs);
 }
 
 static void bm_lock(void *cookie)
@@ -653,6 +706,7 @@ static const struct av_vm_ops bm_vm_ops = {
 	.counter = bm_counter,
 	.fetch_insn = bm_fetch_insn,
 	.cpu_on = bm_cpu_on,
+	.hypercall = bm_hypercall,
 	.lock = bm_lock,
 	.unlock = bm_unlock,
 	.el1_get = bm_el1_get,
@@ -728,16 +782,69 @@ static const struct av_sysreg_desc bm_sys_rows[] = {
 			    "ID registers (cached)", bm_sys_id, 0),
 };
 
-/* vGIC: an interrupt became deliverable to vCPU @idx; wake its pCPU if it is another. */
+/* Make pCPU @cpu take a scheduling decision: a kick SGI, or a flag for this one. */
+static void sched_kick(unsigned cpu)
+{
+	if (cpu == AV_SCHED_NO_CPU)
+		return;
+	if (cpu == port_this_cpu()->index)
+		pcpus[cpu].resched = true;
+	else
+		port_kick(cpu);
+}
+
+/*
+ * vGIC: an interrupt became deliverable to vCPU @idx. Wake it (the scheduler names the
+ * pCPU to reschedule, if any); if it is running on another pCPU, kick that pCPU so the
+ * vCPU exits and its next entry flushes the list registers.
+ */
 static void bm_vgic_kick(void *cookie, unsigned idx)
 {
 	struct bm_vm *vm = cookie;
-	unsigned pcpu = vm->vcpus[idx].pcpu;
+	struct bm_vcpu *bv = &vm->vcpus[idx];
+	unsigned kick = AV_SCHED_NO_CPU;
 
-	vm->vcpus[idx].vgic_dirty = true;
-	if (pcpu != port_this_cpu()->index)
-		port_kick(pcpu);
+	__atomic_store_n(&bv->vgic_dirty, true, __ATOMIC_RELEASE);
+	if (!bv->added)
+		return;
+	av_sched_wake(&sched, &bv->se, &kick);
+	if (kick == AV_SCHED_NO_CPU) {
+		if (__atomic_load_n(&bv->se.state, __ATOMIC_ACQUIRE) == AV_SCHED_RUNNING) {
+			unsigned cpu = __atomic_load_n(&bv->se.cpu, __ATOMIC_ACQUIRE);
+
+			if (cpu != port_this_cpu()->index)
+				port_kick(cpu);
+		}
+		return;
+	}
+	if (kick == port_this_cpu()->index) {
+		struct bm_vcpu *cur = pcpus[kick].cur;
+
+		/* This pCPU runs something of at least its priority: no preemption, only the
+		 * end of the current slice to arm (av_sched_next_event() has it now). */
+		if (cur && cur != bv && cur->se.prio >= bv->se.prio) {
+			pcpus[kick].timer_dirty = true;
+			return;
+		}
+	}
+	sched_kick(kick);
 }
+
+/* IVC doorbells: the receiver VM's interrupt (its vGIC routes it and kicks, above). */
+static void bm_ivc_doorbell(void *cookie, unsigned vmid, uint32_t intid, enum av_ivc_db_op op)
+{
+	struct bm_vm *vm = &vms[vmid];
+
+	(void)cookie;
+	if (!vm->started)
+		return;
+	if (op == AV_IVC_DB_PULSE)
+		av_vgic_pulse(&vm->vgic, 0, intid, NULL);
+	else
+		av_vgic_set_level(&vm->vgic, 0, intid, op == AV_IVC_DB_RAISE, NULL);
+}
+
+static const struct av_ivc_ops bm_ivc_ops = { .doorbell = bm_ivc_doorbell };
 
 /* ---------------------------------------------------------------------------------------
  * Building a VM from its description
@@ -748,10 +855,9 @@ static int copy_to_guest(void *cookie, uint64_t dst, const void *src, uint64_t l
 	struct bm_vm *vm = cookie;
 	uint8_t *p;
 
-	if (dst < AV_VIRT_RAM_BASE || len > vm->ram_size ||
-	    dst - AV_VIRT_RAM_BASE > vm->ram_size - len)
+	if (dst < vm->ram_ipa || len > vm->ram_size || dst - vm->ram_ipa > vm->ram_size - len)
 		return -AV_ERANGE;
-	p = (uint8_t *)(uintptr_t)(vm->ram_pa + (dst - AV_VIRT_RAM_BASE));
+	p = (uint8_t *)(uintptr_t)(vm->ram_pa + (dst - vm->ram_ipa));
 	if (src)
 		memcpy(p, src, (size_t)len);
 	else
@@ -807,7 +913,7 @@ static void s2_report(void *cookie, const struct av_s2_problem *pr)
 
 static int setup_stage2(struct bm_vm *vm)
 {
-	static void *mc_pages[32];
+	static void *mc_pages[48];
 	struct av_memcache mc;
 	struct av_s2_cfg cfg = {
 		.granule = AV_S2_GRANULE_4K,
@@ -817,8 +923,8 @@ static int setup_stage2(struct bm_vm *vm)
 		.vmid_bits = 8,
 		.walk = AV_S2_WALK_WB_INNER,
 	};
-	struct av_s2_pa_range owned[2];
-	size_t nowned = 0;
+	struct av_s2_pa_range mine[3], owned[3 + AV_IVC_MAX_BUFS];
+	size_t nmine = 0, nowned = 0;
 	uint64_t vttbr;
 	unsigned long problems;
 	int rc;
@@ -830,21 +936,43 @@ static int setup_stage2(struct bm_vm *vm)
 		return rc;
 	vm->s2_cookie.tlb.vttbr = vttbr;
 	av_memcache_init(&mc, mc_pages, BM_ARRAY_SIZE(mc_pages));
-	rc = av_s2_memcache_topup(&vm->s2, &mc, 16);
+	rc = av_s2_memcache_topup(&vm->s2, &mc, 24);
 	/* RAM: normal write-back memory (the library's default attributes for RWX). */
 	if (!rc)
-		rc = av_s2_map(&vm->s2, AV_VIRT_RAM_BASE, vm->ram_size, vm->ram_pa, AV_S2_RWX, 0, &mc,
+		rc = av_s2_map(&vm->s2, vm->ram_ipa, vm->ram_size, vm->ram_pa, AV_S2_RWX, 0, &mc,
 			       NULL);
-	owned[nowned++] = (struct av_s2_pa_range){ vm->ram_pa, vm->ram_size };
+	mine[nmine++] = (struct av_s2_pa_range){ vm->ram_pa, vm->ram_size };
 	/* GICv2: the guest's GICC is the hardware virtual CPU interface (8 KiB, device). */
 	if (!rc && vm->spec.gic.version == AV_VMSPEC_GICV2) {
 		rc = av_s2_map(&vm->s2, vm->spec.gic.cpu.base, 0x2000, plat->gicv_base,
 			       AV_S2_RW | AV_S2_DEVICE, 0, &mc, NULL);
-		owned[nowned++] = (struct av_s2_pa_range){ plat->gicv_base, 0x2000 };
+		mine[nmine++] = (struct av_s2_pa_range){ plat->gicv_base, 0x2000 };
+	}
+	/* A pass-through device: its MMIO window at its own address, device memory. */
+	if (!rc && vm->pt.size) {
+		rc = av_s2_map(&vm->s2, vm->pt.base, vm->pt.size, vm->pt.base,
+			       AV_S2_RW | AV_S2_DEVICE, 0, &mc, NULL);
+		mine[nmine++] = (struct av_s2_pa_range){ vm->pt.base, vm->pt.size };
+	}
+	/* Shared buffers: read-only or read-write per VM (doc/ivc.md). */
+	if (!rc && ivc_on) {
+		rc = av_s2_memcache_topup(&vm->s2, &mc,
+					  av_ivc_shmem_pages_max(&ivc, vm->index, &vm->s2));
+		if (!rc)
+			rc = av_ivc_shmem_map(&ivc, vm->index, &vm->s2, &mc);
 	}
 	av_s2_memcache_drain(&vm->s2, &mc);
 	if (rc)
 		return rc;
+	if (ivc_on) {
+		rc = av_ivc_owned_ranges(&ivc, vm->index, mine, nmine, owned,
+					 BM_ARRAY_SIZE(owned), &nowned);
+		if (rc)
+			return rc;
+	} else {
+		for (nowned = 0; nowned < nmine; nowned++)
+			owned[nowned] = mine[nowned];
+	}
 	/* Nothing but the VM's RAM (and its GICV) may be reachable, no table inside it. */
 	problems = av_s2_check(&vm->s2, owned, nowned, s2_report, vm);
 	if (problems) {
@@ -879,6 +1007,9 @@ static int setup_vgic(struct bm_vm *vm, const uint64_t *mpidr)
 	/* The guest's virtual timer is the hardware's: PPI 27 forwarded, HW-linked. */
 	for (unsigned i = 0; !rc && i < vm->spec.nr_vcpus; i++)
 		rc = av_vgic_map_hw(&vm->vgic, i, AV_VIRT_TIMER_VIRT_INTID, PORT_PPI_VTIMER);
+	/* Pass-through SPIs: forwarded, HW-linked (the guest's deactivation is the hardware's). */
+	for (unsigned i = 0; !rc && i < vm->pt.nr_spis; i++)
+		rc = av_vgic_map_hw(&vm->vgic, 0, 32 + vm->pt.spis[i], 32 + vm->pt.spis[i]);
 	return rc;
 }
 
@@ -944,7 +1075,7 @@ static int setup_vcpus(struct bm_vm *vm, const uint64_t *mpidr)
 	uint64_t vttbr;
 	int rc;
 
-	vm->psci_ram = (struct av_psci_range){ AV_VIRT_RAM_BASE, vm->ram_size };
+	vm->psci_ram = (struct av_psci_range){ vm->ram_ipa, vm->ram_size };
 	cfg = (struct av_vm_config){
 		.name = vm->desc->name,
 		.nr_vcpus = vm->spec.nr_vcpus,
@@ -967,9 +1098,12 @@ static int setup_vcpus(struct bm_vm *vm, const uint64_t *mpidr)
 			av_vm_id_read(&vm->vm, AV_SYSREG(3, 0, 0, crm, op2),
 				      &vm->idregs[(crm - 1) * 8 + op2]);
 	av_trap_policy_default_guest(&pol, trap_features, pmcr_n);
-	/* Each vCPU owns its pCPU, so pointer-authentication keys need no switching. */
-	pol.trap_pac_insn = false;
-	pol.trap_pac_keys = false;
+	/* Pointer-authentication keys are not switched: left to the guest only when every vCPU
+	 * of the image has a pCPU of its own (pinned, nobody else there). */
+	if (pac_untrapped) {
+		pol.trap_pac_insn = false;
+		pol.trap_pac_keys = false;
+	}
 	rc = av_trap_policy_compute(&pol, &traps);
 	if (rc)
 		return rc;
@@ -982,7 +1116,13 @@ static int setup_vcpus(struct bm_vm *vm, const uint64_t *mpidr)
 			return rc;
 		bv->v.host = bv;
 		bv->vm = vm;
-		bv->pcpu = vm->desc->first_pcpu + i;
+		bv->pcpu = (vm->desc->first_pcpu + i) % plat->ncpus;
+		bv->pinned = !vm->desc->affinity;
+		bv->on_cpu = -1;
+		rc = av_sched_entity_init(&bv->se, vm->desc->prio,
+					  bv->pinned ? 1ull << bv->pcpu : vm->desc->affinity, bv);
+		if (rc)
+			return rc;
 		av_arch_vcpu_init(&bv->arch, &bv->v.ctxt, vm->spec.gic.version,
 				  (uintptr_t)plat->gich_base);
 		bv->arch.traps = traps;
@@ -1019,7 +1159,7 @@ static int load_guest(struct bm_vm *vm)
 		}
 	}
 	req = (struct av_boot_req){
-		.ram_base = AV_VIRT_RAM_BASE,
+		.ram_base = vm->ram_ipa,
 		.ram_size = vm->ram_size,
 		.kernel_base = AV_BOOT_ADDR_AUTO,
 		.dtb_size = BM_DTB_MAX,
@@ -1045,17 +1185,64 @@ static int load_guest(struct bm_vm *vm)
 		rc = copy_to_guest(vm, vm->layout.dtb_addr, dtb_buf, dtb_size);
 	av_arch_icache_inval_all();
 	if (!rc)
-		port_printf("armvirt-bm: %s: %u vCPU(s) on pCPU %u..%u, GICv%u, RAM %llu MiB "
+		port_printf("armvirt-bm: %s: %u vCPU(s) from pCPU %u, GICv%u, RAM %llu MiB "
 			    "(IPA %#llx -> PA %#llx), kernel %#llx (%zu bytes), DTB %#llx "
 			    "(%zu bytes)%s\n",
-			    d->name, vm->spec.nr_vcpus, d->first_pcpu,
-			    d->first_pcpu + vm->spec.nr_vcpus - 1, vm->spec.gic.version,
+			    d->name, vm->spec.nr_vcpus, d->first_pcpu % plat->ncpus,
+			    vm->spec.gic.version,
 			    (unsigned long long)(vm->ram_size >> 20),
-			    (unsigned long long)AV_VIRT_RAM_BASE, (unsigned long long)vm->ram_pa,
+			    (unsigned long long)vm->ram_ipa, (unsigned long long)vm->ram_pa,
 			    (unsigned long long)vm->layout.kernel_addr, klen,
 			    (unsigned long long)vm->layout.dtb_addr, dtb_size,
 			    ilen ? ", initrd" : "");
 	return rc;
+}
+
+/*
+ * Pass-through of a virtio device: probe the board's virtio-mmio transports (from the last
+ * slot down, the order QEMU fills them in) for MagicValue "virt" and DeviceID @id. The VM
+ * gets the transport's 4 KiB page (8 transports share one; the others must have no
+ * device) and its SPI.
+ */
+#define VIRTIO_MAGIC 0x74726976u
+static uint64_t pt_dev_base[BM_MAX_VMS];
+
+static int pt_resolve(struct bm_vm *vm)
+{
+	const struct bm_passthrough *d = &vm->desc->pt;
+
+	vm->pt = *d;
+	if (!d->virtio_id) {
+		pt_dev_base[vm->index] = d->base;
+		return 0;
+	}
+	for (int slot = 31; slot >= 0; slot--) {
+		uint64_t base = AV_VIRT_VIRTIO_BASE + (uint64_t)slot * AV_VIRT_VIRTIO_SIZE;
+		uint64_t page = base & ~0xfffull;
+
+		if (port_read32(base) != VIRTIO_MAGIC || port_read32(base + 8) != d->virtio_id)
+			continue;
+		for (uint64_t o = page; o < page + 0x1000; o += AV_VIRT_VIRTIO_SIZE) {
+			if (o != base && port_read32(o) == VIRTIO_MAGIC && port_read32(o + 8) != 0) {
+				port_printf("armvirt-bm: %s: virtio transport %#llx shares its page with "
+					    "another device: not passed through\n", vm->desc->name,
+					    (unsigned long long)base);
+				return -AV_EBUSY;
+			}
+		}
+		vm->pt.base = page;
+		vm->pt.size = 0x1000;
+		vm->pt.spis[0] = AV_VIRT_VIRTIO_SPI + (uint32_t)slot;
+		vm->pt.nr_spis = 1;
+		pt_dev_base[vm->index] = base;
+		port_printf("armvirt-bm: %s: virtio device %u found at %#llx (transport %d, SPI %u): "
+			    "passed through\n", vm->desc->name, d->virtio_id,
+			    (unsigned long long)base, slot, vm->pt.spis[0]);
+		return 0;
+	}
+	port_printf("armvirt-bm: %s: no virtio-mmio transport has device %u\n", vm->desc->name,
+		    d->virtio_id);
+	return -AV_ENOENT;
 }
 
 static int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned index)
@@ -1068,10 +1255,13 @@ static int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned inde
 	vm->desc = d;
 	vm->index = index;
 	if (!d->name || d->nr_vcpus == 0 || d->nr_vcpus > AV_VMSPEC_GICV2_MAX_VCPUS ||
-	    d->first_pcpu + d->nr_vcpus > plat->ncpus || !d->ram_size || (d->ram_size & (SZ_2M - 1))) {
-		port_printf("armvirt-bm: %s: needs pCPUs %u..%u (the board has %u) and RAM in "
-			    "2 MiB units\n", d->name ? d->name : "?", d->first_pcpu,
-			    d->first_pcpu + d->nr_vcpus - 1, plat->ncpus);
+	    !d->ram_size || (d->ram_size & (SZ_2M - 1)) || d->prio >= AV_SCHED_NR_PRIO ||
+	    (d->affinity && !(d->affinity & ((plat->ncpus >= 64) ? ~0ull
+							      : (1ull << plat->ncpus) - 1)))) {
+		port_printf("armvirt-bm: %s: bad description (1..%u vCPUs, RAM in 2 MiB units, "
+			    "priority < %u, an affinity with one of the board's %u pCPUs)\n",
+			    d->name ? d->name : "?", AV_VMSPEC_GICV2_MAX_VCPUS, AV_SCHED_NR_PRIO,
+			    plat->ncpus);
 		return -AV_EINVAL;
 	}
 	if (gic != plat->gic_version) {
@@ -1079,18 +1269,25 @@ static int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned inde
 			    plat->gic_version);
 		return -AV_ENOTSUP;
 	}
-	for (unsigned i = 0; i < d->nr_vcpus; i++) {
-		if (pcpu_vcpu[d->first_pcpu + i]) {
-			port_printf("armvirt-bm: %s: pCPU %u is taken\n", d->name, d->first_pcpu + i);
-			return -AV_EBUSY;
-		}
+	rc = pt_resolve(vm);
+	if (rc)
+		return rc;
+
+	vm->ram_size = d->ram_size;
+	vm->ram_pa = carve_ram(d->ram_size);
+	if (!vm->ram_pa) {
+		port_printf("armvirt-bm: %s: no %llu MiB of free RAM\n", d->name,
+			    (unsigned long long)(d->ram_size >> 20));
+		return -AV_ENOMEM;
 	}
+	vm->ram_ipa = d->ram_identity ? vm->ram_pa : AV_VIRT_RAM_BASE;
 
 	/* The description of the VM the guest sees, from the same source as everything else. */
 	rc = av_vmspec_virt(&vm->spec, gic == 3 ? AV_VMSPEC_GICV3 : AV_VMSPEC_GICV2, d->nr_vcpus,
 			    d->ram_size);
 	if (rc)
 		return rc;
+	vm->spec.ram[0].base = vm->ram_ipa;
 	vm->spec.chosen.bootargs = d->cmdline ? d->cmdline : board.bootargs;
 	if (!(d->devices & BM_DEV_PL031))
 		vm->spec.rtc.ops = NULL;
@@ -1100,6 +1297,22 @@ static int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned inde
 		vm->spec.nr_uarts = 0;
 		vm->spec.chosen.stdout_uart = -1;
 	}
+	if (vm->pt.size && d->pt.virtio_id) {
+		/* The transport as the board has it: its own address, its SPI. */
+		if (vm->spec.nr_devs >= AV_VMSPEC_MAX_DEVS)
+			return -AV_ENOSPC;
+		vm->spec.devs[vm->spec.nr_devs++] = (struct av_vmspec_dev){
+			.ops = &av_dt_virtio_mmio_ops,
+			.mmio = { pt_dev_base[index], AV_VIRT_VIRTIO_SIZE },
+			.spi = vm->pt.spis[0],
+		};
+	}
+	if (ivc_on) {
+		/* The armvirt,ivc-1.0 node (its reg: a 4 KiB window where nothing is mapped). */
+		rc = av_ivc_vmspec_add(&ivc, index, &vm->spec, &vm->ivc_dt, 0x0b000000ull);
+		if (rc)
+			return rc;
+	}
 	rc = av_vmspec_validate(&vm->spec, &err);
 	if (rc) {
 		port_printf("armvirt-bm: %s: %s: %s\n", d->name, err.field, err.msg);
@@ -1107,14 +1320,6 @@ static int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned inde
 	}
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		mpidr[i] = vm->spec.vcpus[i].mpidr;
-
-	vm->ram_size = d->ram_size;
-	vm->ram_pa = carve_ram(d->ram_size);
-	if (!vm->ram_pa) {
-		port_printf("armvirt-bm: %s: no %llu MiB of free RAM\n", d->name,
-			    (unsigned long long)(d->ram_size >> 20));
-		return -AV_ENOMEM;
-	}
 	vm->cntvoff = port_counter(); /* the VM's virtual counter starts at 0 */
 
 	rc = load_guest(vm);
@@ -1128,8 +1333,6 @@ static int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned inde
 		rc = setup_vcpus(vm, mpidr);
 	if (rc)
 		return rc;
-	for (unsigned i = 0; i < d->nr_vcpus; i++)
-		pcpu_vcpu[vm->vcpus[i].pcpu] = &vm->vcpus[i];
 	vm->started = true;
 	return 0;
 }
@@ -1140,44 +1343,84 @@ static int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned inde
 
 static bool logged_irq[1024 / 32 * 32];
 
+/* The bm_vcpu whose EL1/timer/GIC state is in this pCPU's registers, or NULL. */
+static struct bm_vcpu *loaded_vcpu(const struct av_arch_cpu *cpu)
+{
+	if (!cpu->loaded)
+		return NULL;
+	return (struct bm_vcpu *)(void *)((char *)cpu->loaded - offsetof(struct bm_vcpu, arch));
+}
+
+/* The VM that owns physical SPI INTID @intid (pass-through), or NULL. */
+static struct bm_vm *pt_owner(unsigned intid)
+{
+	for (unsigned i = 0; i < nr_vms; i++)
+		for (unsigned k = 0; k < vms[i].pt.nr_spis; k++)
+			if (vms[i].started && 32 + vms[i].pt.spis[k] == intid)
+				return &vms[i];
+	return NULL;
+}
+
 static void bm_irq_handle(unsigned intid, uint32_t iar)
 {
-	struct bm_vcpu *bv = this_vcpu();
+	unsigned self = port_this_cpu()->index;
+	struct bm_pcpu *pc = &pcpus[self];
+	struct bm_vcpu *bv;
+	struct bm_vm *vm;
+	uint64_t ctl;
 
 	switch (intid) {
 	case PORT_PPI_VTIMER:
-		/* The guest's timer: leave the physical PPI active; the guest's EOI of the
-		 * HW-linked virtual interrupt deactivates it. */
-		if (bv && av_arch_this_cpu()->loaded == &bv->arch) {
-			/* An edge, not a level: while the guest handles it (active) the physical
-			 * PPI cannot fire again, and a HW list register cannot be pending and
-			 * active at once; a level left high would be "pending" to the vGIC and
-			 * make it ask for no-pending maintenance interrupts in a loop. */
+		/*
+		 * The loaded vCPU's timer (a descheduled vCPU's is parked, disabled): leave the
+		 * physical PPI active; the guest's EOI of the HW-linked virtual interrupt
+		 * deactivates it. An edge, not a level: while the guest handles it (active) the
+		 * physical PPI cannot fire again, and a HW list register cannot be pending and
+		 * active at once. A stale assertion (the timer no longer fires) is dropped.
+		 */
+		bv = loaded_vcpu(av_arch_this_cpu());
+		__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
+		if (bv && (ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK | AV_CNT_CTL_ISTATUS)) ==
+				  (AV_CNT_CTL_ENABLE | AV_CNT_CTL_ISTATUS)) {
 			av_vgic_pulse(&bv->vm->vgic, bv->v.index, AV_VIRT_TIMER_VIRT_INTID, NULL);
 			return;
 		}
 		break;
 	case PORT_PPI_HYP_TIMER:
+		/* Shared by the scheduler (slices, deadlines) and the emulated EL1 physical
+		 * timer of the running vCPU; re-armed before the next entry or idle. */
 		port_timer_cancel();
-		if (bv)
-			av_vtimer_update(&bv->v.vtimer, port_counter(), NULL);
+		pc->armed = UINT64_MAX;
+		pc->timer_dirty = true;
+		if (pc->cur)
+			av_vtimer_update(&pc->cur->v.vtimer, port_counter(), NULL);
+		if (av_sched_tick(&sched, self, port_counter()) == 1)
+			pc->resched = true;
 		break;
 	case PORT_PPI_GIC_MAINT:
 		/* Level-sensitive while its condition holds: turn the requests off, the next
 		 * av_vgic_flush() before entry asks again for what it still needs. */
+		bv = pc->cur ? pc->cur : pc->parked;
 		if (bv)
 			bv->vm->vgic.lr_ops->set_maint(bv->vm->vgic.lr_cookie, bv->v.index, 0);
 		break;
 	case PORT_SGI_KICK:
-		break; /* a wake-up: the loops re-check their conditions */
+		pc->resched = true; /* something to schedule or to deliver: pick again */
+		break;
 	case BM_UART_INTID:
 		console_rx_irq();
 		break;
 	default:
+		/* A passed-through SPI: forwarded HW-linked, the guest's EOI deactivates it. */
+		vm = intid >= 32 ? pt_owner(intid) : NULL;
+		if (vm && !__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE)) {
+			av_vgic_pulse(&vm->vgic, 0, intid, NULL);
+			return;
+		}
 		if (intid < BM_ARRAY_SIZE(logged_irq) && !logged_irq[intid]) {
 			logged_irq[intid] = true;
 			port_printf("armvirt-bm: unexpected interrupt %u on pCPU %u (logged once)\n",
-				    intid, port_this_cpu()->index);
+				    intid, self);
 		}
 		break;
 	}
@@ -1197,95 +1440,185 @@ static void bm_irq_drain(void)
 	}
 }
 
-/* The emulated EL1 physical timer needs the EL2 timer while it is armed. */
-static void arm_phys_timer(struct bm_vcpu *bv)
+/*
+ * The EL2 timer of pCPU @self: the scheduler's next event (slice end, earliest deadline of
+ * its blocked vCPUs) or the emulated EL1 physical timer of @bv (the vCPU about to run),
+ * whichever comes first.
+ */
+static void arm_el2_timer(unsigned self, struct bm_vcpu *bv)
 {
-	const struct av_vtimer_timer *t = &bv->v.vtimer.timer[AV_VTIMER_PHYS];
+	uint64_t now = port_counter(), when = av_sched_next_event(&sched, self, now);
 
-	if ((t->ctl & AV_CNT_CTL_ENABLE) && !(t->ctl & AV_CNT_CTL_IMASK)) {
-		uint64_t now = port_counter(), when = av_vtimer_next_expiry(&bv->v.vtimer, now);
+	pcpus[self].timer_dirty = false;
+	if (bv) {
+		const struct av_vtimer_timer *t = &bv->v.vtimer.timer[AV_VTIMER_PHYS];
 
-		if (when != UINT64_MAX)
-			port_timer_arm(when > now ? when - now : 1);
+		if ((t->ctl & AV_CNT_CTL_ENABLE) && !(t->ctl & AV_CNT_CTL_IMASK)) {
+			struct av_vtimer phys = bv->v.vtimer;
+			uint64_t p;
+
+			phys.timer[AV_VTIMER_VIRT].ctl = 0;
+			p = av_vtimer_next_expiry(&phys, now);
+			if (p < when)
+				when = p;
+		}
 	}
+	if (when == pcpus[self].armed)
+		return; /* armed already */
+	pcpus[self].armed = when;
+	if (when == AV_SCHED_NO_EVENT)
+		port_timer_cancel();
+	else
+		port_timer_arm(when > now ? when - now : 1);
+}
+
+/*
+ * The deadline of a WFI of the loaded vCPU @bv: the earliest expiry of its timers, the
+ * emulated physical one and the hardware virtual one (live in CNTV_*), mirrored in a copy.
+ */
+static uint64_t wfi_deadline(struct bm_vcpu *bv, uint64_t now)
+{
+	const struct av_vtimer_timer *p = &bv->v.vtimer.timer[AV_VTIMER_PHYS];
+	uint64_t ctl, cval, when = AV_SCHED_NO_DEADLINE;
+
+	__asm__ volatile("mrs %0, cntv_ctl_el0; mrs %1, cntv_cval_el0" : "=r"(ctl), "=r"(cval));
+	/* The virtual count is the physical one minus CNTVOFF. */
+	if ((ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK)) == AV_CNT_CTL_ENABLE)
+		when = cval + bv->arch.cntvoff < cval ? UINT64_MAX - 1 : cval + bv->arch.cntvoff;
+	if ((p->ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK)) == AV_CNT_CTL_ENABLE) {
+		struct av_vtimer phys = bv->v.vtimer;
+		uint64_t pw;
+
+		phys.timer[AV_VTIMER_VIRT].ctl = 0;
+		pw = av_vtimer_next_expiry(&phys, now);
+		if (pw < when)
+			when = pw;
+	}
+	return when < now ? now : when;
 }
 
 /* ---------------------------------------------------------------------------------------
  * Running vCPUs
  */
 
-
 enum bm_stop {
-	BM_STOP_BLOCK,  /* WFI: wait for an interrupt */
-	BM_STOP_OFF,    /* PSCI CPU_OFF */
-	BM_STOP_VM,     /* the VM is stopping */
+	BM_STOP_BLOCK,   /* WFI: wait for an interrupt */
+	BM_STOP_OFF,     /* PSCI CPU_OFF */
+	BM_STOP_VM,      /* the VM is stopping */
+	BM_STOP_RESCHED, /* a scheduling decision is due */
 };
 
+static bool vm_stopping(const struct bm_vcpu *bv)
+{
+	return __atomic_load_n(&bv->vm->stopping, __ATOMIC_ACQUIRE);
+}
+
+/* PSCI SYSTEM_OFF / SYSTEM_RESET: every vCPU of @vm leaves the scheduler. */
 static void vm_stop(struct bm_vm *vm, bool reset)
 {
 	unsigned self = port_this_cpu()->index;
 
+	bm_lock(vm);
 	vm->reset_requested = reset;
 	__atomic_store_n(&vm->stopping, true, __ATOMIC_RELEASE);
+	bm_unlock(vm);
 	for (unsigned i = 0; i < vm->spec.nr_vcpus; i++)
-		if (vm->vcpus[i].pcpu != self)
-			port_kick(vm->vcpus[i].pcpu);
-	if (self != 0)
-		port_kick(0);
+		if (vm->vcpus[i].added)
+			av_sched_power_off(&sched, &vm->vcpus[i].se);
+	/* Running ones are dropped at their pCPU's next pick; pCPU 0 checks for the end. */
+	for (unsigned c = 0; c < plat->ncpus; c++)
+		if (c != self)
+			port_kick(c);
 }
 
 static bool logged_to_caller[BM_MAX_VMS];
 
-/* Run @bv on this pCPU until it blocks, turns itself off or its VM stops. */
+/*
+ * Run @bv on this pCPU until it blocks, turns itself off, its VM stops or a scheduling
+ * decision is due. Exits for the running vCPU stay here: no state is switched.
+ */
 static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
 {
 	struct av_arch_cpu *cpu = av_arch_this_cpu();
+	unsigned self = cpu->index;
+	struct bm_pcpu *pc = &pcpus[self];
 	struct bm_vm *vm = bv->vm;
 	struct av_arch_exit ax;
 	struct av_exit exit;
 
 	for (;;) {
 		unsigned kind;
-
 		bool lrs;
 
 		if (__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE))
 			return BM_STOP_VM;
-		if (bv->vgic_dirty || vm->lr_live[bv->v.index] || vm->lr_maint[bv->v.index]) {
+		if (pc->resched)
+			return BM_STOP_RESCHED;
+		if (bv->vgic_dirty ||
+		    (!bv->lr_unsynced && (vm->lr_live[bv->v.index] || vm->lr_maint[bv->v.index]))) {
+			if (bv->lr_unsynced) {
+				/* Fold the LRs back before the flush rewrites them. */
+				av_vgic_sync(&vm->vgic, bv->v.index);
+				bv->lr_unsynced = false;
+			}
 			bv->vgic_dirty = false;
-			arm_phys_timer(bv);
 			av_vgic_flush(&vm->vgic, bv->v.index);
 		}
+		if (pc->timer_dirty)
+			arm_el2_timer(self, bv);
 		kind = av_arch_vcpu_run(cpu, &bv->arch, &ax);
-		/* Nothing to fold back if no LR held anything and no maintenance was asked. */
 		lrs = vm->lr_live[bv->v.index] || vm->lr_maint[bv->v.index];
+		/*
+		 * Fast path: hypercalls that cannot touch this vCPU's own vGIC state — ECHO
+		 * (doc/hypercalls.md), and the IVC calls of a VM with an edge doorbell (a send
+		 * rings another VM; an ACK lowers only a level doorbell) — are answered here,
+		 * counted like the dispatcher counts them, without folding the list registers
+		 * back: they stay live in the hardware (lr_unsynced) until something needs the
+		 * vGIC's view (a flush, another exit, a switch). Everything else goes through
+		 * av_vm_handle_exit().
+		 */
+		if (kind == AV_ARCH_EXIT_SYNC &&
+		    AV_FIELD_GET(AV_GENMASK(31, 26), ax.esr) == AV_ESR_EC_HVC64) {
+			uint32_t fid = (uint32_t)bv->v.ctxt.regs.x[0];
+			bool done = false;
+
+			if (fid == AV_HC_ECHO) {
+				bv->v.ctxt.regs.x[0] = 0;
+				done = true;
+			} else if (ivc_on && fid >= AV_IVC_HC_FIRST && fid <= AV_IVC_HC_LAST &&
+				   !vm->desc->ivc_level) {
+				if (av_ivc_hypercall(&ivc, vm->index, &bv->v.ctxt.regs) != 0)
+					bv->v.ctxt.regs.x[0] = (uint64_t)(int64_t)AV_IVC_HC_NOT_SUPPORTED;
+				done = true;
+			}
+			if (done) {
+				bv->v.stats.exits++;
+				bv->v.stats.kind[AV_EXIT_SYNC]++;
+				bv->v.stats.ec[AV_ESR_EC_HVC64]++;
+				bv->v.stats.action[AV_EXIT_RESUME]++;
+				if (lrs)
+					bv->lr_unsynced = true;
+				continue;
+			}
+		}
+		/* Nothing to fold back if no LR held anything and no maintenance was asked. */
 		if (lrs)
 			av_vgic_sync(&vm->vgic, bv->v.index);
-		/*
-		 * Fast path: the ECHO hypercall (doc/hypercalls.md) touches nothing but x0, so it
-		 * is answered here, counted like the dispatcher counts it, without decoding the
-		 * syndrome. Everything else goes through av_vm_handle_exit().
-		 */
-		if (kind == AV_ARCH_EXIT_SYNC && !lrs &&
-		    AV_FIELD_GET(AV_GENMASK(31, 26), ax.esr) == AV_ESR_EC_HVC64 &&
-		    (uint32_t)bv->v.ctxt.regs.x[0] == AV_HC_ECHO) {
-			bv->v.ctxt.regs.x[0] = 0;
-			bv->v.stats.exits++;
-			bv->v.stats.kind[AV_EXIT_SYNC]++;
-			bv->v.stats.ec[AV_ESR_EC_HVC64]++;
-			bv->v.stats.action[AV_EXIT_RESUME]++;
-			continue;
-		}
+		bv->lr_unsynced = false;
 		exit = (struct av_exit){ .kind = (enum av_exit_kind)kind, .esr = ax.esr,
 					 .far = ax.far, .hpfar = ax.hpfar };
 		if (kind != AV_ARCH_EXIT_SYNC) {
 			bv->vgic_dirty = true;
 			bm_irq_drain();
+		} else if (AV_FIELD_GET(AV_GENMASK(31, 26), ax.esr) == AV_ESR_EC_SYS64) {
+			pc->timer_dirty = true; /* maybe the emulated physical timer */
 		}
 		switch (av_vm_handle_exit(&bv->v, &exit)) {
 		case AV_EXIT_RESUME:
-		case AV_EXIT_YIELD: /* nobody else to run on this pCPU */
 			continue;
+		case AV_EXIT_YIELD: /* WFE: the rest of the slice to an equal priority */
+			av_sched_yield(&sched, self);
+			return BM_STOP_RESCHED;
 		case AV_EXIT_BLOCK:
 			return BM_STOP_BLOCK;
 		case AV_EXIT_TO_CALLER:
@@ -1320,105 +1653,174 @@ static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
 }
 
 /*
- * Wait until @cond(bv) holds. IRQs stay masked: the condition is tested, then WFI (a
- * pending interrupt wakes it even masked), then the GIC is drained — an interrupt that
- * arrives between the test and the WFI is still pending and ends the WFI at once.
+ * Take @bv's state off this pCPU (the world switch's "save" half): the list registers are
+ * emptied (the last av_vgic_sync() folded them back), maintenance requests off; a vCPU that
+ * may migrate gives back the FP/SIMD registers; EL1 registers, virtual timer (then
+ * disabled) and GIC CPU-interface state are saved. The physical timer PPI is deactivated if
+ * the guest left it active: the vGIC keeps the virtual interrupt's state, and the next
+ * vCPU's timer must be able to fire. Then another pCPU may run @bv.
  */
-static void pcpu_wait(struct bm_vcpu *bv, bool (*cond)(struct bm_vcpu *))
-{
-	while (!cond(bv)) {
-		port_wfi();
-		bm_irq_drain();
-	}
-}
-
-static bool vm_stopping(const struct bm_vcpu *bv)
-{
-	return __atomic_load_n(&bv->vm->stopping, __ATOMIC_ACQUIRE);
-}
-
-/* A blocked vCPU may run again: an interrupt is deliverable or its timer expired. */
-static bool wake_blocked(struct bm_vcpu *bv)
+static void vcpu_unload(struct av_arch_cpu *cpu, struct bm_vcpu *bv)
 {
 	struct bm_vm *vm = bv->vm;
-	struct av_vtimer t;
-	uint64_t now, when, ctl, cval;
+	unsigned idx = bv->v.index;
+	static const struct av_vgic_lr empty;
 
-	if (vm_stopping(bv) || av_vgic_has_pending(&vm->vgic, bv->v.index))
-		return true;
-	now = port_counter();
-	av_vtimer_update(&bv->v.vtimer, now, NULL); /* the emulated physical timer */
-	if (av_vgic_has_pending(&vm->vgic, bv->v.index))
-		return true;
-	/* Both timers' next expiry: the emulated physical one and the hardware virtual one
-	 * (still live in CNTV_* because the vCPU stays loaded), mirrored in a copy. */
-	t = bv->v.vtimer;
-	__asm__ volatile("mrs %0, cntv_ctl_el0; mrs %1, cntv_cval_el0" : "=r"(ctl), "=r"(cval));
-	t.cntvoff = bv->arch.cntvoff;
-	t.timer[AV_VTIMER_VIRT].ctl = (uint32_t)(ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK));
-	t.timer[AV_VTIMER_VIRT].cval = cval;
-	when = av_vtimer_next_expiry(&t, now);
-	if (when == UINT64_MAX)
-		port_timer_cancel();
-	else
-		port_timer_arm(when > now ? when - now : 1);
-	console_flush_partial(vm); /* idle: show a prompt */
-	return false;
+	if (bv->lr_unsynced) {
+		av_vgic_sync(&vm->vgic, idx);
+		bv->lr_unsynced = false;
+	}
+	for (uint32_t m = vm->lr_live[idx]; m; m &= m - 1)
+		bm_lr_write(vm, idx, (unsigned)__builtin_ctz(m), &empty);
+	bm_lr_set_maint(vm, idx, 0);
+	bv->vgic_dirty = true;
+	if (cpu->fp_owner == &bv->arch && !bv->pinned)
+		av_arch_fpsimd_flush(cpu);
+	if (cpu->loaded == &bv->arch) {
+		av_arch_vcpu_put(cpu);
+		if (port_irq_is_active(PORT_PPI_VTIMER))
+			port_irq_deactivate(PORT_PPI_VTIMER);
+	}
+	__atomic_store_n(&bv->on_cpu, -1, __ATOMIC_RELEASE);
 }
 
-static bool wake_off(struct bm_vcpu *bv)
+static bool all_done(void);
+
+/*
+ * A vCPU that turned itself off (PSCI CPU_OFF) and was powered on again before this pCPU
+ * dropped it from the scheduler (bm_cpu_on() got -AV_EBUSY): power it on now.
+ */
+static void recheck_off(struct bm_vcpu *bv)
 {
-	return vm_stopping(bv) ||
-	       __atomic_load_n(&bv->v.state, __ATOMIC_ACQUIRE) != AV_VCPU_OFF;
+	unsigned kick = AV_SCHED_NO_CPU;
+
+	bm_lock(bv->vm);
+	if (!bv->vm->stopping &&
+	    __atomic_load_n(&bv->v.state, __ATOMIC_ACQUIRE) == AV_VCPU_ON_PENDING &&
+	    __atomic_load_n(&bv->se.state, __ATOMIC_ACQUIRE) == AV_SCHED_OFF &&
+	    av_sched_power_on(&sched, &bv->se, &kick) == 0)
+		sched_kick(kick);
+	bm_unlock(bv->vm);
 }
 
-/* What pCPU @self does: run its vCPU (the scheduler's slot) until its VM stops. */
+/*
+ * What every pCPU does: ask the scheduler which vCPU runs next (av_sched_pick()), switch
+ * to it if it is another one, run it until a scheduling point, tell the scheduler why it
+ * stopped (block with the timer deadline, power off, ...), again. An idle pCPU waits in
+ * WFI with the EL2 timer armed for the scheduler's next event. pCPU 0 returns once every
+ * VM is off.
+ */
 static void pcpu_loop(unsigned self)
 {
 	struct av_arch_cpu *cpu = av_arch_this_cpu();
-	struct bm_vcpu *bv = pcpu_vcpu[self];
+	struct bm_pcpu *pc = &pcpus[self];
+	struct bm_vcpu *off_check = NULL;
 
-	while (bv && !vm_stopping(bv)) {
+	for (;;) {
+		struct av_sched_entity *e;
+		struct bm_vcpu *bv, *prev;
+		uint64_t now;
+
+		pc->resched = false;
+		now = port_counter();
+		e = av_sched_pick(&sched, self, now);
+		bv = e ? e->owner : NULL;
+		if (off_check) {
+			recheck_off(off_check);
+			off_check = NULL;
+		}
+
+		/* The switch: the previous vCPU's state leaves this pCPU, unless it stays. */
+		prev = pc->cur ? pc->cur : pc->parked;
+		if (prev && prev != bv) {
+			if (!bv && prev->pinned && !vm_stopping(prev)) {
+				/* Idle next: a pinned vCPU stays loaded (its virtual timer live). */
+				bm_lr_set_maint(prev->vm, prev->v.index, 0);
+				pc->parked = prev;
+			} else {
+				vcpu_unload(cpu, prev);
+				pc->parked = NULL;
+			}
+		}
+		__atomic_store_n(&pc->cur, bv, __ATOMIC_RELEASE);
+
+		if (!bv) {
+			if (self == 0 && all_done())
+				return;
+			if (self != 0 && prev && prev != pc->parked && vm_stopping(prev))
+				port_kick(0); /* it checks whether everything is off */
+			arm_el2_timer(self, NULL);
+			if (!pc->resched)
+				port_wfi();
+			bm_irq_drain();
+			continue;
+		}
+		if (pc->parked == bv)
+			pc->parked = NULL;
+		if (bv != prev) {
+			/* Wait until the pCPU it last ran on has saved it (a migration). */
+			while (__atomic_load_n(&bv->on_cpu, __ATOMIC_ACQUIRE) != -1 &&
+			       __atomic_load_n(&bv->on_cpu, __ATOMIC_ACQUIRE) != (int)self)
+				;
+			__atomic_store_n(&bv->on_cpu, (int)self, __ATOMIC_RELEASE);
+			pc->timer_dirty = true;
+			bv->vgic_dirty = true;
+		}
+		if (vm_stopping(bv)) {
+			av_sched_power_off(&sched, &bv->se);
+			continue;
+		}
 		switch (__atomic_load_n(&bv->v.state, __ATOMIC_ACQUIRE)) {
 		case AV_VCPU_OFF:
-			pcpu_wait(bv, wake_off);
+			bm_lock(bv->vm);
+			if (bv->v.state == AV_VCPU_OFF)
+				av_sched_power_off(&sched, &bv->se);
+			bm_unlock(bv->vm);
+			off_check = bv;
 			continue;
 		case AV_VCPU_ON_PENDING:
 			/* PSCI CPU_ON: fresh registers, EL1 and GIC interface state. */
-			av_arch_fpsimd_flush(cpu);
-			av_arch_vcpu_put(cpu);
+			if (cpu->fp_owner == &bv->arch)
+				av_arch_fpsimd_flush(cpu);
+			if (cpu->loaded == &bv->arch)
+				av_arch_vcpu_put(cpu);
 			bv->arch.gic = (struct av_arch_gic_state){ .sre = 1 };
 			av_vcpu_power_on(&bv->v);
 			bv->vgic_dirty = true;
-			continue;
+			break;
+		case AV_VCPU_BLOCKED:
+			bv->v.state = AV_VCPU_RUNNING;
+			break;
 		default:
 			break;
 		}
+		/* A deadline may have woken it: let its emulated physical timer raise its line. */
+		if (bv->v.vtimer.timer[AV_VTIMER_PHYS].ctl & AV_CNT_CTL_ENABLE)
+			av_vtimer_update(&bv->v.vtimer, now, NULL);
+
 		switch (bm_vcpu_run(bv)) {
 		case BM_STOP_BLOCK:
-			/* The interface must not raise maintenance interrupts while we wait. */
-			bv->vm->vgic.lr_ops->set_maint(bv->vm->vgic.lr_cookie, bv->v.index, 0);
-			pcpu_wait(bv, wake_blocked);
-			port_timer_cancel();
-			bv->vgic_dirty = true;
-			if (bv->v.state == AV_VCPU_BLOCKED)
+			now = port_counter();
+			if (av_sched_block(&sched, &bv->se, wfi_deadline(bv, now)) == 1) {
+				/* Woken since it started running: resume it (WFI returns early). */
 				bv->v.state = AV_VCPU_RUNNING;
+			} else {
+				console_flush_partial(bv->vm); /* idle: show a prompt */
+			}
 			break;
 		case BM_STOP_OFF:
-			av_arch_fpsimd_flush(cpu);
-			av_arch_vcpu_put(cpu);
+			bm_lock(bv->vm);
+			if (bv->v.state == AV_VCPU_OFF)
+				av_sched_power_off(&sched, &bv->se);
+			bm_unlock(bv->vm);
+			off_check = bv;
 			break;
 		case BM_STOP_VM:
+			av_sched_power_off(&sched, &bv->se);
+			break;
+		case BM_STOP_RESCHED:
 			break;
 		}
-	}
-	if (bv) {
-		av_arch_fpsimd_flush(cpu);
-		av_arch_vcpu_put(cpu);
-		port_timer_cancel();
-		__atomic_store_n(&bv->done, true, __ATOMIC_RELEASE);
-		if (self != 0)
-			port_kick(0);
 	}
 }
 
@@ -1477,7 +1879,21 @@ static void print_stats(void)
 		port_printf("%s: guest entries %llu, lazy FP/SIMD switches %llu%s\n",
 			    vm->desc->name, (unsigned long long)entries, (unsigned long long)fp,
 			    vm->reset_requested ? " (reset requested: treated as power-off)" : "");
+		for (unsigned c = 0; c < vm->spec.nr_vcpus; c++) {
+			const struct av_sched_entity *se = &vm->vcpus[c].se;
+
+			port_printf("%s: vCPU %u: priority %u, %s, ran %llu ms in %llu runs, "
+				    "%llu migrations\n", vm->desc->name, c, se->prio,
+				    vm->vcpus[c].pinned ? "pinned" : "migrating",
+				    (unsigned long long)(se->runtime * 1000 / port_counter_freq()),
+				    (unsigned long long)se->nr_runs,
+				    (unsigned long long)se->nr_migrations);
+		}
 	}
+	for (unsigned c = 0; c < plat->ncpus; c++)
+		port_printf("armvirt-bm: pCPU %u: %llu picks, %llu switches\n", c,
+			    (unsigned long long)sched.rq[c].nr_picks,
+			    (unsigned long long)sched.rq[c].nr_switches);
 }
 
 static void pcpu_setup_virt(void)
@@ -1513,21 +1929,102 @@ void hyp_secondary_main(const struct port_platform *p, unsigned cpu)
 	}
 }
 
+/* Every VM stopped and no pCPU still runs one of their vCPUs. */
 static bool all_done(void)
 {
-	for (unsigned i = 0; i < nr_vms; i++) {
-		if (!vms[i].started)
-			continue;
-		for (unsigned c = 0; c < vms[i].spec.nr_vcpus; c++)
-			if (!__atomic_load_n(&vms[i].vcpus[c].done, __ATOMIC_ACQUIRE))
+	for (unsigned i = 0; i < nr_vms; i++)
+		if (vms[i].started && !__atomic_load_n(&vms[i].stopping, __ATOMIC_ACQUIRE))
+			return false;
+	for (unsigned c = 0; c < plat->ncpus; c++) {
+		struct bm_vcpu *bv = __atomic_load_n(&pcpus[c].cur, __ATOMIC_ACQUIRE);
+
+		if (bv)
+			return false;
+	}
+	return true;
+}
+
+/* IVC (bm_ivc, optional): buffers carved from board RAM, doorbells, pairs. */
+static int ivc_setup(void)
+{
+	static struct av_ivc_vm_cfg dbs[BM_MAX_VMS];
+	static struct av_ivc_pair pairs[64];
+	static struct av_ivc_buf_cfg bufs[AV_IVC_MAX_BUFS];
+	const struct bm_ivc_desc *d = &bm_ivc;
+	struct av_ivc_config cfg;
+	struct av_ivc_error err;
+	unsigned n = bm_nr_vms < BM_MAX_VMS ? bm_nr_vms : BM_MAX_VMS;
+	int rc;
+
+	if (d->nr_pairs > BM_ARRAY_SIZE(pairs) || d->nr_bufs > AV_IVC_MAX_BUFS)
+		return -AV_ERANGE;
+	for (unsigned i = 0; i < n; i++)
+		dbs[i] = (struct av_ivc_vm_cfg){
+			.doorbell = bm_vms[i].ivc_doorbell ? bm_vms[i].ivc_doorbell : 32 + 64 + i,
+			.trigger = bm_vms[i].ivc_level ? AV_IVC_LEVEL : AV_IVC_EDGE,
+		};
+	for (unsigned i = 0; i < d->nr_pairs; i++)
+		pairs[i] = (struct av_ivc_pair){ d->pairs[i].from, d->pairs[i].to };
+	for (unsigned i = 0; i < d->nr_bufs; i++) {
+		const struct bm_ivc_buf *b = &d->bufs[i];
+		uint64_t pa = b->size ? carve_ram(b->size) : 0;
+
+		if (!pa) {
+			port_printf("armvirt-bm: IVC buffer %s: no %llu bytes of free RAM\n",
+				    b->name ? b->name : "?", (unsigned long long)b->size);
+			return -AV_ENOMEM;
+		}
+		memset((void *)(uintptr_t)pa, 0, (size_t)b->size);
+		av_arch_dcache_clean_poc((void *)(uintptr_t)pa, (size_t)b->size);
+		bufs[i] = (struct av_ivc_buf_cfg){ .name = b->name, .pa = pa, .size = b->size };
+		for (unsigned v = 0; v < n; v++)
+			bufs[i].view[v] = (struct av_ivc_view){
+				.access = b->view[v].access == BM_IVC_RW   ? AV_IVC_ACCESS_RW
+					  : b->view[v].access == BM_IVC_RO ? AV_IVC_ACCESS_RO
+									   : AV_IVC_ACCESS_NONE,
+				.ipa = b->view[v].ipa,
+			};
+		port_printf("armvirt-bm: IVC buffer %s: %llu KiB at PA %#llx\n", b->name,
+			    (unsigned long long)(b->size >> 10), (unsigned long long)pa);
+	}
+	cfg = (struct av_ivc_config){
+		.nr_vms = n,
+		.vms = dbs,
+		.pairs = pairs,
+		.npairs = d->nr_pairs,
+		.bufs = bufs,
+		.nbufs = d->nr_bufs,
+		.ops = &bm_ivc_ops,
+	};
+	rc = av_ivc_init(&ivc, &cfg, &err);
+	if (rc)
+		port_printf("armvirt-bm: IVC configuration: %s\n", err.msg);
+	return rc;
+}
+
+/* Pointer-authentication keys may stay untrapped only with one vCPU per pCPU overall. */
+static bool one_vcpu_per_pcpu(void)
+{
+	uint64_t used = 0;
+
+	for (unsigned i = 0; i < bm_nr_vms; i++) {
+		if (bm_vms[i].affinity)
+			return false;
+		for (unsigned c = 0; c < bm_vms[i].nr_vcpus; c++) {
+			unsigned cpu = (bm_vms[i].first_pcpu + c) % plat->ncpus;
+
+			if (used & (1ull << cpu))
 				return false;
+			used |= 1ull << cpu;
+		}
 	}
 	return true;
 }
 
 int hyp_main(const struct port_platform *p)
 {
-	unsigned used_cpus = 1;
+	struct av_sched_config scfg;
+	int rc;
 
 	plat = p;
 	port_irq_mask();
@@ -1553,20 +2050,68 @@ int hyp_main(const struct port_platform *p)
 			reserve(k->addr, k->addr + len);
 	}
 
+	/* The scheduler: one run queue per pCPU, the configured slice (default 10 ms). */
+	scfg = (struct av_sched_config){ .nr_cpus = p->ncpus, .counter_hz = port_counter_freq() };
+	rc = av_sched_init(&sched, &scfg);
+	if (!rc && &bm_slice_ms && bm_slice_ms)
+		rc = av_sched_set_slice(&sched, av_sched_ms_to_ticks(&sched, bm_slice_ms));
+	if (rc) {
+		port_printf("armvirt-bm: scheduler: %s\n", av_strerror(rc));
+		return 2;
+	}
+	pac_untrapped = one_vcpu_per_pcpu();
+	if (&bm_ivc) {
+		if (ivc_setup() != 0)
+			return 2; /* refuse to start anything with a broken IVC configuration */
+		ivc_on = true;
+	}
+
+	for (unsigned c = 0; c < PORT_MAX_CPUS; c++)
+		pcpus[c].armed = UINT64_MAX;
 	pcpu_setup_virt();
 	for (unsigned i = 0; i < bm_nr_vms && nr_vms < BM_MAX_VMS; i++) {
 		struct bm_vm *vm = &vms[nr_vms];
-		int rc = vm_create(vm, &bm_vms[i], nr_vms);
 
+		rc = vm_create(vm, &bm_vms[i], nr_vms);
 		nr_vms++;
 		if (rc) {
 			port_printf("armvirt-bm: %s: not started: %s\n",
 				    bm_vms[i].name ? bm_vms[i].name : "?", av_strerror(rc));
 			failed_vms++;
-			continue;
 		}
-		if (vm->desc->first_pcpu + vm->spec.nr_vcpus > used_cpus)
-			used_cpus = vm->desc->first_pcpu + vm->spec.nr_vcpus;
+	}
+	if (failed_vms && ivc_on) {
+		/* VMs that talk to each other start together or not at all. */
+		port_printf("armvirt-bm: %d VM(s) failed: not starting any\n", failed_vms);
+		return 2;
+	}
+	for (unsigned i = 0; i < nr_vms; i++) {
+		struct bm_vm *vm = &vms[i];
+
+		if (!vm->started)
+			continue;
+		for (unsigned c = 0; c < vm->spec.nr_vcpus; c++) {
+			struct bm_vcpu *bv = &vm->vcpus[c];
+			bool boot = c == vm->vm.boot_vcpu;
+
+			rc = av_sched_add(&sched, &bv->se, bv->pcpu, boot ? AV_SCHED_RUNNABLE
+									  : AV_SCHED_OFF, NULL);
+			if (rc) {
+				port_printf("armvirt-bm: %s: vCPU %u: scheduler: %s\n", vm->desc->name,
+					    c, av_strerror(rc));
+				return 2;
+			}
+			bv->added = true;
+		}
+		/* Pass-through SPIs go to the pCPU vCPU 0 starts on (doc/baremetal.md). */
+		vm->pt_cpu = vm->vcpus[0].pcpu;
+		for (unsigned k = 0; k < vm->pt.nr_spis; k++) {
+			port_irq_enable(32 + vm->pt.spis[k]);
+			port_irq_route(32 + vm->pt.spis[k], vm->pt_cpu);
+		}
+		port_printf("armvirt-bm: %s: priority %u, vCPUs %s, stage 2 checked\n",
+			    vm->desc->name, vm->desc->prio,
+			    vm->desc->affinity ? "migrating" : "pinned");
 	}
 	for (focus = 0; focus < nr_vms && !(vms[focus].started &&
 					    (vms[focus].desc->devices & BM_DEV_PL011)); focus++)
@@ -1578,7 +2123,8 @@ int hyp_main(const struct port_platform *p)
 	port_write32(p->uart_base + UART_IMSC, UART_INT_RX | UART_INT_RT);
 	port_irq_enable(BM_UART_INTID);
 
-	for (unsigned c = 1; c < used_cpus; c++) {
+	/* Every pCPU the board has runs the scheduler. */
+	for (unsigned c = 1; c < p->ncpus; c++) {
 		uint64_t end;
 
 		if (port_cpu_on(p, c) != 0)
@@ -1592,14 +2138,10 @@ int hyp_main(const struct port_platform *p)
 			    nr_vms ? vms[focus].desc->name : "-");
 	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
 	__asm__ volatile("dsb ish; sev" : : : "memory");
-	for (unsigned c = 1; c < used_cpus; c++)
+	for (unsigned c = 1; c < p->ncpus; c++)
 		port_kick(c);
 
 	pcpu_loop(0);
-	while (!all_done()) {
-		port_wfi();
-		bm_irq_drain();
-	}
 	print_stats();
 	return failed_vms ? 2 : 0;
 }

@@ -709,6 +709,97 @@ int av_esr_fault_level(const struct av_esr *e, int *level);
  */
 uint64_t av_esr_fault_ipa(uint64_t hpfar, uint64_t far);
 
+/*
+ * Field accessors on the raw syndrome, for hot paths that need a handful of fields of one
+ * known class and not the whole tagged struct (av_esr_decode() fills every field of the
+ * class through its field table). Each reads one field through the masks above, so it
+ * agrees with av_esr_decode() by construction; test_esr.c checks them against it.
+ */
+
+/** ESR_ELx.EC. */
+static inline unsigned av_esr_get_ec(uint64_t esr)
+{
+	return (unsigned)AV_FIELD_GET(AV_ESR_EC, esr);
+}
+
+/** ESR_ELx.IL: a 32-bit instruction (4 bytes; 0: a 16-bit T32 instruction). */
+static inline bool av_esr_get_il(uint64_t esr)
+{
+	return AV_FIELD_GET(AV_ESR_IL, esr) != 0;
+}
+
+/** ESR_ELx.ISS. */
+static inline uint32_t av_esr_get_iss(uint64_t esr)
+{
+	return (uint32_t)AV_FIELD_GET(AV_ESR_ISS, esr);
+}
+
+/** SVC/HVC/SMC64: the instruction's imm16. */
+static inline uint16_t av_esr_get_imm16(uint64_t esr)
+{
+	return (uint16_t)AV_FIELD_GET(AV_ESR_IMM16, esr);
+}
+
+/** Instruction or data abort: IFSC/DFSC (same bits [5:0] for both classes). */
+static inline unsigned av_esr_get_abort_fsc(uint64_t esr)
+{
+	return (unsigned)AV_FIELD_GET(AV_ESR_DABT_DFSC, esr);
+}
+
+/** Instruction or data abort: S1PTW (same bit 7 for both classes). */
+static inline bool av_esr_get_abort_s1ptw(uint64_t esr)
+{
+	return AV_FIELD_GET(AV_ESR_DABT_S1PTW, esr) != 0;
+}
+
+/** Data abort: ISV (SAS, SSE, SRT, SF and AR are valid). */
+static inline bool av_esr_get_dabt_isv(uint64_t esr)
+{
+	return AV_FIELD_GET(AV_ESR_DABT_ISV, esr) != 0;
+}
+
+/** Data abort: the access size in bytes (1, 2, 4, 8) from SAS. */
+static inline unsigned av_esr_get_dabt_size(uint64_t esr)
+{
+	return 1u << AV_FIELD_GET(AV_ESR_DABT_SAS, esr);
+}
+
+/** Data abort: SSE, sign-extend the loaded item. */
+static inline bool av_esr_get_dabt_sse(uint64_t esr)
+{
+	return AV_FIELD_GET(AV_ESR_DABT_SSE, esr) != 0;
+}
+
+/** Data abort: SRT, the transfer register (31 = XZR). */
+static inline unsigned av_esr_get_dabt_srt(uint64_t esr)
+{
+	return (unsigned)AV_FIELD_GET(AV_ESR_DABT_SRT, esr);
+}
+
+/** Data abort: SF, a 64-bit register transfer. */
+static inline bool av_esr_get_dabt_sf(uint64_t esr)
+{
+	return AV_FIELD_GET(AV_ESR_DABT_SF, esr) != 0;
+}
+
+/** Data abort: CM, a cache maintenance or AT instruction. */
+static inline bool av_esr_get_dabt_cm(uint64_t esr)
+{
+	return AV_FIELD_GET(AV_ESR_DABT_CM, esr) != 0;
+}
+
+/** Data abort: WnR, write not read. */
+static inline bool av_esr_get_dabt_wnr(uint64_t esr)
+{
+	return AV_FIELD_GET(AV_ESR_DABT_WNR, esr) != 0;
+}
+
+/** WFx: TI, enum av_esr_wfx_ti. */
+static inline unsigned av_esr_get_wfx_ti(uint64_t esr)
+{
+	return (unsigned)AV_FIELD_GET(AV_ESR_WFX_TI, esr);
+}
+
 /**
  * Format a decoded syndrome as one line, e.g.
  * `EC=0x24 DABT_LOW IL=1 ISV=1 SAS=8 SSE=0 SRT=3 SF=1 AR=0 WnR=0 S1PTW=0 FSC=0x06 translation L2`.

@@ -157,6 +157,17 @@ struct av_mmio_dev *av_mmio_find(const struct av_mmio_bus *bus, uint64_t addr);
 enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
 				   bool is_write, uint64_t *val);
 
+/**
+ * av_mmio_access() on a device the caller already looked up with av_mmio_find() for
+ * @p addr (one lookup per exit: a dispatcher that must know whether a device claims the
+ * address before emulating it does not search the bus twice). @p dev NULL applies the
+ * unclaimed policy; otherwise @p dev must be the result of av_mmio_find(@p bus, @p addr).
+ * Same checks, counters and results as av_mmio_access().
+ */
+enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_dev *dev,
+				       uint64_t addr, unsigned size, bool is_write,
+				       uint64_t *val);
+
 /** av_mmio_access() for a load. */
 enum av_mmio_result av_mmio_read(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
 				 uint64_t *val);

@@ -416,9 +416,15 @@ int av_vgic_v3_sgi1r_write(struct av_vgic *vgic, unsigned src, uint64_t val, uin
 
 /**
  * Link (virtual) @p intid to physical INTID @p hw_intid: the LR gets HW=1, so the guest's
- * deactivation deactivates the physical interrupt. Once the guest deactivates it, the vGIC
- * forgets the line level and latch: the host's physical handler injects it again.
- * @p vcpu selects the banked PPI. @p hw_intid 0 unlinks.
+ * deactivation deactivates the physical interrupt. @p vcpu selects the banked PPI.
+ * @p hw_intid 0 unlinks.
+ *
+ * The host leaves the physical interrupt active when it injects it (with
+ * av_vgic_set_level(), or av_vgic_pulse()). While the virtual interrupt is active, the
+ * physical distributor owns its state: the vGIC does not treat the line (or a latch) as
+ * pending, holds nothing back behind the active LR and arms no maintenance interrupt for
+ * it. Once the guest deactivates it, the vGIC forgets the line level and latch: a line
+ * still high is signalled again by the physical GIC and the host's handler injects it again.
  */
 int av_vgic_map_hw(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t hw_intid);
 

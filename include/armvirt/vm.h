@@ -10,8 +10,11 @@
  * allocated.
  *
  * **The dispatcher.** The world switch (or a KVM port) describes each exit in a
- * `struct av_exit` and calls av_vm_handle_exit(). A synchronous exit's syndrome is decoded
- * once (av_esr_decode()) and its exception class indexes a table of handlers:
+ * `struct av_exit` and calls av_vm_handle_exit(). A synchronous exit's exception class
+ * (ESR_EL2.EC) indexes a table of handlers. The built-in handlers read the few syndrome
+ * fields their class needs straight from ESR_EL2 (the av_esr_get_*() accessors of
+ * armvirt/esr.h); the whole tagged `struct av_esr` is decoded (av_esr_decode()) only for a
+ * handler installed with av_vm_set_exit_handler(), which receives it in `ctx->esr`:
  *
  * - HVC64, SMC64: the SMC Calling Convention. PSCI and Arm architecture calls go to
  *   av_psci_call(), ARMVIRT_HC_ECHO is answered here (doc/hypercalls.md), other IDs go
@@ -42,7 +45,19 @@
  * **EL1 state.** Injection and SP-relative emulation read and write `vcpu->ctxt.el1`
  * (SCTLR_EL1, VBAR_EL1, ELR/SPSR/ESR/FAR_EL1, SP_EL0, SP_EL1, MDSCR_EL1). When the world
  * switch saves EL1 registers lazily, the host supplies `el1_get` (make `ctxt.el1`
- * current) and `el1_put` (write it back); the dispatcher calls them around any use.
+ * current) and `el1_put` (write it back). Contract:
+ * - every el1_get() is followed by exactly one el1_put() in the same exit, before the
+ *   dispatcher returns; pairs never nest and never straddle an exit;
+ * - during each call, `vcpu->el1_regs` holds the AV_VM_EL1_* registers concerned: for
+ *   el1_get() those the path reads, for el1_put() those it changed (0 when it changed
+ *   nothing). A host may move just those (cheap), or ignore the mask and move all nine.
+ *
+ * | path                                   | el1_get reads           | el1_put writes back     |
+ * | -------------------------------------- | ----------------------- | ----------------------- |
+ * | MMIO, ISV = 1 (data endianness)        | SCTLR                   | none                    |
+ * | MMIO, ISV = 0 (endianness, SP base)    | SCTLR, SP_EL0, SP_EL1   | SP_EL0, SP_EL1 if done; none otherwise |
+ * | MDSCR_EL1 read / write                 | MDSCR                   | none / MDSCR            |
+ * | injected undef, data or instr. abort   | SCTLR, VBAR             | ELR, SPSR, ESR, FAR     |
  *
  * **Locking.** One vCPU's exits are handled on the pCPU running it, one at a time: the
  * dispatcher does not lock the vCPU. Different vCPUs of a VM may exit concurrently:
@@ -204,11 +219,31 @@ struct av_vm_ops {
 	void (*lock)(void *cookie);
 	/** Release the VM-wide lock. */
 	void (*unlock)(void *cookie);
-	/** Make `vcpu->ctxt.el1` hold the live EL1 registers (for a lazy EL1 save). */
+	/**
+	 * Make the registers `vcpu->el1_regs` names (AV_VM_EL1_*) current in
+	 * `vcpu->ctxt.el1` (for a lazy EL1 save). Always followed by el1_put() in the same
+	 * exit (see "EL1 state" above).
+	 */
 	void (*el1_get)(void *cookie, struct av_vcpu *vcpu);
-	/** Write `vcpu->ctxt.el1` back to the live EL1 registers after a change. */
+	/**
+	 * End of the use that el1_get() began: write the registers `vcpu->el1_regs` names
+	 * (those the dispatcher changed; 0 when none) back to the live EL1 registers.
+	 */
 	void (*el1_put)(void *cookie, struct av_vcpu *vcpu);
 };
+
+/* The EL1 registers of `struct av_el1_regs` a dispatcher path uses (av_vcpu::el1_regs). */
+#define AV_VM_EL1_SCTLR  AV_BIT(0) /**< SCTLR_EL1 */
+#define AV_VM_EL1_VBAR   AV_BIT(1) /**< VBAR_EL1 */
+#define AV_VM_EL1_ELR    AV_BIT(2) /**< ELR_EL1 */
+#define AV_VM_EL1_SPSR   AV_BIT(3) /**< SPSR_EL1 */
+#define AV_VM_EL1_ESR    AV_BIT(4) /**< ESR_EL1 */
+#define AV_VM_EL1_FAR    AV_BIT(5) /**< FAR_EL1 */
+#define AV_VM_EL1_SP_EL0 AV_BIT(6) /**< SP_EL0 */
+#define AV_VM_EL1_SP_EL1 AV_BIT(7) /**< SP_EL1 */
+#define AV_VM_EL1_MDSCR  AV_BIT(8) /**< MDSCR_EL1 */
+/** Every register the dispatcher may use. */
+#define AV_VM_EL1_ALL    AV_GENMASK(8, 0)
 
 /* av_vm_config::id_flags */
 /** Keep the host's RAS extension fields visible (hidden by default). */
@@ -267,6 +302,15 @@ struct av_vm_stats {
  * @return 0 or -AV_EINVAL
  */
 int av_vm_stats_get(const struct av_vm *vm, struct av_vm_stats *out);
+
+/**
+ * Count @p n synchronous exits of class @p ec that a fast path outside the dispatcher
+ * handled with action @p action (for example hypercalls answered in the EL2 vectors,
+ * armvirt/arch/aarch64.h), so that statistics cover every exit. Call it on the vCPU's
+ * pCPU, like av_vm_handle_exit().
+ */
+void av_vcpu_stats_add_sync(struct av_vcpu *vcpu, unsigned ec, enum av_exit_action action,
+			    uint64_t n);
 
 /** Receives one formatted statistics line (no trailing newline). */
 typedef void (*av_vm_line_fn)(void *cookie, const char *line);
@@ -328,6 +372,8 @@ struct av_vcpu {
 	struct av_vcpu_mmio mmio;        /**< access handed to the host, if any */
 	struct av_vm_stats stats;        /**< this vCPU's exit counts */
 	void *host;                      /**< free for the host */
+	/** While the el1_get/el1_put hooks run: the AV_VM_EL1_* registers concerned. */
+	unsigned el1_regs;
 };
 
 /**

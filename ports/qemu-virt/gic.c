@@ -25,6 +25,7 @@
 #define GICD_IPRIORITYR 0x0400u
 #define GICD_ITARGETSR  0x0800u
 #define GICD_SGIR       0x0f00u
+#define GICD_IROUTER    0x6000u
 #define GICD_CTLR_EN_G0 AV_BIT(0)
 #define GICD_CTLR_EN_G1 AV_BIT(1)
 #define GICD_CTLR_ARE   AV_BIT(4)
@@ -207,6 +208,25 @@ void port_irq_disable(unsigned intid)
 		wr32(c->gicr + GICR_ICENABLER0, AV_BIT(intid));
 	else
 		wr32(gic_plat->gicd_base + GICD_ICENABLER + 4 * (intid / 32), AV_BIT(intid % 32));
+}
+
+void port_irq_route(unsigned intid, unsigned cpu)
+{
+	const struct port_cpu *t = port_cpu(cpu);
+
+	if (intid < 32 || !t)
+		return;
+	if (gic_plat->gic_version == 3) {
+		uint64_t m = t->mpidr;
+		uint64_t aff = (m & 0xffffffull) | ((m >> 32) & 0xff) << 32;
+		uint64_t a = gic_plat->gicd_base + GICD_IROUTER + 8ull * intid;
+
+		/* GICD_IROUTER<n>: two 32-bit halves (Interrupt_Routing_Mode 0: this PE). */
+		wr32(a, (uint32_t)aff);
+		wr32(a + 4, (uint32_t)(aff >> 32));
+	} else {
+		wr8(gic_plat->gicd_base + GICD_ITARGETSR + intid, (uint8_t)t->gic_cpu_mask);
+	}
 }
 
 bool port_irq_is_active(unsigned intid)

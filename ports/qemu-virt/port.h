@@ -148,6 +148,9 @@ void port_irq_set_handler(port_irq_fn fn, void *cookie);
 void port_irq_enable(unsigned intid);
 void port_irq_disable(unsigned intid);
 
+/** Route SPI @p intid to CPU @p cpu (GICD_IROUTER on GICv3, GICD_ITARGETSR on GICv2). */
+void port_irq_route(unsigned intid, unsigned cpu);
+
 /** True if INTID @p intid is active at the physical GIC (this CPU's bank for SGIs/PPIs). */
 bool port_irq_is_active(unsigned intid);
 

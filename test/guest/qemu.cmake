@@ -51,3 +51,26 @@ foreach(gic 3 2)
                    ${ARMVIRT_EL2_BUILD_DIR}/examples/baremetal/armvirt-bm-bench.bin ${gic})
   set_tests_properties(qemu.bm.bench.gicv${gic} PROPERTIES LABELS qemu TIMEOUT 90)
 endforeach()
+
+# armvirt-bm with several VMs (issue 7): the multi-VM guest programs, each in the
+# configuration of doc/guest-tests.md ("Multi-VM programs"), GICv3 and GICv2, -smp 2.
+foreach(prog ivc_msg shmem prio prio_eq hostile)
+  av_qemu_test(bm.${prog} examples/baremetal/armvirt-bm-${prog}.bin)
+endforeach()
+# smp_ipi: one VM with 4 vCPUs free to migrate, on 2 pCPUs (overcommitted) and on 4.
+foreach(smp 2 4)
+  foreach(gic 3 2)
+    add_test(NAME qemu.bm.smp_ipi.smp${smp}.gicv${gic}
+             COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/run-el2.sh
+                     ${ARMVIRT_EL2_BUILD_DIR}/examples/baremetal/armvirt-bm-smp_ipi.bin
+                     ${gic} ${smp} 60)
+    set_tests_properties(qemu.bm.smp_ipi.smp${smp}.gicv${gic} PROPERTIES LABELS qemu TIMEOUT 90)
+  endforeach()
+endforeach()
+# ivc_bench: VM -> VM world switch and message latency, -icount shift=0 (figures; ctest -V).
+foreach(gic 3 2)
+  add_test(NAME qemu.bm.ivc_bench.gicv${gic}
+           COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/ivc-bench.sh
+                   ${ARMVIRT_EL2_BUILD_DIR}/examples/baremetal/armvirt-bm-ivc_bench.bin ${gic})
+  set_tests_properties(qemu.bm.ivc_bench.gicv${gic} PROPERTIES LABELS qemu TIMEOUT 90)
+endforeach()

@@ -325,6 +325,44 @@ static void test_counters_reset_adapter(void **state)
 	assert_int_equal(a.rejected, 0);
 }
 
+/* av_mmio_dev_access(): the access a dispatcher makes after its own av_mmio_find(). */
+static void test_dev_access(void **state)
+{
+	struct av_mmio_bus bus;
+	struct av_mmio_dev *slots[2];
+	struct av_mmio_dev a;
+	struct fake fa;
+	uint64_t v = 0x1122334455667788ull;
+	(void)state;
+
+	assert_int_equal(av_mmio_bus_init(&bus, slots, 2, AV_MMIO_UNCLAIMED_RAZ_WI), 0);
+	mkdev(&a, &fa, 0x1000, 0x40);
+	a.widths = AV_MMIO_W32 | AV_MMIO_W64;
+	assert_int_equal(av_mmio_register(&bus, &a), 0);
+	assert_ptr_equal(av_mmio_find(&bus, 0x1010), &a);
+	assert_int_equal(av_mmio_dev_access(&bus, &a, 0x1010, 8, true, &v), AV_MMIO_HANDLED);
+	v = 0;
+	assert_int_equal(av_mmio_dev_access(&bus, &a, 0x1010, 4, false, &v), AV_MMIO_HANDLED);
+	assert_int_equal(v, 0x55667788u); /* the bus cleared the device's garbage */
+	assert_int_equal(fa.last_off, 0x10);
+	assert_int_equal(a.reads, 1);
+	assert_int_equal(a.writes, 1);
+	/* The device's checks still apply: width, alignment, range. */
+	assert_int_equal(av_mmio_dev_access(&bus, &a, 0x1010, 2, false, &v), AV_MMIO_INJECT_DABT);
+	assert_int_equal(av_mmio_dev_access(&bus, &a, 0x1012, 4, false, &v), AV_MMIO_INJECT_DABT);
+	assert_int_equal(av_mmio_dev_access(&bus, &a, 0x103c, 8, false, &v), AV_MMIO_INJECT_DABT);
+	assert_int_equal(av_mmio_dev_access(&bus, &a, 0x1010, 3, false, &v), AV_MMIO_INJECT_DABT);
+	assert_int_equal(a.rejected, 3);
+	/* No device: the unclaimed policy, counted. */
+	v = 9;
+	assert_int_equal(av_mmio_dev_access(&bus, NULL, 0x5000, 4, false, &v), AV_MMIO_HANDLED);
+	assert_int_equal(v, 0);
+	assert_int_equal(bus.unclaimed_reads, 1);
+	assert_int_equal(av_mmio_dev_access(NULL, &a, 0x1010, 4, false, &v), AV_MMIO_INJECT_DABT);
+	assert_int_equal(av_mmio_dev_access(&bus, &a, 0x1010, 4, false, NULL),
+			 AV_MMIO_INJECT_DABT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_register_errors),
 		cmocka_unit_test(test_lookup_many),
 		cmocka_unit_test(test_access_widths),
+		cmocka_unit_test(test_dev_access),
 		cmocka_unit_test(test_unclaimed),
 		cmocka_unit_test(test_counters_reset_adapter),
 	};

@@ -24,6 +24,7 @@ struct fake_cpu {
 	struct av_vgic_lr lr[AV_VGIC_MAX_LRS];
 	unsigned maint;
 	unsigned writes;
+	unsigned npie_requests; /* set_maint() calls asking for the no-pending interrupt */
 };
 
 static struct fake_cpu fake[AV_VGIC_MAX_VCPUS];
@@ -55,6 +56,8 @@ static void f_maint(void *cookie, unsigned vcpu, unsigned flags)
 {
 	(void)cookie;
 	fake[vcpu].maint = flags;
+	if (flags & AV_VGIC_MAINT_NOPENDING)
+		fake[vcpu].npie_requests++;
 }
 
 static const struct av_vgic_lr_ops fake_ops = { f_nr_lrs, f_write, f_read, f_maint };
@@ -473,10 +476,12 @@ static void test_hw_linked(void **state)
 	guest_ack(0, 0);
 	av_vgic_sync(&G, 0);
 	assert_true(st(0, 40).active);
-	/* While active, a HW LR is never pending+active: the pending part waits. */
+	/* While active, a HW LR is never pending+active, and the line left high is the
+	 * physical distributor's business: nothing is held back, no maintenance is asked. */
 	av_vgic_flush(&G, 0);
 	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_ACTIVE);
-	assert_int_equal(fake[0].maint, AV_VGIC_MAINT_NOPENDING);
+	assert_int_equal(fake[0].maint, 0);
+	assert_false(st(0, 40).pending);
 	/* The guest's EOI deactivated the physical IRQ too: the vGIC forgets the line and
 	 * waits for the host to inject it again. */
 	guest_eoi(0, 0);
@@ -489,6 +494,96 @@ static void test_hw_linked(void **state)
 	assert_true(st(0, 40).pending);
 	assert_int_equal(av_vgic_map_hw(&G, 0, 40, 0), 0);
 	assert_false(st(0, 40).hw);
+}
+
+/*
+ * The virtual timer as a hypervisor injects it: PPI 27 HW-linked to the physical PPI, the
+ * line driven with av_vgic_set_level() and left high while the guest handles it. Each
+ * "maintenance interrupt" of the fake CPU interface makes the vCPU exit (sync, flush) as
+ * hardware would while ICH_HCR_EL2.NPIE is set and no LR is pending. Before the fix every
+ * flush asked for NPIE again: an endless loop of maintenance exits while the guest had the
+ * interrupt active.
+ */
+static void test_hw_level_active_no_maint_loop(void **state)
+{
+	unsigned exits = 0;
+	(void)state;
+	for (int model = 0; model < 2; model++) {
+		setup(model ? AV_VGIC_V2 : AV_VGIC_V3, 2, 32, NULL);
+		if (model) {
+			d2w(0, 0x000, 4, 3);           /* GICD_CTLR: both groups */
+			d2w(0, 0x080, 4, 1u << 27);    /* IGROUPR0 (vCPU 0's bank): group 1 */
+			d2w(0, 0x100, 4, 1u << 27);    /* ISENABLER0 */
+		} else {
+			d3w(0x0000, 4, 3);
+			rw(0, 0x14, 4, 0);             /* GICR_WAKER: awake */
+			rw(0, 0x10080, 4, 1u << 27);   /* IGROUPR0: group 1 */
+			rw(0, 0x10100, 4, 1u << 27);   /* ISENABLER0 */
+		}
+		assert_int_equal(av_vgic_map_hw(&G, 0, 27, 27), 0);
+		assert_int_equal(av_vgic_set_level(&G, 0, 27, true, NULL), 0);
+		av_vgic_flush(&G, 0);
+		assert_int_equal(fake[0].lr[0].vintid, 27);
+		assert_true(fake[0].lr[0].hw);
+		assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_PENDING);
+		guest_ack(0, 0);
+		/* The guest runs its handler for a while; exits keep happening (other traps, or
+		 * the maintenance interrupt if one was asked for). */
+		exits = 0;
+		for (int i = 0; i < 16; i++) {
+			av_vgic_sync(&G, 0);
+			av_vgic_flush(&G, 0);
+			exits++;
+			assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_ACTIVE);
+			assert_int_equal(fake[0].maint & AV_VGIC_MAINT_NOPENDING, 0);
+			if (!(fake[0].maint & AV_VGIC_MAINT_NOPENDING))
+				break; /* no maintenance interrupt: the guest runs on */
+		}
+		assert_int_equal(exits, 1);
+		assert_int_equal(fake[0].npie_requests, 0);
+		assert_true(st(0, 27).active);
+		assert_true(st(0, 27).line);
+		assert_false(st(0, 27).pending);
+		assert_false(av_vgic_has_pending(&G, 0));
+		/* Still the host's line while active: raising it again changes nothing. */
+		av_vgic_sync(&G, 0);
+		av_vgic_set_level(&G, 0, 27, true, NULL);
+		av_vgic_flush(&G, 0);
+		assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_ACTIVE);
+		assert_int_equal(fake[0].npie_requests, 0);
+		/* EOI deactivates virtual and physical interrupt; the vGIC forgets the line. */
+		guest_eoi(0, 0);
+		av_vgic_sync(&G, 0);
+		assert_false(st(0, 27).active);
+		assert_false(st(0, 27).line);
+		assert_int_equal(st(0, 27).owner, -1);
+		av_vgic_flush(&G, 0);
+		assert_int_equal(lrs_valid(&G, 0), 0);
+		/* The physical line is still high: the host's handler injects it again. */
+		av_vgic_set_level(&G, 0, 27, true, NULL);
+		av_vgic_flush(&G, 0);
+		assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_PENDING);
+		assert_int_equal(fake[0].npie_requests, 0);
+
+		/* av_vgic_pulse() keeps working for hosts that inject the timer as an edge. */
+		guest_ack(0, 0);
+		guest_eoi(0, 0);
+		av_vgic_sync(&G, 0);
+		av_vgic_set_level(&G, 0, 27, false, NULL);
+		assert_int_equal(av_vgic_pulse(&G, 0, 27, NULL), 0);
+		av_vgic_flush(&G, 0);
+		assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_PENDING);
+		guest_ack(0, 0);
+		av_vgic_sync(&G, 0);
+		av_vgic_pulse(&G, 0, 27, NULL); /* ignored while active: the physical GIC's */
+		av_vgic_flush(&G, 0);
+		assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_ACTIVE);
+		assert_int_equal(fake[0].npie_requests, 0);
+		guest_eoi(0, 0);
+		av_vgic_sync(&G, 0);
+		assert_false(st(0, 27).pending);
+		assert_false(st(0, 27).active);
+	}
 }
 
 static void test_disable_active_reenable(void **state)
@@ -1301,6 +1396,7 @@ int main(void)
 		cmocka_unit_test(test_priority_order),
 		cmocka_unit_test(test_overflow_maintenance),
 		cmocka_unit_test(test_hw_linked),
+		cmocka_unit_test(test_hw_level_active_no_maint_loop),
 		cmocka_unit_test(test_disable_active_reenable),
 		cmocka_unit_test(test_ctlr_masks_delivery),
 		cmocka_unit_test(test_sgi1r_routing),

@@ -895,6 +895,228 @@ static void test_init_errors(void **state)
 	assert_string_equal(av_exit_action_name(AV_EXIT_ACTION_COUNT), "?");
 }
 
+/*
+ * The el1_get/el1_put contract (vm.h, "EL1 state"). The hooks model a host whose EL1
+ * registers stay live in the CPU while the dispatcher runs ("live" below) and that moves
+ * only the registers `vcpu->el1_regs` names: a path that asked for too little reads stale
+ * context values, one that forgot a put loses its change, and both show up here.
+ */
+static struct el1_host {
+	struct av_el1_regs live; /* the registers as the CPU holds them */
+	int gets, puts, depth;
+	unsigned get_mask, put_mask;
+} eh;
+
+static void el1_move(uint64_t *dst, const uint64_t *src, unsigned mask, unsigned bit)
+{
+	if (mask & bit)
+		*dst = *src;
+}
+
+static void el1_copy(struct av_el1_regs *to, const struct av_el1_regs *from, unsigned m)
+{
+	el1_move(&to->sctlr, &from->sctlr, m, AV_VM_EL1_SCTLR);
+	el1_move(&to->vbar, &from->vbar, m, AV_VM_EL1_VBAR);
+	el1_move(&to->elr, &from->elr, m, AV_VM_EL1_ELR);
+	el1_move(&to->spsr, &from->spsr, m, AV_VM_EL1_SPSR);
+	el1_move(&to->esr, &from->esr, m, AV_VM_EL1_ESR);
+	el1_move(&to->far, &from->far, m, AV_VM_EL1_FAR);
+	el1_move(&to->sp_el0, &from->sp_el0, m, AV_VM_EL1_SP_EL0);
+	el1_move(&to->sp_el1, &from->sp_el1, m, AV_VM_EL1_SP_EL1);
+	el1_move(&to->mdscr, &from->mdscr, m, AV_VM_EL1_MDSCR);
+}
+
+static void count_el1_get(void *cookie, struct av_vcpu *v)
+{
+	(void)cookie;
+	assert_int_equal(eh.depth, 0); /* never nested */
+	assert_int_equal(v->el1_regs & ~AV_VM_EL1_ALL, 0);
+	eh.depth++;
+	eh.gets++;
+	eh.get_mask = v->el1_regs;
+	/* Poison what is not asked for: a path must not read it. */
+	memset(&v->ctxt.el1.esr, 0xa5, sizeof(v->ctxt.el1.esr));
+	el1_copy(&v->ctxt.el1, &eh.live, v->el1_regs);
+}
+
+static void count_el1_put(void *cookie, struct av_vcpu *v)
+{
+	(void)cookie;
+	assert_int_equal(eh.depth, 1); /* always after a get */
+	assert_int_equal(v->el1_regs & ~AV_VM_EL1_ALL, 0);
+	eh.depth--;
+	eh.puts++;
+	eh.put_mask = v->el1_regs;
+	el1_copy(&eh.live, &v->ctxt.el1, v->el1_regs);
+}
+
+static struct av_vm_ops el1_ops;
+
+/* One exit; afterwards every get had its put. */
+static enum av_exit_action el1_exit(struct av_vcpu *v, uint64_t esr, uint64_t far,
+				    uint64_t hpfar, int pairs)
+{
+	enum av_exit_action act;
+
+	eh.gets = eh.puts = 0;
+	eh.get_mask = eh.put_mask = 0xdead;
+	act = sync_exit(v, esr, far, hpfar);
+	assert_int_equal(eh.depth, 0);
+	assert_int_equal(eh.gets, pairs);
+	assert_int_equal(eh.puts, pairs);
+	return act;
+}
+
+static void test_el1_hooks_paired(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	struct av_regs *r = &v->ctxt.regs;
+	const unsigned inj_reads = AV_VM_EL1_SCTLR | AV_VM_EL1_VBAR;
+	const unsigned inj_writes = AV_VM_EL1_ELR | AV_VM_EL1_SPSR | AV_VM_EL1_ESR | AV_VM_EL1_FAR;
+	(void)state;
+
+	el1_ops = host_ops;
+	el1_ops.el1_get = count_el1_get;
+	el1_ops.el1_put = count_el1_put;
+	w.vm.ops = &el1_ops;
+	memset(&eh, 0, sizeof(eh));
+	eh.live.vbar = GUEST_VBAR;
+	/* The context's copy is stale: big-endian and a wrong vector base. */
+	v->ctxt.el1.sctlr = AV_SCTLR_EL1_EE;
+	v->ctxt.el1.vbar = 0xbad000;
+
+	/* MMIO, ISV = 1: SCTLR_EL1 read (little-endian, from the live register), nothing
+	 * written back. */
+	w.fd.read_val = 0x1122334455667788ull;
+	assert_int_equal(el1_exit(v, 0x93c38006u, 0x50000010, 0x500000, 1), AV_EXIT_RESUME);
+	assert_int_equal(eh.get_mask, AV_VM_EL1_SCTLR);
+	assert_int_equal(eh.put_mask, 0);
+	assert_int_equal(r->x[3], 0x1122334455667788ull);
+	/* The live SCTLR_EL1.EE decides, not the stale context. */
+	eh.live.sctlr = AV_SCTLR_EL1_EE;
+	v->ctxt.el1.sctlr = 0;
+	assert_int_equal(el1_exit(v, 0x93c38006u, 0x50000010, 0x500000, 1), AV_EXIT_RESUME);
+	assert_int_equal(r->x[3], 0x8877665544332211ull);
+	eh.live.sctlr = 0;
+
+	/* MDSCR_EL1: a read is a get/put pair that writes nothing back; a write puts it. */
+	eh.live.mdscr = 0x1000;
+	v->ctxt.el1.mdscr = 0;
+	assert_int_equal(el1_exit(v, sys_esr(AV_SYS_MDSCR_EL1, 6, true), 0, 0, 1),
+			 AV_EXIT_RESUME);
+	assert_int_equal(eh.get_mask, AV_VM_EL1_MDSCR);
+	assert_int_equal(eh.put_mask, 0);
+	assert_int_equal(r->x[6], 0x1000);
+	r->x[6] = 0x8000;
+	assert_int_equal(el1_exit(v, sys_esr(AV_SYS_MDSCR_EL1, 6, false), 0, 0, 1),
+			 AV_EXIT_RESUME);
+	assert_int_equal(eh.put_mask, AV_VM_EL1_MDSCR);
+	assert_int_equal(eh.live.mdscr, 0x8000);
+
+	/* MMIO, ISV = 0, ldr x9, [sp], #8 at EL1h: SP_EL1 read and written back. */
+	w.host.insn = ldr_x_post(9, 31, 8);
+	w.host.insn_pc = r->pc;
+	w.fd.read_val = 0;
+	eh.live.sp_el1 = DEV_BASE + 0x200;
+	v->ctxt.el1.sp_el1 = 0;
+	assert_int_equal(el1_exit(v, dabt_nisv_esr(false), DEV_BASE + 0x200, 0x500000, 1),
+			 AV_EXIT_RESUME);
+	assert_int_equal(eh.get_mask, AV_VM_EL1_SCTLR | AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1);
+	assert_int_equal(eh.put_mask, AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1);
+	assert_int_equal(r->x[9], 0x1200);
+	assert_int_equal(eh.live.sp_el1, DEV_BASE + 0x208);
+
+	/* ISV = 0 to an address nobody claims, bus policy "to the caller": the use ends with
+	 * nothing written back and the vCPU unchanged. */
+	w.bus.policy = AV_MMIO_UNCLAIMED_TO_CALLER;
+	w.host.insn_pc = r->pc;
+	eh.live.sp_el1 = 0x60000000;
+	assert_int_equal(el1_exit(v, dabt_nisv_esr(false), 0x60000000, 0x600000, 1),
+			 AV_EXIT_TO_CALLER);
+	assert_int_equal(eh.put_mask, 0);
+	assert_int_equal(eh.live.sp_el1, 0x60000000);
+	assert_int_equal(r->pc, w.host.insn_pc);
+	w.bus.policy = AV_MMIO_UNCLAIMED_ABORT;
+
+	/* ISV = 0 with a failed fetch: one pair, the injection's (live VBAR used, the
+	 * exception written back). */
+	r->pc = GUEST_PC;
+	r->pstate = GUEST_PSTATE;
+	w.host.insn_pc = 0;
+	assert_int_equal(el1_exit(v, dabt_nisv_esr(true), DEV_BASE + 0x300, 0x500000, 1),
+			 AV_EXIT_RESUME);
+	assert_int_equal(eh.get_mask, inj_reads);
+	assert_int_equal(eh.put_mask, inj_writes);
+	assert_int_equal(r->pc, GUEST_VBAR + 0x200);
+	assert_int_equal(eh.live.esr, 0x96000050u);
+	assert_int_equal(eh.live.far, DEV_BASE + 0x300);
+	assert_int_equal(eh.live.elr, GUEST_PC);
+
+	/* ISV = 1 to an unclaimed address (abort policy): one pair for the endianness, then
+	 * one for the injected external abort, one after the other. */
+	r->pc = GUEST_PC;
+	r->pstate = GUEST_PSTATE;
+	assert_int_equal(el1_exit(v, 0x93c38006u, 0x60000010, 0x600000, 2), AV_EXIT_RESUME);
+	assert_int_equal(eh.live.esr, 0x96000010u);
+
+	/* An unknown class: UNDEF injected through one pair. */
+	r->pc = GUEST_PC;
+	r->pstate = GUEST_PSTATE;
+	assert_int_equal(el1_exit(v, AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_BRK64) | AV_ESR_IL, 0, 0,
+				  1),
+			 AV_EXIT_RESUME);
+	assert_int_equal(eh.live.esr, 0x02000000u);
+	assert_int_equal(r->pc, GUEST_VBAR + 0x200);
+
+	/* Exits that need no EL1 state do not call the hooks at all. */
+	hvc(v, AV_HC_ECHO, 1, 2, 3, AV_EXIT_RESUME);
+	assert_int_equal(el1_exit(v, sys_esr(AV_SYS_ID_AA64PFR0_EL1, 1, true), 0, 0, 0),
+			 AV_EXIT_RESUME);
+	assert_int_equal(v->el1_regs, 0);
+}
+
+/* A replacement handler sees the decoded syndrome; the built-in ones only the raw one. */
+static enum av_exit_action wrap_handler(const struct av_exit_ctx *ctx)
+{
+	int *calls = ctx->cookie;
+
+	(*calls)++;
+	assert_non_null(ctx->esr);
+	assert_int_equal(ctx->esr->raw, ctx->exit->esr);
+	assert_int_equal(ctx->esr->kind, AV_ESR_KIND_DABT);
+	assert_true(ctx->esr->u.dabt.isv);
+	assert_int_equal(ctx->esr->u.dabt.srt, 3);
+	return av_vm_exit_default(ctx);
+}
+
+static void test_replacement_handler_and_fast_stats(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	struct av_vm_stats st;
+	int calls = 0;
+	(void)state;
+
+	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_DABT_LOW, wrap_handler, &calls),
+			 0);
+	w.fd.read_val = 0x55;
+	assert_int_equal(sync_exit(v, 0x93c38006u, 0x50000010, 0x500000), AV_EXIT_RESUME);
+	assert_int_equal(calls, 1);
+	assert_int_equal(v->ctxt.regs.x[3], 0x55);
+	assert_int_equal(w.fd.nreads, 1);
+
+	/* Exits answered by a fast path are counted like the dispatcher counts them. */
+	av_vcpu_stats_add_sync(v, AV_ESR_EC_HVC64, AV_EXIT_RESUME, 5);
+	av_vcpu_stats_add_sync(v, AV_VM_NR_EC, AV_EXIT_RESUME, 5);      /* ignored */
+	av_vcpu_stats_add_sync(v, 0, AV_EXIT_ACTION_COUNT, 5);          /* ignored */
+	av_vcpu_stats_add_sync(NULL, AV_ESR_EC_HVC64, AV_EXIT_RESUME, 5); /* ignored */
+	assert_int_equal(av_vm_stats_get(&w.vm, &st), 0);
+	assert_int_equal(st.exits, 6);
+	assert_int_equal(st.kind[AV_EXIT_SYNC], 6);
+	assert_int_equal(st.ec[AV_ESR_EC_HVC64], 5);
+	assert_int_equal(st.ec[AV_ESR_EC_DABT_LOW], 1);
+	assert_int_equal(st.action[AV_EXIT_RESUME], 6);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -914,6 +1136,8 @@ int main(void)
 		T(test_sysregs),
 		T(test_async_and_stats),
 		T(test_init_errors),
+		T(test_el1_hooks_paired),
+		T(test_replacement_handler_and_fast_stats),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

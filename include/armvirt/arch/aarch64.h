@@ -84,13 +84,35 @@ struct av_arch_fpregs {
 struct av_arch_vcpu;
 
 /**
- * Per-physical-CPU state. TPIDR_EL2 points to it. The first three members are reached from
+ * A hypercall the EL2 vectors answer themselves ("fast hypercall"): when a guest's HVC
+ * (EC 0x16) arrives with W0 == @ref fid, the vector sets X0 = @ref x0 and returns to the
+ * instruction after the HVC at once: no register file save, no world switch back to the
+ * host, no C. X1..X30, SP, the EL1 registers and the vGIC are untouched; the exit is
+ * counted in av_arch_vcpu::fast_hvc_hits. For services whose answer is a constant, e.g.
+ * ARMVIRT_HC_ECHO (x0 = 0, x1..x3 returned unchanged) or SMCCC_VERSION.
+ */
+struct av_arch_fast_hvc {
+	uint32_t fid;  /**< SMCCC function ID, compared with W0 */
+	uint32_t pad;  /**< zero */
+	uint64_t x0;   /**< returned in X0 */
+};
+
+/**
+ * A ready fast-hypercall table: { AV_HC_ECHO, x0 = 0 }, the answer av_vm_handle_exit()
+ * gives to ARMVIRT_HC_ECHO (doc/hypercalls.md). Opt in per vCPU:
+ * `v->fast_hvc = av_arch_fast_hvc_default; v->nr_fast_hvc = 1;`.
+ */
+extern const struct av_arch_fast_hvc av_arch_fast_hvc_default[1];
+
+/**
+ * Per-physical-CPU state. TPIDR_EL2 points to it. The first four members are reached from
  * assembly through AV_OFF_CPU_* offsets (lib/arch/aarch64/asm_offsets.h).
  */
 struct av_arch_cpu {
 	struct av_vcpu_ctxt *ctxt;     /**< the context being run (written at entry) */
 	struct av_arch_host host;      /**< host registers while a guest runs */
 	struct av_arch_exit exit;      /**< the last exit */
+	struct av_arch_vcpu *running;  /**< vCPU av_arch_vcpu_run() runs, if it has fast hypercalls */
 	struct av_arch_vcpu *loaded;   /**< vCPU whose EL1/timer/GIC state is in the registers */
 	struct av_arch_vcpu *fp_owner; /**< vCPU whose FP/SIMD state is in V0-V31; NULL: host */
 	struct av_arch_fpregs host_fp; /**< the host's FP/SIMD registers while a guest owns them */
@@ -119,6 +141,11 @@ struct av_arch_vcpu {
 	struct av_arch_gic_state gic; /**< saved virtual CPU-interface state */
 	uint64_t fp_traps;            /**< statistics: lazy FP/SIMD switches */
 	uint64_t entries;             /**< statistics: guest entries */
+	/** Fast hypercalls (struct av_arch_fast_hvc), searched in order; NULL: none. Read by
+	 *  the vectors while the vCPU runs: change it only while it does not. */
+	const struct av_arch_fast_hvc *fast_hvc;
+	uint64_t nr_fast_hvc;         /**< entries in @ref fast_hvc */
+	uint64_t fast_hvc_hits;       /**< statistics: hypercalls answered by the vectors */
 };
 
 /* ---- per-CPU setup ---- */
@@ -149,7 +176,9 @@ uint32_t av_arch_trap_features(unsigned *pmcr_n);
 
 /**
  * Initialise @p v for context @p ctxt: traps zero (fill them), CNTHCTL_EL2 = EL1PCTEN,
- * GIC state reset (ICC_SRE_EL1.SRE = 1 for GICv3).
+ * GIC state reset (ICC_SRE_EL1.SRE = 1 for GICv3), no fast hypercalls (`fast_hvc` NULL:
+ * every hypercall reaches the host; point it at a table, e.g. av_arch_fast_hvc_default, to
+ * have the vectors answer some).
  */
 void av_arch_vcpu_init(struct av_arch_vcpu *v, struct av_vcpu_ctxt *ctxt, unsigned gic_version,
 		       uintptr_t gich_base);
@@ -181,7 +210,10 @@ void av_arch_vcpu_reload_controls(struct av_arch_cpu *cpu, struct av_arch_vcpu *
 /**
  * Run @p v on this CPU until an exit the arch layer does not handle itself.
  * Loads @p v if needed (av_arch_vcpu_load()), enters it, and handles the FP/SIMD access
- * trap (EC 0x07) in place by switching the FP/SIMD registers to @p v.
+ * trap (EC 0x07) in place by switching the FP/SIMD registers to @p v. Hypercalls in
+ * @p v's fast table never leave the guest (struct av_arch_fast_hvc): they are answered in
+ * the vectors and only counted in `v->fast_hvc_hits` (fold the count into the VM's
+ * statistics with av_vcpu_stats_add_sync(vcpu, AV_ESR_EC_HVC64, AV_EXIT_RESUME, n)).
  *
  * @param exit  receives the exit record (also in cpu->exit)
  * @return the exit kind (enum av_arch_exit_kind)

@@ -24,5 +24,18 @@
 #define AV_OFF_CPU_HOST_SP  104 /* host.sp */
 #define AV_OFF_CPU_EXIT     112 /* exit.kind */
 #define AV_OFF_CPU_EXIT_ESR 120 /* exit.esr, then far (+8), hpfar (+16) */
+#define AV_OFF_CPU_RUNNING  144 /* running: the struct av_arch_vcpu being run */
+
+/* struct av_arch_vcpu (armvirt/arch/aarch64.h) */
+#define AV_OFF_VCPU_FAST_HVC  152 /* fast_hvc, then nr_fast_hvc (+8) */
+#define AV_OFF_VCPU_FAST_HITS 168 /* fast_hvc_hits */
+
+/* struct av_arch_fast_hvc */
+#define AV_OFF_FAST_FID     0   /* fid (32 bits) */
+#define AV_OFF_FAST_X0      8   /* x0 */
+#define AV_FAST_HVC_SIZE    16  /* sizeof(struct av_arch_fast_hvc) */
+
+/* ESR_EL2.EC of an HVC from AArch64 (AV_ESR_EC_HVC64, armvirt/esr.h). */
+#define AV_ASM_EC_HVC64     0x16
 
 #endif

@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include <armvirt/arch/aarch64.h>
+#include <armvirt/esr.h>
 
 #include "asm_offsets.h"
 
@@ -23,6 +24,17 @@ _Static_assert(offsetof(struct av_arch_cpu, exit.kind) == AV_OFF_CPU_EXIT, "cpu 
 _Static_assert(offsetof(struct av_arch_cpu, exit.esr) == AV_OFF_CPU_EXIT_ESR, "cpu exit esr");
 _Static_assert(offsetof(struct av_arch_cpu, exit.far) == AV_OFF_CPU_EXIT_ESR + 8, "exit far");
 _Static_assert(offsetof(struct av_arch_cpu, exit.hpfar) == AV_OFF_CPU_EXIT_ESR + 16, "hpfar");
+_Static_assert(offsetof(struct av_arch_cpu, running) == AV_OFF_CPU_RUNNING, "cpu running");
+
+_Static_assert(offsetof(struct av_arch_vcpu, fast_hvc) == AV_OFF_VCPU_FAST_HVC, "fast_hvc");
+_Static_assert(offsetof(struct av_arch_vcpu, nr_fast_hvc) == AV_OFF_VCPU_FAST_HVC + 8,
+	       "fast_hvc and nr_fast_hvc are loaded as a pair");
+_Static_assert(offsetof(struct av_arch_vcpu, fast_hvc_hits) == AV_OFF_VCPU_FAST_HITS,
+	       "fast_hvc_hits");
+_Static_assert(offsetof(struct av_arch_fast_hvc, fid) == AV_OFF_FAST_FID, "fast fid");
+_Static_assert(offsetof(struct av_arch_fast_hvc, x0) == AV_OFF_FAST_X0, "fast x0");
+_Static_assert(sizeof(struct av_arch_fast_hvc) == AV_FAST_HVC_SIZE, "fast entry size");
+_Static_assert(AV_ASM_EC_HVC64 == AV_ESR_EC_HVC64, "EC of HVC64");
 
 /* fpsimd.c hands &ctxt->regs.v to the assembly as a struct av_arch_fpregs. */
 _Static_assert(offsetof(struct av_regs, fpsr) - offsetof(struct av_regs, v) == AV_OFF_FP_FPSR,

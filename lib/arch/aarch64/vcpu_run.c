@@ -7,6 +7,7 @@
  * is loaded, its context's `el1` member is stale; put() writes it back.
  */
 #include <armvirt/esr.h>
+#include <armvirt/vm.h>
 
 #include "arch_internal.h"
 
@@ -21,9 +22,15 @@ extern char av_arch_vectors[];
 /* SCTLR_EL1 RES1 bits (29, 28, 23, 22, 20, 11) with the MMU and caches off. */
 #define SCTLR_EL1_RES1 0x30d00800u
 
+/* ARMVIRT_HC_ECHO: x0 = 0, x1..x3 unchanged, as av_vm_handle_exit() answers it. */
+const struct av_arch_fast_hvc av_arch_fast_hvc_default[1] = {
+	{ .fid = AV_HC_ECHO, .x0 = 0 },
+};
+
 void av_arch_cpu_init(struct av_arch_cpu *cpu, unsigned index)
 {
 	cpu->ctxt = NULL;
+	cpu->running = NULL;
 	cpu->loaded = NULL;
 	cpu->fp_owner = NULL;
 	cpu->index = index;
@@ -153,6 +160,9 @@ unsigned av_arch_vcpu_run(struct av_arch_cpu *cpu, struct av_arch_vcpu *v,
 			  struct av_arch_exit *exit)
 {
 	av_arch_vcpu_load(cpu, v);
+	/* The vectors' fast-hypercall table: only a vCPU that has one is announced, so that
+	 * the HVC exits of the others pay a single load in guest_sync. */
+	cpu->running = v->fast_hvc && v->nr_fast_hvc ? v : NULL;
 	for (;;) {
 		uint64_t cptr = v->traps.cptr_el2;
 		unsigned kind;
@@ -176,6 +186,7 @@ unsigned av_arch_vcpu_run(struct av_arch_cpu *cpu, struct av_arch_vcpu *v,
 			v->fp_traps++;
 			continue;
 		}
+		cpu->running = NULL;
 		*exit = cpu->exit;
 		return kind;
 	}

@@ -6,6 +6,9 @@
  *   through guest_exit, which saves X0-X30, ELR_EL2 and SPSR_EL2 into the running context
  *   (TPIDR_EL2->ctxt), records the exit (kind, ESR_EL2, FAR_EL2, HPFAR_EL2) in the per-CPU
  *   block and returns to the caller of av_arch_enter_guest() with the kind in x0.
+ *   Before that, a synchronous exit goes through guest_sync: an HVC whose W0 is in the
+ *   running vCPU's fast-hypercall table (struct av_arch_fast_hvc) is answered there and
+ *   the guest resumed with ERET, touching only X0 and four scratch registers it restores.
  * - Lower EL, AArch32: not supported (HCR_EL2.RW = 1); reported as a hypervisor fault.
  * - Current EL (the hypervisor itself): sync and SError call the port's av_arch_hyp_fault()
  *   (no return); IRQ and FIQ call av_arch_hyp_irq() with the caller-saved registers, ELR
@@ -22,6 +25,13 @@
 	stp	x0, x1, [sp, #-16]!
 	mov	x0, #\kind
 	b	guest_exit
+	.endm
+
+	/* Guest synchronous exception: free x0/x1 as above, keep x0 (W0 = SMCCC function). */
+	.macro	guest_sync_vector
+	.balign	0x80
+	stp	x0, x1, [sp, #-16]!
+	b	guest_sync
 	.endm
 
 	/* Unexpected exception: x0 = vector index, then the common reporter. */
@@ -55,7 +65,7 @@ av_arch_vectors:
 	irq_vector	1
 	fault_vector	7
 	/* Lower EL, AArch64: the guest. */
-	guest_exit_vector 0	/* AV_ARCH_EXIT_SYNC */
+	guest_sync_vector	/* AV_ARCH_EXIT_SYNC, through the fast-hypercall check */
 	guest_exit_vector 1	/* AV_ARCH_EXIT_IRQ */
 	guest_exit_vector 2	/* AV_ARCH_EXIT_FIQ */
 	guest_exit_vector 3	/* AV_ARCH_EXIT_SERROR */
@@ -64,6 +74,50 @@ av_arch_vectors:
 	fault_vector	13
 	fault_vector	14
 	fault_vector	15
+
+/*
+ * The fast-hypercall check. x0 = guest x0 (W0: function ID), guest x0/x1 at [sp]; every
+ * other register still the guest's. Scratch: x1 = running vCPU, x2 = table cursor,
+ * x3 = entries left, x4 = candidate ID / hit count (x2-x4 saved below the guest's x0/x1).
+ * Anything else (another class, no running vCPU, no table, no match) is a normal exit.
+ */
+guest_sync:
+	mrs	x1, esr_el2
+	ubfx	x1, x1, #26, #6			/* EC */
+	cmp	x1, #AV_ASM_EC_HVC64
+	b.ne	3f
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1, #AV_OFF_CPU_RUNNING]
+	cbz	x1, 3f
+	stp	x2, x3, [sp, #-32]!
+	str	x4, [sp, #16]
+	ldp	x2, x3, [x1, #AV_OFF_VCPU_FAST_HVC]	/* table, entries */
+	cbz	x2, 2f
+	cbz	x3, 2f
+1:	ldr	w4, [x2, #AV_OFF_FAST_FID]
+	cmp	w4, w0
+	b.eq	4f
+	add	x2, x2, #AV_FAST_HVC_SIZE
+	subs	x3, x3, #1
+	b.ne	1b
+2:	ldr	x4, [sp, #16]
+	ldp	x2, x3, [sp], #32
+3:	mov	x0, #0				/* AV_ARCH_EXIT_SYNC */
+	b	guest_exit
+	/* A hit: X0 = the answer, count it, restore the scratch registers and x1, resume
+	 * after the HVC (ELR_EL2 already points there; SPSR_EL2 is the guest's). */
+4:	ldr	x0, [x2, #AV_OFF_FAST_X0]
+	ldr	x4, [x1, #AV_OFF_VCPU_FAST_HITS]
+	add	x4, x4, #1
+	str	x4, [x1, #AV_OFF_VCPU_FAST_HITS]
+	ldr	x4, [sp, #16]
+	ldp	x2, x3, [sp], #32
+	ldr	x1, [sp, #8]
+	add	sp, sp, #16
+	eret
+	/* Nothing runs past an ERET; stop straight-line speculation. */
+	dsb	nsh
+	isb
 
 /*
  * x0 = exit kind; guest x0/x1 at [sp]; every other register still the guest's.

@@ -122,6 +122,8 @@ void test_main(void)
 	rt_sev();
 	rt_wait_us(&pri_count, 1, WAIT_US);
 	irq_disable();
+	/* vCPU 1 records the send after sending: it may be descheduled in between. */
+	rt_wait_us(&cmd_done, 1, WAIT_US);
 	rt_check(cmd_done == 1 && pri_count == 1 && pri_intid == SGI_TO_PRIMARY, "sgi_to_primary",
 		 "sent %u, vCPU %u took %u interrupt(s), last INTID %u", cmd_done, primary,
 		 pri_count, pri_intid);

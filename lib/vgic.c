@@ -369,6 +369,13 @@ int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg)
 	}
 	for (unsigned i = 0; i < AV_VGIC_MAX_SPIS; i++)
 		irq_reset(&vgic->irq[SPI_BASE + i], AV_VGIC_NR_PRIVATE + i);
+	/* The register maps' indexes, before any guest access needs them. */
+	if (cfg->model == AV_VGIC_V3) {
+		av__vgic_regmap_ready(&vgic_v3_dist_map);
+		av__vgic_regmap_ready(&vgic_v3_redist_map);
+	} else {
+		av__vgic_regmap_ready(&vgic_v2_dist_map);
+	}
 	return 0;
 }
 
@@ -494,10 +501,13 @@ int av_vgic_map_hw(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t
 
 /* ---- list registers ---- */
 
+/* An empty list register, copied rather than memset() on the hot paths. */
+static const struct av_vgic_lr lr_zero;
+
 static void lr_build(struct av_vgic *vgic, struct av_vgic_irq *irq, bool pend, bool act,
 		     struct av_vgic_lr *lr)
 {
-	memset(lr, 0, sizeof(*lr));
+	*lr = lr_zero; /* a block copy (padding too), not a memset call */
 	lr->vintid = irq->intid;
 	lr->priority = irq->priority;
 	lr->group1 = (irq->flags & AV_VGIC_IRQF_GROUP1) != 0;
@@ -673,6 +683,10 @@ bool av_vgic_has_pending(struct av_vgic *vgic, unsigned vcpu)
 
 	if (!vgic || vcpu >= vgic->nr_vcpus)
 		return false;
+	/* Nothing listed: nothing pending, without the locks (the common WFI). An interrupt
+	 * listed just after this look kicks the vCPU, as it would after a locked one. */
+	if (__atomic_load_n(&vgic->vcpu[vcpu].head, __ATOMIC_ACQUIRE) == VGIC_NIL)
+		return false;
 	av__vgic_lock_dist(vgic);
 	av__vgic_lock_vcpu(vgic, vcpu);
 	ret = vcpu_has_deliverable(vgic, vcpu);
@@ -730,7 +744,7 @@ uint64_t av_vgic_lr_encode_v3(const struct av_vgic_lr *lr)
 
 void av_vgic_lr_decode_v3(uint64_t val, struct av_vgic_lr *lr)
 {
-	memset(lr, 0, sizeof(*lr));
+	*lr = lr_zero; /* a block copy (padding too), not a memset call */
 	lr->vintid = (uint32_t)AV_FIELD_GET(AV_ICH_LR_VINTID, val);
 	lr->priority = (uint8_t)AV_FIELD_GET(AV_ICH_LR_PRIORITY, val);
 	lr->state = (enum av_vgic_lr_state)AV_FIELD_GET(AV_ICH_LR_STATE, val);
@@ -764,7 +778,7 @@ uint32_t av_vgic_lr_encode_v2(const struct av_vgic_lr *lr)
 
 void av_vgic_lr_decode_v2(uint32_t val, struct av_vgic_lr *lr)
 {
-	memset(lr, 0, sizeof(*lr));
+	*lr = lr_zero; /* a block copy (padding too), not a memset call */
 	lr->vintid = (uint32_t)AV_FIELD_GET(AV_GICH_LR_VIRTUALID, val);
 	lr->priority = (uint8_t)AV_FIELD_PREP(AV_VGIC_PRIO_V2_BITS,
 					      AV_FIELD_GET(AV_GICH_LR_PRIORITY, val));
@@ -913,28 +927,54 @@ int av__vgic_regions_check(const struct vgic_region *tab, size_t n)
 			return -AV_EINVAL;
 		if (!r->bpi && (r->irq_read || r->irq_write))
 			return -AV_EINVAL;
+		if ((r->flags & VGIC_RF_CONST) && (r->bpi || r->write || !r->read))
+			return -AV_EINVAL;
+		if ((r->off | r->len) % VGIC_IDX_GRAIN || n >= 255)
+			return -AV_EINVAL;
 		if (i && tab[i - 1].off + tab[i - 1].len > r->off)
 			return -AV_EINVAL;
 	}
 	return 0;
 }
 
-static const struct vgic_region *region_find(const struct vgic_region *tab, size_t n,
-					     uint64_t off)
+/* Serialises the one-time builds of the region indexes (av__vgic_regmap_ready()). */
+static atomic_flag regmap_lock = ATOMIC_FLAG_INIT;
+
+void av__vgic_regmap_ready(struct vgic_regmap *map)
 {
-	size_t lo = 0, hi = n;
+	if (__atomic_load_n(&map->ready, __ATOMIC_ACQUIRE))
+		return;
+	spin_lock(&regmap_lock);
+	if (!map->ready) {
+		memset(map->idx, 0, map->frame / VGIC_IDX_GRAIN);
+		for (size_t i = 0; i < map->n && i < 255; i++) {
+			const struct vgic_region *r = &map->tab[i];
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (off < tab[mid].off)
-			hi = mid;
-		else if (off >= (uint64_t)tab[mid].off + tab[mid].len)
-			lo = mid + 1;
-		else
-			return &tab[mid];
+			for (uint64_t o = r->off; o < (uint64_t)r->off + r->len && o < map->frame;
+			     o += VGIC_IDX_GRAIN)
+				map->idx[o / VGIC_IDX_GRAIN] = (uint8_t)(i + 1);
+		}
+		__atomic_store_n(&map->ready, 1, __ATOMIC_RELEASE);
 	}
-	return NULL;
+	spin_unlock(&regmap_lock);
+}
+
+/* The region holding byte @off of the frame (< map->frame), or NULL. */
+static inline const struct vgic_region *region_at(struct vgic_regmap *map, uint64_t off)
+{
+	unsigned i;
+
+	if (!__atomic_load_n(&map->ready, __ATOMIC_ACQUIRE))
+		av__vgic_regmap_ready(map);
+	i = map->idx[off / VGIC_IDX_GRAIN];
+	return i ? &map->tab[i - 1] : NULL;
+}
+
+const struct vgic_region *av__vgic_region_lookup(struct vgic_regmap *map, uint64_t off)
+{
+	if (!map || off >= map->frame)
+		return NULL;
+	return region_at(map, off);
 }
 
 /* The IRQ an access reaches in this frame, or NULL (RAZ/WI). */
@@ -1023,6 +1063,12 @@ static void reg_region_access(struct vgic_mmio_ctx *c, const struct vgic_region 
 	unsigned pos = (off - reg) * 8;
 	uint64_t cur;
 
+	/* Nothing to serialise: a constant or read-as-zero register, or an ignored write. */
+	if (is_write ? !r->write : !r->read || (r->flags & VGIC_RF_CONST)) {
+		if (!is_write)
+			*val = r->read ? bits_get(r->read(c, reg), pos, size * 8) : 0;
+		return;
+	}
 	av__vgic_lock_dist(c->vgic);
 	cur = r->read ? r->read(c, reg) : 0;
 	if (is_write) {
@@ -1034,14 +1080,11 @@ static void reg_region_access(struct vgic_mmio_ctx *c, const struct vgic_region 
 	av__vgic_unlock_dist(c->vgic);
 }
 
-int av__vgic_mmio_access(struct vgic_mmio_ctx *c, const struct vgic_region *tab, size_t n,
-		     uint64_t off, unsigned size, bool is_write, uint64_t *val)
+/* Everything but the whole-register read of a constant register (av__vgic_mmio_access()). */
+static __attribute__((noinline)) int mmio_access_slow(struct vgic_mmio_ctx *c,
+						      const struct vgic_region *r, uint64_t off,
+						      unsigned size, bool is_write, uint64_t *val)
 {
-	const struct vgic_region *r;
-
-	if ((size != 1 && size != 2 && size != 4 && size != 8) || (off & (size - 1)))
-		return AV_VGIC_ACCESS_ABORT;
-	r = region_find(tab, n, off);
 	if (!r) {
 		/* Reserved: RAZ/WI for word and doubleword accesses. */
 		if (size < 4)
@@ -1058,9 +1101,28 @@ int av__vgic_mmio_access(struct vgic_mmio_ctx *c, const struct vgic_region *tab,
 		irq_region_access(c, r, (uint32_t)(off - r->off), size, is_write, val);
 	else
 		reg_region_access(c, r, (uint32_t)off, size, is_write, val);
-	av__vgic_kick(c->vgic, c->kick, NULL);
-	c->kick = 0;
+	if (c->kick) {
+		av__vgic_kick(c->vgic, c->kick, NULL);
+		c->kick = 0;
+	}
 	return AV_VGIC_ACCESS_OK;
+}
+
+int av__vgic_mmio_access(struct vgic_mmio_ctx *c, struct vgic_regmap *map, uint64_t off,
+			 unsigned size, bool is_write, uint64_t *val)
+{
+	const struct vgic_region *r;
+
+	if ((size != 1 && size != 2 && size != 4 && size != 8) || (off & (size - 1)) ||
+	    off >= map->frame)
+		return AV_VGIC_ACCESS_ABORT;
+	r = region_at(map, off);
+	if (r && (r->flags & VGIC_RF_CONST) && !is_write && off == r->off && size == r->len) {
+		/* The common ID-register read: the whole register, no lock, nothing to kick. */
+		*val = r->read(c, (uint32_t)off);
+		return AV_VGIC_ACCESS_OK;
+	}
+	return mmio_access_slow(c, r, off, size, is_write, val);
 }
 
 /* ---- save / restore ---- */

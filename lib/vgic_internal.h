@@ -40,13 +40,35 @@ struct vgic_region {
 	uint32_t len;
 	uint8_t bpi;
 	uint8_t widths;
+	uint8_t flags;     /* VGIC_RF_* */
 	uint64_t (*irq_read)(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq);
 	void (*irq_write)(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v);
 	uint64_t (*read)(struct vgic_mmio_ctx *c, uint32_t off);
 	void (*write)(struct vgic_mmio_ctx *c, uint32_t off, uint64_t v);
 };
 
-/* Find and run the region for one access; returns AV_VGIC_ACCESS_OK / _ABORT. */
+/* vgic_region::flags: the read handler only reads state that is constant once
+ * av_vgic_init() returned (ID registers), so it runs without the distributor lock. Such a
+ * region has no write handler. */
+#define VGIC_RF_CONST 1u
+
+/*
+ * A frame's region table with a direct index: idx[off / VGIC_IDX_GRAIN] is 1 + the index of
+ * the region holding that granule, 0 for a reserved one (every region starts and ends on a
+ * granule), so a lookup is one load. Built once (av__vgic_regmap_ready(), from
+ * av_vgic_init()): 1 byte per 4 bytes of frame, 49 KiB for the three frames.
+ */
+#define VGIC_IDX_GRAIN 4u
+struct vgic_regmap {
+	const struct vgic_region *tab;
+	size_t n;          /* < 255 */
+	uint32_t frame;    /* bytes covered by the index */
+	uint8_t *idx;      /* frame / VGIC_IDX_GRAIN entries */
+	int ready;         /* the index is built (atomic) */
+};
+#define VGIC_REGMAP(tab_, n_, frame_, idx_) { .tab = (tab_), .n = (n_), .frame = (frame_), \
+					     .idx = (idx_) }
+
 /* Access widths a region accepts, for the region tables. */
 #define W4 VGIC_W32
 #define W14 (VGIC_W8 | VGIC_W32)
@@ -57,11 +79,19 @@ struct vgic_region {
 				      .irq_read = (rd), .irq_write = (wr) }
 /* Register region: offset, length, widths, read, write. */
 #define REG(o, l, w, rd, wr) { .off = (o), .len = (l), .widths = (w), .read = (rd), .write = (wr) }
+/* Read-only register whose value is fixed once the vGIC is initialised (VGIC_RF_CONST). */
+#define REG_CONST(o, l, w, rd) { .off = (o), .len = (l), .widths = (w), .read = (rd), \
+				 .flags = VGIC_RF_CONST }
 
-int av__vgic_mmio_access(struct vgic_mmio_ctx *c, const struct vgic_region *tab, size_t n,
-		     uint64_t off, unsigned size, bool is_write, uint64_t *val);
+/* Find and run the region for one access; returns AV_VGIC_ACCESS_OK / _ABORT. */
+int av__vgic_mmio_access(struct vgic_mmio_ctx *c, struct vgic_regmap *map, uint64_t off,
+			 unsigned size, bool is_write, uint64_t *val);
 /* 0 when @tab is sorted, non-overlapping and every region is well formed. */
 int av__vgic_regions_check(const struct vgic_region *tab, size_t n);
+/* The region of @map holding byte @off, or NULL (reserved). */
+const struct vgic_region *av__vgic_region_lookup(struct vgic_regmap *map, uint64_t off);
+/* Build @map's index if it is not built yet (thread-safe; av_vgic_init() calls it). */
+void av__vgic_regmap_ready(struct vgic_regmap *map);
 
 /* Region tables (sorted by offset) and their sizes, for tests. */
 extern const struct vgic_region vgic_v3_dist_regions[];
@@ -70,6 +100,10 @@ extern const struct vgic_region vgic_v3_redist_regions[];
 extern const size_t vgic_v3_redist_nregions;
 extern const struct vgic_region vgic_v2_dist_regions[];
 extern const size_t vgic_v2_dist_nregions;
+/* The same tables with their direct indexes. */
+extern struct vgic_regmap vgic_v3_dist_map;
+extern struct vgic_regmap vgic_v3_redist_map;
+extern struct vgic_regmap vgic_v2_dist_map;
 
 /* Locks (see the lock order in vgic.c). */
 void av__vgic_lock_dist(struct av_vgic *vgic);

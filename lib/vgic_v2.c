@@ -116,8 +116,8 @@ static void gicd_sgir_write(struct vgic_mmio_ctx *c, uint32_t off, uint64_t v)
 
 const struct vgic_region vgic_v2_dist_regions[] = {
 	REG(AV_GICD_CTLR, 4, W4, gicd_ctlr_read, gicd_ctlr_write),
-	REG(AV_GICD_TYPER, 4, W4, gicd_typer_read, NULL),
-	REG(AV_GICD_IIDR, 4, W4, gicd_iidr_read, NULL),
+	REG_CONST(AV_GICD_TYPER, 4, W4, gicd_typer_read),
+	REG_CONST(AV_GICD_IIDR, 4, W4, gicd_iidr_read),
 	IRQ_REG(AV_GICD_IGROUPR, 0x80, 1, W4, av__vgic_rd_group, av__vgic_wr_group),
 	IRQ_REG(AV_GICD_ISENABLER, 0x80, 1, W4, av__vgic_rd_enable, av__vgic_wr_senable),
 	IRQ_REG(AV_GICD_ICENABLER, 0x80, 1, W4, av__vgic_rd_enable, av__vgic_wr_cenable),
@@ -131,9 +131,13 @@ const struct vgic_region vgic_v2_dist_regions[] = {
 	REG(AV_GICD_SGIR, 4, W4, NULL, gicd_sgir_write),
 	IRQ_REG(AV_GICD_CPENDSGIR, 0x10, 8, W14, rd_sgi_sources, wr_sgi_cpend),
 	IRQ_REG(AV_GICD_SPENDSGIR, 0x10, 8, W14, rd_sgi_sources, wr_sgi_spend),
-	REG(AV_GICD_V2_PIDR2, 4, W4, gicd_pidr2_read, NULL),
+	REG_CONST(AV_GICD_V2_PIDR2, 4, W4, gicd_pidr2_read),
 };
 const size_t vgic_v2_dist_nregions = AV_ARRAY_SIZE(vgic_v2_dist_regions);
+static uint8_t v2_dist_idx[AV_GICD_V2_SIZE / VGIC_IDX_GRAIN];
+struct vgic_regmap vgic_v2_dist_map = VGIC_REGMAP(vgic_v2_dist_regions,
+						  AV_ARRAY_SIZE(vgic_v2_dist_regions),
+						  AV_GICD_V2_SIZE, v2_dist_idx);
 
 int av_vgic_v2_dist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offset, unsigned size,
 			   bool is_write, uint64_t *val)
@@ -144,6 +148,5 @@ int av_vgic_v2_dist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offset,
 		return -AV_EINVAL;
 	if (offset >= AV_GICD_V2_SIZE)
 		return AV_VGIC_ACCESS_ABORT;
-	return av__vgic_mmio_access(&c, vgic_v2_dist_regions, vgic_v2_dist_nregions, offset, size,
-				is_write, val);
+	return av__vgic_mmio_access(&c, &vgic_v2_dist_map, offset, size, is_write, val);
 }

@@ -73,8 +73,8 @@ static void wr_irouter(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_
 
 const struct vgic_region vgic_v3_dist_regions[] = {
 	REG(AV_GICD_CTLR, 4, W4, gicd_ctlr_read, gicd_ctlr_write),
-	REG(AV_GICD_TYPER, 4, W4, gicd_typer_read, NULL),
-	REG(AV_GICD_IIDR, 4, W4, gic_iidr_read, NULL),
+	REG_CONST(AV_GICD_TYPER, 4, W4, gicd_typer_read),
+	REG_CONST(AV_GICD_IIDR, 4, W4, gic_iidr_read),
 	REG(AV_GICD_TYPER2, 4, W4, NULL, NULL),
 	REG(AV_GICD_STATUSR, 4, W4, NULL, NULL),
 	IRQ_REG(AV_GICD_IGROUPR, 0x80, 1, W4, av__vgic_rd_group, av__vgic_wr_group),
@@ -93,9 +93,13 @@ const struct vgic_region vgic_v3_dist_regions[] = {
 	REG(AV_GICD_CPENDSGIR, 0x10, W14, NULL, NULL),
 	REG(AV_GICD_SPENDSGIR, 0x10, W14, NULL, NULL),
 	IRQ_REG(AV_GICD_IROUTER, 0x2000, 64, W48, rd_irouter, wr_irouter),
-	REG(AV_GICD_V3_PIDR2, 4, W4, gic_v3_pidr2_read, NULL),
+	REG_CONST(AV_GICD_V3_PIDR2, 4, W4, gic_v3_pidr2_read),
 };
 const size_t vgic_v3_dist_nregions = AV_ARRAY_SIZE(vgic_v3_dist_regions);
+static uint8_t v3_dist_idx[AV_GICD_V3_SIZE / VGIC_IDX_GRAIN];
+struct vgic_regmap vgic_v3_dist_map = VGIC_REGMAP(vgic_v3_dist_regions,
+						  AV_ARRAY_SIZE(vgic_v3_dist_regions),
+						  AV_GICD_V3_SIZE, v3_dist_idx);
 
 int av_vgic_v3_dist_access(struct av_vgic *vgic, uint64_t offset, unsigned size, bool is_write,
 			   uint64_t *val)
@@ -106,8 +110,7 @@ int av_vgic_v3_dist_access(struct av_vgic *vgic, uint64_t offset, unsigned size,
 		return -AV_EINVAL;
 	if (offset >= AV_GICD_V3_SIZE)
 		return AV_VGIC_ACCESS_ABORT;
-	return av__vgic_mmio_access(&c, vgic_v3_dist_regions, vgic_v3_dist_nregions, offset, size,
-				is_write, val);
+	return av__vgic_mmio_access(&c, &vgic_v3_dist_map, offset, size, is_write, val);
 }
 
 /* ---- GICR ---- */
@@ -144,11 +147,11 @@ static void gicr_waker_write(struct vgic_mmio_ctx *c, uint32_t off, uint64_t v)
 
 const struct vgic_region vgic_v3_redist_regions[] = {
 	REG(AV_GICR_CTLR, 4, W4, NULL, NULL), /* EnableLPIs RES0 without LPIs; RWP 0 */
-	REG(AV_GICR_IIDR, 4, W4, gic_iidr_read, NULL),
-	REG(AV_GICR_TYPER, 8, W48, gicr_typer_read, NULL),
+	REG_CONST(AV_GICR_IIDR, 4, W4, gic_iidr_read),
+	REG(AV_GICR_TYPER, 8, W48, gicr_typer_read, NULL) /* MPIDR: av_vgic_restore() */,
 	REG(AV_GICR_STATUSR, 4, W4, NULL, NULL),
 	REG(AV_GICR_WAKER, 4, W4, gicr_waker_read, gicr_waker_write),
-	REG(AV_GICR_PIDR2, 4, W4, gic_v3_pidr2_read, NULL),
+	REG_CONST(AV_GICR_PIDR2, 4, W4, gic_v3_pidr2_read),
 	IRQ_REG(SGI(AV_GICD_IGROUPR), 4, 1, W4, av__vgic_rd_group, av__vgic_wr_group),
 	IRQ_REG(SGI(AV_GICD_ISENABLER), 4, 1, W4, av__vgic_rd_enable, av__vgic_wr_senable),
 	IRQ_REG(SGI(AV_GICD_ICENABLER), 4, 1, W4, av__vgic_rd_enable, av__vgic_wr_cenable),
@@ -162,6 +165,10 @@ const struct vgic_region vgic_v3_redist_regions[] = {
 	IRQ_REG(SGI(AV_GICD_NSACR), 4, 2, W4, NULL, NULL),
 };
 const size_t vgic_v3_redist_nregions = AV_ARRAY_SIZE(vgic_v3_redist_regions);
+static uint8_t v3_redist_idx[AV_GICR_STRIDE / VGIC_IDX_GRAIN];
+struct vgic_regmap vgic_v3_redist_map = VGIC_REGMAP(vgic_v3_redist_regions,
+						    AV_ARRAY_SIZE(vgic_v3_redist_regions),
+						    AV_GICR_STRIDE, v3_redist_idx);
 
 int av_vgic_v3_redist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offset,
 			     unsigned size, bool is_write, uint64_t *val)
@@ -172,8 +179,7 @@ int av_vgic_v3_redist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offse
 		return -AV_EINVAL;
 	if (offset >= AV_GICR_STRIDE)
 		return AV_VGIC_ACCESS_ABORT;
-	return av__vgic_mmio_access(&c, vgic_v3_redist_regions, vgic_v3_redist_nregions, offset, size,
-				is_write, val);
+	return av__vgic_mmio_access(&c, &vgic_v3_redist_map, offset, size, is_write, val);
 }
 
 int av_vgic_v3_redist_region_access(struct av_vgic *vgic, uint64_t offset, unsigned size,

@@ -829,7 +829,7 @@ static enum av_exit_action handle_sys64(const struct av_exit_ctx *ctx)
 }
 
 /* Write a loaded value to Rt as a load with this syndrome would. */
-static void load_to_rt(struct av_vcpu *vcpu, const struct av_vcpu_mmio *m, uint64_t val)
+static inline void load_to_rt(struct av_vcpu *vcpu, const struct av_vcpu_mmio *m, uint64_t val)
 {
 	val &= size_mask(m->size);
 	if (m->big_endian)
@@ -844,56 +844,65 @@ static void load_to_rt(struct av_vcpu *vcpu, const struct av_vcpu_mmio *m, uint6
 
 /*
  * An emulated access described by an ISV = 1 syndrome: the hot MMIO path. The fields come
- * straight from ESR_EL2 (no full decode), the device from the lookup handle_dabt() did.
+ * straight from ESR_EL2 (no full decode), the device from the lookup handle_dabt() did. The
+ * pending-access record (vcpu->mmio) is built only when the access goes to the caller.
  */
 static enum av_exit_action mmio_isv(const struct av_exit_ctx *ctx, uint64_t ipa,
 				    struct av_mmio_dev *dev)
 {
 	struct av_vcpu *vcpu = ctx->vcpu;
-	struct av_mmio_bus *bus = vcpu->vm->bus;
 	uint64_t esr = ctx->exit->esr;
-	struct av_vcpu_mmio m;
+	bool wnr = av_esr_get_dabt_wnr(esr);
+	unsigned size = av_esr_get_dabt_size(esr), rt = av_esr_get_dabt_srt(esr);
 	uint64_t val = 0;
 	bool big_endian;
 
 	el1_get(vcpu, AV_VM_EL1_SCTLR); /* SCTLR_EL1.EE/E0E */
 	big_endian = av_vcpu_data_big_endian(&vcpu->ctxt);
 	el1_put(vcpu, 0);
-	m = (struct av_vcpu_mmio){
-		.valid = true,
-		.is_write = av_esr_get_dabt_wnr(esr),
-		.sign_extend = av_esr_get_dabt_sse(esr),
-		.sf = av_esr_get_dabt_sf(esr),
-		.big_endian = big_endian,
-		.insn_len = av_esr_get_il(esr) ? 4 : 2,
-		.size = (uint8_t)av_esr_get_dabt_size(esr),
-		.rt = (uint8_t)av_esr_get_dabt_srt(esr),
-		.ipa = ipa,
-	};
-	if (m.is_write) {
-		val = m.rt == 31 ? 0 : vcpu->ctxt.regs.x[m.rt];
-		val &= size_mask(m.size);
-		if (m.big_endian)
-			val = bswap_size(val, m.size);
-		m.data = val;
+	if (wnr) {
+		val = rt == 31 ? 0 : vcpu->ctxt.regs.x[rt] & size_mask(size);
+		if (big_endian)
+			val = bswap_size(val, size);
 	}
-	switch (av_mmio_dev_access(bus, dev, ipa, m.size, m.is_write, &val)) {
+	switch (av_mmio_dev_access(vcpu->vm->bus, dev, ipa, size, wnr, &val)) {
 	case AV_MMIO_HANDLED:
-		if (!m.is_write)
+		if (!wnr) {
+			struct av_vcpu_mmio m = {
+				.sign_extend = av_esr_get_dabt_sse(esr),
+				.sf = av_esr_get_dabt_sf(esr),
+				.big_endian = big_endian,
+				.size = (uint8_t)size,
+				.rt = (uint8_t)rt,
+			};
+
 			load_to_rt(vcpu, &m, val);
-		skip_trapped(vcpu, m.insn_len);
+		}
+		skip_trapped(vcpu, av_esr_get_il(esr) ? 4 : 2);
 		return AV_EXIT_RESUME;
 	case AV_MMIO_TO_CALLER:
-		vcpu->mmio = m;
+		vcpu->mmio = (struct av_vcpu_mmio){
+			.valid = true,
+			.is_write = wnr,
+			.sign_extend = av_esr_get_dabt_sse(esr),
+			.sf = av_esr_get_dabt_sf(esr),
+			.big_endian = big_endian,
+			.insn_len = av_esr_get_il(esr) ? 4 : 2,
+			.size = (uint8_t)size,
+			.rt = (uint8_t)rt,
+			.ipa = ipa,
+			.data = wnr ? val : 0,
+		};
 		return AV_EXIT_TO_CALLER;
 	default:
-		inject_dabt_sea(vcpu, ctx->exit->far, m.is_write);
+		inject_dabt_sea(vcpu, ctx->exit->far, wnr);
 		return AV_EXIT_RESUME;
 	}
 }
 
 /* An emulated access with ISV = 0: fetch, decode and emulate the instruction. */
-static enum av_exit_action mmio_decode(const struct av_exit_ctx *ctx, uint64_t ipa)
+static __attribute__((noinline)) enum av_exit_action mmio_decode(const struct av_exit_ctx *ctx,
+								      uint64_t ipa)
 {
 	struct av_vcpu *vcpu = ctx->vcpu;
 	struct av_vm *vm = vcpu->vm;

@@ -244,6 +244,91 @@ static void test_tables_checked(void **state)
 	assert_int_equal(av__vgic_regions_check(bad, 2), -AV_EINVAL);
 }
 
+/* The direct index answers what a walk over the sorted table answers, for every byte. */
+static void check_map(struct vgic_regmap *map)
+{
+	av__vgic_regmap_ready(map);
+	for (uint64_t off = 0; off < map->frame; off++) {
+		const struct vgic_region *want = NULL;
+
+		for (size_t i = 0; i < map->n; i++)
+			if (off >= map->tab[i].off && off < (uint64_t)map->tab[i].off + map->tab[i].len)
+				want = &map->tab[i];
+		assert_ptr_equal(av__vgic_region_lookup(map, off), want);
+	}
+	assert_null(av__vgic_region_lookup(map, map->frame));
+	assert_null(av__vgic_region_lookup(NULL, 0));
+}
+
+static void test_region_index(void **state)
+{
+	static const struct vgic_region const_rw[] = {
+		{ .off = 0x0, .len = 4, .widths = VGIC_W32, .flags = VGIC_RF_CONST },
+	};
+	static const struct vgic_region odd[] = {
+		{ .off = 0x2, .len = 2, .widths = VGIC_W16 },
+	};
+	(void)state;
+	check_map(&vgic_v3_dist_map);
+	check_map(&vgic_v3_redist_map);
+	check_map(&vgic_v2_dist_map);
+	/* A constant region needs a read handler and no write; regions sit on the index's
+	 * granules. */
+	assert_int_equal(av__vgic_regions_check(const_rw, 1), -AV_EINVAL);
+	assert_int_equal(av__vgic_regions_check(odd, 1), -AV_EINVAL);
+}
+
+static int cl_count;
+
+static void cl_lock(void *cookie, unsigned which)
+{
+	(void)cookie;
+	(void)which;
+	cl_count++;
+}
+
+static void cl_unlock(void *cookie, unsigned which)
+{
+	(void)cookie;
+	(void)which;
+}
+
+/* TYPER, IIDR and PIDR2 are constant after init: read without the distributor lock, with
+ * the same values as ever; other registers still take it. */
+static void test_const_regs_unlocked(void **state)
+{
+	static const struct av_vgic_lock_ops lops = { cl_lock, cl_unlock };
+	struct av_vgic_config cfg = { .model = AV_VGIC_V3, .nr_vcpus = 2, .nr_spis = 64,
+				      .lr_ops = &fake_ops, .lock_ops = &lops };
+	uint64_t v;
+	(void)state;
+	memset(fake, 0, sizeof(fake));
+	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+	cl_count = 0;
+	/* GICD_TYPER: ITLinesNumber 2 (64 SPIs), IDbits 9, A3V, RSS. */
+	assert_int_equal(d3r(0x0004, 4), (2u << 0) | (9u << 19) | (1u << 24) | (1u << 26));
+	assert_int_equal(d3r(0x0008, 4), 0x4100043bu); /* IIDR: Arm, the product */
+	assert_int_equal(d3r(0xffe8, 4) & 0xf0, 0x30); /* PIDR2: ArchRev 3 */
+	assert_int_equal(d3(0x0005, 1, false), AV_VGIC_ACCESS_ABORT); /* a byte of TYPER */
+	assert_int_equal(cl_count, 0);
+	assert_int_equal(d3(0x0004, 4, true), AV_VGIC_ACCESS_OK); /* WI */
+	assert_int_equal(cl_count, 0);
+	v = 0;
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x0004, 4, false, &v), AV_VGIC_ACCESS_OK);
+	assert_int_equal(v, 0x4100043bu); /* GICR_IIDR */
+	assert_int_equal(cl_count, 0);
+	(void)d3r(0x0000, 4); /* GICD_CTLR: locked */
+	assert_true(cl_count > 0);
+
+	cfg.model = AV_VGIC_V2;
+	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+	cl_count = 0;
+	v = 0;
+	assert_int_equal(av_vgic_v2_dist_access(&G, 0, 0x0004, 4, false, &v), AV_VGIC_ACCESS_OK);
+	assert_int_equal(v, (2u << 0) | (1u << 5)); /* ITLinesNumber 2, CPUNumber 1 */
+	assert_int_equal(cl_count, 0);
+}
+
 static void test_init_errors(void **state)
 {
 	struct av_vgic_config cfg = { .model = AV_VGIC_V3, .nr_vcpus = 1, .nr_spis = 32,
@@ -1390,6 +1475,8 @@ int main(void)
 		cmocka_unit_test(test_lr_v3_format),
 		cmocka_unit_test(test_lr_v2_format),
 		cmocka_unit_test(test_tables_checked),
+		cmocka_unit_test(test_region_index),
+		cmocka_unit_test(test_const_regs_unlocked),
 		cmocka_unit_test(test_init_errors),
 		cmocka_unit_test(test_level_irq),
 		cmocka_unit_test(test_edge_irq),

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * armvirt-bm internals shared by its source files (doc/baremetal.md, "Source files"):
+ * the objects (VMs, vCPUs, pCPUs), the image-wide state and the functions one file
+ * calls in another. Not an interface: the configurations (vm_*.c) see only bm.h.
+ */
+#ifndef ARMVIRT_BM_INTERNAL_H
+#define ARMVIRT_BM_INTERNAL_H
+
+#include <string.h>
+
+#include <armvirt/arch/aarch64.h>
+#include <armvirt/boot.h>
+#include <armvirt/dev/pl011.h>
+#include <armvirt/dev/pl031.h>
+#include <armvirt/esr.h>
+#include <armvirt/ivc.h>
+#include <armvirt/log.h>
+#include <armvirt/mmio.h>
+#include <armvirt/platform.h>
+#include <armvirt/s2.h>
+#include <armvirt/sched.h>
+#include <armvirt/sysreg.h>
+#include <armvirt/traps.h>
+#include <armvirt/vgic.h>
+#include <armvirt/vm.h>
+#include <armvirt/vtimer.h>
+
+#include "bm.h"
+#include "port.h"
+
+#define SZ_2M 0x200000ull
+#define BM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define BM_DTB_MAX 0x10000ull        /* guest DTB buffer; placed with this size */
+#define BM_IPA_BITS 40
+#define BM_PT_PAGES 256               /* stage-2 table pages for every VM */
+#define BM_BUS_SLOTS 8
+#define BM_LINE_MAX 200
+#define BM_UART_INTID (32 + AV_VIRT_UART_SPI)
+#define BM_ESCAPE 0x1d               /* Ctrl-]: console escape */
+
+/* The board PL011 registers the console uses. */
+#define UART_DR 0x000u
+#define UART_FR 0x018u
+#define UART_FR_RXFE AV_BIT(4)
+#define UART_IMSC 0x038u
+#define UART_ICR 0x044u
+#define UART_INT_RX AV_BIT(4)
+#define UART_INT_RT AV_BIT(6)
+
+/* ---------------------------------------------------------------------------------------
+ * Objects
+ */
+
+struct bm_vm;
+
+/* A device on a VM's bus, serialised by its own lock (the bus does not lock, mmio.h). */
+struct bm_locked_dev {
+	struct port_spinlock lock;
+	const struct av_mmio_ops *ops;
+	void *inner;
+};
+
+struct bm_vcpu {
+	struct av_vcpu v;             /* first: the world switch saves into v.ctxt */
+	struct av_arch_vcpu arch;
+	struct bm_vm *vm;
+	unsigned pcpu;                /* initial pCPU (the pinned one when pinned) */
+	bool pinned;                  /* affinity is one pCPU: it never migrates */
+	bool added;                   /* handed to the scheduler */
+	volatile bool vgic_dirty;     /* its vGIC state may have changed since the last flush */
+	bool lr_unsynced;             /* exits answered without av_vgic_sync(): LRs still live */
+	int on_cpu;                   /* pCPU whose registers hold its state, or -1 */
+	struct av_sched_entity se;    /* scheduling (lib/sched.c) */
+};
+
+struct bm_vm {
+	const struct bm_vm_desc *desc;
+	unsigned index;
+	bool started;
+	volatile bool stopping;
+	bool reset_requested;
+	struct av_vmspec spec;
+	struct av_vm vm;
+	struct av_s2 s2;
+	struct { struct av_arch_s2_tlb tlb; } s2_cookie;
+	struct av_vgic vgic;
+	/* The list-register backend, wrapped to know which LRs hold something (lazy sync). */
+	const struct av_vgic_lr_ops *lr_hw;
+	void *lr_hw_cookie;
+	uint32_t lr_live[AV_VMSPEC_GICV2_MAX_VCPUS];   /* per vCPU: LRs written non-empty */
+	unsigned lr_maint[AV_VMSPEC_GICV2_MAX_VCPUS];  /* per vCPU: maintenance requests */
+	uint64_t idregs[7 * 8];       /* the ID space as the guest sees it (op0 3 op1 0 CRn 0) */
+	struct av_mmio_bus bus;
+	struct av_mmio_dev *bus_slots[BM_BUS_SLOTS];
+	struct av_mmio_dev dev_gicd, dev_gicr, dev_uart, dev_rtc, dev_virtio;
+	struct bm_locked_dev uart_lock, rtc_lock;
+	struct av_pl011 uart;
+	struct av_pl031 rtc;
+	struct port_spinlock lock;    /* the VM-wide lock (PSCI, power states) */
+	uint64_t ram_ipa;             /* guest RAM: IPA ram_ipa -> PA ram_pa */
+	uint64_t ram_pa;
+	uint64_t ram_size;
+	uint64_t cntvoff;
+	struct av_psci_range psci_ram; /* kept by the PSCI table */
+	struct av_boot_layout layout;
+	char line[BM_LINE_MAX];       /* console output not yet printed */
+	unsigned line_len;
+	struct av_ivc_dt ivc_dt;      /* its armvirt,ivc-1.0 node */
+	struct bm_passthrough pt;     /* its pass-through device (resolved) */
+	unsigned pt_cpu;              /* pCPU the passed-through SPIs are routed to */
+	struct bm_vcpu vcpus[AV_VMSPEC_GICV2_MAX_VCPUS] __attribute__((aligned(16)));
+};
+
+/* Per pCPU. */
+struct bm_pcpu {
+	struct bm_vcpu *cur;          /* the vCPU being run (NULL: idle) */
+	struct bm_vcpu *parked;       /* a pinned vCPU left loaded while the pCPU idles */
+	volatile bool resched;        /* a scheduling decision is due (kick, timer) */
+	bool timer_dirty;             /* re-arm the EL2 timer before the next entry */
+	uint64_t armed;               /* EL2 timer deadline last armed (UINT64_MAX: none) */
+};
+
+/* ---------------------------------------------------------------------------------------
+ * Image-wide state (main.c)
+ */
+
+extern struct bm_vm vms[BM_MAX_VMS];
+extern unsigned nr_vms;
+extern struct bm_pcpu pcpus[PORT_MAX_CPUS];
+extern struct av_sched sched;
+extern struct av_ivc ivc;
+extern bool ivc_on;                              /* the image describes IVC (bm_ivc) */
+extern const struct port_platform *plat;
+extern struct av_arch_gicv2 gicv2;               /* the GICH frame (banked per CPU) */
+extern uint64_t midr;
+extern uint32_t trap_features;
+extern unsigned pmcr_n;
+extern volatile bool go;                         /* secondaries may enter guests */
+extern int failed_vms;
+extern bool pac_untrapped;                       /* one vCPU per pCPU in the whole image */
+
+/* Board facts read from QEMU's DTB before any guest ran (libfdt uses FP/SIMD). */
+extern struct bm_board {
+	uint64_t initrd_start, initrd_end;
+	const char *bootargs;
+	uint64_t rtc_base;
+	uint64_t dtb_size;
+} board;
+
+/* main.c */
+bool all_done(void);
+
+/* build.c */
+void reserve(uint64_t start, uint64_t end);
+uint64_t carve_ram(uint64_t size);
+void bm_lock(void *cookie);
+void bm_unlock(void *cookie);
+void bm_el1_get(void *cookie, struct av_vcpu *v);
+void bm_el1_put(void *cookie, struct av_vcpu *v);
+extern unsigned lr_count;
+void bm_lr_write(void *cookie, unsigned vcpu, unsigned idx, const struct av_vgic_lr *lr);
+void bm_lr_set_maint(void *cookie, unsigned vcpu, unsigned flags);
+int payload_bytes(const struct bm_payload *pl, bool image, const void **p, size_t *len);
+int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned index);
+
+/* console.c */
+extern unsigned focus;
+int uart_tx(void *cookie, uint8_t byte);
+void console_flush_partial(struct bm_vm *vm);
+void uart_set_irq(void *cookie, bool level);
+void console_rx_irq(void);
+void uart_rx_space(void *cookie);
+
+/* run.c */
+void sched_kick(unsigned cpu);
+void bm_vgic_kick(void *cookie, unsigned idx);
+extern const struct av_ivc_ops bm_ivc_ops;
+void bm_irq_drain(void);
+void pcpu_loop(unsigned self);
+
+/* pt.c */
+extern uint64_t pt_dev_base[BM_MAX_VMS];
+int pt_resolve(struct bm_vm *vm);
+struct bm_vm *pt_owner(unsigned intid);
+
+/* stats.c */
+void print_stats(void);
+
+#endif /* ARMVIRT_BM_INTERNAL_H */

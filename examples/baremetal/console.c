@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * armvirt-bm, console: guest PL011 output line-buffered per VM with its name as prefix; board
+ * UART input to the focused VM (Ctrl-] n switches).
+ */
+#include "bm_internal.h"
+
+/* ---------------------------------------------------------------------------------------
+ * Console: guest output with the VM's name, input to the focused VM
+ */
+
+static struct port_spinlock out_lock;
+static struct bm_vm *out_open;     /* VM whose partial line is on the console */
+unsigned focus;             /* VM receiving console input */
+static bool escape;
+
+/* Print @len bytes of @vm's output; @eol: they end a line. Takes out_lock. */
+static void console_emit(struct bm_vm *vm, const char *s, unsigned len, bool eol)
+{
+	char buf[BM_LINE_MAX + 40];
+	unsigned n = 0;
+
+	port_spin_lock(&out_lock);
+	if (out_open && out_open != vm)
+		buf[n++] = '\n';
+	if (out_open != vm) {
+		for (const char *p = vm->desc->name; *p && n < 32; p++)
+			buf[n++] = *p;
+		buf[n++] = ':';
+		buf[n++] = ' ';
+	}
+	for (unsigned i = 0; i < len && n < sizeof(buf) - 2; i++)
+		buf[n++] = s[i];
+	if (eol)
+		buf[n++] = '\n';
+	buf[n] = '\0';
+	port_puts(buf);
+	out_open = eol ? NULL : vm;
+	port_spin_unlock(&out_lock);
+}
+
+/* Called under the VM's UART lock. */
+int uart_tx(void *cookie, uint8_t byte)
+{
+	struct bm_vm *vm = cookie;
+
+	if (byte == '\r')
+		return 0;
+	if (byte == '\n') {
+		console_emit(vm, vm->line, vm->line_len, true);
+		vm->line_len = 0;
+		return 0;
+	}
+	vm->line[vm->line_len++] = (char)byte;
+	if (vm->line_len == BM_LINE_MAX) {
+		console_emit(vm, vm->line, vm->line_len, false);
+		vm->line_len = 0;
+	}
+	return 0;
+}
+
+/* The VM went idle: show a partial line (a shell prompt, an echoed key). */
+void console_flush_partial(struct bm_vm *vm)
+{
+	if (!(vm->desc->devices & BM_DEV_PL011) || !vm->line_len)
+		return;
+	port_spin_lock(&vm->uart_lock.lock);
+	if (vm->line_len) {
+		console_emit(vm, vm->line, vm->line_len, false);
+		vm->line_len = 0;
+	}
+	port_spin_unlock(&vm->uart_lock.lock);
+}
+
+void uart_set_irq(void *cookie, bool level)
+{
+	struct bm_vm *vm = cookie;
+
+	av_vgic_set_level(&vm->vgic, 0, BM_UART_INTID, level, NULL);
+}
+
+static void console_rx_byte(uint8_t c)
+{
+	struct bm_vm *vm;
+
+	if (escape) {
+		escape = false;
+		if (c == 'n' || c == 'N') {
+			for (unsigned i = 1; i <= nr_vms; i++) {
+				unsigned next = (focus + i) % nr_vms;
+
+				if (vms[next].started && (vms[next].desc->devices & BM_DEV_PL011)) {
+					focus = next;
+					break;
+				}
+			}
+			port_printf("\n[armvirt-bm: console input -> %s]\n", vms[focus].desc->name);
+			port_write32(plat->uart_base + UART_IMSC, UART_INT_RX | UART_INT_RT);
+			return;
+		}
+		if (c == '?' || c == 'h') {
+			port_printf("\n[armvirt-bm: Ctrl-] n: next VM, Ctrl-] Ctrl-]: send Ctrl-]; "
+				    "input -> %s]\n", vms[focus].desc->name);
+			return;
+		}
+		if (c != BM_ESCAPE)
+			return;
+	} else if (c == BM_ESCAPE) {
+		escape = true;
+		return;
+	}
+	if (focus >= nr_vms)
+		return;
+	vm = &vms[focus];
+	if (!vm->started || vm->stopping || !(vm->desc->devices & BM_DEV_PL011))
+		return;
+	port_spin_lock(&vm->uart_lock.lock);
+	if (av_pl011_rx_push(&vm->uart, &c, 1) == 0)
+		av_pl011_rx_overrun(&vm->uart);
+	port_spin_unlock(&vm->uart_lock.lock);
+}
+
+/* Room in the focused VM's receive FIFO (0 when nothing can be taken now). */
+static size_t console_rx_room(void)
+{
+	struct bm_vm *vm = focus < nr_vms ? &vms[focus] : NULL;
+	size_t room;
+
+	if (!vm || !vm->started || vm->stopping || !(vm->desc->devices & BM_DEV_PL011))
+		return SIZE_MAX; /* nobody listens: read and drop */
+	port_spin_lock(&vm->uart_lock.lock);
+	room = av_pl011_rx_space(&vm->uart);
+	port_spin_unlock(&vm->uart_lock.lock);
+	return room;
+}
+
+/*
+ * The board UART received something. Bytes move to the focused VM only while its FIFO has
+ * room; otherwise the receive interrupt is masked and the rest waits in the board UART
+ * (QEMU then stops reading its input) until the guest reads (uart_rx_space()).
+ */
+void console_rx_irq(void)
+{
+	uint64_t u = plat->uart_base;
+
+	while (!(port_read32(u + UART_FR) & UART_FR_RXFE)) {
+		if (!escape && console_rx_room() == 0) {
+			/* Leave the raw status set: unmasking raises the interrupt again. */
+			port_write32(u + UART_IMSC, 0);
+			return;
+		}
+		console_rx_byte((uint8_t)port_read32(u + UART_DR));
+	}
+	port_write32(u + UART_ICR, UART_INT_RX | UART_INT_RT);
+}
+
+/* The guest read from a full receive FIFO: let the board UART interrupt again. */
+void uart_rx_space(void *cookie)
+{
+	struct bm_vm *vm = cookie;
+
+	if (focus < nr_vms && &vms[focus] == vm)
+		port_write32(plat->uart_base + UART_IMSC, UART_INT_RX | UART_INT_RT);
+}

@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * armvirt-bm, running vCPUs: kicks and wake-ups, physical interrupts, the EL2 timer, the per-vCPU
+ * run loop (bm_vcpu_run()), the save half of the world switch (vcpu_unload()) and the
+ * per-pCPU scheduler loop (pcpu_loop()).
+ */
+#include "bm_internal.h"
+
+/* Make pCPU @cpu take a scheduling decision: a kick SGI, or a flag for this one. */
+void sched_kick(unsigned cpu)
+{
+	if (cpu == AV_SCHED_NO_CPU)
+		return;
+	if (cpu == port_this_cpu()->index)
+		pcpus[cpu].resched = true;
+	else
+		port_kick(cpu);
+}
+
+/*
+ * vGIC: an interrupt became deliverable to vCPU @idx. Wake it (the scheduler names the
+ * pCPU to reschedule, if any); if it is running on another pCPU, kick that pCPU so the
+ * vCPU exits and its next entry flushes the list registers.
+ */
+void bm_vgic_kick(void *cookie, unsigned idx)
+{
+	struct bm_vm *vm = cookie;
+	struct bm_vcpu *bv = &vm->vcpus[idx];
+	unsigned kick = AV_SCHED_NO_CPU;
+
+	__atomic_store_n(&bv->vgic_dirty, true, __ATOMIC_RELEASE);
+	if (!bv->added)
+		return;
+	av_sched_wake(&sched, &bv->se, &kick);
+	if (kick == AV_SCHED_NO_CPU) {
+		if (__atomic_load_n(&bv->se.state, __ATOMIC_ACQUIRE) == AV_SCHED_RUNNING) {
+			unsigned cpu = __atomic_load_n(&bv->se.cpu, __ATOMIC_ACQUIRE);
+
+			if (cpu != port_this_cpu()->index)
+				port_kick(cpu);
+		}
+		return;
+	}
+	if (kick == port_this_cpu()->index) {
+		struct bm_vcpu *cur = pcpus[kick].cur;
+
+		/* This pCPU runs something of at least its priority: no preemption, only the
+		 * end of the current slice to arm (av_sched_next_event() has it now). */
+		if (cur && cur != bv && cur->se.prio >= bv->se.prio) {
+			pcpus[kick].timer_dirty = true;
+			return;
+		}
+	}
+	sched_kick(kick);
+}
+
+/* IVC doorbells: the receiver VM's interrupt (its vGIC routes it and kicks, above). */
+static void bm_ivc_doorbell(void *cookie, unsigned vmid, uint32_t intid, enum av_ivc_db_op op)
+{
+	struct bm_vm *vm = &vms[vmid];
+
+	(void)cookie;
+	if (!vm->started)
+		return;
+	if (op == AV_IVC_DB_PULSE)
+		av_vgic_pulse(&vm->vgic, 0, intid, NULL);
+	else
+		av_vgic_set_level(&vm->vgic, 0, intid, op == AV_IVC_DB_RAISE, NULL);
+}
+
+const struct av_ivc_ops bm_ivc_ops = { .doorbell = bm_ivc_doorbell };
+
+/* ---------------------------------------------------------------------------------------
+ * Interrupts (always taken by polling the GIC with IRQs masked)
+ */
+
+static bool logged_irq[1024 / 32 * 32];
+
+/* The bm_vcpu whose EL1/timer/GIC state is in this pCPU's registers, or NULL. */
+static struct bm_vcpu *loaded_vcpu(const struct av_arch_cpu *cpu)
+{
+	if (!cpu->loaded)
+		return NULL;
+	return (struct bm_vcpu *)(void *)((char *)cpu->loaded - offsetof(struct bm_vcpu, arch));
+}
+
+static void bm_irq_handle(unsigned intid, uint32_t iar)
+{
+	unsigned self = port_this_cpu()->index;
+	struct bm_pcpu *pc = &pcpus[self];
+	struct bm_vcpu *bv;
+	struct bm_vm *vm;
+	uint64_t ctl;
+
+	switch (intid) {
+	case PORT_PPI_VTIMER:
+		/*
+		 * The loaded vCPU's timer (a descheduled vCPU's is parked, disabled): leave the
+		 * physical PPI active; the guest's EOI of the HW-linked virtual interrupt
+		 * deactivates it. An edge, not a level: while the guest handles it (active) the
+		 * physical PPI cannot fire again, and a HW list register cannot be pending and
+		 * active at once. A stale assertion (the timer no longer fires) is dropped.
+		 */
+		bv = loaded_vcpu(av_arch_this_cpu());
+		__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
+		if (bv && (ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK | AV_CNT_CTL_ISTATUS)) ==
+				  (AV_CNT_CTL_ENABLE | AV_CNT_CTL_ISTATUS)) {
+			av_vgic_pulse(&bv->vm->vgic, bv->v.index, AV_VIRT_TIMER_VIRT_INTID, NULL);
+			return;
+		}
+		break;
+	case PORT_PPI_HYP_TIMER:
+		/* Shared by the scheduler (slices, deadlines) and the emulated EL1 physical
+		 * timer of the running vCPU; re-armed before the next entry or idle. */
+		port_timer_cancel();
+		pc->armed = UINT64_MAX;
+		pc->timer_dirty = true;
+		if (pc->cur)
+			av_vtimer_update(&pc->cur->v.vtimer, port_counter(), NULL);
+		if (av_sched_tick(&sched, self, port_counter()) == 1)
+			pc->resched = true;
+		break;
+	case PORT_PPI_GIC_MAINT:
+		/* Level-sensitive while its condition holds: turn the requests off, the next
+		 * av_vgic_flush() before entry asks again for what it still needs. */
+		bv = pc->cur ? pc->cur : pc->parked;
+		if (bv)
+			bv->vm->vgic.lr_ops->set_maint(bv->vm->vgic.lr_cookie, bv->v.index, 0);
+		break;
+	case PORT_SGI_KICK:
+		pc->resched = true; /* something to schedule or to deliver: pick again */
+		break;
+	case BM_UART_INTID:
+		console_rx_irq();
+		break;
+	default:
+		/* A passed-through SPI: forwarded HW-linked, the guest's EOI deactivates it. */
+		vm = intid >= 32 ? pt_owner(intid) : NULL;
+		if (vm && !__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE)) {
+			av_vgic_pulse(&vm->vgic, 0, intid, NULL);
+			return;
+		}
+		if (intid < BM_ARRAY_SIZE(logged_irq) && !logged_irq[intid]) {
+			logged_irq[intid] = true;
+			port_printf("armvirt-bm: unexpected interrupt %u on pCPU %u (logged once)\n",
+				    intid, self);
+		}
+		break;
+	}
+	port_irq_deactivate(iar);
+}
+
+void bm_irq_drain(void)
+{
+	/* Bounded: a source that stays asserted must not keep the pCPU here forever. */
+	for (unsigned n = 0; n < 64; n++) {
+		uint32_t iar = port_irq_ack();
+		unsigned intid = port_irq_intid(iar);
+
+		if (intid >= 1020)
+			return;
+		bm_irq_handle(intid, iar);
+	}
+}
+
+/*
+ * The EL2 timer of pCPU @self: the scheduler's next event (slice end, earliest deadline of
+ * its blocked vCPUs) or the emulated EL1 physical timer of @bv (the vCPU about to run),
+ * whichever comes first.
+ */
+static void arm_el2_timer(unsigned self, struct bm_vcpu *bv)
+{
+	uint64_t now = port_counter(), when = av_sched_next_event(&sched, self, now);
+
+	pcpus[self].timer_dirty = false;
+	if (bv) {
+		const struct av_vtimer_timer *t = &bv->v.vtimer.timer[AV_VTIMER_PHYS];
+
+		if ((t->ctl & AV_CNT_CTL_ENABLE) && !(t->ctl & AV_CNT_CTL_IMASK)) {
+			struct av_vtimer phys = bv->v.vtimer;
+			uint64_t p;
+
+			phys.timer[AV_VTIMER_VIRT].ctl = 0;
+			p = av_vtimer_next_expiry(&phys, now);
+			if (p < when)
+				when = p;
+		}
+	}
+	if (when == pcpus[self].armed)
+		return; /* armed already */
+	pcpus[self].armed = when;
+	if (when == AV_SCHED_NO_EVENT)
+		port_timer_cancel();
+	else
+		port_timer_arm(when > now ? when - now : 1);
+}
+
+/*
+ * The deadline of a WFI of the loaded vCPU @bv: the earliest expiry of its timers, the
+ * emulated physical one and the hardware virtual one (live in CNTV_*), mirrored in a copy.
+ */
+static uint64_t wfi_deadline(struct bm_vcpu *bv, uint64_t now)
+{
+	const struct av_vtimer_timer *p = &bv->v.vtimer.timer[AV_VTIMER_PHYS];
+	uint64_t ctl, cval, when = AV_SCHED_NO_DEADLINE;
+
+	__asm__ volatile("mrs %0, cntv_ctl_el0; mrs %1, cntv_cval_el0" : "=r"(ctl), "=r"(cval));
+	/* The virtual count is the physical one minus CNTVOFF. */
+	if ((ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK)) == AV_CNT_CTL_ENABLE)
+		when = cval + bv->arch.cntvoff < cval ? UINT64_MAX - 1 : cval + bv->arch.cntvoff;
+	if ((p->ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK)) == AV_CNT_CTL_ENABLE) {
+		struct av_vtimer phys = bv->v.vtimer;
+		uint64_t pw;
+
+		phys.timer[AV_VTIMER_VIRT].ctl = 0;
+		pw = av_vtimer_next_expiry(&phys, now);
+		if (pw < when)
+			when = pw;
+	}
+	return when < now ? now : when;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Running vCPUs
+ */
+
+enum bm_stop {
+	BM_STOP_BLOCK,   /* WFI: wait for an interrupt */
+	BM_STOP_OFF,     /* PSCI CPU_OFF */
+	BM_STOP_VM,      /* the VM is stopping */
+	BM_STOP_RESCHED, /* a scheduling decision is due */
+};
+
+static bool vm_stopping(const struct bm_vcpu *bv)
+{
+	return __atomic_load_n(&bv->vm->stopping, __ATOMIC_ACQUIRE);
+}
+
+/* PSCI SYSTEM_OFF / SYSTEM_RESET: every vCPU of @vm leaves the scheduler. */
+static void vm_stop(struct bm_vm *vm, bool reset)
+{
+	unsigned self = port_this_cpu()->index;
+
+	bm_lock(vm);
+	vm->reset_requested = reset;
+	__atomic_store_n(&vm->stopping, true, __ATOMIC_RELEASE);
+	bm_unlock(vm);
+	for (unsigned i = 0; i < vm->spec.nr_vcpus; i++)
+		if (vm->vcpus[i].added)
+			av_sched_power_off(&sched, &vm->vcpus[i].se);
+	/* Running ones are dropped at their pCPU's next pick; pCPU 0 checks for the end. */
+	for (unsigned c = 0; c < plat->ncpus; c++)
+		if (c != self)
+			port_kick(c);
+}
+
+static bool logged_to_caller[BM_MAX_VMS];
+
+/* A synchronous exit answered here, counted as av_vm_handle_exit() counts its own. */
+static inline void count_sync(struct bm_vcpu *bv, unsigned ec, enum av_exit_action action)
+{
+	bv->v.stats.exits++;
+	bv->v.stats.kind[AV_EXIT_SYNC]++;
+	bv->v.stats.ec[ec]++;
+	bv->v.stats.action[action]++;
+}
+
+/*
+ * Run @bv on this pCPU until it blocks, turns itself off, its VM stops or a scheduling
+ * decision is due. Exits for the running vCPU stay here: no state is switched.
+ */
+static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
+{
+	struct av_arch_cpu *cpu = av_arch_this_cpu();
+	unsigned self = cpu->index;
+	struct bm_pcpu *pc = &pcpus[self];
+	struct bm_vm *vm = bv->vm;
+	struct av_arch_exit ax;
+	struct av_exit exit;
+
+	for (;;) {
+		unsigned kind;
+		bool lrs;
+
+		if (__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE))
+			return BM_STOP_VM;
+		if (pc->resched)
+			return BM_STOP_RESCHED;
+		if (bv->vgic_dirty ||
+		    (!bv->lr_unsynced && (vm->lr_live[bv->v.index] || vm->lr_maint[bv->v.index]))) {
+			if (bv->lr_unsynced) {
+				/* Fold the LRs back before the flush rewrites them. */
+				av_vgic_sync(&vm->vgic, bv->v.index);
+				bv->lr_unsynced = false;
+			}
+			bv->vgic_dirty = false;
+			av_vgic_flush(&vm->vgic, bv->v.index);
+		}
+		if (pc->timer_dirty)
+			arm_el2_timer(self, bv);
+		kind = av_arch_vcpu_run(cpu, &bv->arch, &ax);
+		lrs = vm->lr_live[bv->v.index] || vm->lr_maint[bv->v.index];
+		/*
+		 * Fast path: hypercalls that cannot touch this vCPU's own vGIC state — the IVC
+		 * calls of a VM with an edge doorbell (a send rings another VM; an ACK lowers
+		 * only a level doorbell; ECHO never gets here, the vectors answer it) — are
+		 * answered here,
+		 * counted like the dispatcher counts them, without folding the list registers
+		 * back: they stay live in the hardware (lr_unsynced) until something needs the
+		 * vGIC's view (a flush, another exit, a switch). Everything else goes through
+		 * av_vm_handle_exit().
+		 */
+		if (kind == AV_ARCH_EXIT_SYNC &&
+		    AV_FIELD_GET(AV_GENMASK(31, 26), ax.esr) == AV_ESR_EC_HVC64) {
+			uint32_t fid = (uint32_t)bv->v.ctxt.regs.x[0];
+
+			if (ivc_on && fid >= AV_IVC_HC_FIRST && fid <= AV_IVC_HC_LAST &&
+			    !vm->desc->ivc_level) {
+				if (av_ivc_hypercall(&ivc, vm->index, &bv->v.ctxt.regs) != 0)
+					bv->v.ctxt.regs.x[0] = (uint64_t)(int64_t)AV_IVC_HC_NOT_SUPPORTED;
+				count_sync(bv, AV_ESR_EC_HVC64, AV_EXIT_RESUME);
+				if (lrs)
+					bv->lr_unsynced = true;
+				continue;
+			}
+		}
+		/* Nothing to fold back if no LR held anything and no maintenance was asked. */
+		if (lrs)
+			av_vgic_sync(&vm->vgic, bv->v.index);
+		bv->lr_unsynced = false;
+		/*
+		 * WFI (a 32-bit one; the rare 16-bit T32 form takes the dispatcher): what
+		 * av_vm_handle_exit() does for it — complete it, resume if an interrupt is
+		 * deliverable, else block — without the dispatcher, counted as it counts.
+		 */
+		if (kind == AV_ARCH_EXIT_SYNC &&
+		    AV_FIELD_GET(AV_GENMASK(31, 26), ax.esr) == AV_ESR_EC_WFX &&
+		    av_esr_get_wfx_ti(ax.esr) == AV_ESR_WFX_WFI && av_esr_get_il(ax.esr)) {
+			av_vcpu_skip_insn(&bv->v.ctxt);
+			if (av_vgic_has_pending(&vm->vgic, bv->v.index)) {
+				count_sync(bv, AV_ESR_EC_WFX, AV_EXIT_RESUME);
+				continue;
+			}
+			count_sync(bv, AV_ESR_EC_WFX, AV_EXIT_BLOCK);
+			bv->v.state = AV_VCPU_BLOCKED;
+			return BM_STOP_BLOCK;
+		}
+		exit = (struct av_exit){ .kind = (enum av_exit_kind)kind, .esr = ax.esr,
+					 .far = ax.far, .hpfar = ax.hpfar };
+		if (kind != AV_ARCH_EXIT_SYNC) {
+			bv->vgic_dirty = true;
+			bm_irq_drain();
+		} else if (AV_FIELD_GET(AV_GENMASK(31, 26), ax.esr) == AV_ESR_EC_SYS64) {
+			pc->timer_dirty = true; /* maybe the emulated physical timer */
+		}
+		switch (av_vm_handle_exit(&bv->v, &exit)) {
+		case AV_EXIT_RESUME:
+			continue;
+		case AV_EXIT_YIELD: /* WFE: the rest of the slice to an equal priority */
+			av_sched_yield(&sched, self);
+			return BM_STOP_RESCHED;
+		case AV_EXIT_BLOCK:
+			return BM_STOP_BLOCK;
+		case AV_EXIT_TO_CALLER:
+			/* An interrupt exit (handled above), or something nobody emulates: the
+			 * guest gets an undefined-instruction exception. */
+			if (kind == AV_ARCH_EXIT_SYNC) {
+				if (!logged_to_caller[vm->index]) {
+					logged_to_caller[vm->index] = true;
+					av_warn("%s: vCPU %u: unhandled exit (ESR_EL2 %#llx, PC %#llx): "
+						"injecting UNDEF (logged once)", vm->desc->name,
+						bv->v.index, (unsigned long long)ax.esr,
+						(unsigned long long)bv->v.ctxt.regs.pc);
+				}
+				bv->v.el1_regs = AV_VM_EL1_ALL; /* the hooks move what is named */
+				bm_el1_get(vm, &bv->v);
+				av_vcpu_inject_undef(&bv->v.ctxt);
+				bm_el1_put(vm, &bv->v);
+				bv->v.el1_regs = 0;
+				bv->v.stats.inject_undef++;
+			}
+			continue;
+		case AV_EXIT_VCPU_OFF:
+			return BM_STOP_OFF;
+		case AV_EXIT_SYSTEM_OFF:
+			vm_stop(vm, false);
+			return BM_STOP_VM;
+		case AV_EXIT_SYSTEM_RESET:
+			vm_stop(vm, true);
+			return BM_STOP_VM;
+		default:
+			continue;
+		}
+	}
+}
+
+/*
+ * Take @bv's state off this pCPU (the world switch's "save" half): the list registers are
+ * emptied (the last av_vgic_sync() folded them back), maintenance requests off; a vCPU that
+ * may migrate gives back the FP/SIMD registers; EL1 registers, virtual timer (then
+ * disabled) and GIC CPU-interface state are saved. The physical timer PPI is deactivated if
+ * the guest left it active: the vGIC keeps the virtual interrupt's state, and the next
+ * vCPU's timer must be able to fire. Then another pCPU may run @bv.
+ */
+static void vcpu_unload(struct av_arch_cpu *cpu, struct bm_vcpu *bv)
+{
+	struct bm_vm *vm = bv->vm;
+	unsigned idx = bv->v.index;
+	static const struct av_vgic_lr empty;
+
+	if (bv->lr_unsynced) {
+		av_vgic_sync(&vm->vgic, idx);
+		bv->lr_unsynced = false;
+	}
+	for (uint32_t m = vm->lr_live[idx]; m; m &= m - 1)
+		bm_lr_write(vm, idx, (unsigned)__builtin_ctz(m), &empty);
+	bm_lr_set_maint(vm, idx, 0);
+	bv->vgic_dirty = true;
+	if (cpu->fp_owner == &bv->arch && !bv->pinned)
+		av_arch_fpsimd_flush(cpu);
+	if (cpu->loaded == &bv->arch) {
+		av_arch_vcpu_put(cpu);
+		if (port_irq_is_active(PORT_PPI_VTIMER))
+			port_irq_deactivate(PORT_PPI_VTIMER);
+	}
+	__atomic_store_n(&bv->on_cpu, -1, __ATOMIC_RELEASE);
+}
+
+
+/*
+ * A vCPU that turned itself off (PSCI CPU_OFF) and was powered on again before this pCPU
+ * dropped it from the scheduler (bm_cpu_on() got -AV_EBUSY): power it on now.
+ */
+static void recheck_off(struct bm_vcpu *bv)
+{
+	unsigned kick = AV_SCHED_NO_CPU;
+
+	bm_lock(bv->vm);
+	if (!bv->vm->stopping &&
+	    __atomic_load_n(&bv->v.state, __ATOMIC_ACQUIRE) == AV_VCPU_ON_PENDING &&
+	    __atomic_load_n(&bv->se.state, __ATOMIC_ACQUIRE) == AV_SCHED_OFF &&
+	    av_sched_power_on(&sched, &bv->se, &kick) == 0)
+		sched_kick(kick);
+	bm_unlock(bv->vm);
+}
+
+/*
+ * What every pCPU does: ask the scheduler which vCPU runs next (av_sched_pick()), switch
+ * to it if it is another one, run it until a scheduling point, tell the scheduler why it
+ * stopped (block with the timer deadline, power off, ...), again. An idle pCPU waits in
+ * WFI with the EL2 timer armed for the scheduler's next event. pCPU 0 returns once every
+ * VM is off.
+ */
+void pcpu_loop(unsigned self)
+{
+	struct av_arch_cpu *cpu = av_arch_this_cpu();
+	struct bm_pcpu *pc = &pcpus[self];
+	struct bm_vcpu *off_check = NULL;
+
+	for (;;) {
+		struct av_sched_entity *e;
+		struct bm_vcpu *bv, *prev;
+		uint64_t now;
+
+		pc->resched = false;
+		now = port_counter();
+		e = av_sched_pick(&sched, self, now);
+		bv = e ? e->owner : NULL;
+		if (off_check) {
+			recheck_off(off_check);
+			off_check = NULL;
+		}
+
+		/* The switch: the previous vCPU's state leaves this pCPU, unless it stays. */
+		prev = pc->cur ? pc->cur : pc->parked;
+		if (prev && prev != bv) {
+			if (!bv && prev->pinned && !vm_stopping(prev)) {
+				/* Idle next: a pinned vCPU stays loaded (its virtual timer live). */
+				bm_lr_set_maint(prev->vm, prev->v.index, 0);
+				pc->parked = prev;
+			} else {
+				vcpu_unload(cpu, prev);
+				pc->parked = NULL;
+			}
+		}
+		__atomic_store_n(&pc->cur, bv, __ATOMIC_RELEASE);
+
+		if (!bv) {
+			if (self == 0 && all_done())
+				return;
+			if (self != 0 && prev && prev != pc->parked && vm_stopping(prev))
+				port_kick(0); /* it checks whether everything is off */
+			arm_el2_timer(self, NULL);
+			if (!pc->resched)
+				port_wfi();
+			bm_irq_drain();
+			continue;
+		}
+		if (pc->parked == bv)
+			pc->parked = NULL;
+		if (bv != prev) {
+			/* Wait until the pCPU it last ran on has saved it (a migration). */
+			while (__atomic_load_n(&bv->on_cpu, __ATOMIC_ACQUIRE) != -1 &&
+			       __atomic_load_n(&bv->on_cpu, __ATOMIC_ACQUIRE) != (int)self)
+				;
+			__atomic_store_n(&bv->on_cpu, (int)self, __ATOMIC_RELEASE);
+			pc->timer_dirty = true;
+			bv->vgic_dirty = true;
+		}
+		if (vm_stopping(bv)) {
+			av_sched_power_off(&sched, &bv->se);
+			continue;
+		}
+		switch (__atomic_load_n(&bv->v.state, __ATOMIC_ACQUIRE)) {
+		case AV_VCPU_OFF:
+			bm_lock(bv->vm);
+			if (bv->v.state == AV_VCPU_OFF)
+				av_sched_power_off(&sched, &bv->se);
+			bm_unlock(bv->vm);
+			off_check = bv;
+			continue;
+		case AV_VCPU_ON_PENDING:
+			/* PSCI CPU_ON: fresh registers, EL1 and GIC interface state. */
+			if (cpu->fp_owner == &bv->arch)
+				av_arch_fpsimd_flush(cpu);
+			if (cpu->loaded == &bv->arch)
+				av_arch_vcpu_put(cpu);
+			bv->arch.gic = (struct av_arch_gic_state){ .sre = 1 };
+			av_vcpu_power_on(&bv->v);
+			bv->vgic_dirty = true;
+			break;
+		case AV_VCPU_BLOCKED:
+			bv->v.state = AV_VCPU_RUNNING;
+			break;
+		default:
+			break;
+		}
+		/* A deadline may have woken it: let its emulated physical timer raise its line. */
+		if (bv->v.vtimer.timer[AV_VTIMER_PHYS].ctl & AV_CNT_CTL_ENABLE)
+			av_vtimer_update(&bv->v.vtimer, now, NULL);
+
+		switch (bm_vcpu_run(bv)) {
+		case BM_STOP_BLOCK:
+			now = port_counter();
+			if (av_sched_block(&sched, &bv->se, wfi_deadline(bv, now)) == 1) {
+				/* Woken since it started running: resume it (WFI returns early). */
+				bv->v.state = AV_VCPU_RUNNING;
+			} else {
+				console_flush_partial(bv->vm); /* idle: show a prompt */
+			}
+			break;
+		case BM_STOP_OFF:
+			bm_lock(bv->vm);
+			if (bv->v.state == AV_VCPU_OFF)
+				av_sched_power_off(&sched, &bv->se);
+			bm_unlock(bv->vm);
+			off_check = bv;
+			break;
+		case BM_STOP_VM:
+			av_sched_power_off(&sched, &bv->se);
+			break;
+		case BM_STOP_RESCHED:
+			break;
+		}
+	}
+}

@@ -72,6 +72,7 @@ int av_mmio_register(struct av_mmio_bus *bus, struct av_mmio_dev *dev)
 		(bus->count - pos) * sizeof(bus->slots[0]));
 	bus->slots[pos] = dev;
 	bus->count++;
+	bus->gen++;
 	dev->reads = 0;
 	dev->writes = 0;
 	dev->rejected = 0;
@@ -91,6 +92,7 @@ int av_mmio_unregister(struct av_mmio_bus *bus, struct av_mmio_dev *dev)
 	memmove(&bus->slots[pos], &bus->slots[pos + 1],
 		(bus->count - pos - 1) * sizeof(bus->slots[0]));
 	bus->count--;
+	bus->gen++;
 	return 0;
 }
 
@@ -113,26 +115,36 @@ static uint64_t width_mask(unsigned size)
 	return size == 8 ? UINT64_MAX : (UINT64_C(1) << (size * 8)) - 1;
 }
 
-static bool dev_accepts(const struct av_mmio_dev *d, uint64_t addr, unsigned size)
+enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *d, uint64_t addr, unsigned size,
+				   bool is_write, uint64_t *val)
 {
+	enum av_mmio_result r;
+	uint64_t v, off = addr - d->base;
 	unsigned widths = d->widths ? d->widths : AV_MMIO_WALL;
-	uint64_t off = addr - d->base;
 
-	if (!(widths & size))
-		return false;
-	if (!(d->flags & AV_MMIO_F_UNALIGNED) && (addr & (size - 1)))
-		return false;
-	/* The last byte of the access must be inside the device. */
-	return size - 1 <= d->size - 1 - off;
+	/* Width, alignment, and the last byte of the access inside the device. */
+	if (!(widths & size) || ((addr & (size - 1)) && !(d->flags & AV_MMIO_F_UNALIGNED)) ||
+	    size - 1 > d->size - 1 - off) {
+		d->rejected++;
+		if (!is_write)
+			*val = 0;
+		return AV_MMIO_INJECT_DABT;
+	}
+	if (is_write) {
+		d->writes++;
+		return d->ops->write(d->dev, off, size, *val & width_mask(size));
+	}
+	d->reads++;
+	v = 0;
+	r = d->ops->read(d->dev, off, size, &v);
+	*val = r == AV_MMIO_HANDLED ? v & width_mask(size) : 0;
+	return r;
 }
 
 enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_dev *d,
 				       uint64_t addr, unsigned size, bool is_write,
 				       uint64_t *val)
 {
-	enum av_mmio_result r;
-	uint64_t v;
-
 	if (!bus || !val)
 		return AV_MMIO_INJECT_DABT;
 	if (!is_write)
@@ -154,20 +166,7 @@ enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_d
 			return AV_MMIO_INJECT_DABT;
 		}
 	}
-	if (!dev_accepts(d, addr, size)) {
-		d->rejected++;
-		return AV_MMIO_INJECT_DABT;
-	}
-	if (is_write) {
-		d->writes++;
-		return d->ops->write(d->dev, addr - d->base, size, *val & width_mask(size));
-	}
-	d->reads++;
-	v = 0;
-	r = d->ops->read(d->dev, addr - d->base, size, &v);
-	if (r == AV_MMIO_HANDLED)
-		*val = v & width_mask(size);
-	return r;
+	return av_mmio_dev_rw(d, addr, size, is_write, val);
 }
 
 enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, uint64_t addr, unsigned size,

@@ -394,19 +394,13 @@ static void balance(struct av_sched *s, unsigned cpu)
 
 /* ---- scheduling decisions ---- */
 
-struct av_sched_entity *av_sched_pick(struct av_sched *s, unsigned cpu, uint64_t now)
+/* The pick of av_sched_pick(), under the run-queue lock of @rq (pCPU @cpu's). */
+static struct av_sched_entity *pick_locked(struct av_sched *s, struct av_sched_rq *rq,
+					   uint64_t now)
 {
-	struct av_sched_rq *rq;
 	struct av_sched_entity *prev, *next;
 	int top;
 
-	if (s == NULL || cpu >= s->nr_cpus)
-		return NULL;
-	rq = &s->rq[cpu];
-	if (s->nr_cpus > 1)
-		balance(s, cpu);
-
-	rq_lock(rq);
 	rq->nr_picks++;
 	expire(rq, now);
 	prev = rq->curr;
@@ -431,7 +425,6 @@ struct av_sched_entity *av_sched_pick(struct av_sched *s, unsigned cpu, uint64_t
 				if (prev->slice_left == 0)
 					prev->slice_left = __atomic_load_n(&s->slice,
 									   __ATOMIC_RELAXED);
-				rq_unlock(rq);
 				return prev;
 			}
 			prev->wake_pending = false;
@@ -454,8 +447,59 @@ struct av_sched_entity *av_sched_pick(struct av_sched *s, unsigned cpu, uint64_t
 	}
 	if (next != prev)
 		rq->nr_switches++;
+	return next;
+}
+
+/* av_sched_next_event() under the run-queue lock of @rq. */
+static uint64_t next_event_locked(const struct av_sched *s, const struct av_sched_rq *rq,
+				  uint64_t now)
+{
+	const struct av_sched_entity *c = rq->curr, *e;
+	uint64_t ev = AV_SCHED_NO_EVENT;
+
+	if (need_resched(s, rq, now)) {
+		ev = now;
+	} else if (c != NULL && c->state == AV_SCHED_RUNNING &&
+		   (rq->queue[c->prio] != NULL || s->nr_cpus > 1)) {
+		/* need_resched() said the slice is not over: run_start + slice_left > now. */
+		ev = c->run_start + c->slice_left;
+		if (ev < c->run_start)
+			ev = AV_SCHED_NO_EVENT;
+	}
+	e = rq->blocked;
+	for (unsigned i = 0; i < rq->nr_blocked; i++) {
+		if (e->deadline < ev)
+			ev = e->deadline;
+		e = e->next;
+	}
+	return ev < now ? now : ev;
+}
+
+struct av_sched_entity *av_sched_pick_event(struct av_sched *s, unsigned cpu, uint64_t now,
+					    uint64_t *next_event)
+{
+	struct av_sched_rq *rq;
+	struct av_sched_entity *next;
+
+	if (s == NULL || cpu >= s->nr_cpus) {
+		if (next_event)
+			*next_event = AV_SCHED_NO_EVENT;
+		return NULL;
+	}
+	rq = &s->rq[cpu];
+	if (s->nr_cpus > 1)
+		balance(s, cpu);
+	rq_lock(rq);
+	next = pick_locked(s, rq, now);
+	if (next_event)
+		*next_event = next_event_locked(s, rq, now);
 	rq_unlock(rq);
 	return next;
+}
+
+struct av_sched_entity *av_sched_pick(struct av_sched *s, unsigned cpu, uint64_t now)
+{
+	return av_sched_pick_event(s, cpu, now, NULL);
 }
 
 int av_sched_tick(struct av_sched *s, unsigned cpu, uint64_t now)
@@ -679,31 +723,15 @@ int av_sched_power_off(struct av_sched *s, struct av_sched_entity *e)
 uint64_t av_sched_next_event(struct av_sched *s, unsigned cpu, uint64_t now)
 {
 	struct av_sched_rq *rq;
-	const struct av_sched_entity *c, *e;
-	uint64_t ev = AV_SCHED_NO_EVENT;
+	uint64_t ev;
 
 	if (s == NULL || cpu >= s->nr_cpus)
 		return AV_SCHED_NO_EVENT;
 	rq = &s->rq[cpu];
 	rq_lock(rq);
-	c = rq->curr;
-	if (need_resched(s, rq, now)) {
-		ev = now;
-	} else if (c != NULL && c->state == AV_SCHED_RUNNING &&
-		   (rq->queue[c->prio] != NULL || s->nr_cpus > 1)) {
-		/* need_resched() said the slice is not over: run_start + slice_left > now. */
-		ev = c->run_start + c->slice_left;
-		if (ev < c->run_start)
-			ev = AV_SCHED_NO_EVENT;
-	}
-	e = rq->blocked;
-	for (unsigned i = 0; i < rq->nr_blocked; i++) {
-		if (e->deadline < ev)
-			ev = e->deadline;
-		e = e->next;
-	}
+	ev = next_event_locked(s, rq, now);
 	rq_unlock(rq);
-	return ev < now ? now : ev;
+	return ev;
 }
 
 struct av_sched_entity *av_sched_current(struct av_sched *s, unsigned cpu)

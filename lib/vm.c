@@ -842,45 +842,14 @@ static inline void load_to_rt(struct av_vcpu *vcpu, const struct av_vcpu_mmio *m
 		vcpu->ctxt.regs.x[m->rt] = val;
 }
 
-/*
- * An emulated access described by an ISV = 1 syndrome: the hot MMIO path. The fields come
- * straight from ESR_EL2 (no full decode), the device from the lookup handle_dabt() did. The
- * pending-access record (vcpu->mmio) is built only when the access goes to the caller.
- */
-static enum av_exit_action mmio_isv(const struct av_exit_ctx *ctx, uint64_t ipa,
-				    struct av_mmio_dev *dev)
+/* The access went to the caller or failed: kept out of the hot path's registers. */
+static __attribute__((noinline, cold)) enum av_exit_action
+mmio_isv_unhandled(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t ipa,
+		   enum av_mmio_result r, uint64_t val, bool big_endian)
 {
-	struct av_vcpu *vcpu = ctx->vcpu;
-	uint64_t esr = ctx->exit->esr;
 	bool wnr = av_esr_get_dabt_wnr(esr);
-	unsigned size = av_esr_get_dabt_size(esr), rt = av_esr_get_dabt_srt(esr);
-	uint64_t val = 0;
-	bool big_endian;
 
-	el1_get(vcpu, AV_VM_EL1_SCTLR); /* SCTLR_EL1.EE/E0E */
-	big_endian = av_vcpu_data_big_endian(&vcpu->ctxt);
-	el1_put(vcpu, 0);
-	if (wnr) {
-		val = rt == 31 ? 0 : vcpu->ctxt.regs.x[rt] & size_mask(size);
-		if (big_endian)
-			val = bswap_size(val, size);
-	}
-	switch (av_mmio_dev_access(vcpu->vm->bus, dev, ipa, size, wnr, &val)) {
-	case AV_MMIO_HANDLED:
-		if (!wnr) {
-			struct av_vcpu_mmio m = {
-				.sign_extend = av_esr_get_dabt_sse(esr),
-				.sf = av_esr_get_dabt_sf(esr),
-				.big_endian = big_endian,
-				.size = (uint8_t)size,
-				.rt = (uint8_t)rt,
-			};
-
-			load_to_rt(vcpu, &m, val);
-		}
-		skip_trapped(vcpu, av_esr_get_il(esr) ? 4 : 2);
-		return AV_EXIT_RESUME;
-	case AV_MMIO_TO_CALLER:
+	if (r == AV_MMIO_TO_CALLER) {
 		vcpu->mmio = (struct av_vcpu_mmio){
 			.valid = true,
 			.is_write = wnr,
@@ -888,16 +857,98 @@ static enum av_exit_action mmio_isv(const struct av_exit_ctx *ctx, uint64_t ipa,
 			.sf = av_esr_get_dabt_sf(esr),
 			.big_endian = big_endian,
 			.insn_len = av_esr_get_il(esr) ? 4 : 2,
-			.size = (uint8_t)size,
-			.rt = (uint8_t)rt,
+			.size = (uint8_t)av_esr_get_dabt_size(esr),
+			.rt = (uint8_t)av_esr_get_dabt_srt(esr),
 			.ipa = ipa,
 			.data = wnr ? val : 0,
 		};
 		return AV_EXIT_TO_CALLER;
-	default:
-		inject_dabt_sea(vcpu, ctx->exit->far, wnr);
-		return AV_EXIT_RESUME;
 	}
+	inject_dabt_sea(vcpu, far, wnr);
+	return AV_EXIT_RESUME;
+}
+
+/*
+ * An emulated access described by an ISV = 1 syndrome: the hot MMIO path. The fields come
+ * straight from ESR_EL2 (no full decode), the device from the one bus lookup of the exit
+ * (NULL: the bus's unclaimed policy). The pending-access record (vcpu->mmio) is built only
+ * when the access goes to the caller.
+ */
+static inline __attribute__((always_inline)) enum av_exit_action
+mmio_isv(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t ipa, struct av_mmio_dev *dev)
+{
+	bool wnr = av_esr_get_dabt_wnr(esr);
+	unsigned size = av_esr_get_dabt_size(esr), rt = av_esr_get_dabt_srt(esr);
+	uint64_t val = 0;
+	enum av_mmio_result r;
+	bool big_endian;
+
+	/* SCTLR_EL1.EE, or E0E for an access from EL0 (av_vcpu_data_big_endian()). */
+	el1_get(vcpu, AV_VM_EL1_SCTLR);
+	big_endian = (vcpu->ctxt.el1.sctlr & (av_pstate_el(vcpu->ctxt.regs.pstate) == 0 ?
+						      AV_SCTLR_EL1_E0E : AV_SCTLR_EL1_EE)) != 0;
+	el1_put(vcpu, 0);
+	if (wnr) {
+		val = rt == 31 ? 0 : vcpu->ctxt.regs.x[rt] & size_mask(size);
+		if (big_endian)
+			val = bswap_size(val, size);
+	}
+	if (dev)
+		r = av_mmio_dev_rw(dev, ipa, size, wnr, &val);
+	else
+		r = av_mmio_dev_access(vcpu->vm->bus, NULL, ipa, size, wnr, &val);
+	if (r != AV_MMIO_HANDLED)
+		return mmio_isv_unhandled(vcpu, esr, far, ipa, r, val, big_endian);
+	if (!wnr) {
+		struct av_vcpu_mmio m = {
+			.sign_extend = av_esr_get_dabt_sse(esr),
+			.sf = av_esr_get_dabt_sf(esr),
+			.big_endian = big_endian,
+			.size = (uint8_t)size,
+			.rt = (uint8_t)rt,
+		};
+
+		load_to_rt(vcpu, &m, val);
+	}
+	skip_trapped(vcpu, av_esr_get_il(esr) ? 4 : 2);
+	return AV_EXIT_RESUME;
+}
+
+/*
+ * The rest of av_vm_try_mmio() (armvirt/vm.h), which has checked the class and the syndrome
+ * bits: ISV set; CM, S1PTW and DFSC[5:4] clear (DFSC 0..15: address size, translation,
+ * access flag or permission fault at levels 0..3, stage-2 faults HPFAR_EL2 describes).
+ */
+bool av__vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t hpfar,
+		     enum av_exit_action *act)
+{
+	struct av_vm *vm = vcpu->vm;
+	struct av_mmio_dev *dev;
+	enum av_exit_action a;
+	uint64_t ipa;
+
+	if (!vm->bus || vm->handler[AV_ESR_EC_DABT_LOW])
+		return false;
+	/* av_esr_fault_ipa(): the page from HPFAR_EL2.FIPA, the offset from FAR_EL2. */
+	ipa = AV_FIELD_PREP(AV_IPA_PAGE, AV_FIELD_GET(AV_HPFAR_FIPA, hpfar)) |
+	      AV_FIELD_PREP(AV_IPA_OFFSET, AV_FIELD_GET(AV_IPA_OFFSET, far));
+	/* The device of the vCPU's last access, if still on the bus and holding @ipa (device
+	 * ranges are disjoint: a registered device that holds it is the one). */
+	dev = vcpu->mmio_last;
+	if (!dev || vcpu->mmio_last_gen != vm->bus->gen || ipa - dev->base > dev->size - 1) {
+		dev = av_mmio_find(vm->bus, ipa);
+		if (!dev)
+			return false; /* RAM, the host's s2_fault hook or the unclaimed policy */
+		vcpu->mmio_last = dev;
+		vcpu->mmio_last_gen = vm->bus->gen;
+	}
+	a = mmio_isv(vcpu, esr, far, ipa, dev);
+	vcpu->stats.exits++;
+	vcpu->stats.kind[AV_EXIT_SYNC]++;
+	vcpu->stats.ec[AV_ESR_EC_DABT_LOW]++;
+	vcpu->stats.action[a]++;
+	*act = a;
+	return true;
 }
 
 /* An emulated access with ISV = 0: fetch, decode and emulate the instruction. */
@@ -971,7 +1022,7 @@ static enum av_exit_action mmio_access(const struct av_exit_ctx *ctx, uint64_t i
 		return AV_EXIT_RESUME;
 	}
 	if (av_esr_get_dabt_isv(esr))
-		return mmio_isv(ctx, ipa, dev);
+		return mmio_isv(vcpu, esr, ctx->exit->far, ipa, dev);
 	return mmio_decode(ctx, ipa);
 }
 

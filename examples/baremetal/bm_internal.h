@@ -119,6 +119,8 @@ struct bm_pcpu {
 	volatile bool resched;        /* a scheduling decision is due (kick, timer) */
 	bool timer_dirty;             /* re-arm the EL2 timer before the next entry */
 	uint64_t armed;               /* EL2 timer deadline last armed (UINT64_MAX: none) */
+	uint64_t sched_ev;            /* the scheduler's next event, while sched_ev_ok */
+	bool sched_ev_ok;             /* no wake-up or tick here since sched_ev was known */
 };
 
 /* ---------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ void bm_vgic_kick(void *cookie, unsigned idx)
 		/* This pCPU runs something of at least its priority: no preemption, only the
 		 * end of the current slice to arm (av_sched_next_event() has it now). */
 		if (cur && cur != bv && cur->se.prio >= bv->se.prio) {
+			pcpus[kick].sched_ev_ok = false;
 			pcpus[kick].timer_dirty = true;
 			return;
 		}
@@ -114,6 +115,7 @@ static void bm_irq_handle(unsigned intid, uint32_t iar)
 		 * timer of the running vCPU; re-armed before the next entry or idle. */
 		port_timer_cancel();
 		pc->armed = UINT64_MAX;
+		pc->sched_ev_ok = false;
 		pc->timer_dirty = true;
 		if (pc->cur)
 			av_vtimer_update(&pc->cur->v.vtimer, port_counter(), NULL);
@@ -166,13 +168,20 @@ void bm_irq_drain(void)
 /*
  * The EL2 timer of pCPU @self: the scheduler's next event (slice end, earliest deadline of
  * its blocked vCPUs) or the emulated EL1 physical timer of @bv (the vCPU about to run),
- * whichever comes first.
+ * whichever comes first. The scheduler's part is the one the last pick returned
+ * (av_sched_pick_event()) until a wake-up or a tick on this pCPU changes it.
  */
 static void arm_el2_timer(unsigned self, struct bm_vcpu *bv)
 {
-	uint64_t now = port_counter(), when = av_sched_next_event(&sched, self, now);
+	struct bm_pcpu *pc = &pcpus[self];
+	uint64_t now = port_counter(), when;
 
-	pcpus[self].timer_dirty = false;
+	if (!pc->sched_ev_ok) {
+		pc->sched_ev = av_sched_next_event(&sched, self, now);
+		pc->sched_ev_ok = true;
+	}
+	when = pc->sched_ev;
+	pc->timer_dirty = false;
 	if (bv) {
 		const struct av_vtimer_timer *t = &bv->v.vtimer.timer[AV_VTIMER_PHYS];
 
@@ -279,6 +288,7 @@ static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
 	struct av_exit exit;
 
 	for (;;) {
+		enum av_exit_action act;
 		unsigned kind;
 		bool lrs;
 
@@ -345,6 +355,18 @@ static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
 			bv->v.state = AV_VCPU_BLOCKED;
 			return BM_STOP_BLOCK;
 		}
+		/*
+		 * MMIO with a valid syndrome at a device of the VM's bus (the vGIC frames, the
+		 * UART, ...): emulated and counted by the library's fast path without the
+		 * dispatcher. It cannot block or stop the vCPU; whatever it makes pending (an
+		 * SGI, an enabled SPI) is seen by the checks at the top of the loop.
+		 */
+		if (kind == AV_ARCH_EXIT_SYNC &&
+		    av_vm_try_mmio(&bv->v, ax.esr, ax.far, ax.hpfar, &act)) {
+			if (act == AV_EXIT_RESUME)
+				continue;
+			goto dispatched;
+		}
 		exit = (struct av_exit){ .kind = (enum av_exit_kind)kind, .esr = ax.esr,
 					 .far = ax.far, .hpfar = ax.hpfar };
 		if (kind != AV_ARCH_EXIT_SYNC) {
@@ -353,7 +375,9 @@ static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
 		} else if (AV_FIELD_GET(AV_GENMASK(31, 26), ax.esr) == AV_ESR_EC_SYS64) {
 			pc->timer_dirty = true; /* maybe the emulated physical timer */
 		}
-		switch (av_vm_handle_exit(&bv->v, &exit)) {
+		act = av_vm_handle_exit(&bv->v, &exit);
+dispatched:
+		switch (act) {
 		case AV_EXIT_RESUME:
 			continue;
 		case AV_EXIT_YIELD: /* WFE: the rest of the slice to an equal priority */
@@ -464,7 +488,8 @@ void pcpu_loop(unsigned self)
 
 		pc->resched = false;
 		now = port_counter();
-		e = av_sched_pick(&sched, self, now);
+		e = av_sched_pick_event(&sched, self, now, &pc->sched_ev);
+		pc->sched_ev_ok = true;
 		bv = e ? e->owner : NULL;
 		if (off_check) {
 			recheck_off(off_check);

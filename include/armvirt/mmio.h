@@ -105,6 +105,9 @@ struct av_mmio_bus {
 	enum av_mmio_unclaimed policy;   /**< unclaimed-address policy */
 	uint64_t unclaimed_reads;        /**< reads no device claimed */
 	uint64_t unclaimed_writes;       /**< writes no device claimed */
+	/** Changed by every av_mmio_register() and av_mmio_unregister(): a device pointer
+	 *  remembered with it (a lookup cache) is still on the bus while it is unchanged. */
+	unsigned gen;
 };
 
 /**
@@ -167,6 +170,15 @@ enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, uint64_t addr, unsig
 enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_dev *dev,
 				       uint64_t addr, unsigned size, bool is_write,
 				       uint64_t *val);
+
+/**
+ * The lean form of av_mmio_dev_access() for a hot path that has already checked its
+ * arguments: @p dev non-NULL (av_mmio_find()'s answer for @p addr), @p size 1, 2, 4 or 8
+ * (for instance 1 << ESR_EL2.SAS), @p val non-NULL. Same device checks (width, alignment,
+ * range), counters and results as av_mmio_dev_access().
+ */
+enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *dev, uint64_t addr, unsigned size,
+				   bool is_write, uint64_t *val);
 
 /** av_mmio_access() for a load. */
 enum av_mmio_result av_mmio_read(struct av_mmio_bus *bus, uint64_t addr, unsigned size,

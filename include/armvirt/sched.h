@@ -210,6 +210,21 @@ int av_sched_add(struct av_sched *s, struct av_sched_entity *e, unsigned cpu,
 struct av_sched_entity *av_sched_pick(struct av_sched *s, unsigned cpu, uint64_t now);
 
 /**
+ * av_sched_pick() and av_sched_next_event() in one call (one lock round): the entity to run
+ * and, in `*next_event` (if @p next_event is not NULL), when pCPU @p cpu should next be
+ * interrupted after this pick. The value stays right until this pCPU's run queue changes
+ * again: a wake-up, power-on or deadline that needs a decision here is reported by
+ * av_sched_wake()/av_sched_power_on() naming this pCPU or by av_sched_tick(); a wake-up
+ * placed on this pCPU without a kick does not make the next event earlier (with one pCPU,
+ * the slice end matters once an equal priority is queued: av_sched_wake() names the pCPU
+ * then), so a caller may arm the EL2 timer from it and call av_sched_next_event() only
+ * after such a report.
+ * @return as av_sched_pick(); `*next_event` is #AV_SCHED_NO_EVENT for bad arguments
+ */
+struct av_sched_entity *av_sched_pick_event(struct av_sched *s, unsigned cpu, uint64_t now,
+					    uint64_t *next_event);
+
+/**
  * The timer interrupt of pCPU @p cpu (or any other moment): wake blocked entities whose
  * deadline passed and say whether av_sched_pick() would change what runs.
  * @return 1 if the caller should call av_sched_pick() (the current entity's slice is over

@@ -370,6 +370,10 @@ struct av_vcpu {
 	struct av_vtimer vtimer;         /**< virtual and emulated physical timers */
 	struct av_vcpu_sysregs sys;      /**< emulated debug register state */
 	struct av_vcpu_mmio mmio;        /**< access handed to the host, if any */
+	/* av_vm_try_mmio()'s cache: the device of the last access, valid while the bus's
+	 * generation is mmio_last_gen (private). */
+	struct av_mmio_dev *mmio_last;
+	unsigned mmio_last_gen;
 	struct av_vm_stats stats;        /**< this vCPU's exit counts */
 	void *host;                      /**< free for the host */
 	/** While the el1_get/el1_put hooks run: the AV_VM_EL1_* registers concerned. */
@@ -466,6 +470,37 @@ enum av_exit_action av_vm_exit_default(const struct av_exit_ctx *ctx);
  * Context: the pCPU running @p vcpu, one exit at a time per vCPU (see Locking).
  */
 enum av_exit_action av_vm_handle_exit(struct av_vcpu *vcpu, const struct av_exit *exit);
+
+/* The out-of-line part of av_vm_try_mmio(), after its inline syndrome checks. */
+bool av__vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t hpfar,
+		     enum av_exit_action *act);
+
+/**
+ * The MMIO fast path, for a run loop to try before av_vm_handle_exit(): if the synchronous
+ * exit with syndrome @p esr (and FAR_EL2 @p far, HPFAR_EL2 @p hpfar) is a data abort from a
+ * lower EL with a valid instruction syndrome (ISV = 1; not a cache maintenance or stage-1
+ * table walk access), a stage-2 address size, translation, access flag or permission fault
+ * at levels 0 to 3, at an address a device of the VM's bus claims, and no handler replaces
+ * the built-in one for DABT_LOW, the access is emulated exactly as av_vm_handle_exit() would
+ * (one bus lookup, or none when the vCPU's last fast-path access went to the same device
+ * and the bus has not changed since; av_mmio_dev_rw(); EL1 hooks for SCTLR_EL1 only), the
+ * exit is counted as it counts it, `*act` receives the action (#AV_EXIT_RESUME, or
+ * #AV_EXIT_TO_CALLER with `vcpu->mmio` filled) and the result is true. Otherwise nothing
+ * is done or counted and the result is false: pass the exit to av_vm_handle_exit().
+ *
+ * No argument checks: @p vcpu initialised and attached to its VM, @p act non-NULL.
+ * Context: as av_vm_handle_exit().
+ */
+static inline bool av_vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t far,
+				  uint64_t hpfar, enum av_exit_action *act)
+{
+	/* The class and syndrome checks inline: other exits cost the run loop no call. */
+	if (av_esr_get_ec(esr) != AV_ESR_EC_DABT_LOW ||
+	    (esr & (AV_ESR_DABT_ISV | AV_ESR_DABT_CM | AV_ESR_DABT_S1PTW | AV_GENMASK(5, 4))) !=
+		    AV_ESR_DABT_ISV)
+		return false;
+	return av__vm_try_mmio(vcpu, esr, far, hpfar, act);
+}
 
 /**
  * The value vCPUs of @p vm read for ID register @p key (trapped with HCR_EL2.TID3, or

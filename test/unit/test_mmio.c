@@ -361,6 +361,24 @@ static void test_dev_access(void **state)
 	assert_int_equal(av_mmio_dev_access(NULL, &a, 0x1010, 4, false, &v), AV_MMIO_INJECT_DABT);
 	assert_int_equal(av_mmio_dev_access(&bus, &a, 0x1010, 4, false, NULL),
 			 AV_MMIO_INJECT_DABT);
+	/* av_mmio_dev_rw(), the lean form: the same device checks, results and counters. */
+	v = 0;
+	assert_int_equal(av_mmio_dev_rw(&a, 0x1010, 4, false, &v), AV_MMIO_HANDLED);
+	assert_int_equal(v, 0x55667788u);
+	assert_int_equal(bus.gen, 1); /* one registration */
+	assert_int_equal(a.reads, 2);
+	v = 0xffffffffaabbccddull;
+	assert_int_equal(av_mmio_dev_rw(&a, 0x1018, 4, true, &v), AV_MMIO_HANDLED);
+	assert_int_equal(a.writes, 2);
+	assert_int_equal(fa.last_off, 0x18);
+	v = 7;
+	assert_int_equal(av_mmio_dev_rw(&a, 0x1010, 2, false, &v), AV_MMIO_INJECT_DABT);
+	assert_int_equal(v, 0);
+	assert_int_equal(av_mmio_dev_rw(&a, 0x1014, 8, true, &v), AV_MMIO_INJECT_DABT);
+	assert_int_equal(av_mmio_dev_rw(&a, 0x103c, 8, false, &v), AV_MMIO_INJECT_DABT);
+	assert_int_equal(a.rejected, 6);
+	assert_int_equal(a.reads, 2);
+	assert_int_equal(a.writes, 2);
 }
 
 int main(void)

@@ -84,8 +84,13 @@ static void sim(unsigned ncpus, uint64_t *now, uint64_t end)
 			int r = av_sched_tick(&S, c, *now);
 
 			assert_true(r == 0 || r == 1);
-			if (r == 1)
-				av_sched_pick(&S, c, *now);
+			if (r == 1) {
+				uint64_t ev;
+
+				/* The pick's next event is what av_sched_next_event() says. */
+				av_sched_pick_event(&S, c, *now, &ev);
+				assert_int_equal(ev, av_sched_next_event(&S, c, *now));
+			}
 			/* After a pick nothing is due at once. */
 			assert_int_equal(av_sched_tick(&S, c, *now), 0);
 		}
@@ -526,6 +531,36 @@ static void test_next_event(void **state)
 	(void)b;
 }
 
+/* av_sched_pick_event(): the pick and the next event after it, in one call. */
+static void test_pick_event(void **state)
+{
+	struct ent *a, *c;
+	uint64_t now = 50, ev = 0;
+
+	(void)state;
+	setup_sched(1, SLICE);
+	assert_null(av_sched_pick_event(&S, 0, now, &ev));
+	assert_int_equal(ev, AV_SCHED_NO_EVENT);
+	a = add(0, 3, 0, 0);
+	assert_ptr_equal(av_sched_pick_event(&S, 0, now, &ev), &a->se);
+	assert_int_equal(ev, AV_SCHED_NO_EVENT); /* alone: no slice end */
+	c = add(2, 3, 0, 0);
+	assert_ptr_equal(av_sched_pick_event(&S, 0, now + 10, &ev), &a->se);
+	assert_int_equal(ev, now + SLICE); /* an equal priority queued: the slice end */
+	assert_int_equal(av_sched_block(&S, &a->se, now + 300), 0);
+	assert_ptr_equal(av_sched_pick_event(&S, 0, now + 20, &ev), &c->se);
+	assert_int_equal(ev, now + 300); /* c alone, a's deadline */
+	assert_int_equal(ev, av_sched_next_event(&S, 0, now + 20));
+	assert_ptr_equal(av_sched_pick_event(&S, 0, now + 300, NULL), &c->se); /* its slice goes on */
+	/* Bad arguments. */
+	ev = 0;
+	assert_null(av_sched_pick_event(NULL, 0, now, &ev));
+	assert_int_equal(ev, AV_SCHED_NO_EVENT);
+	ev = 0;
+	assert_null(av_sched_pick_event(&S, AV_SCHED_MAX_CPUS, now, &ev));
+	assert_int_equal(ev, AV_SCHED_NO_EVENT);
+}
+
 static void test_yield(void **state)
 {
 	uint64_t now = 0;
@@ -610,6 +645,7 @@ int main(void)
 		cmocka_unit_test(test_pinned_vs_migrating),
 		cmocka_unit_test(test_wake_kick),
 		cmocka_unit_test(test_next_event),
+		cmocka_unit_test(test_pick_event),
 		cmocka_unit_test(test_yield),
 		cmocka_unit_test(test_power),
 	};

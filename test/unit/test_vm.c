@@ -453,6 +453,64 @@ static void test_mmio_sign_extension(void **state)
 	assert_int_equal(w.fd.nreads, 4);
 }
 
+/* av_vm_try_mmio(): the run loop's fast path takes exactly the bus-device ISV = 1 aborts. */
+static void test_try_mmio(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	struct av_regs *r = &v->ctxt.regs;
+	enum av_exit_action act = AV_EXIT_ACTION_COUNT;
+	uint64_t exits = v->stats.exits;
+	(void)state;
+
+	/* QEMU's 64-bit load at the device: emulated and counted as the dispatcher does. */
+	w.fd.read_val = 0x1122334455667788ull;
+	assert_true(av_vm_try_mmio(v, 0x93c38006u, 0x50000010, 0x500000, &act));
+	assert_int_equal(act, AV_EXIT_RESUME);
+	assert_int_equal(r->x[3], 0x1122334455667788ull);
+	assert_int_equal(r->pc, GUEST_PC + 4);
+	assert_int_equal(w.fd.nreads, 1);
+	assert_int_equal(v->stats.exits, exits + 1);
+	assert_int_equal(v->stats.kind[AV_EXIT_SYNC], 1);
+	assert_int_equal(v->stats.ec[AV_ESR_EC_DABT_LOW], 1);
+	assert_int_equal(v->stats.action[AV_EXIT_RESUME], 1);
+	/* A 32-bit sign-extending load into X5 of 0x80000000. */
+	w.fd.read_val = 0x80000000u;
+	assert_true(av_vm_try_mmio(v, load_esr(4, true, 5, true), 0x50000004, 0x500000, &act));
+	assert_int_equal(r->x[5], 0xffffffff80000000ull);
+	/* A width the device rejects: an injected external abort, still handled here. */
+	w.dev.widths = AV_MMIO_W32 | AV_MMIO_W64;
+	assert_true(av_vm_try_mmio(v, load_esr(2, false, 6, false), 0x50000010, 0x500000, &act));
+	assert_int_equal(act, AV_EXIT_RESUME);
+	assert_int_equal(w.dev.rejected, 1);
+	assert_int_equal(v->ctxt.el1.esr, 0x96000010u);
+	w.dev.widths = 0;
+
+	/* Not taken, nothing done or counted: no device (RAM, host hook, unclaimed policy),
+	 * ISV = 0, cache maintenance, a stage-1 walk, an external abort, another class, a
+	 * replaced DABT_LOW handler. */
+	exits = v->stats.exits;
+	assert_false(av_vm_try_mmio(v, 0x93c38006u, 0x60000010, 0x600000, &act));
+	assert_false(av_vm_try_mmio(v, 0x92000006u, 0x50000010, 0x500000, &act));
+	assert_false(av_vm_try_mmio(v, 0x93c38106u, 0x50000010, 0x500000, &act));
+	assert_false(av_vm_try_mmio(v, 0x93c38086u, 0x50000010, 0x500000, &act));
+	assert_false(av_vm_try_mmio(v, 0x93c38010u, 0x50000010, 0x500000, &act));
+	assert_false(av_vm_try_mmio(v, 0x5e000000u, 0, 0, &act));
+	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_DABT_LOW, av_vm_exit_default,
+						NULL), 0);
+	assert_false(av_vm_try_mmio(v, 0x93c38006u, 0x50000010, 0x500000, &act));
+	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_DABT_LOW, NULL, NULL), 0);
+	/* The cached device of the last access is dropped once the bus changes. */
+	assert_ptr_equal(v->mmio_last, &w.dev);
+	assert_int_equal(av_mmio_unregister(&w.bus, &w.dev), 0);
+	assert_false(av_vm_try_mmio(v, 0x93c38006u, 0x50000010, 0x500000, &act));
+	assert_int_equal(v->stats.exits, exits);
+	assert_int_equal(w.fd.nreads, 2);
+	assert_int_equal(w.host.faults, 0);
+	assert_int_equal(av_mmio_register(&w.bus, &w.dev), 0);
+	assert_true(av_vm_try_mmio(v, 0x93c38006u, 0x50000010, 0x500000, &act));
+	assert_int_equal(w.fd.nreads, 3);
+}
+
 static void test_unmapped_ipa_injects_sea(void **state)
 {
 	struct av_vcpu *v = &w.vcpu[0];
@@ -1126,6 +1184,7 @@ int main(void)
 		T(test_id_register_sanitised),
 		T(test_mmio_isv),
 		T(test_mmio_sign_extension),
+		T(test_try_mmio),
 		T(test_unmapped_ipa_injects_sea),
 		T(test_s2_fault_hook),
 		T(test_mmio_isv0_emulated),

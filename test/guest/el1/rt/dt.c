@@ -27,17 +27,17 @@ struct dt_node {
 	uint32_t addr_cells, size_cells; /* for this node's children */
 };
 
-static uint32_t be32(const uint8_t *p)
+uint32_t rt_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static uint64_t cells(const uint8_t *p, uint32_t n)
+uint64_t rt_dt_cells(const uint8_t *p, uint32_t n)
 {
 	uint64_t v = 0;
 
 	for (uint32_t i = 0; i < n; i++)
-		v = v << 32 | be32(p + 4 * i);
+		v = v << 32 | rt_be32(p + 4 * i);
 	return v;
 }
 
@@ -71,8 +71,8 @@ static bool reg_entry(const struct dt_node *n, const struct dt_node *parent, uns
 
 	if (!n->reg || ac > 2 || sc > 2 || stride == 0 || (i + 1) * stride > n->reg_len)
 		return false;
-	*base = cells(n->reg + i * stride, ac);
-	*size = cells(n->reg + i * stride + 4 * ac, sc);
+	*base = rt_dt_cells(n->reg + i * stride, ac);
+	*size = rt_dt_cells(n->reg + i * stride + 4 * ac, sc);
 	return true;
 }
 
@@ -103,15 +103,15 @@ static void node_done(const struct dt_node *n, const struct dt_node *parent)
 		if (n->reg && parent->addr_cells >= 1 && parent->addr_cells <= 2 &&
 		    n->reg_len >= 4 * parent->addr_cells && rt_plat.ncpus < RT_MAX_CPUS)
 			rt_plat.mpidr[rt_plat.ncpus++] =
-				cells(n->reg, parent->addr_cells) & 0xff00ffffffull;
+				rt_dt_cells(n->reg, parent->addr_cells) & 0xff00ffffffull;
 	} else if (strlist_has(n->compat, n->compat_len, "arm,psci-0.2") ||
 		   strlist_has(n->compat, n->compat_len, "arm,psci-1.0") ||
 		   strlist_has(n->compat, n->compat_len, "arm,psci")) {
 		rt_plat.psci_smc = n->method && strcmp(n->method, "smc") == 0;
 	} else if (strlist_has(n->compat, n->compat_len, "arm,armv8-timer")) {
 		/* interrupts: secure phys, non-secure phys, virtual, hyp; 3 cells each. */
-		if (n->intr && n->intr_len >= 36 && be32(n->intr + 24) == 1)
-			rt_plat.vtimer_intid = be32(n->intr + 28) + 16;
+		if (n->intr && n->intr_len >= 36 && rt_be32(n->intr + 24) == 1)
+			rt_plat.vtimer_intid = rt_be32(n->intr + 28) + 16;
 	}
 }
 
@@ -125,20 +125,21 @@ int rt_dt_parse(uint64_t dtb)
 	uint32_t totalsize;
 
 	memset(&rt_plat, 0, sizeof(rt_plat));
+	rt_plat.dtb = dtb;
 	rt_plat.vtimer_intid = RT_VTIMER_INTID;
-	if (dtb == 0 || (dtb & 3) || be32(base) != FDT_MAGIC)
+	if (dtb == 0 || (dtb & 3) || rt_be32(base) != FDT_MAGIC)
 		return -1;
-	totalsize = be32(base + 4);
+	totalsize = rt_be32(base + 4);
 	if (totalsize < 40 || totalsize > (16u << 20))
 		return -2;
-	p = base + be32(base + 8);
-	strings = (const char *)base + be32(base + 12);
+	p = base + rt_be32(base + 8);
+	strings = (const char *)base + rt_be32(base + 12);
 	end = base + totalsize;
-	if (be32(base + 20) >= 17)
-		end = p + be32(base + 36);
+	if (rt_be32(base + 20) >= 17)
+		end = p + rt_be32(base + 36);
 
 	while (p + 4 <= end) {
-		uint32_t tok = be32(p);
+		uint32_t tok = rt_be32(p);
 
 		p += 4;
 		if (tok == FDT_BEGIN_NODE) {
@@ -153,7 +154,7 @@ int rt_dt_parse(uint64_t dtb)
 			n->size_cells = 1;
 			p += (strlen(n->name) + 1 + 3) & ~3ul;
 		} else if (tok == FDT_PROP) {
-			uint32_t len = be32(p), off = be32(p + 4);
+			uint32_t len = rt_be32(p), off = rt_be32(p + 4);
 			const uint8_t *val = p + 8;
 			const char *name = strings + off;
 			struct dt_node *n;
@@ -176,9 +177,9 @@ int rt_dt_parse(uint64_t dtb)
 			} else if (strcmp(name, "method") == 0) {
 				n->method = (const char *)val;
 			} else if (strcmp(name, "#address-cells") == 0 && len == 4) {
-				n->addr_cells = be32(val);
+				n->addr_cells = rt_be32(val);
 			} else if (strcmp(name, "#size-cells") == 0 && len == 4) {
-				n->size_cells = be32(val);
+				n->size_cells = rt_be32(val);
 			} else if (depth == 0 && strcmp(name, "model") == 0) {
 				size_t i;
 

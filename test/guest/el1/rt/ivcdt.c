@@ -3,10 +3,7 @@
  * The device-tree side of IVC for the guest: finds the `armvirt,ivc-1.0` node (id, number
  * of VMs, send mask, doorbell, conduit, window, buffer children), the /reserved-memory
  * shared-memory entries, /memory and the reg ranges of the other top-level devices.
- *
- * The runtime parses the DTB in rt_primary_main() and does not keep its address, so the
- * multi-VM programs are linked with -Wl,--wrap=rt_dt_parse: the wrapper below records the
- * address and hands over to the runtime's parser.
+ * It scans the DTB whose address the runtime recorded in rt_plat.dtb.
  */
 #include "ivc.h"
 
@@ -20,28 +17,6 @@
 
 struct ivc_state ivc;
 
-int __real_rt_dt_parse(uint64_t dtb);
-int __wrap_rt_dt_parse(uint64_t dtb);
-
-int __wrap_rt_dt_parse(uint64_t dtb)
-{
-	ivc.dtb = dtb;
-	return __real_rt_dt_parse(dtb);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t rdcells(const uint8_t *p, uint32_t n)
-{
-	uint64_t v = 0;
-
-	for (uint32_t i = 0; i < n; i++)
-		v = v << 32 | rd32(p + 4 * i);
-	return v;
-}
 
 struct node {
 	const char *name;
@@ -100,8 +75,8 @@ static void finish_node(struct node *n, struct node *parent, unsigned depth)
 	bool have_reg = n->reg && ac >= 1 && ac <= 2 && sc <= 2 && n->reg_len >= stride;
 
 	if (have_reg) {
-		base = rdcells(n->reg, ac);
-		size = rdcells(n->reg + 4 * ac, sc);
+		base = rt_dt_cells(n->reg, ac);
+		size = rt_dt_cells(n->reg + 4 * ac, sc);
 	}
 	if (n->ivc) {
 		ivc.node = true;
@@ -118,7 +93,7 @@ static void finish_node(struct node *n, struct node *parent, unsigned depth)
 		}
 		/* interrupts = <type number flags>: type 0 SPI (+32), 1 PPI (+16) */
 		if (n->intr && n->intr_len >= 12) {
-			uint32_t type = rd32(n->intr), num = rd32(n->intr + 4), fl = rd32(n->intr + 8);
+			uint32_t type = rt_be32(n->intr), num = rt_be32(n->intr + 4), fl = rt_be32(n->intr + 8);
 
 			ivc.db_intid = num + (type == 1 ? 16 : 32);
 			ivc.db_level = (fl & 0xf) == 4 || (fl & 0xf) == 8;
@@ -144,8 +119,8 @@ static void finish_node(struct node *n, struct node *parent, unsigned depth)
 		goto child_dev;
 	if (n->memory) {
 		for (uint32_t off = 0; have_reg && off + stride <= n->reg_len; off += stride)
-			add_range(ivc.ram, &ivc.nram, 4, rdcells(n->reg + off, ac),
-				  rdcells(n->reg + off + 4 * ac, sc));
+			add_range(ivc.ram, &ivc.nram, 4, rt_dt_cells(n->reg + off, ac),
+				  rt_dt_cells(n->reg + off + 4 * ac, sc));
 		return;
 	}
 child_dev:
@@ -154,8 +129,8 @@ child_dev:
 		return;
 	if (depth == 1 || (depth == 2 && parent && parent->ranges && !parent->resv)) {
 		for (uint32_t off = 0; off + stride <= n->reg_len; off += stride)
-			add_range(ivc.dev, &ivc.ndevs, IVC_MAX_DEVS, rdcells(n->reg + off, ac),
-				  rdcells(n->reg + off + 4 * ac, sc));
+			add_range(ivc.dev, &ivc.ndevs, IVC_MAX_DEVS, rt_dt_cells(n->reg + off, ac),
+				  rt_dt_cells(n->reg + off + 4 * ac, sc));
 	}
 }
 
@@ -166,14 +141,14 @@ static int parse(const uint8_t *dtb)
 	const char *strs;
 	int d = -1;
 
-	if (!dtb || ((uint64_t)dtb & 3) || rd32(dtb) != FDT_MAGIC)
+	if (!dtb || ((uint64_t)dtb & 3) || rt_be32(dtb) != FDT_MAGIC)
 		return -1;
-	ivc.dtb_size = rd32(dtb + 4);
-	p = dtb + rd32(dtb + 8);
-	strs = (const char *)dtb + rd32(dtb + 12);
+	ivc.dtb_size = rt_be32(dtb + 4);
+	p = dtb + rt_be32(dtb + 8);
+	strs = (const char *)dtb + rt_be32(dtb + 12);
 	end = dtb + ivc.dtb_size;
 	while (p + 4 <= end) {
-		uint32_t tok = rd32(p);
+		uint32_t tok = rt_be32(p);
 
 		p += 4;
 		if (tok == FDT_BEGIN_NODE) {
@@ -193,7 +168,7 @@ static int parse(const uint8_t *dtb)
 			n->memory = d == 1 && prefix(n->name, "memory");
 			p += (strlen(n->name) + 4) & ~3ul;
 		} else if (tok == FDT_PROP) {
-			uint32_t len = rd32(p), off = rd32(p + 4);
+			uint32_t len = rt_be32(p), off = rt_be32(p + 4);
 			const uint8_t *v = p + 8;
 			const char *nm = strs + off;
 			struct node *n;
@@ -226,18 +201,18 @@ static int parse(const uint8_t *dtb)
 			} else if (strcmp(nm, "ranges") == 0) {
 				n->ranges = len == 0;
 			} else if (strcmp(nm, "#address-cells") == 0 && len == 4) {
-				n->ac = rd32(v);
+				n->ac = rt_be32(v);
 			} else if (strcmp(nm, "#size-cells") == 0 && len == 4) {
-				n->sc = rd32(v);
+				n->sc = rt_be32(v);
 			} else if (len == 4 && strcmp(nm, "armvirt,vm-id") == 0) {
 				n->has_id = true;
-				n->id = rd32(v);
+				n->id = rt_be32(v);
 			} else if (len == 4 && strcmp(nm, "armvirt,nr-vms") == 0) {
 				n->has_nr = true;
-				n->nr = rd32(v);
+				n->nr = rt_be32(v);
 			} else if (len == 4 && strcmp(nm, "armvirt,send-mask") == 0) {
 				n->has_mask = true;
-				n->mask = rd32(v);
+				n->mask = rt_be32(v);
 			}
 		} else if (tok == FDT_END_NODE) {
 			if (d < 0)
@@ -256,7 +231,7 @@ static int parse(const uint8_t *dtb)
 int ivc_dt_scan(void);
 int ivc_dt_scan(void)
 {
-	uint64_t dtb = ivc.dtb;
+	uint64_t dtb = rt_plat.dtb;
 
 	memset(&ivc, 0, sizeof(ivc));
 	ivc.dtb = dtb;

@@ -82,6 +82,7 @@ __attribute__((noreturn)) void rt_poweroff(void);
 
 /* ---- the platform, from the DTB ---- */
 struct rt_platform {
+	uint64_t dtb;                /* the DTB's address, as the boot code received it */
 	bool dtb_ok;
 	bool armvirt_model;          /* root model = "armvirt" */
 	bool psci_smc;               /* psci method = "smc" */
@@ -97,6 +98,8 @@ extern bool rt_armvirt;              /* running under the armvirt hypervisor */
 extern const char *rt_prog;          /* the program's name, set by the program */
 
 int rt_dt_parse(uint64_t dtb);       /* fills rt_plat; 0 or a negative error */
+uint32_t rt_be32(const uint8_t *p);  /* a big-endian DTB cell */
+uint64_t rt_dt_cells(const uint8_t *p, uint32_t n); /* n cells as one number */
 unsigned rt_cpu_index(void);         /* this vCPU's index into rt_plat.mpidr */
 uint64_t rt_mpidr_aff(void);         /* this vCPU's MPIDR affinity fields */
 

@@ -192,6 +192,12 @@ void gicx_set_pending(uint32_t intid)
 	dsb(sy);
 }
 
+bool gicx_is_pending(uint32_t intid)
+{
+	return (mmio_read32(frame_for(intid) + GICD_ISPENDR + (intid / 32) * 4) >>
+		(intid & 31)) & 1;
+}
+
 /* ---- the queue ---- */
 static void enqueue(const struct ivc_msg *m)
 {
@@ -248,6 +254,24 @@ static void irq_handler(uint32_t intid, uint32_t iar)
 		return;
 	}
 	rt_printf("FAIL %s: unexpected interrupt %u on vCPU %u\n", rt_prog, intid, rt_cpu_index());
+}
+
+/*
+ * The fallback poll (IRQs masked): take the mailbox's message only if its doorbell is not
+ * pending. The decision to poll is taken before the mailbox is looked at, and the vCPU can
+ * be descheduled in between (or the sender's pCPU stalled in the middle of its deposit), so
+ * a message found here may have arrived a moment ago with its doorbell: the hypervisor
+ * deposits and rings under the mailbox lock, so once RECV returns the message, its doorbell
+ * is pending unless it was lost. A pending one is left to the handler (taken as soon as IRQs
+ * are unmasked); only a message without a pending doorbell counts as found by polling.
+ */
+static bool poll_take(void)
+{
+	if (ivc_recv(0, NULL) != IVC_OK)
+		return false;
+	if (ivc.db_intid && gicx_is_pending(ivc.db_intid))
+		return false;
+	return take(false);
 }
 
 void ivc_hold_next(void)
@@ -355,7 +379,7 @@ bool ivc_expect(uint32_t from, uint32_t type, uint64_t timeout_us, struct ivc_ms
 		if (ivc.up && now >= next_poll) {
 			/* The doorbell may have been lost: look into the mailbox. */
 			irq_disable();
-			if (!held && take(false))
+			if (!held && poll_take())
 				ivc.polled++;
 			irq_enable();
 			next_poll = now + step;

@@ -149,6 +149,7 @@ void gicx_config(uint32_t intid, bool level, uint8_t prio);
 void gicx_enable(uint32_t intid);
 void gicx_disable(uint32_t intid);
 void gicx_set_pending(uint32_t intid);
+bool gicx_is_pending(uint32_t intid);
 
 /* ---- fault probes (rt_probe_* around one access) ---- */
 struct probe_res {

@@ -319,6 +319,29 @@ static void irq_reset(struct av_vgic_irq *irq, uint32_t intid)
 		irq->flags = AV_VGIC_IRQF_EDGE;
 }
 
+/*
+ * av_vgic::dist_id, for av_vgic_dist_read_id(): the distributor table's constant 32-bit
+ * registers (VGIC_RF_CONST, read by their own handlers: the values the table returns).
+ */
+static void dist_id_init(struct av_vgic *vgic)
+{
+	const struct vgic_region *tab = vgic->model == AV_VGIC_V3 ? vgic_v3_dist_regions
+								  : vgic_v2_dist_regions;
+	size_t n = vgic->model == AV_VGIC_V3 ? vgic_v3_dist_nregions : vgic_v2_dist_nregions;
+	struct vgic_mmio_ctx c = { .vgic = vgic };
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < AV_VGIC_DIST_NR_ID; i++)
+		vgic->dist_id[i].off = UINT32_MAX;
+	for (size_t i = 0; i < n && k < AV_VGIC_DIST_NR_ID; i++) {
+		if (!(tab[i].flags & VGIC_RF_CONST) || tab[i].len != 4 || !(tab[i].widths & VGIC_W32))
+			continue;
+		vgic->dist_id[k].off = tab[i].off;
+		vgic->dist_id[k].val = (uint32_t)tab[i].read(&c, tab[i].off);
+		k++;
+	}
+}
+
 int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg)
 {
 	unsigned max;
@@ -376,6 +399,7 @@ int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg)
 	} else {
 		av__vgic_regmap_ready(&vgic_v2_dist_map);
 	}
+	dist_id_init(vgic);
 	return 0;
 }
 

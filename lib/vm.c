@@ -828,10 +828,11 @@ static enum av_exit_action handle_sys64(const struct av_exit_ctx *ctx)
 	}
 }
 
-/* Write a loaded value to Rt as a load with this syndrome would. */
-static inline void load_to_rt(struct av_vcpu *vcpu, const struct av_vcpu_mmio *m, uint64_t val)
+/* load_to_rt() for a value already zero-extended from the access width (what
+ * av_mmio_dev_rw() and av_mmio_dev_access() return). */
+static inline void load_to_rt_narrow(struct av_vcpu *vcpu, const struct av_vcpu_mmio *m,
+				     uint64_t val)
 {
-	val &= size_mask(m->size);
 	if (m->big_endian)
 		val = bswap_size(val, m->size);
 	if (m->sign_extend)
@@ -840,6 +841,12 @@ static inline void load_to_rt(struct av_vcpu *vcpu, const struct av_vcpu_mmio *m
 		val &= AV_GENMASK(31, 0); /* a W register: bits 63:32 are cleared */
 	if (m->rt != 31)
 		vcpu->ctxt.regs.x[m->rt] = val;
+}
+
+/* Write a loaded value to Rt as a load with this syndrome would. */
+static inline void load_to_rt(struct av_vcpu *vcpu, const struct av_vcpu_mmio *m, uint64_t val)
+{
+	load_to_rt_narrow(vcpu, m, val & size_mask(m->size));
 }
 
 /* The access went to the caller or failed: kept out of the hot path's registers. */
@@ -908,7 +915,7 @@ mmio_isv(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t ipa, struct 
 			.rt = (uint8_t)rt,
 		};
 
-		load_to_rt(vcpu, &m, val);
+		load_to_rt_narrow(vcpu, &m, val); /* the bus returned it zero-extended */
 	}
 	skip_trapped(vcpu, av_esr_get_il(esr) ? 4 : 2);
 	return AV_EXIT_RESUME;

@@ -122,11 +122,14 @@ static enum av_mmio_result vgic_result(int r)
 	return r == AV_VGIC_ACCESS_OK ? AV_MMIO_HANDLED : AV_MMIO_INJECT_DABT;
 }
 
-/* Reads change nothing the list registers depend on: they leave the vGIC clean. */
+/* Reads change nothing the list registers depend on: they leave the vGIC clean. ID
+ * registers (GICD_TYPER, ...) take the vGIC's direct path. */
 static enum av_mmio_result gicd_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
 {
 	struct bm_vm *vm = dev;
 
+	if (av_vgic_dist_read_id(&vm->vgic, off, size, val))
+		return AV_MMIO_HANDLED;
 	if (vm->vgic.model == AV_VGIC_V3)
 		return vgic_result(av_vgic_v3_dist_access(&vm->vgic, off, size, false, val));
 	return vgic_result(av_vgic_v2_dist_access(&vm->vgic, this_vcpu()->v.index, off, size,

@@ -339,6 +339,9 @@ struct av_vgic_vcpu {
 };
 
 /** A virtual GIC. Caller-allocated; initialise with av_vgic_init(). Fields are private. */
+/** Entries of av_vgic::dist_id: the distributor's constant 32-bit registers. */
+#define AV_VGIC_DIST_NR_ID 3
+
 struct av_vgic {
 	enum av_vgic_model model;
 	unsigned nr_vcpus;
@@ -351,6 +354,13 @@ struct av_vgic {
 	av_vgic_kick_fn kick;
 	void *kick_cookie;
 	atomic_flag dist_lock;
+	/** The distributor's 32-bit ID registers (GICD_TYPER, GICD_IIDR, GICD_PIDR2), offset
+	 *  and value, fixed by av_vgic_init(); unused entries hold offset UINT32_MAX. For
+	 *  av_vgic_dist_read_id(). */
+	struct {
+		uint32_t off;
+		uint32_t val;
+	} dist_id[AV_VGIC_DIST_NR_ID];
 	struct av_vgic_vcpu vcpu[AV_VGIC_MAX_VCPUS];
 	struct av_vgic_irq irq[AV_VGIC_NR_IRQ_SLOTS];
 };
@@ -483,6 +493,28 @@ int av_vgic_v3_redist_region_access(struct av_vgic *vgic, uint64_t offset, unsig
  */
 int av_vgic_v2_dist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offset, unsigned size,
 			   bool is_write, uint64_t *val);
+
+/**
+ * The direct path for the distributor's ID registers (GICD_TYPER, GICD_IIDR, GICD_PIDR2 of
+ * either model): if @p offset and @p size are a whole 32-bit read of one, store its value
+ * (the one av_vgic_v3_dist_access() / av_vgic_v2_dist_access() return; constant once
+ * av_vgic_init() returned) in @p val and return true, without the register table, the
+ * lock or a vCPU index. Otherwise return false and change nothing: use the full access.
+ * For a distributor read handler to try first; no argument checks (@p vgic initialised).
+ */
+static inline bool av_vgic_dist_read_id(const struct av_vgic *vgic, uint64_t offset,
+					unsigned size, uint64_t *val)
+{
+	if (size != 4)
+		return false;
+	for (unsigned i = 0; i < AV_VGIC_DIST_NR_ID; i++) {
+		if (offset == vgic->dist_id[i].off) {
+			*val = vgic->dist_id[i].val;
+			return true;
+		}
+	}
+	return false;
+}
 
 /* ---- save / restore ---- */
 

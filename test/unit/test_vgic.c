@@ -329,6 +329,43 @@ static void test_const_regs_unlocked(void **state)
 	assert_int_equal(cl_count, 0);
 }
 
+/* av_vgic_dist_read_id(): the ID registers with the table's values; nothing else. */
+static void test_dist_read_id(void **state)
+{
+	static const uint32_t v3_ids[] = { 0x0004, 0x0008, 0xffe8 };
+	static const uint32_t v2_ids[] = { 0x0004, 0x0008, 0x0fe8 };
+	struct av_vgic_config cfg = { .model = AV_VGIC_V3, .nr_vcpus = 2, .nr_spis = 64,
+				      .lr_ops = &fake_ops };
+	uint64_t v, w;
+	(void)state;
+	memset(fake, 0, sizeof(fake));
+	for (int m = 0; m < 2; m++) {
+		const uint32_t *ids = m == 0 ? v3_ids : v2_ids;
+
+		cfg.model = m == 0 ? AV_VGIC_V3 : AV_VGIC_V2;
+		assert_int_equal(av_vgic_init(&G, &cfg), 0);
+		for (int i = 0; i < 3; i++) {
+			v = 0x5a5a;
+			w = 0;
+			assert_true(av_vgic_dist_read_id(&G, ids[i], 4, &v));
+			assert_int_equal(m == 0 ? av_vgic_v3_dist_access(&G, ids[i], 4, false, &w)
+						: av_vgic_v2_dist_access(&G, 0, ids[i], 4, false, &w),
+					 AV_VGIC_ACCESS_OK);
+			assert_int_equal(v, w);
+			v = 0x5a5a;
+			assert_false(av_vgic_dist_read_id(&G, ids[i], 8, &v)); /* not whole */
+			assert_false(av_vgic_dist_read_id(&G, ids[i], 1, &v));
+			assert_int_equal(v, 0x5a5a);
+		}
+		assert_int_equal(w & 0xf0, m == 0 ? 0x30u : 0x20u); /* the last: PIDR2 ArchRev */
+		assert_false(av_vgic_dist_read_id(&G, 0x0000, 4, &v)); /* GICD_CTLR */
+		assert_false(av_vgic_dist_read_id(&G, 0x0100, 4, &v)); /* ISENABLER */
+		assert_false(av_vgic_dist_read_id(&G, 0x000c, 4, &v));
+		assert_false(av_vgic_dist_read_id(&G, 0xffffffffu, 4, &v));
+		assert_int_equal(v, 0x5a5a);
+	}
+}
+
 static void test_init_errors(void **state)
 {
 	struct av_vgic_config cfg = { .model = AV_VGIC_V3, .nr_vcpus = 1, .nr_spis = 32,
@@ -1477,6 +1514,7 @@ int main(void)
 		cmocka_unit_test(test_tables_checked),
 		cmocka_unit_test(test_region_index),
 		cmocka_unit_test(test_const_regs_unlocked),
+		cmocka_unit_test(test_dist_read_id),
 		cmocka_unit_test(test_init_errors),
 		cmocka_unit_test(test_level_irq),
 		cmocka_unit_test(test_edge_irq),

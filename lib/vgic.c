@@ -1243,3 +1243,14 @@ int av_vgic_restore(struct av_vgic *vgic, const struct av_vgic_snapshot *snap)
 	av__vgic_kick(vgic, kick, NULL);
 	return 0;
 }
+
+/* GICD_CTLR writes, the same for both models: only the group enables are writable here. */
+void av__vgic_gicd_ctlr_write(struct vgic_mmio_ctx *c, uint32_t off, uint64_t v)
+{
+	uint32_t old = c->vgic->ctlr;
+
+	(void)off;
+	c->vgic->ctlr = (uint32_t)(v & (AV_GICD_CTLR_ENABLE_G0 | AV_GICD_CTLR_ENABLE_G1));
+	if (c->vgic->ctlr & ~old)
+		av__vgic_kick_deliverable(c->vgic, &c->kick);
+}

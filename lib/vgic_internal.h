@@ -125,6 +125,8 @@ void av__vgic_irq_resort(struct av_vgic *vgic, struct av_vgic_irq *irq);
 /* Pending (latch, line, or GICv2 SGI sources). */
 bool av__vgic_irq_pending(const struct av_vgic *vgic, const struct av_vgic_irq *irq);
 /* Kick every vCPU that has a deliverable interrupt (after GICD_CTLR changes); dist lock held. */
+/* GICD_CTLR write handler shared by the GICv2 and GICv3 distributor tables. */
+void av__vgic_gicd_ctlr_write(struct vgic_mmio_ctx *c, uint32_t off, uint64_t v);
 void av__vgic_kick_deliverable(struct av_vgic *vgic, uint32_t *kick);
 /* Make SGI @sgi pending on the vCPUs in @targets from @src; no lock held. */
 void av__vgic_sgi_raise(struct av_vgic *vgic, unsigned src, uint32_t targets, unsigned sgi,

@@ -18,16 +18,6 @@ static uint64_t gicd_ctlr_read(struct vgic_mmio_ctx *c, uint32_t off)
 	return c->vgic->ctlr;
 }
 
-static void gicd_ctlr_write(struct vgic_mmio_ctx *c, uint32_t off, uint64_t v)
-{
-	(void)off;
-	uint32_t old = c->vgic->ctlr;
-
-	c->vgic->ctlr = (uint32_t)(v & (AV_GICD_CTLR_ENABLE_G0 | AV_GICD_CTLR_ENABLE_G1));
-	if (c->vgic->ctlr & ~old)
-		av__vgic_kick_deliverable(c->vgic, &c->kick);
-}
-
 static uint64_t gicd_typer_read(struct vgic_mmio_ctx *c, uint32_t off)
 {
 	(void)off;
@@ -115,7 +105,7 @@ static void gicd_sgir_write(struct vgic_mmio_ctx *c, uint32_t off, uint64_t v)
 
 
 const struct vgic_region vgic_v2_dist_regions[] = {
-	REG(AV_GICD_CTLR, 4, W4, gicd_ctlr_read, gicd_ctlr_write),
+	REG(AV_GICD_CTLR, 4, W4, gicd_ctlr_read, av__vgic_gicd_ctlr_write),
 	REG_CONST(AV_GICD_TYPER, 4, W4, gicd_typer_read),
 	REG_CONST(AV_GICD_IIDR, 4, W4, gicd_iidr_read),
 	IRQ_REG(AV_GICD_IGROUPR, 0x80, 1, W4, av__vgic_rd_group, av__vgic_wr_group),

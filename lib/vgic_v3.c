@@ -20,16 +20,6 @@ static uint64_t gicd_ctlr_read(struct vgic_mmio_ctx *c, uint32_t off)
 	return c->vgic->ctlr | AV_GICD_CTLR_ARE | AV_GICD_CTLR_DS;
 }
 
-static void gicd_ctlr_write(struct vgic_mmio_ctx *c, uint32_t off, uint64_t v)
-{
-	(void)off;
-	uint32_t old = c->vgic->ctlr;
-
-	c->vgic->ctlr = (uint32_t)(v & (AV_GICD_CTLR_ENABLE_G0 | AV_GICD_CTLR_ENABLE_G1));
-	if (c->vgic->ctlr & ~old)
-		av__vgic_kick_deliverable(c->vgic, &c->kick);
-}
-
 static uint64_t gicd_typer_read(struct vgic_mmio_ctx *c, uint32_t off)
 {
 	(void)off;
@@ -72,7 +62,7 @@ static void wr_irouter(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_
 
 
 const struct vgic_region vgic_v3_dist_regions[] = {
-	REG(AV_GICD_CTLR, 4, W4, gicd_ctlr_read, gicd_ctlr_write),
+	REG(AV_GICD_CTLR, 4, W4, gicd_ctlr_read, av__vgic_gicd_ctlr_write),
 	REG_CONST(AV_GICD_TYPER, 4, W4, gicd_typer_read),
 	REG_CONST(AV_GICD_IIDR, 4, W4, gic_iidr_read),
 	REG(AV_GICD_TYPER2, 4, W4, NULL, NULL),

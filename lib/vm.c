@@ -798,6 +798,10 @@ static enum av_exit_action handle_smccc(const struct av_exit_ctx *ctx)
 		regs->x[0] = 0; /* x1..x3 are returned unchanged */
 		return AV_EXIT_RESUME;
 	}
+	if (fid == AV_HC_YIELD) {
+		regs->x[0] = 0;
+		return AV_EXIT_YIELD;
+	}
 	if (vm->ops && vm->ops->hypercall &&
 	    vm->ops->hypercall(vm->cookie, vcpu, fid, imm, &action) == 0)
 		return (unsigned)action < AV_EXIT_ACTION_COUNT ? action : AV_EXIT_TO_CALLER;

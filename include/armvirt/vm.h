@@ -515,6 +515,12 @@ int av_vm_id_read(const struct av_vm *vm, uint32_t key, uint64_t *val);
 
 /** The armvirt vendor-hypervisor service ARMVIRT_HC_ECHO (doc/hypercalls.md). */
 #define AV_HC_ECHO 0xc6000001u
+/**
+ * ARMVIRT_HC_YIELD (doc/hypercalls.md): x0 = 0 and #AV_EXIT_YIELD, the vCPU offers the
+ * rest of its slice to a runnable vCPU of equal priority (the WFE trap's action, for guests
+ * on CPUs that do not trap WFE).
+ */
+#define AV_HC_YIELD 0xc6000002u
 
 #ifdef __cplusplus
 }

@@ -318,7 +318,15 @@ static void test_hvc_echo_and_unknown(void **state)
 	assert_int_equal(r->x[3], 0x3333);
 	assert_int_equal(r->pc, GUEST_PC); /* the HVC's ELR already follows it */
 
-	r->x[0] = 0xc6000002u; /* vendor hypervisor, not implemented: the hook declines */
+	r->x[0] = AV_HC_YIELD;
+	r->x[1] = 0x1111;
+	assert_int_equal(sync_exit(v, 0x5a000000u, 0, 0), AV_EXIT_YIELD);
+	assert_int_equal(r->x[0], 0);
+	assert_int_equal(r->x[1], 0x1111);
+	assert_int_equal(r->pc, GUEST_PC);
+	assert_int_equal(w.host.hypercalls, 0); /* answered without the host's hook */
+
+	r->x[0] = 0xc6000003u; /* vendor hypervisor, not implemented: the hook declines */
 	assert_int_equal(sync_exit(v, 0x5a000000u, 0, 0), AV_EXIT_RESUME);
 	assert_int_equal(r->x[0], UINT64_MAX);
 	assert_int_equal(w.host.hypercalls, 1);

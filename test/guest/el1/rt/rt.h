@@ -29,6 +29,7 @@
 #define PSCI_SYSTEM_OFF       0x84000008u
 #define PSCI_FEATURES         0x8400000Au
 #define ARMVIRT_HC_ECHO       0xC6000001u
+#define ARMVIRT_HC_YIELD      0xC6000002u
 
 #define SMCCC_RET_NOT_SUPPORTED  (-1L)
 #define PSCI_RET_SUCCESS            0L

@@ -121,6 +121,7 @@ struct bm_pcpu {
 	uint64_t armed;               /* EL2 timer deadline last armed (UINT64_MAX: none) */
 	uint64_t sched_ev;            /* the scheduler's next event, while sched_ev_ok */
 	bool sched_ev_ok;             /* no wake-up or tick here since sched_ev was known */
+	bool vtimer_left_active;      /* the virtual timer PPI was left active for a guest */
 };
 
 /* ---------------------------------------------------------------------------------------

@@ -106,6 +106,7 @@ static void bm_irq_handle(unsigned intid, uint32_t iar)
 		__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
 		if (bv && (ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK | AV_CNT_CTL_ISTATUS)) ==
 				  (AV_CNT_CTL_ENABLE | AV_CNT_CTL_ISTATUS)) {
+			pc->vtimer_left_active = true; /* vcpu_unload() looks at it */
 			av_vgic_pulse(&bv->vm->vgic, bv->v.index, AV_VIRT_TIMER_VIRT_INTID, NULL);
 			return;
 		}
@@ -418,16 +419,28 @@ dispatched:
 	}
 }
 
+/* After a put: the physical virtual-timer PPI, if a guest left it active, is deactivated. */
+static void vtimer_ppi_release(struct bm_pcpu *pc)
+{
+	if (!pc->vtimer_left_active)
+		return;
+	pc->vtimer_left_active = false;
+	if (port_irq_is_active(PORT_PPI_VTIMER))
+		port_irq_deactivate(PORT_PPI_VTIMER);
+}
+
 /*
  * Take @bv's state off this pCPU (the world switch's "save" half): the list registers are
  * emptied (the last av_vgic_sync() folded them back), maintenance requests off; a vCPU that
  * may migrate gives back the FP/SIMD registers; EL1 registers, virtual timer (then
  * disabled) and GIC CPU-interface state are saved. The physical timer PPI is deactivated if
  * the guest left it active: the vGIC keeps the virtual interrupt's state, and the next
- * vCPU's timer must be able to fire. Then another pCPU may run @bv.
+ * vCPU's timer must be able to fire (the GIC is asked only if the PPI was left active since
+ * the last unload on this pCPU). Then another pCPU may run @bv.
  */
 static void vcpu_unload(struct av_arch_cpu *cpu, struct bm_vcpu *bv)
 {
+	struct bm_pcpu *pc = &pcpus[cpu->index];
 	struct bm_vm *vm = bv->vm;
 	unsigned idx = bv->v.index;
 	static const struct av_vgic_lr empty;
@@ -444,8 +457,7 @@ static void vcpu_unload(struct av_arch_cpu *cpu, struct bm_vcpu *bv)
 		av_arch_fpsimd_flush(cpu);
 	if (cpu->loaded == &bv->arch) {
 		av_arch_vcpu_put(cpu);
-		if (port_irq_is_active(PORT_PPI_VTIMER))
-			port_irq_deactivate(PORT_PPI_VTIMER);
+		vtimer_ppi_release(pc);
 	}
 	__atomic_store_n(&bv->on_cpu, -1, __ATOMIC_RELEASE);
 }
@@ -548,8 +560,10 @@ void pcpu_loop(unsigned self)
 			/* PSCI CPU_ON: fresh registers, EL1 and GIC interface state. */
 			if (cpu->fp_owner == &bv->arch)
 				av_arch_fpsimd_flush(cpu);
-			if (cpu->loaded == &bv->arch)
+			if (cpu->loaded == &bv->arch) {
 				av_arch_vcpu_put(cpu);
+				vtimer_ppi_release(pc);
+			}
 			bv->arch.gic = (struct av_arch_gic_state){ .sre = 1 };
 			av_vcpu_power_on(&bv->v);
 			bv->vgic_dirty = true;

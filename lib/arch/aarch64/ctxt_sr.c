@@ -41,8 +41,8 @@ void av_arch_el1_save(struct av_el1_regs *r)
 	r->cntv_cval = av_read_sysreg(cntv_cval_el0);
 	/* Park the timer: disabled, so it cannot assert PPI 27 for the next vCPU. */
 	av_write_sysreg(cntv_ctl_el0, 0);
-	r->vmpidr = av_read_sysreg(vmpidr_el2);
-	r->vpidr = av_read_sysreg(vpidr_el2);
+	/* VMPIDR_EL2 and VPIDR_EL2 are the hypervisor's: the guest cannot change them, so
+	 * r->vmpidr and r->vpidr still hold what av_arch_el1_restore() wrote. */
 }
 
 void av_arch_el1_restore(const struct av_el1_regs *r)

@@ -51,11 +51,20 @@ unsigned av_arch_gic_v3_nr_lrs(void)
 	return (unsigned)AV_FIELD_GET(ICH_VTR_LISTREGS, av_read_sysreg(ich_vtr_el2)) + 1;
 }
 
-/* Active-priority registers implemented: 5 priority bits -> 1, 6 -> 2, 7 -> 4. */
+/*
+ * Active-priority registers implemented: 5 priority bits -> 1, 6 -> 2, 7 -> 4. Read once by
+ * av_arch_gic_v3_cpu_init() (the CPU interfaces of one system are alike), so that a vCPU
+ * switch does not read ICH_VTR_EL2 twice.
+ */
+static unsigned aprs;
+
 static unsigned nr_aprs(void)
 {
-	unsigned bits = (unsigned)AV_FIELD_GET(ICH_VTR_PRIBITS, av_read_sysreg(ich_vtr_el2)) + 1;
+	unsigned bits;
 
+	if (aprs)
+		return aprs;
+	bits = (unsigned)AV_FIELD_GET(ICH_VTR_PRIBITS, av_read_sysreg(ich_vtr_el2)) + 1;
 	return bits >= 7 ? 4 : bits == 6 ? 2 : 1;
 }
 
@@ -68,6 +77,7 @@ void av_arch_gic_v3_cpu_init(void)
 {
 	unsigned n = av_arch_gic_v3_nr_lrs();
 
+	aprs = nr_aprs();
 	av_write_sysreg(icc_sre_el2, av_read_sysreg(icc_sre_el2) | ICC_SRE_EL2_SRE |
 					     ICC_SRE_EL2_ENABLE);
 	av_isb();

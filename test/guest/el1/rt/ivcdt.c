@@ -7,42 +7,18 @@
  */
 #include "ivc.h"
 
-#define FDT_MAGIC      0xd00dfeedu
-#define FDT_BEGIN_NODE 1u
-#define FDT_END_NODE   2u
-#define FDT_PROP       3u
-#define FDT_NOP        4u
-#define FDT_END        9u
-#define DEPTH          12
-
 struct ivc_state ivc;
 
-
+/* What the scan keeps of a node beside the walker's part (indexed by depth). */
 struct node {
-	const char *name;
-	const uint8_t *reg, *intr, *compat;
-	uint32_t reg_len, intr_len, compat_len;
 	const char *label, *access, *method, *devtype;
-	uint32_t ac, sc;                /* cells for the children */
 	bool ranges;
 	bool ivc, ivc_child, resv, resv_child, shm, memory;
 	bool has_id, has_nr, has_mask;
 	uint32_t id, nr, mask;
 };
 
-static bool has_str(const uint8_t *list, uint32_t len, const char *want)
-{
-	uint32_t i = 0;
-
-	while (list && i < len) {
-		const char *s = (const char *)list + i;
-
-		if (strcmp(s, want) == 0)
-			return true;
-		i += (uint32_t)strlen(s) + 1;
-	}
-	return false;
-}
+static struct node nodes[RT_DT_MAX_DEPTH];
 
 static bool prefix(const char *s, const char *p)
 {
@@ -67,16 +43,66 @@ static void copy_str(char *d, size_t cap, const char *s)
 	d[i] = '\0';
 }
 
-static void finish_node(struct node *n, struct node *parent, unsigned depth)
+static void scan_begin(const struct rt_dt_node *dn, void *ctx)
 {
-	uint32_t ac = parent ? parent->ac : 2, sc = parent ? parent->sc : 1;
+	struct node *n = &nodes[dn->depth];
+	const struct node *par = dn->depth > 0 ? &nodes[dn->depth - 1] : NULL;
+
+	(void)ctx;
+	memset(n, 0, sizeof(*n));
+	n->ivc_child = par && par->ivc;
+	n->resv_child = par && par->resv;
+	n->resv = dn->depth == 1 && strcmp(dn->name, "reserved-memory") == 0;
+	n->memory = dn->depth == 1 && prefix(dn->name, "memory");
+}
+
+static void scan_prop(const struct rt_dt_node *dn, const char *nm, const uint8_t *v, uint32_t len,
+		      void *ctx)
+{
+	struct node *n = &nodes[dn->depth];
+
+	(void)ctx;
+	if (strcmp(nm, "compatible") == 0) {
+		n->ivc = rt_dt_strlist_has((const char *)v, len, "armvirt,ivc-1.0");
+		n->shm = rt_dt_strlist_has((const char *)v, len, "armvirt,shared-memory");
+	} else if (strcmp(nm, "label") == 0) {
+		n->label = (const char *)v;
+	} else if (strcmp(nm, "armvirt,access") == 0) {
+		n->access = (const char *)v;
+	} else if (strcmp(nm, "method") == 0) {
+		n->method = (const char *)v;
+	} else if (strcmp(nm, "device_type") == 0) {
+		n->devtype = (const char *)v;
+		if (dn->depth == 1 && strcmp(n->devtype, "memory") == 0)
+			n->memory = true;
+	} else if (strcmp(nm, "ranges") == 0) {
+		n->ranges = len == 0;
+	} else if (len == 4 && strcmp(nm, "armvirt,vm-id") == 0) {
+		n->has_id = true;
+		n->id = rt_be32(v);
+	} else if (len == 4 && strcmp(nm, "armvirt,nr-vms") == 0) {
+		n->has_nr = true;
+		n->nr = rt_be32(v);
+	} else if (len == 4 && strcmp(nm, "armvirt,send-mask") == 0) {
+		n->has_mask = true;
+		n->mask = rt_be32(v);
+	}
+}
+
+static void scan_end(const struct rt_dt_node *dn, void *ctx)
+{
+	const struct node *n = &nodes[dn->depth];
+	const struct node *parent = dn->depth > 0 ? &nodes[dn->depth - 1] : NULL;
+	unsigned depth = dn->depth;
+	uint32_t ac = dn->parent ? dn->parent->ac : 2, sc = dn->parent ? dn->parent->sc : 1;
 	uint32_t stride = 4 * (ac + sc);
 	uint64_t base = 0, size = 0;
-	bool have_reg = n->reg && ac >= 1 && ac <= 2 && sc <= 2 && n->reg_len >= stride;
+	bool have_reg = dn->reg && ac >= 1 && ac <= 2 && sc <= 2 && dn->reg_len >= stride;
 
+	(void)ctx;
 	if (have_reg) {
-		base = rt_dt_cells(n->reg, ac);
-		size = rt_dt_cells(n->reg + 4 * ac, sc);
+		base = rt_dt_cells(dn->reg, ac);
+		size = rt_dt_cells(dn->reg + 4 * ac, sc);
 	}
 	if (n->ivc) {
 		ivc.node = true;
@@ -92,8 +118,9 @@ static void finish_node(struct node *n, struct node *parent, unsigned depth)
 			ivc.window.size = size;
 		}
 		/* interrupts = <type number flags>: type 0 SPI (+32), 1 PPI (+16) */
-		if (n->intr && n->intr_len >= 12) {
-			uint32_t type = rt_be32(n->intr), num = rt_be32(n->intr + 4), fl = rt_be32(n->intr + 8);
+		if (dn->intr && dn->intr_len >= 12) {
+			uint32_t type = rt_be32(dn->intr), num = rt_be32(dn->intr + 4);
+			uint32_t fl = rt_be32(dn->intr + 8);
 
 			ivc.db_intid = num + (type == 1 ? 16 : 32);
 			ivc.db_level = (fl & 0xf) == 4 || (fl & 0xf) == 8;
@@ -118,124 +145,34 @@ static void finish_node(struct node *n, struct node *parent, unsigned depth)
 	if (depth != 1 || n->resv)
 		goto child_dev;
 	if (n->memory) {
-		for (uint32_t off = 0; have_reg && off + stride <= n->reg_len; off += stride)
-			add_range(ivc.ram, &ivc.nram, 4, rt_dt_cells(n->reg + off, ac),
-				  rt_dt_cells(n->reg + off + 4 * ac, sc));
+		for (uint32_t off = 0; have_reg && off + stride <= dn->reg_len; off += stride)
+			add_range(ivc.ram, &ivc.nram, 4, rt_dt_cells(dn->reg + off, ac),
+				  rt_dt_cells(dn->reg + off + 4 * ac, sc));
 		return;
 	}
 child_dev:
 	/* Top-level devices, and children of a top-level node with an identity `ranges`. */
-	if (!have_reg || n->memory || prefix(n->name, "cpu"))
+	if (!have_reg || n->memory || prefix(dn->name, "cpu"))
 		return;
 	if (depth == 1 || (depth == 2 && parent && parent->ranges && !parent->resv)) {
-		for (uint32_t off = 0; off + stride <= n->reg_len; off += stride)
-			add_range(ivc.dev, &ivc.ndevs, IVC_MAX_DEVS, rt_dt_cells(n->reg + off, ac),
-				  rt_dt_cells(n->reg + off + 4 * ac, sc));
+		for (uint32_t off = 0; off + stride <= dn->reg_len; off += stride)
+			add_range(ivc.dev, &ivc.ndevs, IVC_MAX_DEVS, rt_dt_cells(dn->reg + off, ac),
+				  rt_dt_cells(dn->reg + off + 4 * ac, sc));
 	}
-}
-
-static int parse(const uint8_t *dtb)
-{
-	struct node st[DEPTH];
-	const uint8_t *p, *end;
-	const char *strs;
-	int d = -1;
-
-	if (!dtb || ((uint64_t)dtb & 3) || rt_be32(dtb) != FDT_MAGIC)
-		return -1;
-	ivc.dtb_size = rt_be32(dtb + 4);
-	p = dtb + rt_be32(dtb + 8);
-	strs = (const char *)dtb + rt_be32(dtb + 12);
-	end = dtb + ivc.dtb_size;
-	while (p + 4 <= end) {
-		uint32_t tok = rt_be32(p);
-
-		p += 4;
-		if (tok == FDT_BEGIN_NODE) {
-			struct node *n, *par;
-
-			if (++d >= DEPTH)
-				return -2;
-			n = &st[d];
-			par = d > 0 ? &st[d - 1] : NULL;
-			memset(n, 0, sizeof(*n));
-			n->name = (const char *)p;
-			n->ac = 2;
-			n->sc = 1;
-			n->ivc_child = par && par->ivc;
-			n->resv_child = par && par->resv;
-			n->resv = d == 1 && strcmp(n->name, "reserved-memory") == 0;
-			n->memory = d == 1 && prefix(n->name, "memory");
-			p += (strlen(n->name) + 4) & ~3ul;
-		} else if (tok == FDT_PROP) {
-			uint32_t len = rt_be32(p), off = rt_be32(p + 4);
-			const uint8_t *v = p + 8;
-			const char *nm = strs + off;
-			struct node *n;
-
-			p = v + ((len + 3) & ~3u);
-			if (d < 0)
-				return -3;
-			n = &st[d];
-			if (strcmp(nm, "compatible") == 0) {
-				n->compat = v;
-				n->compat_len = len;
-				n->ivc = has_str(v, len, "armvirt,ivc-1.0");
-				n->shm = has_str(v, len, "armvirt,shared-memory");
-			} else if (strcmp(nm, "reg") == 0) {
-				n->reg = v;
-				n->reg_len = len;
-			} else if (strcmp(nm, "interrupts") == 0) {
-				n->intr = v;
-				n->intr_len = len;
-			} else if (strcmp(nm, "label") == 0) {
-				n->label = (const char *)v;
-			} else if (strcmp(nm, "armvirt,access") == 0) {
-				n->access = (const char *)v;
-			} else if (strcmp(nm, "method") == 0) {
-				n->method = (const char *)v;
-			} else if (strcmp(nm, "device_type") == 0) {
-				n->devtype = (const char *)v;
-				if (d == 1 && strcmp(n->devtype, "memory") == 0)
-					n->memory = true;
-			} else if (strcmp(nm, "ranges") == 0) {
-				n->ranges = len == 0;
-			} else if (strcmp(nm, "#address-cells") == 0 && len == 4) {
-				n->ac = rt_be32(v);
-			} else if (strcmp(nm, "#size-cells") == 0 && len == 4) {
-				n->sc = rt_be32(v);
-			} else if (len == 4 && strcmp(nm, "armvirt,vm-id") == 0) {
-				n->has_id = true;
-				n->id = rt_be32(v);
-			} else if (len == 4 && strcmp(nm, "armvirt,nr-vms") == 0) {
-				n->has_nr = true;
-				n->nr = rt_be32(v);
-			} else if (len == 4 && strcmp(nm, "armvirt,send-mask") == 0) {
-				n->has_mask = true;
-				n->mask = rt_be32(v);
-			}
-		} else if (tok == FDT_END_NODE) {
-			if (d < 0)
-				return -4;
-			finish_node(&st[d], d > 0 ? &st[d - 1] : NULL, (unsigned)d);
-			d--;
-		} else if (tok == FDT_END) {
-			break;
-		} else if (tok != FDT_NOP) {
-			return -5;
-		}
-	}
-	return 0;
 }
 
 int ivc_dt_scan(void);
 int ivc_dt_scan(void)
 {
-	uint64_t dtb = rt_plat.dtb;
+	static const struct rt_dt_walker w = { scan_begin, scan_prop, scan_end, NULL };
+	uint32_t size = 0;
+	int rc;
 
 	memset(&ivc, 0, sizeof(ivc));
-	ivc.dtb = dtb;
-	return parse((const uint8_t *)dtb);
+	ivc.dtb = rt_plat.dtb;
+	rc = rt_dt_walk(rt_plat.dtb, &w, &size);
+	ivc.dtb_size = size;
+	return rc;
 }
 
 bool ivc_range_has(const struct ivc_range *r, unsigned n, uint64_t addr)

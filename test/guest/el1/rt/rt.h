@@ -101,6 +101,33 @@ extern const char *rt_prog;          /* the program's name, set by the program *
 int rt_dt_parse(uint64_t dtb);       /* fills rt_plat; 0 or a negative error */
 uint32_t rt_be32(const uint8_t *p);  /* a big-endian DTB cell */
 uint64_t rt_dt_cells(const uint8_t *p, uint32_t n); /* n cells as one number */
+
+/*
+ * The DTB walker under rt_dt_parse() and the IVC scan: it keeps, per open node, its name,
+ * depth, parent and the properties every client reads (compatible, reg, interrupts, and the
+ * #address-cells/#size-cells its children use); each property is then offered to the
+ * client's prop() too. Clients keep anything else per depth (n->depth < RT_DT_MAX_DEPTH).
+ */
+#define RT_DT_MAX_DEPTH 16
+struct rt_dt_node {
+	const char *name;
+	unsigned depth;                   /* 0: the root */
+	const struct rt_dt_node *parent;  /* NULL for the root */
+	const char *compat;
+	const uint8_t *reg, *intr;
+	uint32_t compat_len, reg_len, intr_len;
+	uint32_t ac, sc;                  /* cells for the children (2 and 1 by default) */
+};
+struct rt_dt_walker {
+	void (*begin)(const struct rt_dt_node *n, void *ctx);   /* after the node's name */
+	void (*prop)(const struct rt_dt_node *n, const char *name, const uint8_t *val,
+		     uint32_t len, void *ctx);
+	void (*end)(const struct rt_dt_node *n, void *ctx);     /* all properties and children seen */
+	void *ctx;
+};
+/* 0, or a negative error (bad header or size, too deep, a malformed token stream). */
+int rt_dt_walk(uint64_t dtb, const struct rt_dt_walker *w, uint32_t *totalsize);
+bool rt_dt_strlist_has(const char *list, uint32_t len, const char *want);
 unsigned rt_cpu_index(void);         /* this vCPU's index into rt_plat.mpidr */
 uint64_t rt_mpidr_aff(void);         /* this vCPU's MPIDR affinity fields */
 

@@ -64,7 +64,9 @@
  * 1 (do not block: resume the guest); a wake-up after av_sched_block() but before the next
  * pick cancels the block (the pick returns the same entity). A WFI may therefore return
  * early once, which the architecture allows. The deadline is checked by the entity's
- * pCPU at av_sched_tick()/av_sched_pick(), and av_sched_next_event() includes it.
+ * pCPU at av_sched_tick()/av_sched_pick(), and av_sched_next_event() includes it; the
+ * entities whose deadlines have passed by then are made runnable earliest deadline first
+ * (equal deadlines in the order they blocked).
  *
  * **Locking.** Each pCPU's run queue has a spinlock (stdatomic `atomic_flag`, acquire /
  * release), held only inside the calls of this module. Any call may be made from any
@@ -124,7 +126,7 @@ struct av_sched_entity {
 	bool wake_pending;             /**< woken while RUNNING: the next block returns 1 */
 	bool yielded;                  /**< yielded: to the tail at the next pick */
 	uint64_t slice_left;           /**< ticks left in its slice; 0 (queued): a fresh one */
-	uint64_t run_start;            /**< counter value when it last started (or was charged) */
+	uint64_t run_start;            /**< counter value its running time is charged from */
 	uint64_t deadline;             /**< BLOCKED: wake-up time, or #AV_SCHED_NO_DEADLINE */
 	uint64_t runtime;              /**< statistics: ticks spent RUNNING */
 	uint64_t nr_runs;              /**< statistics: times picked after not running */
@@ -138,8 +140,7 @@ struct av_sched_rq {
 	struct av_sched_entity *queue[AV_SCHED_NR_PRIO];   /**< circular list per priority */
 	uint32_t prio_mask;                                /**< bit p: queue[p] not empty */
 	unsigned nr_queued;                                /**< entities in the queues */
-	struct av_sched_entity *blocked;                   /**< circular list of BLOCKED */
-	unsigned nr_blocked;                               /**< entities on @c blocked */
+	struct av_sched_entity *blocked;                   /**< circular list of BLOCKED by deadline */
 	uint64_t nr_picks;                                 /**< statistics: av_sched_pick() calls */
 	uint64_t nr_switches;                              /**< statistics: picks that changed curr */
 };
@@ -196,7 +197,8 @@ int av_sched_add(struct av_sched *s, struct av_sched_entity *e, unsigned cpu,
 /**
  * Choose what pCPU @p cpu runs next, at time @p now.
  *
- * In order: blocked entities of this pCPU whose deadline is <= @p now become runnable;
+ * In order: blocked entities of this pCPU whose deadline is <= @p now become runnable
+ * (earliest deadline first);
  * the current entity is charged for the time since it started; it leaves the pCPU if it
  * blocked, yielded (to the tail of its queue), powered off, was outranked by a queued
  * entity (to the head of its queue, keeping its remaining slice), or used up its slice

@@ -628,9 +628,653 @@ static void test_power(void **state)
 	assert_int_equal(av_sched_block(&S, &off, now + 100), 0);
 	assert_int_equal(av_sched_power_off(&S, &off), 0);
 	assert_ptr_equal(av_sched_pick(&S, 0, now + 40), &a->se);
-	assert_int_equal(S.rq[0].nr_blocked, 0);
+	assert_null(S.rq[0].blocked);
 	assert_int_equal(av_sched_next_event(&S, 0, now + 40), AV_SCHED_NO_EVENT);
 	assert_int_equal(off.deadline, AV_SCHED_NO_DEADLINE);
+}
+
+/* ---- the pick's fast paths: the ring turn of a yield or a slice end ---- */
+
+/* Pick with av_sched_pick_event() and check its event against av_sched_next_event(). */
+static struct av_sched_entity *pick_checked(unsigned cpu, uint64_t now, uint64_t *ev)
+{
+	struct av_sched_entity *e = av_sched_pick_event(&S, cpu, now, ev);
+
+	assert_int_equal(*ev, av_sched_next_event(&S, cpu, now));
+	assert_int_equal(av_sched_tick(&S, cpu, now), 0);
+	return e;
+}
+
+static void test_yield_ring(void **state)
+{
+	struct av_sched_entity *order[7];
+	struct ent *h;
+	uint64_t now = 100, ev;
+
+	(void)state;
+	/* Two of a priority: each yield hands the pCPU to the other one. */
+	setup_sched(1, SLICE);
+	add(0, 2, 0, 0);
+	add(1, 2, 0, 0);
+	add(2, 1, 0, 0); /* lower: never runs */
+	assert_ptr_equal(pick_checked(0, now, &ev), &E[0].se);
+	for (unsigned i = 1; i <= 6; i++) {
+		now += 7;
+		assert_int_equal(av_sched_yield(&S, 0), 0);
+		assert_ptr_equal(pick_checked(0, now, &ev), &E[i % 2].se);
+		/* A fresh slice for the one that runs, the other one queued for a fresh one. */
+		assert_int_equal(ev, now + SLICE);
+		assert_int_equal(E[i % 2].se.state, AV_SCHED_RUNNING);
+		assert_int_equal(E[(i + 1) % 2].se.state, AV_SCHED_RUNNABLE);
+		assert_int_equal(E[(i + 1) % 2].se.slice_left, 0);
+		assert_int_equal(av_sched_nr_queued(&S, 0), 2);
+	}
+	assert_int_equal(S.rq[0].nr_switches, 7);
+	assert_int_equal(E[0].se.nr_runs + E[1].se.nr_runs, 7);
+	assert_int_equal(E[0].se.runtime + E[1].se.runtime, 6 * 7);
+	assert_int_equal(E[2].se.nr_runs, 0);
+
+	/* Three: round robin in order, by yields and by slice ends alike. */
+	setup_sched(1, SLICE);
+	for (unsigned i = 0; i < 3; i++)
+		add(i, 4, 0, 0);
+	now = 0;
+	order[0] = pick_checked(0, now, &ev);
+	for (unsigned i = 1; i < 7; i++) {
+		if (i % 2) {
+			now += 3;
+			assert_int_equal(av_sched_yield(&S, 0), 0);
+		} else {
+			now += SLICE;
+			assert_int_equal(av_sched_tick(&S, 0, now), 1);
+		}
+		order[i] = pick_checked(0, now, &ev);
+		assert_int_equal(ev, now + SLICE);
+	}
+	for (unsigned i = 0; i < 7; i++)
+		assert_ptr_equal(order[i], &E[i % 3].se);
+
+	/* A yield while a higher priority is queued: that one runs, the yielder goes to the
+	 * tail of its queue (behind the other two). */
+	h = &E[3];
+	h->id = 3;
+	assert_int_equal(av_sched_entity_init(&h->se, 6, 0, h), 0);
+	assert_int_equal(av_sched_add(&S, &h->se, 0, AV_SCHED_OFF, NULL), 0);
+	assert_ptr_equal(av_sched_current(&S, 0), &E[0].se);
+	assert_int_equal(av_sched_power_on(&S, &h->se, &h->kick), 0);
+	assert_int_equal(h->kick, 0);
+	assert_int_equal(av_sched_yield(&S, 0), 0);
+	now += 5;
+	assert_ptr_equal(pick_checked(0, now, &ev), &h->se);
+	assert_int_equal(ev, AV_SCHED_NO_EVENT); /* alone at its priority */
+	assert_int_equal(E[0].se.slice_left, 0);
+	assert_int_equal(av_sched_block(&S, &h->se, AV_SCHED_NO_DEADLINE), 0);
+	assert_ptr_equal(pick_checked(0, now, &ev), &E[1].se);
+	now += SLICE;
+	assert_ptr_equal(pick_checked(0, now, &ev), &E[2].se);
+	now += SLICE;
+	assert_ptr_equal(pick_checked(0, now, &ev), &E[0].se);
+
+	/* Preempted (not yielding): back to the head with the rest of its slice. */
+	now += 1000;
+	assert_int_equal(av_sched_wake(&S, &h->se, &h->kick), 0);
+	assert_int_equal(h->kick, 0);
+	assert_ptr_equal(pick_checked(0, now, &ev), &h->se);
+	assert_int_equal(E[0].se.slice_left, SLICE - 1000);
+	assert_int_equal(av_sched_power_off(&S, &h->se), 0);
+	assert_ptr_equal(pick_checked(0, now, &ev), &E[0].se);
+	assert_int_equal(ev, now + SLICE - 1000);
+
+	/* A yield with nothing else of its priority queued: it runs on with a fresh slice,
+	 * no switch. */
+	for (unsigned i = 1; i < 3; i++)
+		assert_int_equal(av_sched_power_off(&S, &E[i].se), 0);
+	assert_int_equal(av_sched_yield(&S, 0), 0);
+	now += 10;
+	assert_int_equal(av_sched_tick(&S, 0, now), 1);
+	{
+		uint64_t switches = S.rq[0].nr_switches, runs = E[0].se.nr_runs;
+
+		assert_ptr_equal(pick_checked(0, now, &ev), &E[0].se);
+		assert_int_equal(E[0].se.slice_left, SLICE);
+		assert_int_equal(S.rq[0].nr_switches, switches);
+		assert_int_equal(E[0].se.nr_runs, runs);
+	}
+	assert_int_equal(ev, AV_SCHED_NO_EVENT);
+}
+
+/* The blocked list is kept in deadline order: the next event and expiry use its head. */
+static void test_deadline_order(void **state)
+{
+	static const uint64_t dl[6] = { 500, 200, AV_SCHED_NO_DEADLINE, 800, 200, 350 };
+	struct av_sched_entity *e;
+	uint64_t now = 0, ev, last;
+	unsigned kick;
+
+	(void)state;
+	setup_sched(1, SLICE);
+	add(6, 0, 0, 0); /* a low-priority filler keeps the pCPU busy */
+	for (unsigned i = 0; i < 6; i++)
+		add(i, 3, 0, 0);
+	/* Each of the six runs in turn and blocks with its deadline. */
+	for (unsigned i = 0; i < 6; i++) {
+		assert_ptr_equal(pick_checked(0, now, &ev), &E[i].se);
+		assert_int_equal(av_sched_block(&S, &E[i].se, dl[i]), 0);
+	}
+	assert_ptr_equal(pick_checked(0, now, &ev), &E[6].se);
+	assert_int_equal(ev, 200);
+	/* The list runs 200 (E1), 200 (E4: blocked later), 350, 500, 800, none. */
+	e = S.rq[0].blocked;
+	last = 0;
+	for (unsigned i = 0; i < 6; i++, e = e->next) {
+		assert_true(e->deadline >= last);
+		last = e->deadline;
+	}
+	assert_ptr_equal(e, S.rq[0].blocked);
+	assert_ptr_equal(S.rq[0].blocked, &E[1].se);
+	assert_ptr_equal(S.rq[0].blocked->next, &E[4].se);
+	assert_ptr_equal(S.rq[0].blocked->prev, &E[2].se);
+
+	/* Waking the head: the next deadline takes over. */
+	assert_int_equal(av_sched_wake(&S, &E[1].se, &kick), 0);
+	assert_int_equal(kick, 0);
+	assert_ptr_equal(pick_checked(0, now, &ev), &E[1].se);
+	assert_int_equal(ev, 200);
+	assert_int_equal(av_sched_block(&S, &E[1].se, 350), 0); /* behind E5's 350 */
+	assert_ptr_equal(pick_checked(0, now, &ev), &E[6].se);
+	/* Powering off one from the middle. */
+	assert_int_equal(av_sched_power_off(&S, &E[0].se), 0);
+	assert_int_equal(E[0].se.deadline, AV_SCHED_NO_DEADLINE);
+
+	/* At 200 E4 is due; at 350 E5 then E1 (blocking order); 500 was E0's (off). */
+	assert_int_equal(av_sched_next_event(&S, 0, 10), 200);
+	assert_int_equal(av_sched_tick(&S, 0, 199), 0);
+	assert_int_equal(av_sched_tick(&S, 0, 200), 1);
+	assert_int_equal(E[4].se.state, AV_SCHED_RUNNABLE);
+	assert_ptr_equal(pick_checked(0, 200, &ev), &E[4].se);
+	assert_int_equal(ev, 350);
+	assert_int_equal(av_sched_block(&S, &E[4].se, AV_SCHED_NO_DEADLINE), 0);
+	assert_ptr_equal(pick_checked(0, 360, &ev), &E[5].se);
+	assert_int_equal(E[1].se.state, AV_SCHED_RUNNABLE);
+	assert_int_equal(ev, 800); /* E3's deadline comes before the slice end (E1 queued) */
+	assert_int_equal(av_sched_block(&S, &E[5].se, AV_SCHED_NO_DEADLINE), 0);
+	assert_ptr_equal(pick_checked(0, 360, &ev), &E[1].se);
+	assert_int_equal(ev, 800);
+	/* Left: E3 (800), then E2, E4 and E5 without deadline (in blocking order). */
+	assert_ptr_equal(S.rq[0].blocked, &E[3].se);
+	assert_ptr_equal(S.rq[0].blocked->next, &E[2].se);
+	assert_ptr_equal(S.rq[0].blocked->next->next, &E[4].se);
+	assert_ptr_equal(S.rq[0].blocked->prev, &E[5].se);
+	/* A deadline earlier than all the others becomes the head. */
+	assert_int_equal(av_sched_block(&S, &E[1].se, 400), 0);
+	assert_ptr_equal(S.rq[0].blocked, &E[1].se);
+	assert_ptr_equal(pick_checked(0, 360, &ev), &E[6].se);
+	assert_int_equal(ev, 400);
+	assert_int_equal(av_sched_tick(&S, 0, 1000), 1); /* E1 and E3 due */
+	assert_ptr_equal(pick_checked(0, 1000, &ev), &E[1].se);
+	assert_int_equal(E[3].se.state, AV_SCHED_RUNNABLE);
+	assert_ptr_equal(S.rq[0].blocked, &E[2].se);
+	assert_int_equal(ev, 1000 + SLICE);
+}
+
+/* ---- a reference model of the policy on one pCPU, for a randomized comparison ---- */
+
+#define REF_N 6
+#define REF_NONE (-1)
+
+struct ref_ent {
+	enum av_sched_state state;
+	unsigned prio;
+	bool yielded, wake_pending;
+	uint64_t slice_left, run_start, deadline, block_seq, runtime;
+};
+
+static struct {
+	struct ref_ent e[REF_N];
+	int queue[AV_SCHED_NR_PRIO][REF_N]; /* FIFO per priority, head first */
+	unsigned len[AV_SCHED_NR_PRIO];
+	int curr;
+	uint64_t slice, seq;
+} R;
+
+static void ref_push(int i, bool head)
+{
+	unsigned p = R.e[i].prio;
+
+	if (head) {
+		memmove(&R.queue[p][1], &R.queue[p][0], R.len[p] * sizeof(int));
+		R.queue[p][0] = i;
+	} else {
+		R.queue[p][R.len[p]] = i;
+	}
+	R.len[p]++;
+	R.e[i].state = AV_SCHED_RUNNABLE;
+}
+
+static void ref_remove(int i)
+{
+	unsigned p = R.e[i].prio, k = 0;
+
+	while (R.queue[p][k] != i)
+		k++;
+	memmove(&R.queue[p][k], &R.queue[p][k + 1], (R.len[p] - k - 1) * sizeof(int));
+	R.len[p]--;
+}
+
+static int ref_top(void)
+{
+	for (int p = AV_SCHED_NR_PRIO - 1; p >= 0; p--)
+		if (R.len[p] > 0)
+			return p;
+	return REF_NONE;
+}
+
+/* Due deadlines, earliest first (ties: blocking order). */
+static void ref_expire(uint64_t now)
+{
+	for (;;) {
+		int best = REF_NONE;
+
+		for (int i = 0; i < REF_N; i++) {
+			struct ref_ent *x = &R.e[i];
+
+			if (x->state != AV_SCHED_BLOCKED || x->deadline > now)
+				continue;
+			if (best == REF_NONE || x->deadline < R.e[best].deadline ||
+			    (x->deadline == R.e[best].deadline &&
+			     x->block_seq < R.e[best].block_seq))
+				best = i;
+		}
+		if (best == REF_NONE)
+			return;
+		R.e[best].deadline = AV_SCHED_NO_DEADLINE;
+		if (R.curr == best) {
+			R.e[best].state = AV_SCHED_RUNNING;
+		} else {
+			R.e[best].slice_left = 0;
+			ref_push(best, false);
+		}
+	}
+}
+
+static bool ref_need_resched(uint64_t now)
+{
+	struct ref_ent *c;
+
+	if (R.curr == REF_NONE)
+		return ref_top() != REF_NONE;
+	c = &R.e[R.curr];
+	if (c->state != AV_SCHED_RUNNING || c->yielded || ref_top() > (int)c->prio)
+		return true;
+	if (ref_top() != (int)c->prio)
+		return false; /* one pCPU */
+	return now >= c->run_start && now - c->run_start >= c->slice_left;
+}
+
+static uint64_t ref_next_event(uint64_t now)
+{
+	uint64_t ev = AV_SCHED_NO_EVENT;
+
+	if (ref_need_resched(now)) {
+		ev = now;
+	} else if (R.curr != REF_NONE && R.len[R.e[R.curr].prio] > 0) {
+		struct ref_ent *c = &R.e[R.curr];
+
+		ev = c->run_start + c->slice_left < c->run_start ? AV_SCHED_NO_EVENT :
+								   c->run_start + c->slice_left;
+	}
+	for (int i = 0; i < REF_N; i++)
+		if (R.e[i].state == AV_SCHED_BLOCKED && R.e[i].deadline < ev)
+			ev = R.e[i].deadline;
+	return ev < now ? now : ev;
+}
+
+/* The pick as the policy states it: the current entity is queued back, then the top runs. */
+static int ref_pick(uint64_t now)
+{
+	int prev = R.curr, next;
+
+	ref_expire(now);
+	if (prev != REF_NONE) {
+		struct ref_ent *c = &R.e[prev];
+		uint64_t d = now > c->run_start ? now - c->run_start : 0;
+
+		c->runtime += d;
+		c->slice_left = d >= c->slice_left ? 0 : c->slice_left - d;
+		c->run_start = now;
+		R.curr = REF_NONE;
+		if (c->state != AV_SCHED_RUNNING) {
+			c->wake_pending = false;
+			c->yielded = false;
+		} else {
+			int top = ref_top();
+
+			if (c->yielded) {
+				c->yielded = false;
+				c->slice_left = 0;
+				ref_push(prev, false);
+			} else if (top > (int)c->prio) {
+				ref_push(prev, true);
+			} else if (c->slice_left == 0 && top == (int)c->prio) {
+				ref_push(prev, false);
+			} else {
+				if (c->slice_left == 0)
+					c->slice_left = R.slice;
+				R.curr = prev;
+				return prev;
+			}
+			c->wake_pending = false;
+		}
+	}
+	if (ref_top() == REF_NONE)
+		return REF_NONE;
+	next = R.queue[ref_top()][0];
+	ref_remove(next);
+	R.e[next].state = AV_SCHED_RUNNING;
+	R.e[next].run_start = now;
+	if (R.e[next].slice_left == 0)
+		R.e[next].slice_left = R.slice;
+	R.curr = next;
+	return next;
+}
+
+static bool ref_wants_kick(int i)
+{
+	struct ref_ent *c = R.curr == REF_NONE ? NULL : &R.e[R.curr];
+
+	if (c == NULL || c->state != AV_SCHED_RUNNING || c->yielded)
+		return true;
+	if (R.e[i].prio > c->prio)
+		return true;
+	return R.e[i].prio == c->prio && R.len[R.e[i].prio] == 0;
+}
+
+static unsigned ref_make_runnable(int i)
+{
+	bool kick = ref_wants_kick(i);
+
+	R.e[i].slice_left = 0;
+	ref_push(i, false);
+	return kick ? 0 : AV_SCHED_NO_CPU;
+}
+
+static unsigned ref_wake(int i)
+{
+	struct ref_ent *x = &R.e[i];
+
+	if (x->state == AV_SCHED_RUNNING) {
+		x->wake_pending = true;
+	} else if (x->state == AV_SCHED_BLOCKED) {
+		x->deadline = AV_SCHED_NO_DEADLINE;
+		if (R.curr == i) {
+			x->state = AV_SCHED_RUNNING;
+			return 0;
+		}
+		return ref_make_runnable(i);
+	}
+	return AV_SCHED_NO_CPU;
+}
+
+static int ref_block(int i, uint64_t deadline)
+{
+	struct ref_ent *x = &R.e[i];
+
+	if (x->state != AV_SCHED_RUNNING || R.curr != i)
+		return -AV_EBUSY;
+	if (x->wake_pending) {
+		x->wake_pending = false;
+		return 1;
+	}
+	x->state = AV_SCHED_BLOCKED;
+	x->deadline = deadline;
+	x->block_seq = ++R.seq;
+	return 0;
+}
+
+static void ref_power_off(int i)
+{
+	struct ref_ent *x = &R.e[i];
+
+	if (x->state == AV_SCHED_RUNNABLE)
+		ref_remove(i);
+	x->deadline = AV_SCHED_NO_DEADLINE;
+	x->state = AV_SCHED_OFF;
+	x->wake_pending = false;
+	x->yielded = false;
+}
+
+static void ref_check_entities(void)
+{
+	for (int i = 0; i < REF_N; i++) {
+		assert_int_equal(E[i].se.state, R.e[i].state);
+		assert_int_equal(E[i].se.runtime, R.e[i].runtime);
+		if (R.e[i].state != AV_SCHED_OFF)
+			assert_int_equal(E[i].se.deadline, R.e[i].deadline);
+		if (R.e[i].state == AV_SCHED_RUNNABLE || R.curr == i)
+			assert_int_equal(E[i].se.slice_left, R.e[i].slice_left);
+	}
+	assert_ptr_equal(av_sched_current(&S, 0), R.curr == REF_NONE ? NULL : &E[R.curr].se);
+}
+
+static uint32_t rng_state;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state = rng_state * 1103515245u + 12345u;
+	return (rng_state >> 8) % n;
+}
+
+/* Random yields, blocks, wakes, power cycles, ticks and picks against the reference. */
+static void test_reference_model(void **state)
+{
+	static const unsigned prios[REF_N] = { 2, 2, 2, 5, 1, 2 };
+	uint64_t now = 1000;
+
+	(void)state;
+	for (unsigned round = 0; round < 20; round++) {
+		uint64_t slice = 50 + 25 * (round % 4);
+
+		rng_state = 0x5eed0000u + round;
+		setup_sched(1, slice);
+		memset(&R, 0, sizeof(R));
+		R.curr = REF_NONE;
+		R.slice = slice;
+		for (int i = 0; i < REF_N; i++) {
+			add((unsigned)i, prios[i], 0, 0);
+			R.e[i].prio = prios[i];
+			R.e[i].deadline = AV_SCHED_NO_DEADLINE;
+			ref_push(i, false);
+		}
+		for (unsigned step = 0; step < 3000; step++) {
+			int i = (int)rnd(REF_N), rc;
+			uint64_t ev;
+			unsigned kick;
+			struct av_sched_entity *e;
+
+			now += rnd(4) == 0 ? rnd(3 * (unsigned)slice) : rnd(8);
+			switch (rnd(9)) {
+			case 0: /* a yield (WFE) */
+				rc = av_sched_yield(&S, 0);
+				if (R.curr != REF_NONE && R.e[R.curr].state == AV_SCHED_RUNNING) {
+					assert_int_equal(rc, 0);
+					R.e[R.curr].yielded = true;
+				} else {
+					assert_int_equal(rc, -AV_ENOENT);
+				}
+				break;
+			case 1: /* the running entity blocks (WFI), with or without a deadline */
+				if (R.curr == REF_NONE)
+					break;
+				i = R.curr;
+				ev = now + rnd(4 * (unsigned)slice);
+				if (rnd(3) == 0)
+					ev = AV_SCHED_NO_DEADLINE;
+				rc = av_sched_block(&S, &E[i].se, ev);
+				assert_int_equal(rc, ref_block(i, ev));
+				break;
+			case 2:
+			case 3: /* an interrupt for someone */
+				assert_int_equal(av_sched_wake(&S, &E[i].se, &kick), 0);
+				assert_int_equal(kick, ref_wake(i));
+				break;
+			case 4: /* power cycle */
+				if (rnd(2) == 0) {
+					assert_int_equal(av_sched_power_off(&S, &E[i].se), 0);
+					ref_power_off(i);
+				} else {
+					rc = av_sched_power_on(&S, &E[i].se, &kick);
+					if (R.e[i].state != AV_SCHED_OFF || R.curr == i) {
+						assert_int_equal(rc, -AV_EBUSY);
+						assert_int_equal(kick, AV_SCHED_NO_CPU);
+					} else {
+						assert_int_equal(rc, 0);
+						assert_int_equal(kick, ref_make_runnable(i));
+					}
+				}
+				break;
+			case 5: /* the timer */
+				rc = av_sched_tick(&S, 0, now);
+				ref_expire(now);
+				assert_int_equal(rc, ref_need_resched(now));
+				break;
+			case 6:
+				ev = av_sched_next_event(&S, 0, now);
+				assert_int_equal(ev, ref_next_event(now));
+				break;
+			default: /* a scheduling point */
+				e = av_sched_pick_event(&S, 0, now, &ev);
+				rc = ref_pick(now);
+				assert_ptr_equal(e, rc == REF_NONE ? NULL : &E[rc].se);
+				assert_int_equal(ev, ref_next_event(now));
+				assert_int_equal(ev, av_sched_next_event(&S, 0, now));
+				break;
+			}
+			ref_check_entities();
+		}
+	}
+}
+
+/* ---- several pCPUs: random operations keep the run queues consistent ---- */
+
+static void check_queues(unsigned ncpus, unsigned nent)
+{
+	unsigned seen[MAX_ENT] = { 0 };
+
+	for (unsigned c = 0; c < ncpus; c++) {
+		struct av_sched_rq *rq = &S.rq[c];
+		struct av_sched_entity *e;
+		unsigned n = 0;
+
+		for (unsigned p = 0; p < AV_SCHED_NR_PRIO; p++) {
+			struct av_sched_entity *h = rq->queue[p];
+
+			assert_int_equal(!!(rq->prio_mask & (1u << p)), h != NULL);
+			if (h == NULL)
+				continue;
+			e = h;
+			do {
+				assert_int_equal(e->state, AV_SCHED_RUNNABLE);
+				assert_int_equal(e->prio, p);
+				assert_int_equal(e->cpu, c);
+				assert_ptr_equal(e->next->prev, e);
+				seen[ent_of(e)->id]++;
+				n++;
+				e = e->next;
+			} while (e != h);
+		}
+		assert_int_equal(rq->nr_queued, n);
+		if (rq->blocked != NULL) {
+			uint64_t last = 0;
+
+			e = rq->blocked;
+			do {
+				assert_int_equal(e->state, AV_SCHED_BLOCKED);
+				assert_int_equal(e->cpu, c);
+				assert_true(e->deadline >= last);
+				assert_ptr_equal(e->next->prev, e);
+				last = e->deadline;
+				seen[ent_of(e)->id]++;
+				e = e->next;
+			} while (e != rq->blocked);
+		}
+		if (rq->curr != NULL) {
+			assert_int_equal(rq->curr->cpu, c);
+			assert_true(rq->curr->state != AV_SCHED_RUNNABLE);
+		}
+	}
+	for (unsigned i = 0; i < nent; i++) {
+		struct av_sched_entity *e = &E[i].se;
+
+		assert_true(e->affinity & (UINT64_C(1) << e->cpu));
+		/* Queued, or blocked (on the list from the block on, even as the current
+		 * entity), exactly once. */
+		assert_int_equal(seen[i], e->state == AV_SCHED_RUNNABLE ||
+						  e->state == AV_SCHED_BLOCKED);
+		if (e->state == AV_SCHED_RUNNING)
+			assert_ptr_equal(S.rq[e->cpu].curr, e);
+		if (S.rq[e->cpu].curr != e)
+			assert_true(!e->yielded && !e->wake_pending);
+	}
+}
+
+static void test_smp_consistency(void **state)
+{
+	static const uint64_t aff[MAX_ENT] = { 0, 0x1, 0x6, 0, 0x4, 0, 0x3, 0 };
+	uint64_t now = 0;
+
+	(void)state;
+	for (unsigned round = 0; round < 10; round++) {
+		unsigned ncpus = 2 + round % 3;
+
+		rng_state = 0xabc00000u + round;
+		setup_sched(ncpus, 300);
+		for (unsigned i = 0; i < MAX_ENT; i++) {
+			uint64_t a = aff[i] & ((UINT64_C(1) << ncpus) - 1);
+			unsigned cpu = a ? (unsigned)__builtin_ctzll(a) : 0;
+
+			if (aff[i] != 0 && a == 0)
+				a = 0x1; /* that pCPU is absent: pin to 0 */
+			add(i, i % 3, a, a ? (unsigned)__builtin_ctzll(a) : cpu);
+		}
+		start_all(ncpus, now);
+		for (unsigned step = 0; step < 4000; step++) {
+			unsigned c = rnd(ncpus), i = rnd(MAX_ENT), kick;
+			struct av_sched_entity *cur = av_sched_current(&S, c), *e;
+			uint64_t ev;
+
+			now += rnd(40);
+			switch (rnd(8)) {
+			case 0:
+				av_sched_yield(&S, c);
+				break;
+			case 1:
+				ev = rnd(2) ? now + rnd(900) : AV_SCHED_NO_DEADLINE;
+				if (cur != NULL)
+					av_sched_block(&S, cur, ev);
+				break;
+			case 2:
+			case 3:
+				assert_int_equal(av_sched_wake(&S, &E[i].se, &kick), 0);
+				assert_true(kick == AV_SCHED_NO_CPU || kick < ncpus);
+				break;
+			case 4:
+				if (rnd(2))
+					av_sched_power_off(&S, &E[i].se);
+				else
+					av_sched_power_on(&S, &E[i].se, &kick);
+				break;
+			default:
+				if (av_sched_tick(&S, c, now) == 1 || rnd(2)) {
+					e = pick_checked(c, now, &ev);
+					assert_true(ev >= now);
+					if (e != NULL)
+						assert_int_equal(e->cpu, c);
+				}
+				break;
+			}
+			check_queues(ncpus, MAX_ENT);
+		}
+	}
 }
 
 int main(void)
@@ -648,6 +1292,10 @@ int main(void)
 		cmocka_unit_test(test_pick_event),
 		cmocka_unit_test(test_yield),
 		cmocka_unit_test(test_power),
+		cmocka_unit_test(test_yield_ring),
+		cmocka_unit_test(test_deadline_order),
+		cmocka_unit_test(test_reference_model),
+		cmocka_unit_test(test_smp_consistency),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

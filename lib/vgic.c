@@ -14,9 +14,19 @@
  * - Never take the distributor lock while holding a vCPU lock, and never hold two vCPU
  *   locks at once. Moving an SPI between vCPUs is done under the distributor lock, taking
  *   the old and then the new owner's lock one after the other.
- * - av_vgic_flush()/av_vgic_sync() take the distributor lock, then the vCPU's lock.
+ * - av_vgic_flush(), av_vgic_sync() and av_vgic_has_pending() take the distributor lock,
+ *   then the vCPU's lock, when an SPI is on the vCPU's list (av_vgic_vcpu::nr_spis counts
+ *   them; an SPI in one of its LRs is listed there); with only private interrupts listed,
+ *   the vCPU's lock alone covers all they touch. The count is looked at without a lock to
+ *   choose, and again under the vCPU's lock.
  *   SPI injection takes the distributor lock; PPI and SGI injection take only the target
  *   vCPU's lock. The kick hook runs after every lock is released.
+ * - GICD_CTLR is written under the distributor lock but read (atomically) by whatever
+ *   evaluates a private interrupt under its vCPU's lock alone. A write that enables a group
+ *   then takes every vCPU's lock (av__vgic_kick_deliverable()), so a reader either saw the
+ *   new value or is kicked after it; a disabling write is as if it came after the reader.
+ * - An SPI's target vCPU (av_vgic_irq::target) is computed when its routing changes
+ *   (IROUTER, ITARGETSR, GICR_WAKER for IRM = 1, a restore), under the distributor lock.
  *
  * A pending list holds every IRQ routed to that vCPU that is pending, active or in a list
  * register, ordered by priority (FIFO among equals). Flush filters out what is not
@@ -91,15 +101,20 @@ static void irq_unlock(struct av_vgic *vgic, struct av_vgic_irq *irq)
 		av__vgic_unlock_dist(vgic);
 }
 
-void av__vgic_kick(struct av_vgic *vgic, uint32_t mask, uint32_t *kicked)
+/* av__vgic_kick(), inlined into injection. */
+static inline void kick_vcpus(struct av_vgic *vgic, uint32_t mask, uint32_t *kicked)
 {
 	if (kicked)
 		*kicked |= mask;
-	if (!vgic->kick || !mask)
+	if (!vgic->kick)
 		return;
-	for (unsigned v = 0; v < vgic->nr_vcpus; v++)
-		if (mask & AV_BIT(v))
-			vgic->kick(vgic->kick_cookie, v);
+	for (mask &= (uint32_t)AV_GENMASK(vgic->nr_vcpus - 1, 0); mask; mask &= mask - 1)
+		vgic->kick(vgic->kick_cookie, (unsigned)__builtin_ctz(mask));
+}
+
+void av__vgic_kick(struct av_vgic *vgic, uint32_t mask, uint32_t *kicked)
+{
+	kick_vcpus(vgic, mask, kicked);
 }
 
 /* ---- IRQ lookup and predicates ---- */
@@ -155,20 +170,22 @@ bool av__vgic_irq_pending(const struct av_vgic *vgic, const struct av_vgic_irq *
 }
 
 /* Enabled, and its group enabled in GICD_CTLR. */
-static bool irq_can_fire(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
+static inline bool irq_can_fire(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
 {
 	uint32_t grp = (irq->flags & AV_VGIC_IRQF_GROUP1) ? AV_GICD_CTLR_ENABLE_G1
 							  : AV_GICD_CTLR_ENABLE_G0;
 
-	return (irq->flags & AV_VGIC_IRQF_ENABLED) && (vgic->ctlr & grp);
+	/* Atomic: a private IRQ is evaluated without the distributor lock (see the top). */
+	return (irq->flags & AV_VGIC_IRQF_ENABLED) &&
+	       (__atomic_load_n(&vgic->ctlr, __ATOMIC_RELAXED) & grp);
 }
 
-static bool irq_deliverable(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
+static inline bool irq_deliverable(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
 {
 	return irq_can_fire(vgic, irq) && av__vgic_irq_pending(vgic, irq);
 }
 
-/* The vCPU an IRQ should be listed on, or VGIC_NO_VCPU. */
+/* The vCPU an IRQ should be listed on, or VGIC_NO_VCPU: what av_vgic_irq::target keeps. */
 static unsigned irq_route(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
 {
 	if (irq->intid < AV_VGIC_NR_PRIVATE)
@@ -197,40 +214,74 @@ static unsigned irq_route(const struct av_vgic *vgic, const struct av_vgic_irq *
 	return VGIC_NO_VCPU;
 }
 
-/* ---- pending lists (the owner's lock is held) ---- */
-
-static void list_del(struct av_vgic *vgic, struct av_vgic_irq *irq)
+void av__vgic_irq_retarget(struct av_vgic *vgic, struct av_vgic_irq *irq)
 {
-	struct av_vgic_vcpu *vc = &vgic->vcpu[irq->owner];
-
-	if (irq->prev == VGIC_NIL)
-		vc->head = irq->next;
-	else
-		vgic->irq[irq->prev].next = irq->next;
-	if (irq->next != VGIC_NIL)
-		vgic->irq[irq->next].prev = irq->prev;
-	irq->next = irq->prev = VGIC_NIL;
-	irq->owner = VGIC_NO_VCPU;
+	irq->target = (uint8_t)irq_route(vgic, irq);
 }
 
-static void list_add(struct av_vgic *vgic, struct av_vgic_irq *irq, unsigned vcpu)
+void av__vgic_retarget_irm(struct av_vgic *vgic)
+{
+	for (unsigned i = 0; i < vgic->nr_spis; i++) {
+		struct av_vgic_irq *irq = &vgic->irq[SPI_BASE + i];
+
+		if (irq->irouter & AV_GICD_IROUTER_IRM)
+			av__vgic_irq_retarget(vgic, irq);
+	}
+}
+
+/* ---- pending lists (the owner's lock is held) ---- */
+
+/*
+ * A list's head and SPI count are also read without its lock, to choose a path (see the lock
+ * rules above), so they are stored atomically; every other list field is read under the lock.
+ */
+static void list_set_head(struct av_vgic_vcpu *vc, uint16_t slot)
+{
+	__atomic_store_n(&vc->head, slot, __ATOMIC_RELAXED);
+}
+
+static void list_set_spis(struct av_vgic_vcpu *vc, unsigned n)
+{
+	__atomic_store_n(&vc->nr_spis, (uint16_t)n, __ATOMIC_RELAXED);
+}
+
+static inline void list_del(struct av_vgic *vgic, struct av_vgic_irq *irq)
+{
+	unsigned owner = irq->owner, prev = irq->prev, next = irq->next;
+	struct av_vgic_vcpu *vc = &vgic->vcpu[owner];
+
+	if (prev == VGIC_NIL)
+		list_set_head(vc, (uint16_t)next);
+	else
+		vgic->irq[prev].next = (uint16_t)next;
+	if (next != VGIC_NIL)
+		vgic->irq[next].prev = (uint16_t)prev;
+	irq->next = irq->prev = VGIC_NIL;
+	irq->owner = VGIC_NO_VCPU;
+	if (irq->intid >= AV_VGIC_NR_PRIVATE)
+		list_set_spis(vc, vc->nr_spis - 1u);
+}
+
+static inline void list_add(struct av_vgic *vgic, struct av_vgic_irq *irq, unsigned vcpu)
 {
 	struct av_vgic_vcpu *vc = &vgic->vcpu[vcpu];
-	uint16_t slot = irq_slot(vgic, irq), prev = VGIC_NIL, cur = vc->head;
+	unsigned slot = irq_slot(vgic, irq), prev = VGIC_NIL, cur = vc->head;
 
 	while (cur != VGIC_NIL && vgic->irq[cur].priority <= irq->priority) {
 		prev = cur;
 		cur = vgic->irq[cur].next;
 	}
-	irq->prev = prev;
-	irq->next = cur;
+	irq->prev = (uint16_t)prev;
+	irq->next = (uint16_t)cur;
 	if (prev == VGIC_NIL)
-		vc->head = slot;
+		list_set_head(vc, (uint16_t)slot);
 	else
-		vgic->irq[prev].next = slot;
+		vgic->irq[prev].next = (uint16_t)slot;
 	if (cur != VGIC_NIL)
-		vgic->irq[cur].prev = slot;
+		vgic->irq[cur].prev = (uint16_t)slot;
 	irq->owner = (uint8_t)vcpu;
+	if (irq->intid >= AV_VGIC_NR_PRIVATE)
+		list_set_spis(vc, vc->nr_spis + 1u);
 }
 
 /* Lock a vCPU's list for an SPI; a private IRQ's bank lock is already held. */
@@ -246,11 +297,14 @@ static void list_unlock(struct av_vgic *vgic, struct av_vgic_irq *irq, unsigned 
 		av__vgic_unlock_vcpu(vgic, vcpu);
 }
 
-void av__vgic_irq_changed(struct av_vgic *vgic, struct av_vgic_irq *irq, uint32_t *kick)
+/* av__vgic_irq_changed(), inlined into injection, where it runs at every interrupt. */
+static inline __attribute__((always_inline)) void
+irq_changed(struct av_vgic *vgic, struct av_vgic_irq *irq, uint32_t *kick)
 {
+	bool pend = av__vgic_irq_pending(vgic, irq);
 	bool busy = (irq->flags & AV_VGIC_IRQF_ACTIVE) || irq->lr != VGIC_NO_LR;
-	bool want = busy || av__vgic_irq_pending(vgic, irq);
-	unsigned owner = irq->owner, target = irq_route(vgic, irq);
+	bool want = busy || pend;
+	unsigned owner = irq->owner, target = irq->target;
 
 	if (owner != VGIC_NO_VCPU) {
 		/* Active or in an LR: it stays where the guest can retire it. */
@@ -267,8 +321,13 @@ void av__vgic_irq_changed(struct av_vgic *vgic, struct av_vgic_irq *irq, uint32_
 		list_unlock(vgic, irq, target);
 		owner = target;
 	}
-	if (owner != VGIC_NO_VCPU && irq_deliverable(vgic, irq))
+	if (owner != VGIC_NO_VCPU && pend && irq_can_fire(vgic, irq))
 		*kick |= (uint32_t)AV_BIT(owner);
+}
+
+void av__vgic_irq_changed(struct av_vgic *vgic, struct av_vgic_irq *irq, uint32_t *kick)
+{
+	irq_changed(vgic, irq, kick);
 }
 
 void av__vgic_irq_resort(struct av_vgic *vgic, struct av_vgic_irq *irq)
@@ -315,6 +374,7 @@ static void irq_reset(struct av_vgic_irq *irq, uint32_t intid)
 	irq->next = irq->prev = VGIC_NIL;
 	irq->owner = VGIC_NO_VCPU;
 	irq->lr = VGIC_NO_LR;
+	irq->target = VGIC_NO_VCPU; /* av__vgic_irq_retarget() once the routing is known */
 	if (intid < AV_VGIC_NR_SGIS)
 		irq->flags = AV_VGIC_IRQF_EDGE;
 }
@@ -392,6 +452,8 @@ int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg)
 	}
 	for (unsigned i = 0; i < AV_VGIC_MAX_SPIS; i++)
 		irq_reset(&vgic->irq[SPI_BASE + i], AV_VGIC_NR_PRIVATE + i);
+	for (unsigned s = 0; s < AV_VGIC_NR_IRQ_SLOTS; s++)
+		av__vgic_irq_retarget(vgic, &vgic->irq[s]);
 	/* The register maps' indexes, before any guest access needs them. */
 	if (cfg->model == AV_VGIC_V3) {
 		av__vgic_regmap_ready(&vgic_v3_dist_map);
@@ -426,9 +488,9 @@ static int inject(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool puls
 		else
 			irq->flags &= (uint8_t)~AV_VGIC_IRQF_LINE;
 	}
-	av__vgic_irq_changed(vgic, irq, &kick);
+	irq_changed(vgic, irq, &kick);
 	irq_unlock(vgic, irq);
-	av__vgic_kick(vgic, kick, kicked);
+	kick_vcpus(vgic, kick, kicked);
 	return 0;
 }
 
@@ -525,124 +587,173 @@ int av_vgic_map_hw(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t
 
 /* ---- list registers ---- */
 
-/* An empty list register, copied rather than memset() on the hot paths. */
-static const struct av_vgic_lr lr_zero;
+/* An empty list register. */
+static const struct av_vgic_lr lr_empty;
 
-static void lr_build(struct av_vgic *vgic, struct av_vgic_irq *irq, bool pend, bool act,
-		     struct av_vgic_lr *lr)
+/* The list register holding @irq in state @state (built whole, no field left to clear). */
+static void lr_build(const struct av_vgic_irq *irq, unsigned state, struct av_vgic_lr *lr)
 {
-	*lr = lr_zero; /* a block copy (padding too), not a memset call */
-	lr->vintid = irq->intid;
-	lr->priority = irq->priority;
-	lr->group1 = (irq->flags & AV_VGIC_IRQF_GROUP1) != 0;
-	if (irq->flags & AV_VGIC_IRQF_HW) {
-		lr->hw = true;
-		lr->pintid = irq->hw_intid;
-	}
-	if (is_v2_sgi(vgic, irq))
-		lr->source = irq->lr_src;
-	lr->state = (enum av_vgic_lr_state)((pend ? AV_VGIC_LR_PENDING : 0) |
-					    (act ? AV_VGIC_LR_ACTIVE : 0));
+	bool hw = (irq->flags & AV_VGIC_IRQF_HW) != 0;
+
+	*lr = (struct av_vgic_lr){
+		.vintid = irq->intid,
+		.pintid = hw ? irq->hw_intid : 0,
+		.priority = irq->priority,
+		.source = irq->lr_src, /* 0 but for a GICv2 SGI */
+		.hw = hw,
+		.group1 = (irq->flags & AV_VGIC_IRQF_GROUP1) != 0,
+		.state = (enum av_vgic_lr_state)state,
+	};
 }
 
-/* Place @irq in LR @idx. Returns true when a pending part had to be held back. */
-static bool lr_place(struct av_vgic *vgic, unsigned vcpu, struct av_vgic_irq *irq, unsigned idx)
+/*
+ * Place the IRQ of slot @slot in LR @idx of @vcpu (@vc), with its pending part if @pend (it
+ * is deliverable). Returns AV_VGIC_MAINT_NOPENDING when a pending part had to be held back,
+ * else 0.
+ */
+static inline unsigned lr_place(struct av_vgic *vgic, unsigned vcpu, struct av_vgic_vcpu *vc,
+				unsigned slot, unsigned idx, bool pend)
 {
+	struct av_vgic_irq *irq = &vgic->irq[slot];
 	bool act = (irq->flags & AV_VGIC_IRQF_ACTIVE) != 0;
-	bool pend = irq_deliverable(vgic, irq), held = false;
+	unsigned held = 0;
 	struct av_vgic_lr lr;
 
-	if (pend && act && is_v2_sgi(vgic, irq)) {
-		/* A GICv2 SGI's next source must wait until the active one is retired. (A
-		 * HW-linked interrupt is never pending while active: av__vgic_irq_pending().) */
-		pend = false;
-		held = true;
-	}
-	if (pend) {
-		if (is_v2_sgi(vgic, irq)) {
+	if (pend && is_v2_sgi(vgic, irq)) {
+		if (act) {
+			/* A GICv2 SGI's next source must wait until the active one is retired.
+			 * (A HW-linked interrupt is never pending while active:
+			 * av__vgic_irq_pending().) */
+			pend = false;
+			held = AV_VGIC_MAINT_NOPENDING;
+		} else {
 			irq->lr_src = (uint8_t)__builtin_ctz(irq->sgi_src);
 			irq->sgi_src &= (uint8_t)~AV_BIT(irq->lr_src);
-			held = irq->sgi_src != 0;
-		} else if (irq->flags & AV_VGIC_IRQF_EDGE) {
-			irq->flags &= (uint8_t)~AV_VGIC_IRQF_LATCH;
+			if (irq->sgi_src)
+				held = AV_VGIC_MAINT_NOPENDING;
 		}
+	} else if (pend && (irq->flags & AV_VGIC_IRQF_EDGE)) {
+		irq->flags &= (uint8_t)~AV_VGIC_IRQF_LATCH;
 	}
-	lr_build(vgic, irq, pend, act, &lr);
+	lr_build(irq, (pend ? AV_VGIC_LR_PENDING : 0) | (act ? AV_VGIC_LR_ACTIVE : 0), &lr);
 	vgic->lr_ops->write_lr(vgic->lr_cookie, vcpu, idx, &lr);
 	irq->lr = (uint8_t)idx;
-	vgic->vcpu[vcpu].lr_slot[idx] = irq_slot(vgic, irq);
+	vc->lr_slot[idx] = (uint16_t)slot;
 	return held;
 }
 
-int av_vgic_flush(struct av_vgic *vgic, unsigned vcpu)
+/*
+ * Fill the list registers of @vcpu from its list: its lock is held, and the distributor lock
+ * if an SPI is listed. Active interrupts first (the guest must be able to deactivate them),
+ * then pending, deliverable ones, each in list (priority) order. One walk: an active
+ * interrupt takes the next LR at once, a pending one waits (in @wait) for what the active
+ * ones leave; one that cannot get an LR even then is not kept, only noted (underflow). The
+ * LRs and requests are those of a walk for the active interrupts followed by one for the
+ * pending ones: placing an interrupt changes nothing the others' tests read.
+ */
+static inline __attribute__((always_inline)) void
+lrs_fill(struct av_vgic *vgic, unsigned vcpu, unsigned nr)
 {
-	struct av_vgic_vcpu *vc;
-	unsigned nr, used = 0, maint = 0;
+	struct av_vgic_vcpu *vc = &vgic->vcpu[vcpu];
+	uint16_t wait[AV_VGIC_MAX_LRS];
+	unsigned used = 0, nwait = 0, maint = 0;
 
-	if (!vgic || vcpu >= vgic->nr_vcpus)
-		return -AV_EINVAL;
-	vc = &vgic->vcpu[vcpu];
-	nr = vgic->lr_ops->nr_lrs(vgic->lr_cookie, vcpu);
-	if (nr > AV_VGIC_MAX_LRS)
-		nr = AV_VGIC_MAX_LRS;
+	for (unsigned s = vc->head; s != VGIC_NIL; s = vgic->irq[s].next) {
+		struct av_vgic_irq *irq = &vgic->irq[s];
+
+		if (irq->lr != VGIC_NO_LR)
+			continue;
+		if (irq->flags & AV_VGIC_IRQF_ACTIVE) {
+			if (used == nr) {
+				maint |= AV_VGIC_MAINT_UNDERFLOW;
+				break;
+			}
+			maint |= lr_place(vgic, vcpu, vc, s, used++, irq_deliverable(vgic, irq));
+		} else if (irq_deliverable(vgic, irq)) {
+			if (used + nwait < nr)
+				wait[nwait++] = (uint16_t)s;
+			else
+				maint |= AV_VGIC_MAINT_UNDERFLOW;
+		}
+	}
+	for (unsigned i = 0; i < nwait; i++) {
+		if (used == nr) {
+			maint |= AV_VGIC_MAINT_UNDERFLOW;
+			break;
+		}
+		maint |= lr_place(vgic, vcpu, vc, wait[i], used++, true);
+	}
+	for (unsigned i = used; i < vc->lr_used; i++)
+		vgic->lr_ops->write_lr(vgic->lr_cookie, vcpu, i, &lr_empty);
+	vc->lr_used = vc->lr_live = (uint8_t)used;
+	vgic->lr_ops->set_maint(vgic->lr_cookie, vcpu, maint);
+}
+
+/*
+ * av_vgic_flush(); @general: the distributor lock whatever is listed, and no shortcut.
+ *
+ * The looks without a lock only choose the path. The SPI count is looked at again under
+ * the vCPU's lock; an empty list needs no second look (see below). lr_used is this vCPU's
+ * own bookkeeping: flush and sync of one vCPU run on the pCPU holding its list registers,
+ * never at the same time.
+ */
+static inline __attribute__((always_inline)) int
+flush(struct av_vgic *vgic, unsigned vcpu, bool general)
+{
+	struct av_vgic_vcpu *vc = &vgic->vcpu[vcpu];
+	unsigned nr;
+	bool dist;
 
 	/*
-	 * Nothing listed and no LR written by the last flush: nothing to place or clear, and
-	 * no maintenance to ask for. The list only changes under its vCPU's lock, so this
-	 * look needs no distributor lock; an interrupt listed just after it kicks the vCPU,
-	 * as it would after a complete flush. (The common exit of a vCPU without interrupts.)
+	 * Nothing listed and no LR written by the last flush: nothing to place or clear, and no
+	 * maintenance to ask for. An interrupt listed just after the look kicks the vCPU, as it
+	 * would after a complete flush. (The common exit of a vCPU without interrupts.)
 	 */
-	av__vgic_lock_vcpu(vgic, vcpu);
-	if (vc->head == VGIC_NIL && vc->lr_used == 0) {
+	if (!general && __atomic_load_n(&vc->head, __ATOMIC_RELAXED) == VGIC_NIL &&
+	    vc->lr_used == 0) {
+		av__vgic_lock_vcpu(vgic, vcpu);
 		vc->lr_live = 0;
 		vgic->lr_ops->set_maint(vgic->lr_cookie, vcpu, 0);
 		av__vgic_unlock_vcpu(vgic, vcpu);
 		return 0;
 	}
-	av__vgic_unlock_vcpu(vgic, vcpu);
-
-	av__vgic_lock_dist(vgic);
+	nr = vgic->lr_ops->nr_lrs(vgic->lr_cookie, vcpu);
+	if (nr > AV_VGIC_MAX_LRS)
+		nr = AV_VGIC_MAX_LRS;
+	/* Only private interrupts listed: the vCPU's lock covers all the fill reads and writes. */
+	dist = general || __atomic_load_n(&vc->nr_spis, __ATOMIC_RELAXED) != 0;
+	if (dist)
+		av__vgic_lock_dist(vgic);
 	av__vgic_lock_vcpu(vgic, vcpu);
-	/* Pass 1: active interrupts must be visible for the guest to deactivate them. */
-	for (uint16_t s = vc->head; s != VGIC_NIL; s = vgic->irq[s].next) {
-		struct av_vgic_irq *irq = &vgic->irq[s];
-
-		if (irq->lr != VGIC_NO_LR || !(irq->flags & AV_VGIC_IRQF_ACTIVE))
-			continue;
-		if (used == nr) {
-			maint |= AV_VGIC_MAINT_UNDERFLOW;
-			break;
-		}
-		if (lr_place(vgic, vcpu, irq, used++))
-			maint |= AV_VGIC_MAINT_NOPENDING;
+	if (!dist && vc->nr_spis != 0) {
+		/* An SPI was listed since the look: the distributor lock first, then this one. */
+		av__vgic_unlock_vcpu(vgic, vcpu);
+		av__vgic_lock_dist(vgic);
+		av__vgic_lock_vcpu(vgic, vcpu);
+		dist = true;
 	}
-	/* Pass 2: pending, deliverable interrupts in priority order. */
-	for (uint16_t s = vc->head; s != VGIC_NIL; s = vgic->irq[s].next) {
-		struct av_vgic_irq *irq = &vgic->irq[s];
-
-		if (irq->lr != VGIC_NO_LR || !irq_deliverable(vgic, irq))
-			continue;
-		if (used == nr) {
-			maint |= AV_VGIC_MAINT_UNDERFLOW;
-			break;
-		}
-		if (lr_place(vgic, vcpu, irq, used++))
-			maint |= AV_VGIC_MAINT_NOPENDING;
-	}
-	for (unsigned i = used; i < vc->lr_used; i++) {
-		struct av_vgic_lr empty = { 0 };
-
-		vgic->lr_ops->write_lr(vgic->lr_cookie, vcpu, i, &empty);
-	}
-	vc->lr_used = vc->lr_live = (uint8_t)used;
-	vgic->lr_ops->set_maint(vgic->lr_cookie, vcpu, maint);
+	lrs_fill(vgic, vcpu, nr);
 	av__vgic_unlock_vcpu(vgic, vcpu);
-	av__vgic_unlock_dist(vgic);
+	if (dist)
+		av__vgic_unlock_dist(vgic);
 	return 0;
 }
 
+int av__vgic_flush_general(struct av_vgic *vgic, unsigned vcpu)
+{
+	return flush(vgic, vcpu, true);
+}
+
+int av_vgic_flush(struct av_vgic *vgic, unsigned vcpu)
+{
+	if (!vgic || vcpu >= vgic->nr_vcpus)
+		return -AV_EINVAL;
+	return flush(vgic, vcpu, false);
+}
+
 /* Fold one LR back into its IRQ. */
-static void lr_fold(struct av_vgic *vgic, struct av_vgic_irq *irq, const struct av_vgic_lr *lr)
+static inline void lr_fold(struct av_vgic *vgic, struct av_vgic_irq *irq,
+			   const struct av_vgic_lr *lr)
 {
 	bool pend = (lr->state & AV_VGIC_LR_PENDING) != 0;
 	bool act = (lr->state & AV_VGIC_LR_ACTIVE) != 0;
@@ -668,55 +779,111 @@ static void lr_fold(struct av_vgic *vgic, struct av_vgic_irq *irq, const struct 
 	}
 }
 
-int av_vgic_sync(struct av_vgic *vgic, unsigned vcpu)
+/*
+ * av_vgic_sync(); @general: the distributor lock whatever is listed.
+ *
+ * Private IRQs are re-evaluated under the vCPU's lock; they kick no other vCPU. An SPI is
+ * settled there too when only this vCPU's list is concerned: it stays listed (its route
+ * still leads here; deliverable again, it needs no kick of the vCPU being synced), or it is
+ * retired and leaves the list. One whose route now leads elsewhere waits in @moved for
+ * av__vgic_irq_changed() until the vCPU's lock is released: that takes the other vCPU's.
+ */
+static inline __attribute__((always_inline)) int
+sync(struct av_vgic *vgic, unsigned vcpu, bool general)
 {
-	struct av_vgic_vcpu *vc;
-	uint16_t spis[AV_VGIC_MAX_LRS];
-	unsigned nspi = 0;
+	struct av_vgic_vcpu *vc = &vgic->vcpu[vcpu];
+	uint16_t moved[AV_VGIC_MAX_LRS];
+	unsigned nmoved = 0;
 	uint32_t kick = 0;
+	/* An SPI in an LR is on this vCPU's list: without SPIs listed, only private IRQs are
+	 * folded. (As in flush, the look only chooses; it is made again under the lock.) */
+	bool dist = general || __atomic_load_n(&vc->nr_spis, __ATOMIC_RELAXED) != 0;
 
-	if (!vgic || vcpu >= vgic->nr_vcpus)
-		return -AV_EINVAL;
-	vc = &vgic->vcpu[vcpu];
-	av__vgic_lock_dist(vgic);
+	if (dist)
+		av__vgic_lock_dist(vgic);
 	av__vgic_lock_vcpu(vgic, vcpu);
+	if (!dist && vc->nr_spis != 0) {
+		av__vgic_unlock_vcpu(vgic, vcpu);
+		av__vgic_lock_dist(vgic);
+		av__vgic_lock_vcpu(vgic, vcpu);
+		dist = true;
+	}
 	for (unsigned i = 0; i < vc->lr_live; i++) {
-		struct av_vgic_irq *irq = &vgic->irq[vc->lr_slot[i]];
+		uint16_t slot = vc->lr_slot[i];
+		struct av_vgic_irq *irq = &vgic->irq[slot];
 		struct av_vgic_lr lr;
+		bool want;
 
 		vgic->lr_ops->read_lr(vgic->lr_cookie, vcpu, i, &lr);
 		lr_fold(vgic, irq, &lr);
-		if (irq->intid < AV_VGIC_NR_PRIVATE)
+		if (slot < SPI_BASE) {
 			av__vgic_irq_changed(vgic, irq, &kick);
-		else
-			spis[nspi++] = vc->lr_slot[i];
+			continue;
+		}
+		want = (irq->flags & AV_VGIC_IRQF_ACTIVE) || av__vgic_irq_pending(vgic, irq);
+		if (irq->owner != vcpu || (want && irq->target != vcpu))
+			moved[nmoved++] = slot;
+		else if (!want)
+			list_del(vgic, irq);
 	}
 	/* The LRs keep their values until the next flush overwrites or clears them. */
 	vc->lr_live = 0;
 	av__vgic_unlock_vcpu(vgic, vcpu);
-	for (unsigned i = 0; i < nspi; i++)
-		av__vgic_irq_changed(vgic, &vgic->irq[spis[i]], &kick);
-	av__vgic_unlock_dist(vgic);
-	av__vgic_kick(vgic, kick & ~(uint32_t)AV_BIT(vcpu), NULL);
+	for (unsigned i = 0; i < nmoved; i++)
+		av__vgic_irq_changed(vgic, &vgic->irq[moved[i]], &kick);
+	if (dist)
+		av__vgic_unlock_dist(vgic);
+	kick &= ~(uint32_t)AV_BIT(vcpu);
+	if (kick)
+		av__vgic_kick(vgic, kick, NULL);
 	return 0;
 }
 
-bool av_vgic_has_pending(struct av_vgic *vgic, unsigned vcpu)
+int av__vgic_sync_general(struct av_vgic *vgic, unsigned vcpu)
 {
+	return sync(vgic, vcpu, true);
+}
+
+int av_vgic_sync(struct av_vgic *vgic, unsigned vcpu)
+{
+	if (!vgic || vcpu >= vgic->nr_vcpus)
+		return -AV_EINVAL;
+	return sync(vgic, vcpu, false);
+}
+
+/* av_vgic_has_pending() of a vCPU with a non-empty list (its own frame: the empty look needs
+ * none). Without SPIs listed, the vCPU's lock is enough. */
+static __attribute__((noinline)) bool has_pending_listed(struct av_vgic *vgic, unsigned vcpu)
+{
+	struct av_vgic_vcpu *vc = &vgic->vcpu[vcpu];
 	bool ret;
 
-	if (!vgic || vcpu >= vgic->nr_vcpus)
-		return false;
-	/* Nothing listed: nothing pending, without the locks (the common WFI). An interrupt
-	 * listed just after this look kicks the vCPU, as it would after a locked one. */
-	if (__atomic_load_n(&vgic->vcpu[vcpu].head, __ATOMIC_ACQUIRE) == VGIC_NIL)
-		return false;
+	if (__atomic_load_n(&vc->nr_spis, __ATOMIC_RELAXED) == 0) {
+		av__vgic_lock_vcpu(vgic, vcpu);
+		if (vc->nr_spis == 0) {
+			ret = vcpu_has_deliverable(vgic, vcpu);
+			av__vgic_unlock_vcpu(vgic, vcpu);
+			return ret;
+		}
+		av__vgic_unlock_vcpu(vgic, vcpu);
+	}
 	av__vgic_lock_dist(vgic);
 	av__vgic_lock_vcpu(vgic, vcpu);
 	ret = vcpu_has_deliverable(vgic, vcpu);
 	av__vgic_unlock_vcpu(vgic, vcpu);
 	av__vgic_unlock_dist(vgic);
 	return ret;
+}
+
+bool av_vgic_has_pending(struct av_vgic *vgic, unsigned vcpu)
+{
+	if (!vgic || vcpu >= vgic->nr_vcpus)
+		return false;
+	/* Nothing listed: nothing pending, without the locks (the common WFI). An interrupt
+	 * listed just after this look kicks the vCPU, as it would after a locked one. */
+	if (__atomic_load_n(&vgic->vcpu[vcpu].head, __ATOMIC_ACQUIRE) == VGIC_NIL)
+		return false;
+	return has_pending_listed(vgic, vcpu);
 }
 
 int av_vgic_get_irq(struct av_vgic *vgic, unsigned vcpu, uint32_t intid,
@@ -768,7 +935,7 @@ uint64_t av_vgic_lr_encode_v3(const struct av_vgic_lr *lr)
 
 void av_vgic_lr_decode_v3(uint64_t val, struct av_vgic_lr *lr)
 {
-	*lr = lr_zero; /* a block copy (padding too), not a memset call */
+	*lr = lr_empty; /* a block copy (padding too), not a memset call */
 	lr->vintid = (uint32_t)AV_FIELD_GET(AV_ICH_LR_VINTID, val);
 	lr->priority = (uint8_t)AV_FIELD_GET(AV_ICH_LR_PRIORITY, val);
 	lr->state = (enum av_vgic_lr_state)AV_FIELD_GET(AV_ICH_LR_STATE, val);
@@ -802,7 +969,7 @@ uint32_t av_vgic_lr_encode_v2(const struct av_vgic_lr *lr)
 
 void av_vgic_lr_decode_v2(uint32_t val, struct av_vgic_lr *lr)
 {
-	*lr = lr_zero; /* a block copy (padding too), not a memset call */
+	*lr = lr_empty; /* a block copy (padding too), not a memset call */
 	lr->vintid = (uint32_t)AV_FIELD_GET(AV_GICH_LR_VIRTUALID, val);
 	lr->priority = (uint8_t)AV_FIELD_PREP(AV_VGIC_PRIO_V2_BITS,
 					      AV_FIELD_GET(AV_GICH_LR_PRIORITY, val));
@@ -1204,12 +1371,15 @@ int av_vgic_restore(struct av_vgic *vgic, const struct av_vgic_snapshot *snap)
 	    snap->nr_vcpus != vgic->nr_vcpus || snap->nr_spis != vgic->nr_spis)
 		return -AV_EINVAL;
 	av__vgic_lock_dist(vgic);
-	vgic->ctlr = snap->ctlr & (AV_GICD_CTLR_ENABLE_G0 | AV_GICD_CTLR_ENABLE_G1);
+	__atomic_store_n(&vgic->ctlr,
+			 snap->ctlr & (AV_GICD_CTLR_ENABLE_G0 | AV_GICD_CTLR_ENABLE_G1),
+			 __ATOMIC_RELAXED);
 	for (unsigned v = 0; v < vgic->nr_vcpus; v++) {
 		av__vgic_lock_vcpu(vgic, v);
 		vgic->vcpu[v].mpidr = snap->vcpu[v].mpidr;
 		vgic->vcpu[v].asleep = snap->vcpu[v].asleep != 0;
 		vgic->vcpu[v].head = VGIC_NIL;
+		vgic->vcpu[v].nr_spis = 0;
 		vgic->vcpu[v].lr_used = 0;
 		vgic->vcpu[v].lr_live = 0;
 		for (unsigned i = 0; i < AV_VGIC_NR_PRIVATE; i++) {
@@ -1223,6 +1393,7 @@ int av_vgic_restore(struct av_vgic *vgic, const struct av_vgic_snapshot *snap)
 			irq->sgi_src = in->sgi_src;
 			if (i < AV_VGIC_NR_SGIS)
 				irq->flags |= AV_VGIC_IRQF_EDGE;
+			av__vgic_irq_retarget(vgic, irq);
 			av__vgic_irq_changed(vgic, irq, &kick);
 		}
 		av__vgic_unlock_vcpu(vgic, v);
@@ -1237,6 +1408,7 @@ int av_vgic_restore(struct av_vgic *vgic, const struct av_vgic_snapshot *snap)
 		irq->hw_intid = in->hw_intid;
 		irq->targets = in->targets;
 		irq->irouter = in->irouter;
+		av__vgic_irq_retarget(vgic, irq);
 		av__vgic_irq_changed(vgic, irq, &kick);
 	}
 	av__vgic_unlock_dist(vgic);
@@ -1248,9 +1420,10 @@ int av_vgic_restore(struct av_vgic *vgic, const struct av_vgic_snapshot *snap)
 void av__vgic_gicd_ctlr_write(struct vgic_mmio_ctx *c, uint32_t off, uint64_t v)
 {
 	uint32_t old = c->vgic->ctlr;
+	uint32_t ctlr = (uint32_t)(v & (AV_GICD_CTLR_ENABLE_G0 | AV_GICD_CTLR_ENABLE_G1));
 
 	(void)off;
-	c->vgic->ctlr = (uint32_t)(v & (AV_GICD_CTLR_ENABLE_G0 | AV_GICD_CTLR_ENABLE_G1));
-	if (c->vgic->ctlr & ~old)
+	__atomic_store_n(&c->vgic->ctlr, ctlr, __ATOMIC_RELAXED);
+	if (ctlr & ~old)
 		av__vgic_kick_deliverable(c->vgic, &c->kick);
 }

@@ -117,6 +117,11 @@ void av__vgic_kick(struct av_vgic *vgic, uint32_t mask, uint32_t *kicked);
 struct av_vgic_irq *av__vgic_irq(struct av_vgic *vgic, unsigned vcpu, uint32_t intid);
 /* The vCPU a private IRQ belongs to. */
 unsigned av__vgic_irq_bank(const struct av_vgic *vgic, const struct av_vgic_irq *irq);
+/* Recompute av_vgic_irq::target after @irq's routing changed (ITARGETSR, IROUTER) or the
+ * vCPUs' (affinity, GICR_WAKER); the IRQ's lock is held. Then av__vgic_irq_changed(). */
+void av__vgic_irq_retarget(struct av_vgic *vgic, struct av_vgic_irq *irq);
+/* Recompute the target of every IRM = 1 SPI (a GICR_WAKER change); distributor lock held. */
+void av__vgic_retarget_irm(struct av_vgic *vgic);
 /* Re-evaluate list membership and delivery after a state change; the IRQ's lock is held
  * (distributor lock for an SPI, no vCPU lock; the bank's vCPU lock for a private IRQ). */
 void av__vgic_irq_changed(struct av_vgic *vgic, struct av_vgic_irq *irq, uint32_t *kick);
@@ -131,6 +136,14 @@ void av__vgic_kick_deliverable(struct av_vgic *vgic, uint32_t *kick);
 /* Make SGI @sgi pending on the vCPUs in @targets from @src; no lock held. */
 void av__vgic_sgi_raise(struct av_vgic *vgic, unsigned src, uint32_t targets, unsigned sgi,
 		    uint32_t *kick);
+/*
+ * av_vgic_flush() and av_vgic_sync() on their general path: the distributor lock, then the
+ * vCPU's, whatever the list holds (the entry points take the distributor lock only when an
+ * SPI is listed, and av_vgic_flush() has an early exit for an empty list). For tests, which
+ * compare the entry points with it; arguments are not checked.
+ */
+int av__vgic_flush_general(struct av_vgic *vgic, unsigned vcpu);
+int av__vgic_sync_general(struct av_vgic *vgic, unsigned vcpu);
 /* The ITLinesNumber value for the configured SPIs. */
 uint32_t av__vgic_itlines(const struct av_vgic *vgic);
 

@@ -54,6 +54,7 @@ static void wr_targets(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_
 	if (irq->intid < AV_VGIC_NR_PRIVATE)
 		return;
 	irq->targets = (uint8_t)(v & AV_GENMASK(c->vgic->nr_vcpus - 1, 0));
+	av__vgic_irq_retarget(c->vgic, irq);
 	av__vgic_irq_changed(c->vgic, irq, &c->kick);
 }
 

@@ -57,6 +57,7 @@ static uint64_t rd_irouter(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq)
 static void wr_irouter(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v)
 {
 	irq->irouter = v & IROUTER_RW;
+	av__vgic_irq_retarget(c->vgic, irq);
 	av__vgic_irq_changed(c->vgic, irq, &c->kick);
 }
 
@@ -129,8 +130,15 @@ static uint64_t gicr_waker_read(struct vgic_mmio_ctx *c, uint32_t off)
 
 static void gicr_waker_write(struct vgic_mmio_ctx *c, uint32_t off, uint64_t v)
 {
+	uint8_t asleep = (v & AV_GICR_WAKER_PSLEEP) != 0;
+
 	(void)off;
-	c->vgic->vcpu[c->vcpu].asleep = (v & AV_GICR_WAKER_PSLEEP) != 0;
+	if (c->vgic->vcpu[c->vcpu].asleep == asleep)
+		return;
+	c->vgic->vcpu[c->vcpu].asleep = asleep;
+	/* IRM = 1 SPIs go to the first awake vCPU: that may be another one now. The write
+	 * itself moves no SPI; each follows its new target at its next state change. */
+	av__vgic_retarget_irm(c->vgic);
 }
 
 #define SGI(o) (AV_GICR_SGI_BASE + (o))

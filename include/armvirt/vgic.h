@@ -260,8 +260,9 @@ void av_vgic_lr_decode_v2(uint32_t val, struct av_vgic_lr *lr);
 
 /**
  * The CPU-interface backend: list registers of the pCPU about to run (or that just ran)
- * vCPU @p vcpu. Called from av_vgic_flush() and av_vgic_sync() with the vCPU's lock held;
- * they must not call back into the vGIC.
+ * vCPU @p vcpu. Called from av_vgic_flush() and av_vgic_sync() with the vCPU's lock held
+ * (and the distributor lock when an SPI is on the vCPU's pending list; nr_lrs() is called
+ * before the locks are taken); they must not call back into the vGIC.
  */
 struct av_vgic_lr_ops {
 	/** Number of implemented list registers (at most #AV_VGIC_MAX_LRS are used). */
@@ -315,7 +316,10 @@ struct av_vgic_irq {
 	uint8_t sgi_src;   /**< GICv2 SGIs: pending sources (one bit per CPU) */
 	uint8_t lr;        /**< list register index while in an LR, or 0xff */
 	uint8_t lr_src;    /**< GICv2 SGIs: source in the LR */
-	uint8_t pad;
+	/** vCPU the routing sends it to, or 0xff: the bank for a private IRQ; for an SPI, from
+	 *  ITARGETSR (GICv2) or IROUTER and the vCPUs' affinity and GICR_WAKER (GICv3), kept
+	 *  up to date whenever one of those changes. */
+	uint8_t target;
 };
 
 /** Per-IRQ flags (struct av_vgic_irq::flags). */
@@ -331,11 +335,12 @@ struct av_vgic_irq {
 struct av_vgic_vcpu {
 	uint64_t mpidr;                   /**< affinity */
 	uint16_t head;                    /**< first slot of the pending list */
+	uint16_t nr_spis;                 /**< SPIs on the pending list */
 	uint8_t lr_used;                  /**< LRs written by the last flush (to clear) */
 	uint8_t lr_live;                  /**< LRs not yet folded back by a sync */
 	uint8_t asleep;                   /**< GICR_WAKER.ProcessorSleep */
-	uint16_t lr_slot[AV_VGIC_MAX_LRS]; /**< slot held by each written LR */
 	atomic_flag lock;                 /**< built-in lock */
+	uint16_t lr_slot[AV_VGIC_MAX_LRS]; /**< slot held by each written LR */
 };
 
 /** A virtual GIC. Caller-allocated; initialise with av_vgic_init(). Fields are private. */

@@ -31,6 +31,12 @@ static struct fake_cpu fake[AV_VGIC_MAX_VCPUS];
 static unsigned fake_nr_lrs = 4;
 static uint32_t kick_seen;
 
+/* The LR cookie selects the fake CPUs: NULL is fake[], else an array of its own. */
+static struct fake_cpu *fake_of(void *cookie, unsigned vcpu)
+{
+	return cookie ? &((struct fake_cpu *)cookie)[vcpu] : &fake[vcpu];
+}
+
 static unsigned f_nr_lrs(void *cookie, unsigned vcpu)
 {
 	(void)cookie;
@@ -40,24 +46,25 @@ static unsigned f_nr_lrs(void *cookie, unsigned vcpu)
 
 static void f_write(void *cookie, unsigned vcpu, unsigned idx, const struct av_vgic_lr *lr)
 {
-	(void)cookie;
+	struct fake_cpu *f = fake_of(cookie, vcpu);
+
 	assert_true(idx < fake_nr_lrs);
-	fake[vcpu].lr[idx] = *lr;
-	fake[vcpu].writes++;
+	f->lr[idx] = *lr;
+	f->writes++;
 }
 
 static void f_read(void *cookie, unsigned vcpu, unsigned idx, struct av_vgic_lr *lr)
 {
-	(void)cookie;
-	*lr = fake[vcpu].lr[idx];
+	*lr = fake_of(cookie, vcpu)->lr[idx];
 }
 
 static void f_maint(void *cookie, unsigned vcpu, unsigned flags)
 {
-	(void)cookie;
-	fake[vcpu].maint = flags;
+	struct fake_cpu *f = fake_of(cookie, vcpu);
+
+	f->maint = flags;
 	if (flags & AV_VGIC_MAINT_NOPENDING)
-		fake[vcpu].npie_requests++;
+		f->npie_requests++;
 }
 
 static const struct av_vgic_lr_ops fake_ops = { f_nr_lrs, f_write, f_read, f_maint };
@@ -1506,6 +1513,543 @@ static void test_mmio_sweep(void **state)
 	}
 }
 
+/* ---- routing targets ---- */
+
+/* The slot of SPI @intid in struct av_vgic (the snapshot's layout). */
+static struct av_vgic_irq *spi_slot(struct av_vgic *g, uint32_t intid)
+{
+	return &g->irq[AV_VGIC_MAX_VCPUS * 32 + intid - 32];
+}
+
+/*
+ * The vCPU an SPI routes to, or 0xff, worked out here from what the guest reads back
+ * (GICD_IROUTER<n> and GICR_WAKER, or GICD_ITARGETSR<n>) and the routing doc/vgic.md
+ * documents: the vCPU whose affinity matches; with IRM = 1 the lowest-numbered one whose
+ * redistributor is awake (vCPU 0 while all sleep); for GICv2 the lowest CPU targeted.
+ */
+static unsigned ref_route(struct av_vgic *g, const uint64_t *mpidr, uint32_t intid)
+{
+	uint64_t v = 0;
+
+	if (g->model == AV_VGIC_V2) {
+		assert_int_equal(av_vgic_v2_dist_access(g, 0, 0x800 + intid, 1, false, &v), 0);
+		return v ? (unsigned)__builtin_ctzll(v) : 0xff;
+	}
+	assert_int_equal(av_vgic_v3_dist_access(g, 0x6000 + 8 * intid, 8, false, &v), 0);
+	for (unsigned c = 0; c < g->nr_vcpus; c++) {
+		uint64_t waker = 0, m = mpidr ? mpidr[c] : c;
+
+		assert_int_equal(av_vgic_v3_redist_access(g, c, 0x14, 4, false, &waker), 0);
+		if (v & (1ull << 31) ? !(waker & 2) : (v & 0xff00ffffffull) == m)
+			return c;
+	}
+	return v & (1ull << 31) ? 0 : 0xff; /* IRM with every redistributor asleep: vCPU 0 */
+}
+
+static void test_route_target_kept(void **state)
+{
+	static const uint64_t mpidr[3] = { 0x0, 0x100, 0x10000 };
+	struct av_vgic_snapshot *snap = test_malloc(sizeof(*snap));
+	(void)state;
+	setup(AV_VGIC_V3, 3, 32, mpidr);
+	for (uint32_t i = 32; i < 64; i++)
+		assert_int_equal(spi_slot(&G, i)->target, 0); /* IROUTER 0: affinity 0.0.0.0 */
+	for (unsigned c = 0; c < 3; c++)
+		for (uint32_t i = 0; i < 32; i++)
+			assert_int_equal(G.irq[c * 32 + i].target, c);
+	d3w(0x6000 + 8 * 40, 8, 0x100);
+	assert_int_equal(spi_slot(&G, 40)->target, 1);
+	d3w(0x6000 + 8 * 40 + 4, 4, 0); /* upper half only: Aff3 0 */
+	assert_int_equal(spi_slot(&G, 40)->target, 1);
+	d3w(0x6000 + 8 * 40, 4, 0x10000);
+	assert_int_equal(spi_slot(&G, 40)->target, 2);
+	d3w(0x6000 + 8 * 40, 8, 0x5);
+	assert_int_equal(spi_slot(&G, 40)->target, 0xff);
+	/* IRM = 1: the first awake redistributor, vCPU 0 while all sleep. */
+	d3w(0x6000 + 8 * 40, 8, 1ull << 31);
+	assert_int_equal(spi_slot(&G, 40)->target, 0);
+	rw(2, 0x14, 4, 0);
+	assert_int_equal(spi_slot(&G, 40)->target, 2);
+	rw(1, 0x14, 4, 0);
+	assert_int_equal(spi_slot(&G, 40)->target, 1);
+	rw(1, 0x14, 4, 2);
+	assert_int_equal(spi_slot(&G, 40)->target, 2);
+	/* A pending IRM SPI follows the new target at its next change. */
+	v3_spi_on(40, 0x80);
+	rw(2, 0x14, 4, 2);
+	av_vgic_set_level(&G, 0, 40, true, NULL);
+	assert_int_equal(st(0, 40).owner, 0);
+	rw(2, 0x14, 4, 0);
+	assert_int_equal(st(0, 40).owner, 0); /* not moved by the WAKER write itself */
+	av_vgic_pulse(&G, 0, 40, NULL);
+	assert_int_equal(st(0, 40).owner, 2);
+	/* A restore recomputes every target from the restored affinities. */
+	d3w(0x6000 + 8 * 41, 8, 0x10000);
+	assert_int_equal(av_vgic_save(&G, snap), 0);
+	snap->vcpu[0].mpidr = 0x10000;
+	snap->vcpu[2].mpidr = 0x0;
+	assert_int_equal(av_vgic_restore(&G, snap), 0);
+	assert_int_equal(spi_slot(&G, 41)->target, 0);
+	assert_int_equal(spi_slot(&G, 42)->target, 2);
+	assert_int_equal(spi_slot(&G, 40)->target, 2); /* IRM: vCPU 2 still the awake one */
+	assert_int_equal(st(0, 40).owner, 2);
+	test_free(snap);
+
+	/* GICv2: the lowest CPU of ITARGETSR. */
+	setup(AV_VGIC_V2, 4, 32, NULL);
+	assert_int_equal(spi_slot(&G, 40)->target, 0xff);
+	d2w(0, 0x800 + 40, 1, 0x6);
+	assert_int_equal(spi_slot(&G, 40)->target, 1);
+	d2w(3, 0x800 + 40, 1, 0x8);
+	assert_int_equal(spi_slot(&G, 40)->target, 3);
+	d2w(0, 0x800 + 40, 1, 0xf0); /* CPUs 4..7 do not exist: no target */
+	assert_int_equal(spi_slot(&G, 40)->target, 0xff);
+}
+
+/* ---- flush and sync: the entry points against the general path ---- */
+
+/*
+ * Lock ops and an LR backend that check the lock rules: the distributor lock is never
+ * taken under a vCPU's, two vCPU locks are never held, the LR callbacks run under the vCPU's
+ * lock, and an LR that holds an SPI is written or read back only under the distributor lock.
+ */
+static struct {
+	int dist, vcpu;
+	unsigned dist_taken;
+} lkc = { 0, -1, 0 };
+
+static void lkc_lock(void *cookie, unsigned which)
+{
+	(void)cookie;
+	if (which == AV_VGIC_LOCK_DIST) {
+		assert_int_equal(lkc.dist, 0);
+		assert_int_equal(lkc.vcpu, -1);
+		lkc.dist = 1;
+		lkc.dist_taken++;
+	} else {
+		assert_int_equal(lkc.vcpu, -1);
+		lkc.vcpu = (int)which;
+	}
+}
+
+static void lkc_unlock(void *cookie, unsigned which)
+{
+	(void)cookie;
+	if (which == AV_VGIC_LOCK_DIST) {
+		assert_int_equal(lkc.dist, 1);
+		lkc.dist = 0;
+	} else {
+		assert_int_equal(lkc.vcpu, (int)which);
+		lkc.vcpu = -1;
+	}
+}
+
+static void lkc_check_lr(unsigned vcpu, const struct av_vgic_lr *lr)
+{
+	assert_int_equal(lkc.vcpu, (int)vcpu);
+	if (lr->state != AV_VGIC_LR_INVALID && lr->vintid >= 32)
+		assert_int_equal(lkc.dist, 1);
+}
+
+static void lkc_write(void *cookie, unsigned vcpu, unsigned idx, const struct av_vgic_lr *lr)
+{
+	lkc_check_lr(vcpu, lr);
+	f_write(cookie, vcpu, idx, lr);
+}
+
+static void lkc_read(void *cookie, unsigned vcpu, unsigned idx, struct av_vgic_lr *lr)
+{
+	f_read(cookie, vcpu, idx, lr);
+	/* Whatever the guest did with it, the INTID is the one the flush wrote. */
+	assert_int_equal(lkc.vcpu, (int)vcpu);
+	if (lr->vintid >= 32)
+		assert_int_equal(lkc.dist, 1);
+}
+
+static void lkc_maint(void *cookie, unsigned vcpu, unsigned flags)
+{
+	assert_int_equal(lkc.vcpu, (int)vcpu);
+	f_maint(cookie, vcpu, flags);
+}
+
+static const struct av_vgic_lr_ops lkc_lr_ops = { f_nr_lrs, lkc_write, lkc_read, lkc_maint };
+static const struct av_vgic_lock_ops lkc_lock_ops = { lkc_lock, lkc_unlock };
+
+/* Without SPIs involved, flush, sync and has_pending leave the distributor lock alone. */
+static void test_private_paths_unlocked_dist(void **state)
+{
+	struct av_vgic_config cfg = { .model = AV_VGIC_V3, .nr_vcpus = 2, .nr_spis = 32,
+				      .lr_ops = &lkc_lr_ops, .lock_ops = &lkc_lock_ops };
+	(void)state;
+	memset(fake, 0, sizeof(fake));
+	fake_nr_lrs = 4;
+	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+	d3w(0x0000, 4, 0x3);
+	rw(1, 0x10080, 4, 1u << 27);  /* GICR_IGROUPR0: PPI 27 group 1 */
+	rw(1, 0x10100, 4, 1u << 27);  /* GICR_ISENABLER0 */
+	v3_spi_on(40, 0x80);
+	av_vgic_set_level(&G, 1, 27, true, NULL);
+	lkc.dist_taken = 0;
+	assert_true(av_vgic_has_pending(&G, 1));
+	assert_int_equal(av_vgic_flush(&G, 1), 0);
+	assert_int_equal(fake[1].lr[0].vintid, 27);
+	guest_ack(1, 0);
+	assert_int_equal(av_vgic_sync(&G, 1), 0);
+	assert_int_equal(av_vgic_flush(&G, 1), 0);
+	guest_eoi(1, 0);
+	assert_int_equal(av_vgic_sync(&G, 1), 0);
+	assert_int_equal(lkc.dist_taken, 0);
+	/* An SPI on the list, or in an LR, takes the distributor lock first. */
+	d3w(0x6000 + 8 * 40, 8, 0x1);
+	av_vgic_pulse(&G, 0, 40, NULL);
+	lkc.dist_taken = 0;
+	assert_true(av_vgic_has_pending(&G, 1));
+	assert_int_equal(lkc.dist_taken, 1);
+	assert_int_equal(av_vgic_flush(&G, 1), 0);
+	assert_int_equal(lkc.dist_taken, 2);
+	assert_int_equal(lrs_valid(&G, 1), 2);
+	assert_int_equal(av_vgic_sync(&G, 1), 0);
+	assert_int_equal(lkc.dist_taken, 3);
+	assert_int_equal(lkc.dist, 0);
+	assert_int_equal(lkc.vcpu, -1);
+}
+
+/* One vGIC of a pair, with its own fake CPUs and kicks. */
+struct twin {
+	struct av_vgic g;
+	struct fake_cpu cpu[AV_VGIC_MAX_VCPUS];
+	uint32_t kicks;
+	bool live[AV_VGIC_MAX_VCPUS]; /* flushed, not yet synced (the vCPU "runs") */
+};
+
+static struct twin tw_a, tw_b;
+
+static void tw_kick(void *cookie, unsigned vcpu)
+{
+	((struct twin *)cookie)->kicks |= 1u << vcpu;
+}
+
+static uint32_t rnd_state;
+
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state % n;
+}
+
+/* A guest register access of either model: @redist selects the GICv3 redistributor. */
+static uint64_t tw_mmio(struct av_vgic *g, bool redist, unsigned cpu, uint64_t off,
+			unsigned size, bool write, uint64_t v)
+{
+	int r;
+
+	if (g->model == AV_VGIC_V2)
+		r = av_vgic_v2_dist_access(g, cpu, off, size, write, &v);
+	else if (redist)
+		r = av_vgic_v3_redist_access(g, cpu, off, size, write, &v);
+	else
+		r = av_vgic_v3_dist_access(g, off, size, write, &v);
+	assert_int_equal(r, AV_VGIC_ACCESS_OK);
+	return v;
+}
+
+/* Read-modify-write of the per-IRQ field of @intid (@bits per IRQ) at @base, as @cpu. */
+static void tw_field(struct av_vgic *g, unsigned cpu, uint32_t base, uint32_t intid,
+		     unsigned bits, uint32_t val)
+{
+	bool redist = g->model == AV_VGIC_V3 && intid < 32;
+	uint32_t off = (redist ? 0x10000 : 0) + base + intid * bits / 32 * 4;
+	unsigned pos = intid * bits % 32;
+	uint32_t mask = (bits == 32 ? ~0u : (1u << bits) - 1) << pos;
+	uint64_t v = tw_mmio(g, redist, cpu, off, 4, false, 0);
+
+	tw_mmio(g, redist, cpu, off, 4, true, (v & ~mask) | (((uint64_t)val << pos) & mask));
+}
+
+/* W1S/W1C registers: write only the one bit. */
+static void tw_bit(struct av_vgic *g, unsigned cpu, uint32_t base, uint32_t intid)
+{
+	bool redist = g->model == AV_VGIC_V3 && intid < 32;
+	uint32_t off = (redist ? 0x10000 : 0) + base + intid / 32 * 4;
+
+	tw_mmio(g, redist, cpu, off, 4, true, 1u << (intid % 32));
+}
+
+static bool tw_group_on(struct av_vgic *g, bool group1)
+{
+	return tw_mmio(g, false, 0, 0, 4, false, 0) & (group1 ? 2 : 1);
+}
+
+/*
+ * The LRs a flush of @vcpu must fill, from the contract: a walk of its list (priority order)
+ * for the active interrupts not in an LR, then one for the pending, deliverable ones. Returns
+ * how many there are (more than there are LRs: underflow).
+ */
+static unsigned ref_fill(struct av_vgic *g, unsigned vcpu, uint32_t *out)
+{
+	unsigned n = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned s = g->vcpu[vcpu].head; s != 0xffff; s = g->irq[s].next) {
+			struct av_vgic_irq_state st_;
+
+			assert_int_equal(av_vgic_get_irq(g, vcpu, g->irq[s].intid, &st_), 0);
+			if (st_.in_lr)
+				continue;
+			if (pass == 0 ? st_.active
+				      : !st_.active && st_.enabled && st_.pending &&
+					tw_group_on(g, st_.group1))
+				out[n++] = st_.intid;
+		}
+	}
+	return n;
+}
+
+/*
+ * The pending lists as the core documents them: each vCPU's list holds, in priority order,
+ * exactly the IRQs whose owner it is, and its SPI count is right. An IRQ in an LR is listed;
+ * an active or pending one is listed when it has a target (an active one that had none
+ * when it became active may be on no list); one neither is on no list. One that is only
+ * pending is on its target's (an IRM = 1 SPI may wait for its next change to follow a
+ * GICR_WAKER write). Targets are checked against the registers before this.
+ */
+static void tw_lists_ok(struct av_vgic *g)
+{
+	unsigned listed = 0;
+
+	for (unsigned v = 0; v < g->nr_vcpus; v++) {
+		unsigned spis = 0, prev = 0xffff;
+
+		for (unsigned s = g->vcpu[v].head; s != 0xffff; s = g->irq[s].next) {
+			assert_int_equal(g->irq[s].owner, v);
+			assert_int_equal(g->irq[s].prev, prev);
+			if (prev != 0xffff)
+				assert_true(g->irq[prev].priority <= g->irq[s].priority);
+			spis += g->irq[s].intid >= 32;
+			prev = s;
+			listed++;
+		}
+		assert_int_equal(g->vcpu[v].nr_spis, spis);
+	}
+	for (unsigned v = 0; v < g->nr_vcpus; v++) {
+		for (uint32_t intid = 0; intid < 32 + (v == 0 ? g->nr_spis : 0); intid++) {
+			struct av_vgic_irq_state st_;
+			unsigned target;
+			bool busy;
+
+			if (v > 0 && intid >= 32)
+				break;
+			assert_int_equal(av_vgic_get_irq(g, v, intid, &st_), 0);
+			target = intid < 32 ? v : spi_slot(g, intid)->target;
+			busy = st_.active || st_.in_lr;
+			if (st_.in_lr || ((st_.active || st_.pending) && target != 0xff))
+				assert_true(st_.owner >= 0);
+			else if (!busy)
+				assert_int_equal(st_.owner, -1);
+			if (!busy && st_.owner >= 0 && !(st_.irouter & (1ull << 31)))
+				assert_int_equal(st_.owner, target);
+			if (st_.owner >= 0)
+				listed--;
+		}
+	}
+	assert_int_equal(listed, 0);
+}
+
+static void tw_same(const uint64_t *mpidr)
+{
+	struct av_vgic *a = &tw_a.g, *b = &tw_b.g;
+
+	assert_memory_equal(a->irq, b->irq, sizeof(a->irq));
+	assert_memory_equal(a->vcpu, b->vcpu, sizeof(a->vcpu));
+	assert_int_equal(a->ctlr, b->ctlr);
+	assert_int_equal(tw_a.kicks, tw_b.kicks);
+	for (unsigned v = 0; v < a->nr_vcpus; v++) {
+		assert_int_equal(tw_a.cpu[v].maint, tw_b.cpu[v].maint);
+		assert_int_equal(tw_a.cpu[v].writes, tw_b.cpu[v].writes);
+		for (unsigned i = 0; i < fake_nr_lrs; i++) {
+			const struct av_vgic_lr *x = &tw_a.cpu[v].lr[i], *y = &tw_b.cpu[v].lr[i];
+
+			assert_int_equal(x->state, y->state);
+			assert_int_equal(x->vintid, y->vintid);
+			assert_int_equal(x->pintid, y->pintid);
+			assert_int_equal(x->priority, y->priority);
+			assert_int_equal(x->source, y->source);
+			assert_int_equal(x->hw, y->hw);
+			assert_int_equal(x->group1, y->group1);
+			assert_int_equal(x->eoi_maint, y->eoi_maint);
+		}
+	}
+	/* The kept routing targets are the ones the registers give. */
+	for (uint32_t i = 32; i < 32 + a->nr_spis; i++)
+		assert_int_equal(spi_slot(a, i)->target, ref_route(a, mpidr, i));
+	tw_lists_ok(a);
+}
+
+/* The INTIDs the random sequences use: a few SGIs, two PPIs, eight SPIs. */
+static const uint32_t tw_intids[] = { 0, 1, 5, 27, 30, 32, 33, 34, 35, 36, 37, 38, 39 };
+
+/* One random step (@r) on @t; @general: flush and sync through the general path. */
+static void tw_step(struct twin *t, bool general, uint32_t r[8], const uint64_t *mpidr)
+{
+	struct av_vgic *g = &t->g;
+	unsigned nv = g->nr_vcpus, cpu = r[1] % nv;
+	uint32_t intid = tw_intids[r[2] % (sizeof(tw_intids) / sizeof(tw_intids[0]))];
+	uint32_t kicked = 0, x = r[3];
+	static const uint8_t prios[] = { 0x00, 0x40, 0x80, 0xa0, 0xf8 };
+
+	switch (r[0] % 20) {
+	case 0:
+	case 1: /* a device: edge, level high or low */
+		if (intid < 16)
+			intid = 27;
+		if (x % 3 == 0)
+			av_vgic_pulse(g, cpu, intid, &kicked);
+		else
+			av_vgic_set_level(g, cpu, intid, x % 3 == 1, &kicked);
+		t->kicks |= kicked;
+		break;
+	case 2: /* an SGI */
+		if (g->model == AV_VGIC_V3 && x % 2)
+			av_vgic_v3_sgi1r_write(g, cpu, (uint64_t)(x % 16) << 24 |
+					       (x & 0x100 ? 1ull << 40 : 0) |
+					       (mpidr[r[4] % nv] & 0xff00) << 8 |
+					       (mpidr[r[4] % nv] & 0xff0000) << 16 |
+					       1u << (mpidr[r[4] % nv] & 0xf), &kicked);
+		else if (g->model == AV_VGIC_V2 && x % 2)
+			tw_mmio(g, false, cpu, 0xf00, 4, true,
+				(uint64_t)(r[4] % 3) << 24 | (r[5] & 0xf) << 16 | (x % 16));
+		else
+			av_vgic_send_sgi(g, cpu, r[4] & ((1u << nv) - 1), x % 16, &kicked);
+		t->kicks |= kicked;
+		break;
+	case 3: /* enable / disable */
+		tw_bit(g, cpu, x % 4 ? 0x100 : 0x180, intid);
+		break;
+	case 4: /* priority */
+		if (g->model == AV_VGIC_V3 && intid < 32)
+			tw_mmio(g, true, cpu, 0x10400 + intid, 1, true, prios[x % 5]);
+		else
+			tw_mmio(g, false, cpu, 0x400 + intid, 1, true, prios[x % 5]);
+		break;
+	case 5: /* group */
+		tw_field(g, cpu, 0x080, intid, 1, x % 4 != 0);
+		break;
+	case 6: /* edge / level */
+		tw_field(g, cpu, 0xc00, intid, 2, x % 2 ? 2 : 0);
+		break;
+	case 7: /* set / clear pending */
+		tw_bit(g, cpu, x % 3 ? 0x200 : 0x280, intid);
+		break;
+	case 8: /* set / clear active */
+		tw_bit(g, cpu, x % 4 ? 0x380 : 0x300, intid);
+		break;
+	case 9: /* routing */
+		if (intid < 32)
+			intid = 32 + x % 8;
+		if (g->model == AV_VGIC_V2)
+			tw_mmio(g, false, cpu, 0x800 + intid, 1, true, r[4] & 0xf);
+		else
+			tw_mmio(g, false, 0, 0x6000 + 8 * intid, 8, true,
+				r[4] % 5 == 0   ? 1ull << 31 /* IRM */
+				: r[4] % 5 == 1 ? 0x300      /* no such vCPU */
+						: mpidr[r[4] % nv]);
+		break;
+	case 10: /* GICR_WAKER / the GICv2 SGI pending sources */
+		if (g->model == AV_VGIC_V3)
+			tw_mmio(g, true, cpu, 0x14, 4, true, x % 2 ? 0 : 2);
+		else
+			tw_mmio(g, false, cpu, (x % 2 ? 0xf20 : 0xf10) + intid % 16, 1, true,
+				r[4] & 0xf);
+		break;
+	case 11: /* group enables */
+		tw_mmio(g, false, 0, 0, 4, true, x % 5 ? 3 : x % 3);
+		break;
+	case 12: /* HW link */
+		if (intid >= 16)
+			av_vgic_map_hw(g, cpu, intid, x % 2 ? 0 : 64 + intid);
+		break;
+	case 13: /* has_pending: the same answer (asked once, for the pair) */
+		if (!general)
+			assert_int_equal(av_vgic_has_pending(&tw_a.g, cpu),
+					 av_vgic_has_pending(&tw_b.g, cpu));
+		break;
+	default: { /* run vCPU @cpu: flush, the guest, sync */
+		struct av_vgic_lr *lr = &t->cpu[cpu].lr[x % fake_nr_lrs];
+
+		if (!t->live[cpu]) {
+			uint32_t want[AV_VGIC_NR_IRQ_SLOTS];
+			unsigned n = general ? 0 : ref_fill(g, cpu, want);
+
+			assert_int_equal(general ? av__vgic_flush_general(g, cpu)
+						 : av_vgic_flush(g, cpu), 0);
+			t->live[cpu] = true;
+			if (general)
+				break;
+			for (unsigned i = 0; i < fake_nr_lrs; i++)
+				assert_int_equal(t->cpu[cpu].lr[i].state == AV_VGIC_LR_INVALID ? 0
+						 : t->cpu[cpu].lr[i].vintid, i < n ? want[i] : 0);
+			assert_int_equal(!!(t->cpu[cpu].maint & AV_VGIC_MAINT_UNDERFLOW),
+					 n > fake_nr_lrs);
+		} else if (r[5] % 3 == 0) {
+			assert_int_equal(general ? av__vgic_sync_general(g, cpu)
+						 : av_vgic_sync(g, cpu), 0);
+			t->live[cpu] = false;
+		} else if (lr->state == AV_VGIC_LR_PENDING) {
+			lr->state = AV_VGIC_LR_ACTIVE; /* acknowledge */
+		} else if (lr->state & AV_VGIC_LR_ACTIVE) {
+			lr->state &= AV_VGIC_LR_PENDING; /* deactivate */
+		}
+		break;
+	}
+	}
+}
+
+static void tw_run(enum av_vgic_model model, unsigned nr_lrs, uint32_t seed, unsigned steps)
+{
+	static const uint64_t mpidr[4] = { 0x0, 0x1, 0x100, 0x10000 };
+	struct av_vgic_config cfg = { .model = model, .nr_vcpus = 4, .nr_spis = 32,
+				      .mpidr = model == AV_VGIC_V3 ? mpidr : NULL,
+				      .lr_ops = &lkc_lr_ops, .lock_ops = &lkc_lock_ops,
+				      .kick = tw_kick };
+	static const uint64_t flat[4] = { 0, 1, 2, 3 };
+	const uint64_t *aff = model == AV_VGIC_V3 ? mpidr : flat;
+
+	memset(&tw_a, 0, sizeof(tw_a));
+	memset(&tw_b, 0, sizeof(tw_b));
+	fake_nr_lrs = nr_lrs;
+	cfg.lr_cookie = tw_a.cpu;
+	cfg.kick_cookie = &tw_a;
+	assert_int_equal(av_vgic_init(&tw_a.g, &cfg), 0);
+	cfg.lr_ops = &fake_ops;
+	cfg.lock_ops = NULL;
+	cfg.lr_cookie = tw_b.cpu;
+	cfg.kick_cookie = &tw_b;
+	assert_int_equal(av_vgic_init(&tw_b.g, &cfg), 0);
+	rnd_state = seed;
+	for (unsigned n = 0; n < steps; n++) {
+		uint32_t r[8];
+
+		for (unsigned i = 0; i < 8; i++)
+			r[i] = rnd(1u << 30);
+		tw_step(&tw_a, false, r, aff);
+		tw_step(&tw_b, true, r, aff);
+		tw_same(aff);
+	}
+	assert_int_equal(lkc.dist, 0);
+	assert_int_equal(lkc.vcpu, -1);
+}
+
+static void test_flush_sync_match_general(void **state)
+{
+	(void)state;
+	for (uint32_t seed = 1; seed <= 6; seed++) {
+		tw_run(AV_VGIC_V3, 1 + seed % 4, seed * 2654435761u, 4000);
+		tw_run(AV_VGIC_V2, 1 + seed % 4, seed * 40503u + 7, 4000);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1538,6 +2082,9 @@ int main(void)
 		cmocka_unit_test(test_probe_linux_gicv2),
 		cmocka_unit_test(test_save_restore),
 		cmocka_unit_test(test_mmio_sweep),
+		cmocka_unit_test(test_route_target_kept),
+		cmocka_unit_test(test_private_paths_unlocked_dist),
+		cmocka_unit_test(test_flush_sync_match_general),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

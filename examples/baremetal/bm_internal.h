@@ -163,6 +163,7 @@ void bm_el1_get(void *cookie, struct av_vcpu *v);
 void bm_el1_put(void *cookie, struct av_vcpu *v);
 extern unsigned lr_count;
 void bm_lr_write(void *cookie, unsigned vcpu, unsigned idx, const struct av_vgic_lr *lr);
+void bm_lr_clear(struct bm_vm *vm, unsigned vcpu);
 void bm_lr_set_maint(void *cookie, unsigned vcpu, unsigned flags);
 int payload_bytes(const struct bm_payload *pl, bool image, const void **p, size_t *len);
 int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned index);

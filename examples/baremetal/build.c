@@ -426,6 +426,20 @@ void bm_lr_write(void *cookie, unsigned vcpu, unsigned idx, const struct av_vgic
 		vm->lr_live[vcpu] &= ~(1u << idx);
 }
 
+/* Empty every LR vCPU @vcpu left non-empty (after av_vgic_sync() folded them back). */
+void bm_lr_clear(struct bm_vm *vm, unsigned vcpu)
+{
+	uint32_t live = vm->lr_live[vcpu];
+
+	if (!live)
+		return;
+	if (vm->lr_hw == &av_arch_gic_v3_lr_ops)
+		av_arch_gic_v3_clear_lrs(live);
+	else
+		av_arch_gic_v2_clear_lrs(gicv2.gich, live);
+	vm->lr_live[vcpu] = 0;
+}
+
 static void bm_lr_read(void *cookie, unsigned vcpu, unsigned idx, struct av_vgic_lr *lr)
 {
 	struct bm_vm *vm = cookie;

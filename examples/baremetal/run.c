@@ -443,14 +443,13 @@ static void vcpu_unload(struct av_arch_cpu *cpu, struct bm_vcpu *bv)
 	struct bm_pcpu *pc = &pcpus[cpu->index];
 	struct bm_vm *vm = bv->vm;
 	unsigned idx = bv->v.index;
-	static const struct av_vgic_lr empty;
 
 	if (bv->lr_unsynced) {
 		av_vgic_sync(&vm->vgic, idx);
 		bv->lr_unsynced = false;
 	}
-	for (uint32_t m = vm->lr_live[idx]; m; m &= m - 1)
-		bm_lr_write(vm, idx, (unsigned)__builtin_ctz(m), &empty);
+	if (vm->lr_live[idx])
+		bm_lr_clear(vm, idx);
 	bm_lr_set_maint(vm, idx, 0);
 	bv->vgic_dirty = true;
 	if (cpu->fp_owner == &bv->arch && !bv->pinned)

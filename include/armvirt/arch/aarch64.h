@@ -323,6 +323,12 @@ uint64_t av_arch_gic_v3_misr(void);
 void av_arch_gic_v3_save(struct av_arch_gic_state *s);
 /** Restore @p s, ICC_SRE_EL1 and set ICH_HCR_EL2.En. */
 void av_arch_gic_v3_restore(const struct av_arch_gic_state *s);
+/**
+ * Write 0 (invalid) to ICH_LR<n>_EL2 for each bit n of @p mask (n < 16): emptying the LRs a
+ * descheduled vCPU left, after av_vgic_sync() folded them back, without encoding an empty
+ * struct av_vgic_lr through the ops for each one.
+ */
+void av_arch_gic_v3_clear_lrs(uint32_t mask);
 
 /** The cookie of the GICH backend: the GICH frame's EL2 address (banked per CPU). */
 struct av_arch_gicv2 {
@@ -338,6 +344,8 @@ uint32_t av_arch_gic_v2_misr(uintptr_t gich);
 void av_arch_gic_v2_save(uintptr_t gich, struct av_arch_gic_state *s);
 /** Restore @p s and set GICH_HCR.En. */
 void av_arch_gic_v2_restore(uintptr_t gich, const struct av_arch_gic_state *s);
+/** Write 0 (invalid) to GICH_LR<n> for each bit n of @p mask (n < 64). */
+void av_arch_gic_v2_clear_lrs(uintptr_t gich, uint64_t mask);
 
 /* ---- hooks the port implements ---- */
 

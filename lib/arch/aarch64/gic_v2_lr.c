@@ -63,6 +63,12 @@ void av_arch_gic_v2_restore(uintptr_t gich, const struct av_arch_gic_state *s)
 
 /* ---- struct av_vgic_lr_ops ---- */
 
+void av_arch_gic_v2_clear_lrs(uintptr_t gich, uint64_t mask)
+{
+	for (; mask; mask &= mask - 1)
+		av_mmio_write32(gich + GICH_LR0 + 4 * (unsigned)__builtin_ctzll(mask), 0);
+}
+
 static unsigned v2_nr_lrs(void *cookie, unsigned vcpu)
 {
 	(void)vcpu;

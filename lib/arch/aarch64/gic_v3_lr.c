@@ -145,6 +145,12 @@ void av_arch_gic_v3_restore(const struct av_arch_gic_state *s)
 	av_isb();
 }
 
+void av_arch_gic_v3_clear_lrs(uint32_t mask)
+{
+	for (mask &= 0xffffu; mask; mask &= mask - 1)
+		lr_write((unsigned)__builtin_ctz(mask), 0);
+}
+
 /* ---- struct av_vgic_lr_ops ---- */
 
 static unsigned v3_nr_lrs(void *cookie, unsigned vcpu)

@@ -30,6 +30,7 @@
 #include <armvirt/vm.h>
 
 #include "compat.h"
+#include "vm_debug.h"
 
 /* ---------------------------------------------------------------------------------------
  * Small helpers
@@ -360,6 +361,7 @@ static const struct id_hide id_hidden[] = {
 	{ AV_SYS_ID_AA64DFR0_EL1, "PMSVer", 0 },
 	{ AV_SYS_ID_AA64DFR0_EL1, "TraceFilt", 0 },
 	{ AV_SYS_ID_AA64DFR0_EL1, "TraceBuffer", 0 },
+	{ AV_SYS_ID_AA64DFR0_EL1, "DoubleLock", 0 },
 	{ AV_SYS_ID_AA64DFR0_EL1, "MTPMU", AV_VM_ID_KEEP_PMU },
 	{ AV_SYS_ID_AA64DFR0_EL1, "BRBE", 0 },
 	{ AV_SYS_ID_AA64ISAR0_EL1, "TME", 0 },
@@ -461,18 +463,25 @@ static enum av_sysreg_result sys_setway(const struct av_sysreg_ctx *ctx, uint64_
 	return AV_SYSREG_HANDLED;
 }
 
-/* MDSCR_EL1 (MDCR_EL2.TDA): kept in the vCPU context the world switch restores. */
+/* The MDSCR_EL1 the hardware gets, after a change of the guest's MDSCR or OS lock. */
+static void mdscr_apply(struct av_vcpu *vcpu)
+{
+	el1_get(vcpu, 0);
+	vcpu->ctxt.el1.mdscr = av__vm_dbg_mdscr_hw(vcpu);
+	el1_put(vcpu, AV_VM_EL1_MDSCR);
+}
+
+/* MDSCR_EL1 (MDCR_EL2.TDA): the guest's value in `sys`, the effective one in the vCPU
+ * context the world switch restores (lib/vm_debug.h). */
 static enum av_sysreg_result sys_mdscr(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	struct av_vcpu *vcpu = sys_vcpu(ctx);
 
-	el1_get(vcpu, AV_VM_EL1_MDSCR);
 	if (ctx->is_write) {
-		vcpu->ctxt.el1.mdscr = *val;
-		el1_put(vcpu, AV_VM_EL1_MDSCR);
+		vcpu->sys.mdscr = *val & AV__MDSCR_GUEST;
+		mdscr_apply(vcpu);
 	} else {
-		*val = vcpu->ctxt.el1.mdscr;
-		el1_put(vcpu, 0);
+		*val = vcpu->sys.mdscr;
 	}
 	return AV_SYSREG_HANDLED;
 }
@@ -485,9 +494,14 @@ static enum av_sysreg_result sys_mdscr(const struct av_sysreg_ctx *ctx, uint64_t
 
 static enum av_sysreg_result sys_oslar(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
+	struct av_vcpu *vcpu = sys_vcpu(ctx);
+
 	if (!ctx->is_write)
 		return AV_SYSREG_INJECT_UNDEF;
-	sys_vcpu(ctx)->sys.os_lock = AV_FIELD_GET(OSLAR_OSLK, *val) != 0;
+	vcpu->sys.os_lock = AV_FIELD_GET(OSLAR_OSLK, *val) != 0;
+	/* A locked OS lock disables breakpoints, watchpoints and software step. */
+	mdscr_apply(vcpu);
+	av__vm_dbg_update(vcpu);
 	return AV_SYSREG_HANDLED;
 }
 
@@ -611,12 +625,12 @@ static const struct av_sysreg_desc vm_rows[] = {
 	AV_SYSREG_ROW_HANDLER(AV_SYSREG(1, 0, 7, 10, 2), "DC CSW", sys_setway, 0),
 	AV_SYSREG_ROW_HANDLER(AV_SYSREG(1, 0, 7, 14, 2), "DC CISW", sys_setway, 0),
 
-	/* op0 = 2: debug (MDCR_EL2.TDA/TDOSA/TDRA). No breakpoints or watchpoints: RAZ/WI. */
-	ROW_RANGE(AV_SYSREG(2, 0, 0, 0, 0), AV_SYSREG(2, 0, 0, 2, 1),
-		  "DBG{B,W}{V,C}R0-1_EL1, OSDTRRX_EL1, MDCCINT_EL1", AV_SYSREG_RAZ_WI),
+	/* op0 = 2: debug (MDCR_EL2.TDA/TDOSA/TDRA), emulated per vCPU (lib/vm_debug.c). */
+	AV_SYSREG_ROW_RANGE(AV_SYSREG(2, 0, 0, 0, 0), AV_SYSREG(2, 0, 0, 2, 1),
+			    "DBG{B,W}{V,C}R0-1_EL1, OSDTRRX_EL1, MDCCINT_EL1", av__vm_sys_dbg, 0),
 	AV_SYSREG_ROW_HANDLER(AV_SYS_MDSCR_EL1, "MDSCR_EL1", sys_mdscr, 0),
-	ROW_RANGE(AV_SYSREG(2, 0, 0, 2, 3), AV_SYSREG(2, 0, 0, 15, 7),
-		  "DBG{B,W}{V,C}R2-15_EL1, OSDTRTX_EL1, OSECCR_EL1", AV_SYSREG_RAZ_WI),
+	AV_SYSREG_ROW_RANGE(AV_SYSREG(2, 0, 0, 2, 3), AV_SYSREG(2, 0, 0, 15, 7),
+			    "DBG{B,W}{V,C}R2-15_EL1, OSDTRTX_EL1, OSECCR_EL1", av__vm_sys_dbg, 0),
 	AV_SYSREG_ROW_RO(AV_SYS_MDRAR_EL1, "MDRAR_EL1", 0),
 	AV_SYSREG_ROW_HANDLER(AV_SYS_OSLAR_EL1, "OSLAR_EL1", sys_oslar, 0),
 	AV_SYSREG_ROW_HANDLER(AV_SYS_OSLSR_EL1, "OSLSR_EL1", sys_oslsr, 0),
@@ -1298,6 +1312,7 @@ static void el1_reset(struct av_vcpu *vcpu)
 	vcpu->ctxt.el1.vmpidr = vmpidr;
 	vcpu->ctxt.el1.vpidr = vpidr;
 	vcpu->ctxt.el1.sctlr = AV_SCTLR_EL1_RESET;
+	memset(&vcpu->sys, 0, sizeof(vcpu->sys)); /* no breakpoints, watchpoints, MDSCR */
 	vcpu->sys.os_lock = true; /* OSLSR_EL1.OSLK is 1 after a cold reset */
 }
 

@@ -60,6 +60,26 @@ struct av_el1_regs {
 	uint64_t vpidr;       /**< VPIDR_EL2: the MIDR_EL1 the guest reads */
 };
 
+/** Most breakpoints, and most watchpoints, the architecture allows (ID_AA64DFR0_EL1). */
+#define AV_DBG_MAX 16
+
+/**
+ * A vCPU's breakpoint and watchpoint registers (DBGBVR/DBGBCR/DBGWVR/DBGWCR<n>_EL1), kept
+ * by the trap handlers (MDCR_EL2.TDA stays set: every guest access is emulated) and
+ * written to the hardware by the world switch only for the registers in @ref hw_bp and
+ * @ref hw_wp (doc/debug-pmu.md, "Debug").
+ */
+struct av_dbg_state {
+	uint64_t bvr[AV_DBG_MAX]; /**< DBGBVR<n>_EL1 */
+	uint64_t bcr[AV_DBG_MAX]; /**< DBGBCR<n>_EL1 */
+	uint64_t wvr[AV_DBG_MAX]; /**< DBGWVR<n>_EL1 */
+	uint64_t wcr[AV_DBG_MAX]; /**< DBGWCR<n>_EL1 */
+	/** Bit n: breakpoint n is enabled (and usable) and the guest's OS lock is clear, so
+	 *  DBGBVR/DBGBCR<n> go to the hardware while the vCPU is loaded. 0: nothing to load. */
+	uint32_t hw_bp;
+	uint32_t hw_wp; /**< the same for the watchpoints */
+};
+
 /** Everything the world switch moves for one vCPU. */
 struct av_vcpu_ctxt {
 	struct av_regs regs;     /**< GPRs, PC, PSTATE, FP/SIMD */

@@ -56,7 +56,8 @@
  * | -------------------------------------- | ----------------------- | ----------------------- |
  * | MMIO, ISV = 1 (data endianness)        | SCTLR                   | none                    |
  * | MMIO, ISV = 0 (endianness, SP base)    | SCTLR, SP_EL0, SP_EL1   | SP_EL0, SP_EL1 if done; none otherwise |
- * | MDSCR_EL1 read / write                 | MDSCR                   | none / MDSCR            |
+ * | MDSCR_EL1 read / write                 | no hook / none          | no hook / MDSCR         |
+ * | OSLAR_EL1 write                        | none                    | MDSCR                   |
  * | injected undef, data or instr. abort   | SCTLR, VBAR             | ELR, SPSR, ESR, FAR     |
  *
  * **Locking.** One vCPU's exits are handled on the pCPU running it, one at a time: the
@@ -230,6 +231,14 @@ struct av_vm_ops {
 	 * (those the dispatcher changed; 0 when none) back to the live EL1 registers.
 	 */
 	void (*el1_put)(void *cookie, struct av_vcpu *vcpu);
+	/**
+	 * The vCPU's breakpoint or watchpoint state to load (`vcpu->sys.dbg.hw_bp/hw_wp` or
+	 * the registers they name) changed in a trapped access: if the vCPU is loaded, write
+	 * it to the hardware before the guest runs again (the bare-metal arch layer:
+	 * av_arch_vcpu_debug_reload()). NULL: nothing to do (the world switch does not load
+	 * debug state).
+	 */
+	void (*debug_changed)(void *cookie, struct av_vcpu *vcpu);
 };
 
 /* The EL1 registers of `struct av_el1_regs` a dispatcher path uses (av_vcpu::el1_regs). */
@@ -336,9 +345,17 @@ enum av_vcpu_state {
 	AV_VCPU_BLOCKED = 3,    /**< waiting for an interrupt (WFI): run it when kicked */
 };
 
-/** Per-vCPU state of the emulated debug registers. */
+/**
+ * Per-vCPU state of the emulated debug registers (doc/debug-pmu.md, "Debug"). Reset by
+ * av_vcpu_init() and av_vcpu_power_on(): OS lock set, everything else 0.
+ */
 struct av_vcpu_sysregs {
-	bool os_lock; /**< OSLSR_EL1.OSLK: set at reset, written through OSLAR_EL1 */
+	bool os_lock;     /**< OSLSR_EL1.OSLK: set at reset, written through OSLAR_EL1 */
+	uint64_t mdscr;   /**< MDSCR_EL1 as the guest wrote it; `ctxt.el1.mdscr` (what the
+	                       hardware gets) is this without MDE, KDE and SS while the OS lock
+	                       is set */
+	uint64_t mdccint; /**< MDCCINT_EL1 (no debug comms channel: stored only) */
+	struct av_dbg_state dbg; /**< breakpoints and watchpoints (world switch: av_dbg_state) */
 };
 
 /** A pending access handed to the host (#AV_EXIT_TO_CALLER from MMIO emulation, ISV = 1). */

@@ -29,6 +29,8 @@
 #define GUEST_PSTATE 0x3c5ull /* EL1h, D/A/I/F masked, as QEMU entered the guest */
 #define QEMU_MIDR 0x000f0510ull
 #define QEMU_PFR0 0x1201001121110222ull
+/* QEMU -cpu max: DebugVer 9, PMUVer 6, 6 breakpoints, 4 watchpoints, 2 context-aware. */
+#define QEMU_DFR0 0x10305609ull
 #define DEV_BASE 0x50000000ull
 
 struct fake_dev {
@@ -50,6 +52,7 @@ struct host {
 	int setway;
 	uint32_t setway_key;
 	int hypercalls;
+	int debug_changes;
 	int logs;
 	char log[AV_LOG_LINE_MAX];
 	int lines;
@@ -125,6 +128,8 @@ static const struct av_mmio_ops dev_ops = { .read = dev_read, .write = dev_write
 static uint64_t host_id(void *cookie, uint32_t key)
 {
 	(void)cookie;
+	if (key == AV_SYS_ID_AA64DFR0_EL1)
+		return QEMU_DFR0;
 	return key == AV_SYS_ID_AA64PFR0_EL1 ? QEMU_PFR0 : 0;
 }
 
@@ -186,6 +191,12 @@ static void host_setway(void *cookie, struct av_vcpu *vcpu, uint32_t key, uint64
 	h->setway_key = key;
 }
 
+static void host_debug_changed(void *cookie, struct av_vcpu *vcpu)
+{
+	(void)vcpu;
+	((struct host *)cookie)->debug_changes++;
+}
+
 static const struct av_vm_ops host_ops = {
 	.id_host = host_id,
 	.counter = host_counter,
@@ -194,6 +205,7 @@ static const struct av_vm_ops host_ops = {
 	.cpu_on = host_cpu_on,
 	.hypercall = host_hvc,
 	.setway = host_setway,
+	.debug_changed = host_debug_changed,
 };
 
 static void log_hook(enum av_log_level level, const char *line, void *cookie)
@@ -819,7 +831,7 @@ static void test_sysregs(void **state)
 	assert_int_equal(sync_exit(v, sys_esr(AV_SYS_OSLSR_EL1, 3, true), 0, 0), AV_EXIT_RESUME);
 	assert_int_equal(r->x[3], 0x8);
 
-	/* PMU: PMCR_EL0 reads 0 (N = 0); debug registers RAZ/WI; ACTLR_EL1 RAZ/WI. */
+	/* PMU: PMCR_EL0 reads 0 (N = 0); DBGBCR3_EL1 0 after reset; ACTLR_EL1 RAZ/WI. */
 	r->x[5] = 0xffff;
 	assert_int_equal(sync_exit(v, sys_esr(AV_SYS_PMCR_EL0, 5, true), 0, 0), AV_EXIT_RESUME);
 	assert_int_equal(r->x[5], 0);
@@ -1065,19 +1077,29 @@ static void test_el1_hooks_paired(void **state)
 	assert_int_equal(r->x[3], 0x8877665544332211ull);
 	eh.live.sctlr = 0;
 
-	/* MDSCR_EL1: a read is a get/put pair that writes nothing back; a write puts it. */
-	eh.live.mdscr = 0x1000;
-	v->ctxt.el1.mdscr = 0;
-	assert_int_equal(el1_exit(v, sys_esr(AV_SYS_MDSCR_EL1, 6, true), 0, 0, 1),
+	/* MDSCR_EL1: a read answers the guest's value (`sys.mdscr`) without the hooks; a write
+	 * is a pair that puts the effective value (no debug enables while the OS lock is set). */
+	v->sys.mdscr = 0x1000;
+	v->sys.os_lock = false;
+	assert_int_equal(el1_exit(v, sys_esr(AV_SYS_MDSCR_EL1, 6, true), 0, 0, 0),
 			 AV_EXIT_RESUME);
-	assert_int_equal(eh.get_mask, AV_VM_EL1_MDSCR);
-	assert_int_equal(eh.put_mask, 0);
 	assert_int_equal(r->x[6], 0x1000);
-	r->x[6] = 0x8000;
+	r->x[6] = 0xc000; /* MDE, and HDE, which a guest cannot set */
 	assert_int_equal(el1_exit(v, sys_esr(AV_SYS_MDSCR_EL1, 6, false), 0, 0, 1),
 			 AV_EXIT_RESUME);
+	assert_int_equal(eh.get_mask, 0);
 	assert_int_equal(eh.put_mask, AV_VM_EL1_MDSCR);
 	assert_int_equal(eh.live.mdscr, 0x8000);
+	assert_int_equal(v->sys.mdscr, 0x8000);
+	v->sys.os_lock = true;
+	r->x[6] = 0xa001; /* MDE, KDE, SS */
+	assert_int_equal(el1_exit(v, sys_esr(AV_SYS_MDSCR_EL1, 6, false), 0, 0, 1),
+			 AV_EXIT_RESUME);
+	assert_int_equal(eh.live.mdscr, 0);
+	r->x[4] = 0; /* OSLAR_EL1 = 0: the enables reach the hardware */
+	assert_int_equal(el1_exit(v, sys_esr(AV_SYS_OSLAR_EL1, 4, false), 0, 0, 1),
+			 AV_EXIT_RESUME);
+	assert_int_equal(eh.live.mdscr, 0xa001);
 
 	/* MMIO, ISV = 0, ldr x9, [sp], #8 at EL1h: SP_EL1 read and written back. */
 	w.host.insn = ldr_x_post(9, 31, 8);
@@ -1182,6 +1204,100 @@ static void test_replacement_handler_and_fast_stats(void **state)
 	assert_int_equal(st.ec[AV_ESR_EC_DABT_LOW], 1);
 	assert_int_equal(st.action[AV_EXIT_RESUME], 6);
 }
+/* A debug register access by the guest; returns the value read (or x5 unchanged). */
+static uint64_t dbg_access(struct av_vcpu *v, uint32_t key, bool read, uint64_t val)
+{
+	struct av_regs *r = &v->ctxt.regs;
+
+	r->pc = GUEST_PC;
+	r->pstate = GUEST_PSTATE;
+	r->x[5] = val;
+	assert_int_equal(sync_exit(v, sys_esr(key, 5, read), 0, 0), AV_EXIT_RESUME);
+	return r->x[5];
+}
+
+/* The access was UNDEFINED: an exception injected at the vector, PC not advanced. */
+static bool dbg_undef(const struct av_vcpu *v)
+{
+	return v->ctxt.regs.pc == GUEST_VBAR + 0x200 && v->ctxt.el1.esr == 0x02000000u;
+}
+
+static void test_debug_regs(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	struct av_dbg_state *d = &v->sys.dbg;
+	const uint64_t bcr = 0x1e7, wcr = 0x1ff; /* enabled, EL1 and EL0, all bytes */
+	uint64_t dfr0;
+	int changes;
+	(void)state;
+
+	/* The ID register: the host's 6 breakpoints and 4 watchpoints, no OS double lock. */
+	assert_int_equal(av_vm_id_read(&w.vm, AV_SYS_ID_AA64DFR0_EL1, &dfr0), 0);
+	assert_int_equal(AV_FIELD_GET(AV_ID_AA64DFR0_BRPS, dfr0), 5);
+	assert_int_equal(AV_FIELD_GET(AV_ID_AA64DFR0_WRPS, dfr0), 3);
+	assert_int_equal(AV_FIELD_GET(AV_ID_AA64DFR0_DOUBLELOCK, dfr0), 0xf);
+
+	/* Kept per vCPU; HMC and SSC (no EL2/EL3 for the guest) read as 0. */
+	dbg_access(v, AV_SYS_DBGBVRn_EL1(5), false, 0x40080004);
+	dbg_access(v, AV_SYS_DBGBCRn_EL1(5), false, bcr | AV_BIT(13) | AV_GENMASK(15, 14));
+	assert_int_equal(dbg_access(v, AV_SYS_DBGBVRn_EL1(5), true, 0), 0x40080004);
+	assert_int_equal(dbg_access(v, AV_SYS_DBGBCRn_EL1(5), true, 0), bcr);
+	assert_int_equal(v->ctxt.regs.pc, GUEST_PC + 4);
+	assert_int_equal(dbg_access(&w.vcpu[1], AV_SYS_DBGBCRn_EL1(5), true, 7), 0);
+	/* Nothing goes to the hardware while the OS lock (set at reset) is locked. */
+	assert_true(v->sys.os_lock);
+	assert_int_equal(d->hw_bp, 0);
+	changes = w.host.debug_changes;
+	dbg_access(v, AV_SYS_OSLAR_EL1, false, 0);
+	assert_int_equal(d->hw_bp, AV_BIT(5));
+	assert_int_equal(w.host.debug_changes, changes + 1);
+
+	/* Watchpoints: the last one the ID register reports, then one past it. */
+	dbg_access(v, AV_SYS_DBGWVRn_EL1(3), false, 0x40100000);
+	dbg_access(v, AV_SYS_DBGWCRn_EL1(3), false, wcr | AV_BIT(13));
+	assert_int_equal(dbg_access(v, AV_SYS_DBGWCRn_EL1(3), true, 0), wcr);
+	assert_int_equal(d->hw_wp, AV_BIT(3));
+	assert_int_equal(d->wvr[3], 0x40100000);
+	changes = w.host.debug_changes;
+	assert_int_equal(dbg_access(v, AV_SYS_DBGWCRn_EL1(4), false, wcr), wcr);
+	assert_true(dbg_undef(v));
+	assert_int_equal(dbg_access(v, AV_SYS_DBGBVRn_EL1(6), true, 9), 9);
+	assert_true(dbg_undef(v));
+	assert_int_equal(w.host.debug_changes, changes);
+
+	/* A breakpoint matching a VMID (BT = 0b1010) is kept but never loaded; disabling one
+	 * takes it out of the hardware set. */
+	dbg_access(v, AV_SYS_DBGBCRn_EL1(4), false, bcr | AV_FIELD_PREP(AV_GENMASK(23, 20), 0xa));
+	assert_int_equal(d->hw_bp, AV_BIT(5));
+	dbg_access(v, AV_SYS_DBGBCRn_EL1(5), false, bcr & ~1ull);
+	assert_int_equal(d->hw_bp, 0);
+	dbg_access(v, AV_SYS_DBGBCRn_EL1(0), false, bcr);
+	assert_int_equal(d->hw_bp, AV_BIT(0));
+
+	/* Locking the OS lock again empties the hardware set. */
+	dbg_access(v, AV_SYS_OSLAR_EL1, false, 1);
+	assert_int_equal(d->hw_bp | d->hw_wp, 0);
+	dbg_access(v, AV_SYS_OSLAR_EL1, false, 0);
+	assert_int_equal(d->hw_wp, AV_BIT(3));
+
+	/* MDCCINT_EL1 keeps RX/TX; the OS save/restore registers are RAZ/WI; an unallocated
+	 * encoding among them is UNDEFINED. */
+	dbg_access(v, AV_SYS_MDCCINT_EL1, false, ~0ull);
+	assert_int_equal(dbg_access(v, AV_SYS_MDCCINT_EL1, true, 0), AV_BIT(30) | AV_BIT(29));
+	dbg_access(v, AV_SYS_OSECCR_EL1, false, 0x1234);
+	assert_int_equal(dbg_access(v, AV_SYS_OSECCR_EL1, true, 5), 0);
+	assert_int_equal(dbg_access(v, AV_SYS_OSDTRTX_EL1, true, 5), 0);
+	dbg_access(v, AV_SYSREG(2, 0, 0, 1, 0), true, 0);
+	assert_true(dbg_undef(v));
+
+	/* A reset (PSCI CPU_ON) clears it all and locks the OS lock. */
+	v->state = AV_VCPU_ON_PENDING;
+	v->boot_entry = GUEST_PC;
+	assert_int_equal(av_vcpu_power_on(v), 0);
+	assert_true(v->sys.os_lock);
+	assert_int_equal(d->hw_bp | d->hw_wp, 0);
+	assert_int_equal(d->bcr[0] | d->wcr[3] | v->sys.mdccint | v->sys.mdscr, 0);
+}
 
 int main(void)
 {
@@ -1201,6 +1317,7 @@ int main(void)
 		T(test_unknown_ec_undef_logged_once),
 		T(test_wfi_and_sgi),
 		T(test_sysregs),
+		T(test_debug_regs),
 		T(test_async_and_stats),
 		T(test_init_errors),
 		T(test_el1_hooks_paired),

@@ -377,6 +377,13 @@ void bm_el1_put(void *cookie, struct av_vcpu *v)
 	EL1_MOVE(EL1_WR, m, AV_VM_EL1_MDSCR, mdscr_el1, r->mdscr);
 }
 
+/* A trapped debug-register write changed what the hardware must hold (vCPU loaded here). */
+static void bm_debug_changed(void *cookie, struct av_vcpu *v)
+{
+	(void)cookie;
+	av_arch_vcpu_debug_reload(av_arch_this_cpu(), &((struct bm_vcpu *)v->host)->arch);
+}
+
 /* IRQ/FIQ/SError exits: the run loop has already drained the physical GIC. */
 static enum av_exit_action bm_irq_exit(void *cookie, struct av_vcpu *v, enum av_exit_kind kind)
 {
@@ -396,6 +403,7 @@ static const struct av_vm_ops bm_vm_ops = {
 	.unlock = bm_unlock,
 	.el1_get = bm_el1_get,
 	.el1_put = bm_el1_put,
+	.debug_changed = bm_debug_changed,
 	.irq = bm_irq_exit,
 };
 
@@ -767,6 +775,7 @@ static int setup_vcpus(struct bm_vm *vm, const uint64_t *mpidr)
 		/* ECHO is answered in the EL2 vectors (counted in fast_hvc_hits). */
 		bv->arch.fast_hvc = av_arch_fast_hvc_default;
 		bv->arch.nr_fast_hvc = 1;
+		bv->arch.dbg = &bv->v.sys.dbg; /* guest breakpoints and watchpoints */
 	}
 	return av_boot_linux_regs(&vm->vcpus[vm->vm.boot_vcpu].v.ctxt.regs, &vm->layout);
 }

@@ -118,6 +118,8 @@ struct av_arch_cpu {
 	struct av_arch_fpregs host_fp; /**< the host's FP/SIMD registers while a guest owns them */
 	uint64_t cptr;                 /**< CPTR_EL2 as last written */
 	unsigned index;                /**< logical CPU number */
+	uint32_t dbg_bp;               /**< breakpoints enabled in the hardware (bit n: DBGBCR<n>) */
+	uint32_t dbg_wp;               /**< watchpoints enabled in the hardware (bit n: DBGWCR<n>) */
 };
 
 /** Saved GIC virtual CPU-interface state of one vCPU (list registers excepted). */
@@ -146,13 +148,17 @@ struct av_arch_vcpu {
 	const struct av_arch_fast_hvc *fast_hvc;
 	uint64_t nr_fast_hvc;         /**< entries in @ref fast_hvc */
 	uint64_t fast_hvc_hits;       /**< statistics: hypercalls answered by the vectors */
+	/** The vCPU's breakpoints and watchpoints (e.g. `&vcpu->sys.dbg`), loaded with it when
+	 *  it has some enabled (av_dbg_state::hw_bp, hw_wp); NULL: none ever. */
+	const struct av_dbg_state *dbg;
 };
 
 /* ---- per-CPU setup ---- */
 
 /**
  * Prepare this physical CPU: TPIDR_EL2 = @p cpu, VBAR_EL2 = the arch vectors, CPTR_EL2 as
- * the boot code left it (FP usable at EL2 until a guest runs). Call once per CPU, with
+ * the boot code left it (FP usable at EL2 until a guest runs); the OS lock unlocked,
+ * MDSCR_EL1 and every breakpoint and watchpoint enable cleared. Call once per CPU, with
  * interrupts masked, before any other av_arch_* call on that CPU.
  */
 void av_arch_cpu_init(struct av_arch_cpu *cpu, unsigned index);
@@ -192,17 +198,24 @@ void av_arch_ctxt_reset(struct av_vcpu_ctxt *ctxt, uint64_t entry, uint64_t x0, 
 
 /**
  * Make @p v the loaded vCPU of this CPU. If another vCPU is loaded it is put first
- * (av_arch_vcpu_put()); then @p v's EL1 registers, virtual timer, VMPIDR/VPIDR, GIC state
- * and EL2 controls (HCR, MDCR, HSTR, VTCR, VTTBR, CNTVOFF, CNTHCTL) are written. Nothing
+ * (av_arch_vcpu_put()); then @p v's EL1 registers, virtual timer, VMPIDR/VPIDR, GIC state,
+ * enabled breakpoints and watchpoints (`v->dbg`) and EL2 controls (HCR, MDCR, HSTR, VTCR, VTTBR, CNTVOFF, CNTHCTL) are written. Nothing
  * is done if @p v is already loaded.
  */
 void av_arch_vcpu_load(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);
 
 /**
- * Save the loaded vCPU's EL1 registers, timer (then disabled) and GIC state into it and
- * leave no vCPU loaded. Its FP/SIMD state stays in the registers (lazily saved).
+ * Save the loaded vCPU's EL1 registers, timer (then disabled) and GIC state into it,
+ * disable the breakpoints and watchpoints it had enabled, and leave no vCPU loaded. Its FP/SIMD state stays in the registers (lazily saved).
  */
 void av_arch_vcpu_put(struct av_arch_cpu *cpu);
+
+/**
+ * Rewrite the hardware breakpoints and watchpoints from `v->dbg` if @p v is the loaded vCPU
+ * (after a trapped debug-register access changed them: av_vm_ops::debug_changed). A vCPU
+ * that is not loaded gets them at its next av_arch_vcpu_load().
+ */
+void av_arch_vcpu_debug_reload(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);
 
 /** Rewrite the EL2 controls of the loaded vCPU @p v after its traps/stage 2 changed. */
 void av_arch_vcpu_reload_controls(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);

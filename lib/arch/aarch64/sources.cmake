@@ -8,6 +8,7 @@ target_sources(armvirt PRIVATE
   ${_av_arch_dir}/fpsimd.S
   ${_av_arch_dir}/fpsimd.c
   ${_av_arch_dir}/ctxt_sr.c
+  ${_av_arch_dir}/debug_sr.c
   ${_av_arch_dir}/vcpu_run.c
   ${_av_arch_dir}/tlb.c
   ${_av_arch_dir}/gic_v3_lr.c

@@ -10,6 +10,7 @@
 #include <armvirt/vm.h>
 
 #include "arch_internal.h"
+#include "debug_sr.h"
 
 extern char av_arch_vectors[];
 
@@ -37,6 +38,7 @@ void av_arch_cpu_init(struct av_arch_cpu *cpu, unsigned index)
 	cpu->cptr = av_read_sysreg(cptr_el2);
 	av_write_sysreg(tpidr_el2, (uintptr_t)cpu);
 	av_write_sysreg(vbar_el2, (uintptr_t)av_arch_vectors);
+	av__arch_debug_cpu_init(cpu);
 	av_isb();
 }
 
@@ -139,6 +141,7 @@ void av_arch_vcpu_put(struct av_arch_cpu *cpu)
 		av_arch_gic_v3_save(&v->gic);
 	else if (v->gic_version == 2)
 		av_arch_gic_v2_save(v->gich_base, &v->gic);
+	av__arch_debug_switch_out(cpu);
 	cpu->loaded = NULL;
 }
 
@@ -153,6 +156,7 @@ void av_arch_vcpu_load(struct av_arch_cpu *cpu, struct av_arch_vcpu *v)
 		av_arch_gic_v3_restore(&v->gic);
 	else if (v->gic_version == 2)
 		av_arch_gic_v2_restore(v->gich_base, &v->gic);
+	av__arch_debug_switch_in(cpu, v);
 	cpu->loaded = v;
 }
 

@@ -38,7 +38,7 @@ av_qemu_test_cpu(minimal-a57 examples/minimal/armvirt-minimal.bin cortex-a57)
 
 # armvirt-bm, the bare-metal hypervisor (examples/baremetal): every EL1 guest test program
 # runs in a 2-vCPU VM, GICv3 and GICv2 (-smp 2): qemu.bm.<prog>.gicv3 / .gicv2.
-foreach(prog hypercall idregs mmio dabort wfi_timer sgi psci fpsimd isv0)
+foreach(prog hypercall idregs mmio dabort wfi_timer sgi psci fpsimd isv0 debug)
   av_qemu_test(bm.${prog} examples/baremetal/armvirt-bm-${prog}.bin)
 endforeach()
 # The same on a CPU without SVE, pointer authentication or the newer trap features.
@@ -54,7 +54,7 @@ endforeach()
 
 # armvirt-bm with several VMs (issue 7): the multi-VM guest programs, each in the
 # configuration of doc/guest-tests.md ("Multi-VM programs"), GICv3 and GICv2, -smp 2.
-foreach(prog ivc_msg shmem hostile)
+foreach(prog ivc_msg shmem hostile debug_iso)
   av_qemu_test(bm.${prog} examples/baremetal/armvirt-bm-${prog}.bin)
 endforeach()
 # prio and prio_eq measure CPU shares in guest time: under -icount shift=0 guest time is the

@@ -6,6 +6,7 @@ struct rt_platform rt_plat;
 bool rt_armvirt;
 volatile unsigned rt_undef_calls;
 struct rt_probe rt_probe_state[RT_MAX_CPUS];
+rt_sync_fn rt_sync_hook[RT_MAX_CPUS];
 rt_irq_fn rt_irq_hook[RT_MAX_CPUS];
 
 static volatile bool probe_armed[RT_MAX_CPUS];
@@ -361,6 +362,8 @@ void rt_exception(struct rt_frame *f, uint64_t kind)
 			f->elr += 4;
 			return;
 		}
+		if (rt_sync_hook[cpu] && rt_sync_hook[cpu](f))
+			return;
 		if (probe_armed[cpu]) {
 			struct rt_probe *p = &rt_probe_state[cpu];
 

@@ -168,6 +168,14 @@ void rt_probe_arm(void);
 void rt_probe_disarm(void);
 extern struct rt_probe rt_probe_state[RT_MAX_CPUS];
 
+/*
+ * Synchronous exception hook, per vCPU: called first for an exception taken from EL1 (SP_ELx)
+ * other than an hvc/smc UNDEF. It returns true when it handled the exception (it may change
+ * the frame, e.g. ELR or SPSR, which the return restores), false to go on as without it.
+ */
+typedef bool (*rt_sync_fn)(struct rt_frame *f);
+extern rt_sync_fn rt_sync_hook[RT_MAX_CPUS];
+
 /* IRQ hook, per vCPU: called with the acknowledged INTID (the runtime does EOI afterwards). */
 typedef void (*rt_irq_fn)(uint32_t intid, uint32_t iar);
 extern rt_irq_fn rt_irq_hook[RT_MAX_CPUS];

@@ -49,6 +49,11 @@ static bool on_sync(struct rt_frame *f)
 		}
 		return true;
 	}
+	if (ec == 0x15) { /* SVC from dbg_el0_call()'s trampoline: back to EL1h, D clear */
+		f->elr = (uint64_t)dbg_el0_back;
+		f->spsr = 0x1c5;
+		return true;
+	}
 	if (ec == 0x32 || ec == 0x33) {
 		unsigned n = steps_taken;
 
@@ -163,6 +168,16 @@ static void check_breakpoints(void)
 	arm_debug();
 	res = dbg_fn_b(1);
 	bp_hit_ok("bp_last", b, res, 49);
+	clear_all();
+
+	/* Taken from EL0 (PMC = 0b11): EC 0x30. */
+	dreg_write(BVR, 1, a);
+	dreg_write(BCR, 1, BCR_ON);
+	arm_debug();
+	res = dbg_el0_call(0, 0, (const void *)dbg_fn_a);
+	rt_check(hits == 1 && (h_esr >> 26) == 0x30 && (h_esr & 0x3f) == 0x22 && h_elr == a &&
+		 res == 7, "bp_el0", "hits %u EC 0x%lx IFSC 0x%lx ELR 0x%lx result %lu, want "
+		 "1/0x30/0x22/0x%lx/7", hits, h_esr >> 26, h_esr & 0x3f, h_elr, res, a);
 	clear_all();
 
 	/* Programmed but disabled (E = 0). */
@@ -309,6 +324,18 @@ static void check_watchpoints(void)
 		}
 		check_wp_miss(size, lg, (uint64_t)&wbuf[2]);
 	}
+	/* A store from EL0 (PAC = 0b11): EC 0x34. */
+	watch(1, (uint64_t)&wbuf[1], 4, LSC_STORE);
+	arm_debug();
+	(void)dbg_el0_call((uint64_t)&wbuf[1], 0x5eed, (const void *)dbg_store4);
+	disarm_debug();
+	dreg_write(WCR, 1, 0);
+	rt_check(hits == 1 && (h_esr >> 26) == 0x34 && (h_esr & 0x3f) == 0x22 &&
+		 ((h_esr >> 6) & 1) && h_far == (uint64_t)&wbuf[1] && h_elr == (uint64_t)dbg_store4 &&
+		 plain_read((uint64_t)&wbuf[1], 4) == 0x5eed, "wp_el0_store",
+		 "hits %u ESR 0x%lx FAR 0x%lx ELR 0x%lx value 0x%lx", hits, h_esr, h_far, h_elr,
+		 plain_read((uint64_t)&wbuf[1], 4));
+
 	/* The highest-numbered watchpoint, and two watchpoints armed together. */
 	check_wp(nwp - 1, 8, 3, (uint64_t)&wbuf[3], false);
 	watch(0, (uint64_t)&wbuf[0], 4, LSC_LOAD | LSC_STORE);

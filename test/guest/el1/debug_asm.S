@@ -65,3 +65,38 @@ dbg_step_fn:
 	access	dbg_store2, strh, w1
 	access	dbg_store4, str, w1
 	access	dbg_store8, str, x1
+
+/*
+ * dbg_el0_call(a0, a1, fn): fn(a0, a1) at EL0 (EL0t, A/I/F masked), for a leaf fn that
+ * needs no stack. The trampoline ends with SVC #0, whose handler (the debug program's)
+ * returns to dbg_el0_back at EL1h: x0 = fn's result. The callee-saved registers are kept on
+ * SP_EL1, which the SVC exception finds where the ERET left it.
+ */
+	.balign	16
+	.globl	dbg_el0_call
+	.type	dbg_el0_call, %function
+dbg_el0_call:
+	stp	x29, x30, [sp, #-96]!
+	stp	x19, x20, [sp, #16]
+	stp	x21, x22, [sp, #32]
+	stp	x23, x24, [sp, #48]
+	stp	x25, x26, [sp, #64]
+	stp	x27, x28, [sp, #80]
+	adr	x3, dbg_el0_tramp
+	msr	elr_el1, x3
+	mov	x3, #0x1c0
+	msr	spsr_el1, x3
+	eret
+dbg_el0_tramp:
+	blr	x2
+	svc	#0
+	.globl	dbg_el0_back
+dbg_el0_back:
+	ldp	x19, x20, [sp, #16]
+	ldp	x21, x22, [sp, #32]
+	ldp	x23, x24, [sp, #48]
+	ldp	x25, x26, [sp, #64]
+	ldp	x27, x28, [sp, #80]
+	ldp	x29, x30, [sp], #96
+	ret
+	.size	dbg_el0_call, . - dbg_el0_call

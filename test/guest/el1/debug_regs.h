@@ -15,6 +15,9 @@ uint64_t dbg_step_fn(void);
 uint64_t dbg_load1(uint64_t a), dbg_load2(uint64_t a), dbg_load4(uint64_t a), dbg_load8(uint64_t a);
 void dbg_store1(uint64_t a, uint64_t v), dbg_store2(uint64_t a, uint64_t v);
 void dbg_store4(uint64_t a, uint64_t v), dbg_store8(uint64_t a, uint64_t v);
+/* fn(a0, a1) run at EL0; the program's SVC handler returns to dbg_el0_back at EL1. */
+uint64_t dbg_el0_call(uint64_t a0, uint64_t a1, const void *fn);
+extern char dbg_el0_back[];
 
 #define MDSCR_SS  (1ull << 0)
 #define MDSCR_KDE (1ull << 13)

@@ -375,6 +375,8 @@ void rt_exception(struct rt_frame *f, uint64_t kind)
 			return;
 		}
 	}
+	if (kind == 8 && rt_sync_hook[cpu] && rt_sync_hook[cpu](f))
+		return;
 	rt_printf("FAIL unexpected exception ESR=0x%lx ELR=0x%lx FAR=0x%lx (%s, vCPU %u, %s)\n",
 		  f->esr, f->elr, f->far, kind_names[kind & 15], cpu, rt_prog);
 	rt_poweroff();

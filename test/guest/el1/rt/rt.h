@@ -170,8 +170,9 @@ extern struct rt_probe rt_probe_state[RT_MAX_CPUS];
 
 /*
  * Synchronous exception hook, per vCPU: called first for an exception taken from EL1 (SP_ELx)
- * other than an hvc/smc UNDEF. It returns true when it handled the exception (it may change
- * the frame, e.g. ELR or SPSR, which the return restores), false to go on as without it.
+ * other than an hvc/smc UNDEF, and for one taken from AArch64 EL0. It returns true when it
+ * handled the exception (it may change the frame, e.g. ELR or SPSR, which the return
+ * restores), false to go on as without it.
  */
 typedef bool (*rt_sync_fn)(struct rt_frame *f);
 extern rt_sync_fn rt_sync_hook[RT_MAX_CPUS];

@@ -199,14 +199,15 @@ void av_arch_ctxt_reset(struct av_vcpu_ctxt *ctxt, uint64_t entry, uint64_t x0, 
 /**
  * Make @p v the loaded vCPU of this CPU. If another vCPU is loaded it is put first
  * (av_arch_vcpu_put()); then @p v's EL1 registers, virtual timer, VMPIDR/VPIDR, GIC state,
- * enabled breakpoints and watchpoints (`v->dbg`) and EL2 controls (HCR, MDCR, HSTR, VTCR, VTTBR, CNTVOFF, CNTHCTL) are written. Nothing
- * is done if @p v is already loaded.
+ * enabled breakpoints and watchpoints (`v->dbg`) and EL2 controls (HCR, MDCR, HSTR, VTCR,
+ * VTTBR, CNTVOFF, CNTHCTL) are written. Nothing is done if @p v is already loaded.
  */
 void av_arch_vcpu_load(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);
 
 /**
  * Save the loaded vCPU's EL1 registers, timer (then disabled) and GIC state into it,
- * disable the breakpoints and watchpoints it had enabled, and leave no vCPU loaded. Its FP/SIMD state stays in the registers (lazily saved).
+ * disable the breakpoints and watchpoints it had enabled, and leave no vCPU loaded. Its
+ * FP/SIMD state stays in the registers (lazily saved).
  */
 void av_arch_vcpu_put(struct av_arch_cpu *cpu);
 

@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Where a guest payload (kernel Image or initrd) comes from. */
+/* Where a guest payload (kernel or initrd) comes from. A kernel is an arm64 Image, an ELF64
+ * AArch64 executable or a raw binary (loaded at RAM + 0x80000): <armvirt/boot.h> tells
+ * which (doc/baremetal.md, "Kernel formats"). */
 enum bm_payload_kind {
 	BM_PAYLOAD_NONE = 0,     /* no payload */
 	BM_PAYLOAD_EMBEDDED,     /* linked into the hypervisor image (.incbin) */
@@ -24,7 +26,13 @@ struct bm_payload {
 	const void *start; /* BM_PAYLOAD_EMBEDDED: first byte */
 	const void *end;   /* BM_PAYLOAD_EMBEDDED: one past the last byte */
 	uint64_t addr;     /* BM_PAYLOAD_LOADER: physical address of the file */
+	uint64_t size;     /* BM_PAYLOAD_LOADER: the slot's size, for a kernel without an Image
+			      header (whose length the loader does not tell); 0: BM_LOADER_SLOT */
 };
+
+/* Default loader slot: an ELF file or raw binary loaded by QEMU is read from at most this
+ * many bytes from its address (cut at the board's DTB, initrd and the end of RAM). */
+#define BM_LOADER_SLOT (32ull << 20)
 
 #define BM_EMBEDDED(s, e) { .kind = BM_PAYLOAD_EMBEDDED, .start = (s), .end = (e) }
 #define BM_LOADER(pa) { .kind = BM_PAYLOAD_LOADER, .addr = (pa) }
@@ -71,7 +79,7 @@ struct bm_vm_desc {
 	unsigned first_pcpu;
 	uint64_t affinity;
 	unsigned prio;             /* scheduler priority 0..31 (higher runs first; doc/sched.md) */
-	struct bm_payload kernel;  /* arm64 Image */
+	struct bm_payload kernel;  /* arm64 Image, ELF64 AArch64 executable or raw binary */
 	struct bm_payload initrd;  /* optional */
 	/* Kernel command line; NULL: the board's /chosen/bootargs (QEMU -append), else none. */
 	const char *cmdline;

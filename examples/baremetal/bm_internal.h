@@ -78,6 +78,7 @@ struct bm_vm {
 	const struct bm_vm_desc *desc;
 	unsigned index;
 	bool started;
+	bool refused;                 /* vm_create() already said why the VM does not start */
 	volatile bool stopping;
 	bool reset_requested;
 	struct av_vmspec spec;

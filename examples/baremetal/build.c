@@ -510,7 +510,31 @@ static int copy_to_guest(void *cookie, uint64_t dst, const void *src, uint64_t l
 	return 0;
 }
 
-/* Where a payload's bytes are: pointer and length (for a loader Image, its image_size). */
+/*
+ * The loader slot of a kernel without an Image header (ELF or raw: the loader does not say
+ * how long the file is): from @addr for the slot's size (BM_LOADER_SLOT by default), cut
+ * at the end of board RAM and at the first region reserved above @addr (the board's DTB
+ * and initrd, which QEMU put there). An ELF file's own headers bound what is read of it; a
+ * raw binary is the whole slot.
+ */
+static uint64_t loader_slot(const struct bm_payload *pl)
+{
+	uint64_t end = plat->ram_base + plat->ram_size;
+	uint64_t size = pl->size ? pl->size : BM_LOADER_SLOT;
+
+	if (size < end - pl->addr)
+		end = pl->addr + size;
+	for (unsigned i = 0; i < nr_reserved; i++)
+		if (reserved[i].start > pl->addr && reserved[i].start < end)
+			end = reserved[i].start;
+	return end - pl->addr;
+}
+
+/*
+ * Where a payload's bytes are: pointer and length. A loader kernel is an arm64 Image
+ * (length: its image_size) or, without the Image header, an ELF file or a raw binary in
+ * its loader slot (loader_slot()).
+ */
 int payload_bytes(const struct bm_payload *pl, bool image, const void **p, size_t *len)
 {
 	switch (pl->kind) {
@@ -525,12 +549,14 @@ int payload_bytes(const struct bm_payload *pl, bool image, const void **p, size_
 		if (!image || pl->addr < plat->ram_base ||
 		    pl->addr + AV_IMAGE_HDR_SIZE > plat->ram_base + plat->ram_size)
 			return -AV_ERANGE;
-		if (*(const volatile uint32_t *)(h + AV_IMAGE_OFF_MAGIC) != AV_IMAGE_MAGIC)
-			return -AV_EBADIMG;
+		*p = h;
+		if (av_boot_detect(h, AV_IMAGE_HDR_SIZE) != AV_BOOT_FMT_IMAGE) {
+			*len = (size_t)loader_slot(pl);
+			return 0;
+		}
 		size = *(const volatile uint64_t *)(h + AV_IMAGE_OFF_IMAGE_SIZE);
 		if (size == 0 || size > plat->ram_base + plat->ram_size - pl->addr)
 			return -AV_EBADIMG;
-		*p = h;
 		*len = (size_t)size;
 		return 0;
 	}
@@ -786,18 +812,15 @@ static int load_guest(struct bm_vm *vm)
 	const struct bm_vm_desc *d = vm->desc;
 	const void *kimg, *initrd = NULL;
 	size_t klen, ilen = 0, dtb_size;
-	struct av_image_info info;
+	struct av_boot_kernel kern;
 	struct av_boot_req req;
 	int rc;
 
 	rc = payload_bytes(&d->kernel, true, &kimg, &klen);
 	if (rc) {
-		port_printf("armvirt-bm: %s: no kernel Image (%s)\n", d->name, av_strerror(rc));
+		port_printf("armvirt-bm: %s: no kernel (%s)\n", d->name, av_strerror(rc));
 		return rc;
 	}
-	rc = av_image_parse(kimg, klen, 0, &info);
-	if (rc)
-		return rc;
 	if (d->initrd.kind != BM_PAYLOAD_NONE) {
 		rc = payload_bytes(&d->initrd, false, &initrd, &ilen);
 		if (rc) {
@@ -814,9 +837,13 @@ static int load_guest(struct bm_vm *vm)
 		.initrd_size = ilen,
 		.initrd_addr = AV_BOOT_ADDR_AUTO,
 	};
-	rc = av_boot_place(&info, &req, &vm->layout);
-	if (rc)
+	/* Any kernel format (arm64 Image, ELF, raw binary): boot.h detects and places it. */
+	rc = av_boot_prepare(kimg, klen, 0, &req, &kern, &vm->layout);
+	if (rc) {
+		port_printf("armvirt-bm: %s: not started: kernel: %s\n", d->name, kern.error);
+		vm->refused = true;
 		return rc;
+	}
 	if (ilen) {
 		vm->spec.chosen.initrd_start = vm->layout.initrd_addr;
 		vm->spec.chosen.initrd_end = vm->layout.initrd_addr + ilen;
@@ -825,12 +852,17 @@ static int load_guest(struct bm_vm *vm)
 	if (rc)
 		return rc;
 	vm->layout.dtb_size = dtb_size;
-	rc = av_image_load(kimg, klen, &info, &vm->layout, copy_to_guest, vm);
+	rc = av_boot_load(&kern, &vm->layout, copy_to_guest, vm);
 	if (!rc && ilen)
 		rc = copy_to_guest(vm, vm->layout.initrd_addr, initrd, ilen);
 	if (!rc)
 		rc = copy_to_guest(vm, vm->layout.dtb_addr, dtb_buf, dtb_size);
 	av_arch_icache_inval_all();
+	if (!rc)
+		port_printf("armvirt-bm: %s: kernel: %s, loaded at %#llx, entry %#llx\n", d->name,
+			    av_boot_format_name(kern.format),
+			    (unsigned long long)vm->layout.kernel_addr,
+			    (unsigned long long)vm->layout.entry);
 	if (!rc)
 		port_printf("armvirt-bm: %s: %u vCPU(s) from pCPU %u, GICv%u, RAM %llu MiB "
 			    "(IPA %#llx -> PA %#llx), kernel %#llx (%zu bytes), DTB %#llx "

@@ -276,8 +276,9 @@ int hyp_main(const struct port_platform *p)
 		rc = vm_create(vm, &bm_vms[i], nr_vms);
 		nr_vms++;
 		if (rc) {
-			port_printf("armvirt-bm: %s: not started: %s\n",
-				    bm_vms[i].name ? bm_vms[i].name : "?", av_strerror(rc));
+			if (!vm->refused)
+				port_printf("armvirt-bm: %s: not started: %s\n",
+					    bm_vms[i].name ? bm_vms[i].name : "?", av_strerror(rc));
 			failed_vms++;
 		}
 	}

@@ -14,8 +14,10 @@ const char vmm_usage[] =
 	"                       [--dtb-dump FILE] [--stats] [--kvm-device PATH]\n"
 	"       armvirt-vmm --help | --version\n"
 	"\n"
-	"Runs an arm64 Image (a Linux kernel or a bare-metal program with the Image header)\n"
-	"in a KVM virtual machine with QEMU virt's memory map: RAM at 0x40000000 (default\n"
+	"Runs a kernel in a KVM virtual machine: an arm64 Image (placed as booting.rst says),\n"
+	"an ELF64 AArch64 executable (segments at their physical addresses in RAM) or a raw\n"
+	"binary (loaded and entered at RAM + 0x80000), x0 = the DTB; one line on stderr names\n"
+	"the format found. The machine has QEMU virt's memory map: RAM at 0x40000000 (default\n"
 	"256 MiB), PL011 console on this terminal, PL031 RTC, in-kernel vGIC, PSCI.\n"
 	"Exits 0 when the guest powers off. Console escape: Ctrl-A x quits.\n";
 

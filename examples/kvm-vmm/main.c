@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * armvirt-vmm: a KVM-hosted VMM built on armvirt. The VM comes from av_vmspec_virt() (QEMU
- * virt's memory map), its device tree from av_fdt_build(), the kernel placement from
- * boot.h; the PL011 and PL031 models sit on the library's MMIO bus; ports/linux-kvm runs
+ * virt's memory map), its device tree from av_fdt_build(), the kernel (arm64 Image, ELF or
+ * raw binary) detection and placement from boot.h; the PL011 and PL031 models sit on the library's MMIO bus; ports/linux-kvm runs
  * the vCPUs.
  */
 #define _GNU_SOURCE
@@ -300,12 +300,7 @@ int main(int argc, char **argv)
 	size_t klen, ilen = 0;
 	void *kimg = read_file(o.kernel, "kernel", mem, &klen);
 	void *initrd = o.initrd ? read_file(o.initrd, "initrd", mem, &ilen) : NULL;
-	struct av_image_info info;
-	int ret = av_image_parse(kimg, klen, 0, &info);
-	if (ret)
-		die_line("kernel %s: not a usable arm64 Image (%s)", o.kernel, av_strerror(ret));
-
-	ret = av_kvm_open(&kvm, o.kvm_device);
+	int ret = av_kvm_open(&kvm, o.kvm_device);
 	if (ret)
 		die_line("%s", av_kvm_error(&kvm));
 
@@ -333,11 +328,12 @@ int main(int argc, char **argv)
 		.initrd_size = ilen,
 		.initrd_addr = AV_BOOT_ADDR_AUTO,
 	};
+	/* Any kernel format (arm64 Image, ELF, raw binary): boot.h detects and places it. */
+	struct av_boot_kernel kern;
 	struct av_boot_layout layout;
-	ret = av_boot_place(&info, &req, &layout);
+	ret = av_boot_prepare(kimg, klen, 0, &req, &kern, &layout);
 	if (ret)
-		die_line("kernel%s do not fit in %u MiB of RAM (%s)", initrd ? " and initrd" : "",
-			 o.mem_mib, av_strerror(ret));
+		die_line("kernel %s: %s (%u MiB of RAM)", o.kernel, kern.error, o.mem_mib);
 	if (initrd) {
 		spec.chosen.initrd_start = layout.initrd_addr;
 		spec.chosen.initrd_end = layout.initrd_addr + ilen;
@@ -382,13 +378,16 @@ int main(int argc, char **argv)
 	if (ret)
 		die_line("%s", av_kvm_error(&kvm));
 
-	ret = av_image_load(kimg, klen, &info, &layout, av_kvm_copy_to_guest, &kvm);
+	ret = av_boot_load(&kern, &layout, av_kvm_copy_to_guest, &kvm);
 	if (!ret && initrd)
 		ret = av_kvm_copy_to_guest(&kvm, layout.initrd_addr, initrd, ilen);
 	if (!ret)
 		ret = av_kvm_copy_to_guest(&kvm, layout.dtb_addr, dtb, dtb_len);
 	if (ret)
 		die_line("cannot load the guest: %s", av_strerror(ret));
+	fprintf(stderr, "armvirt-vmm: kernel: %s, loaded at %#llx, entry %#llx\n",
+		av_boot_format_name(kern.format), (unsigned long long)layout.kernel_addr,
+		(unsigned long long)layout.entry);
 	free(kimg);
 	free(initrd);
 

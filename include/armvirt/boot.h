@@ -2,8 +2,13 @@
 /**
  * @file armvirt/boot.h
  * @brief Booting guests: the Linux arm64 Image header, placement of kernel, DTB and
- *        initrd in guest RAM, ELF64 images for bare-metal guests, and the boot register
- *        state.
+ *        initrd in guest RAM, ELF64 images for bare-metal guests, raw binaries, one entry
+ *        point for a kernel file of any of these formats, and the boot register state.
+ *
+ * A VMM that takes a kernel file from its user calls av_boot_detect() (what is it?),
+ * av_boot_prepare() (check and place it, with the DTB and the initrd) and av_boot_load()
+ * (copy it): arm64 Images, ELF64 AArch64 executables and raw binaries (loaded at RAM +
+ * AV_BOOT_RAW_OFFSET, as kvmtool does) all boot with x0 = DTB.
  *
  * The library reads images from caller memory and never writes guest memory itself: it
  * computes where things go and describes the copies; the caller performs them, either
@@ -235,6 +240,102 @@ int av_elf_parse(const void *elf, size_t len, uint64_t ram_base, uint64_t ram_si
  */
 int av_boot_apply(const void *file, size_t len, const struct av_load_op *ops, size_t nops,
 		  av_boot_copy_fn fn, void *cookie);
+
+/* ---- Kernel files of any format: detection, placement, loading ---- */
+
+/**
+ * Load offset of a raw binary: it is copied to guest RAM base + 0x80000 and entered at its
+ * first byte, as kvmtool does (and as a pre-v3.17 arm64 Image would be).
+ */
+#define AV_BOOT_RAW_OFFSET 0x80000ull
+
+/** What a kernel file is (av_boot_detect()). */
+enum av_boot_format {
+	AV_BOOT_FMT_NONE = 0, /**< nothing: an empty file */
+	AV_BOOT_FMT_IMAGE,    /**< Linux arm64 Image: "ARM\x64" at offset 0x38 */
+	AV_BOOT_FMT_ELF,      /**< starts with "\x7fELF" (valid or not) */
+	AV_BOOT_FMT_RAW,      /**< anything else: a raw binary */
+};
+
+/**
+ * Tell a kernel file's format from its first bytes: an arm64 Image when it is at least 64
+ * bytes long and has the Image magic, ELF when it starts with the ELF magic (also when it
+ * is shorter than the magic but matches it as far as it goes: such a file is a truncated
+ * ELF file, never code), a raw binary otherwise.
+ * @return the format; AV_BOOT_FMT_NONE for an empty file or a NULL @p file.
+ */
+enum av_boot_format av_boot_detect(const void *file, size_t len);
+
+/** The format's name for messages ("arm64 Image", "ELF64 AArch64 executable", "raw binary
+ *  (no arm64 Image header)", "empty file"). Never NULL. */
+const char *av_boot_format_name(enum av_boot_format fmt);
+
+/** av_boot_prepare() option: accept a big-endian arm64 Image (AV_IMAGE_ALLOW_BE). */
+#define AV_BOOT_ALLOW_BE 0x1u
+/** av_boot_prepare() option: load ELF segments at p_vaddr, not p_paddr (AV_ELF_USE_VADDR). */
+#define AV_BOOT_ELF_VADDR 0x2u
+
+/** A kernel file checked and placed by av_boot_prepare(), ready for av_boot_load(). */
+struct av_boot_kernel {
+	enum av_boot_format format;  /**< what the file is */
+	const void *file;            /**< the file (the caller's memory, kept until loaded) */
+	size_t len;                  /**< its length */
+	struct av_image_info image;  /**< AV_BOOT_FMT_IMAGE: the parsed header */
+	struct av_elf_info elf;      /**< AV_BOOT_FMT_ELF: entry, extent, operation count */
+	uint64_t ram_base;           /**< guest RAM of the request */
+	uint64_t ram_size;           /**< guest RAM of the request */
+	unsigned elf_opts;           /**< `AV_ELF_*` options for the ELF walk */
+	/** NULL on success; otherwise what is wrong, as a phrase for a one-line message
+	 *  ("truncated ELF: ...", "ELF segment outside guest RAM", "the kernel, the DTB and
+	 *  the initrd do not fit in guest RAM", ...). A static string. */
+	const char *error;
+};
+
+/**
+ * Detect a kernel file's format, check it and place it with its DTB and initrd: the one
+ * entry point for booting any supported kernel.
+ *
+ * - arm64 Image: av_image_parse() and av_boot_place() (text_offset above a 2 MiB-aligned
+ *   base, @p req->kernel_base honoured).
+ * - ELF: an ELF64 little-endian AArch64 ET_EXEC file; every PT_LOAD segment goes to its
+ *   p_paddr (p_vaddr with AV_BOOT_ELF_VADDR) and must lie inside guest RAM; segments must
+ *   not overlap each other; the entry is e_entry translated to the load address.
+ *   layout->kernel_addr/kernel_size cover the lowest to the highest loaded byte (gaps
+ *   included), and the DTB and initrd are placed outside that span.
+ * - Raw binary: copied whole to `ram_base + AV_BOOT_RAW_OFFSET` and entered at its first
+ *   byte; its footprint is the file (a program that needs BSS clears it itself, above the
+ *   file: the DTB and initrd are put at the top of RAM, as far from it as they can be).
+ *
+ * For every format the DTB and initrd go where av_boot_place() puts them (automatic: top
+ * of RAM; explicit: checked against the kernel's span) and the boot CPU is entered with
+ * PC = layout->entry, x0 = layout->dtb_addr (av_boot_linux_regs()). ELF files and raw
+ * binaries take no explicit kernel base: @p req->kernel_base must be AV_BOOT_ADDR_AUTO.
+ *
+ * @param file   the kernel file (must stay valid until av_boot_load())
+ * @param len    its length
+ * @param opts   `AV_BOOT_*` options
+ * @param req    RAM, DTB and initrd request (as for av_boot_place())
+ * @param k      receives the format, the parsed file and, on failure, k->error
+ * @param out    receives the layout
+ * @return 0; -AV_EINVAL for NULL pointers, unknown options, a bad request or an explicit
+ *         kernel base for an ELF or raw file; -AV_EBADIMG for an empty file, a malformed
+ *         Image or ELF file (truncated, overlapping segments, p_filesz > p_memsz, ...);
+ *         -AV_ENOTSUP for a big-endian Image or an ELF file that is 32-bit, big-endian,
+ *         not ET_EXEC or for another machine; -AV_ERANGE for an ELF segment outside RAM;
+ *         av_boot_place()'s errors (-AV_ENOSPC: too big for RAM). k->error says which.
+ */
+int av_boot_prepare(const void *file, size_t len, unsigned opts, const struct av_boot_req *req,
+		    struct av_boot_kernel *k, struct av_boot_layout *out);
+
+/**
+ * Copy a kernel prepared by av_boot_prepare() into guest RAM through @p fn: the Image or
+ * raw file at layout->kernel_addr, or each ELF segment (its file bytes, then zeroes up to
+ * p_memsz). The DTB and the initrd are the caller's to copy (to layout->dtb_addr and
+ * layout->initrd_addr).
+ * @return 0, -AV_EINVAL for NULL pointers or an unprepared @p k, or the callback's error.
+ */
+int av_boot_load(const struct av_boot_kernel *k, const struct av_boot_layout *layout,
+		 av_boot_copy_fn fn, void *cookie);
 
 /* ---- Boot register state ---- */
 #define AV_BOOT_PSTATE_M AV_GENMASK(3, 0) /**< PSTATE.M: exception level and stack */

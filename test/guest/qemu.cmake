@@ -41,6 +41,27 @@ av_qemu_test_cpu(minimal-a57 examples/minimal/armvirt-minimal.bin cortex-a57)
 foreach(prog hypercall idregs mmio dabort wfi_timer sgi psci fpsimd isv0 debug)
   av_qemu_test(bm.${prog} examples/baremetal/armvirt-bm-${prog}.bin)
 endforeach()
+# Kernel formats (doc/baremetal.md): the mmio program as a raw binary without the Image
+# header and as an ELF file, embedded (bm.mmio_raw, bm.mmio_elf) and put at 0x44000000 by
+# QEMU's loader for armvirt-bm-linux.bin (bm.kernel_raw, bm.kernel_elf); the format line
+# checked. bm.kernel_bad: bad ELF files refused with one line each.
+set(_bm ${ARMVIRT_EL2_BUILD_DIR}/examples/baremetal)
+set(_el1 ${ARMVIRT_EL2_BUILD_DIR}/test/guest/el1)
+foreach(gic 3 2)
+  foreach(t "mmio_raw;${_bm}/armvirt-bm-mmio_raw.bin;raw"
+            "mmio_elf;${_bm}/armvirt-bm-mmio_elf.bin;elf"
+            "kernel_raw;${_bm}/armvirt-bm-linux.bin;raw;${_el1}/mmio-raw.bin"
+            "kernel_elf;${_bm}/armvirt-bm-linux.bin;elf;${_el1}/mmio-elf.elf"
+            "kernel_bad;${_bm}/armvirt-bm-linux.bin;bad;${_el1}/mmio-elf.elf")
+    list(GET t 0 name)
+    list(SUBLIST t 1 -1 args)
+    list(INSERT args 1 ${gic})
+    add_test(NAME qemu.bm.${name}.gicv${gic}
+             COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/kernel-format.sh ${args})
+    set_tests_properties(qemu.bm.${name}.gicv${gic} PROPERTIES LABELS qemu TIMEOUT 120
+                         PASS_REGULAR_EXPRESSION "PASS: " FAIL_REGULAR_EXPRESSION "FAIL: ")
+  endforeach()
+endforeach()
 # The same on a CPU without SVE, pointer authentication or the newer trap features.
 av_qemu_test_cpu(bm.fpsimd-a57 examples/baremetal/armvirt-bm-fpsimd.bin cortex-a57)
 # Instruction counts of the exit paths (-icount shift=0: 1 instruction = 1 ns of virtual

@@ -8,6 +8,7 @@
 #        kvm-test.sh errors GUEST_DIR
 #        kvm-test.sh bench BENCH_IMAGE
 #        kvm-test.sh el1 EL1_DIR PROG...   (programs of test/guest/el1, one nested boot)
+#        kvm-test.sh formats EL1_DIR PROG  (PROG as arm64 Image, raw binary and ELF file)
 # Environment: KVM_NESTED (the script), KVM_VMM (armvirt-vmm), KVM_IMAGES (the cache of
 # scripts/guest-images.sh), KVM_WORK (work directory), QEMU.
 # Prints "PASS: ..." or "FAIL: ..." (CTest matches them).
@@ -133,9 +134,13 @@ errors)
   cat >"$scen" <<'SCEN'
 k=/guest/isv0.bin
 : >/tmp/empty
-head -c 40 $k >/tmp/truncated
-cp $k /tmp/badmagic
-printf 'XXXX' | dd of=/tmp/badmagic bs=1 seek=56 conv=notrunc 2>/dev/null
+# Files without the Image magic are raw binaries now: the bad files are ELF ones.
+head -c 100 /bin/busybox >/tmp/truncated-elf
+head -c 65536 /bin/busybox >/tmp/x86-elf
+printf '\076\000' | dd of=/tmp/x86-elf bs=1 seek=18 conv=notrunc 2>/dev/null
+head -c 65536 /bin/busybox >/tmp/elf32
+printf '\001' | dd of=/tmp/elf32 bs=1 seek=4 conv=notrunc 2>/dev/null
+head -c 600000 /dev/zero >/tmp/raw-600k
 e() {
   name=$1; shift
   out=$(armvirt-vmm "$@" 2>&1 </dev/null)
@@ -153,9 +158,11 @@ e bad-irqchip run --kernel $k --irqchip gicv4
 e gicv2-9-cpus run --kernel $k --irqchip gicv2 --cpus 9
 e missing-kernel run --kernel /guest/nonexistent
 e empty-kernel run --kernel /tmp/empty
-e elf-not-image run --kernel /bin/busybox
-e truncated-kernel run --kernel /tmp/truncated
-e bad-magic run --kernel /tmp/badmagic
+e elf-not-for-ram run --kernel /bin/busybox
+e truncated-elf run --kernel /tmp/truncated-elf
+e elf-other-machine run --kernel /tmp/x86-elf
+e elf-32bit run --kernel /tmp/elf32
+e raw-bigger-than-ram run --kernel /tmp/raw-600k --mem 1
 e missing-initrd run --kernel $k --initrd /nonexistent
 e too-much-memory run --kernel $k --mem 65536
 e kernel-bigger-than-ram run --kernel /bin/busybox --mem 1
@@ -171,13 +178,13 @@ pid=$!
 sleep 2
 kill -TERM $pid
 wait $pid
-echo "SIGNAL-CASE: exit $?: $(grep '^armvirt-vmm' /tmp/spin.out)"
+echo "SIGNAL-CASE: exit $?: $(grep '^armvirt-vmm' /tmp/spin.out | grep -v '^armvirt-vmm: kernel: ')"
 armvirt-vmm run --kernel /guest/spin.bin --cpus 2 --params guest=reset 2>&1
 echo "RESET-CASE: exit $?"
 SCEN
   nested errors "$scen" --file "$guests/isv0.bin" --file "$guests/spin.bin" --timeout 100
   cases=$(grep '^ERR-CASE ' "$log")
-  [ "$(echo "$cases" | wc -l)" -eq 20 ] || fail "errors: expected 20 cases"
+  [ "$(echo "$cases" | wc -l)" -eq 22 ] || fail "errors: expected 22 cases"
   bad=0
   while IFS= read -r line; do
     name=$(echo "$line" | sed 's/^ERR-CASE \([^:]*\):.*/\1/')
@@ -198,7 +205,7 @@ SCEN
     fail "errors: SIGTERM did not stop armvirt-vmm with status 143 and one line"
   grep -q '^spin: asking for a reset' "$log" && grep -q '^RESET-CASE: exit 0$' "$log" ||
     fail "errors: a guest's PSCI SYSTEM_RESET did not end the run with status 0"
-  echo "PASS: 19 error cases: one line each, exit status 1 or 2, no crash; --help exits 0; SIGTERM stops a spinning 2-vCPU guest (status 143); SYSTEM_RESET ends the run (status 0)"
+  echo "PASS: 21 error cases: one line each, exit status 1 or 2, no crash; --help exits 0; SIGTERM stops a spinning 2-vCPU guest (status 143); SYSTEM_RESET ends the run (status 0)"
   ;;
 
 bench)
@@ -252,8 +259,50 @@ SCEN
   echo "PASS: test/guest/el1 programs under armvirt-vmm: $*"
   ;;
 
+formats)
+  # PROG.bin (arm64 Image), PROG-raw.bin (no Image header) and PROG-elf.elf in one nested
+  # boot: each must PASS, power off (exit 0) and be named by exactly one format line, loaded
+  # and entered at 0x40080000 (raw: RAM + 0x80000).
+  dir=$1 p=$2
+  scen="$KVM_WORK/formats.sh"
+  mkdir -p "$KVM_WORK"
+  files=()
+  : >"$scen"
+  for f in "$p.bin" "$p-raw.bin" "$p-elf.elf"; do
+    [ -s "$dir/$f" ] || fail "missing $dir/$f (build the freestanding configuration)"
+    files+=(--file "$dir/$f")
+    cat >>"$scen" <<SCEN
+echo "FMT-BEGIN $f"
+timeout 30 armvirt-vmm run --kernel /guest/$f --cpus 2 --mem 256 2>&1
+echo "FMT-EXIT $f: \$?"
+SCEN
+  done
+  nested formats "$scen" "${files[@]}" --timeout 130
+  bad=0
+  for f in "$p.bin" "$p-raw.bin" "$p-elf.elf"; do
+    case $f in
+    *-raw.bin) want='raw binary (no arm64 Image header)' ;;
+    *.elf) want='ELF64 AArch64 executable' ;;
+    *) want='arm64 Image' ;;
+    esac
+    out=$(sed -n "/^FMT-BEGIN $f\$/,/^FMT-EXIT $f:/p" "$log" | tr -d '\r')
+    st=$(echo "$out" | sed -n "s/^FMT-EXIT $f: //p")
+    nfmt=$(echo "$out" | grep -c '^armvirt-vmm: kernel: ')
+    if [ "$st" != 0 ] || ! echo "$out" | grep -q "^PASS $p (" || echo "$out" | grep -q '^FAIL' ||
+       [ "$nfmt" -ne 1 ] ||
+       ! echo "$out" | grep -qxF "armvirt-vmm: kernel: $want, loaded at 0x40080000, entry 0x40080000"; then
+      echo "bad: $f (armvirt-vmm exit '$st', $nfmt format line(s))"
+      bad=1
+    else
+      echo "ok: $f: $(echo "$out" | grep '^armvirt-vmm: kernel: ')"
+    fi
+  done
+  [ "$bad" = 0 ] || fail "formats: $p did not boot in every kernel format"
+  echo "PASS: $p under armvirt-vmm as arm64 Image, raw binary and ELF file, each at 0x40080000 with its format line, ${elapsed} s"
+  ;;
+
 *)
-  echo "usage: $0 images|guest|linux|errors|bench|el1 ..." >&2
+  echo "usage: $0 images|guest|linux|errors|bench|el1|formats ..." >&2
   exit 2
   ;;
 esac

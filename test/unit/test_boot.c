@@ -697,6 +697,298 @@ static void test_elf_many_segments(void **state)
 	free(b);
 }
 
+/* ---- any format: av_boot_detect / av_boot_prepare / av_boot_load ---- */
+
+static void test_detect(void **state)
+{
+	uint8_t b[0x400];
+	(void)state;
+
+	mk_image(b, sizeof(b), 0x80000, MiB, 0x2);
+	assert_int_equal(av_boot_detect(b, sizeof(b)), AV_BOOT_FMT_IMAGE);
+	assert_int_equal(av_boot_detect(b, 64), AV_BOOT_FMT_IMAGE);
+	/* The magic needs the whole header: a truncated Image is a raw binary (as kvmtool). */
+	assert_int_equal(av_boot_detect(b, 63), AV_BOOT_FMT_RAW);
+	b[56] = 'B';
+	assert_int_equal(av_boot_detect(b, sizeof(b)), AV_BOOT_FMT_RAW);
+	mk_elf(b, sizeof(b));
+	assert_int_equal(av_boot_detect(b, sizeof(b)), AV_BOOT_FMT_ELF);
+	/* However short, a file with the ELF magic is ELF (and then refused), never code. */
+	assert_int_equal(av_boot_detect(b, 4), AV_BOOT_FMT_ELF);
+	assert_int_equal(av_boot_detect(b, 1), AV_BOOT_FMT_ELF);
+	b[1] = 'e';
+	assert_int_equal(av_boot_detect(b, sizeof(b)), AV_BOOT_FMT_RAW);
+	memset(b, 0, sizeof(b));
+	put_le(b, 0x14000010, 4); /* b #0x40: a typical bare-metal vector */
+	assert_int_equal(av_boot_detect(b, 4), AV_BOOT_FMT_RAW);
+	assert_int_equal(av_boot_detect(b, 1), AV_BOOT_FMT_RAW);
+	assert_int_equal(av_boot_detect(b, 0), AV_BOOT_FMT_NONE);
+	assert_int_equal(av_boot_detect(NULL, 16), AV_BOOT_FMT_NONE);
+	/* A file that starts with an Image header and carries the ELF magic: the Image wins. */
+	mk_image(b, sizeof(b), 0, MiB, 0);
+	memcpy(b, "\x7f" "ELF", 4);
+	assert_int_equal(av_boot_detect(b, sizeof(b)), AV_BOOT_FMT_IMAGE);
+
+	assert_string_equal(av_boot_format_name(AV_BOOT_FMT_RAW),
+			    "raw binary (no arm64 Image header)");
+	assert_string_equal(av_boot_format_name(AV_BOOT_FMT_IMAGE), "arm64 Image");
+	assert_string_equal(av_boot_format_name(AV_BOOT_FMT_ELF), "ELF64 AArch64 executable");
+	assert_non_null(av_boot_format_name((enum av_boot_format)77));
+}
+
+/* A raw binary: RAM + 0x80000, file-sized, entered at its first byte, x0 = DTB. */
+static void test_prepare_raw(void **state)
+{
+	static uint8_t raw[5000];
+	struct av_boot_req r = req(0x40000000, 16 * MiB, 0x10000, 0x3000);
+	struct av_boot_kernel k;
+	struct av_boot_layout l;
+	struct ram m = { 0x40000000, NULL, 16 * MiB, 0, 0 };
+	struct av_regs regs;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(raw); i++)
+		raw[i] = (uint8_t)(i * 13 + 1);
+	assert_int_equal(av_boot_prepare(raw, sizeof(raw), 0, &r, &k, &l), 0);
+	assert_null(k.error);
+	assert_int_equal(k.format, AV_BOOT_FMT_RAW);
+	assert_int_equal(AV_BOOT_RAW_OFFSET, 0x80000);
+	assert_int_equal(l.kernel_base, 0x40000000);
+	assert_int_equal(l.kernel_addr, 0x40080000);
+	assert_int_equal(l.entry, 0x40080000);
+	assert_int_equal(l.kernel_size, sizeof(raw));
+	/* DTB at the top, initrd below it: away from the file and what may follow it. */
+	assert_int_equal(l.dtb_addr, 0x41000000 - 0x10000);
+	assert_int_equal(l.initrd_addr, 0x41000000 - 0x10000 - 0x3000);
+	m.mem = calloc(1, m.size);
+	assert_non_null(m.mem);
+	assert_int_equal(av_boot_load(&k, &l, ram_copy, &m), 0);
+	assert_int_equal(m.calls, 1);
+	assert_memory_equal(m.mem + 0x80000, raw, sizeof(raw));
+	assert_int_equal(m.mem[0x80000 + sizeof(raw)], 0);
+	m.fail_at = m.calls + 1;
+	assert_int_equal(av_boot_load(&k, &l, ram_copy, &m), -AV_EIO);
+	free(m.mem);
+	assert_int_equal(av_boot_linux_regs(&regs, &l), 0);
+	assert_int_equal(regs.pc, 0x40080000);
+	assert_int_equal(regs.x[0], l.dtb_addr);
+
+	/* The offset is from the RAM base itself, aligned or not. */
+	r = req(0x40010000, 16 * MiB, 0x10000, 0);
+	assert_int_equal(av_boot_prepare(raw, sizeof(raw), 0, &r, &k, &l), 0);
+	assert_int_equal(l.kernel_addr, 0x40090000);
+
+	/* Exactly filling RAM above the offset: the DTB goes below the file; one byte more
+	 * does not fit at all; RAM no larger than the offset holds nothing. */
+	r = req(0x40000000, 0x80000 + sizeof(raw), 0x1000, 0);
+	assert_int_equal(av_boot_prepare(raw, sizeof(raw), 0, &r, &k, &l), 0);
+	assert_true(l.dtb_addr + l.dtb_size <= 0x40080000);
+	r = req(0x40000000, 0x80000 + sizeof(raw) - 1, 0x1000, 0);
+	assert_int_equal(av_boot_prepare(raw, sizeof(raw), 0, &r, &k, &l), -AV_ENOSPC);
+	assert_string_equal(k.error, "the kernel, the DTB and the initrd do not fit in guest RAM");
+	r = req(0x40000000, 0x80000, 0x1000, 0);
+	assert_int_equal(av_boot_prepare(raw, 1, 0, &r, &k, &l), -AV_ENOSPC);
+	/* ... unless the DTB does not fit there either. */
+	r = req(0x40000000, 0x80000 + sizeof(raw), 0x80000 + 8, 0);
+	assert_int_equal(av_boot_prepare(raw, sizeof(raw), 0, &r, &k, &l), -AV_ENOSPC);
+	/* An explicit DTB inside the file is refused. */
+	r = req(0x40000000, 16 * MiB, 0x1000, 0);
+	r.dtb_addr = 0x40081000;
+	assert_int_equal(av_boot_prepare(raw, sizeof(raw), 0, &r, &k, &l), -AV_EEXIST);
+	assert_string_equal(k.error, "the kernel overlaps the DTB or the initrd");
+	/* Only an Image takes a kernel base. */
+	r = req(0x40000000, 16 * MiB, 0x1000, 0);
+	r.kernel_base = 0x40200000;
+	assert_int_equal(av_boot_prepare(raw, sizeof(raw), 0, &r, &k, &l), -AV_EINVAL);
+	assert_non_null(k.error);
+}
+
+static void test_prepare_image(void **state)
+{
+	static uint8_t img[8192];
+	struct av_boot_req r = req(0x40000000, 64 * MiB, 0x10000, 0);
+	struct av_image_info info;
+	struct av_boot_kernel k;
+	struct av_boot_layout l, l2;
+	struct ram m = { 0x40000000, NULL, 64 * MiB, 0, 0 };
+	(void)state;
+
+	/* The same result as av_image_parse() + av_boot_place(). */
+	mk_image(img, sizeof(img), 0x80000, 4 * MiB, 0xa);
+	assert_int_equal(av_boot_prepare(img, sizeof(img), 0, &r, &k, &l), 0);
+	assert_int_equal(k.format, AV_BOOT_FMT_IMAGE);
+	assert_int_equal(av_image_parse(img, sizeof(img), 0, &info), 0);
+	assert_int_equal(av_boot_place(&info, &r, &l2), 0);
+	assert_memory_equal(&l, &l2, sizeof(l));
+	assert_int_equal(k.image.image_size, 4 * MiB);
+	m.mem = calloc(1, m.size);
+	assert_non_null(m.mem);
+	assert_int_equal(av_boot_load(&k, &l, ram_copy, &m), 0);
+	assert_memory_equal(m.mem + 0x80000, img, sizeof(img));
+	free(m.mem);
+	/* An explicit base is honoured for an Image. */
+	r.kernel_base = 0x40400000;
+	assert_int_equal(av_boot_prepare(img, sizeof(img), 0, &r, &k, &l), 0);
+	assert_int_equal(l.kernel_addr, 0x40480000);
+	r.kernel_base = AV_BOOT_ADDR_AUTO;
+	/* Bad headers and big-endian kernels, with their phrase. */
+	mk_image(img, sizeof(img), 0x80000, 4096, 0x2); /* image_size below the file size */
+	assert_int_equal(av_boot_prepare(img, sizeof(img), 0, &r, &k, &l), -AV_EBADIMG);
+	assert_non_null(k.error);
+	mk_image(img, sizeof(img), 0x80000, 4 * MiB, 0x3);
+	assert_int_equal(av_boot_prepare(img, sizeof(img), 0, &r, &k, &l), -AV_ENOTSUP);
+	assert_string_equal(k.error, "big-endian arm64 Image");
+	assert_int_equal(av_boot_prepare(img, sizeof(img), AV_BOOT_ALLOW_BE, &r, &k, &l), 0);
+	/* Too big for RAM. */
+	mk_image(img, sizeof(img), 0x80000, 64 * MiB, 0x2);
+	assert_int_equal(av_boot_prepare(img, sizeof(img), 0, &r, &k, &l), -AV_ENOSPC);
+	assert_string_equal(k.error, "the kernel, the DTB and the initrd do not fit in guest RAM");
+}
+
+/* An ELF file through the one entry point: segments, entry, DTB and initrd around them. */
+static void test_prepare_elf(void **state)
+{
+	uint8_t b[0x400];
+	struct av_boot_req r = req(RAMB, RAMS, 0x1000, 0x2000);
+	struct av_boot_kernel k;
+	struct av_boot_layout l;
+	struct ram m = { RAMB, NULL, RAMS, 0, 0 };
+	struct av_regs regs;
+	(void)state;
+
+	mk_elf(b, sizeof(b));
+	assert_int_equal(av_boot_prepare(b, sizeof(b), 0, &r, &k, &l), 0);
+	assert_null(k.error);
+	assert_int_equal(k.format, AV_BOOT_FMT_ELF);
+	assert_int_equal(l.entry, RAMB + 0x80010);
+	assert_int_equal(l.kernel_addr, RAMB + 0x80000);
+	assert_int_equal(l.kernel_size, 0x101000 - 0x80000);
+	assert_int_equal(k.elf.nops, 3);
+	assert_false(ovl(l.dtb_addr, l.dtb_size, l.kernel_addr, l.kernel_size));
+	assert_false(ovl(l.initrd_addr, l.initrd_size, l.kernel_addr, l.kernel_size));
+	assert_false(ovl(l.initrd_addr, l.initrd_size, l.dtb_addr, l.dtb_size));
+	assert_true(l.dtb_addr >= RAMB && l.dtb_addr + l.dtb_size <= RAMB + RAMS);
+
+	m.mem = malloc(m.size);
+	assert_non_null(m.mem);
+	memset(m.mem, 0xee, m.size);
+	assert_int_equal(av_boot_load(&k, &l, ram_copy, &m), 0);
+	assert_int_equal(m.calls, 3);
+	assert_memory_equal(m.mem + 0x80000, b + 0x200, 0x100);
+	assert_memory_equal(m.mem + 0x100000, b + 0x300, 0x40);
+	for (int i = 0x40; i < 0x1000; i++)
+		assert_int_equal(m.mem[0x100000 + i], 0);
+	assert_int_equal(m.mem[0x101000], 0xee); /* nothing past p_memsz */
+	assert_int_equal(m.mem[0x80100], 0xee);  /* nor in the gap between segments */
+	m.calls = 0;
+	m.fail_at = 2;
+	assert_int_equal(av_boot_load(&k, &l, ram_copy, &m), -AV_EIO);
+	assert_int_equal(m.calls, 2);
+	free(m.mem);
+	assert_int_equal(av_boot_linux_regs(&regs, &l), 0);
+	assert_int_equal(regs.pc, RAMB + 0x80010);
+	assert_int_equal(regs.x[0], l.dtb_addr);
+
+	/* Placed by p_vaddr on request: there these segments are outside RAM. */
+	assert_int_equal(av_boot_prepare(b, sizeof(b), AV_BOOT_ELF_VADDR, &r, &k, &l), -AV_ERANGE);
+	assert_string_equal(k.error, "ELF segment outside guest RAM");
+	/* An explicit DTB over a segment, an initrd inside the span: refused. */
+	r.dtb_addr = RAMB + 0x100800;
+	assert_int_equal(av_boot_prepare(b, sizeof(b), 0, &r, &k, &l), -AV_EEXIST);
+	assert_string_equal(k.error, "the kernel overlaps the DTB or the initrd");
+	r.dtb_addr = AV_BOOT_ADDR_AUTO;
+	r.initrd_addr = RAMB + 0x90000;
+	assert_int_equal(av_boot_prepare(b, sizeof(b), 0, &r, &k, &l), -AV_EEXIST);
+	r.initrd_addr = AV_BOOT_ADDR_AUTO;
+	/* Segments up to the top of RAM leave no room for the DTB. */
+	put_le(b + 64 + 112 + 24, RAMB + RAMS - 0x1000, 8);
+	r = req(RAMB, RAMS, 0x1000, 0);
+	assert_int_equal(av_boot_prepare(b, sizeof(b), 0, &r, &k, &l), 0);
+	assert_true(l.dtb_addr < RAMB + 0x80000);
+	r = req(RAMB, RAMS, 0x90000, 0);
+	assert_int_equal(av_boot_prepare(b, sizeof(b), 0, &r, &k, &l), -AV_ENOSPC);
+	/* Only an Image takes a kernel base. */
+	mk_elf(b, sizeof(b));
+	r = req(RAMB, RAMS, 0x1000, 0);
+	r.kernel_base = RAMB;
+	assert_int_equal(av_boot_prepare(b, sizeof(b), 0, &r, &k, &l), -AV_EINVAL);
+}
+
+/* Mutate a good ELF, expect @want and k.error to contain @phrase. */
+#define PREP_EXPECT(want, phrase, ...)                                                   \
+	do {                                                                             \
+		mk_elf(b, sizeof(b));                                                    \
+		__VA_ARGS__;                                                             \
+		assert_int_equal(av_boot_prepare(b, len, 0, &r, &k, &l), (want));        \
+		assert_non_null(k.error);                                                \
+		assert_non_null(strstr(k.error, (phrase)));                              \
+		len = sizeof(b);                                                         \
+	} while (0)
+
+/* Hostile ELF headers through the one entry point: each refused with its own phrase. */
+static void test_prepare_elf_hostile(void **state)
+{
+	uint8_t b[0x400];
+	size_t len = sizeof(b);
+	struct av_boot_req r = req(RAMB, RAMS, 0x1000, 0);
+	struct av_boot_kernel k;
+	struct av_boot_layout l;
+	(void)state;
+
+	PREP_EXPECT(-AV_EBADIMG, "shorter than the 64-byte", len = 63);
+	PREP_EXPECT(-AV_EBADIMG, "shorter than the 64-byte", len = 3);
+	PREP_EXPECT(-AV_EBADIMG, "program header table past the end", len = 64 + 2 * 56);
+	PREP_EXPECT(-AV_EBADIMG, "segment data past the end", len = 0x300 + 0x20);
+	PREP_EXPECT(-AV_ENOTSUP, "32-bit ELF", b[4] = 1);
+	PREP_EXPECT(-AV_ENOTSUP, "big-endian ELF", b[5] = 2);
+	PREP_EXPECT(-AV_ENOTSUP, "another machine", put_le(b + 18, 62, 2));  /* x86-64 */
+	PREP_EXPECT(-AV_ENOTSUP, "another machine", put_le(b + 18, 40, 2));  /* 32-bit Arm */
+	PREP_EXPECT(-AV_ENOTSUP, "not an executable", put_le(b + 16, 3, 2)); /* ET_DYN */
+	PREP_EXPECT(-AV_EBADIMG, "version", put_le(b + 20, 0, 4));
+	/* phnum huge: PN_XNUM, then the largest ordinary count with a table past the file. */
+	PREP_EXPECT(-AV_ENOTSUP, "PN_XNUM", put_le(b + 56, 0xffff, 2));
+	PREP_EXPECT(-AV_EBADIMG, "program header table past the end", put_le(b + 56, 0xfffe, 2));
+	PREP_EXPECT(-AV_EBADIMG, "program header table past the end",
+		    put_le(b + 32, UINT64_MAX - 100, 8));
+	PREP_EXPECT(-AV_EBADIMG, "without program headers", put_le(b + 56, 0, 2));
+	/* Offsets past EOF, also ones that would wrap when added to the size. */
+	PREP_EXPECT(-AV_EBADIMG, "segment data past the end", put_le(b + 64 + 8, 0x3c1, 8));
+	PREP_EXPECT(-AV_EBADIMG, "segment data past the end",
+		    put_le(b + 64 + 8, UINT64_MAX - 0x80, 8));
+	PREP_EXPECT(-AV_EBADIMG, "segment data past the end",
+		    put_le(b + 64 + 112 + 32, UINT64_MAX, 8); put_le(b + 64 + 112 + 40, UINT64_MAX, 8));
+	/* p_filesz > p_memsz. */
+	PREP_EXPECT(-AV_EBADIMG, "p_filesz > p_memsz", put_le(b + 64 + 32, 0x101, 8));
+	/* Overlapping segments (partly, fully, the same range twice). */
+	PREP_EXPECT(-AV_EBADIMG, "overlapping", put_le(b + 64 + 112 + 24, RAMB + 0x800f0, 8));
+	PREP_EXPECT(-AV_EBADIMG, "overlapping", put_le(b + 64 + 112 + 24, RAMB + 0x7f001, 8));
+	PREP_EXPECT(-AV_EBADIMG, "overlapping", put_le(b + 64 + 112 + 24, RAMB + 0x80000, 8));
+	/* Segments outside RAM: below, straddling the end, wrapping. */
+	PREP_EXPECT(-AV_ERANGE, "outside guest RAM", put_le(b + 64 + 24, 0x80000, 8));
+	PREP_EXPECT(-AV_ERANGE, "outside guest RAM", put_le(b + 64 + 24, RAMB + RAMS - 0x10, 8));
+	PREP_EXPECT(-AV_EBADIMG, "wraps", put_le(b + 64 + 24, UINT64_MAX - 0x10, 8));
+	/* Too big for RAM: a BSS larger than RAM. */
+	PREP_EXPECT(-AV_ERANGE, "outside guest RAM", put_le(b + 64 + 112 + 40, 4 * RAMS, 8));
+	/* Entry outside, nothing loadable. */
+	PREP_EXPECT(-AV_EBADIMG, "entry point", put_le(b + 24, VBASE + 0x200000, 8));
+	PREP_EXPECT(-AV_EBADIMG, "loadable", put_le(b + 64, 6, 4); put_le(b + 64 + 112, 6, 4));
+
+	/* Empty file, bad arguments. */
+	assert_int_equal(av_boot_prepare(b, 0, 0, &r, &k, &l), -AV_EBADIMG);
+	assert_string_equal(k.error, "empty file");
+	assert_int_equal(k.format, AV_BOOT_FMT_NONE);
+	assert_int_equal(av_boot_prepare(NULL, 10, 0, &r, &k, &l), -AV_EINVAL);
+	assert_int_equal(av_boot_prepare(b, sizeof(b), 0, NULL, &k, &l), -AV_EINVAL);
+	assert_int_equal(av_boot_prepare(b, sizeof(b), 0, &r, NULL, &l), -AV_EINVAL);
+	assert_int_equal(av_boot_prepare(b, sizeof(b), 0, &r, &k, NULL), -AV_EINVAL);
+	assert_int_equal(av_boot_prepare(b, sizeof(b), 0x10, &r, &k, &l), -AV_EINVAL);
+	r.dtb_size = 0;
+	assert_int_equal(av_boot_prepare(b, sizeof(b), 0, &r, &k, &l), -AV_EINVAL);
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(av_boot_load(&k, &l, ram_copy, NULL), -AV_EINVAL);
+	assert_int_equal(av_boot_load(NULL, &l, ram_copy, NULL), -AV_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -712,6 +1004,11 @@ int main(void)
 		cmocka_unit_test(test_elf_vaddr),
 		cmocka_unit_test(test_elf_corrupt),
 		cmocka_unit_test(test_elf_many_segments),
+		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_prepare_raw),
+		cmocka_unit_test(test_prepare_image),
+		cmocka_unit_test(test_prepare_elf),
+		cmocka_unit_test(test_prepare_elf_hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -389,6 +389,15 @@ void rt_primary_main(uint64_t dtb)
 	int rc;
 
 	write_sysreg(tpidr_el1, 0);
+	/* Position-dependent code: it must run where it was linked (0x40080000). */
+	uint64_t here, linked;
+	__asm__ volatile("adrp %0, __image_start\n\tadd %0, %0, :lo12:__image_start"
+			 : "=r"(here));
+	__asm__ volatile("ldr %0, =__image_start" : "=r"(linked));
+	if (here != linked) {
+		rt_printf("FAIL %s: loaded at 0x%lx, linked at 0x%lx\n", rt_prog, here, linked);
+		rt_poweroff();
+	}
 	rc = rt_dt_parse(dtb);
 	if (rc) {
 		rt_printf("FAIL %s: no usable DTB at x0=0x%lx (error %d)\n", rt_prog, dtb, rc);

@@ -23,7 +23,11 @@
  * - SYS64: the host's system-register rows, then the VM's table (av_sysreg_trap()).
  * - DABT_LOW: MMIO emulation on the bus (ISV = 1 from the syndrome, ISV = 0 by fetching
  *   and decoding the instruction); stage-2 faults on RAM go to the host's `s2_fault`
- *   hook; what nobody handles gets an injected synchronous external abort.
+ *   hook; what nobody handles gets an injected synchronous external abort. A defined
+ *   instruction the decoder does not emulate (DC ZVA, LD1..LD4/ST1..ST4, exclusives, LSE
+ *   atomics) gets a data abort, never UNDEF: DFSC 0x35 (unsupported exclusive or atomic
+ *   access, #AV_FSC_EXCL_ATOMIC) for an exclusive or atomic, else an external abort (0x10).
+ *   Cache maintenance by VA (ESR CM = 1) completes as a no-op.
  * - IABT_LOW: the host's `s2_fault` hook, else an injected instruction abort.
  * - WFx: WFI gives #AV_EXIT_BLOCK unless an interrupt is pending (#AV_EXIT_RESUME);
  *   WFE, WFIT and WFET give #AV_EXIT_YIELD.

@@ -1006,6 +1006,7 @@ static __attribute__((noinline)) enum av_exit_action mmio_decode(const struct av
 	struct av_insn_mem m;
 	struct av_insn_mmio io;
 	uint32_t insn;
+	unsigned fp;
 	int ret;
 
 	/* Only A64 instructions are decoded; an AArch32 EL0 access gets an abort. */
@@ -1027,14 +1028,17 @@ static __attribute__((noinline)) enum av_exit_action mmio_decode(const struct av
 		.fn = av_mmio_insn_access,
 		.cookie = vm->bus,
 	};
-	el1_get(vcpu, AV_VM_EL1_SCTLR | AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1);
+	/* A SIMD&FP transfer register is read (store) or written (load) in ctxt.regs.v:
+	 * with lazy FP/SIMD switching the live value is in the hardware registers. */
+	fp = m.is_fp ? AV_VM_EL1_FPSIMD : 0;
+	el1_get(vcpu, AV_VM_EL1_SCTLR | AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1 | fp);
 	io.big_endian = av_vcpu_data_big_endian(&vcpu->ctxt);
 	av_vcpu_sp_load(&vcpu->ctxt);
 	ret = av_insn_emulate_mem(&m, &vcpu->ctxt.regs, &io);
 	if (ret == 0) {
 		/* A writeback to SP changes SP_EL0 or SP_EL1 (the one PSTATE.SP selects). */
 		av_vcpu_sp_store(&vcpu->ctxt);
-		el1_put(vcpu, AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1);
+		el1_put(vcpu, AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1 | (m.is_store ? 0 : fp));
 		insn_done(vcpu);
 		return AV_EXIT_RESUME;
 	}

@@ -54,12 +54,14 @@
  *   dispatcher returns; pairs never nest and never straddle an exit;
  * - during each call, `vcpu->el1_regs` holds the AV_VM_EL1_* registers concerned: for
  *   el1_get() those the path reads, for el1_put() those it changed (0 when it changed
- *   nothing). A host may move just those (cheap), or ignore the mask and move all nine.
+ *   nothing). A host may move just those (cheap), or ignore the mask and move all nine;
+ *   a host that switches FP/SIMD lazily must honour #AV_VM_EL1_FPSIMD (the V registers).
  *
  * | path                                   | el1_get reads           | el1_put writes back     |
  * | -------------------------------------- | ----------------------- | ----------------------- |
  * | MMIO, ISV = 1 (data endianness)        | SCTLR                   | none                    |
  * | MMIO, ISV = 0 (endianness, SP base)    | SCTLR, SP_EL0, SP_EL1   | SP_EL0, SP_EL1 if done; none otherwise |
+ * | MMIO, ISV = 0, SIMD&FP register        | the above + FPSIMD      | the above + FPSIMD for a load done |
  * | MDSCR_EL1 read / write                 | MDSCR                   | none / MDSCR            |
  * | injected undef, data or instr. abort   | SCTLR, VBAR             | ELR, SPSR, ESR, FAR     |
  *
@@ -248,6 +250,14 @@ struct av_vm_ops {
 #define AV_VM_EL1_MDSCR  AV_BIT(8) /**< MDSCR_EL1 */
 /** Every register the dispatcher may use. */
 #define AV_VM_EL1_ALL    AV_GENMASK(8, 0)
+/**
+ * Not an EL1 system register: the SIMD&FP registers V0-V31 (`vcpu->ctxt.regs.v`). Named
+ * by the MMIO path with ISV = 0 for a SIMD&FP load or store (el1_get: the transfer
+ * register is read; el1_put: a load wrote it). A host that switches FP/SIMD lazily copies
+ * the live registers into the context in el1_get and loads them back in el1_put; one whose
+ * context is always current ignores it. Not part of #AV_VM_EL1_ALL.
+ */
+#define AV_VM_EL1_FPSIMD AV_BIT(9)
 
 /* av_vm_config::id_flags */
 /** Keep the host's RAS extension fields visible (hidden by default). */

@@ -66,11 +66,23 @@ static void ids(const char *check, const char *name, uint64_t base, const uint8_
 	rt_check(bad == 0, check, "%u of 8 ID registers wrong", bad);
 }
 
+/* Narrow accesses off armvirt reach the emulator's own models, which treat them their way. */
+static bool armvirt_only(const char *name)
+{
+	if (rt_armvirt)
+		return true;
+	rt_skip(name, "the emulator's own model answers narrow accesses");
+	return false;
+}
+
 /* Each byte and halfword of a 32-bit register holding @val. */
 static void narrow_reads(const char *name, uint64_t a, uint32_t val)
 {
 	unsigned bad = 0;
 	uint32_t v;
+
+	if (!armvirt_only(name))
+		return;
 
 	for (unsigned i = 0; i < 4; i++) {
 		v = 0xdead;
@@ -105,6 +117,12 @@ static void rtc(void)
 	mmio_write32(RTC_BASE + RTC_MR, 0x8badf00d);
 	narrow_reads("pl031_mr_narrow_reads", RTC_BASE + RTC_MR, 0x8badf00d);
 
+	if (!rt_armvirt) {
+		armvirt_only("pl031_narrow_writes");
+		armvirt_only("pl031_byte_write");
+		mmio_write32(RTC_BASE + RTC_MR, 0);
+		return;
+	}
 	/* A 16-bit write at the register's address: zero-extended; at byte 2: ignored. */
 	ok = probed(RTC_BASE + RTC_MR, 2, true, 0x1234, NULL) &&
 	     probed(RTC_BASE + RTC_MR + 2, 2, true, 0x5678, NULL) &&
@@ -132,6 +150,8 @@ static void uart(void)
 
 	/* UARTIBRD (16 bits): Linux's driver writes it with strh; a store to byte 1 alone is
 	 * ignored. */
+	if (!armvirt_only("pl011_narrow_writes"))
+		return;
 	ibrd = mmio_read32(RT_UART_BASE + UART_IBRD);
 	ok = probed(RT_UART_BASE + UART_IBRD, 2, true, 0x1a2b, NULL) &&
 	     probed(RT_UART_BASE + UART_IBRD + 1, 1, true, 0x77, NULL);

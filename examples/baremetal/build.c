@@ -354,8 +354,6 @@ void bm_el1_get(void *cookie, struct av_vcpu *v)
 	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SCTLR, sctlr_el1, r->sctlr);
 	if (!(m & ~AV_VM_EL1_SCTLR))
 		return; /* the hot case: MMIO endianness */
-	if ((m & AV_VM_EL1_FPSIMD) && fp_live(v))
-		av_arch_fpsimd_sync(av_arch_this_cpu());
 	EL1_MOVE(EL1_RD, m, AV_VM_EL1_VBAR, vbar_el1, r->vbar);
 	EL1_MOVE(EL1_RD, m, AV_VM_EL1_ELR, elr_el1, r->elr);
 	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SPSR, spsr_el1, r->spsr);
@@ -364,6 +362,9 @@ void bm_el1_get(void *cookie, struct av_vcpu *v)
 	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SP_EL0, sp_el0, r->sp_el0);
 	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SP_EL1, sp_el1, r->sp_el1);
 	EL1_MOVE(EL1_RD, m, AV_VM_EL1_MDSCR, mdscr_el1, r->mdscr);
+	/* Last, so that the call is a tail call: the hot case above needs no frame. */
+	if ((m & AV_VM_EL1_FPSIMD) && fp_live(v))
+		av_arch_fpsimd_sync(av_arch_this_cpu());
 }
 
 void bm_el1_put(void *cookie, struct av_vcpu *v)

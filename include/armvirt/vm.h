@@ -248,7 +248,7 @@ struct av_vm_ops {
 #define AV_VM_EL1_SP_EL0 AV_BIT(6) /**< SP_EL0 */
 #define AV_VM_EL1_SP_EL1 AV_BIT(7) /**< SP_EL1 */
 #define AV_VM_EL1_MDSCR  AV_BIT(8) /**< MDSCR_EL1 */
-/** Every register the dispatcher may use. */
+/** Every EL1 system register the dispatcher may use (#AV_VM_EL1_FPSIMD is apart). */
 #define AV_VM_EL1_ALL    AV_GENMASK(8, 0)
 /**
  * Not an EL1 system register: the SIMD&FP registers V0-V31 (`vcpu->ctxt.regs.v`). Named

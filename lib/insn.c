@@ -375,6 +375,43 @@ int av_insn_decode_mem(uint32_t insn, struct av_insn_mem *out)
 	return 0;
 }
 
+/* SYS #op1, Cn, Cm, #op2, Xt (L = 0): bits 31:19 = 1101010100001; the DC instructions
+ * are op1 = 3 (bits 18:16; DC ZVA/GVA/GZVA, CVAC, CIVAC...) or 0 (IVAC) with CRn = 7. */
+#define INSN_SYS_MASK  AV_GENMASK(31, 19)
+#define INSN_SYS       0xd5080000u
+#define INSN_SYS_CRN   AV_GENMASK(15, 12)
+#define INSN_SYS_CRN_CACHE 7u
+
+enum av_insn_mem_kind av_insn_mem_kind(uint32_t insn)
+{
+	unsigned family = (unsigned)AV_FIELD_GET(AV_INSN_LS_FAMILY, insn);
+	unsigned op2 = (unsigned)AV_FIELD_GET(AV_INSN_LS_OP2, insn);
+	bool fp = AV_FIELD_GET(AV_INSN_LS_V, insn) != 0;
+
+	if ((insn & INSN_SYS_MASK) == INSN_SYS)
+		return AV_FIELD_GET(INSN_SYS_CRN, insn) == INSN_SYS_CRN_CACHE ? AV_INSN_KIND_PLAIN :
+										 AV_INSN_KIND_NONE;
+	if ((AV_FIELD_GET(AV_INSN_OP0, insn) & INSN_OP0_LS_MASK) != INSN_OP0_LS)
+		return AV_INSN_KIND_NONE;
+	if (family == FAMILY_ORDERED && !fp && op2 == 0) {
+		bool o1 = AV_FIELD_GET(AV_INSN_ORD_O1, insn) != 0;
+
+		if (AV_FIELD_GET(AV_INSN_ORD_O2, insn)) /* CAS, or LDAR/STLR/LDLAR/STLLR */
+			return o1 ? AV_INSN_KIND_ATOMIC : AV_INSN_KIND_PLAIN;
+		/* CASP is the o1 = 1 form with size 0x; LDXP/STXP are size 1x. */
+		if (o1 && !(AV_FIELD_GET(AV_INSN_LS_SIZE, insn) & 2))
+			return AV_INSN_KIND_ATOMIC;
+		return AV_INSN_KIND_EXCLUSIVE;
+	}
+	/* The atomic-memory class of single register: everything but LDAPR. */
+	if (family == FAMILY_SINGLE && !fp && op2 == 0 && AV_FIELD_GET(AV_INSN_LS_OP3, insn) &&
+	    AV_FIELD_GET(AV_INSN_LS_OP4, insn) == OP4_ATOMIC &&
+	    !(AV_FIELD_GET(AV_INSN_ATOM_O3, insn) &&
+	      AV_FIELD_GET(AV_INSN_ATOM_OPC, insn) == ATOM_LDAPR_OPC))
+		return AV_INSN_KIND_ATOMIC;
+	return AV_INSN_KIND_PLAIN;
+}
+
 /* ---- emulation ---- */
 
 /* The mask of an element of @bytes bytes (1..8). */

@@ -98,6 +98,7 @@ static bool first_time64(uint64_t *mask, unsigned bit)
 /* Bits of av_vm::logged_kind: one-off warnings that are not per exception class. */
 #define LOGGED_SERROR 0u
 #define LOGGED_ISV0   1u
+#define LOGGED_NOEMUL 2u
 
 static bool first_time(unsigned *mask, unsigned bit)
 {
@@ -131,13 +132,19 @@ static void inject_undef(struct av_vcpu *vcpu)
 	vcpu->stats.inject_undef++;
 }
 
+/* A data abort with fault status @fsc on an access at @far. */
+static void inject_dabt(struct av_vcpu *vcpu, uint64_t far, unsigned fsc, bool wnr)
+{
+	el1_get(vcpu, EL1_INJECT_READS);
+	av_vcpu_inject_dabt(&vcpu->ctxt, far, fsc, wnr);
+	el1_put(vcpu, EL1_INJECT_WRITES);
+	vcpu->stats.inject_dabt++;
+}
+
 /* A synchronous external abort on a data access at @far. */
 static void inject_dabt_sea(struct av_vcpu *vcpu, uint64_t far, bool wnr)
 {
-	el1_get(vcpu, EL1_INJECT_READS);
-	av_vcpu_inject_dabt(&vcpu->ctxt, far, AV_FSC_SEA, wnr);
-	el1_put(vcpu, EL1_INJECT_WRITES);
-	vcpu->stats.inject_dabt++;
+	inject_dabt(vcpu, far, AV_FSC_SEA, wnr);
 }
 
 static void inject_iabt_sea(struct av_vcpu *vcpu, uint64_t far)
@@ -976,6 +983,33 @@ bool av__vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t 
 	return true;
 }
 
+/*
+ * A data abort on an emulated or unclaimed address from an instruction the decoder does not
+ * emulate (DC ZVA, SIMD structures, exclusives, atomics...): the answer of a memory system
+ * that does not take the access. An exclusive or atomic gets the "unsupported exclusive or
+ * atomic access" fault (DFSC 0x35), as from a device that answers such a transaction with
+ * OKAY instead of EXOKAY; everything else a synchronous external abort. FAR is the
+ * hardware's (for DC ZVA, an address in the block).
+ */
+static __attribute__((noinline, cold)) enum av_exit_action
+mmio_not_emulated(const struct av_exit_ctx *ctx, uint32_t insn, uint64_t ipa)
+{
+	struct av_vcpu *vcpu = ctx->vcpu;
+	struct av_vm *vm = vcpu->vm;
+	enum av_insn_mem_kind kind = av_insn_mem_kind(insn);
+	unsigned fsc = AV_FSC_SEA;
+
+	if (kind == AV_INSN_KIND_EXCLUSIVE || kind == AV_INSN_KIND_ATOMIC)
+		fsc = AV_FSC_EXCL_ATOMIC;
+	if (first_time(&vm->logged_kind, LOGGED_NOEMUL))
+		av_warn("%s: vCPU %u: instruction 0x%08x at PC 0x%llx on emulated or unclaimed "
+			"IPA 0x%llx is not emulated: data abort, DFSC 0x%02x (logged once)",
+			vm_name(vm), vcpu->index, insn, (unsigned long long)vcpu->ctxt.regs.pc,
+			(unsigned long long)ipa, fsc);
+	inject_dabt(vcpu, ctx->exit->far, fsc, av_esr_get_dabt_wnr(ctx->exit->esr));
+	return AV_EXIT_RESUME;
+}
+
 /* An emulated access with ISV = 0: fetch, decode and emulate the instruction. */
 static __attribute__((noinline)) enum av_exit_action mmio_decode(const struct av_exit_ctx *ctx,
 								      uint64_t ipa)
@@ -986,6 +1020,7 @@ static __attribute__((noinline)) enum av_exit_action mmio_decode(const struct av
 	struct av_insn_mem m;
 	struct av_insn_mmio io;
 	uint32_t insn;
+	unsigned fp;
 	int ret;
 
 	/* Only A64 instructions are decoded; an AArch32 EL0 access gets an abort. */
@@ -999,24 +1034,25 @@ static __attribute__((noinline)) enum av_exit_action mmio_decode(const struct av
 		inject_dabt_sea(vcpu, ctx->exit->far, wnr);
 		return AV_EXIT_RESUME;
 	}
-	if (av_insn_decode_mem(insn, &m) != 0) {
-		inject_undef(vcpu);
-		return AV_EXIT_RESUME;
-	}
+	if (av_insn_decode_mem(insn, &m) != 0)
+		return mmio_not_emulated(ctx, insn, ipa);
 	io = (struct av_insn_mmio){
 		.far = ctx->exit->far,
 		.ipa = ipa,
 		.fn = av_mmio_insn_access,
 		.cookie = vm->bus,
 	};
-	el1_get(vcpu, AV_VM_EL1_SCTLR | AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1);
+	/* A SIMD&FP transfer register is read (store) or written (load) in ctxt.regs.v:
+	 * with lazy FP/SIMD switching the live value is in the hardware registers. */
+	fp = m.is_fp ? AV_VM_EL1_FPSIMD : 0;
+	el1_get(vcpu, AV_VM_EL1_SCTLR | AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1 | fp);
 	io.big_endian = av_vcpu_data_big_endian(&vcpu->ctxt);
 	av_vcpu_sp_load(&vcpu->ctxt);
 	ret = av_insn_emulate_mem(&m, &vcpu->ctxt.regs, &io);
 	if (ret == 0) {
 		/* A writeback to SP changes SP_EL0 or SP_EL1 (the one PSTATE.SP selects). */
 		av_vcpu_sp_store(&vcpu->ctxt);
-		el1_put(vcpu, AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1);
+		el1_put(vcpu, AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1 | (m.is_store ? 0 : fp));
 		insn_done(vcpu);
 		return AV_EXIT_RESUME;
 	}

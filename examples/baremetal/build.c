@@ -339,6 +339,12 @@ void bm_unlock(void *cookie)
 #define EL1_RD(reg, field) __asm__ volatile("mrs %0, " #reg : "=r"(field))
 #define EL1_WR(reg, field) __asm__ volatile("msr " #reg ", %0" : : "r"(field))
 
+/* The vCPU's V registers are live in this pCPU's hardware (lazy FP/SIMD, fpsimd.c). */
+static bool fp_live(struct av_vcpu *v)
+{
+	return av_arch_this_cpu()->fp_owner == &((struct bm_vcpu *)(void *)v)->arch;
+}
+
 void bm_el1_get(void *cookie, struct av_vcpu *v)
 {
 	struct av_el1_regs *r = &v->ctxt.el1;
@@ -356,6 +362,9 @@ void bm_el1_get(void *cookie, struct av_vcpu *v)
 	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SP_EL0, sp_el0, r->sp_el0);
 	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SP_EL1, sp_el1, r->sp_el1);
 	EL1_MOVE(EL1_RD, m, AV_VM_EL1_MDSCR, mdscr_el1, r->mdscr);
+	/* Last, so that the call is a tail call: the hot case above needs no frame. */
+	if ((m & AV_VM_EL1_FPSIMD) && fp_live(v))
+		av_arch_fpsimd_sync(av_arch_this_cpu());
 }
 
 void bm_el1_put(void *cookie, struct av_vcpu *v)
@@ -375,6 +384,8 @@ void bm_el1_put(void *cookie, struct av_vcpu *v)
 	EL1_MOVE(EL1_WR, m, AV_VM_EL1_SP_EL0, sp_el0, r->sp_el0);
 	EL1_MOVE(EL1_WR, m, AV_VM_EL1_SP_EL1, sp_el1, r->sp_el1);
 	EL1_MOVE(EL1_WR, m, AV_VM_EL1_MDSCR, mdscr_el1, r->mdscr);
+	if ((m & AV_VM_EL1_FPSIMD) && fp_live(v))
+		av_arch_fpsimd_reload(av_arch_this_cpu());
 }
 
 /* A trapped debug-register write changed what the hardware must hold (vCPU loaded here). */

@@ -144,6 +144,26 @@ struct av_insn_mem {
  */
 int av_insn_decode_mem(uint32_t insn, struct av_insn_mem *out);
 
+/** What kind of memory access an instruction word is (av_insn_mem_kind()). */
+enum av_insn_mem_kind {
+	AV_INSN_KIND_NONE = 0,  /**< not a data access of the load/store or DC classes */
+	AV_INSN_KIND_PLAIN,     /**< any other load, store or DC (by VA) instruction */
+	AV_INSN_KIND_EXCLUSIVE, /**< load/store exclusive: LDXR, STXR, LDAXP, STLXP... */
+	AV_INSN_KIND_ATOMIC,    /**< FEAT_LSE atomics: LD<op>/ST<op>, SWP, CAS, CASP */
+};
+
+/**
+ * Classify an instruction word by the memory access it makes, whether or not
+ * av_insn_decode_mem() takes it: a data abort on an instruction the emulator refuses is
+ * answered with the fault a memory system would give (for an exclusive or atomic access
+ * to memory that does not support it, the "unsupported exclusive or atomic access" fault
+ * status 0x35; for the others an external abort). LDAR/STLR, LDAPR and the other ordered
+ * loads and stores are #AV_INSN_KIND_PLAIN; SIMD&FP structure loads and stores
+ * (LD1..LD4, ST1..ST4), prefetches, and the DC instructions (SYS with op1 = 3, CRn = 7:
+ * DC ZVA/GVA/GZVA and DC by VA) are #AV_INSN_KIND_PLAIN too.
+ */
+enum av_insn_mem_kind av_insn_mem_kind(uint32_t insn);
+
 /**
  * MMIO access callback used by av_insn_emulate_mem().
  *

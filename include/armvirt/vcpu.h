@@ -143,6 +143,9 @@ struct av_vcpu_ctxt {
 
 /** Fault status code of a synchronous external abort, not on a table walk. */
 #define AV_FSC_SEA 0x10u
+/** Fault status code of an unsupported exclusive or atomic access (IMPLEMENTATION DEFINED
+ * fault 0b110101): an exclusive or atomic instruction on memory that does not take it. */
+#define AV_FSC_EXCL_ATOMIC 0x35u
 
 /** True when @p pstate was saved from AArch32. */
 static inline bool av_pstate_is_aarch32(uint64_t pstate)

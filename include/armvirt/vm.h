@@ -23,7 +23,11 @@
  * - SYS64: the host's system-register rows, then the VM's table (av_sysreg_trap()).
  * - DABT_LOW: MMIO emulation on the bus (ISV = 1 from the syndrome, ISV = 0 by fetching
  *   and decoding the instruction); stage-2 faults on RAM go to the host's `s2_fault`
- *   hook; what nobody handles gets an injected synchronous external abort.
+ *   hook; what nobody handles gets an injected synchronous external abort. A defined
+ *   instruction the decoder does not emulate (DC ZVA, LD1..LD4/ST1..ST4, exclusives, LSE
+ *   atomics) gets a data abort, never UNDEF: DFSC 0x35 (unsupported exclusive or atomic
+ *   access, #AV_FSC_EXCL_ATOMIC) for an exclusive or atomic, else an external abort (0x10).
+ *   Cache maintenance by VA (ESR CM = 1) completes as a no-op.
  * - IABT_LOW: the host's `s2_fault` hook, else an injected instruction abort.
  * - WFx: WFI gives #AV_EXIT_BLOCK unless an interrupt is pending (#AV_EXIT_RESUME);
  *   WFE, WFIT and WFET give #AV_EXIT_YIELD.
@@ -50,12 +54,14 @@
  *   dispatcher returns; pairs never nest and never straddle an exit;
  * - during each call, `vcpu->el1_regs` holds the AV_VM_EL1_* registers concerned: for
  *   el1_get() those the path reads, for el1_put() those it changed (0 when it changed
- *   nothing). A host may move just those (cheap), or ignore the mask and move all nine.
+ *   nothing). A host may move just those (cheap), or ignore the mask and move all nine;
+ *   a host that switches FP/SIMD lazily must honour #AV_VM_EL1_FPSIMD (the V registers).
  *
  * | path                                   | el1_get reads           | el1_put writes back     |
  * | -------------------------------------- | ----------------------- | ----------------------- |
  * | MMIO, ISV = 1 (data endianness)        | SCTLR                   | none                    |
  * | MMIO, ISV = 0 (endianness, SP base)    | SCTLR, SP_EL0, SP_EL1   | SP_EL0, SP_EL1 if done; none otherwise |
+ * | MMIO, ISV = 0, SIMD&FP register        | the above + FPSIMD      | the above + FPSIMD for a load done |
  * | MDSCR_EL1 read / write                 | no hook / none          | no hook / MDSCR         |
  * | OSLAR_EL1 write                        | none                    | MDSCR                   |
  * | injected undef, data or instr. abort   | SCTLR, VBAR             | ELR, SPSR, ESR, FAR     |
@@ -251,8 +257,16 @@ struct av_vm_ops {
 #define AV_VM_EL1_SP_EL0 AV_BIT(6) /**< SP_EL0 */
 #define AV_VM_EL1_SP_EL1 AV_BIT(7) /**< SP_EL1 */
 #define AV_VM_EL1_MDSCR  AV_BIT(8) /**< MDSCR_EL1 */
-/** Every register the dispatcher may use. */
+/** Every EL1 system register the dispatcher may use (#AV_VM_EL1_FPSIMD is apart). */
 #define AV_VM_EL1_ALL    AV_GENMASK(8, 0)
+/**
+ * Not an EL1 system register: the SIMD&FP registers V0-V31 (`vcpu->ctxt.regs.v`). Named
+ * by the MMIO path with ISV = 0 for a SIMD&FP load or store (el1_get: the transfer
+ * register is read; el1_put: a load wrote it). A host that switches FP/SIMD lazily copies
+ * the live registers into the context in el1_get and loads them back in el1_put; one whose
+ * context is always current ignores it. Not part of #AV_VM_EL1_ALL.
+ */
+#define AV_VM_EL1_FPSIMD AV_BIT(9)
 
 /* av_vm_config::id_flags */
 /** Keep the host's RAS extension fields visible (hidden by default). */

@@ -20,7 +20,11 @@
 #define DMACR_WRITABLE \
 	(AV_PL011_DMACR_RXDMAE | AV_PL011_DMACR_TXDMAE | AV_PL011_DMACR_DMAONERR)
 
-/* PeriphID0..3 then PCellID0..3. */
+/*
+ * PeriphID0..3 then PCellID0..3: part 0x011, designer 0x41 (Arm), revision 1, as QEMU
+ * models it. Revision 3 (r1p5) would tell drivers the FIFOs hold 32 characters (Linux
+ * and FreeBSD size them from this field); this model's hold 16, as before r1p5.
+ */
 static const uint8_t pl011_id[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
 
 /* Receive trigger levels for IFLS.RX 0..4 (1/8 .. 7/8 of 16); 5..7 are reserved. */
@@ -209,17 +213,11 @@ static void retrigger_rx(struct av_pl011 *u)
 		u->ris &= ~(uint32_t)AV_PL011_INT_RX;
 }
 
-static enum av_mmio_result pl011_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
+/* The 32-bit register at @off (a multiple of 4), with the side effects of reading it. */
+static uint32_t read_reg(struct av_pl011 *u, uint64_t off)
 {
-	struct av_pl011 *u = dev;
-	size_t space = av_pl011_rx_space(u);
 	uint32_t v = 0;
 
-	(void)size;
-	if (off & 3) {
-		*val = 0;
-		return AV_MMIO_HANDLED;
-	}
 	switch (off) {
 	case AV_PL011_DR:
 		v = read_dr(u);
@@ -265,7 +263,21 @@ static enum av_mmio_result pl011_read(void *dev, uint64_t off, unsigned size, ui
 			v = pl011_id[(off - AV_PL011_PERIPHID0) / 4];
 		break;
 	}
-	*val = v;
+	return v;
+}
+
+/*
+ * As a PrimeCell behind an APB bridge: a narrow read reads the whole register (a byte read
+ * of DR + 1 pops the FIFO too) and returns the addressed bytes; the bus clears the bits
+ * above the access width.
+ */
+static enum av_mmio_result pl011_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
+{
+	struct av_pl011 *u = dev;
+	size_t space = av_pl011_rx_space(u);
+
+	(void)size;
+	*val = read_reg(u, off & ~UINT64_C(3)) >> (8u * (off & 3));
 	finish(u, space);
 	return AV_MMIO_HANDLED;
 }

@@ -10,8 +10,11 @@
 
 #include "compat.h"
 
-/* PeriphID0..3 then PCellID0..3. */
-static const uint8_t pl031_id[8] = { 0x31, 0x10, 0x04, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
+/*
+ * PeriphID0..3 then PCellID0..3 of the PL031 r1p3 (PrimeCell RTC TRM, ARM DDI 0224C):
+ * part number 0x031, designer 0x41 (Arm), revision 1, configuration 0.
+ */
+static const uint8_t pl031_id[8] = { 0x31, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
 
 #define BACKWARDS 0x80000000u
 
@@ -121,13 +124,14 @@ static void load(struct av_pl031 *rtc, uint32_t v)
 	rtc->last = v;
 }
 
-static enum av_mmio_result pl031_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
+/*
+ * The 32-bit register at @off (a multiple of 4). A narrow read is this read, as the APB
+ * bridge of a PrimeCell performs it, with the addressed bytes picked out by the caller.
+ */
+static uint32_t read_reg(struct av_pl031 *rtc, uint64_t off)
 {
-	struct av_pl031 *rtc = dev;
 	uint32_t v = 0;
 
-	(void)size;
-	av_pl031_poll(rtc);
 	switch (off) {
 	case AV_PL031_DR:
 		v = av_pl031_counter(rtc);
@@ -151,11 +155,20 @@ static enum av_mmio_result pl031_read(void *dev, uint64_t off, unsigned size, ui
 		v = rtc->ris & rtc->imsc;
 		break;
 	default:
-		if (off >= AV_PL031_PERIPHID0 && off < AV_PL031_SIZE && !(off & 3))
+		if (off >= AV_PL031_PERIPHID0 && off < AV_PL031_SIZE)
 			v = pl031_id[(off - AV_PL031_PERIPHID0) / 4];
 		break;
 	}
-	*val = v;
+	return v;
+}
+
+static enum av_mmio_result pl031_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
+{
+	struct av_pl031 *rtc = dev;
+
+	(void)size; /* the bus clears the bits above the access width */
+	av_pl031_poll(rtc);
+	*val = read_reg(rtc, off & ~UINT64_C(3)) >> (8u * (off & 3));
 	return AV_MMIO_HANDLED;
 }
 
@@ -167,7 +180,9 @@ static enum av_mmio_result pl031_write(void *dev, uint64_t off, unsigned size, u
 	(void)size;
 	/* Account for time that passed before this write. */
 	av_pl031_poll(rtc);
-	switch (off) {
+	/* A narrow store to the upper bytes of a register is ignored; one at its address
+	 * writes the value zero-extended (the bus cleared the bits above its width). */
+	switch (off & 3 ? AV_PL031_SIZE : off) { /* not a register's address: ignored */
 	case AV_PL031_MR:
 		rtc->mr = v;
 		if (av_pl031_counter(rtc) == v)

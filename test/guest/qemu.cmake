@@ -38,7 +38,8 @@ av_qemu_test_cpu(minimal-a57 examples/minimal/armvirt-minimal.bin cortex-a57)
 
 # armvirt-bm, the bare-metal hypervisor (examples/baremetal): every EL1 guest test program
 # runs in a 2-vCPU VM, GICv3 and GICv2 (-smp 2): qemu.bm.<prog>.gicv3 / .gicv2.
-foreach(prog hypercall idregs mmio dabort wfi_timer sgi psci fpsimd isv0 debug)
+foreach(prog hypercall idregs mmio dabort wfi_timer sgi psci fpsimd isv0 debug primecell
+             fpmmio memops)
   av_qemu_test(bm.${prog} examples/baremetal/armvirt-bm-${prog}.bin)
 endforeach()
 # Kernel formats (doc/baremetal.md): the mmio program as a raw binary without the Image

@@ -1207,6 +1207,42 @@ static void test_emulate_big_endian(void **state)
 		assert_int_equal(e.dev.mem[0x20 + i], 15 - i);
 }
 
+/* av_insn_mem_kind(): words from binutils 2.40 (-march=armv8.2-a+lse+rcpc). */
+static void test_mem_kind(void **state)
+{
+	static const struct {
+		uint32_t insn;
+		enum av_insn_mem_kind kind;
+	} cases[] = {
+		{ 0xc85f7ce1, AV_INSN_KIND_EXCLUSIVE }, /* ldxr x1, [x7] */
+		{ 0xc8027ce1, AV_INSN_KIND_EXCLUSIVE }, /* stxr w2, x1, [x7] */
+		{ 0xc87f84e0, AV_INSN_KIND_EXCLUSIVE }, /* ldaxp x0, x1, [x7] */
+		{ 0xf82100e2, AV_INSN_KIND_ATOMIC },    /* ldadd x1, x2, [x7] */
+		{ 0xb82100ff, AV_INSN_KIND_ATOMIC },    /* stadd w1, [x7] */
+		{ 0xb8e180e2, AV_INSN_KIND_ATOMIC },    /* swpal w1, w2, [x7] */
+		{ 0xc8a17ce2, AV_INSN_KIND_ATOMIC },    /* cas x1, x2, [x7] */
+		{ 0x48207ce2, AV_INSN_KIND_ATOMIC },    /* casp x0, x1, x2, x3, [x7] */
+		{ 0xf8bfc0e1, AV_INSN_KIND_PLAIN },     /* ldapr x1, [x7] */
+		{ 0x88dffce1, AV_INSN_KIND_PLAIN },     /* ldar w1, [x7] */
+		{ 0x889ffce1, AV_INSN_KIND_PLAIN },     /* stlr w1, [x7] */
+		{ 0xd50b7427, AV_INSN_KIND_PLAIN },     /* dc zva, x7 */
+		{ 0xd50b7e27, AV_INSN_KIND_PLAIN },     /* dc civac, x7 */
+		{ 0x4c4070e0, AV_INSN_KIND_PLAIN },     /* ld1 {v0.16b}, [x7] */
+		{ 0x4c0078e0, AV_INSN_KIND_PLAIN },     /* st1 {v0.4s}, [x7] */
+		{ 0xf98000e0, AV_INSN_KIND_PLAIN },     /* prfm pldl1keep, [x7] */
+		{ 0xbd4000e2, AV_INSN_KIND_PLAIN },     /* ldr s2, [x7] */
+		{ 0xb94000e1, AV_INSN_KIND_PLAIN },     /* ldr w1, [x7] */
+		{ 0xd503201f, AV_INSN_KIND_NONE },      /* nop */
+		{ 0xd5380000, AV_INSN_KIND_NONE },      /* mrs x0, midr_el1 */
+		{ 0xd508871f, AV_INSN_KIND_NONE },      /* tlbi vmalle1 */
+		{ 0x8b020020, AV_INSN_KIND_NONE },      /* add x0, x1, x2 */
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(av_insn_mem_kind(cases[i].insn), cases[i].kind);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1222,6 +1258,7 @@ int main(void)
 		cmocka_unit_test(test_emulate_regoff_literal),
 		cmocka_unit_test(test_emulate_errors),
 		cmocka_unit_test(test_emulate_big_endian),
+		cmocka_unit_test(test_mem_kind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,7 +74,8 @@ static void wr(struct fix *f, uint64_t off, uint32_t v)
 static void test_ids_and_reset(void **state)
 {
 	struct fix f;
-	static const uint32_t ids[8] = { 0x31, 0x10, 0x04, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
+	/* r1p3 (DDI0224C): revision 1 in PeriphID2[7:4]. */
+	static const uint32_t ids[8] = { 0x31, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
 	uint64_t v;
 	(void)state;
 
@@ -82,7 +83,7 @@ static void test_ids_and_reset(void **state)
 	for (int i = 0; i < 8; i++)
 		assert_int_equal(rd(&f, 0xfe0 + 4 * i), ids[i]);
 	assert_int_equal(rd(&f, 0xfe0) | rd(&f, 0xfe4) << 8 | rd(&f, 0xfe8) << 16 | rd(&f, 0xfec) << 24,
-			 0x00041031);
+			 0x00141031);
 	assert_int_equal(rd(&f, 0xff0) | rd(&f, 0xff4) << 8 | rd(&f, 0xff8) << 16 | rd(&f, 0xffc) << 24,
 			 0xb105f00d);
 	/* Running by default: DR follows the source, CR reads 1. */
@@ -97,9 +98,7 @@ static void test_ids_and_reset(void **state)
 	assert_int_equal(rd(&f, 0xfdc), 0);
 	f.h.t += 5;
 	assert_int_equal(rd(&f, 0x00), (uint32_t)T0 + 5);
-	/* 32-bit only. */
-	assert_int_equal(av_mmio_read(&f.bus, BASE, 1, &v), AV_MMIO_INJECT_DABT);
-	assert_int_equal(av_mmio_read(&f.bus, BASE, 2, &v), AV_MMIO_INJECT_DABT);
+	/* No 64-bit accesses. */
 	assert_int_equal(av_mmio_read(&f.bus, BASE, 8, &v), AV_MMIO_INJECT_DABT);
 	/* Read-only registers ignore writes. */
 	wr(&f, 0x00, 5);
@@ -120,6 +119,49 @@ static void test_ids_and_reset(void **state)
 		assert_int_equal(av_pl031_init(&r, NULL), -AV_EINVAL);
 		assert_int_equal(av_pl031_mmio_dev(NULL, 0, &f.dev), -AV_EINVAL);
 	}
+}
+
+/* 8- and 16-bit reads return the addressed bytes of the register; narrow writes at a
+ * register's address write it zero-extended, to its other bytes are ignored. */
+static void test_narrow_accesses(void **state)
+{
+	struct fix f;
+	uint64_t v;
+	(void)state;
+
+	setup(&f, false);
+	wr(&f, 0x04, 0x11223344); /* MR */
+	for (unsigned i = 0; i < 4; i++) {
+		v = 0xdeadbeef;
+		assert_int_equal(av_mmio_read(&f.bus, BASE + 4 + i, 1, &v), AV_MMIO_HANDLED);
+		assert_int_equal(v, (0x11223344u >> (8 * i)) & 0xff);
+	}
+	assert_int_equal(av_mmio_read(&f.bus, BASE + 4, 2, &v), AV_MMIO_HANDLED);
+	assert_int_equal(v, 0x3344);
+	assert_int_equal(av_mmio_read(&f.bus, BASE + 6, 2, &v), AV_MMIO_HANDLED);
+	assert_int_equal(v, 0x1122);
+	/* Unaligned narrow accesses are refused by the bus. */
+	assert_int_equal(av_mmio_read(&f.bus, BASE + 5, 2, &v), AV_MMIO_INJECT_DABT);
+	/* The counter, byte by byte, and the IDs as an AMBA probe reads them with ldrb. */
+	assert_int_equal(av_mmio_read(&f.bus, BASE + 0, 1, &v), AV_MMIO_HANDLED);
+	assert_int_equal(v, (uint32_t)T0 & 0xff);
+	assert_int_equal(av_mmio_read(&f.bus, BASE + 3, 1, &v), AV_MMIO_HANDLED);
+	assert_int_equal(v, ((uint32_t)T0 >> 24) & 0xff);
+	assert_int_equal(av_mmio_read(&f.bus, BASE + 0xfe8, 1, &v), AV_MMIO_HANDLED);
+	assert_int_equal(v, 0x14);
+	assert_int_equal(av_mmio_read(&f.bus, BASE + 0xfe9, 1, &v), AV_MMIO_HANDLED);
+	assert_int_equal(v, 0);
+	assert_int_equal(av_mmio_read(&f.bus, BASE + 0xffc, 2, &v), AV_MMIO_HANDLED);
+	assert_int_equal(v, 0xb1);
+
+	/* Writes: at the register's address zero-extended, elsewhere ignored. */
+	assert_int_equal(av_mmio_write(&f.bus, BASE + 4, 2, 0xabcd), AV_MMIO_HANDLED);
+	assert_int_equal(rd(&f, 0x04), 0xabcd);
+	assert_int_equal(av_mmio_write(&f.bus, BASE + 5, 1, 0x77), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_write(&f.bus, BASE + 6, 2, 0x7777), AV_MMIO_HANDLED);
+	assert_int_equal(rd(&f, 0x04), 0xabcd);
+	assert_int_equal(av_mmio_write(&f.bus, BASE + 0x10, 1, 1), AV_MMIO_HANDLED); /* IMSC */
+	assert_int_equal(rd(&f, 0x10), 1);
 }
 
 static void test_cold_start(void **state)
@@ -310,6 +352,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids_and_reset),
+		cmocka_unit_test(test_narrow_accesses),
 		cmocka_unit_test(test_cold_start),
 		cmocka_unit_test(test_load_offset_and_reset),
 		cmocka_unit_test(test_match_interrupt),

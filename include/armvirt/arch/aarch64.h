@@ -273,6 +273,12 @@ void av_arch_fpsimd_switch(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);
 void av_arch_fpsimd_sync(struct av_arch_cpu *cpu);
 
 /**
+ * The reverse of av_arch_fpsimd_sync(): load the owning vCPU's context (regs.v, fpsr,
+ * fpcr), which C code changed, into the live registers. No-op if the host owns them.
+ */
+void av_arch_fpsimd_reload(struct av_arch_cpu *cpu);
+
+/**
  * Save the owning vCPU's FP/SIMD state into its context and give the registers back to the
  * host (its saved state is reloaded); the vCPU's next FP/SIMD instruction traps again. Call
  * it before C code writes a vCPU's regs.v, before libfdt runs after boot, or before moving

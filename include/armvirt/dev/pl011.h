@@ -33,9 +33,14 @@
  * - OE: av_pl011_rx_overrun(). The modem, framing, parity and break interrupts never set.
  * The @c set_irq callback is called whenever (RIS & IMSC) != 0 changes.
  *
- * Registers are 32 bits wide with 8- and 16-bit accesses allowed (AV_PL011_WIDTHS); an
- * access at an offset that is not a multiple of 4 reads as zero and ignores writes, as do
- * reserved offsets. Writes to read-only registers are ignored.
+ * Registers are 32 bits wide with 8- and 16-bit accesses allowed (AV_PL011_WIDTHS), as by
+ * a PrimeCell behind an APB bridge: a narrow read reads the whole register (with its side
+ * effects: a byte read of DR + 1, the error flags, pops the receive FIFO) and returns the
+ * addressed bytes; a narrow write at a register's address writes the value zero-extended
+ * (Linux's driver writes 16 bits, earlycon 8 bits to DR), and one to any other byte of the
+ * register is ignored. Reserved offsets read as zero and ignore writes; writes to
+ * read-only registers are ignored. PeriphID0..3 = 0x11, 0x10, 0x14, 0x00 (revision 1:
+ * 16-entry FIFOs; r1p5, revision 3, has 32), PCellID0..3 = 0x0d, 0xf0, 0x05, 0xb1.
  *
  * Not synchronised: serialise accesses, pushes and resets of one UART.
  */

@@ -24,9 +24,13 @@
  * 2^31 s in modular terms) moves the reference point without matching.
  * The @c set_irq callback is called whenever RTCMIS != 0 changes.
  *
- * Registers are 32-bit, accessed with 32-bit loads and stores only (AV_PL031_WIDTHS);
- * reserved offsets read as zero and ignore writes; writes to read-only registers are
- * ignored.
+ * Registers are 32-bit. 8-, 16- and 32-bit accesses are taken (AV_PL031_WIDTHS), as by a
+ * PrimeCell behind an APB bridge: a narrow read reads the whole register (with any side
+ * effect) and returns the addressed bytes; a narrow write at a register's address writes
+ * the value zero-extended to 32 bits, and one to any other byte of the register is
+ * ignored. Reserved offsets read as zero and ignore writes; writes to read-only registers
+ * are ignored. The identification registers are those of the PL031 r1p3 (PeriphID0..3 =
+ * 0x31, 0x10, 0x14, 0x00; PCellID0..3 = 0x0d, 0xf0, 0x05, 0xb1).
  *
  * Not synchronised: serialise accesses, polls and resets of one RTC.
  */
@@ -60,7 +64,7 @@ extern "C" {
 /** Size of the register window. */
 #define AV_PL031_SIZE 0x1000
 /** Access widths the model accepts. */
-#define AV_PL031_WIDTHS AV_MMIO_W32
+#define AV_PL031_WIDTHS (AV_MMIO_W8 | AV_MMIO_W16 | AV_MMIO_W32)
 
 #define AV_PL031_CR_START AV_BIT(0)  /**< RTCCR: RTC started */
 #define AV_PL031_INT_MATCH AV_BIT(0) /**< IMSC/RIS/MIS/ICR: match interrupt */

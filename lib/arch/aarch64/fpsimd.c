@@ -46,6 +46,14 @@ void av_arch_fpsimd_sync(struct av_arch_cpu *cpu)
 	av_arch_fpsimd_save(ctxt_fp(cpu->fp_owner));
 }
 
+void av_arch_fpsimd_reload(struct av_arch_cpu *cpu)
+{
+	if (!cpu->fp_owner)
+		return;
+	av__arch_fp_enable(cpu);
+	av_arch_fpsimd_load(ctxt_fp(cpu->fp_owner));
+}
+
 void av_arch_fpsimd_flush(struct av_arch_cpu *cpu)
 {
 	if (!cpu->fp_owner)

@@ -130,6 +130,10 @@ static void bm_irq_handle(unsigned intid, uint32_t iar)
 		if (bv)
 			bv->vm->vgic.lr_ops->set_maint(bv->vm->vgic.lr_cookie, bv->v.index, 0);
 		break;
+	case PORT_PPI_PMU:
+		/* A guest counter overflowed: pmu.c clears the source, the line drops. */
+		bm_pmu_irq(loaded_vcpu(av_arch_this_cpu()));
+		break;
 	case PORT_SGI_KICK:
 		pc->resched = true; /* something to schedule or to deliver: pick again */
 		break;

@@ -44,6 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <armvirt/pmu.h>
 #include <armvirt/traps.h>
 #include <armvirt/vcpu.h>
 #include <armvirt/vgic.h>
@@ -146,6 +147,8 @@ struct av_arch_vcpu {
 	const struct av_arch_fast_hvc *fast_hvc;
 	uint64_t nr_fast_hvc;         /**< entries in @ref fast_hvc */
 	uint64_t fast_hvc_hits;       /**< statistics: hypercalls answered by the vectors */
+	/** The guest's PMU (armvirt/pmu.h), switched by put/load once used; NULL: none. */
+	struct av_pmu *pmu;
 };
 
 /* ---- per-CPU setup ---- */
@@ -203,6 +206,15 @@ void av_arch_vcpu_load(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);
  * leave no vCPU loaded. Its FP/SIMD state stays in the registers (lazily saved).
  */
 void av_arch_vcpu_put(struct av_arch_cpu *cpu);
+
+/**
+ * The physical PMU's registers by AV_SYS_* key (PMCR_EL0 ... PMCCFILTR_EL0, PMINTEN*_EL1,
+ * PMEVCNTR<n>/PMEVTYPER<n> by their own keys), for a struct av_pmu_hw_ops of the host's
+ * (its cookie is unused). A write is followed by an ISB. Unknown keys read 0, writes are
+ * ignored. Only on a CPU with PMUv3.
+ */
+uint64_t av_arch_pmu_read(void *cookie, uint32_t key);
+void av_arch_pmu_write(void *cookie, uint32_t key, uint64_t val);
 
 /** Rewrite the EL2 controls of the loaded vCPU @p v after its traps/stage 2 changed. */
 void av_arch_vcpu_reload_controls(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);

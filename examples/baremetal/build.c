@@ -476,9 +476,15 @@ static enum av_sysreg_result bm_sys_id(const struct av_sysreg_ctx *ctx, uint64_t
 	return AV_SYSREG_HANDLED;
 }
 
-static const struct av_sysreg_desc bm_sys_rows[] = {
-	AV_SYSREG_ROW_RANGE(AV_SYSREG(3, 0, 0, 1, 0), AV_SYSREG(3, 0, 0, 7, 7),
-			    "ID registers (cached)", bm_sys_id, 0),
+#define BM_ROW_ID \
+	AV_SYSREG_ROW_RANGE(AV_SYSREG(3, 0, 0, 1, 0), AV_SYSREG(3, 0, 0, 7, 7), \
+			    "ID registers (cached)", bm_sys_id, 0)
+
+static const struct av_sysreg_desc bm_sys_rows[] = { BM_ROW_ID };
+
+/* A VM with a PMU: its rows too (only there, so the others' lookups stay one row). */
+static const struct av_sysreg_desc bm_sys_rows_pmu[] = {
+	BM_ROW_ID,
 	/* The PMU (MDCR_EL2.TPM/TPMCR): pmu.c. */
 	AV_SYSREG_ROW_RANGE(AV_SYS_PMINTENSET_EL1, AV_SYS_PMINTENCLR_EL1, "PMINTEN{SET,CLR}_EL1",
 			    bm_sys_pmu, 0),
@@ -727,8 +733,9 @@ static int setup_vcpus(struct bm_vm *vm, const uint64_t *mpidr)
 		.bus = &vm->bus,
 		.ram = &vm->psci_ram,
 		.nram = 1,
-		.sysreg_rows = bm_sys_rows,
-		.nsysreg_rows = BM_ARRAY_SIZE(bm_sys_rows),
+		.sysreg_rows = vm->spec.pmu_intid ? bm_sys_rows_pmu : bm_sys_rows,
+		.nsysreg_rows = vm->spec.pmu_intid ? BM_ARRAY_SIZE(bm_sys_rows_pmu)
+						   : BM_ARRAY_SIZE(bm_sys_rows),
 		.ops = &bm_vm_ops,
 		.cookie = vm,
 		.id_flags = vm->spec.pmu_intid ? AV_VM_ID_KEEP_PMU : 0,

@@ -59,17 +59,12 @@ void bm_pmu_irq(struct bm_vcpu *loaded)
 		av_pmu_sync(loaded->arch.pmu);
 }
 
-/* The PMU registers: the vCPU's PMU if its VM has one, else read-as-zero/writes ignored. */
+/* The PMU registers of a VM with a PMU (the others keep the library's RAZ/WI rows). */
 enum av_sysreg_result bm_sys_pmu(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	struct av_vcpu *v = ctx->vcpu;
 	struct bm_vcpu *bv = v->host;
 
-	if (!bv->arch.pmu) {
-		if (!ctx->is_write)
-			*val = 0;
-		return AV_SYSREG_HANDLED;
-	}
 	return av_pmu_access(bv->arch.pmu, ctx->key, ctx->is_write, val,
 			     (unsigned)AV_FIELD_GET(AV_GENMASK(3, 2), v->ctxt.regs.pstate));
 }

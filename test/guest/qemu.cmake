@@ -54,6 +54,19 @@ endforeach()
 
 # The pmu program without -icount: INST_RETIRED absent, and PMCEID0 must say so.
 av_qemu_test(bm.pmu-noicount examples/baremetal/armvirt-bm-pmu.bin)
+# The pmu program in the Linux VM of armvirt-bm-linux.bin, put at 0x44000000 by QEMU's loader
+# as the issue's "small test kernel" (the configuration also wants an initrd: the program is
+# given as one too, and ignores it). The same command with an older armvirt-bm-linux.bin
+# shows what that revision gives a guest.
+foreach(gic 3 2)
+  set(_pmu_bin ${ARMVIRT_EL2_BUILD_DIR}/test/guest/el1/pmu.bin)
+  add_test(NAME qemu.bm.pmu-linuxvm.gicv${gic}
+           COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/run-el2.sh
+                   ${ARMVIRT_EL2_BUILD_DIR}/examples/baremetal/armvirt-bm-linux.bin ${gic} 2 60
+                   -icount shift=0 -device loader,file=${_pmu_bin},addr=0x44000000,force-raw=on
+                   -initrd ${_pmu_bin})
+  set_tests_properties(qemu.bm.pmu-linuxvm.gicv${gic} PROPERTIES LABELS qemu TIMEOUT 90)
+endforeach()
 
 # armvirt-bm with several VMs (issue 7): the multi-VM guest programs, each in the
 # configuration of doc/guest-tests.md ("Multi-VM programs"), GICv3 and GICv2, -smp 2.

@@ -3,8 +3,8 @@
  * pmu: the guest has a PMUv3 (doc/debug-pmu.md, "PMU"; doc/guest-tests.md has the checks).
  * ID_AA64DFR0_EL1.PMUVer and the DTB's arm,armv8-pmuv3 node (INTID 23); the cycle counter;
  * SW_INCR counted exactly; for SW_INCR, INST_RETIRED and CPU_CYCLES, PMCEID0 agrees with
- * what the counter does (INST_RETIRED is exact under QEMU's -icount shift=0 and absent
- * without it); CHAIN (0x1E) pairs, carried synchronously and from a counting overflow; the
+ * what the counter does (INST_RETIRED is exact under QEMU's -icount shift=0, where it also
+ * shows that the hypervisor's instructions are not counted, and absent without it); CHAIN (0x1E) pairs, carried synchronously and from a counting overflow; the
  * overflow interrupt of an event counter, of the cycle counter and of a chained pair taken
  * through the GIC; and counts that stay this VM's while others run (ARMVIRT_HC_YIELD: in a
  * two-VM image the other VM runs the same program on the same pCPU in between).
@@ -25,6 +25,7 @@ const char *rt_prog = "pmu";
 #define EV_INST_RETIRED 0x08u
 #define EV_CPU_CYCLES   0x11u
 #define EV_CHAIN        0x1Eu
+#define EVTYPER_NSH     (1u << 27)
 
 /* ---- register access ---- */
 static void pmcr(uint64_t v) { write_sysreg(pmcr_el0, v); isb(); }
@@ -174,6 +175,18 @@ static void check_counting(void)
 		rt_check(c2 - c1 == 4000 && c1 >= 2000 && c1 < 2064, "inst_retired",
 			 "spin(1000) %lu, spin(3000) %lu instructions: want 2000..2063 and a difference "
 			 "of 4000", c1, c2);
+		/* EL2 is not counted: 100 trapped ID register reads, each hundreds of
+		 * instructions at EL2, with NSH asked for (RES0: the guest has no EL2). */
+		pmu_reset();
+		evtype(0, EV_INST_RETIRED | EVTYPER_NSH);
+		write_sysreg(pmcntenset_el0, 1);
+		pmcr(PMCR_E);
+		for (k = 0; k < 100; k++)
+			(void)read_sysreg(id_aa64pfr0_el1);
+		c1 = evcnt(0);
+		rt_printf("pmu: 100 trapped MRS: %lu instructions counted\n", c1);
+		rt_check(c1 < 100 * 16, "no_el2",
+			 "100 trapped MRS counted %lu instructions: the hypervisor's were counted", c1);
 	} else {
 		rt_check(c1 == 0 && c2 == 0, "inst_retired_absent",
 			 "PMCEID0 bit 8 clear but the counter counted %lu, %lu", c1, c2);

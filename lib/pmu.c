@@ -149,20 +149,21 @@ void av_pmu_sync(struct av_pmu *pmu)
 	report(pmu);
 }
 
-/* Counters to zero and the hardware's controls off: what a put leaves. */
-static void quiet(const struct av_pmu_hw_ops *ops, void *cookie, uint64_t pmcr)
+/* The hardware's controls off: no counter or interrupt enabled, no flag, PMCR.E = 0, no
+ * EL0 access. What a put leaves (the counters keep whatever they hold). */
+static void quiet(const struct av_pmu_hw_ops *ops, void *cookie)
 {
 	ops->write(cookie, AV_SYS_PMCNTENCLR_EL0, UINT32_MAX);
 	ops->write(cookie, AV_SYS_PMINTENCLR_EL1, UINT32_MAX);
 	ops->write(cookie, AV_SYS_PMOVSCLR_EL0, UINT32_MAX);
-	ops->write(cookie, AV_SYS_PMCR_EL0, pmcr & ~(AV_PMCR_E | AV_PMCR_P | AV_PMCR_C));
+	ops->write(cookie, AV_SYS_PMCR_EL0, 0);
 	ops->write(cookie, AV_SYS_PMUSERENR_EL0, 0);
 }
 
-void av_pmu_hw_quiet(const struct av_pmu_hw_ops *ops, void *cookie, unsigned nr_hw_counters)
+void av_pmu_hw_quiet(const struct av_pmu_hw_ops *ops, void *cookie)
 {
-	(void)nr_hw_counters;
-	quiet(ops, cookie, 0);
+	if (ops && ops->write)
+		quiet(ops, cookie);
 }
 
 void av_pmu_put(struct av_pmu *pmu)
@@ -173,7 +174,7 @@ void av_pmu_put(struct av_pmu *pmu)
 	pmu->regs.ccntr = hw_rd(pmu, AV_SYS_PMCCNTR_EL0);
 	for (unsigned i = 0; i < pmu->nr_counters; i++)
 		pmu->regs.evcntr[i] = hw_rd(pmu, AV_SYS_PMEVCNTRn_EL0(i));
-	quiet(pmu->ops, pmu->cookie, 0);
+	quiet(pmu->ops, pmu->cookie);
 	pmu->live = false;
 }
 
@@ -275,7 +276,6 @@ static void set_clr(struct av_pmu *p, uint32_t key, bool is_write, uint64_t *val
 	bool set = key == AV_SYS_PMCNTENSET_EL0 || key == AV_SYS_PMINTENSET_EL1 ||
 		   key == AV_SYS_PMOVSSET_EL0;
 	uint32_t *soft = NULL;
-	uint64_t cnten;
 
 	if (key == AV_SYS_PMINTENSET_EL1 || key == AV_SYS_PMINTENCLR_EL1)
 		soft = &p->inten;
@@ -286,8 +286,7 @@ static void set_clr(struct av_pmu *p, uint32_t key, bool is_write, uint64_t *val
 		return;
 	}
 	if (!soft) {
-		cnten = set ? p->regs.cnten | m : p->regs.cnten & ~(uint64_t)m;
-		p->regs.cnten = cnten;
+		p->regs.cnten = set ? p->regs.cnten | m : p->regs.cnten & ~(uint64_t)m;
 		hw_wr(p, key, m);
 		return;
 	}
@@ -298,11 +297,9 @@ static void set_clr(struct av_pmu *p, uint32_t key, bool is_write, uint64_t *val
 	}
 }
 
-enum av_sysreg_result av_pmu_access(struct av_pmu *pmu, uint32_t key, bool is_write,
+enum av_sysreg_result av_pmu_access(struct av_pmu *p, uint32_t key, bool is_write,
 				    uint64_t *val, unsigned el)
 {
-	struct av_pmu *p = pmu;
-
 	if (!p || !val)
 		return AV_SYSREG_INJECT_UNDEF;
 	if (!p->used)

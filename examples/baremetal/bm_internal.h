@@ -193,6 +193,7 @@ struct bm_vm *pt_owner(unsigned intid);
 bool bm_pmu_present(void);
 void bm_pmu_cpu_init(void);
 int bm_pmu_vcpu_init(struct bm_vcpu *bv);
+void bm_pmu_vcpu_reset(struct bm_vcpu *bv);
 void bm_pmu_irq(struct bm_vcpu *loaded);
 enum av_sysreg_result bm_sys_pmu(const struct av_sysreg_ctx *ctx, uint64_t *val);
 

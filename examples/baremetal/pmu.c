@@ -24,7 +24,7 @@ void bm_pmu_cpu_init(void)
 
 	if (!bm_pmu_present())
 		return;
-	av_pmu_hw_quiet(&quiet_ops, NULL, pmcr_n);
+	av_pmu_hw_quiet(&quiet_ops, NULL);
 	port_irq_enable(PORT_PPI_PMU);
 }
 
@@ -49,6 +49,17 @@ int bm_pmu_vcpu_init(struct bm_vcpu *bv)
 	if (!rc)
 		bv->arch.pmu = &bv->pmu;
 	return rc;
+}
+
+/* PSCI CPU_ON of a vCPU (its state not live anywhere): its PMU back to reset values and
+ * its overflow line low. */
+void bm_pmu_vcpu_reset(struct bm_vcpu *bv)
+{
+	if (!bv->arch.pmu)
+		return;
+	if (bv->pmu.line)
+		pmu_set_irq(bv, false);
+	bm_pmu_vcpu_init(bv);
 }
 
 /* The physical overflow interrupt: fold it into the loaded vCPU's PMU. Its hardware flags

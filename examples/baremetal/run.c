@@ -568,6 +568,7 @@ void pcpu_loop(unsigned self)
 				vtimer_ppi_release(pc);
 			}
 			bv->arch.gic = (struct av_arch_gic_state){ .sre = 1 };
+			bm_pmu_vcpu_reset(bv);
 			av_vcpu_power_on(&bv->v);
 			bv->vgic_dirty = true;
 			break;

@@ -131,6 +131,6 @@ void av_pmu_load(struct av_pmu *pmu);
 bool av_pmu_irq_level(const struct av_pmu *pmu);
 
 /** Quiet the hardware PMU (as av_pmu_put() leaves it) through @p ops: for CPU start-up. */
-void av_pmu_hw_quiet(const struct av_pmu_hw_ops *ops, void *cookie, unsigned nr_hw_counters);
+void av_pmu_hw_quiet(const struct av_pmu_hw_ops *ops, void *cookie);
 
 #endif

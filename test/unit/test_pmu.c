@@ -241,6 +241,13 @@ static void test_put_load(void **state)
 	assert_int_equal(*slot(AV_SYS_PMINTENSET_EL1), 1);
 	assert_int_equal(*slot(AV_SYS_PMUSERENR_EL0), 1);
 	assert_int_equal(*slot(AV_SYS_PMCR_EL0) & AV_PMCR_E, AV_PMCR_E);
+	/* Start-up quiet: nothing enabled, no flag. */
+	*slot(AV_SYS_PMOVSSET_EL0) = 3;
+	av_pmu_hw_quiet(&ops, NULL);
+	assert_int_equal(*slot(AV_SYS_PMCNTENSET_EL0), 0);
+	assert_int_equal(*slot(AV_SYS_PMINTENSET_EL1), 0);
+	assert_int_equal(*slot(AV_SYS_PMOVSSET_EL0), 0);
+	assert_int_equal(*slot(AV_SYS_PMCR_EL0) & AV_PMCR_E, 0);
 }
 
 int main(void)

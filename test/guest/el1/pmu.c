@@ -7,7 +7,8 @@
  * shows that the hypervisor's instructions are not counted, and absent without it); CHAIN (0x1E) pairs, carried synchronously and from a counting overflow; the
  * overflow interrupt of an event counter, of the cycle counter and of a chained pair taken
  * through the GIC; and counts that stay this VM's while others run (ARMVIRT_HC_YIELD: in a
- * two-VM image the other VM runs the same program on the same pCPU in between).
+ * two-VM image the other VM runs the same program on the same pCPU in between), also in
+ * instructions where INST_RETIRED counts.
  */
 #include "rt.h"
 
@@ -342,6 +343,20 @@ static void check_isolation(void)
 	rt_check(c0 == 50 && cc == 12345 && cc2 == 12345, "isolation",
 		 "50 increments across yields -> %lu; disabled cycle counter 12345 -> %lu, %lu",
 		 c0, cc, cc2);
+
+	/* Where INST_RETIRED counts: 20 yields count this VM's few instructions per call, not
+	 * the other VM's (hundreds per turn) nor the hypervisor's. */
+	if (read_sysreg(pmceid0_el0) & (1u << EV_INST_RETIRED)) {
+		pmu_reset();
+		evtype(1, EV_INST_RETIRED);
+		write_sysreg(pmcntenset_el0, 2);
+		pmcr(PMCR_E);
+		for (k = 0; k < 20; k++)
+			yield();
+		c0 = evcnt(1);
+		rt_printf("pmu: 20 yields: %lu instructions counted\n", c0);
+		rt_check(c0 < 20 * 16, "isolation_inst", "20 yields counted %lu instructions", c0);
+	}
 	pmu_reset();
 }
 

@@ -208,6 +208,27 @@ static void test_overflow_irq(void **state)
 	assert_int_equal(irq_level, 0);
 }
 
+/* Hardware that counts CHAIN itself: no software carry on its overflows, no forced
+ * interrupt enable; a software increment still carries (the hardware never saw it). */
+static void test_hw_chain(void **state)
+{
+	(void)state;
+	*slot(AV_SYS_PMCEID0_EL0) |= AV_BIT(AV_PMU_EV_CHAIN);
+	WR(AV_SYS_PMEVTYPERn_EL0(0), AV_PMU_EV_SW_INCR);
+	WR(AV_SYS_PMEVTYPERn_EL0(1), AV_PMU_EV_CHAIN);
+	WR(AV_SYS_PMCNTENSET_EL0, 3);
+	WR(AV_SYS_PMCR_EL0, AV_PMCR_E);
+	assert_true(pmu.hw_chain);
+	assert_int_equal(*slot(AV_SYS_PMINTENSET_EL1), 0);
+	*slot(AV_SYS_PMOVSSET_EL0) = 1;
+	av_pmu_sync(&pmu);
+	assert_int_equal(*slot(AV_SYS_PMEVCNTRn_EL0(1)), 0);
+	assert_int_equal(pmu.ovs, 1);
+	WR(AV_SYS_PMEVCNTRn_EL0(0), 0xffffffff);
+	WR(AV_SYS_PMSWINC_EL0, 1);
+	assert_int_equal(RD(AV_SYS_PMEVCNTRn_EL0(1)), 1);
+}
+
 /* put saves the counters and leaves the hardware quiet; load puts everything back. */
 static void test_put_load(void **state)
 {
@@ -258,6 +279,7 @@ int main(void)
 		cmocka_unit_test_setup(test_filters_and_masks, setup),
 		cmocka_unit_test_setup(test_swinc_chain, setup),
 		cmocka_unit_test_setup(test_overflow_irq, setup),
+		cmocka_unit_test_setup(test_hw_chain, setup),
 		cmocka_unit_test_setup(test_put_load, setup),
 	};
 

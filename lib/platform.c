@@ -421,6 +421,15 @@ static int check_timer(const struct av_vmspec *spec, struct av_vmspec_error *err
 				return fail(err, -AV_EEXIST, names[i], -1, NULL,
 					    "INTID %u is also %s", v[i], names[j]);
 	}
+	if (!spec->pmu_intid)
+		return 0;
+	if (!is_ppi(spec->pmu_intid))
+		return fail(err, -AV_ERANGE, "pmu_intid", -1, NULL, "INTID %u is not a PPI (16..31)",
+			    spec->pmu_intid);
+	for (unsigned i = 0; i < AV_ARRAY_SIZE(v); i++)
+		if (v[i] == spec->pmu_intid || spec->gic.maint_intid == spec->pmu_intid)
+			return fail(err, -AV_EEXIST, "pmu_intid", -1, NULL,
+				    "INTID %u is also a timer or maintenance PPI", spec->pmu_intid);
 	return 0;
 }
 

@@ -456,6 +456,25 @@ static int emit_timer(struct av_dt_ctx *ctx)
 	return rc;
 }
 
+/* The PMUv3 and its overflow PPI (only when the description has one). */
+static int emit_pmu(struct av_dt_ctx *ctx)
+{
+	const struct av_vmspec *spec = ctx->spec;
+	uint32_t cells[3] = { AV_DT_IRQ_TYPE_PPI, spec->pmu_intid - 16, ppi_flags(spec) };
+	int rc;
+
+	if (!spec->pmu_intid)
+		return 0;
+	rc = fdt_rc(fdt_begin_node(ctx->fdt, "pmu"));
+	if (!rc)
+		rc = av_dt_prop_str(ctx, "compatible", "arm,armv8-pmuv3");
+	if (!rc)
+		rc = av_dt_prop_cells(ctx, "interrupts", cells, 3);
+	if (!rc)
+		rc = av_dt_end_node(ctx);
+	return rc;
+}
+
 static int emit_gic(struct av_dt_ctx *ctx)
 {
 	const struct av_vmspec *spec = ctx->spec;
@@ -580,6 +599,8 @@ static int emit_root(struct av_dt_ctx *ctx)
 		rc = emit_psci(ctx);
 	if (!rc)
 		rc = emit_timer(ctx);
+	if (!rc)
+		rc = emit_pmu(ctx);
 	if (!rc)
 		rc = emit_gic(ctx);
 	if (!rc)

@@ -88,6 +88,7 @@ struct bm_vm_desc {
 	uint32_t ivc_doorbell;     /* IVC doorbell INTID; 0: SPI 64 + VM index */
 	bool ivc_level;            /* level-triggered doorbell (default edge) */
 	struct bm_passthrough pt;  /* pass-through device, if any */
+	bool pmu;                  /* a PMUv3 on the hardware's counters (doc/debug-pmu.md) */
 };
 
 /*

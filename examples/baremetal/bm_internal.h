@@ -72,6 +72,7 @@ struct bm_vcpu {
 	bool lr_unsynced;             /* exits answered without av_vgic_sync(): LRs still live */
 	int on_cpu;                   /* pCPU whose registers hold its state, or -1 */
 	struct av_sched_entity se;    /* scheduling (lib/sched.c) */
+	struct av_pmu pmu;            /* its PMU, when the VM has one (pmu.c) */
 };
 
 struct bm_vm {
@@ -188,6 +189,14 @@ void pcpu_loop(unsigned self);
 extern uint64_t pt_dev_base[BM_MAX_VMS];
 int pt_resolve(struct bm_vm *vm);
 struct bm_vm *pt_owner(unsigned intid);
+
+/* pmu.c */
+bool bm_pmu_present(void);
+void bm_pmu_cpu_init(void);
+int bm_pmu_vcpu_init(struct bm_vcpu *bv);
+void bm_pmu_vcpu_reset(struct bm_vcpu *bv);
+void bm_pmu_irq(struct bm_vcpu *loaded);
+enum av_sysreg_result bm_sys_pmu(const struct av_sysreg_ctx *ctx, uint64_t *val);
 
 /* stats.c */
 void print_stats(void);

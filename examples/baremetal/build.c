@@ -495,9 +495,22 @@ static enum av_sysreg_result bm_sys_id(const struct av_sysreg_ctx *ctx, uint64_t
 	return AV_SYSREG_HANDLED;
 }
 
-static const struct av_sysreg_desc bm_sys_rows[] = {
-	AV_SYSREG_ROW_RANGE(AV_SYSREG(3, 0, 0, 1, 0), AV_SYSREG(3, 0, 0, 7, 7),
-			    "ID registers (cached)", bm_sys_id, 0),
+#define BM_ROW_ID \
+	AV_SYSREG_ROW_RANGE(AV_SYSREG(3, 0, 0, 1, 0), AV_SYSREG(3, 0, 0, 7, 7), \
+			    "ID registers (cached)", bm_sys_id, 0)
+
+static const struct av_sysreg_desc bm_sys_rows[] = { BM_ROW_ID };
+
+/* A VM with a PMU: its rows too (only there, so the others' lookups stay one row). */
+static const struct av_sysreg_desc bm_sys_rows_pmu[] = {
+	BM_ROW_ID,
+	/* The PMU (MDCR_EL2.TPM/TPMCR): pmu.c. */
+	AV_SYSREG_ROW_RANGE(AV_SYS_PMINTENSET_EL1, AV_SYS_PMINTENCLR_EL1, "PMINTEN{SET,CLR}_EL1",
+			    bm_sys_pmu, 0),
+	AV_SYSREG_ROW_RANGE(AV_SYS_PMCR_EL0, AV_SYS_PMOVSSET_EL0, "PMCR_EL0..PMOVSSET_EL0",
+			    bm_sys_pmu, 0),
+	AV_SYSREG_ROW_RANGE(AV_SYS_PMEVCNTRn_EL0(0), AV_SYS_PMCCFILTR_EL0,
+			    "PMEVCNTR<n>_EL0, PMEVTYPER<n>_EL0, PMCCFILTR_EL0", bm_sys_pmu, 0),
 };
 
 /* ---------------------------------------------------------------------------------------
@@ -765,10 +778,12 @@ static int setup_vcpus(struct bm_vm *vm, const uint64_t *mpidr)
 		.bus = &vm->bus,
 		.ram = &vm->psci_ram,
 		.nram = 1,
-		.sysreg_rows = bm_sys_rows,
-		.nsysreg_rows = BM_ARRAY_SIZE(bm_sys_rows),
+		.sysreg_rows = vm->spec.pmu_intid ? bm_sys_rows_pmu : bm_sys_rows,
+		.nsysreg_rows = vm->spec.pmu_intid ? BM_ARRAY_SIZE(bm_sys_rows_pmu)
+						   : BM_ARRAY_SIZE(bm_sys_rows),
 		.ops = &bm_vm_ops,
 		.cookie = vm,
+		.id_flags = vm->spec.pmu_intid ? AV_VM_ID_KEEP_PMU : 0,
 	};
 	rc = av_vm_init(&vm->vm, &cfg);
 	if (rc)
@@ -813,6 +828,8 @@ static int setup_vcpus(struct bm_vm *vm, const uint64_t *mpidr)
 		bv->arch.fast_hvc = av_arch_fast_hvc_default;
 		bv->arch.nr_fast_hvc = 1;
 		bv->arch.dbg = &bv->v.sys.dbg; /* guest breakpoints and watchpoints */
+		if (vm->spec.pmu_intid && (rc = bm_pmu_vcpu_init(bv)) != 0)
+			return rc;
 	}
 	return av_boot_linux_regs(&vm->vcpus[vm->vm.boot_vcpu].v.ctxt.regs, &vm->layout);
 }
@@ -940,6 +957,10 @@ int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned index)
 		vm->spec.nr_uarts = 0;
 		vm->spec.chosen.stdout_uart = -1;
 	}
+	if (d->pmu && bm_pmu_present())
+		vm->spec.pmu_intid = AV_VIRT_PMU_INTID;
+	else if (d->pmu)
+		port_printf("armvirt-bm: %s: the board has no PMUv3: none for the VM\n", d->name);
 	if (vm->pt.size && d->pt.virtio_id) {
 		/* The transport as the board has it: its own address, its SPI. */
 		if (vm->spec.nr_devs >= AV_VMSPEC_MAX_DEVS)

@@ -112,6 +112,7 @@ static void pcpu_setup_virt(void)
 	}
 	port_irq_enable(PORT_PPI_VTIMER);
 	port_irq_enable(PORT_PPI_GIC_MAINT);
+	bm_pmu_cpu_init();
 }
 
 void hyp_secondary_main(const struct port_platform *p, unsigned cpu)

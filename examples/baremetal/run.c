@@ -130,6 +130,10 @@ static void bm_irq_handle(unsigned intid, uint32_t iar)
 		if (bv)
 			bv->vm->vgic.lr_ops->set_maint(bv->vm->vgic.lr_cookie, bv->v.index, 0);
 		break;
+	case PORT_PPI_PMU:
+		/* A guest counter overflowed: pmu.c clears the source, the line drops. */
+		bm_pmu_irq(loaded_vcpu(av_arch_this_cpu()));
+		break;
 	case PORT_SGI_KICK:
 		pc->resched = true; /* something to schedule or to deliver: pick again */
 		break;
@@ -564,6 +568,7 @@ void pcpu_loop(unsigned self)
 				vtimer_ppi_release(pc);
 			}
 			bv->arch.gic = (struct av_arch_gic_state){ .sre = 1 };
+			bm_pmu_vcpu_reset(bv);
 			av_vcpu_power_on(&bv->v);
 			bv->vgic_dirty = true;
 			break;

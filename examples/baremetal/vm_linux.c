@@ -22,6 +22,7 @@ const struct bm_vm_desc bm_vms[] = {
 		.initrd = BM_BOARD_INITRD,
 		.cmdline = NULL, /* QEMU -append */
 		.devices = BM_DEV_ALL,
+		.pmu = true,
 	},
 };
 const unsigned bm_nr_vms = sizeof(bm_vms) / sizeof(bm_vms[0]);

@@ -10,6 +10,10 @@
 #error "BM_PROG names the embedded guest program"
 #endif
 
+#ifndef BM_TEST_PMU
+#define BM_TEST_PMU 0 /* the pmu program's image: 1 */
+#endif
+
 extern const char bm_payload_start[], bm_payload_end[];
 
 const struct bm_vm_desc bm_vms[] = {
@@ -20,6 +24,7 @@ const struct bm_vm_desc bm_vms[] = {
 		.first_pcpu = 0,
 		.kernel = BM_EMBEDDED(bm_payload_start, bm_payload_end),
 		.devices = BM_DEV_ALL,
+		.pmu = BM_TEST_PMU,
 	},
 };
 const unsigned bm_nr_vms = sizeof(bm_vms) / sizeof(bm_vms[0]);

@@ -11,7 +11,7 @@
 const char vmm_usage[] =
 	"usage: armvirt-vmm run --kernel Image [--initrd FILE] [--params \"cmdline\"]\n"
 	"                       [--mem MiB] [--cpus N] [--irqchip gicv3|gicv2]\n"
-	"                       [--dtb-dump FILE] [--stats] [--kvm-device PATH]\n"
+	"                       [--dtb-dump FILE] [--stats] [--kvm-device PATH] [--pmu]\n"
 	"       armvirt-vmm --help | --version\n"
 	"\n"
 	"Runs a kernel in a KVM virtual machine: an arm64 Image (placed as booting.rst says),\n"
@@ -51,7 +51,7 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_PARAMS, OPT_MEM, OPT_CPUS, OPT_IRQCHIP, OPT_DTB_DUMP,
-	OPT_STATS, OPT_KVM_DEVICE, OPT_HELP,
+	OPT_STATS, OPT_KVM_DEVICE, OPT_HELP, OPT_PMU,
 };
 
 static const struct {
@@ -64,7 +64,7 @@ static const struct {
 	{ "--cpus", OPT_CPUS, true },         { "--irqchip", OPT_IRQCHIP, true },
 	{ "--dtb-dump", OPT_DTB_DUMP, true }, { "--stats", OPT_STATS, false },
 	{ "--kvm-device", OPT_KVM_DEVICE, true }, { "--help", OPT_HELP, false },
-	{ "-h", OPT_HELP, false },
+	{ "-h", OPT_HELP, false },            { "--pmu", OPT_PMU, false },
 };
 
 int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, size_t errlen)
@@ -161,6 +161,9 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 			break;
 		case OPT_STATS:
 			o->stats = true;
+			break;
+		case OPT_PMU:
+			o->pmu = true;
 			break;
 		case OPT_HELP:
 			o->cmd = VMM_CMD_HELP;

@@ -32,6 +32,7 @@ struct vmm_opts {
 	unsigned cpus;          /* --cpus N */
 	unsigned irqchip;       /* --irqchip gicv3|gicv2: 3 or 2; 0 = automatic */
 	bool stats;             /* --stats */
+	bool pmu;               /* --pmu: a PMUv3 for every vCPU (KVM_ARM_VCPU_PMU_V3) */
 };
 
 /*

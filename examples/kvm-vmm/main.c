@@ -314,6 +314,8 @@ int main(int argc, char **argv)
 			 o.cpus, VMM_GICV2_MAX_CPUS);
 
 	av_vmspec_virt(&spec, gic, o.cpus, mem);
+	if (o.pmu)
+		spec.pmu_intid = AV_VIRT_PMU_INTID; /* the vCPUs' PMU and its DT node */
 	spec.chosen.bootargs = o.params;
 	spec.chosen.stdout_uart = 0;
 	if (getrandom(spec.chosen.rng_seed, 32, GRND_NONBLOCK) == 32)

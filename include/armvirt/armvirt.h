@@ -14,6 +14,7 @@
 #include <armvirt/log.h>
 #include <armvirt/mmio.h>
 #include <armvirt/platform.h>
+#include <armvirt/pmu.h>
 #include <armvirt/psci.h>
 #include <armvirt/regs.h>
 #include <armvirt/s2.h>

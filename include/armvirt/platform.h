@@ -105,6 +105,8 @@ extern "C" {
 #define AV_VIRT_TIMER_VIRT_INTID 27
 #define AV_VIRT_TIMER_HYP_INTID 26
 #define AV_VIRT_GIC_MAINT_INTID 25
+/** The PMUv3 overflow interrupt of QEMU virt (PPI 7). */
+#define AV_VIRT_PMU_INTID 23
 
 /* ---- device-tree interrupt specifier cells (arm,gic-v3 / arm,cortex-a15-gic) ---- */
 
@@ -247,6 +249,9 @@ struct av_vmspec {
 	struct av_vmspec_vcpu vcpus[AV_VMSPEC_MAX_VCPUS];    /**< vCPU 0 boots */
 	struct av_vmspec_gic gic;                            /**< interrupt controller */
 	struct av_vmspec_timer timer;                        /**< architected timer PPIs */
+	/** PMUv3 overflow interrupt, the INTID of a PPI (AV_VIRT_PMU_INTID): an
+	 *  "arm,armv8-pmuv3" node is emitted. 0 (the default): no PMU node. */
+	uint32_t pmu_intid;
 	struct av_vmspec_psci psci;                          /**< PSCI conduit and version */
 	unsigned nr_uarts;                                   /**< 0..AV_VMSPEC_MAX_UARTS */
 	struct av_vmspec_dev uarts[AV_VMSPEC_MAX_UARTS];     /**< serial ports */

@@ -326,6 +326,8 @@ static int create_vcpu(struct av_kvm *kvm, unsigned idx, const struct kvm_vcpu_i
 
 	struct kvm_vcpu_init init = *pref;
 	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	if (kvm->spec->pmu_intid)
+		init.features[0] |= 1u << KVM_ARM_VCPU_PMU_V3;
 	if (idx)
 		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
 	if (ioctl(v->fd, KVM_ARM_VCPU_INIT, &init)) {
@@ -346,6 +348,33 @@ static int create_vcpu(struct av_kvm *kvm, unsigned idx, const struct kvm_vcpu_i
 		}
 	}
 	return 0;
+}
+
+/* One vCPU PMU attribute (KVM_ARM_VCPU_PMU_V3_CTRL group). */
+static int pmu_attr(struct av_kvm *kvm, unsigned idx, uint64_t attr, void *val, const char *what)
+{
+	struct kvm_device_attr a = { .group = KVM_ARM_VCPU_PMU_V3_CTRL, .attr = attr,
+				     .addr = (uintptr_t)val };
+
+	if (ioctl(kvm->vcpus[idx].fd, KVM_SET_DEVICE_ATTR, &a)) {
+		set_err(kvm, "vCPU %u: KVM_ARM_VCPU_PMU_V3_%s failed: %s", idx, what,
+			strerror(errno));
+		return -AV_EIO;
+	}
+	return 0;
+}
+
+/* The vCPUs' PMU (KVM_ARM_VCPU_PMU_V3): its overflow PPI, then INIT, once the vGIC is. */
+static int init_pmu(struct av_kvm *kvm)
+{
+	int irq = (int)kvm->spec->pmu_intid, ret = 0;
+
+	for (unsigned i = 0; irq && !ret && i < kvm->nr_vcpus; i++) {
+		ret = pmu_attr(kvm, i, KVM_ARM_VCPU_PMU_V3_IRQ, &irq, "IRQ");
+		if (!ret)
+			ret = pmu_attr(kvm, i, KVM_ARM_VCPU_PMU_V3_INIT, NULL, "INIT");
+	}
+	return ret;
 }
 
 int av_kvm_create_vm(struct av_kvm *kvm, const struct av_vmspec *spec, struct av_mmio_bus *bus)
@@ -419,12 +448,18 @@ int av_kvm_create_vm(struct av_kvm *kvm, const struct av_vmspec *spec, struct av
 		set_err(kvm, "KVM_ARM_PREFERRED_TARGET failed: %s", strerror(errno));
 		return -AV_EIO;
 	}
+	if (spec->pmu_intid && ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PMU_V3) <= 0) {
+		set_err(kvm, "a PMU was asked for, but this host's KVM offers none "
+			"(KVM_CAP_ARM_PMU_V3)");
+		return -AV_ENOTSUP;
+	}
 	for (unsigned i = 0; i < spec->nr_vcpus; i++) {
 		ret = create_vcpu(kvm, i, &pref);
 		if (ret)
 			return ret;
 	}
-	return create_vgic(kvm);
+	ret = create_vgic(kvm);
+	return ret ? ret : init_pmu(kvm);
 }
 
 void av_kvm_set_observer(struct av_kvm *kvm, av_kvm_observer_fn fn, void *cookie)

@@ -35,6 +35,8 @@
 #define PORT_PPI_VTIMER 27u
 /** PPI of the GIC virtual interface maintenance interrupt. */
 #define PORT_PPI_GIC_MAINT 25u
+/** PPI of the PMUv3 overflow interrupt (QEMU virt: PPI 7). */
+#define PORT_PPI_PMU 23u
 
 /** The board as the DTB describes it. */
 struct port_platform {

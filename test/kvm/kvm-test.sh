@@ -237,9 +237,11 @@ el1)
   for p in "$@"; do
     [ -s "$dir/$p.bin" ] || fail "missing $dir/$p.bin (build the freestanding configuration)"
     files+=(--file "$dir/$p.bin")
+    extra=""
+    [ "$p" = pmu ] && extra=" --pmu" # the PMU program's VM has a PMU (doc/kvm-vmm.md)
     cat >>"$scen" <<SCEN
 echo "EL1-BEGIN $p"
-timeout 30 armvirt-vmm run --kernel /guest/$p.bin --cpus 2 --mem 256 2>&1
+timeout 30 armvirt-vmm run --kernel /guest/$p.bin --cpus 2 --mem 256$extra 2>&1
 echo "EL1-EXIT $p: \$?"
 SCEN
   done

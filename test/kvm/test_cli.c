@@ -30,6 +30,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.cpus, 1);
 	assert_int_equal(o.irqchip, 0);
 	assert_false(o.stats);
+	assert_false(o.pmu);
 	assert_string_equal(err, "");
 }
 
@@ -40,8 +41,9 @@ static void test_all_options(void **state)
 	char err[160];
 	assert_int_equal(PARSE(&o, err, "run", "--kernel=/k", "--initrd", "/i", "--params",
 			       "console=ttyAMA0 quiet", "--mem=512", "--cpus", "4", "--irqchip=gicv2",
-			       "--dtb-dump", "/tmp/x.dtb", "--stats", "--kvm-device", "/dev/k"),
+			       "--dtb-dump", "/tmp/x.dtb", "--stats", "--kvm-device", "/dev/k", "--pmu"),
 			 0);
+	assert_true(o.pmu);
 	assert_string_equal(o.kernel, "/k");
 	assert_string_equal(o.initrd, "/i");
 	assert_string_equal(o.params, "console=ttyAMA0 quiet");
@@ -92,6 +94,7 @@ static void test_errors(void **state)
 	expect_error(PARSE(&o, err, "run", "--kernel="), err, "empty file name");
 	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--bogus"), err, "unknown option '--bogus'");
 	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--stats=1"), err, "takes no value");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--pmu=on"), err, "takes no value");
 	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--mem", "0"), err, "--mem '0'");
 	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--mem", "-5"), err, "--mem '-5'");
 	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--mem", "12M"), err, "--mem '12M'");

@@ -175,6 +175,8 @@ static void m_timer_spi(struct av_vmspec *s) { s->timer.virt_intid = 32; }
 static void m_timer_sgi(struct av_vmspec *s) { s->timer.sec_phys_intid = 3; }
 static void m_timer_dup(struct av_vmspec *s) { s->timer.hyp_intid = s->timer.virt_intid; }
 static void m_timer_maint(struct av_vmspec *s) { s->timer.hyp_intid = 25; }
+static void m_pmu_spi(struct av_vmspec *s) { s->pmu_intid = 40; }
+static void m_pmu_timer(struct av_vmspec *s) { s->pmu_intid = 27; }
 static void m_psci_01(struct av_vmspec *s) { s->psci.major = 0; s->psci.minor = 1; }
 static void m_psci_2(struct av_vmspec *s) { s->psci.major = 2; }
 static void m_psci_conduit(struct av_vmspec *s) { s->psci.conduit = (enum av_vmspec_conduit)7; }
@@ -271,6 +273,8 @@ static const struct vcase vcases[] = {
 	{ "timer SPI", 3, 1, m_timer_spi, -AV_ERANGE, "timer.virt_intid", "INTID 32 is not a PPI" },
 	{ "timer SGI", 3, 1, m_timer_sgi, -AV_ERANGE, "timer.sec_phys_intid", "not a PPI" },
 	{ "timer duplicate", 3, 1, m_timer_dup, -AV_EEXIST, "timer.hyp_intid", "timer.virt_intid" },
+	{ "PMU SPI", 3, 1, m_pmu_spi, -AV_ERANGE, "pmu_intid", "INTID 40 is not a PPI" },
+	{ "PMU = timer", 3, 1, m_pmu_timer, -AV_EEXIST, "pmu_intid", "timer" },
 	{ "timer = maintenance", 3, 1, m_timer_maint, -AV_EEXIST, "timer.hyp_intid",
 	  "gic.maint_intid" },
 	{ "PSCI 0.1", 3, 1, m_psci_01, -AV_ERANGE, "psci.minor", "0.2 or 1.x" },
@@ -544,6 +548,8 @@ static void test_fdt_gicv3(void **state)
 	assert_str_prop("/timer", "compatible", "arm,armv8-timer");
 	assert_cells("/timer", "interrupts",
 		     (const uint32_t[]){ 1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4 }, 12);
+	/* no PMU unless the description has its PPI */
+	assert_true(fdt_path_offset(DTB, "/pmu") < 0);
 
 	/* GIC */
 	assert_str_prop("/intc@8000000", "compatible", "arm,gic-v3");
@@ -623,6 +629,12 @@ static void test_fdt_gicv2(void **state)
 		     (const uint32_t[]){ 1, 13, 0x304, 1, 14, 0x304, 1, 11, 0x304, 1, 10, 0x304 }, 12);
 	assert_str_prop("/psci", "compatible", "arm,psci-0.2");
 	assert_str_prop("/psci", "method", "smc");
+	/* the PMU node: PPI 7, level high, the CPU mask on a GICv2 */
+	spec.pmu_intid = AV_VIRT_PMU_INTID;
+	build();
+	assert_str_prop("/pmu", "compatible", "arm,armv8-pmuv3");
+	assert_cells("/pmu", "interrupts", (const uint32_t[]){ 1, 7, 0x304 }, 3);
+	spec.pmu_intid = 0;
 
 	/* with GICH/GICV for nested virtualization, and 8 vCPUs */
 	assert_int_equal(av_vmspec_virt(&spec, AV_VMSPEC_GICV2, 8, 512 * MiB), 0);

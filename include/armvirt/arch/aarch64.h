@@ -44,6 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <armvirt/pmu.h>
 #include <armvirt/traps.h>
 #include <armvirt/vcpu.h>
 #include <armvirt/vgic.h>
@@ -151,6 +152,8 @@ struct av_arch_vcpu {
 	/** The vCPU's breakpoints and watchpoints (e.g. `&vcpu->sys.dbg`), loaded with it when
 	 *  it has some enabled (av_dbg_state::hw_bp, hw_wp); NULL: none ever. */
 	const struct av_dbg_state *dbg;
+	/** The guest's PMU (armvirt/pmu.h), switched by put/load once used; NULL: none. */
+	struct av_pmu *pmu;
 };
 
 /* ---- per-CPU setup ---- */
@@ -217,6 +220,15 @@ void av_arch_vcpu_put(struct av_arch_cpu *cpu);
  * that is not loaded gets them at its next av_arch_vcpu_load().
  */
 void av_arch_vcpu_debug_reload(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);
+
+/**
+ * The physical PMU's registers by AV_SYS_* key (PMCR_EL0 ... PMCCFILTR_EL0, PMINTEN*_EL1,
+ * PMEVCNTR<n>/PMEVTYPER<n> by their own keys), for a struct av_pmu_hw_ops of the host's
+ * (its cookie is unused). A write is followed by an ISB. Unknown keys read 0, writes are
+ * ignored. Only on a CPU with PMUv3.
+ */
+uint64_t av_arch_pmu_read(void *cookie, uint32_t key);
+void av_arch_pmu_write(void *cookie, uint32_t key, uint64_t val);
 
 /** Rewrite the EL2 controls of the loaded vCPU @p v after its traps/stage 2 changed. */
 void av_arch_vcpu_reload_controls(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);

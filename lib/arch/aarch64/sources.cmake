@@ -13,4 +13,5 @@ target_sources(armvirt PRIVATE
   ${_av_arch_dir}/tlb.c
   ${_av_arch_dir}/gic_v3_lr.c
   ${_av_arch_dir}/gic_v2_lr.c
+  ${_av_arch_dir}/pmu_sr.c
 )

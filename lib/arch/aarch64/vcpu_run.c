@@ -137,6 +137,8 @@ void av_arch_vcpu_put(struct av_arch_cpu *cpu)
 	if (!v)
 		return;
 	av_arch_el1_save(&v->ctxt->el1);
+	if (v->pmu)
+		av_pmu_put(v->pmu); /* lib/pmu.c: nothing unless the guest used its PMU */
 	if (v->gic_version == 3)
 		av_arch_gic_v3_save(&v->gic);
 	else if (v->gic_version == 2)
@@ -152,6 +154,8 @@ void av_arch_vcpu_load(struct av_arch_cpu *cpu, struct av_arch_vcpu *v)
 	av_arch_vcpu_put(cpu);
 	av_arch_vcpu_reload_controls(cpu, v);
 	av_arch_el1_restore(&v->ctxt->el1);
+	if (v->pmu)
+		av_pmu_load(v->pmu);
 	if (v->gic_version == 3)
 		av_arch_gic_v3_restore(&v->gic);
 	else if (v->gic_version == 2)

@@ -122,9 +122,18 @@ static enum av_mmio_result dev_write(void *dev, uint64_t off, unsigned size, uin
 
 static const struct av_mmio_ops dev_ops = { .read = dev_read, .write = dev_write };
 
+/* A host with pointer authentication: ISAR1 APA = 1, GPA = 1, LRCPC = 2, DPB = 1; ISAR2
+ * APA3 = 1, GPA3 = 1, PAC_frac = 1, RPRES = 1. */
+#define HOST_ISAR1 0x0000000001200011ull
+#define HOST_ISAR2 0x0000000001001110ull
+
 static uint64_t host_id(void *cookie, uint32_t key)
 {
 	(void)cookie;
+	if (key == AV_SYS_ID_AA64ISAR1_EL1)
+		return HOST_ISAR1;
+	if (key == AV_SYS_ID_AA64ISAR2_EL1)
+		return HOST_ISAR2;
 	return key == AV_SYS_ID_AA64PFR0_EL1 ? QEMU_PFR0 : 0;
 }
 
@@ -387,6 +396,24 @@ static void test_id_register_sanitised(void **state)
 	assert_int_equal(v->ctxt.el1.esr, 0x02000000u);
 	assert_int_equal(v->ctxt.el1.elr, GUEST_PC + 8);
 	assert_int_equal(v->ctxt.regs.pc, GUEST_VBAR + 0x200);
+}
+
+/* Pointer authentication is shown only with AV_VM_ID_KEEP_PAUTH. */
+static void test_id_pauth(void **state)
+{
+	uint64_t v;
+	(void)state;
+
+	assert_int_equal(av_vm_id_read(&w.vm, AV_SYS_ID_AA64ISAR1_EL1, &v), 0);
+	assert_int_equal(v, 0x0000000000200001ull); /* LRCPC and DPB stay */
+	assert_int_equal(av_vm_id_read(&w.vm, AV_SYS_ID_AA64ISAR2_EL1, &v), 0);
+	assert_int_equal(v, 0x0000000000000010ull); /* RPRES stays */
+
+	w.vm.id_flags |= AV_VM_ID_KEEP_PAUTH;
+	assert_int_equal(av_vm_id_read(&w.vm, AV_SYS_ID_AA64ISAR1_EL1, &v), 0);
+	assert_int_equal(v, HOST_ISAR1);
+	assert_int_equal(av_vm_id_read(&w.vm, AV_SYS_ID_AA64ISAR2_EL1, &v), 0);
+	assert_int_equal(v, HOST_ISAR2);
 }
 
 static void test_mmio_isv(void **state)
@@ -1190,6 +1217,7 @@ int main(void)
 		T(test_hvc_echo_and_unknown),
 		T(test_smc_psci_version),
 		T(test_id_register_sanitised),
+		T(test_id_pauth),
 		T(test_mmio_isv),
 		T(test_mmio_sign_extension),
 		T(test_try_mmio),

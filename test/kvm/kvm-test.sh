@@ -9,6 +9,7 @@
 #        kvm-test.sh bench BENCH_IMAGE
 #        kvm-test.sh el1 EL1_DIR PROG...   (programs of test/guest/el1, one nested boot)
 #        kvm-test.sh features EL1_DIR      (SVE, pointer authentication, the ITS)
+#        kvm-test.sh linux-features        (Debian with SVE, ptrauth and an ITS)
 # Environment: KVM_NESTED (the script), KVM_VMM (armvirt-vmm), KVM_IMAGES (the cache of
 # scripts/guest-images.sh), KVM_WORK (work directory), QEMU.
 # Prints "PASS: ..." or "FAIL: ..." (CTest matches them).
@@ -324,8 +325,33 @@ SCEN
   echo "PASS: SVE and pointer authentication by default, --no-sve, --sve-max-vl 256/128, --no-ptrauth; --irqchip gicv3-its gives the guest KVM's ITS at 0x8080000 (${elapsed} s)"
   ;;
 
+linux-features)
+  # Debian's kernel under armvirt-vmm --irqchip gicv3-its on an outer CPU with SVE and
+  # pointer authentication: the kernel finds the ITS at 0x8080000 and lists sve, paca and
+  # pacg in /proc/cpuinfo.
+  scen="$KVM_WORK/linux-features.sh"
+  mkdir -p "$KVM_WORK"
+  cat >"$scen" <<'SCEN'
+armvirt-vmm run --kernel /guest/Image --initrd /guest/initramfs.gz --mem 256 --cpus 2 \
+  --irqchip gicv3-its --params "console=ttyAMA0 panic=-1 armvirt.scenario=baremetal" 2>&1
+echo "VMM-EXIT: $?"
+SCEN
+  nested linux-features "$scen" --file "$KVM_IMAGES/Image" --file "$KVM_IMAGES/initramfs.gz" \
+    --cpu max,pauth=on,pauth-impdef=on --timeout 280
+  st=$(vmm_status VMM-EXIT)
+  [ "$st" = 0 ] || fail "linux-features: armvirt-vmm exit status '$st'"
+  grep -q '^ARMVIRT-INIT: done' "$log" || fail "linux-features: the guest's init did not finish"
+  its=$(sed -n '/^KVM-NESTED: start/,$p' "$log" | grep -m1 'ITS@0x0*8080000')
+  [ -n "$its" ] || fail "linux-features: the guest kernel did not report the ITS at 0x8080000"
+  feats=$(sed -n '/^ARMVIRT-CPUINFO-BEGIN/,/^ARMVIRT-CPUINFO-END/p' "$log" | grep -m1 '^Features')
+  for f in sve paca pacg; do
+    echo "$feats" | grep -qw "$f" || fail "linux-features: no '$f' in the guest's /proc/cpuinfo ($feats)"
+  done
+  echo "PASS: Debian under armvirt-vmm --irqchip gicv3-its: '$(echo "$its" | sed 's/^\[[^]]*\] //')'; guest cpuinfo has sve, paca, pacg; ${elapsed} s"
+  ;;
+
 *)
-  echo "usage: $0 images|guest|linux|errors|bench|el1|features ..." >&2
+  echo "usage: $0 images|guest|linux|errors|bench|el1|features|linux-features ..." >&2
   exit 2
   ;;
 esac

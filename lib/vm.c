@@ -641,6 +641,10 @@ static const struct av_sysreg_desc vm_rows[] = {
 	AV_SYSREG_ROW_RANGE(AV_SYSREG(3, 0, 0, 1, 0), AV_SYSREG(3, 0, 0, 7, 7),
 			    "ID registers", sys_id, 0),
 	AV_SYSREG_ROW_RAZ_WI(AV_SYS_ACTLR_EL1, "ACTLR_EL1"),
+	/* Pointer-authentication keys (HCR_EL2.APK = 0): trapped only while the ID registers
+	 * hide the feature, so UNDEFINED as on a CPU without it. */
+	ROW_RANGE(AV_SYSREG(3, 0, 2, 1, 0), AV_SYSREG(3, 0, 2, 3, 1), "AP*Key{Lo,Hi}_EL1",
+		  AV_SYSREG_UNDEF),
 	ROW_RANGE(AV_SYS_PMINTENSET_EL1, AV_SYS_PMINTENCLR_EL1, "PMINTEN{SET,CLR}_EL1",
 		  AV_SYSREG_RAZ_WI),
 	AV_SYSREG_ROW_RO(AV_SYSREG(3, 0, 9, 14, 6), "PMMIR_EL1", 0),
@@ -1141,8 +1145,23 @@ static enum av_exit_action handle_fp(const struct av_exit_ctx *ctx)
 	return AV_EXIT_TO_CALLER;
 }
 
+/*
+ * SVE (EC 0x19) and pointer authentication (EC 0x09) arrive only while trapped, and then
+ * the ID registers hide them (id_hidden[]; AV_VM_ID_KEEP_PAUTH is for a host that lets the
+ * guest have the keys): the guest gets what a CPU without the feature gives, an Undefined
+ * Instruction exception. Defined behaviour, so not logged. A host that switches the state
+ * lazily installs its own handler (av_vm_set_exit_handler()).
+ */
+static enum av_exit_action handle_hidden_feature(const struct av_exit_ctx *ctx)
+{
+	inject_undef(ctx->vcpu);
+	return AV_EXIT_RESUME;
+}
+
 static const av_exit_handler_fn builtin_handlers[AV_VM_NR_EC] = {
 	[AV_ESR_EC_WFX] = handle_wfx,
+	[AV_ESR_EC_PAC] = handle_hidden_feature,
+	[AV_ESR_EC_SVE] = handle_hidden_feature,
 	[AV_ESR_EC_FP_ASIMD] = handle_fp,
 	[AV_ESR_EC_HVC64] = handle_smccc,
 	[AV_ESR_EC_SMC64] = handle_smccc,

@@ -734,6 +734,35 @@ static enum av_exit_action my_brk(const struct av_exit_ctx *ctx)
 	return AV_EXIT_TO_CALLER;
 }
 
+/* A trapped SVE or pointer-authentication instruction of a guest told neither: UNDEF, quietly. */
+static void test_hidden_feature_undef(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	const uint64_t esr[] = { AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_SVE) | AV_ESR_IL,
+				 AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_PAC) | AV_ESR_IL };
+	(void)state;
+
+	for (unsigned i = 0; i < 2; i++) {
+		v->ctxt.regs.pc = GUEST_PC;
+		v->ctxt.regs.pstate = GUEST_PSTATE;
+		assert_int_equal(sync_exit(v, esr[i], 0, 0), AV_EXIT_RESUME);
+		check_injected(v, 0x02000000u, 0);
+	}
+	/* ... and so are the key registers (HCR_EL2.APK = 0): MRS APIAKeyLo_EL1, MSR APGAKeyHi_EL1. */
+	v->ctxt.regs.pc = GUEST_PC;
+	v->ctxt.regs.pstate = GUEST_PSTATE;
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYSREG(3, 0, 2, 1, 0), 1, true), 0, 0),
+			 AV_EXIT_RESUME);
+	check_injected(v, 0x02000000u, 0);
+	v->ctxt.regs.pc = GUEST_PC;
+	v->ctxt.regs.pstate = GUEST_PSTATE;
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYSREG(3, 0, 2, 3, 1), 1, false), 0, 0),
+			 AV_EXIT_RESUME);
+	check_injected(v, 0x02000000u, 0);
+	assert_int_equal(w.vcpu[0].stats.inject_undef, 4);
+	assert_int_equal(w.host.logs, 0);
+}
+
 static void test_unknown_ec_undef_logged_once(void **state)
 {
 	struct av_vcpu *v = &w.vcpu[0];
@@ -1227,6 +1256,7 @@ int main(void)
 		T(test_psci_cpu_on_off),
 		T(test_psci_system),
 		T(test_unknown_ec_undef_logged_once),
+		T(test_hidden_feature_undef),
 		T(test_wfi_and_sgi),
 		T(test_sysregs),
 		T(test_async_and_stats),

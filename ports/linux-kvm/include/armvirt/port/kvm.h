@@ -18,7 +18,8 @@
  * the vGIC, the architected timers and SMCCC discovery calls.
  *
  * Lifecycle: av_kvm_open() (checks /dev/kvm: API 12 and the capabilities the port needs),
- * av_kvm_create_vm() (VM, RAM, vCPUs, vGIC), load the guest with av_kvm_ram() /
+ * optionally av_kvm_set_features() (SVE, pointer authentication), av_kvm_create_vm() (VM,
+ * RAM, vCPUs, vGIC and, if the description has one, the ITS), load the guest with av_kvm_ram() /
  * av_kvm_copy_to_guest() and av_kvm_set_regs(), av_kvm_run() (blocks until the guest powers
  * off or resets, an error occurs or av_kvm_request_stop() is called), av_kvm_close().
  *

@@ -262,7 +262,8 @@ SCEN
 
 features)
   # test/guest/el1's features and its programs under armvirt-vmm's options, in one nested
-  # boot whose outer CPU has SVE and pointer authentication. The expectations go to the
+  # boot whose outer CPU has SVE (vector lengths up to 512 bits) and pointer
+  # authentication. The expectations go to the
   # guest in its bootargs (features.c checks them); the outer Linux's /proc/cpuinfo must
   # show sve, paca and pacg, so that the nested KVM can offer them at all.
   dir=$1
@@ -280,7 +281,7 @@ c() {
   timeout 30 armvirt-vmm run --kernel /guest/$prog.bin --cpus 2 "$@" 2>&1
   echo "CASE-EXIT $name: $?"
 }
-c default features --params "expect-sve=1 expect-pauth=1"
+c default features --params "expect-sve=1 expect-sve-vl=512 expect-pauth=1"
 c no-sve features --no-sve --params "expect-sve=0 expect-pauth=1"
 c sve-max-vl-256 features --sve-max-vl 256 --params "expect-sve=1 expect-sve-vl=256"
 c sve-max-vl-128 features --sve-max-vl=128 --params "expect-sve=1 expect-sve-vl=128"
@@ -289,10 +290,11 @@ c its its --irqchip gicv3-its
 c no-its its
 c its-dtb features --irqchip gicv3-its --params "expect-sve=1 expect-pauth=1"
 c sve-max-vl-too-big features --sve-max-vl 4096
+c sve-max-vl-above-host features --sve-max-vl 1024
 c its-1-cpu its --irqchip=gicv3-its --cpus 1
 SCEN
   nested features "$scen" --file "$dir/features.bin" --file "$dir/its.bin" \
-    --cpu max,pauth=on,pauth-impdef=on --timeout 300
+    --cpu max,pauth=on,pauth-impdef=on,sve-max-vq=4 --timeout 300
   flags=$(sed -n 's/^HOST-CPU-FEATURES: //p' "$log")
   for f in sve paca pacg; do
     echo "$flags" | grep -qw "$f" || fail "features: the outer Linux has no '$f' ($flags)"
@@ -321,8 +323,11 @@ SCEN
   st=$(case_rc sve-max-vl-too-big)
   [ "$st" = 2 ] && case_out sve-max-vl-too-big | grep -q "^armvirt-vmm: --sve-max-vl '4096'" ||
     { echo "bad: sve-max-vl-too-big: exit '$st'"; bad=1; }
+  st=$(case_rc sve-max-vl-above-host)
+  [ "$st" = 1 ] && case_out sve-max-vl-above-host | grep -q '^armvirt-vmm: SVE vector length 1024 bits: this host.s KVM offers at most 512$' ||
+    { echo "bad: sve-max-vl-above-host: exit '$st'"; bad=1; }
   [ "$bad" = 0 ] || fail "features: some cases failed"
-  echo "PASS: SVE and pointer authentication by default, --no-sve, --sve-max-vl 256/128, --no-ptrauth; --irqchip gicv3-its gives the guest KVM's ITS at 0x8080000 (${elapsed} s)"
+  echo "PASS: SVE (the host's 512 bits) and pointer authentication by default, --no-sve, --sve-max-vl 256/128 (1024 refused), --no-ptrauth; --irqchip gicv3-its gives the guest KVM's ITS at 0x8080000 (${elapsed} s)"
   ;;
 
 linux-features)

@@ -15,6 +15,8 @@
  *                                                           [generic timer, PPIs]
  *  - a GICv2 or GICv3: interrupt-controller, #interrupt-cells 3, reg with distributor and
  *    CPU interface / redistributors                         [GIC]
+ *  - an ITS (arm,gic-v3-its), if any: a child of a GICv3 node, msi-controller,
+ *    #msi-cells 1, one reg frame the GIC's address cells translate   [GIC ITS binding]
  *  - memory nodes with reg                                  [memory]
  *  - every CPU started through PSCI (enable-method)          [CPU boot]
  *  - a console UART named by /chosen/stdout-path            [console]
@@ -234,6 +236,38 @@ static void check_timer(struct check *c)
 	}
 }
 
+/* ITS nodes: children of a GICv3, MSI controllers with one cell (the DeviceID), with reg. */
+static void check_its(struct check *c)
+{
+	int node = -1;
+
+	while ((node = fdt_node_offset_by_compatible(c->fdt, node, "arm,gic-v3-its")) >= 0) {
+		int parent = fdt_parent_offset(c->fdt, node);
+		int len, ac, sc;
+		const fdt32_t *cells;
+
+		if (!node_enabled(c->fdt, node))
+			continue;
+		if (parent < 0 || !is_compat_any(c->fdt, parent, gic_v3_compat))
+			ERR(c, node, "an ITS must be a child of the GICv3 (arm,gic-v3) node");
+		if (fdt_getprop(c->fdt, node, "msi-controller", NULL) == NULL)
+			ERR(c, node, "no \"msi-controller\" property");
+		cells = fdt_getprop(c->fdt, node, "#msi-cells", &len);
+		if (cells == NULL)
+			WARN(c, node, "no \"#msi-cells\" (the binding wants 1: the DeviceID)");
+		else if (len != 4 || fdt32_ld(cells) != 1)
+			ERR(c, node, "#msi-cells is not 1");
+		ac = parent >= 0 ? fdt_address_cells(c->fdt, parent) : -1;
+		sc = parent >= 0 ? fdt_size_cells(c->fdt, parent) : -1;
+		if (fdt_getprop(c->fdt, node, "reg", &len) == NULL)
+			ERR(c, node, "no \"reg\" property");
+		else if (ac <= 0 || sc <= 0 || len != 4 * (ac + sc))
+			ERR(c, node, "reg is not one frame in the GIC's #address-cells/#size-cells");
+		else if (fdt_getprop(c->fdt, parent, "ranges", NULL) == NULL)
+			WARN(c, parent, "no \"ranges\": the ITS frame is not translated");
+	}
+}
+
 static void check_gic(struct check *c)
 {
 	static const char *const any[] = { "arm,gic-v3", "arm,cortex-a15-gic", "arm,gic-400",
@@ -419,6 +453,7 @@ int av_dtcheck(const void *fdt, size_t size, av_dtcheck_fn fn, void *cookie,
 	check_psci(&c);
 	check_timer(&c);
 	check_gic(&c);
+	check_its(&c);
 	check_memory(&c);
 	check_cpus(&c);
 	check_console(&c);

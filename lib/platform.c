@@ -147,6 +147,8 @@ int av_vmspec_for_each_region(const struct av_vmspec *spec,
 	rc = visit(fn, cookie, AV_VMSPEC_REGION_GIC, "gic.dist", -1, &g->dist, NULL);
 	if (!rc && g->version == AV_VMSPEC_GICV3)
 		rc = visit(fn, cookie, AV_VMSPEC_REGION_GIC, "gic.redist", -1, &g->redist, NULL);
+	if (!rc && g->version == AV_VMSPEC_GICV3 && g->its.size)
+		rc = visit(fn, cookie, AV_VMSPEC_REGION_GIC, "gic.its", -1, &g->its, NULL);
 	if (!rc && g->version == AV_VMSPEC_GICV2)
 		rc = visit(fn, cookie, AV_VMSPEC_REGION_GIC, "gic.cpu", -1, &g->cpu, NULL);
 	if (!rc && g->version == AV_VMSPEC_GICV2 && g->hyp.size)
@@ -258,7 +260,8 @@ static uint64_t region_align(const struct av_vmspec_region_info *r)
 	if (r->kind == AV_VMSPEC_REGION_DEVICE)
 		return r->dev->ops->align ? r->dev->ops->align : 1;
 	if (r->kind == AV_VMSPEC_REGION_GIC &&
-	    (streq(r->array, "gic.dist") || streq(r->array, "gic.redist")))
+	    (streq(r->array, "gic.dist") || streq(r->array, "gic.redist") ||
+	     streq(r->array, "gic.its")))
 		return SZ_64K;
 	return SZ_4K;
 }
@@ -376,6 +379,10 @@ static int check_gic(const struct av_vmspec *spec, struct av_vmspec_error *err)
 			return fail(err, -AV_EINVAL,
 				    g->cpu.size ? "gic.cpu" : g->hyp.size ? "gic.hyp" : "gic.vcpu",
 				    -1, "size", "a GICv2 frame is set on a GICv3");
+		if (g->its.size && g->its.size < AV_VIRT_GITS_SIZE)
+			return fail(err, -AV_EINVAL, "gic.its", -1, "size",
+				    "0x%llx is smaller than the 128 KiB ITS frames",
+				    (unsigned long long)g->its.size);
 	} else {
 		if (g->cpu.size < SZ_8K)
 			return fail(err, -AV_EINVAL, "gic.cpu", -1, "size",
@@ -391,6 +398,9 @@ static int check_gic(const struct av_vmspec *spec, struct av_vmspec_error *err)
 		if (g->redist.size)
 			return fail(err, -AV_EINVAL, "gic.redist", -1, "size",
 				    "a GICv3 redistributor region is set on a GICv2");
+		if (g->its.size)
+			return fail(err, -AV_EINVAL, "gic.its", -1, "size",
+				    "an ITS is set on a GICv2");
 	}
 	if (g->nr_spis < 32 || g->nr_spis > AV_VMSPEC_MAX_SPIS ||
 	    (g->nr_spis % 32 && g->nr_spis != AV_VMSPEC_MAX_SPIS))

@@ -475,10 +475,31 @@ static int emit_pmu(struct av_dt_ctx *ctx)
 	return rc;
 }
 
+/* The ITS, a child of the GIC node: an MSI controller whose MSI specifier is the DeviceID. */
+static int emit_its(struct av_dt_ctx *ctx, const struct av_vmspec_region *its)
+{
+	int rc = av_dt_begin_node(ctx, "its", its->base);
+
+	if (!rc)
+		rc = av_dt_prop_str(ctx, "compatible", "arm,gic-v3-its");
+	if (!rc)
+		rc = av_dt_prop_empty(ctx, "msi-controller");
+	if (!rc)
+		rc = av_dt_prop_u32(ctx, "#msi-cells", 1);
+	if (!rc)
+		rc = av_dt_prop_reg(ctx, its->base, its->size);
+	if (!rc)
+		rc = av_dt_prop_u32(ctx, "phandle", av_dt_alloc_phandle(ctx));
+	if (!rc)
+		rc = av_dt_end_node(ctx);
+	return rc;
+}
+
 static int emit_gic(struct av_dt_ctx *ctx)
 {
 	const struct av_vmspec *spec = ctx->spec;
 	const struct av_vmspec_gic *g = &spec->gic;
+	bool its = g->version == AV_VMSPEC_GICV3 && g->its.size;
 	uint32_t reg[16];
 	size_t n = 0;
 	int rc;
@@ -506,8 +527,13 @@ static int emit_gic(struct av_dt_ctx *ctx)
 								  : "arm,cortex-a15-gic");
 	if (!rc)
 		rc = av_dt_prop_u32(ctx, "#interrupt-cells", 3);
+	/* An ITS child has a reg of its own: the GIC then translates 2+2-cell addresses. */
 	if (!rc)
-		rc = av_dt_prop_u32(ctx, "#address-cells", 0);
+		rc = av_dt_prop_u32(ctx, "#address-cells", its ? 2 : 0);
+	if (!rc && its)
+		rc = av_dt_prop_u32(ctx, "#size-cells", 2);
+	if (!rc && its)
+		rc = av_dt_prop_empty(ctx, "ranges");
 	if (!rc)
 		rc = av_dt_prop_empty(ctx, "interrupt-controller");
 	if (!rc)
@@ -522,6 +548,8 @@ static int emit_gic(struct av_dt_ctx *ctx)
 	}
 	if (!rc)
 		rc = av_dt_prop_u32(ctx, "phandle", ctx->gic_phandle);
+	if (!rc && its)
+		rc = emit_its(ctx, &g->its);
 	if (!rc)
 		rc = av_dt_end_node(ctx);
 	return rc;

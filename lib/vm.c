@@ -373,6 +373,14 @@ static const struct id_hide id_hidden[] = {
 	{ AV_SYS_ID_AA64DFR0_EL1, "BRBE", 0 },
 	{ AV_SYS_ID_AA64ISAR0_EL1, "TME", 0 },
 	{ AV_SYS_ID_AA64ISAR1_EL1, "LS64", 0 },
+	/* Pointer authentication: its instructions and keys trap unless the host lets them. */
+	{ AV_SYS_ID_AA64ISAR1_EL1, "APA", AV_VM_ID_KEEP_PAUTH },
+	{ AV_SYS_ID_AA64ISAR1_EL1, "API", AV_VM_ID_KEEP_PAUTH },
+	{ AV_SYS_ID_AA64ISAR1_EL1, "GPA", AV_VM_ID_KEEP_PAUTH },
+	{ AV_SYS_ID_AA64ISAR1_EL1, "GPI", AV_VM_ID_KEEP_PAUTH },
+	{ AV_SYS_ID_AA64ISAR2_EL1, "APA3", AV_VM_ID_KEEP_PAUTH },
+	{ AV_SYS_ID_AA64ISAR2_EL1, "GPA3", AV_VM_ID_KEEP_PAUTH },
+	{ AV_SYS_ID_AA64ISAR2_EL1, "PAC_frac", AV_VM_ID_KEEP_PAUTH },
 	{ AV_SYS_ID_AA64ISAR2_EL1, "WFxT", 0 },
 	{ AV_SYS_ID_AA64MMFR1_EL1, "VH", 0 },
 	{ AV_SYS_ID_AA64MMFR1_EL1, "HCX", 0 },
@@ -654,6 +662,10 @@ static const struct av_sysreg_desc vm_rows[] = {
 	AV_SYSREG_ROW_RANGE(AV_SYSREG(3, 0, 0, 1, 0), AV_SYSREG(3, 0, 0, 7, 7),
 			    "ID registers", sys_id, 0),
 	AV_SYSREG_ROW_RAZ_WI(AV_SYS_ACTLR_EL1, "ACTLR_EL1"),
+	/* Pointer-authentication keys (HCR_EL2.APK = 0): trapped only while the ID registers
+	 * hide the feature, so UNDEFINED as on a CPU without it. */
+	ROW_RANGE(AV_SYSREG(3, 0, 2, 1, 0), AV_SYSREG(3, 0, 2, 3, 1), "AP*Key{Lo,Hi}_EL1",
+		  AV_SYSREG_UNDEF),
 	ROW_RANGE(AV_SYS_PMINTENSET_EL1, AV_SYS_PMINTENCLR_EL1, "PMINTEN{SET,CLR}_EL1",
 		  AV_SYSREG_RAZ_WI),
 	AV_SYSREG_ROW_RO(AV_SYSREG(3, 0, 9, 14, 6), "PMMIR_EL1", 0),
@@ -1183,8 +1195,23 @@ static enum av_exit_action handle_fp(const struct av_exit_ctx *ctx)
 	return AV_EXIT_TO_CALLER;
 }
 
+/*
+ * SVE (EC 0x19) and pointer authentication (EC 0x09) arrive only while trapped, and then
+ * the ID registers hide them (id_hidden[]; AV_VM_ID_KEEP_PAUTH is for a host that lets the
+ * guest have the keys): the guest gets what a CPU without the feature gives, an Undefined
+ * Instruction exception. Defined behaviour, so not logged. A host that switches the state
+ * lazily installs its own handler (av_vm_set_exit_handler()).
+ */
+static enum av_exit_action handle_hidden_feature(const struct av_exit_ctx *ctx)
+{
+	inject_undef(ctx->vcpu);
+	return AV_EXIT_RESUME;
+}
+
 static const av_exit_handler_fn builtin_handlers[AV_VM_NR_EC] = {
 	[AV_ESR_EC_WFX] = handle_wfx,
+	[AV_ESR_EC_PAC] = handle_hidden_feature,
+	[AV_ESR_EC_SVE] = handle_hidden_feature,
 	[AV_ESR_EC_FP_ASIMD] = handle_fp,
 	[AV_ESR_EC_HVC64] = handle_smccc,
 	[AV_ESR_EC_SMC64] = handle_smccc,

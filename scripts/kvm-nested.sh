@@ -7,7 +7,7 @@
 #
 # usage: scripts/kvm-nested.sh --images DIR --vmm FILE --work DIR --scenario FILE
 #                              [--file PATH]... [--gic 3|2] [--smp N] [--mem MiB]
-#                              [--icount] [--timeout SECONDS]
+#                              [--icount] [--cpu MODEL] [--timeout SECONDS]
 #
 #   --images DIR    cache of scripts/guest-images.sh (Image, debs/busybox-static_*.deb)
 #   --vmm FILE      the static aarch64 armvirt-vmm (goes to /bin/armvirt-vmm)
@@ -16,6 +16,8 @@
 #   --file PATH     copied to /guest/<basename> in the initramfs (repeatable)
 #   --gic N         outer GIC version (default 3; with 2, KVM offers only a vGICv2)
 #   --icount        add -icount shift=0 (1 instruction = 1 ns of virtual time)
+#   --cpu MODEL     the outer -cpu (default max,pauth=off; pointer authentication is slow
+#                   under TCG: max,pauth=on,pauth-impdef=on gives it at a lower cost)
 #
 # Console markers written by the outer init:
 #   KVM-NESTED: start | KVM-NESTED: /dev/kvm present | KVM-NESTED: no /dev/kvm
@@ -25,6 +27,7 @@
 set -uo pipefail
 
 images="" vmm="" work="" scenario="" gic=3 smp=2 mem=2048 icount=0 timeout_s=150
+cpu=max,pauth=off
 files=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -37,6 +40,7 @@ while [ $# -gt 0 ]; do
     --smp) smp=$2; shift 2 ;;
     --mem) mem=$2; shift 2 ;;
     --icount) icount=1; shift ;;
+    --cpu) cpu=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
     *) echo "kvm-nested: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -92,7 +96,7 @@ extra=()
 if [ "$icount" = 1 ]; then extra+=(-icount shift=0); fi
 log="$work/console.log"
 start=$(date +%s.%N)
-timeout "$timeout_s" "$qemu" -M "virt,virtualization=on,gic-version=$gic" -cpu max,pauth=off \
+timeout "$timeout_s" "$qemu" -M "virt,virtualization=on,gic-version=$gic" -cpu "$cpu" \
   -m "$mem" -smp "$smp" -nographic -nic none -no-reboot "${extra[@]+"${extra[@]}"}" \
   -kernel "$kernel" -initrd "$initrd" \
   -append "console=ttyAMA0 panic=-1 quiet loglevel=3" </dev/null >"$log.raw" 2>&1

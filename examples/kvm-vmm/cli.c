@@ -10,7 +10,8 @@
 
 const char vmm_usage[] =
 	"usage: armvirt-vmm run --kernel Image [--initrd FILE] [--params \"cmdline\"]\n"
-	"                       [--mem MiB] [--cpus N] [--irqchip gicv3|gicv2]\n"
+	"                       [--mem MiB] [--cpus N] [--irqchip gicv3|gicv3-its|gicv2]\n"
+	"                       [--no-sve] [--sve-max-vl BITS] [--no-ptrauth]\n"
 	"                       [--dtb-dump FILE] [--stats] [--kvm-device PATH] [--pmu]\n"
 	"       armvirt-vmm --help | --version\n"
 	"\n"
@@ -19,6 +20,7 @@ const char vmm_usage[] =
 	"binary (loaded and entered at RAM + 0x80000), x0 = the DTB; one line on stderr names\n"
 	"the format found. The machine has QEMU virt's memory map: RAM at 0x40000000 (default\n"
 	"256 MiB), PL011 console on this terminal, PL031 RTC, in-kernel vGIC, PSCI.\n"
+	"SVE and pointer authentication are given to the guest when the host's KVM has them.\n"
 	"Exits 0 when the guest powers off. Console escape: Ctrl-A x quits.\n";
 
 __attribute__((format(printf, 3, 4)))
@@ -51,7 +53,7 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_PARAMS, OPT_MEM, OPT_CPUS, OPT_IRQCHIP, OPT_DTB_DUMP,
-	OPT_STATS, OPT_KVM_DEVICE, OPT_HELP, OPT_PMU,
+	OPT_STATS, OPT_KVM_DEVICE, OPT_HELP, OPT_NO_SVE, OPT_SVE_MAX_VL, OPT_NO_PTRAUTH, OPT_PMU,
 };
 
 static const struct {
@@ -65,6 +67,8 @@ static const struct {
 	{ "--dtb-dump", OPT_DTB_DUMP, true }, { "--stats", OPT_STATS, false },
 	{ "--kvm-device", OPT_KVM_DEVICE, true }, { "--help", OPT_HELP, false },
 	{ "-h", OPT_HELP, false },            { "--pmu", OPT_PMU, false },
+	{ "--no-sve", OPT_NO_SVE, false },    { "--sve-max-vl", OPT_SVE_MAX_VL, true },
+	{ "--no-ptrauth", OPT_NO_PTRAUTH, false },
 };
 
 int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, size_t errlen)
@@ -152,12 +156,27 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 					   val, VMM_MAX_CPUS);
 			break;
 		case OPT_IRQCHIP:
-			if (!strcmp(val, "gicv3"))
+			o->its = !strcmp(val, "gicv3-its");
+			if (!strcmp(val, "gicv3") || o->its)
 				o->irqchip = 3;
 			else if (!strcmp(val, "gicv2"))
 				o->irqchip = 2;
 			else
-				return bad(err, errlen, "--irqchip '%s': expected gicv3 or gicv2", val);
+				return bad(err, errlen,
+					   "--irqchip '%s': expected gicv3, gicv3-its or gicv2", val);
+			break;
+		case OPT_NO_SVE:
+			o->no_sve = true;
+			break;
+		case OPT_SVE_MAX_VL:
+			if (parse_uint(val, 128, VMM_SVE_MAX_VL, &o->sve_max_vl) ||
+			    o->sve_max_vl % 128)
+				return bad(err, errlen,
+					   "--sve-max-vl '%s': expected bits, a multiple of 128 "
+					   "from 128 to %u", val, VMM_SVE_MAX_VL);
+			break;
+		case OPT_NO_PTRAUTH:
+			o->no_ptrauth = true;
 			break;
 		case OPT_STATS:
 			o->stats = true;
@@ -172,6 +191,8 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 	}
 	if (!o->kernel)
 		return bad(err, errlen, "run: --kernel is required");
+	if (o->no_sve && o->sve_max_vl)
+		return bad(err, errlen, "--sve-max-vl and --no-sve contradict each other");
 	if (o->irqchip == 2 && o->cpus > VMM_GICV2_MAX_CPUS)
 		return bad(err, errlen, "--cpus %u: a GICv2 addresses at most %u vCPUs", o->cpus,
 			   VMM_GICV2_MAX_CPUS);

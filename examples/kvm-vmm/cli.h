@@ -13,6 +13,7 @@
 #define VMM_MAX_MEM_MIB (1024u * 1024u) /* 1 TiB: beyond any IPA size the VM uses */
 #define VMM_MAX_CPUS 64u                /* AV_VMSPEC_MAX_VCPUS */
 #define VMM_GICV2_MAX_CPUS 8u
+#define VMM_SVE_MAX_VL 2048u            /* the architecture's largest vector length, bits */
 
 enum vmm_cmd {
 	VMM_CMD_RUN = 0,
@@ -30,9 +31,13 @@ struct vmm_opts {
 	const char *kvm_device; /* --kvm-device PATH (default /dev/kvm) */
 	unsigned mem_mib;       /* --mem MiB */
 	unsigned cpus;          /* --cpus N */
-	unsigned irqchip;       /* --irqchip gicv3|gicv2: 3 or 2; 0 = automatic */
+	unsigned irqchip;       /* --irqchip gicv3|gicv3-its|gicv2: 3 or 2; 0 = automatic */
+	bool its;               /* --irqchip gicv3-its: an in-kernel ITS too */
 	bool stats;             /* --stats */
 	bool pmu;               /* --pmu: a PMUv3 for every vCPU (KVM_ARM_VCPU_PMU_V3) */
+	bool no_sve;            /* --no-sve: no SVE even when the host offers it */
+	unsigned sve_max_vl;    /* --sve-max-vl BITS: 0 = the host's largest */
+	bool no_ptrauth;        /* --no-ptrauth: no pointer authentication */
 };
 
 /*

@@ -304,6 +304,24 @@ int main(int argc, char **argv)
 	if (ret)
 		die_line("%s", av_kvm_error(&kvm));
 
+	/* SVE and pointer authentication whenever the host has them, unless turned off. */
+	if (o.sve_max_vl && !kvm.caps.sve)
+		die_line("--sve-max-vl %u: this host's KVM offers no SVE (KVM_CAP_ARM_SVE)",
+			 o.sve_max_vl);
+	struct av_kvm_features feat = {
+		.sve = kvm.caps.sve && !o.no_sve,
+		.sve_max_vl = o.sve_max_vl,
+		.ptrauth = kvm.caps.ptrauth && !o.no_ptrauth,
+	};
+	if (av_kvm_set_features(&kvm, &feat))
+		die_line("%s", av_kvm_error(&kvm));
+	if (o.its && !kvm.caps.gicv3)
+		die_line("--irqchip gicv3-its: this host's KVM has no GICv3 (it offers GICv2), "
+			 "which an ITS needs");
+	if (o.its && !kvm.caps.its)
+		die_line("--irqchip gicv3-its: this host's KVM cannot create an in-kernel ITS "
+			 "(KVM_DEV_TYPE_ARM_VGIC_ITS)");
+
 	enum av_vmspec_gic_version gic;
 	if (o.irqchip == 3 || (o.irqchip == 0 && kvm.caps.gicv3))
 		gic = AV_VMSPEC_GICV3;
@@ -316,6 +334,10 @@ int main(int argc, char **argv)
 	av_vmspec_virt(&spec, gic, o.cpus, mem);
 	if (o.pmu)
 		spec.pmu_intid = AV_VIRT_PMU_INTID; /* the vCPUs' PMU and its DT node */
+	if (o.its) {
+		spec.gic.its.base = AV_VIRT_GITS_BASE;
+		spec.gic.its.size = AV_VIRT_GITS_SIZE;
+	}
 	spec.chosen.bootargs = o.params;
 	spec.chosen.stdout_uart = 0;
 	if (getrandom(spec.chosen.rng_seed, 32, GRND_NONBLOCK) == 32)

@@ -21,6 +21,7 @@
  *   0x0801_0000 |  GICv2: GICC                 |                 64 KiB
  *   0x0803_0000 |  GICv2: GICH (optional)      |                 64 KiB
  *   0x0804_0000 |  GICv2: GICV (optional)      |                 64 KiB
+ *   0x0808_0000 |  GICv3: ITS (optional)       |                 128 KiB
  *   0x080A_0000 |  GICv3: GICR, 128 KiB / vCPU | up to 123 vCPUs before the UART
  *   0x0900_0000 +------------------------------+ PL011 UART      4 KiB, SPI 1
  *   0x0901_0000 |  PL031 RTC                   |                 4 KiB, SPI 2
@@ -84,6 +85,8 @@ extern "C" {
 #define AV_VIRT_GICH_SIZE 0x10000ull
 #define AV_VIRT_GICV_BASE 0x08040000ull   /**< GICv2 virtual CPU interface */
 #define AV_VIRT_GICV_SIZE 0x10000ull
+#define AV_VIRT_GITS_BASE 0x08080000ull   /**< GICv3 ITS (QEMU virt's address) */
+#define AV_VIRT_GITS_SIZE 0x20000ull      /**< ITS control + translation frames */
 #define AV_VIRT_GICR_BASE 0x080a0000ull   /**< GICv3 redistributors */
 #define AV_VIRT_GICR_MAX_SIZE 0xf60000ull /**< room for 123 vCPUs */
 #define AV_VIRT_UART_BASE 0x09000000ull   /**< PL011 */
@@ -140,6 +143,13 @@ struct av_vmspec_gic {
 	struct av_vmspec_region cpu;        /**< GICv2: GICC (4 KiB aligned, >= 8 KiB) */
 	struct av_vmspec_region hyp;        /**< GICv2: GICH, optional (size 0 = absent) */
 	struct av_vmspec_region vcpu;       /**< GICv2: GICV, optional; with GICH or not at all */
+	/**
+	 * GICv3 only: an ITS (its control frame and translation frame, 64 KiB each, 64 KiB
+	 * aligned); optional (size 0 = absent). The device tree then gets an
+	 * `arm,gic-v3-its` child of the GIC node with `msi-controller` and `#msi-cells = 1`.
+	 * av_vmspec_virt() leaves it absent; #AV_VIRT_GITS_BASE is QEMU virt's address.
+	 */
+	struct av_vmspec_region its;
 	/** The maintenance interrupt as a PPI INTID (25 = PPI 9), or 0 for none. */
 	uint32_t maint_intid;
 	/** SPIs the GIC implements (a multiple of 32, at most #AV_VMSPEC_MAX_SPIS). */

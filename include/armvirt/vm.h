@@ -273,6 +273,13 @@ struct av_vm_ops {
 #define AV_VM_ID_KEEP_RAS AV_BIT(0)
 /** Keep the PMU version visible (hidden by default; the PMU registers are RAZ/WI). */
 #define AV_VM_ID_KEEP_PMU AV_BIT(1)
+/**
+ * Keep pointer authentication visible (ID_AA64ISAR1_EL1.APA/API/GPA/GPI,
+ * ID_AA64ISAR2_EL1.APA3/GPA3/PAC_frac). Hidden by default: set it only when the guest may
+ * use the instructions and keys (HCR_EL2.API and APK set, trap_pac_insn/trap_pac_keys
+ * false), or the guest is told of a feature whose every use is UNDEFINED.
+ */
+#define AV_VM_ID_KEEP_PAUTH AV_BIT(2)
 
 /** Configuration for av_vm_init(). */
 struct av_vm_config {

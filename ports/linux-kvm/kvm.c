@@ -92,7 +92,7 @@ int av_kvm_open(struct av_kvm *kvm, const char *path)
 	if (!kvm)
 		return -AV_EINVAL;
 	memset(kvm, 0, sizeof(*kvm));
-	kvm->sys_fd = kvm->vm_fd = kvm->gic_fd = -1;
+	kvm->sys_fd = kvm->vm_fd = kvm->gic_fd = kvm->its_fd = -1;
 	if (!path)
 		path = "/dev/kvm";
 
@@ -122,6 +122,10 @@ int av_kvm_open(struct av_kvm *kvm, const char *path)
 	kvm->caps.max_vcpus = r > 0 ? (unsigned)r : 1;
 	kvm->caps.ext_dabt = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION,
 				   KVM_CAP_ARM_INJECT_EXT_DABT) > 0;
+	kvm->caps.sve = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_SVE) > 0;
+	kvm->caps.ptrauth =
+		ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PTRAUTH_ADDRESS) > 0 &&
+		ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PTRAUTH_GENERIC) > 0;
 
 	/* Which vGICs exist: a throw-away VM answers KVM_CREATE_DEVICE_TEST. */
 	int vm = ioctl(kvm->sys_fd, KVM_CREATE_VM, 0);
@@ -135,6 +139,9 @@ int av_kvm_open(struct av_kvm *kvm, const char *path)
 	cd.type = KVM_DEV_TYPE_ARM_VGIC_V2;
 	cd.flags = KVM_CREATE_DEVICE_TEST;
 	kvm->caps.gicv2 = ioctl(vm, KVM_CREATE_DEVICE, &cd) == 0;
+	cd.type = KVM_DEV_TYPE_ARM_VGIC_ITS;
+	cd.flags = KVM_CREATE_DEVICE_TEST;
+	kvm->caps.its = kvm->caps.gicv3 && ioctl(vm, KVM_CREATE_DEVICE, &cd) == 0;
 	close(vm);
 	if (!kvm->caps.gicv3 && !kvm->caps.gicv2) {
 		set_err(kvm, "KVM offers no in-kernel vGIC (KVM_DEV_TYPE_ARM_VGIC_V3/V2)");
@@ -192,6 +199,38 @@ static int set_reg(int fd, uint64_t id, const void *val)
 	return ioctl(fd, KVM_SET_ONE_REG, &r) ? -AV_EIO : 0;
 }
 
+/* One Z register slice as KVM_REG_ARM64_SVE_ZREG moves it: 2048 bits, memory order. */
+#define ZREG_BYTES 256
+
+/*
+ * SIMD&FP register Vn. KVM refuses the KVM_REG_ARM_CORE V registers of an SVE vCPU: there
+ * Vn is the low 128 bits of Zn. Writing the whole slice with the bits above 127 zero is what
+ * an AdvSIMD or FP write to Vn does to Zn architecturally.
+ */
+static int get_vreg(const struct av_kvm *kvm, int fd, unsigned n, uint64_t v[2])
+{
+	uint8_t z[ZREG_BYTES] __attribute__((aligned(16)));
+	int ret;
+
+	if (!kvm->feat.sve)
+		return get_reg(fd, reg_v(n), v);
+	ret = get_reg(fd, KVM_REG_ARM64_SVE_ZREG(n, 0), z);
+	if (!ret)
+		memcpy(v, z, 16);
+	return ret;
+}
+
+static int set_vreg(const struct av_kvm *kvm, int fd, unsigned n, const uint64_t v[2])
+{
+	uint8_t z[ZREG_BYTES] __attribute__((aligned(16)));
+
+	if (!kvm->feat.sve)
+		return set_reg(fd, reg_v(n), v);
+	memset(z, 0, sizeof(z));
+	memcpy(z, v, 16);
+	return set_reg(fd, KVM_REG_ARM64_SVE_ZREG(n, 0), z);
+}
+
 /* Which stack pointer an instruction at @pstate uses: SP_EL1 at EL1h, else SP_EL0. */
 static uint64_t sp_reg(uint64_t pstate)
 {
@@ -245,15 +284,117 @@ int av_kvm_copy_to_guest(void *cookie, uint64_t ipa, const void *src, uint64_t l
 
 /* ---- VM creation ---- */
 
-static int vgic_attr(struct av_kvm *kvm, uint32_t group, uint64_t attr, void *val,
-		     const char *what)
+int av_kvm_set_features(struct av_kvm *kvm, const struct av_kvm_features *f)
+{
+	if (!kvm || !f)
+		return -AV_EINVAL;
+	if (f->sve_max_vl && (!f->sve || f->sve_max_vl % 128 || f->sve_max_vl > 2048)) {
+		set_err(kvm, "SVE vector length %u: expected a multiple of 128 up to 2048, with SVE",
+			f->sve_max_vl);
+		return -AV_EINVAL;
+	}
+	if (f->sve && !kvm->caps.sve) {
+		set_err(kvm, "this host's KVM offers no SVE (KVM_CAP_ARM_SVE)");
+		return -AV_ENOTSUP;
+	}
+	if (f->ptrauth && !kvm->caps.ptrauth) {
+		set_err(kvm, "this host's KVM offers no pointer authentication "
+			     "(KVM_CAP_ARM_PTRAUTH_ADDRESS/_GENERIC)");
+		return -AV_ENOTSUP;
+	}
+	kvm->feat = *f;
+	return 0;
+}
+
+/*
+ * SVE before the vCPU runs: the vector lengths above feat.sve_max_vl are removed from
+ * KVM_REG_ARM64_SVE_VLS (bit vq - 1 of the bitmap: vector length vq * 128 bits), then the
+ * configuration is finalized. Records the largest length left in kvm->sve_vl.
+ */
+static int setup_sve(struct av_kvm *kvm, struct av_kvm_vcpu *v)
+{
+	uint64_t vls[KVM_ARM64_SVE_VLS_WORDS];
+	unsigned host_max = 0, max = 0;
+	unsigned limit = kvm->feat.sve_max_vl / 128;
+
+	if (get_reg(v->fd, KVM_REG_ARM64_SVE_VLS, vls)) {
+		set_err(kvm, "vCPU %u: reading KVM_REG_ARM64_SVE_VLS failed: %s", v->index,
+			strerror(errno));
+		return -AV_EIO;
+	}
+	for (unsigned vq = KVM_ARM64_SVE_VQ_MIN; vq <= KVM_ARM64_SVE_VQ_MAX; vq++) {
+		unsigned w = (vq - KVM_ARM64_SVE_VQ_MIN) / 64, b = (vq - KVM_ARM64_SVE_VQ_MIN) % 64;
+
+		if (!(vls[w] >> b & 1))
+			continue;
+		host_max = vq;
+		if (limit && vq > limit)
+			vls[w] &= ~(UINT64_C(1) << b);
+		else
+			max = vq;
+	}
+	if (limit && limit > host_max) {
+		set_err(kvm, "SVE vector length %u bits: this host's KVM offers at most %u",
+			limit * 128, host_max * 128);
+		return -AV_ERANGE;
+	}
+	if (!max) {
+		set_err(kvm, "SVE: no vector length of at most %u bits on this host", limit * 128);
+		return -AV_ERANGE;
+	}
+	if (limit && set_reg(v->fd, KVM_REG_ARM64_SVE_VLS, vls)) {
+		set_err(kvm, "vCPU %u: setting KVM_REG_ARM64_SVE_VLS failed: %s", v->index,
+			strerror(errno));
+		return -AV_EIO;
+	}
+	int what = KVM_ARM_VCPU_SVE;
+	if (ioctl(v->fd, KVM_ARM_VCPU_FINALIZE, &what)) {
+		set_err(kvm, "vCPU %u: KVM_ARM_VCPU_FINALIZE (SVE) failed: %s", v->index,
+			strerror(errno));
+		return -AV_EIO;
+	}
+	kvm->sve_vl = max * 128;
+	return 0;
+}
+
+static int dev_attr(struct av_kvm *kvm, int fd, uint32_t group, uint64_t attr, void *val,
+		    const char *what)
 {
 	struct kvm_device_attr a = { .group = group, .attr = attr, .addr = (uintptr_t)val };
-	if (ioctl(kvm->gic_fd, KVM_SET_DEVICE_ATTR, &a)) {
+	if (ioctl(fd, KVM_SET_DEVICE_ATTR, &a)) {
 		set_err(kvm, "vGIC: setting %s failed: %s", what, strerror(errno));
 		return -AV_EIO;
 	}
 	return 0;
+}
+
+static int vgic_attr(struct av_kvm *kvm, uint32_t group, uint64_t attr, void *val,
+		     const char *what)
+{
+	return dev_attr(kvm, kvm->gic_fd, group, attr, val, what);
+}
+
+/* KVM's ITS emulation at @base (after the vGICv3 exists; initialised after it). */
+static int create_its(struct av_kvm *kvm, uint64_t base)
+{
+	if (!kvm->caps.its) {
+		set_err(kvm, "this host's KVM cannot create an in-kernel ITS "
+			     "(KVM_DEV_TYPE_ARM_VGIC_ITS)");
+		return -AV_ENOTSUP;
+	}
+	/* KVM's ITS is two 64 KiB frames (KVM_VGIC_V3_ITS_SIZE). */
+	if (kvm->spec->gic.its.size != AV_VIRT_GITS_SIZE) {
+		set_err(kvm, "the ITS frame must be %llu KiB for KVM", AV_VIRT_GITS_SIZE >> 10);
+		return -AV_EINVAL;
+	}
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_ARM_VGIC_ITS };
+	if (ioctl(kvm->vm_fd, KVM_CREATE_DEVICE, &cd)) {
+		set_err(kvm, "KVM_CREATE_DEVICE (ITS) failed: %s", strerror(errno));
+		return -AV_EIO;
+	}
+	kvm->its_fd = (int)cd.fd;
+	return dev_attr(kvm, kvm->its_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_ITS_ADDR_TYPE, &base,
+			"the ITS address");
 }
 
 static int create_vgic(struct av_kvm *kvm)
@@ -294,9 +435,14 @@ static int create_vgic(struct av_kvm *kvm)
 	uint32_t nr_irqs = gic->nr_spis + 32;
 	if (!ret)
 		ret = vgic_attr(kvm, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs, "NR_IRQS");
+	if (!ret && v3 && gic->its.size)
+		ret = create_its(kvm, gic->its.base);
 	if (!ret)
 		ret = vgic_attr(kvm, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL,
 				"CTRL_INIT");
+	if (!ret && kvm->its_fd >= 0)
+		ret = dev_attr(kvm, kvm->its_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
+			       KVM_DEV_ARM_VGIC_CTRL_INIT, NULL, "ITS: CTRL_INIT");
 	return ret;
 }
 
@@ -330,10 +476,20 @@ static int create_vcpu(struct av_kvm *kvm, unsigned idx, const struct kvm_vcpu_i
 		init.features[0] |= 1u << KVM_ARM_VCPU_PMU_V3;
 	if (idx)
 		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
+	if (kvm->feat.sve)
+		init.features[0] |= 1u << KVM_ARM_VCPU_SVE;
+	if (kvm->feat.ptrauth)
+		init.features[0] |= 1u << KVM_ARM_VCPU_PTRAUTH_ADDRESS |
+				    1u << KVM_ARM_VCPU_PTRAUTH_GENERIC;
 	if (ioctl(v->fd, KVM_ARM_VCPU_INIT, &init)) {
 		set_err(kvm, "KVM_ARM_VCPU_INIT (vCPU %u, target %u) failed: %s", idx, init.target,
 			strerror(errno));
 		return -AV_EIO;
+	}
+	if (kvm->feat.sve) {
+		int ret = setup_sve(kvm, v);
+		if (ret)
+			return ret;
 	}
 
 	/* Give the vCPU the description's MPIDR (KVM's default usually matches already). */
@@ -608,7 +764,8 @@ static int nisv_access(void *cookie, uint64_t ipa, unsigned size, bool is_write,
 
 
 /* Registers a decoded access reads or writes. */
-static int load_regs(int fd, const struct av_insn_mem *m, struct av_regs *r)
+static int load_regs(const struct av_kvm *kvm, int fd, const struct av_insn_mem *m,
+		     struct av_regs *r)
 {
 	int ret = 0;
 	unsigned gprs[3] = { m->rt, m->is_pair ? m->rt2 : 31u, 31u };
@@ -619,7 +776,7 @@ static int load_regs(int fd, const struct av_insn_mem *m, struct av_regs *r)
 			unsigned n = i ? m->rt2 : m->rt;
 			if (i && !m->is_pair)
 				break;
-			ret = get_reg(fd, reg_v(n), r->v[n]);
+			ret = get_vreg(kvm, fd, n, r->v[n]);
 		}
 		gprs[0] = gprs[1] = 31;
 	}
@@ -636,7 +793,8 @@ static int load_regs(int fd, const struct av_insn_mem *m, struct av_regs *r)
 }
 
 /* Write back what emulation changed (compared with @old). */
-static int store_regs(int fd, const struct av_regs *old, const struct av_regs *r)
+static int store_regs(const struct av_kvm *kvm, int fd, const struct av_regs *old,
+		      const struct av_regs *r)
 {
 	int ret = 0;
 	for (unsigned i = 0; i < 31 && !ret; i++)
@@ -644,7 +802,7 @@ static int store_regs(int fd, const struct av_regs *old, const struct av_regs *r
 			ret = set_reg(fd, reg_x(i), &r->x[i]);
 	for (unsigned i = 0; i < 32 && !ret; i++)
 		if (r->v[i][0] != old->v[i][0] || r->v[i][1] != old->v[i][1])
-			ret = set_reg(fd, reg_v(i), r->v[i]);
+			ret = set_vreg(kvm, fd, i, r->v[i]);
 	if (!ret && r->sp != old->sp)
 		ret = set_reg(fd, sp_reg(r->pstate), &r->sp);
 	if (!ret)
@@ -699,7 +857,7 @@ static int handle_nisv(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm
 		goto abort;
 	ex->size = m.size;
 	ex->is_write = m.is_store;
-	err = load_regs(fd, &m, &regs);
+	err = load_regs(kvm, fd, &m, &regs);
 	if (err)
 		return err;
 
@@ -727,7 +885,7 @@ static int handle_nisv(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm
 	pthread_mutex_unlock(&kvm->dev_lock);
 	if (err)
 		goto abort;
-	if (store_regs(fd, &before, &regs))
+	if (store_regs(kvm, fd, &before, &regs))
 		return -AV_EIO;
 	ex->result = 0;
 	return 0;
@@ -871,6 +1029,8 @@ void av_kvm_close(struct av_kvm *kvm)
 		v->fd = -1;
 	}
 	kvm->nr_vcpus = 0;
+	if (kvm->its_fd >= 0)
+		close(kvm->its_fd);
 	if (kvm->gic_fd >= 0)
 		close(kvm->gic_fd);
 	if (kvm->vm_fd >= 0)
@@ -880,7 +1040,7 @@ void av_kvm_close(struct av_kvm *kvm)
 	kvm->nr_ram = 0;
 	if (kvm->sys_fd >= 0)
 		close(kvm->sys_fd);
-	kvm->gic_fd = kvm->vm_fd = kvm->sys_fd = -1;
+	kvm->gic_fd = kvm->its_fd = kvm->vm_fd = kvm->sys_fd = -1;
 	if (kvm->dev_lock_init)
 		pthread_mutex_destroy(&kvm->dev_lock);
 	kvm->dev_lock_init = false;

@@ -39,7 +39,7 @@ av_qemu_test_cpu(minimal-a57 examples/minimal/armvirt-minimal.bin cortex-a57)
 # armvirt-bm, the bare-metal hypervisor (examples/baremetal): every EL1 guest test program
 # runs in a 2-vCPU VM, GICv3 and GICv2 (-smp 2): qemu.bm.<prog>.gicv3 / .gicv2.
 foreach(prog hypercall idregs mmio dabort wfi_timer sgi psci fpsimd isv0 debug primecell
-             fpmmio memops)
+             fpmmio memops features)
   av_qemu_test(bm.${prog} examples/baremetal/armvirt-bm-${prog}.bin)
 endforeach()
 # Kernel formats (doc/baremetal.md): the mmio program as a raw binary without the Image
@@ -61,6 +61,19 @@ foreach(gic 3 2)
              COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/kernel-format.sh ${args})
     set_tests_properties(qemu.bm.${name}.gicv${gic} PROPERTIES LABELS qemu TIMEOUT 120
                          PASS_REGULAR_EXPRESSION "PASS: " FAIL_REGULAR_EXPRESSION "FAIL: ")
+  endforeach()
+endforeach()
+# SVE and pointer authentication: ID registers and behaviour agree on a CPU that has pointer
+# authentication, with the keys left to the guest (2 vCPUs on 2 pCPUs: shown and working)
+# and trapped (2 vCPUs on 1 pCPU: hidden, UNDEFINED).
+foreach(smp 2 1)
+  foreach(gic 3 2)
+    add_test(NAME qemu.bm.features.pauth-smp${smp}.gicv${gic}
+             COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/run-el2.sh
+                     ${ARMVIRT_EL2_BUILD_DIR}/examples/baremetal/armvirt-bm-features.bin
+                     ${gic} ${smp} 60 -cpu max,pauth=on,pauth-impdef=on)
+    set_tests_properties(qemu.bm.features.pauth-smp${smp}.gicv${gic} PROPERTIES LABELS qemu
+                         TIMEOUT 90)
   endforeach()
 endforeach()
 # The same on a CPU without SVE, pointer authentication or the newer trap features.

@@ -9,6 +9,8 @@
 #        kvm-test.sh bench BENCH_IMAGE
 #        kvm-test.sh el1 EL1_DIR PROG...   (programs of test/guest/el1, one nested boot)
 #        kvm-test.sh formats EL1_DIR PROG  (PROG as arm64 Image, raw binary and ELF file)
+#        kvm-test.sh features EL1_DIR      (SVE, pointer authentication, the ITS)
+#        kvm-test.sh linux-features        (Debian with SVE, ptrauth and an ITS)
 # Environment: KVM_NESTED (the script), KVM_VMM (armvirt-vmm), KVM_IMAGES (the cache of
 # scripts/guest-images.sh), KVM_WORK (work directory), QEMU.
 # Prints "PASS: ..." or "FAIL: ..." (CTest matches them).
@@ -72,6 +74,8 @@ guest)
     if [ "$gic" = 2 ]; then
       echo "armvirt-vmm run --kernel /guest/$(basename "$image") --irqchip gicv3 2>&1"
       echo 'echo "VMM-GICV3-EXIT: $?"'
+      echo "armvirt-vmm run --kernel /guest/$(basename "$image") --irqchip gicv3-its 2>&1"
+      echo 'echo "VMM-ITS-EXIT: $?"'
     fi
   } >"$scen"
   nested "guest-$name-gicv$gic" "$scen" --file "$image" --gic "$gic" --timeout 100
@@ -88,6 +92,10 @@ guest)
     st3=$(vmm_status VMM-GICV3-EXIT)
     [ -n "$st3" ] && [ "$st3" != 0 ] || fail "GICv3 on a GICv2-only host: exit status '$st3'"
     grep -q '^armvirt-vmm: .*GICv3' "$log" || fail "GICv3 on a GICv2-only host: no clear message"
+    st3=$(vmm_status VMM-ITS-EXIT)
+    [ -n "$st3" ] && [ "$st3" != 0 ] || fail "an ITS on a GICv2-only host: exit status '$st3'"
+    grep -q '^armvirt-vmm: --irqchip gicv3-its: .*GICv3' "$log" ||
+      fail "an ITS on a GICv2-only host: no clear message"
   fi
   echo "PASS: $name under armvirt-vmm (outer GICv$gic, nested KVM): guest PASS, VMM exit 0, ${nisv:-0} NISV exits, ${elapsed} s"
   ;;
@@ -303,8 +311,103 @@ SCEN
   echo "PASS: $p under armvirt-vmm as arm64 Image, raw binary and ELF file, each at 0x40080000 with its format line, ${elapsed} s"
   ;;
 
+features)
+  # test/guest/el1's features and its programs under armvirt-vmm's options, in one nested
+  # boot whose outer CPU has SVE (vector lengths up to 512 bits) and pointer
+  # authentication. The expectations go to the
+  # guest in its bootargs (features.c checks them); the outer Linux's /proc/cpuinfo must
+  # show sve, paca and pacg, so that the nested KVM can offer them at all.
+  dir=$1
+  for p in features its; do
+    [ -s "$dir/$p.bin" ] || fail "missing $dir/$p.bin (build the freestanding configuration)"
+  done
+  scen="$KVM_WORK/features.sh"
+  mkdir -p "$KVM_WORK"
+  cat >"$scen" <<'SCEN'
+echo "HOST-CPU-FEATURES: $(grep -m1 '^Features' /proc/cpuinfo)"
+c() {
+  name=$1 prog=$2
+  shift 2
+  echo "CASE-BEGIN $name"
+  timeout 30 armvirt-vmm run --kernel /guest/$prog.bin --cpus 2 "$@" 2>&1
+  echo "CASE-EXIT $name: $?"
+}
+c default features --params "expect-sve=1 expect-sve-vl=512 expect-pauth=1"
+c no-sve features --no-sve --params "expect-sve=0 expect-pauth=1"
+c sve-max-vl-256 features --sve-max-vl 256 --params "expect-sve=1 expect-sve-vl=256"
+c sve-max-vl-128 features --sve-max-vl=128 --params "expect-sve=1 expect-sve-vl=128"
+c no-ptrauth features --no-ptrauth --params "expect-sve=1 expect-pauth=0"
+c its its --irqchip gicv3-its
+c no-its its
+c its-dtb features --irqchip gicv3-its --params "expect-sve=1 expect-pauth=1"
+c sve-max-vl-too-big features --sve-max-vl 4096
+c sve-max-vl-above-host features --sve-max-vl 1024
+c its-1-cpu its --irqchip=gicv3-its --cpus 1
+SCEN
+  nested features "$scen" --file "$dir/features.bin" --file "$dir/its.bin" \
+    --cpu max,pauth=on,pauth-impdef=on,sve-max-vq=4 --timeout 300
+  flags=$(sed -n 's/^HOST-CPU-FEATURES: //p' "$log")
+  for f in sve paca pacg; do
+    echo "$flags" | grep -qw "$f" || fail "features: the outer Linux has no '$f' ($flags)"
+  done
+  bad=0
+  case_out() { sed -n "/^CASE-BEGIN $1\$/,/^CASE-EXIT $1:/p" "$log"; }
+  case_rc() { case_out "$1" | sed -n "s/^CASE-EXIT $1: //p"; }
+  # name program: the guest passes (exit 0, its PASS line, no FAIL)
+  pass_case() {
+    local out
+    out=$(case_out "$1")
+    if [ "$(case_rc "$1")" != 0 ] || ! echo "$out" | grep -q "^PASS $2 (" ||
+       echo "$out" | grep -q '^FAIL'; then
+      echo "bad: $1 (exit '$(case_rc "$1")')"
+      bad=1
+    else
+      echo "ok: $1: $(echo "$out" | grep -E "^$2: (sve|ITS at)" | head -n 1)"
+    fi
+  }
+  for n in default no-sve sve-max-vl-256 sve-max-vl-128 no-ptrauth; do pass_case $n features; done
+  pass_case its its
+  pass_case its-1-cpu its
+  pass_case its-dtb features
+  # without the option the guest finds no ITS (the check can fail)
+  case_out no-its | grep -q '^FAIL its.dt_node' || { echo "bad: no-its: an ITS without --irqchip gicv3-its?"; bad=1; }
+  st=$(case_rc sve-max-vl-too-big)
+  [ "$st" = 2 ] && case_out sve-max-vl-too-big | grep -q "^armvirt-vmm: --sve-max-vl '4096'" ||
+    { echo "bad: sve-max-vl-too-big: exit '$st'"; bad=1; }
+  st=$(case_rc sve-max-vl-above-host)
+  [ "$st" = 1 ] && case_out sve-max-vl-above-host | grep -q '^armvirt-vmm: SVE vector length 1024 bits: this host.s KVM offers at most 512$' ||
+    { echo "bad: sve-max-vl-above-host: exit '$st'"; bad=1; }
+  [ "$bad" = 0 ] || fail "features: some cases failed"
+  echo "PASS: SVE (the host's 512 bits) and pointer authentication by default, --no-sve, --sve-max-vl 256/128 (1024 refused), --no-ptrauth; --irqchip gicv3-its gives the guest KVM's ITS at 0x8080000 (${elapsed} s)"
+  ;;
+
+linux-features)
+  # Debian's kernel under armvirt-vmm --irqchip gicv3-its on an outer CPU with SVE and
+  # pointer authentication: the kernel finds the ITS at 0x8080000 and lists sve, paca and
+  # pacg in /proc/cpuinfo.
+  scen="$KVM_WORK/linux-features.sh"
+  mkdir -p "$KVM_WORK"
+  cat >"$scen" <<'SCEN'
+armvirt-vmm run --kernel /guest/Image --initrd /guest/initramfs.gz --mem 256 --cpus 2 \
+  --irqchip gicv3-its --params "console=ttyAMA0 panic=-1 armvirt.scenario=baremetal" 2>&1
+echo "VMM-EXIT: $?"
+SCEN
+  nested linux-features "$scen" --file "$KVM_IMAGES/Image" --file "$KVM_IMAGES/initramfs.gz" \
+    --cpu max,pauth=on,pauth-impdef=on --timeout 280
+  st=$(vmm_status VMM-EXIT)
+  [ "$st" = 0 ] || fail "linux-features: armvirt-vmm exit status '$st'"
+  grep -q '^ARMVIRT-INIT: done' "$log" || fail "linux-features: the guest's init did not finish"
+  its=$(sed -n '/^KVM-NESTED: start/,$p' "$log" | grep -m1 'ITS@0x0*8080000')
+  [ -n "$its" ] || fail "linux-features: the guest kernel did not report the ITS at 0x8080000"
+  feats=$(sed -n '/^ARMVIRT-CPUINFO-BEGIN/,/^ARMVIRT-CPUINFO-END/p' "$log" | grep -m1 '^Features')
+  for f in sve paca pacg; do
+    echo "$feats" | grep -qw "$f" || fail "linux-features: no '$f' in the guest's /proc/cpuinfo ($feats)"
+  done
+  echo "PASS: Debian under armvirt-vmm --irqchip gicv3-its: '$(echo "$its" | sed 's/^\[[^]]*\] //')'; guest cpuinfo has sve, paca, pacg; ${elapsed} s"
+  ;;
+
 *)
-  echo "usage: $0 images|guest|linux|errors|bench|el1|formats ..." >&2
+  echo "usage: $0 images|guest|linux|errors|bench|el1|formats|features|linux-features ..." >&2
   exit 2
   ;;
 esac

@@ -114,11 +114,59 @@ static void test_errors(void **state)
 	assert_int_equal(strlen(small), 7);
 }
 
+/* SVE, pointer authentication and the ITS: on by default where the host has them. */
+static void test_cpu_features(void **state)
+{
+	(void)state;
+	struct vmm_opts o;
+	char err[160];
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k"), 0);
+	assert_false(o.no_sve);
+	assert_false(o.no_ptrauth);
+	assert_int_equal(o.sve_max_vl, 0);
+	assert_false(o.its);
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--no-sve", "--no-ptrauth"), 0);
+	assert_true(o.no_sve);
+	assert_true(o.no_ptrauth);
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--sve-max-vl", "256"), 0);
+	assert_int_equal(o.sve_max_vl, 256);
+	assert_false(o.no_sve);
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--sve-max-vl=2048"), 0);
+	assert_int_equal(o.sve_max_vl, 2048);
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--sve-max-vl=128"), 0);
+	assert_int_equal(o.sve_max_vl, 128);
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--irqchip", "gicv3-its"), 0);
+	assert_int_equal(o.irqchip, 3);
+	assert_true(o.its);
+	/* the last --irqchip wins, ITS included */
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--irqchip=gicv3-its",
+			       "--irqchip=gicv3"), 0);
+	assert_int_equal(o.irqchip, 3);
+	assert_false(o.its);
+
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--sve-max-vl", "192"), err,
+		     "--sve-max-vl '192': expected bits, a multiple of 128");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--sve-max-vl", "0"), err,
+		     "--sve-max-vl '0'");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--sve-max-vl", "4096"), err,
+		     "--sve-max-vl '4096'");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--sve-max-vl", "32B"), err,
+		     "--sve-max-vl '32B'");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--sve-max-vl"), err,
+		     "--sve-max-vl needs a value");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--no-sve", "--sve-max-vl", "256"), err,
+		     "contradict");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--no-sve=1"), err, "takes no value");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--irqchip", "gicv2-its"), err,
+		     "expected gicv3, gicv3-its or gicv2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_cpu_features),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_errors),
 	};

@@ -315,6 +315,74 @@ static void test_cpus_memory_gic(void **state)
 	expect(&fs, AV_DTCHECK_ERROR, "/timer", "interrupt parent is not a GIC");
 }
 
+/* armvirt's tree with an ITS; check_its() on each broken variant. */
+static void generated_its(void)
+{
+	static struct av_vmspec spec;
+	size_t used;
+
+	assert_int_equal(av_vmspec_virt(&spec, AV_VMSPEC_GICV3, 2, 512 * MiB), 0);
+	spec.gic.its.base = AV_VIRT_GITS_BASE;
+	spec.gic.its.size = AV_VIRT_GITS_SIZE;
+	assert_int_equal(av_fdt_build(&spec, DTB, BUF_SIZE, &used), 0);
+	assert_int_equal(fdt_open_into(DTB, DTB, BUF_SIZE), 0);
+}
+
+static void test_its(void **state)
+{
+	static const char its[] = "/intc@8000000/its@8080000";
+	struct findings fs;
+	struct av_dtcheck_summary s;
+	(void)state;
+
+	generated_its();
+	s = run(DTB, BUF_SIZE, &fs);
+	if (s.errors || s.warnings) {
+		dump(&fs);
+		fail_msg("findings on a generated tree with an ITS");
+	}
+
+	generated_its();
+	assert_int_equal(fdt_delprop(DTB, off(its), "msi-controller"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, its, "no \"msi-controller\"");
+
+	generated_its();
+	assert_int_equal(fdt_setprop_u32(DTB, off(its), "#msi-cells", 0), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, its, "#msi-cells is not 1");
+
+	generated_its();
+	assert_int_equal(fdt_delprop(DTB, off(its), "#msi-cells"), 0);
+	s = run(DTB, BUF_SIZE, &fs);
+	assert_int_equal(s.errors, 0);
+	expect(&fs, AV_DTCHECK_WARNING, its, "no \"#msi-cells\"");
+
+	generated_its();
+	assert_int_equal(fdt_delprop(DTB, off(its), "reg"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, its, "no \"reg\"");
+
+	/* the GIC's #address-cells 0 cannot carry the ITS frame */
+	generated_its();
+	assert_int_equal(fdt_setprop_u32(DTB, off("/intc@8000000"), "#address-cells", 0), 0);
+	run(DTB, BUF_SIZE, &fs);
+	expect(&fs, AV_DTCHECK_ERROR, its, "reg is not one frame");
+
+	generated_its();
+	assert_int_equal(fdt_delprop(DTB, off("/intc@8000000"), "ranges"), 0);
+	s = run(DTB, BUF_SIZE, &fs);
+	assert_int_equal(s.errors, 0);
+	expect(&fs, AV_DTCHECK_WARNING, "/intc@8000000", "no \"ranges\"");
+
+	/* an ITS under a GICv2 node */
+	generated_its();
+	assert_int_equal(fdt_setprop_string(DTB, off("/intc@8000000"), "compatible",
+					    "arm,cortex-a15-gic"), 0);
+	run(DTB, BUF_SIZE, &fs);
+	expect(&fs, AV_DTCHECK_ERROR, its, "child of the GICv3");
+}
+
 static void test_invalid_blobs(void **state)
 {
 	static uint8_t junk[256];
@@ -371,6 +439,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_timer),
 		cmocka_unit_test(test_console),
 		cmocka_unit_test(test_cpus_memory_gic),
+		cmocka_unit_test(test_its),
 		cmocka_unit_test(test_invalid_blobs),
 		cmocka_unit_test(test_qemu_reference),
 	};

@@ -165,6 +165,27 @@ static void m_v2_gich_alone(struct av_vmspec *s)
 	s->gic.hyp.base = AV_VIRT_GICH_BASE;
 	s->gic.hyp.size = AV_VIRT_GICH_SIZE;
 }
+static void m_its(struct av_vmspec *s)
+{
+	s->gic.its.base = AV_VIRT_GITS_BASE;
+	s->gic.its.size = AV_VIRT_GITS_SIZE;
+}
+static void m_v2_with_its(struct av_vmspec *s) { m_its(s); }
+static void m_its_small(struct av_vmspec *s)
+{
+	m_its(s);
+	s->gic.its.size = 0x10000;
+}
+static void m_its_misaligned(struct av_vmspec *s)
+{
+	m_its(s);
+	s->gic.its.base = AV_VIRT_GITS_BASE + 0x1000;
+}
+static void m_its_overlaps_gicr(struct av_vmspec *s)
+{
+	m_its(s);
+	s->gic.its.base = AV_VIRT_GICR_BASE;
+}
 static void m_nr_spis(struct av_vmspec *s) { s->gic.nr_spis = 100; }
 static void m_maint_spi(struct av_vmspec *s) { s->gic.maint_intid = 40; }
 static void m_no_vcpus(struct av_vmspec *s) { s->nr_vcpus = 0; }
@@ -262,6 +283,10 @@ static const struct vcase vcases[] = {
 	{ "GICv2 with GICR", 2, 1, m_v2_with_gicr, -AV_EINVAL, "gic.redist.size", "GICv3" },
 	{ "GICv2 GICC small", 2, 1, m_v2_gicc_small, -AV_EINVAL, "gic.cpu.size", "8 KiB" },
 	{ "GICv2 GICH alone", 2, 1, m_v2_gich_alone, -AV_EINVAL, "gic.vcpu.size", "together" },
+	{ "GICv2 with ITS", 2, 1, m_v2_with_its, -AV_EINVAL, "gic.its.size", "ITS is set on a GICv2" },
+	{ "ITS small", 3, 1, m_its_small, -AV_EINVAL, "gic.its.size", "128 KiB" },
+	{ "ITS misaligned", 3, 1, m_its_misaligned, -AV_EINVAL, "gic.its.base", "0x10000" },
+	{ "ITS overlaps GICR", 3, 1, m_its_overlaps_gicr, -AV_EEXIST, "gic.its.base", "overlaps" },
 	{ "SPI count", 3, 1, m_nr_spis, -AV_ERANGE, "gic.nr_spis", "multiple of 32" },
 	{ "maintenance not PPI", 3, 1, m_maint_spi, -AV_ERANGE, "gic.maint_intid", "not a PPI" },
 	{ "no vCPUs", 3, 0, NULL, -AV_ERANGE, "nr_vcpus", "1..64" },
@@ -361,6 +386,11 @@ static void test_for_each_region(void **state)
 	assert_int_equal(c.n[AV_VMSPEC_REGION_GIC], 2);
 	assert_int_equal(c.n[AV_VMSPEC_REGION_DEVICE], 1 + 1 + 32);
 	assert_int_equal(c.n[AV_VMSPEC_REGION_SHMEM], 1);
+	m_its(&spec);
+	assert_int_equal(av_vmspec_validate(&spec, NULL), 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(av_vmspec_for_each_region(&spec, count_region, &c), 0);
+	assert_int_equal(c.n[AV_VMSPEC_REGION_GIC], 3);
 
 	assert_int_equal(av_vmspec_virt(&spec, AV_VMSPEC_GICV2, 2, 512 * MiB), 0);
 	spec.gic.hyp.base = AV_VIRT_GICH_BASE;
@@ -650,6 +680,33 @@ static void test_fdt_gicv2(void **state)
 	assert_true(fdt_path_offset(DTB, "/cpus/cpu@7") >= 0);
 }
 
+/* An ITS becomes an arm,gic-v3-its child of the GIC, which then has 2+2 address cells. */
+static void test_fdt_its(void **state)
+{
+	(void)state;
+	assert_int_equal(av_vmspec_virt(&spec, AV_VMSPEC_GICV3, 2, 512 * MiB), 0);
+	build();
+	assert_int_equal(u32_prop("/intc@8000000", "#address-cells"), 0);
+	assert_false(has_prop("/intc@8000000", "ranges"));
+	assert_true(fdt_path_offset(DTB, "/intc@8000000/its@8080000") < 0);
+
+	m_its(&spec);
+	build();
+	assert_int_equal(u32_prop("/intc@8000000", "#address-cells"), 2);
+	assert_int_equal(u32_prop("/intc@8000000", "#size-cells"), 2);
+	assert_true(has_prop("/intc@8000000", "ranges"));
+	assert_str_prop("/intc@8000000/its@8080000", "compatible", "arm,gic-v3-its");
+	assert_true(has_prop("/intc@8000000/its@8080000", "msi-controller"));
+	assert_int_equal(u32_prop("/intc@8000000/its@8080000", "#msi-cells"), 1);
+	assert_cells("/intc@8000000/its@8080000", "reg",
+		     (const uint32_t[]){ 0, 0x08080000, 0, 0x20000 }, 4);
+	assert_true(u32_prop("/intc@8000000/its@8080000", "phandle") != 0);
+	/* the GIC's own reg and phandle are unchanged */
+	assert_cells("/intc@8000000", "reg",
+		     (const uint32_t[]){ 0, 0x08000000, 0, 0x10000, 0, 0x080a0000, 0, 0x40000 }, 8);
+	assert_int_equal(u32_prop("/", "interrupt-parent"), u32_prop("/intc@8000000", "phandle"));
+}
+
 static void test_fdt_options(void **state)
 {
 	(void)state;
@@ -856,6 +913,7 @@ int main(void)
 		cmocka_unit_test(test_for_each_region),
 		cmocka_unit_test(test_fdt_gicv3),
 		cmocka_unit_test(test_fdt_gicv2),
+		cmocka_unit_test(test_fdt_its),
 		cmocka_unit_test(test_fdt_options),
 		cmocka_unit_test(test_fdt_user_device),
 		cmocka_unit_test(test_fdt_enospc),

@@ -125,11 +125,20 @@ static enum av_mmio_result dev_write(void *dev, uint64_t off, unsigned size, uin
 
 static const struct av_mmio_ops dev_ops = { .read = dev_read, .write = dev_write };
 
+/* A host with pointer authentication: ISAR1 APA = 1, GPA = 1, LRCPC = 2, DPB = 1; ISAR2
+ * APA3 = 1, GPA3 = 1, PAC_frac = 1, RPRES = 1. */
+#define HOST_ISAR1 0x0000000001200011ull
+#define HOST_ISAR2 0x0000000001001110ull
+
 static uint64_t host_id(void *cookie, uint32_t key)
 {
 	(void)cookie;
 	if (key == AV_SYS_ID_AA64DFR0_EL1)
 		return QEMU_DFR0;
+	if (key == AV_SYS_ID_AA64ISAR1_EL1)
+		return HOST_ISAR1;
+	if (key == AV_SYS_ID_AA64ISAR2_EL1)
+		return HOST_ISAR2;
 	return key == AV_SYS_ID_AA64PFR0_EL1 ? QEMU_PFR0 : 0;
 }
 
@@ -399,6 +408,24 @@ static void test_id_register_sanitised(void **state)
 	assert_int_equal(v->ctxt.el1.esr, 0x02000000u);
 	assert_int_equal(v->ctxt.el1.elr, GUEST_PC + 8);
 	assert_int_equal(v->ctxt.regs.pc, GUEST_VBAR + 0x200);
+}
+
+/* Pointer authentication is shown only with AV_VM_ID_KEEP_PAUTH. */
+static void test_id_pauth(void **state)
+{
+	uint64_t v;
+	(void)state;
+
+	assert_int_equal(av_vm_id_read(&w.vm, AV_SYS_ID_AA64ISAR1_EL1, &v), 0);
+	assert_int_equal(v, 0x0000000000200001ull); /* LRCPC and DPB stay */
+	assert_int_equal(av_vm_id_read(&w.vm, AV_SYS_ID_AA64ISAR2_EL1, &v), 0);
+	assert_int_equal(v, 0x0000000000000010ull); /* RPRES stays */
+
+	w.vm.id_flags |= AV_VM_ID_KEEP_PAUTH;
+	assert_int_equal(av_vm_id_read(&w.vm, AV_SYS_ID_AA64ISAR1_EL1, &v), 0);
+	assert_int_equal(v, HOST_ISAR1);
+	assert_int_equal(av_vm_id_read(&w.vm, AV_SYS_ID_AA64ISAR2_EL1, &v), 0);
+	assert_int_equal(v, HOST_ISAR2);
 }
 
 static void test_mmio_isv(void **state)
@@ -754,6 +781,35 @@ static enum av_exit_action my_brk(const struct av_exit_ctx *ctx)
 	assert_ptr_equal(ctx->cookie, &w);
 	assert_int_equal(ctx->esr->u.brk.comment, 0x800);
 	return AV_EXIT_TO_CALLER;
+}
+
+/* A trapped SVE or pointer-authentication instruction of a guest told neither: UNDEF, quietly. */
+static void test_hidden_feature_undef(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	const uint64_t esr[] = { AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_SVE) | AV_ESR_IL,
+				 AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_PAC) | AV_ESR_IL };
+	(void)state;
+
+	for (unsigned i = 0; i < 2; i++) {
+		v->ctxt.regs.pc = GUEST_PC;
+		v->ctxt.regs.pstate = GUEST_PSTATE;
+		assert_int_equal(sync_exit(v, esr[i], 0, 0), AV_EXIT_RESUME);
+		check_injected(v, 0x02000000u, 0);
+	}
+	/* ... and so are the key registers (HCR_EL2.APK = 0): MRS APIAKeyLo_EL1, MSR APGAKeyHi_EL1. */
+	v->ctxt.regs.pc = GUEST_PC;
+	v->ctxt.regs.pstate = GUEST_PSTATE;
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYSREG(3, 0, 2, 1, 0), 1, true), 0, 0),
+			 AV_EXIT_RESUME);
+	check_injected(v, 0x02000000u, 0);
+	v->ctxt.regs.pc = GUEST_PC;
+	v->ctxt.regs.pstate = GUEST_PSTATE;
+	assert_int_equal(sync_exit(v, sys_esr(AV_SYSREG(3, 0, 2, 3, 1), 1, false), 0, 0),
+			 AV_EXIT_RESUME);
+	check_injected(v, 0x02000000u, 0);
+	assert_int_equal(w.vcpu[0].stats.inject_undef, 4);
+	assert_int_equal(w.host.logs, 0);
 }
 
 static void test_unknown_ec_undef_logged_once(void **state)
@@ -1377,6 +1433,7 @@ int main(void)
 		T(test_hvc_echo_and_unknown),
 		T(test_smc_psci_version),
 		T(test_id_register_sanitised),
+		T(test_id_pauth),
 		T(test_mmio_isv),
 		T(test_mmio_sign_extension),
 		T(test_try_mmio),
@@ -1386,6 +1443,7 @@ int main(void)
 		T(test_psci_cpu_on_off),
 		T(test_psci_system),
 		T(test_unknown_ec_undef_logged_once),
+		T(test_hidden_feature_undef),
 		T(test_wfi_and_sgi),
 		T(test_sysregs),
 		T(test_debug_regs),

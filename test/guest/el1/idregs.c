@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * idregs: the ID registers a guest sees. Under armvirt they are trapped (HCR_EL2.TID3) and
- * sanitised: SVE, MPAM, AMU, SME, MTE, SPE (PMSVer) and TRBE (TraceBuffer) read as 0. Every
- * ID register reads the same value twice; MIDR_EL1 and MPIDR_EL1 are readable and sane.
+ * sanitised: MPAM, AMU, SME, MTE, SPE (PMSVer) and TRBE (TraceBuffer) read as 0. Every ID
+ * register reads the same value twice; MIDR_EL1 and MPIDR_EL1 are readable and sane. SVE and
+ * pointer authentication may be offered (armvirt-vmm does when KVM has them): the features
+ * program checks that their ID fields and their instructions agree.
  */
 #include "rt.h"
 
@@ -43,7 +45,7 @@ struct hidden {
 };
 
 static const struct hidden hidden[] = {
-	{ "sve", 0, 32 },      { "mpam", 0, 40 },        { "amu", 0, 44 },
+	{ "mpam", 0, 40 },     { "amu", 0, 44 },
 	{ "sme", 1, 24 },      { "mte", 1, 8 },
 	{ "spe_pmsver", 2, 32 }, { "trbe_tracebuffer", 2, 44 },
 };

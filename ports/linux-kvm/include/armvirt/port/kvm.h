@@ -18,7 +18,8 @@
  * the vGIC, the architected timers and SMCCC discovery calls.
  *
  * Lifecycle: av_kvm_open() (checks /dev/kvm: API 12 and the capabilities the port needs),
- * av_kvm_create_vm() (VM, RAM, vCPUs, vGIC), load the guest with av_kvm_ram() /
+ * optionally av_kvm_set_features() (SVE, pointer authentication), av_kvm_create_vm() (VM,
+ * RAM, vCPUs, vGIC and, if the description has one, the ITS), load the guest with av_kvm_ram() /
  * av_kvm_copy_to_guest() and av_kvm_set_regs(), av_kvm_run() (blocks until the guest powers
  * off or resets, an error occurs or av_kvm_request_stop() is called), av_kvm_close().
  *
@@ -110,6 +111,32 @@ struct av_kvm_caps {
 	bool gicv3;          /**< an in-kernel vGICv3 can be created */
 	bool gicv2;          /**< an in-kernel vGICv2 can be created */
 	bool ext_dabt;       /**< KVM_CAP_ARM_INJECT_EXT_DABT */
+	bool sve;            /**< KVM_CAP_ARM_SVE: vCPUs may have SVE */
+	/** KVM_CAP_ARM_PTRAUTH_ADDRESS and _GENERIC: vCPUs may have pointer authentication */
+	bool ptrauth;
+	bool its;            /**< an in-kernel ITS (KVM_DEV_TYPE_ARM_VGIC_ITS) can be created */
+};
+
+/**
+ * Optional vCPU features, chosen with av_kvm_set_features() before av_kvm_create_vm();
+ * all off in a zeroed `struct av_kvm`.
+ */
+struct av_kvm_features {
+	/**
+	 * SVE (KVM_ARM_VCPU_SVE, then KVM_ARM_VCPU_FINALIZE). The guest sees
+	 * ID_AA64PFR0_EL1.SVE, ID_AA64ZFR0_EL1 and ZCR_EL1 as KVM presents them. SIMD&FP
+	 * registers of such a vCPU are reached as the low 128 bits of its Z registers
+	 * (KVM_REG_ARM64_SVE_ZREG), which the NISV emulation does.
+	 */
+	bool sve;
+	/**
+	 * With @c sve: the largest vector length offered, in bits (a multiple of 128, at most
+	 * 2048); lengths above it are removed from KVM_REG_ARM64_SVE_VLS. 0: every length the
+	 * host offers. More than the host offers is refused by av_kvm_create_vm().
+	 */
+	unsigned sve_max_vl;
+	/** Address and generic pointer authentication (KVM_ARM_VCPU_PTRAUTH_ADDRESS + _GENERIC). */
+	bool ptrauth;
 };
 
 /** One vCPU. Fields belong to the port. */
@@ -136,7 +163,11 @@ struct av_kvm {
 	int sys_fd;                                 /**< /dev/kvm */
 	int vm_fd;                                  /**< the VM */
 	int gic_fd;                                 /**< the vGIC device */
+	int its_fd;                                 /**< the in-kernel ITS, or -1 */
 	struct av_kvm_caps caps;                    /**< what the host offers */
+	struct av_kvm_features feat;                /**< vCPU features (av_kvm_set_features()) */
+	/** With SVE: the largest vector length the vCPUs have, in bits (after creation). */
+	unsigned sve_vl;
 	const struct av_vmspec *spec;               /**< the description (kept by pointer) */
 	struct av_mmio_bus *bus;                    /**< emulated devices */
 	pthread_mutex_t dev_lock;                   /**< serialises device accesses */
@@ -164,17 +195,29 @@ struct av_kvm {
 int av_kvm_open(struct av_kvm *kvm, const char *path);
 
 /**
+ * Choose the vCPUs' optional features (before av_kvm_create_vm()).
+ * @return 0; -AV_ENOTSUP when the host lacks one (SVE: KVM_CAP_ARM_SVE; pointer
+ *         authentication: KVM_CAP_ARM_PTRAUTH_ADDRESS and _GENERIC), named in
+ *         av_kvm_error(); -AV_EINVAL for NULL, a vector length that is not a multiple of 128
+ *         in 128..2048, or sve_max_vl without sve.
+ */
+int av_kvm_set_features(struct av_kvm *kvm, const struct av_kvm_features *f);
+
+/**
  * Create the VM for @p spec (validated first): the IPA size spec->ipa_bits
  * (KVM_VM_TYPE_ARM_IPA_SIZE), NISV exits to userspace, one memory slot per RAM region,
  * spec->nr_vcpus vCPUs initialised with the preferred target and PSCI 0.2 (all but vCPU 0
- * powered off) and with the MPIDRs of the description, and the in-kernel vGIC of
- * spec->gic.version at the description's addresses, with spec->gic.nr_spis SPIs.
+ * powered off) and with the MPIDRs of the description and the features of
+ * av_kvm_set_features(), and the in-kernel vGIC of spec->gic.version at the description's
+ * addresses, with spec->gic.nr_spis SPIs, and with spec->gic.its an in-kernel ITS there
+ * (KVM_DEV_TYPE_ARM_VGIC_ITS, KVM_VGIC_ITS_ADDR_TYPE, KVM_DEV_ARM_VGIC_CTRL_INIT).
  *
  * @param kvm   opened with av_kvm_open()
  * @param spec  the VM description; must stay valid while the VM exists
  * @param bus   the emulated devices (MMIO and NISV exits go there)
  * @return 0; av_vmspec_validate()'s error; -AV_ERANGE when the host cannot provide the
- *         IPA size, the vCPU count or the memory; -AV_ENOTSUP for a vGIC the host lacks;
+ *         IPA size, the vCPU count, the memory or the SVE vector length; -AV_ENOTSUP for
+ *         a vGIC or an ITS the host lacks;
  *         -AV_EIO for another KVM failure.
  */
 int av_kvm_create_vm(struct av_kvm *kvm, const struct av_vmspec *spec, struct av_mmio_bus *bus);

@@ -591,7 +591,8 @@ int av_vgic_map_hw(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t
 static const struct av_vgic_lr lr_empty;
 
 /* The list register holding @irq in state @state (built whole, no field left to clear). */
-static void lr_build(const struct av_vgic_irq *irq, unsigned state, struct av_vgic_lr *lr)
+static void lr_build(const struct av_vgic_irq *irq, unsigned state, bool eoi,
+		     struct av_vgic_lr *lr)
 {
 	bool hw = (irq->flags & AV_VGIC_IRQF_HW) != 0;
 
@@ -602,44 +603,47 @@ static void lr_build(const struct av_vgic_irq *irq, unsigned state, struct av_vg
 		.source = irq->lr_src, /* 0 but for a GICv2 SGI */
 		.hw = hw,
 		.group1 = (irq->flags & AV_VGIC_IRQF_GROUP1) != 0,
+		.eoi_maint = eoi && !hw,
 		.state = (enum av_vgic_lr_state)state,
 	};
 }
 
 /*
  * Place the IRQ of slot @slot in LR @idx of @vcpu (@vc), with its pending part if @pend (it
- * is deliverable). Returns AV_VGIC_MAINT_NOPENDING when a pending part had to be held back,
- * else 0.
+ * is deliverable).
+ *
+ * A GICv2 SGI has one pending state per source but one LR per INTID: while one source's SGI
+ * is active (or a source's is listed and others are pending), the next source must wait
+ * until the guest deactivates the listed one. The LR then asks for the EOI maintenance
+ * interrupt (GICH_LR.EOI), which fires when the guest's deactivation empties it; the sync
+ * that follows folds it back and the next flush lists the next source. (The no-pending
+ * maintenance interrupt would fire at once for an active-only LR, and again after every
+ * re-entry until the guest deactivates.) A HW-linked interrupt is never pending while
+ * active (av__vgic_irq_pending()), so nothing else is held back behind an LR.
  */
-static inline unsigned lr_place(struct av_vgic *vgic, unsigned vcpu, struct av_vgic_vcpu *vc,
-				unsigned slot, unsigned idx, bool pend)
+static inline void lr_place(struct av_vgic *vgic, unsigned vcpu, struct av_vgic_vcpu *vc,
+			    unsigned slot, unsigned idx, bool pend)
 {
 	struct av_vgic_irq *irq = &vgic->irq[slot];
-	bool act = (irq->flags & AV_VGIC_IRQF_ACTIVE) != 0;
-	unsigned held = 0;
+	bool act = (irq->flags & AV_VGIC_IRQF_ACTIVE) != 0, eoi = false;
 	struct av_vgic_lr lr;
 
 	if (pend && is_v2_sgi(vgic, irq)) {
 		if (act) {
-			/* A GICv2 SGI's next source must wait until the active one is retired.
-			 * (A HW-linked interrupt is never pending while active:
-			 * av__vgic_irq_pending().) */
 			pend = false;
-			held = AV_VGIC_MAINT_NOPENDING;
+			eoi = true;
 		} else {
 			irq->lr_src = (uint8_t)__builtin_ctz(irq->sgi_src);
 			irq->sgi_src &= (uint8_t)~AV_BIT(irq->lr_src);
-			if (irq->sgi_src)
-				held = AV_VGIC_MAINT_NOPENDING;
+			eoi = irq->sgi_src != 0;
 		}
 	} else if (pend && (irq->flags & AV_VGIC_IRQF_EDGE)) {
 		irq->flags &= (uint8_t)~AV_VGIC_IRQF_LATCH;
 	}
-	lr_build(irq, (pend ? AV_VGIC_LR_PENDING : 0) | (act ? AV_VGIC_LR_ACTIVE : 0), &lr);
+	lr_build(irq, (pend ? AV_VGIC_LR_PENDING : 0) | (act ? AV_VGIC_LR_ACTIVE : 0), eoi, &lr);
 	vgic->lr_ops->write_lr(vgic->lr_cookie, vcpu, idx, &lr);
 	irq->lr = (uint8_t)idx;
 	vc->lr_slot[idx] = (uint16_t)slot;
-	return held;
 }
 
 /*
@@ -668,7 +672,7 @@ lrs_fill(struct av_vgic *vgic, unsigned vcpu, unsigned nr)
 				maint |= AV_VGIC_MAINT_UNDERFLOW;
 				break;
 			}
-			maint |= lr_place(vgic, vcpu, vc, s, used++, irq_deliverable(vgic, irq));
+			lr_place(vgic, vcpu, vc, s, used++, irq_deliverable(vgic, irq));
 		} else if (irq_deliverable(vgic, irq)) {
 			if (used + nwait < nr)
 				wait[nwait++] = (uint16_t)s;
@@ -681,7 +685,7 @@ lrs_fill(struct av_vgic *vgic, unsigned vcpu, unsigned nr)
 			maint |= AV_VGIC_MAINT_UNDERFLOW;
 			break;
 		}
-		maint |= lr_place(vgic, vcpu, vc, wait[i], used++, true);
+		lr_place(vgic, vcpu, vc, wait[i], used++, true);
 	}
 	for (unsigned i = used; i < vc->lr_used; i++)
 		vgic->lr_ops->write_lr(vgic->lr_cookie, vcpu, i, &lr_empty);

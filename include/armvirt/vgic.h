@@ -256,7 +256,9 @@ void av_vgic_lr_decode_v2(uint32_t val, struct av_vgic_lr *lr);
 
 /** Maintenance requests passed to av_vgic_lr_ops::set_maint(). */
 #define AV_VGIC_MAINT_UNDERFLOW AV_BIT(0) /**< ICH_HCR.UIE / GICH_HCR.UIE */
-#define AV_VGIC_MAINT_NOPENDING AV_BIT(1) /**< ICH_HCR.NPIE / GICH_HCR.NPIE */
+/** ICH_HCR.NPIE / GICH_HCR.NPIE. The core no longer asks for it: a GICv2 SGI source that
+ *  waits behind a listed one uses the LR's EOI maintenance (av_vgic_lr::eoi_maint). */
+#define AV_VGIC_MAINT_NOPENDING AV_BIT(1)
 
 /**
  * The CPU-interface backend: list registers of the pCPU about to run (or that just ran)
@@ -447,6 +449,9 @@ int av_vgic_map_hw(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t
  * Fill the list registers of vCPU @p vcpu before entering it: active interrupts first, then
  * pending, enabled interrupts of an enabled group, in priority order. When some must wait,
  * the underflow maintenance interrupt is armed so they follow after the guest retires some.
+ * A GICv2 SGI pending from another source (or again from the same one) while one source's
+ * is listed waits for the guest's deactivation of the listed one: that LR asks for the EOI
+ * maintenance interrupt (eoi_maint), and the next flush lists the next source.
  */
 int av_vgic_flush(struct av_vgic *vgic, unsigned vcpu);
 

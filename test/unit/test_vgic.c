@@ -1221,12 +1221,16 @@ static void test_v2_sgir(void **state)
 	assert_int_equal(fake[2].lr[0].vintid, 3);
 	assert_int_equal(fake[2].lr[0].source, 0);
 	assert_int_equal(lrs_valid(&G, 2), 1);
-	assert_int_equal(fake[2].maint, AV_VGIC_MAINT_NOPENDING);
+	/* The next source waits for this one's EOI (LR EOI maintenance), not for NPIE. */
+	assert_int_equal(fake[2].maint, 0);
+	assert_true(fake[2].lr[0].eoi_maint);
 	assert_int_equal(av_vgic_lr_encode_v2(&fake[2].lr[0]) & (7u << 10), 0);
 	guest_ack(2, 0);
 	av_vgic_sync(&G, 2);
 	av_vgic_flush(&G, 2);
 	assert_int_equal(fake[2].lr[0].state, AV_VGIC_LR_ACTIVE); /* still source 0 */
+	assert_true(fake[2].lr[0].eoi_maint);
+	assert_int_equal(fake[2].maint, 0);
 	guest_eoi(2, 0);
 	av_vgic_sync(&G, 2);
 	av_vgic_flush(&G, 2);
@@ -1234,9 +1238,92 @@ static void test_v2_sgir(void **state)
 	assert_int_equal(fake[2].lr[0].source, 1);
 	assert_int_equal(av_vgic_lr_encode_v2(&fake[2].lr[0]) & (7u << 10), 1u << 10);
 	assert_int_equal(fake[2].maint, 0);
+	assert_false(fake[2].lr[0].eoi_maint); /* no other source waits */
 	/* An SGI left pending in the LR at exit returns to the source set. */
 	av_vgic_sync(&G, 2);
 	assert_int_equal(st(2, 3).sgi_sources, 0x2);
+}
+
+/*
+ * GICv2: an SGI that becomes pending (from another source, or again from the same one)
+ * while the same SGI is active waits for the active one's EOI through the LR's EOI
+ * maintenance request, never through the no-pending maintenance interrupt (which would fire
+ * at once, no LR being pending, and again after every re-entry until the guest's EOI).
+ */
+static void test_v2_sgi_eoi_maint(void **state)
+{
+	(void)state;
+	setup(AV_VGIC_V2, 4, 0, NULL);
+	d2w(1, 0x000, 4, 1);           /* GICD_CTLR: group 0 */
+	d2w(1, 0x100, 4, 1u << 1);     /* vCPU 1: ISENABLER0, SGI 1 */
+	/* One source: the LR needs no EOI maintenance. */
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1u << 1, 1, NULL), 0);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(fake[1].lr[0].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(fake[1].lr[0].source, 0);
+	assert_false(fake[1].lr[0].eoi_maint);
+	assert_int_equal(fake[1].maint, 0);
+	/* Acknowledged; a second source (vCPU 2) and the first again make it pending. */
+	guest_ack(1, 0);
+	av_vgic_sync(&G, 1);
+	assert_int_equal(av_vgic_send_sgi(&G, 2, 1u << 1, 1, NULL), 0);
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1u << 1, 1, NULL), 0);
+	assert_int_equal(st(1, 1).sgi_sources, 0x5);
+	/* While it is active, re-entries keep the LR active with EOI maintenance, no NPIE. */
+	for (int i = 0; i < 4; i++) {
+		av_vgic_flush(&G, 1);
+		assert_int_equal(lrs_valid(&G, 1), 1);
+		assert_int_equal(fake[1].lr[0].state, AV_VGIC_LR_ACTIVE);
+		assert_int_equal(fake[1].lr[0].source, 0);
+		assert_true(fake[1].lr[0].eoi_maint);
+		assert_int_equal(fake[1].maint, 0);
+		/* The encodings carry it (GICH_LR.EOI bit 19; ICH_LR.EOI bit 41). */
+		assert_true(av_vgic_lr_encode_v2(&fake[1].lr[0]) & (1u << 19));
+		assert_true(av_vgic_lr_encode_v3(&fake[1].lr[0]) & (1ull << 41));
+		av_vgic_sync(&G, 1);
+	}
+	assert_int_equal(fake[1].npie_requests, 0);
+	/* The guest's EOI: the LR empties (the EOI maintenance interrupt fires); the sync
+	 * folds it back and the next flush lists the next source, still with EOI maintenance
+	 * since another source waits. */
+	av_vgic_flush(&G, 1);
+	guest_eoi(1, 0);
+	av_vgic_sync(&G, 1);
+	assert_false(st(1, 1).active);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(fake[1].lr[0].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(fake[1].lr[0].source, 0);
+	assert_true(fake[1].lr[0].eoi_maint);
+	assert_int_equal(st(1, 1).sgi_sources, 0x4);
+	guest_ack(1, 0);
+	guest_eoi(1, 0);
+	av_vgic_sync(&G, 1);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(fake[1].lr[0].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(fake[1].lr[0].source, 2);
+	assert_false(fake[1].lr[0].eoi_maint); /* the last one */
+	guest_ack(1, 0);
+	guest_eoi(1, 0);
+	av_vgic_sync(&G, 1);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(lrs_valid(&G, 1), 0);
+	assert_int_equal(st(1, 1).sgi_sources, 0);
+	assert_int_equal(fake[1].npie_requests, 0);
+	/* GICv3 SGIs (one pending state) are pending and active in one LR: no maintenance. */
+	setup(AV_VGIC_V3, 2, 0, NULL);
+	d3w(0x0000, 4, 3);
+	rw(1, 0x14, 4, 0);
+	rw(1, 0x10080, 4, 1u << 1);
+	rw(1, 0x10100, 4, 1u << 1);
+	av_vgic_send_sgi(&G, 0, 1u << 1, 1, NULL);
+	av_vgic_flush(&G, 1);
+	guest_ack(1, 0);
+	av_vgic_sync(&G, 1);
+	av_vgic_send_sgi(&G, 0, 1u << 1, 1, NULL);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(fake[1].lr[0].state, AV_VGIC_LR_PENDING_ACTIVE);
+	assert_false(fake[1].lr[0].eoi_maint);
+	assert_int_equal(fake[1].maint, 0);
 }
 
 static void test_v2_spi_targets_delivery(void **state)
@@ -2077,6 +2164,7 @@ int main(void)
 		cmocka_unit_test(test_v3_gicr),
 		cmocka_unit_test(test_v2_gicd),
 		cmocka_unit_test(test_v2_sgir),
+		cmocka_unit_test(test_v2_sgi_eoi_maint),
 		cmocka_unit_test(test_v2_spi_targets_delivery),
 		cmocka_unit_test(test_probe_linux_gicv3),
 		cmocka_unit_test(test_probe_linux_gicv2),

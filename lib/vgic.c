@@ -185,6 +185,32 @@ static inline bool irq_deliverable(const struct av_vgic *vgic, const struct av_v
 	return irq_can_fire(vgic, irq) && av__vgic_irq_pending(vgic, irq);
 }
 
+/*
+ * Set the line of a level-sensitive interrupt registered with av_vgic_set_resample() from
+ * the host's callback, unless it is active or in an LR (there the LR or the physical GIC
+ * holds the state) or the callback cannot tell. The IRQ's lock is held. True when the line
+ * changed: the caller re-evaluates the list membership.
+ */
+static inline bool irq_resample(struct av_vgic *vgic, struct av_vgic_irq *irq)
+{
+	uint8_t old = irq->flags;
+	int level;
+
+	if (!(old & AV_VGIC_IRQF_RESAMPLE) || (old & (AV_VGIC_IRQF_EDGE | AV_VGIC_IRQF_ACTIVE)) ||
+	    irq->lr != VGIC_NO_LR)
+		return false;
+	level = vgic->line_level(vgic->line_level_cookie,
+				 irq->intid < AV_VGIC_NR_PRIVATE ? av__vgic_irq_bank(vgic, irq) : 0,
+				 irq->intid);
+	if (level < 0)
+		return false;
+	if (level)
+		irq->flags |= AV_VGIC_IRQF_LINE;
+	else
+		irq->flags &= (uint8_t)~AV_VGIC_IRQF_LINE;
+	return irq->flags != old;
+}
+
 /* The vCPU an IRQ should be listed on, or VGIC_NO_VCPU: what av_vgic_irq::target keeps. */
 static unsigned irq_route(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
 {
@@ -436,6 +462,8 @@ int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg)
 	vgic->lock_cookie = cfg->lock_cookie;
 	vgic->kick = cfg->kick;
 	vgic->kick_cookie = cfg->kick_cookie;
+	vgic->line_level = cfg->line_level;
+	vgic->line_level_cookie = cfg->line_level_cookie;
 	atomic_flag_clear(&vgic->dist_lock);
 	for (unsigned v = 0; v < AV_VGIC_MAX_VCPUS; v++) {
 		struct av_vgic_vcpu *vc = &vgic->vcpu[v];
@@ -585,6 +613,28 @@ int av_vgic_map_hw(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t
 	return 0;
 }
 
+int av_vgic_set_resample(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool on)
+{
+	struct av_vgic_irq *irq;
+	uint32_t kick = 0;
+
+	if (!vgic || intid < AV_VGIC_NR_SGIS || (on && !vgic->line_level))
+		return -AV_EINVAL;
+	irq = av__vgic_irq(vgic, vcpu, intid);
+	if (!irq)
+		return -AV_EINVAL;
+	irq_lock(vgic, irq);
+	if (on)
+		irq->flags |= AV_VGIC_IRQF_RESAMPLE;
+	else
+		irq->flags &= (uint8_t)~AV_VGIC_IRQF_RESAMPLE;
+	if (irq_resample(vgic, irq))
+		irq_changed(vgic, irq, &kick);
+	irq_unlock(vgic, irq);
+	kick_vcpus(vgic, kick, NULL);
+	return 0;
+}
+
 /* ---- list registers ---- */
 
 /* An empty list register. */
@@ -662,11 +712,18 @@ lrs_fill(struct av_vgic *vgic, unsigned vcpu, unsigned nr)
 	uint16_t wait[AV_VGIC_MAX_LRS];
 	unsigned used = 0, nwait = 0, maint = 0;
 
-	for (unsigned s = vc->head; s != VGIC_NIL; s = vgic->irq[s].next) {
+	for (unsigned s = vc->head, next; s != VGIC_NIL; s = next) {
 		struct av_vgic_irq *irq = &vgic->irq[s];
 
+		next = irq->next;
 		if (irq->lr != VGIC_NO_LR)
 			continue;
+		if ((irq->flags & AV_VGIC_IRQF_RESAMPLE) && irq_resample(vgic, irq) &&
+		    !av__vgic_irq_pending(vgic, irq)) {
+			/* Its line fell (not active: irq_resample() leaves those alone). */
+			list_del(vgic, irq);
+			continue;
+		}
 		if (irq->flags & AV_VGIC_IRQF_ACTIVE) {
 			if (used == nr) {
 				maint |= AV_VGIC_MAINT_UNDERFLOW;
@@ -1017,6 +1074,7 @@ void av__vgic_wr_senable(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint6
 	if (!v)
 		return;
 	irq->flags |= AV_VGIC_IRQF_ENABLED;
+	irq_resample(c->vgic, irq); /* a line that fell while disabled must not fire now */
 	av__vgic_irq_changed(c->vgic, irq, &c->kick);
 }
 
@@ -1029,6 +1087,8 @@ void av__vgic_wr_cenable(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint6
 
 uint64_t av__vgic_rd_pending(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq)
 {
+	if (irq_resample(c->vgic, irq))
+		av__vgic_irq_changed(c->vgic, irq, &c->kick);
 	return av__vgic_irq_pending(c->vgic, irq) || (irq->lr != VGIC_NO_LR &&
 						  !(irq->flags & AV_VGIC_IRQF_ACTIVE));
 }

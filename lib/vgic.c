@@ -185,6 +185,32 @@ static inline bool irq_deliverable(const struct av_vgic *vgic, const struct av_v
 	return irq_can_fire(vgic, irq) && av__vgic_irq_pending(vgic, irq);
 }
 
+/*
+ * Set the line of a level-sensitive interrupt registered with av_vgic_set_resample() from
+ * the host's callback, unless it is active or in an LR (there the LR or the physical GIC
+ * holds the state) or the callback cannot tell. The IRQ's lock is held. True when the line
+ * changed: the caller re-evaluates the list membership.
+ */
+static inline bool irq_resample(struct av_vgic *vgic, struct av_vgic_irq *irq)
+{
+	uint8_t old = irq->flags;
+	int level;
+
+	if (!(old & AV_VGIC_IRQF_RESAMPLE) || (old & (AV_VGIC_IRQF_EDGE | AV_VGIC_IRQF_ACTIVE)) ||
+	    irq->lr != VGIC_NO_LR)
+		return false;
+	level = vgic->line_level(vgic->line_level_cookie,
+				 irq->intid < AV_VGIC_NR_PRIVATE ? av__vgic_irq_bank(vgic, irq) : 0,
+				 irq->intid);
+	if (level < 0)
+		return false;
+	if (level)
+		irq->flags |= AV_VGIC_IRQF_LINE;
+	else
+		irq->flags &= (uint8_t)~AV_VGIC_IRQF_LINE;
+	return irq->flags != old;
+}
+
 /* The vCPU an IRQ should be listed on, or VGIC_NO_VCPU: what av_vgic_irq::target keeps. */
 static unsigned irq_route(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
 {
@@ -436,6 +462,8 @@ int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg)
 	vgic->lock_cookie = cfg->lock_cookie;
 	vgic->kick = cfg->kick;
 	vgic->kick_cookie = cfg->kick_cookie;
+	vgic->line_level = cfg->line_level;
+	vgic->line_level_cookie = cfg->line_level_cookie;
 	atomic_flag_clear(&vgic->dist_lock);
 	for (unsigned v = 0; v < AV_VGIC_MAX_VCPUS; v++) {
 		struct av_vgic_vcpu *vc = &vgic->vcpu[v];
@@ -585,13 +613,36 @@ int av_vgic_map_hw(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t
 	return 0;
 }
 
+int av_vgic_set_resample(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool on)
+{
+	struct av_vgic_irq *irq;
+	uint32_t kick = 0;
+
+	if (!vgic || intid < AV_VGIC_NR_SGIS || (on && !vgic->line_level))
+		return -AV_EINVAL;
+	irq = av__vgic_irq(vgic, vcpu, intid);
+	if (!irq)
+		return -AV_EINVAL;
+	irq_lock(vgic, irq);
+	if (on)
+		irq->flags |= AV_VGIC_IRQF_RESAMPLE;
+	else
+		irq->flags &= (uint8_t)~AV_VGIC_IRQF_RESAMPLE;
+	if (irq_resample(vgic, irq))
+		irq_changed(vgic, irq, &kick);
+	irq_unlock(vgic, irq);
+	kick_vcpus(vgic, kick, NULL);
+	return 0;
+}
+
 /* ---- list registers ---- */
 
 /* An empty list register. */
 static const struct av_vgic_lr lr_empty;
 
 /* The list register holding @irq in state @state (built whole, no field left to clear). */
-static void lr_build(const struct av_vgic_irq *irq, unsigned state, struct av_vgic_lr *lr)
+static void lr_build(const struct av_vgic_irq *irq, unsigned state, bool eoi,
+		     struct av_vgic_lr *lr)
 {
 	bool hw = (irq->flags & AV_VGIC_IRQF_HW) != 0;
 
@@ -602,44 +653,47 @@ static void lr_build(const struct av_vgic_irq *irq, unsigned state, struct av_vg
 		.source = irq->lr_src, /* 0 but for a GICv2 SGI */
 		.hw = hw,
 		.group1 = (irq->flags & AV_VGIC_IRQF_GROUP1) != 0,
+		.eoi_maint = eoi && !hw,
 		.state = (enum av_vgic_lr_state)state,
 	};
 }
 
 /*
  * Place the IRQ of slot @slot in LR @idx of @vcpu (@vc), with its pending part if @pend (it
- * is deliverable). Returns AV_VGIC_MAINT_NOPENDING when a pending part had to be held back,
- * else 0.
+ * is deliverable).
+ *
+ * A GICv2 SGI has one pending state per source but one LR per INTID: while one source's SGI
+ * is active (or a source's is listed and others are pending), the next source must wait
+ * until the guest deactivates the listed one. The LR then asks for the EOI maintenance
+ * interrupt (GICH_LR.EOI), which fires when the guest's deactivation empties it; the sync
+ * that follows folds it back and the next flush lists the next source. (The no-pending
+ * maintenance interrupt would fire at once for an active-only LR, and again after every
+ * re-entry until the guest deactivates.) A HW-linked interrupt is never pending while
+ * active (av__vgic_irq_pending()), so nothing else is held back behind an LR.
  */
-static inline unsigned lr_place(struct av_vgic *vgic, unsigned vcpu, struct av_vgic_vcpu *vc,
-				unsigned slot, unsigned idx, bool pend)
+static inline void lr_place(struct av_vgic *vgic, unsigned vcpu, struct av_vgic_vcpu *vc,
+			    unsigned slot, unsigned idx, bool pend)
 {
 	struct av_vgic_irq *irq = &vgic->irq[slot];
-	bool act = (irq->flags & AV_VGIC_IRQF_ACTIVE) != 0;
-	unsigned held = 0;
+	bool act = (irq->flags & AV_VGIC_IRQF_ACTIVE) != 0, eoi = false;
 	struct av_vgic_lr lr;
 
 	if (pend && is_v2_sgi(vgic, irq)) {
 		if (act) {
-			/* A GICv2 SGI's next source must wait until the active one is retired.
-			 * (A HW-linked interrupt is never pending while active:
-			 * av__vgic_irq_pending().) */
 			pend = false;
-			held = AV_VGIC_MAINT_NOPENDING;
+			eoi = true;
 		} else {
 			irq->lr_src = (uint8_t)__builtin_ctz(irq->sgi_src);
 			irq->sgi_src &= (uint8_t)~AV_BIT(irq->lr_src);
-			if (irq->sgi_src)
-				held = AV_VGIC_MAINT_NOPENDING;
+			eoi = irq->sgi_src != 0;
 		}
 	} else if (pend && (irq->flags & AV_VGIC_IRQF_EDGE)) {
 		irq->flags &= (uint8_t)~AV_VGIC_IRQF_LATCH;
 	}
-	lr_build(irq, (pend ? AV_VGIC_LR_PENDING : 0) | (act ? AV_VGIC_LR_ACTIVE : 0), &lr);
+	lr_build(irq, (pend ? AV_VGIC_LR_PENDING : 0) | (act ? AV_VGIC_LR_ACTIVE : 0), eoi, &lr);
 	vgic->lr_ops->write_lr(vgic->lr_cookie, vcpu, idx, &lr);
 	irq->lr = (uint8_t)idx;
 	vc->lr_slot[idx] = (uint16_t)slot;
-	return held;
 }
 
 /*
@@ -658,17 +712,24 @@ lrs_fill(struct av_vgic *vgic, unsigned vcpu, unsigned nr)
 	uint16_t wait[AV_VGIC_MAX_LRS];
 	unsigned used = 0, nwait = 0, maint = 0;
 
-	for (unsigned s = vc->head; s != VGIC_NIL; s = vgic->irq[s].next) {
+	for (unsigned s = vc->head, next; s != VGIC_NIL; s = next) {
 		struct av_vgic_irq *irq = &vgic->irq[s];
 
+		next = irq->next;
 		if (irq->lr != VGIC_NO_LR)
 			continue;
+		if ((irq->flags & AV_VGIC_IRQF_RESAMPLE) && irq_resample(vgic, irq) &&
+		    !av__vgic_irq_pending(vgic, irq)) {
+			/* Its line fell (not active: irq_resample() leaves those alone). */
+			list_del(vgic, irq);
+			continue;
+		}
 		if (irq->flags & AV_VGIC_IRQF_ACTIVE) {
 			if (used == nr) {
 				maint |= AV_VGIC_MAINT_UNDERFLOW;
 				break;
 			}
-			maint |= lr_place(vgic, vcpu, vc, s, used++, irq_deliverable(vgic, irq));
+			lr_place(vgic, vcpu, vc, s, used++, irq_deliverable(vgic, irq));
 		} else if (irq_deliverable(vgic, irq)) {
 			if (used + nwait < nr)
 				wait[nwait++] = (uint16_t)s;
@@ -681,7 +742,7 @@ lrs_fill(struct av_vgic *vgic, unsigned vcpu, unsigned nr)
 			maint |= AV_VGIC_MAINT_UNDERFLOW;
 			break;
 		}
-		maint |= lr_place(vgic, vcpu, vc, wait[i], used++, true);
+		lr_place(vgic, vcpu, vc, wait[i], used++, true);
 	}
 	for (unsigned i = used; i < vc->lr_used; i++)
 		vgic->lr_ops->write_lr(vgic->lr_cookie, vcpu, i, &lr_empty);
@@ -1013,6 +1074,7 @@ void av__vgic_wr_senable(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint6
 	if (!v)
 		return;
 	irq->flags |= AV_VGIC_IRQF_ENABLED;
+	irq_resample(c->vgic, irq); /* a line that fell while disabled must not fire now */
 	av__vgic_irq_changed(c->vgic, irq, &c->kick);
 }
 
@@ -1025,6 +1087,8 @@ void av__vgic_wr_cenable(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint6
 
 uint64_t av__vgic_rd_pending(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq)
 {
+	if (irq_resample(c->vgic, irq))
+		av__vgic_irq_changed(c->vgic, irq, &c->kick);
 	return av__vgic_irq_pending(c->vgic, irq) || (irq->lr != VGIC_NO_LR &&
 						  !(irq->flags & AV_VGIC_IRQF_ACTIVE));
 }

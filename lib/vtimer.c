@@ -157,6 +157,30 @@ uint64_t av_vtimer_next_expiry(const struct av_vtimer *t, uint64_t now)
 	return v < p ? v : p;
 }
 
+uint64_t av_vtimer_next_raise(const struct av_vtimer *t, unsigned mask, uint64_t now)
+{
+	uint64_t when = UINT64_MAX;
+
+	for (unsigned w = AV_VTIMER_VIRT; w <= AV_VTIMER_PHYS; w++) {
+		uint64_t e;
+
+		if (!(mask & AV_VTIMER_BIT(w)) || t->timer[w].line)
+			continue;
+		e = expiry_one(t, (enum av_vtimer_which)w, now);
+		if (e < when)
+			when = e;
+	}
+	return when;
+}
+
+int av_vtimer_ppi_level(const struct av_vtimer *t, uint32_t intid, uint64_t now)
+{
+	for (unsigned w = AV_VTIMER_VIRT; w <= AV_VTIMER_PHYS; w++)
+		if (t->timer[w].ppi == intid)
+			return av_vtimer_fires(t, (enum av_vtimer_which)w, now);
+	return -AV_ENOENT;
+}
+
 uint64_t av_vtimer_ticks_until(const struct av_vtimer *t, uint64_t now)
 {
 	uint64_t e = av_vtimer_next_expiry(t, now);

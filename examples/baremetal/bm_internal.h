@@ -181,6 +181,7 @@ void uart_rx_space(void *cookie);
 /* run.c */
 void sched_kick(unsigned cpu);
 void bm_vgic_kick(void *cookie, unsigned idx);
+int bm_vgic_line_level(void *cookie, unsigned idx, uint32_t intid);
 extern const struct av_ivc_ops bm_ivc_ops;
 void bm_irq_drain(void);
 void pcpu_loop(unsigned self);

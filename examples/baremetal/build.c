@@ -685,6 +685,8 @@ static int setup_vgic(struct bm_vm *vm, const uint64_t *mpidr)
 		.mpidr = mpidr,
 		.kick = bm_vgic_kick,
 		.kick_cookie = vm,
+		.line_level = bm_vgic_line_level,
+		.line_level_cookie = vm,
 	};
 	int rc;
 
@@ -700,6 +702,11 @@ static int setup_vgic(struct bm_vm *vm, const uint64_t *mpidr)
 	/* The guest's virtual timer is the hardware's: PPI 27 forwarded, HW-linked. */
 	for (unsigned i = 0; !rc && i < vm->spec.nr_vcpus; i++)
 		rc = av_vgic_map_hw(&vm->vgic, i, AV_VIRT_TIMER_VIRT_INTID, PORT_PPI_VTIMER);
+	/* Both timers' lines are resampled when the level matters (bm_vgic_line_level()). */
+	for (unsigned i = 0; !rc && i < vm->spec.nr_vcpus; i++)
+		rc = av_vgic_set_resample(&vm->vgic, i, AV_VIRT_TIMER_VIRT_INTID, true);
+	for (unsigned i = 0; !rc && i < vm->spec.nr_vcpus; i++)
+		rc = av_vgic_set_resample(&vm->vgic, i, AV_VIRT_TIMER_PHYS_INTID, true);
 	/* Pass-through SPIs: forwarded, HW-linked (the guest's deactivation is the hardware's). */
 	for (unsigned i = 0; !rc && i < vm->pt.nr_spis; i++)
 		rc = av_vgic_map_hw(&vm->vgic, 0, 32 + vm->pt.spis[i], 32 + vm->pt.spis[i]);

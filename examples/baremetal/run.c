@@ -98,16 +98,19 @@ static void bm_irq_handle(unsigned intid, uint32_t iar)
 		/*
 		 * The loaded vCPU's timer (a descheduled vCPU's is parked, disabled): leave the
 		 * physical PPI active; the guest's EOI of the HW-linked virtual interrupt
-		 * deactivates it. An edge, not a level: while the guest handles it (active) the
-		 * physical PPI cannot fire again, and a HW list register cannot be pending and
-		 * active at once. A stale assertion (the timer no longer fires) is dropped.
+		 * deactivates it. The line goes high in the vGIC; while the guest handles it
+		 * (active) the physical PPI cannot fire again, and the vGIC forgets the line when
+		 * the guest deactivates it. If the guest lowers the line itself (disables or
+		 * masks the timer) before taking it, the vGIC's resample (bm_vgic_line_level())
+		 * drops it and releases the physical PPI. A stale assertion is dropped here.
 		 */
 		bv = loaded_vcpu(av_arch_this_cpu());
 		__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
 		if (bv && (ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK | AV_CNT_CTL_ISTATUS)) ==
 				  (AV_CNT_CTL_ENABLE | AV_CNT_CTL_ISTATUS)) {
 			pc->vtimer_left_active = true; /* vcpu_unload() looks at it */
-			av_vgic_pulse(&bv->vm->vgic, bv->v.index, AV_VIRT_TIMER_VIRT_INTID, NULL);
+			av_vgic_set_level(&bv->vm->vgic, bv->v.index, AV_VIRT_TIMER_VIRT_INTID, true,
+					  NULL);
 			return;
 		}
 		break;
@@ -157,6 +160,56 @@ static void bm_irq_handle(unsigned intid, uint32_t iar)
 	port_irq_deactivate(iar);
 }
 
+/* After a put: the physical virtual-timer PPI, if a guest left it active, is deactivated. */
+static void vtimer_ppi_release(struct bm_pcpu *pc)
+{
+	if (!pc->vtimer_left_active)
+		return;
+	pc->vtimer_left_active = false;
+	if (port_irq_is_active(PORT_PPI_VTIMER))
+		port_irq_deactivate(PORT_PPI_VTIMER);
+}
+
+/*
+ * The vGIC's input-level callback (av_vgic_set_resample()) for the timer PPIs of vCPU @idx:
+ * the virtual timer's from the hardware registers if the vCPU is loaded here, from its
+ * saved ones if it is loaded nowhere; the emulated physical timer's from its registers.
+ * A virtual timer found low releases the physical PPI this pCPU left active for it.
+ */
+int bm_vgic_line_level(void *cookie, unsigned idx, uint32_t intid)
+{
+	struct bm_vm *vm = cookie;
+	struct av_arch_cpu *cpu = av_arch_this_cpu();
+	struct bm_vcpu *bv;
+	uint64_t ctl, cval, now = port_counter();
+	int on;
+
+	if (idx >= vm->spec.nr_vcpus)
+		return -1;
+	bv = &vm->vcpus[idx];
+	if (intid != AV_VIRT_TIMER_VIRT_INTID) {
+		/* The emulated timer belongs to the running vCPU: only its own pCPU reads it. */
+		if (pcpus[cpu->index].cur != bv)
+			return -1;
+		return av_vtimer_ppi_level(&bv->v.vtimer, intid, now) > 0;
+	}
+	if (cpu->loaded == &bv->arch) {
+		__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
+		if ((ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK | AV_CNT_CTL_ISTATUS)) ==
+		    (AV_CNT_CTL_ENABLE | AV_CNT_CTL_ISTATUS))
+			return 1;
+		vtimer_ppi_release(&pcpus[cpu->index]);
+		return 0;
+	}
+	on = __atomic_load_n(&bv->on_cpu, __ATOMIC_ACQUIRE);
+	if (on != -1 && on != (int)cpu->index)
+		return -1; /* its timer is live on another pCPU */
+	ctl = bv->v.ctxt.el1.cntv_ctl;
+	cval = bv->v.ctxt.el1.cntv_cval;
+	return (ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK)) == AV_CNT_CTL_ENABLE &&
+	       now - bv->arch.cntvoff >= cval;
+}
+
 void bm_irq_drain(void)
 {
 	/* Bounded: a source that stays asserted must not keep the pCPU here forever. */
@@ -191,11 +244,11 @@ static void arm_el2_timer(unsigned self, struct bm_vcpu *bv)
 		const struct av_vtimer_timer *t = &bv->v.vtimer.timer[AV_VTIMER_PHYS];
 
 		if ((t->ctl & AV_CNT_CTL_ENABLE) && !(t->ctl & AV_CNT_CTL_IMASK)) {
-			struct av_vtimer phys = bv->v.vtimer;
-			uint64_t p;
+			/* Not while its line is high already: that would fire again at once,
+			 * for as long as the guest leaves the interrupt raised. */
+			uint64_t p = av_vtimer_next_raise(&bv->v.vtimer,
+							  AV_VTIMER_BIT(AV_VTIMER_PHYS), now);
 
-			phys.timer[AV_VTIMER_VIRT].ctl = 0;
-			p = av_vtimer_next_expiry(&phys, now);
 			if (p < when)
 				when = p;
 		}
@@ -209,9 +262,19 @@ static void arm_el2_timer(unsigned self, struct bm_vcpu *bv)
 		port_timer_arm(when > now ? when - now : 1);
 }
 
+/* The virtual timer's interrupt of @bv is raised in its vGIC, or active. */
+static bool vtimer_raised(struct bm_vcpu *bv)
+{
+	struct av_vgic_irq_state st;
+
+	return av_vgic_get_irq(&bv->vm->vgic, bv->v.index, AV_VIRT_TIMER_VIRT_INTID, &st) == 0 &&
+	       (st.line || st.active);
+}
+
 /*
- * The deadline of a WFI of the loaded vCPU @bv: the earliest expiry of its timers, the
- * emulated physical one and the hardware virtual one (live in CNTV_*), mirrored in a copy.
+ * The deadline of a WFI of the loaded vCPU @bv: the earliest expiry of its timers whose
+ * interrupt is not raised yet, the emulated physical one and the hardware virtual one
+ * (live in CNTV_*).
  */
 static uint64_t wfi_deadline(struct bm_vcpu *bv, uint64_t now)
 {
@@ -220,14 +283,19 @@ static uint64_t wfi_deadline(struct bm_vcpu *bv, uint64_t now)
 
 	__asm__ volatile("mrs %0, cntv_ctl_el0; mrs %1, cntv_cval_el0" : "=r"(ctl), "=r"(cval));
 	/* The virtual count is the physical one minus CNTVOFF. */
-	if ((ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK)) == AV_CNT_CTL_ENABLE)
+	if ((ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK)) == AV_CNT_CTL_ENABLE) {
 		when = cval + bv->arch.cntvoff < cval ? UINT64_MAX - 1 : cval + bv->arch.cntvoff;
+		/* Firing already, and its interrupt taken into the vGIC (or being handled): no
+		 * deadline, as for the physical timer below; a deadline of now would end every
+		 * WFI at once for as long as the guest leaves it so. */
+		if (when <= now && vtimer_raised(bv))
+			when = AV_SCHED_NO_DEADLINE;
+	}
 	if ((p->ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK)) == AV_CNT_CTL_ENABLE) {
-		struct av_vtimer phys = bv->v.vtimer;
-		uint64_t pw;
+		/* A line already high wakes the WFI through the vGIC if it can at all. */
+		uint64_t pw = av_vtimer_next_raise(&bv->v.vtimer, AV_VTIMER_BIT(AV_VTIMER_PHYS),
+						   now);
 
-		phys.timer[AV_VTIMER_VIRT].ctl = 0;
-		pw = av_vtimer_next_expiry(&phys, now);
 		if (pw < when)
 			when = pw;
 	}
@@ -421,16 +489,6 @@ dispatched:
 			continue;
 		}
 	}
-}
-
-/* After a put: the physical virtual-timer PPI, if a guest left it active, is deactivated. */
-static void vtimer_ppi_release(struct bm_pcpu *pc)
-{
-	if (!pc->vtimer_left_active)
-		return;
-	pc->vtimer_left_active = false;
-	if (port_irq_is_active(PORT_PPI_VTIMER))
-		port_irq_deactivate(PORT_PPI_VTIMER);
 }
 
 /*

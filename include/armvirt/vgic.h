@@ -256,7 +256,9 @@ void av_vgic_lr_decode_v2(uint32_t val, struct av_vgic_lr *lr);
 
 /** Maintenance requests passed to av_vgic_lr_ops::set_maint(). */
 #define AV_VGIC_MAINT_UNDERFLOW AV_BIT(0) /**< ICH_HCR.UIE / GICH_HCR.UIE */
-#define AV_VGIC_MAINT_NOPENDING AV_BIT(1) /**< ICH_HCR.NPIE / GICH_HCR.NPIE */
+/** ICH_HCR.NPIE / GICH_HCR.NPIE. The core no longer asks for it: a GICv2 SGI source that
+ *  waits behind a listed one uses the LR's EOI maintenance (av_vgic_lr::eoi_maint). */
+#define AV_VGIC_MAINT_NOPENDING AV_BIT(1)
 
 /**
  * The CPU-interface backend: list registers of the pCPU about to run (or that just ran)
@@ -287,6 +289,21 @@ struct av_vgic_lock_ops {
 /** Called, with no vGIC lock held, for each vCPU that has a newly deliverable interrupt. */
 typedef void (*av_vgic_kick_fn)(void *cookie, unsigned vcpu);
 
+/**
+ * The current input level of a level-sensitive interrupt's device line (the "resample"
+ * callback; see av_vgic_set_resample()): 1 when the line is high, 0 when it is low, a
+ * negative value when the level cannot be known from the calling pCPU just now (the vGIC
+ * then keeps the level it has). @p vcpu is the vCPU of a private interrupt (PPI) and 0 for
+ * an SPI.
+ *
+ * Called with the interrupt's vGIC lock held (and maybe the distributor lock), from any
+ * pCPU, only while the interrupt is neither active nor in a list register: it must not
+ * call back into the vGIC. When it reports a HW-linked interrupt low, the vGIC drops the
+ * pending state the line gave it; a host that left the physical interrupt active when it
+ * injected it must deactivate it then (nothing else will), and the callback is the place.
+ */
+typedef int (*av_vgic_level_fn)(void *cookie, unsigned vcpu, uint32_t intid);
+
 /** vGIC configuration for av_vgic_init(). */
 struct av_vgic_config {
 	enum av_vgic_model model;  /**< AV_VGIC_V2 or AV_VGIC_V3 */
@@ -300,6 +317,9 @@ struct av_vgic_config {
 	void *lock_cookie;                       /**< for @ref lock_ops */
 	av_vgic_kick_fn kick;                    /**< optional */
 	void *kick_cookie;                       /**< for @ref kick */
+	/** Optional: the input-level callback of the interrupts av_vgic_set_resample() names. */
+	av_vgic_level_fn line_level;
+	void *line_level_cookie;                 /**< for @ref line_level */
 };
 
 /** One interrupt's state. Private: read it through av_vgic_get_irq(). */
@@ -330,6 +350,7 @@ struct av_vgic_irq {
 #define AV_VGIC_IRQF_GROUP1  AV_BIT(4) /**< group 1 (IGROUPR) */
 #define AV_VGIC_IRQF_EDGE    AV_BIT(5) /**< edge-triggered (ICFGR) */
 #define AV_VGIC_IRQF_HW      AV_BIT(6) /**< linked to a physical INTID */
+#define AV_VGIC_IRQF_RESAMPLE AV_BIT(7) /**< line level resampled (av_vgic_set_resample()) */
 
 /** Per-vCPU state. Private. */
 struct av_vgic_vcpu {
@@ -358,6 +379,8 @@ struct av_vgic {
 	void *lock_cookie;
 	av_vgic_kick_fn kick;
 	void *kick_cookie;
+	av_vgic_level_fn line_level;
+	void *line_level_cookie;
 	atomic_flag dist_lock;
 	/** The distributor's 32-bit ID registers (GICD_TYPER, GICD_IIDR, GICD_PIDR2), offset
 	 *  and value, fixed by av_vgic_init(); unused entries hold offset UINT32_MAX. For
@@ -444,9 +467,33 @@ int av_vgic_v3_sgi1r_write(struct av_vgic *vgic, unsigned src, uint64_t val, uin
 int av_vgic_map_hw(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t hw_intid);
 
 /**
+ * Resample the input line of level-sensitive interrupt @p intid (a PPI of @p vcpu, or an
+ * SPI) from the configuration's line_level callback (@p on true), or stop doing so.
+ *
+ * A level-sensitive interrupt linked to a device line (typically HW-linked, such as a
+ * virtual timer whose PPI the host injects with av_vgic_set_level() when the physical one
+ * fires) is pending while that line is high. The line can fall without the host seeing it
+ * (the guest disables or masks the timer in its own registers), so the vGIC asks the
+ * callback for the current level, and sets its view of the line from the answer, whenever
+ * the level matters and the interrupt is neither active nor in a list register:
+ *  - when the guest reads its pending state (GICD/GICR ISPENDR and ICPENDR reads);
+ *  - when the guest enables it (ISENABLER);
+ *  - before av_vgic_flush() puts it into a list register (a low line takes it off the
+ *    vCPU's list instead).
+ * A software pend (ISPENDR write) is kept: it is not the line. Edge-triggered interrupts
+ * are not resampled.
+ *
+ * @return 0, -AV_EINVAL (bad INTID or vCPU, an SGI, or @p on without a line_level callback)
+ */
+int av_vgic_set_resample(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool on);
+
+/**
  * Fill the list registers of vCPU @p vcpu before entering it: active interrupts first, then
  * pending, enabled interrupts of an enabled group, in priority order. When some must wait,
  * the underflow maintenance interrupt is armed so they follow after the guest retires some.
+ * A GICv2 SGI pending from another source (or again from the same one) while one source's
+ * is listed waits for the guest's deactivation of the listed one: that LR asks for the EOI
+ * maintenance interrupt (eoi_maint), and the next flush lists the next source.
  */
 int av_vgic_flush(struct av_vgic *vgic, unsigned vcpu);
 

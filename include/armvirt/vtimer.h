@@ -118,6 +118,29 @@ int av_vtimer_update(struct av_vtimer *t, uint64_t now, uint32_t *kicked);
  */
 uint64_t av_vtimer_next_expiry(const struct av_vtimer *t, uint64_t now);
 
+/** Bit of timer @p w in the @p mask of av_vtimer_next_raise(). */
+#define AV_VTIMER_BIT(w) (1u << (w))
+
+/**
+ * For the host timer that raises emulated timers' lines: the absolute physical counter
+ * value at which the earliest timer of @p mask (#AV_VTIMER_BIT bits) whose PPI line is low
+ * will fire (@p now if it fires already and only its line is still to be raised, by
+ * av_vtimer_update()); UINT64_MAX when none will. A timer whose line is already high needs
+ * no host timer: nothing changes until the guest reprograms, masks or disables it, which
+ * it does through a trap that updates the line. (av_vtimer_next_expiry() returns @p now for
+ * such a timer: a host timer armed from it fires again at once, for as long as the guest
+ * leaves its interrupt raised.)
+ */
+uint64_t av_vtimer_next_raise(const struct av_vtimer *t, unsigned mask, uint64_t now);
+
+/**
+ * The level timer @p t drives on PPI @p intid at @p now, computed from its registers (not
+ * the level last driven): 1 when the timer raising @p intid fires (CTL.ENABLE && ISTATUS &&
+ * !IMASK), 0 when it does not, -AV_ENOENT when neither timer uses @p intid. Reads only: a
+ * vGIC input-level callback (av_vgic_level_fn, av_vgic_set_resample()) can return it.
+ */
+int av_vtimer_ppi_level(const struct av_vtimer *t, uint32_t intid, uint64_t now);
+
 /** Counter ticks from @p now to av_vtimer_next_expiry() (0 when firing, UINT64_MAX never). */
 uint64_t av_vtimer_ticks_until(const struct av_vtimer *t, uint64_t now);
 

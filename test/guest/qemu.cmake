@@ -39,7 +39,7 @@ av_qemu_test_cpu(minimal-a57 examples/minimal/armvirt-minimal.bin cortex-a57)
 # armvirt-bm, the bare-metal hypervisor (examples/baremetal): every EL1 guest test program
 # runs in a 2-vCPU VM, GICv3 and GICv2 (-smp 2): qemu.bm.<prog>.gicv3 / .gicv2.
 foreach(prog hypercall idregs mmio dabort wfi_timer sgi psci fpsimd isv0 debug primecell
-             fpmmio memops features)
+             fpmmio memops features timer_gic)
   av_qemu_test(bm.${prog} examples/baremetal/armvirt-bm-${prog}.bin)
 endforeach()
 # Kernel formats (doc/baremetal.md): the mmio program as a raw binary without the Image
@@ -75,6 +75,16 @@ foreach(smp 2 1)
     set_tests_properties(qemu.bm.features.pauth-smp${smp}.gicv${gic} PROPERTIES LABELS qemu
                          TIMEOUT 90)
   endforeach()
+endforeach()
+# sgi_stress: 100,000 SGI round trips under -icount shift=0 (the vCPUs run in turn, so a
+# round trip costs a few microseconds of host time; the program itself makes the next SGI
+# pending while the previous one is active).
+foreach(gic 3 2)
+  add_test(NAME qemu.bm.sgi_stress.gicv${gic}
+           COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/run-el2.sh
+                   ${ARMVIRT_EL2_BUILD_DIR}/examples/baremetal/armvirt-bm-sgi_stress.bin ${gic} 2 60
+                   -icount shift=0)
+  set_tests_properties(qemu.bm.sgi_stress.gicv${gic} PROPERTIES LABELS qemu TIMEOUT 90)
 endforeach()
 # The same on a CPU without SVE, pointer authentication or the newer trap features.
 av_qemu_test_cpu(bm.fpsimd-a57 examples/baremetal/armvirt-bm-fpsimd.bin cortex-a57)

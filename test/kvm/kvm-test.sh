@@ -258,7 +258,8 @@ SCEN
   for p in "$@"; do
     out=$(sed -n "/^EL1-BEGIN $p\$/,/^EL1-EXIT $p:/p" "$log")
     st=$(echo "$out" | sed -n "s/^EL1-EXIT $p: //p")
-    if [ "$st" != 0 ] || ! echo "$out" | grep -q "^PASS $p (" || echo "$out" | grep -q '^FAIL'; then
+    # Here-strings, not pipes: with pipefail, grep -q leaving early can fail the echo.
+    if [ "$st" != 0 ] || ! grep -q "^PASS $p (" <<<"$out" || grep -q '^FAIL' <<<"$out"; then
       echo "bad: $p (armvirt-vmm exit '$st')"
       bad=1
     else

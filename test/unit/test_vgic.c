@@ -1221,12 +1221,16 @@ static void test_v2_sgir(void **state)
 	assert_int_equal(fake[2].lr[0].vintid, 3);
 	assert_int_equal(fake[2].lr[0].source, 0);
 	assert_int_equal(lrs_valid(&G, 2), 1);
-	assert_int_equal(fake[2].maint, AV_VGIC_MAINT_NOPENDING);
+	/* The next source waits for this one's EOI (LR EOI maintenance), not for NPIE. */
+	assert_int_equal(fake[2].maint, 0);
+	assert_true(fake[2].lr[0].eoi_maint);
 	assert_int_equal(av_vgic_lr_encode_v2(&fake[2].lr[0]) & (7u << 10), 0);
 	guest_ack(2, 0);
 	av_vgic_sync(&G, 2);
 	av_vgic_flush(&G, 2);
 	assert_int_equal(fake[2].lr[0].state, AV_VGIC_LR_ACTIVE); /* still source 0 */
+	assert_true(fake[2].lr[0].eoi_maint);
+	assert_int_equal(fake[2].maint, 0);
 	guest_eoi(2, 0);
 	av_vgic_sync(&G, 2);
 	av_vgic_flush(&G, 2);
@@ -1234,9 +1238,254 @@ static void test_v2_sgir(void **state)
 	assert_int_equal(fake[2].lr[0].source, 1);
 	assert_int_equal(av_vgic_lr_encode_v2(&fake[2].lr[0]) & (7u << 10), 1u << 10);
 	assert_int_equal(fake[2].maint, 0);
+	assert_false(fake[2].lr[0].eoi_maint); /* no other source waits */
 	/* An SGI left pending in the LR at exit returns to the source set. */
 	av_vgic_sync(&G, 2);
 	assert_int_equal(st(2, 3).sgi_sources, 0x2);
+}
+
+/*
+ * GICv2: an SGI that becomes pending (from another source, or again from the same one)
+ * while the same SGI is active waits for the active one's EOI through the LR's EOI
+ * maintenance request, never through the no-pending maintenance interrupt (which would fire
+ * at once, no LR being pending, and again after every re-entry until the guest's EOI).
+ */
+static void test_v2_sgi_eoi_maint(void **state)
+{
+	(void)state;
+	setup(AV_VGIC_V2, 4, 0, NULL);
+	d2w(1, 0x000, 4, 1);           /* GICD_CTLR: group 0 */
+	d2w(1, 0x100, 4, 1u << 1);     /* vCPU 1: ISENABLER0, SGI 1 */
+	/* One source: the LR needs no EOI maintenance. */
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1u << 1, 1, NULL), 0);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(fake[1].lr[0].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(fake[1].lr[0].source, 0);
+	assert_false(fake[1].lr[0].eoi_maint);
+	assert_int_equal(fake[1].maint, 0);
+	/* Acknowledged; a second source (vCPU 2) and the first again make it pending. */
+	guest_ack(1, 0);
+	av_vgic_sync(&G, 1);
+	assert_int_equal(av_vgic_send_sgi(&G, 2, 1u << 1, 1, NULL), 0);
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1u << 1, 1, NULL), 0);
+	assert_int_equal(st(1, 1).sgi_sources, 0x5);
+	/* While it is active, re-entries keep the LR active with EOI maintenance, no NPIE. */
+	for (int i = 0; i < 4; i++) {
+		av_vgic_flush(&G, 1);
+		assert_int_equal(lrs_valid(&G, 1), 1);
+		assert_int_equal(fake[1].lr[0].state, AV_VGIC_LR_ACTIVE);
+		assert_int_equal(fake[1].lr[0].source, 0);
+		assert_true(fake[1].lr[0].eoi_maint);
+		assert_int_equal(fake[1].maint, 0);
+		/* The encodings carry it (GICH_LR.EOI bit 19; ICH_LR.EOI bit 41). */
+		assert_true(av_vgic_lr_encode_v2(&fake[1].lr[0]) & (1u << 19));
+		assert_true(av_vgic_lr_encode_v3(&fake[1].lr[0]) & (1ull << 41));
+		av_vgic_sync(&G, 1);
+	}
+	assert_int_equal(fake[1].npie_requests, 0);
+	/* The guest's EOI: the LR empties (the EOI maintenance interrupt fires); the sync
+	 * folds it back and the next flush lists the next source, still with EOI maintenance
+	 * since another source waits. */
+	av_vgic_flush(&G, 1);
+	guest_eoi(1, 0);
+	av_vgic_sync(&G, 1);
+	assert_false(st(1, 1).active);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(fake[1].lr[0].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(fake[1].lr[0].source, 0);
+	assert_true(fake[1].lr[0].eoi_maint);
+	assert_int_equal(st(1, 1).sgi_sources, 0x4);
+	guest_ack(1, 0);
+	guest_eoi(1, 0);
+	av_vgic_sync(&G, 1);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(fake[1].lr[0].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(fake[1].lr[0].source, 2);
+	assert_false(fake[1].lr[0].eoi_maint); /* the last one */
+	guest_ack(1, 0);
+	guest_eoi(1, 0);
+	av_vgic_sync(&G, 1);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(lrs_valid(&G, 1), 0);
+	assert_int_equal(st(1, 1).sgi_sources, 0);
+	assert_int_equal(fake[1].npie_requests, 0);
+	/* GICv3 SGIs (one pending state) are pending and active in one LR: no maintenance. */
+	setup(AV_VGIC_V3, 2, 0, NULL);
+	d3w(0x0000, 4, 3);
+	rw(1, 0x14, 4, 0);
+	rw(1, 0x10080, 4, 1u << 1);
+	rw(1, 0x10100, 4, 1u << 1);
+	av_vgic_send_sgi(&G, 0, 1u << 1, 1, NULL);
+	av_vgic_flush(&G, 1);
+	guest_ack(1, 0);
+	av_vgic_sync(&G, 1);
+	av_vgic_send_sgi(&G, 0, 1u << 1, 1, NULL);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(fake[1].lr[0].state, AV_VGIC_LR_PENDING_ACTIVE);
+	assert_false(fake[1].lr[0].eoi_maint);
+	assert_int_equal(fake[1].maint, 0);
+}
+
+/* ---- the input-level (resample) callback ---- */
+
+static int level_now[AV_VGIC_MAX_VCPUS]; /* what the fake device line says, or -1 */
+static unsigned level_calls;
+static unsigned level_last_vcpu;
+
+static int level_cb(void *cookie, unsigned vcpu, uint32_t intid)
+{
+	assert_ptr_equal(cookie, &level_now);
+	(void)intid;
+	level_calls++;
+	level_last_vcpu = vcpu;
+	return level_now[vcpu];
+}
+
+static void setup_level(enum av_vgic_model model, unsigned nr_vcpus, unsigned nr_spis)
+{
+	struct av_vgic_config cfg = { .model = model, .nr_vcpus = nr_vcpus, .nr_spis = nr_spis,
+				      .lr_ops = &fake_ops, .kick = kick_cb,
+				      .line_level = level_cb, .line_level_cookie = &level_now };
+
+	memset(fake, 0, sizeof(fake));
+	memset(level_now, 0, sizeof(level_now));
+	fake_nr_lrs = 4;
+	kick_seen = 0;
+	level_calls = 0;
+	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+}
+
+static void test_resample_errors(void **state)
+{
+	(void)state;
+	setup(AV_VGIC_V3, 2, 32, NULL); /* no line_level callback */
+	assert_int_equal(av_vgic_set_resample(&G, 0, 27, true), -AV_EINVAL);
+	assert_int_equal(av_vgic_set_resample(&G, 0, 27, false), 0);
+	setup_level(AV_VGIC_V3, 2, 32);
+	assert_int_equal(av_vgic_set_resample(NULL, 0, 27, true), -AV_EINVAL);
+	assert_int_equal(av_vgic_set_resample(&G, 0, 3, true), -AV_EINVAL);   /* an SGI */
+	assert_int_equal(av_vgic_set_resample(&G, 2, 27, true), -AV_EINVAL);  /* no vCPU 2 */
+	assert_int_equal(av_vgic_set_resample(&G, 0, 64, true), -AV_EINVAL);  /* no SPI 64 */
+	assert_int_equal(av_vgic_set_resample(&G, 0, 27, true), 0);
+	assert_int_equal(av_vgic_set_resample(&G, 0, 40, true), 0);
+}
+
+/*
+ * Finding: a HW-linked level interrupt whose line fell while the vGIC did not look (the
+ * guest disabled its timer) must read not pending, not fire when re-enabled, and not reach
+ * an LR. Both models.
+ */
+static void test_resample_level(void **state)
+{
+	(void)state;
+	for (int model = 0; model < 2; model++) {
+		uint64_t pend_reg = model ? 0x200 : 0x10200, cpend_reg = model ? 0x280 : 0x10280;
+		uint64_t en_reg = model ? 0x100 : 0x10100, dis_reg = model ? 0x180 : 0x10180;
+#define PRIV_R(off) (model ? d2r(1, (off), 4) : rr(1, (off), 4))
+#define PRIV_W(off, v) (model ? d2w(1, (off), 4, (v)) : rw(1, (off), 4, (v)))
+
+		setup_level(model ? AV_VGIC_V2 : AV_VGIC_V3, 2, 32);
+		if (model) {
+			d2w(1, 0x000, 4, 1);
+		} else {
+			d3w(0x0000, 4, 3);
+			rw(1, 0x14, 4, 0);
+			rw(1, 0x10080, 4, 1u << 27);
+		}
+		assert_int_equal(av_vgic_map_hw(&G, 1, 27, 27), 0);
+		assert_int_equal(av_vgic_set_resample(&G, 1, 27, true), 0);
+		/* PPI disabled; the timer fires: the host raises the line, it reads pending. */
+		level_now[1] = 1;
+		av_vgic_set_level(&G, 1, 27, true, NULL);
+		level_calls = 0;
+		assert_true(PRIV_R(pend_reg) & (1u << 27));
+		assert_true(PRIV_R(cpend_reg) & (1u << 27));
+		assert_true(level_calls >= 1);
+		assert_int_equal(level_last_vcpu, 1);
+		/* The guest disables the timer (no trap): the next read resamples it low. */
+		level_now[1] = 0;
+		assert_false(PRIV_R(pend_reg) & (1u << 27));
+		assert_false(PRIV_R(cpend_reg) & (1u << 27));
+		assert_false(st(1, 27).line);
+		assert_int_equal(st(1, 27).owner, -1);
+		/* Raised again, then low before the guest enables the PPI: enabling resamples. */
+		level_now[1] = 1;
+		av_vgic_set_level(&G, 1, 27, true, NULL);
+		level_now[1] = 0;
+		kick_seen = 0;
+		PRIV_W(en_reg, 1u << 27);
+		assert_false(st(1, 27).pending);
+		assert_int_equal(kick_seen, 0);
+		av_vgic_flush(&G, 1);
+		assert_int_equal(lrs_valid(&G, 1), 0);
+		assert_false(av_vgic_has_pending(&G, 1));
+		/* Enabled, raised, then the line falls before the flush: no LR, off the list. */
+		level_now[1] = 1;
+		av_vgic_set_level(&G, 1, 27, true, NULL);
+		assert_int_equal(st(1, 27).owner, 1);
+		level_now[1] = 0;
+		av_vgic_flush(&G, 1);
+		assert_int_equal(lrs_valid(&G, 1), 0);
+		assert_int_equal(st(1, 27).owner, -1);
+		/* Still high at the flush: listed, HW-linked. */
+		level_now[1] = 1;
+		av_vgic_set_level(&G, 1, 27, true, NULL);
+		av_vgic_flush(&G, 1);
+		assert_int_equal(fake[1].lr[0].vintid, 27);
+		assert_true(fake[1].lr[0].hw);
+		/* In an LR or active, the vGIC does not ask: the LR / physical GIC has the state. */
+		level_calls = 0;
+		level_now[1] = 0;
+		(void)PRIV_R(pend_reg);
+		guest_ack(1, 0);
+		av_vgic_sync(&G, 1);
+		(void)PRIV_R(pend_reg);
+		av_vgic_flush(&G, 1);
+		assert_int_equal(level_calls, 0);
+		assert_int_equal(fake[1].lr[0].state, AV_VGIC_LR_ACTIVE);
+		guest_eoi(1, 0);
+		av_vgic_sync(&G, 1);
+		/* A callback that cannot tell (negative) leaves the vGIC's view alone. */
+		level_now[1] = -1;
+		av_vgic_set_level(&G, 1, 27, true, NULL);
+		assert_true(PRIV_R(pend_reg) & (1u << 27));
+		assert_true(st(1, 27).line);
+		/* A software pend is not the line: it stays when the line is low. */
+		PRIV_W(dis_reg, 1u << 27);
+		av_vgic_set_level(&G, 1, 27, false, NULL);
+		PRIV_W(pend_reg, 1u << 27);
+		level_now[1] = 0;
+		assert_true(PRIV_R(pend_reg) & (1u << 27));
+		PRIV_W(cpend_reg, 1u << 27);
+		assert_false(PRIV_R(pend_reg) & (1u << 27));
+		/* Turned off: the line is the host's alone again. */
+		assert_int_equal(av_vgic_set_resample(&G, 1, 27, false), 0);
+		av_vgic_set_level(&G, 1, 27, true, NULL);
+		level_calls = 0;
+		assert_true(PRIV_R(pend_reg) & (1u << 27));
+		assert_int_equal(level_calls, 0);
+#undef PRIV_R
+#undef PRIV_W
+	}
+	/* SPIs: the callback gets vCPU 0; edge-triggered interrupts are never resampled. */
+	setup_level(AV_VGIC_V3, 2, 32);
+	v3_spi_on(40, 0x80);
+	assert_int_equal(av_vgic_set_resample(&G, 0, 40, true), 0);
+	level_now[0] = 1;
+	level_now[1] = 0;
+	av_vgic_set_level(&G, 0, 40, true, NULL);
+	level_calls = 0;
+	assert_true(d3r(0x0204, 4) & (1u << 8));
+	assert_int_equal(level_last_vcpu, 0);
+	level_now[0] = 0;
+	assert_false(d3r(0x0204, 4) & (1u << 8));
+	d3w(0x0c08, 4, 2u << 16);                 /* ICFGR2: INTID 40 edge */
+	av_vgic_pulse(&G, 0, 40, NULL);
+	level_calls = 0;
+	assert_true(d3r(0x0204, 4) & (1u << 8));
+	av_vgic_flush(&G, 0);
+	assert_int_equal(level_calls, 0);
+	assert_int_equal(fake[0].lr[0].vintid, 40);
 }
 
 static void test_v2_spi_targets_delivery(void **state)
@@ -2077,6 +2326,9 @@ int main(void)
 		cmocka_unit_test(test_v3_gicr),
 		cmocka_unit_test(test_v2_gicd),
 		cmocka_unit_test(test_v2_sgir),
+		cmocka_unit_test(test_v2_sgi_eoi_maint),
+		cmocka_unit_test(test_resample_errors),
+		cmocka_unit_test(test_resample_level),
 		cmocka_unit_test(test_v2_spi_targets_delivery),
 		cmocka_unit_test(test_probe_linux_gicv3),
 		cmocka_unit_test(test_probe_linux_gicv2),

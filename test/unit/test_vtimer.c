@@ -144,6 +144,62 @@ static void test_next_expiry(void **state)
 	assert_int_equal(av_vtimer_next_expiry(&t, 5000), UINT64_MAX);
 }
 
+/* The host timer for emulated timers is needed only while a line is still to be raised. */
+static void test_next_raise(void **state)
+{
+	struct av_vtimer t;
+	unsigned both = AV_VTIMER_BIT(AV_VTIMER_VIRT) | AV_VTIMER_BIT(AV_VTIMER_PHYS);
+	(void)state;
+	av_vtimer_init(&t, NULL, 0, 0, 0);
+	assert_int_equal(av_vtimer_next_raise(&t, both, 100), UINT64_MAX);
+	av_vtimer_write_cval(&t, AV_VTIMER_PHYS, 5200, 5000, NULL);
+	av_vtimer_write_ctl(&t, AV_VTIMER_PHYS, AV_CNT_CTL_ENABLE, 5000, NULL);
+	av_vtimer_write_cval(&t, AV_VTIMER_VIRT, 5100, 5000, NULL);
+	av_vtimer_write_ctl(&t, AV_VTIMER_VIRT, AV_CNT_CTL_ENABLE, 5000, NULL);
+	assert_int_equal(av_vtimer_next_raise(&t, both, 5000), 5100);
+	assert_int_equal(av_vtimer_next_raise(&t, AV_VTIMER_BIT(AV_VTIMER_PHYS), 5000), 5200);
+	assert_int_equal(av_vtimer_next_raise(&t, 0, 5000), UINT64_MAX);
+	/* Expired but not yet updated: raise it now. */
+	assert_int_equal(av_vtimer_next_raise(&t, AV_VTIMER_BIT(AV_VTIMER_PHYS), 6000), 6000);
+	/* Once its line is high, no host timer (next_expiry still says "now"). */
+	av_vtimer_update(&t, 6000, NULL);
+	assert_int_equal(av_vtimer_next_expiry(&t, 7000), 7000);
+	assert_int_equal(av_vtimer_next_raise(&t, both, 7000), UINT64_MAX);
+	/* Masked: the line falls; a later unmask raises it through the trap, not the timer. */
+	av_vtimer_write_ctl(&t, AV_VTIMER_PHYS, AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK, 7000, NULL);
+	assert_int_equal(av_vtimer_next_raise(&t, AV_VTIMER_BIT(AV_VTIMER_PHYS), 7000),
+			 UINT64_MAX);
+	/* Reprogrammed ahead: the line falls and the host timer is wanted again. */
+	av_vtimer_write_ctl(&t, AV_VTIMER_PHYS, AV_CNT_CTL_ENABLE, 7000, NULL);
+	av_vtimer_write_tval(&t, AV_VTIMER_PHYS, 300, 7000, NULL);
+	assert_int_equal(av_vtimer_next_raise(&t, AV_VTIMER_BIT(AV_VTIMER_PHYS), 7000), 7300);
+}
+
+/* The level each timer drives, from its registers, for a vGIC input-level callback. */
+static void test_ppi_level(void **state)
+{
+	struct av_vtimer t;
+	(void)state;
+	av_vtimer_init(&t, NULL, 0, 0, 0);
+	assert_int_equal(av_vtimer_ppi_level(&t, 27, 0), 0);
+	assert_int_equal(av_vtimer_ppi_level(&t, 30, 0), 0);
+	assert_int_equal(av_vtimer_ppi_level(&t, 26, 0), -AV_ENOENT);
+	assert_int_equal(av_vtimer_ppi_level(&t, 3, 0), -AV_ENOENT);
+	av_vtimer_write_cval(&t, AV_VTIMER_VIRT, 100, 0, NULL);
+	av_vtimer_write_ctl(&t, AV_VTIMER_VIRT, AV_CNT_CTL_ENABLE, 0, NULL);
+	assert_int_equal(av_vtimer_ppi_level(&t, 27, 99), 0);
+	assert_int_equal(av_vtimer_ppi_level(&t, 27, 100), 1); /* ENABLE, ISTATUS, !IMASK */
+	assert_int_equal(av_vtimer_ppi_level(&t, 30, 100), 0);
+	t.timer[AV_VTIMER_VIRT].ctl |= AV_CNT_CTL_IMASK;          /* not through the API: */
+	assert_int_equal(av_vtimer_ppi_level(&t, 27, 200), 0);  /* computed, not remembered */
+	t.timer[AV_VTIMER_VIRT].ctl = 0;
+	assert_int_equal(av_vtimer_ppi_level(&t, 27, 200), 0);
+	t.cntvoff = 150;                                        /* virtual count 50 < 100 */
+	t.timer[AV_VTIMER_VIRT].ctl = AV_CNT_CTL_ENABLE;
+	assert_int_equal(av_vtimer_ppi_level(&t, 27, 200), 0);
+	assert_int_equal(av_vtimer_ppi_level(&t, 27, 250), 1);
+}
+
 static void setup_vgic(void)
 {
 	struct av_vgic_config cfg = { .model = AV_VGIC_V3, .nr_vcpus = 2, .nr_spis = 0,
@@ -202,6 +258,72 @@ static void test_ppi_injection(void **state)
 	assert_true(s.line);
 }
 
+/*
+ * A timer whose registers the guest writes without a trap (the hardware virtual timer),
+ * its PPI HW-linked and injected by the host when it fires: the vGIC resamples the line
+ * through the callback, here av_vtimer_ppi_level() of the "hardware" registers.
+ */
+static struct av_vtimer hw_timer;
+static uint64_t hw_now;
+
+static int hw_level(void *cookie, unsigned vcpu, uint32_t intid)
+{
+	(void)cookie;
+	assert_int_equal(vcpu, 1);
+	return av_vtimer_ppi_level(&hw_timer, intid, hw_now);
+}
+
+static void test_resample_timer(void **state)
+{
+	struct av_vgic_config cfg = { .model = AV_VGIC_V3, .nr_vcpus = 2, .nr_spis = 0,
+				      .lr_ops = &ops, .line_level = hw_level };
+	struct av_vgic_irq_state s;
+	uint64_t v = 3;
+	(void)state;
+	memset(lrs, 0, sizeof(lrs));
+	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+	assert_int_equal(av_vgic_v3_dist_access(&G, 0, 4, true, &v), 0);
+	v = 0;
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x14, 4, true, &v), 0);
+	assert_int_equal(av_vgic_map_hw(&G, 1, 27, 27), 0);
+	assert_int_equal(av_vgic_set_resample(&G, 1, 27, true), 0);
+	av_vtimer_init(&hw_timer, NULL, 1, 0, 0);
+	/* PPI disabled; CVAL in the past, enabled: the host injects, ISPENDR0 shows it. */
+	hw_now = 1000;
+	av_vtimer_write_cval(&hw_timer, AV_VTIMER_VIRT, 10, hw_now, NULL);
+	av_vtimer_write_ctl(&hw_timer, AV_VTIMER_VIRT, AV_CNT_CTL_ENABLE, hw_now, NULL);
+	av_vgic_set_level(&G, 1, 27, av_vtimer_fires(&hw_timer, AV_VTIMER_VIRT, hw_now), NULL);
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x10200, 4, false, &v), 0);
+	assert_true(v & (1u << 27));
+	/* CNTV_CTL = 0 (no trap): ISPENDR0 reads 0. */
+	hw_timer.timer[AV_VTIMER_VIRT].ctl = 0;
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x10200, 4, false, &v), 0);
+	assert_false(v & (1u << 27));
+	/* IMASK alone lowers it too. */
+	hw_timer.timer[AV_VTIMER_VIRT].ctl = AV_CNT_CTL_ENABLE;
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x10200, 4, false, &v), 0);
+	assert_true(v & (1u << 27));
+	hw_timer.timer[AV_VTIMER_VIRT].ctl = AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK;
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x10200, 4, false, &v), 0);
+	assert_false(v & (1u << 27));
+	/* Re-enabling the PPI with the line low: nothing to deliver. */
+	hw_timer.timer[AV_VTIMER_VIRT].ctl = 0;
+	v = 1u << 27;
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x10100, 4, true, &v), 0);
+	av_vgic_get_irq(&G, 1, 27, &s);
+	assert_false(s.pending);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(lrs[0].state, AV_VGIC_LR_INVALID);
+	assert_false(av_vgic_has_pending(&G, 1));
+	/* Firing again (compare reached): delivered HW-linked. */
+	hw_timer.timer[AV_VTIMER_VIRT].ctl = AV_CNT_CTL_ENABLE;
+	av_vgic_set_level(&G, 1, 27, true, NULL);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(lrs[0].vintid, 27);
+	assert_true(lrs[0].hw);
+	assert_int_equal(lrs[0].state, AV_VGIC_LR_PENDING);
+}
+
 static void test_save_restore(void **state)
 {
 	struct av_vtimer t, u;
@@ -243,7 +365,10 @@ int main(void)
 		cmocka_unit_test(test_ctl_istatus),
 		cmocka_unit_test(test_offset_and_tval),
 		cmocka_unit_test(test_next_expiry),
+		cmocka_unit_test(test_next_raise),
+		cmocka_unit_test(test_ppi_level),
 		cmocka_unit_test(test_ppi_injection),
+		cmocka_unit_test(test_resample_timer),
 		cmocka_unit_test(test_save_restore),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

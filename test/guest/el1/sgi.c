@@ -66,17 +66,6 @@ static void secondary_main(unsigned cpu)
 	}
 }
 
-/* The source CPU number a GICv2 reports for SGIs from vCPU `cpu`. */
-static uint32_t v2_cpu_number(unsigned cpu)
-{
-	uint32_t m = gic_v2_cpumask(cpu);
-
-	for (uint32_t i = 0; i < 8; i++)
-		if (m == 1u << i)
-			return i;
-	return 0xff;
-}
-
 void test_main(void)
 {
 	int64_t rc, aff = -99;
@@ -113,8 +102,8 @@ void test_main(void)
 	rt_check(sec_count == 1 && sec_intid == SGI_TO_SECONDARY, "sgi_to_secondary",
 		 "vCPU %u took %u interrupt(s), last INTID %u", secondary, sec_count, sec_intid);
 	if (rt_plat.gic_version == 2)
-		rt_check(sec_src == v2_cpu_number(primary), "sgi_source_v2", "source CPU %u, want %u",
-			 sec_src, v2_cpu_number(primary));
+		rt_check(sec_src == gic_v2_cpu_number(primary), "sgi_source_v2",
+			 "source CPU %u, want %u", sec_src, gic_v2_cpu_number(primary));
 
 	/* vCPU 1 -> vCPU 0, taken with IRQs unmasked while spinning */
 	irq_enable();
@@ -128,8 +117,8 @@ void test_main(void)
 		 "sent %u, vCPU %u took %u interrupt(s), last INTID %u", cmd_done, primary,
 		 pri_count, pri_intid);
 	if (rt_plat.gic_version == 2)
-		rt_check(pri_src == v2_cpu_number(secondary), "sgi_source_v2_back",
-			 "source CPU %u, want %u", pri_src, v2_cpu_number(secondary));
+		rt_check(pri_src == gic_v2_cpu_number(secondary), "sgi_source_v2_back",
+			 "source CPU %u, want %u", pri_src, gic_v2_cpu_number(secondary));
 
 	rc = rt_psci(PSCI_AFFINITY_INFO_64, rt_plat.mpidr[secondary], 0, 0);
 	rt_check(rc == PSCI_AFF_ON, "affinity_on", "AFFINITY_INFO = %ld, want 0 (ON)", rc);

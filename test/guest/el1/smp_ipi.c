@@ -27,16 +27,6 @@ static volatile int32_t gic_rc[NCPU];
 
 enum { CMD_NONE, CMD_ORDERED, CMD_CONCURRENT, CMD_EXIT };
 
-static uint32_t v2_number(unsigned cpu)
-{
-	uint32_t m = gic_v2_cpumask(cpu);
-
-	for (uint32_t i = 0; i < 8; i++)
-		if (m == 1u << i)
-			return i;
-	return 0xff;
-}
-
 static void irq(uint32_t intid, uint32_t iar)
 {
 	unsigned me = rt_cpu_index();
@@ -49,7 +39,7 @@ static void irq(uint32_t intid, uint32_t iar)
 	if (intid >= 1 && intid <= ncpu && intid - 1 != me) {
 		unsigned s = intid - 1;
 
-		if (rt_plat.gic_version == 2 && ((iar >> 10) & 7) != v2_number(s))
+		if (rt_plat.gic_version == 2 && ((iar >> 10) & 7) != gic_v2_cpu_number(s))
 			bad_src[me]++;
 		count[s][me] = count[s][me] + 1;
 		rt_sev();

@@ -70,6 +70,16 @@ uint32_t gic_v2_cpumask(unsigned cpu)
 	return cpu < RT_MAX_CPUS ? v2_cpumask[cpu] : 0;
 }
 
+uint32_t gic_v2_cpu_number(unsigned cpu)
+{
+	uint32_t m = gic_v2_cpumask(cpu);
+
+	for (uint32_t i = 0; i < 8; i++)
+		if (m == 1u << i)
+			return i;
+	return 0xff;
+}
+
 static uint64_t find_redist(void)
 {
 	uint64_t want = rt_mpidr_aff(), aff;

@@ -176,6 +176,17 @@ void rt_skip(const char *name, const char *why)
 	rt_printf("SKIP %s.%s: not under armvirt (%s)\n", rt_prog, name, why);
 }
 
+bool rt_need_cpus(unsigned n)
+{
+	if (rt_plat.ncpus >= n)
+		return true;
+	if (rt_armvirt)
+		rt_fail("cpus", "the VM has %u vCPU(s), the test needs %u", rt_plat.ncpus, n);
+	else
+		rt_skip("cpus", "too few CPUs");
+	return false;
+}
+
 void rt_finish(void)
 {
 	if (checks_failed)

@@ -79,6 +79,8 @@ void rt_fail(const char *name, const char *fmt, ...) __attribute__((format(print
 void rt_skip(const char *name, const char *why);
 /* Prints the program's summary line ("PASS <prog>" or "FAIL <prog>: ...") and powers off. */
 __attribute__((noreturn)) void rt_finish(void);
+/* Whether the VM has at least `n` vCPUs; if not, a FAIL "cpus" under armvirt, else a SKIP. */
+bool rt_need_cpus(unsigned n);
 __attribute__((noreturn)) void rt_poweroff(void);
 
 /* ---- the platform, from the DTB ---- */
@@ -195,6 +197,8 @@ void gic_send_sgi(unsigned cpu, uint32_t intid);
 uint64_t gic_redist_base(void);      /* this vCPU's RD_base (GICv3) */
 /* GICv2: the CPU-interface target bit of vCPU `cpu` (known once it ran gic_init_cpu()). */
 uint32_t gic_v2_cpumask(unsigned cpu);
+/* GICv2: the CPU number vCPU `cpu` has as an SGI source (IAR CPUID), 0xff if not known. */
+uint32_t gic_v2_cpu_number(unsigned cpu);
 
 static inline void rt_sev(void) { __asm__ volatile("dsb sy\n\tsev" : : : "memory"); }
 static inline void rt_wfe(void) { __asm__ volatile("wfe" : : : "memory"); }

@@ -84,6 +84,24 @@ host)
 	step "$work/cconfigure.log" cmake -S "$src/test/consumer" -B "$work/cbuild" -DCMAKE_PREFIX_PATH="$moved"
 	step "$work/cbuild.log" cmake --build "$work/cbuild"
 	"$work/cbuild/consumer" || fail "consumer (CMake)"
+	echo "== find_package(armvirt) with libfdt from ARMVIRT_LIBFDT_ROOT"
+	fdt_lib=$(grep '^ARMVIRT_FDT_LIBRARY:' "$work/cbuild/CMakeCache.txt" | cut -d= -f2)
+	fdt_inc=$(grep '^ARMVIRT_FDT_INCLUDE_DIR:' "$work/cbuild/CMakeCache.txt" | cut -d= -f2)
+	mkdir -p "$work/fdt/lib" "$work/fdt/include"
+	cp "$fdt_lib" "$work/fdt/lib/"
+	cp "$fdt_inc/libfdt.h" "$fdt_inc/libfdt_env.h" "$fdt_inc/fdt.h" "$work/fdt/include/"
+	step "$work/fconfigure.log" cmake -S "$src/test/consumer" -B "$work/fbuild" \
+		-DCMAKE_PREFIX_PATH="$moved" -DARMVIRT_LIBFDT_ROOT="$work/fdt"
+	grep -q "^ARMVIRT_FDT_LIBRARY:FILEPATH=$work/fdt/lib/" "$work/fbuild/CMakeCache.txt" ||
+		fail "ARMVIRT_LIBFDT_ROOT was not used"
+	step "$work/fbuild.log" cmake --build "$work/fbuild"
+	"$work/fbuild/consumer" >/dev/null || fail "consumer (CMake, ARMVIRT_LIBFDT_ROOT)"
+	echo "== find_package(armvirt) with no libfdt: a clear error"
+	if cmake -S "$src/test/consumer" -B "$work/nbuild" -DCMAKE_PREFIX_PATH="$moved" \
+		-DARMVIRT_LIBFDT_ROOT="$work/no-fdt" >"$work/nconfigure.log" 2>&1; then
+		fail "configured without libfdt"
+	fi
+	grep -q 'ARMVIRT_LIBFDT_ROOT' "$work/nconfigure.log" || { cat "$work/nconfigure.log"; fail "no hint in the error"; }
 	;;
 linux)
 	tc="$moved/lib/cmake/armvirt/aarch64-linux-gnu.cmake"

@@ -30,9 +30,9 @@ configure_build() { # NAME BUILD_TYPE [cmake args...]
 }
 
 mkdir -p "$build"
-configure_build none RelWithDebInfo -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-none.cmake"
-configure_build linux RelWithDebInfo -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-linux-gnu.cmake"
-configure_build host Debug -DARMVIRT_SANITIZE=ON -DARMVIRT_EL2_BUILD_DIR="$build/none" \
+configure_build none RelWithDebInfo -DARMVIRT_WERROR=ON -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-none.cmake"
+configure_build linux RelWithDebInfo -DARMVIRT_WERROR=ON -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-linux-gnu.cmake"
+configure_build host Debug -DARMVIRT_SANITIZE=ON -DARMVIRT_WERROR=ON -DARMVIRT_EL2_BUILD_DIR="$build/none" \
   -DARMVIRT_LINUX_BUILD_DIR="$build/linux"
 
 echo "== ctest $*"

@@ -24,6 +24,7 @@
  */
 #include <armvirt/arch/aarch64.h>
 #include <armvirt/esr.h>
+#include <armvirt/port/qemu-virt.h>
 #include <armvirt/s2.h>
 #include <armvirt/sysreg.h>
 #include <armvirt/traps.h>
@@ -31,7 +32,6 @@
 #include <armvirt/vgic.h>
 
 #include "guest.h"
-#include "port.h"
 
 extern char guest_image_start[], guest_image_end[];
 

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* An out-of-tree program using an installed armvirt: it must compile, link and run. */
+/*
+ * An out-of-tree program using an installed armvirt: it must compile, link and run. It builds
+ * a device tree, so linking needs libfdt (pkg-config --static, armvirt::libfdt).
+ */
 #include <armvirt/armvirt.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +25,17 @@ int main(void)
 			return 1;
 		av_esr_format(&e, line, sizeof(line));
 		printf("%s\n", line);
+	}
+	{
+		static struct av_vmspec spec;
+		static uint8_t dtb[0x10000] __attribute__((aligned(8)));
+		size_t used = 0;
+
+		if (av_vmspec_virt(&spec, AV_VMSPEC_GICV2, 1, 0x8000000ull) != 0 ||
+		    av_fdt_build(&spec, dtb, sizeof(dtb), &used) != 0 || used < 40 ||
+		    dtb[0] != 0xd0 || dtb[1] != 0x0d || dtb[2] != 0xfe || dtb[3] != 0xed)
+			return 1;
+		printf("device tree: %zu bytes\n", used);
 	}
 	printf("armvirt consumer OK\n");
 	return 0;

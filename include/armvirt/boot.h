@@ -171,7 +171,7 @@ typedef int (*av_boot_copy_fn)(void *cookie, uint64_t dst, const void *src, uint
  * `layout->kernel_addr`.
  * @param img the image file
  * @param len its length in bytes
- * @param info the image's description from av_image_probe()
+ * @param info the image's description from av_image_parse()
  * @param layout the placement from av_boot_place() or av_boot_prepare()
  * @param fn copies bytes into guest memory
  * @param cookie passed unchanged to @p fn

@@ -140,7 +140,7 @@ int av_s2_prot_to_attrs(uint32_t prot, uint64_t *attrs);
 /**
  * The abstract protection a leaf descriptor grants (inverse of av_s2_prot_to_attrs()).
  * @param desc a leaf descriptor
- * @return AV_S2_PROT_* bits
+ * @return the protection: AV_S2_R, AV_S2_W, AV_S2_X and AV_S2_MT bits
  */
 uint32_t av_s2_desc_to_prot(uint64_t desc);
 
@@ -463,7 +463,7 @@ void av_s2_visit_set(const struct av_s2_visit *v, uint64_t desc);
  * @param ipa start of the IPA range
  * @param size size of the range in bytes
  * @param pa physical address the range maps to
- * @param prot AV_S2_PROT_* permissions
+ * @param prot AV_S2_R, AV_S2_W, AV_S2_X and AV_S2_MT bits (e.g. #AV_S2_RWX)
  * @param flags AV_S2_MAP_* flags
  * @param mc the memory cache
  * @return 0; -AV_EINVAL for unaligned @p ipa/@p size/@p pa, size 0 or bad @p prot;
@@ -500,7 +500,7 @@ int av_s2_unmap(struct av_s2 *s2, uint64_t ipa, uint64_t size, struct av_memcach
  * @param s2 the stage-2 table
  * @param ipa start of the IPA range
  * @param size size of the range in bytes
- * @param prot AV_S2_PROT_* permissions
+ * @param prot AV_S2_R, AV_S2_W, AV_S2_X and AV_S2_MT bits (e.g. #AV_S2_RWX)
  * @param mc the memory cache
  * @param done optional (may be NULL): bytes of the range processed, also on error
  * @return 0, -AV_EINVAL (unaligned or bad @p prot), -AV_ERANGE or -AV_ENOMEM; @p done as

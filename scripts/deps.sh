@@ -17,6 +17,7 @@ pkgs=(
   libcmocka-dev libfdt-dev device-tree-compiler
   qemu-system-arm
   clang lld libclang-rt-14-dev cpio
+  doxygen groff-base mandoc
 )
 
 missing=()

@@ -6,15 +6,15 @@
  * Entry: x0 = GIC version of the VM (3 or 2).
  * Long-lived registers: x19 = GIC version, x20 = test device, x21/x22 = FP pattern,
  *                       x23 = GICC (GICv2), x24 = INTID the IRQ handler saw.
- * Each step ends with a 32-bit store of (step << 8) | ok to DEV_REPORT.
+ * Each step ends with a 32-bit store of (step << REPORT_STEP_SHIFT) | ok to DEV_REPORT.
  */
 #include "guest.h"
 
 	.macro	report, step
-	mov	w9, #((\step) << 8)
+	mov	w9, #((\step) << REPORT_STEP_SHIFT)
 	.endm
 	.macro	pass
-	orr	w9, w9, #1
+	orr	w9, w9, #REPORT_OK
 	.endm
 	.macro	send
 	str	w9, [x20, #DEV_REPORT]
@@ -56,7 +56,7 @@ guest_image_start:
 	report	STEP_SYSREG
 	mrs	x1, id_aa64pfr0_el1
 	str	x1, [x20, #DEV_DATA]		/* 64-bit store: the hypervisor checks the value */
-	ubfx	x2, x1, #32, #4			/* ID_AA64PFR0_EL1.SVE */
+	ubfx	x2, x1, #ID_AA64PFR0_SVE_SHIFT, #ID_AA64PFR0_SVE_WIDTH
 	cbnz	x2, 1f
 	pass
 1:	send
@@ -80,13 +80,13 @@ guest_image_start:
 	/* 4. FP/SIMD: the first use traps (lazy switch); the value survives the hypervisor
 	 *    taking the registers away (DEV_FPFLUSH), which makes the next use trap again. */
 	report	STEP_FPSIMD
-	mov	x1, #(3 << 20)			/* CPACR_EL1.FPEN = 0b11: no EL1 trap */
+	mov	x1, #CPACR_EL1_FPEN_NOTRAP
 	msr	cpacr_el1, x1
 	isb
-	movz	x21, #0xcdef
-	movk	x21, #0x89ab, lsl #16
-	movk	x21, #0x4567, lsl #32
-	movk	x21, #0x0123, lsl #48
+	movz	x21, #(GUEST_FP_PATTERN & 0xffff)
+	movk	x21, #((GUEST_FP_PATTERN >> 16) & 0xffff), lsl #16
+	movk	x21, #((GUEST_FP_PATTERN >> 32) & 0xffff), lsl #32
+	movk	x21, #((GUEST_FP_PATTERN >> 48) & 0xffff), lsl #48
 	mvn	x22, x21
 	fmov	d0, x21				/* traps to EL2 (CPTR_EL2.TFP) */
 	fmov	d31, x21
@@ -109,22 +109,22 @@ guest_image_start:
 	report	STEP_VTIMER
 	cmp	x19, #3
 	b.ne	2f
-	mov	x1, #0xff
+	mov	x1, #GIC_PMR_ALLOW_ALL
 	msr	icc_pmr_el1, x1			/* ICV_PMR_EL1 under HCR_EL2.IMO */
 	mov	x1, #1
 	msr	icc_igrpen1_el1, x1		/* ICV_IGRPEN1_EL1 */
 	b	3f
-2:	mov	w1, #0xff
-	str	w1, [x23, #0x4]			/* GICC_PMR (the GICV frame) */
-	mov	w1, #1
-	str	w1, [x23, #0x0]			/* GICC_CTLR.EnableGrp0 */
+2:	mov	w1, #GIC_PMR_ALLOW_ALL
+	str	w1, [x23, #GICC_PMR]		/* the GICV frame */
+	mov	w1, #GICC_CTLR_ENABLE_GRP0
+	str	w1, [x23, #GICC_CTLR]
 3:	isb
 	mov	x24, #0
 	mrs	x1, cntfrq_el0
-	lsr	x1, x1, #10			/* about 1 ms */
+	lsr	x1, x1, #TIMER_DELAY_SHIFT	/* about 1 ms */
 	msr	cntv_tval_el0, x1
-	mov	x1, #1
-	msr	cntv_ctl_el0, x1		/* ENABLE, IMASK = 0 */
+	mov	x1, #CNTV_CTL_ENABLE
+	msr	cntv_ctl_el0, x1
 	isb
 	/* Wait with IRQs masked and open the window only after WFI: an interrupt taken
 	 * between the check and the WFI would otherwise leave the WFI waiting forever.
@@ -154,8 +154,8 @@ guest_irq:
 	b.ne	1f
 	mrs	x10, icc_iar1_el1
 	b	2f
-1:	ldr	w10, [x23, #0xc]		/* GICC_IAR */
-2:	and	x11, x10, #0x3ff
+1:	ldr	w10, [x23, #GICC_IAR]
+2:	and	x11, x10, #GIC_INTID_MASK
 	cmp	x11, #VTIMER_INTID
 	b.ne	3f
 	msr	cntv_ctl_el0, xzr
@@ -165,13 +165,13 @@ guest_irq:
 	b.ne	4f
 	msr	icc_eoir1_el1, x10
 	b	5f
-4:	str	w10, [x23, #0x10]		/* GICC_EOIR */
+4:	str	w10, [x23, #GICC_EOIR]
 5:	eret
 
 /* Anything else: report STEP_FAULT with the vector number, then power off. */
 	.macro	guest_vector, n
 	.balign	0x80
-	mov	w9, #((STEP_FAULT << 8) | \n)
+	mov	w9, #((STEP_FAULT << REPORT_STEP_SHIFT) | \n)
 	b	guest_fault
 	.endm
 	.macro	guest_irq_vector

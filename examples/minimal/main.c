@@ -24,12 +24,15 @@
  */
 #include <armvirt/arch/aarch64.h>
 #include <armvirt/esr.h>
+#include <armvirt/platform.h>
 #include <armvirt/port/qemu-virt.h>
+#include <armvirt/psci.h>
 #include <armvirt/s2.h>
 #include <armvirt/sysreg.h>
 #include <armvirt/traps.h>
 #include <armvirt/types.h>
 #include <armvirt/vgic.h>
+#include <armvirt/vm.h>
 
 #include "guest.h"
 
@@ -37,7 +40,22 @@ extern char guest_image_start[], guest_image_end[];
 
 #define SZ_2M 0x200000ull
 #define VMID 1
+#define VMID_BITS 8
+#define PA_BITS 40          /* QEMU virt's physical address size */
+#define MC_PAGES 16         /* the stage-2 memcache's capacity */
+#define MC_TOPUP 8          /* table pages the two mappings can take at most */
+#define MPIDR_RES1 AV_BIT(31)
 #define MAX_EXITS 1000
+#define SMP_TICK_HZ 100     /* the second CPU's EL2 timer: one 10 ms tick */
+#define NR_CHECKS 6         /* the five guest steps and psci-system-off */
+#define NR_EXIT_KINDS (AV_ARCH_EXIT_SERROR + 1)
+
+/* guest.S sees guest.h's plain numbers; they must be the library's. */
+_Static_assert(HC_ECHO == AV_HC_ECHO, "HC_ECHO");
+_Static_assert(PSCI_SYSTEM_OFF == AV_PSCI_SYSTEM_OFF, "PSCI_SYSTEM_OFF");
+_Static_assert(VTIMER_INTID == AV_VIRT_TIMER_VIRT_INTID, "VTIMER_INTID");
+_Static_assert(GUEST_RAM_IPA == AV_VIRT_RAM_BASE && GUEST_GICC_IPA == AV_VIRT_GICC_BASE,
+	       "guest map");
 
 /* ---- hypervisor memory: a bump allocator over the RAM after the image ---- */
 
@@ -157,9 +175,9 @@ static bool step_checks(unsigned step)
 			return false;
 		/* The physical PPI stayed active from our acknowledge until the guest's EOI of
 		 * the HW-linked virtual copy deactivated it. */
-		port_printf("  PPI 27 forwarded %u time(s); virtual active=%d pending=%d, "
+		port_printf("  INTID %u forwarded %u time(s); virtual active=%d pending=%d, "
 			    "physical active=%d\n",
-			    st.irqs_forwarded, irq.active, irq.pending,
+			    VTIMER_INTID, st.irqs_forwarded, irq.active, irq.pending,
 			    port_irq_is_active(VTIMER_INTID));
 		return st.irqs_forwarded >= 1 && !irq.active && !irq.pending &&
 		       !port_irq_is_active(VTIMER_INTID);
@@ -190,7 +208,7 @@ static int handle_hvc(void)
 	case PSCI_SYSTEM_OFF:
 		return 1;
 	default:
-		ctxt.regs.x[0] = (uint64_t)-1; /* SMCCC NOT_SUPPORTED */
+		ctxt.regs.x[0] = (uint64_t)AV_SMCCC_RET_NOT_SUPPORTED;
 		return 0;
 	}
 }
@@ -200,7 +218,7 @@ static int handle_sysreg(uint64_t esr)
 	struct av_sysreg_access acc;
 	uint64_t host, limit;
 
-	av_sysreg_decode_iss((uint32_t)(esr & AV_GENMASK(24, 0)), &acc);
+	av_sysreg_decode_iss(av_esr_get_iss(esr), &acc);
 	if (acc.is_write || acc.key != AV_SYS_ID_AA64PFR0_EL1) {
 		port_printf("unexpected system register access %s\n", av_sysreg_name(acc.key));
 		return -1;
@@ -233,15 +251,15 @@ static int dev_write(uint64_t off, unsigned size, uint64_t val)
 		/* Take the FP/SIMD registers away from the guest: its state goes to its context
 		 * (where the hypervisor can now read it) and the next use traps again. */
 		av_arch_fpsimd_flush(av_arch_this_cpu());
-		st.fp_seen_by_host = ctxt.regs.v[0][0] == 0x0123456789abcdefull &&
-				     ctxt.regs.v[31][1] == ~0x0123456789abcdefull;
+		st.fp_seen_by_host = ctxt.regs.v[0][0] == (uint64_t)GUEST_FP_PATTERN &&
+				     ctxt.regs.v[31][1] == ~(uint64_t)GUEST_FP_PATTERN;
 		return 0;
 	case DEV_REPORT: {
-		unsigned step = (unsigned)(val >> 8) & 0xff;
-		bool guest_ok = val & 1;
+		unsigned step = (unsigned)(val >> REPORT_STEP_SHIFT) & REPORT_BYTE;
+		bool guest_ok = val & REPORT_OK;
 
 		if (step == STEP_FAULT) {
-			port_printf("guest exception, vector %u\n", (unsigned)(val & 0xff));
+			port_printf("guest exception, vector %u\n", (unsigned)(val & REPORT_BYTE));
 			result(false, step_name(step));
 			return 0;
 		}
@@ -259,7 +277,7 @@ static int handle_dabt(const struct av_arch_exit *e)
 	uint64_t ipa = av_esr_fault_ipa(e->hpfar, e->far), off, val;
 
 	if (av_esr_decode(e->esr, &d) != 0 || !d.u.dabt.isv || ipa < GUEST_DEV_IPA ||
-	    ipa >= GUEST_DEV_IPA + 0x1000) {
+	    ipa >= GUEST_DEV_IPA + GUEST_DEV_SIZE) {
 		port_printf("unhandled data abort at IPA %#llx (ESR %#llx)\n",
 			    (unsigned long long)ipa, (unsigned long long)e->esr);
 		return -1;
@@ -282,7 +300,7 @@ static int handle_dabt(const struct av_arch_exit *e)
 		if (d.u.dabt.sse && d.u.dabt.size < 8)
 			val = (uint64_t)av_sext(val, 8 * d.u.dabt.size);
 		if (!d.u.dabt.sf)
-			val &= 0xffffffffu;
+			val &= UINT32_MAX;
 		*gpr(d.u.dabt.srt) = val;
 	}
 	ctxt.regs.pc += 4;
@@ -296,7 +314,7 @@ static void handle_irq(void)
 	uint32_t iar = port_irq_ack();
 	unsigned intid = port_irq_intid(iar);
 
-	if (intid >= 1020)
+	if (intid >= GIC_INTID_SPECIAL)
 		return;
 	if (intid == VTIMER_INTID) {
 		av_vgic_set_level(&vgic, 0, VTIMER_INTID, true, NULL);
@@ -309,7 +327,7 @@ static void handle_irq(void)
 
 static int handle_sync(const struct av_arch_exit *e)
 {
-	unsigned ec = (unsigned)AV_FIELD_GET(AV_GENMASK(31, 26), e->esr);
+	unsigned ec = av_esr_get_ec(e->esr);
 
 	switch (ec) {
 	case AV_ESR_EC_HVC64:
@@ -342,14 +360,14 @@ static int handle_sync(const struct av_arch_exit *e)
 
 static int setup_stage2(const struct port_platform *p, uint64_t *vttbr)
 {
-	static void *mc_pages[16];
+	static void *mc_pages[MC_PAGES];
 	struct av_memcache mc;
 	struct av_s2_cfg cfg = {
 		.granule = AV_S2_GRANULE_4K,
-		.ipa_bits = 40,
-		.pa_bits = 40,
+		.ipa_bits = AV_VIRT_IPA_BITS,
+		.pa_bits = PA_BITS,
 		.start_level = AV_S2_START_LEVEL_AUTO,
-		.vmid_bits = 8,
+		.vmid_bits = VMID_BITS,
 		.walk = AV_S2_WALK_WB_INNER,
 	};
 	uint64_t guest_ram;
@@ -366,13 +384,13 @@ static int setup_stage2(const struct port_platform *p, uint64_t *vttbr)
 	if (rc != 0)
 		return rc;
 	mm.tlb.vttbr = *vttbr;
-	av_memcache_init(&mc, mc_pages, 16);
-	rc = av_s2_memcache_topup(&s2, &mc, 8);
+	av_memcache_init(&mc, mc_pages, MC_PAGES);
+	rc = av_s2_memcache_topup(&s2, &mc, MC_TOPUP);
 	if (rc == 0)
 		rc = av_s2_map(&s2, GUEST_RAM_IPA, GUEST_RAM_SIZE, guest_ram, AV_S2_RWX, 0, &mc, NULL);
 	if (rc == 0 && p->gic_version == 2)
 		/* The guest's GICC is the hardware virtual CPU interface (GICV, 8 KiB). */
-		rc = av_s2_map(&s2, GUEST_GICC_IPA, 0x2000, p->gicv_base, AV_S2_RW | AV_S2_DEVICE,
+		rc = av_s2_map(&s2, GUEST_GICC_IPA, GUEST_GICC_SIZE, p->gicv_base, AV_S2_RW | AV_S2_DEVICE,
 			       0, &mc, NULL);
 	if (rc != 0)
 		return rc;
@@ -423,12 +441,14 @@ static int setup_vgic(const struct port_platform *p)
 		rc = av_vgic_v3_dist_access(&vgic, AV_GICD_CTLR, 4, true, &v);
 		v = 0; /* GICR_WAKER: ProcessorSleep = 0 */
 		if (rc == 0)
-			rc = av_vgic_v3_redist_access(&vgic, 0, 0x14, 4, true, &v);
+			rc = av_vgic_v3_redist_access(&vgic, 0, AV_GICR_WAKER, 4, true, &v);
 		v = AV_BIT(VTIMER_INTID); /* GICR_IGROUPR0 (SGI_base), then ISENABLER0 */
 		if (rc == 0)
-			rc = av_vgic_v3_redist_access(&vgic, 0, 0x10000 + AV_GICD_IGROUPR, 4, true, &v);
+			rc = av_vgic_v3_redist_access(&vgic, 0, AV_GICR_SGI_BASE + AV_GICD_IGROUPR, 4,
+						      true, &v);
 		if (rc == 0)
-			rc = av_vgic_v3_redist_access(&vgic, 0, 0x10000 + AV_GICD_ISENABLER, 4, true, &v);
+			rc = av_vgic_v3_redist_access(&vgic, 0, AV_GICR_SGI_BASE + AV_GICD_ISENABLER, 4,
+						      true, &v);
 	} else {
 		v = AV_GICD_CTLR_ENABLE_G0;
 		rc = av_vgic_v2_dist_access(&vgic, 0, AV_GICD_CTLR, 4, true, &v);
@@ -455,7 +475,7 @@ static int setup_vcpu(const struct port_platform *p, uint64_t vttbr)
 	char desc[512];
 	int rc;
 
-	av_arch_ctxt_reset(&ctxt, GUEST_RAM_IPA, p->gic_version, AV_BIT(31) /* MPIDR RES1 */);
+	av_arch_ctxt_reset(&ctxt, GUEST_RAM_IPA, p->gic_version, MPIDR_RES1);
 	av_arch_vcpu_init(&vcpu, &ctxt, p->gic_version, (uintptr_t)p->gich_base);
 	av_trap_policy_default_guest(&pol, feat, pmcr_n);
 	rc = av_trap_policy_compute(&pol, &vcpu.traps);
@@ -489,7 +509,7 @@ void hyp_secondary_main(const struct port_platform *p, unsigned cpu)
 
 	port_printf("cpu%u: online, MPIDR %#llx, idle in WFI\n", cpu,
 		    (unsigned long long)p->mpidr[cpu]);
-	port_timer_arm(port_counter_freq() / 100); /* one 10 ms tick of the EL2 timer */
+	port_timer_arm(port_counter_freq() / SMP_TICK_HZ);
 	/* Check, then WFI with IRQs masked (a pending one still wakes it), then let the
 	 * interrupt in: no wake-up can fall between the check and the WFI. */
 	for (;;) {
@@ -554,7 +574,7 @@ int hyp_main(const struct port_platform *p)
 	struct av_arch_cpu *cpu = av_arch_this_cpu();
 	struct av_arch_exit exit;
 	uint64_t vttbr;
-	unsigned exits[4] = { 0 }, n = 0;
+	unsigned exits[NR_EXIT_KINDS] = { 0 }, n = 0;
 	int rc;
 
 	port_printf("armvirt minimal: %u CPU(s), GICv%u, RAM %#llx+%#llx\n", p->ncpus,
@@ -578,7 +598,7 @@ int hyp_main(const struct port_platform *p)
 		av_vgic_flush(&vgic, 0);
 		unsigned kind = av_arch_vcpu_run(cpu, &vcpu, &exit);
 		av_vgic_sync(&vgic, 0);
-		exits[kind & 3]++;
+		exits[kind % NR_EXIT_KINDS]++;
 		if (++n > MAX_EXITS) {
 			result(false, "exit-budget");
 			break;
@@ -609,7 +629,7 @@ int hyp_main(const struct port_platform *p)
 		    (unsigned long long)vcpu.entries, (unsigned long long)vcpu.fp_traps);
 
 	check_secondary(p);
-	if (st.passed < 6 || st.failed) {
+	if (st.passed < NR_CHECKS || st.failed) {
 		port_printf("FAIL minimal: %u passed, %u failed\n", st.passed, st.failed);
 		return 1;
 	}

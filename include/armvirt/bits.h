@@ -33,7 +33,12 @@
 #define AV_FIELD_PREP(mask, val) \
 	((((uint64_t)(val)) << AV_MASK_SHIFT(mask)) & (uint64_t)(mask))
 
-/** Sign-extend the low @p bits bits of @p val to 64 bits (1 <= bits <= 64). */
+/**
+ * Sign-extend the low @p bits bits of @p val to 64 bits (1 <= bits <= 64).
+ * @param val the value
+ * @param bits number of valid low bits (1..64)
+ * @return the sign-extended value
+ */
 static inline int64_t av_sext(uint64_t val, unsigned bits)
 {
 	unsigned sh = 64u - bits;

@@ -148,6 +148,9 @@ struct av_boot_layout {
  * addresses are checked against the same rules. The gap between the 2 MiB base and the
  * kernel (text_offset) is usable, as the protocol allows.
  *
+ * @param img the image
+ * @param req what to place and where (RAM, DTB, initrd)
+ * @param out the placement, filled in on success
  * @return 0; -AV_EINVAL for NULL pointers, an empty or wrapping RAM region, a zero DTB
  *         size, a misaligned kernel base, DTB or initrd address, or a DTB crossing 2 MiB;
  *         -AV_ERANGE for a DTB over 2 MiB, an explicit address outside RAM or the initrd
@@ -166,6 +169,12 @@ typedef int (*av_boot_copy_fn)(void *cookie, uint64_t dst, const void *src, uint
 /**
  * Copy a parsed Image to its place: one call of @p fn for `info->file_size` bytes at
  * `layout->kernel_addr`.
+ * @param img the image file
+ * @param len its length in bytes
+ * @param info the image's description from av_image_parse()
+ * @param layout the placement from av_boot_place() or av_boot_prepare()
+ * @param fn copies bytes into guest memory
+ * @param cookie passed unchanged to @p fn
  * @return 0, -AV_EINVAL for NULL pointers or when @p len differs from info->file_size, or
  *         the callback's error.
  */
@@ -235,6 +244,12 @@ int av_elf_parse(const void *elf, size_t len, uint64_t ram_base, uint64_t ram_si
 
 /**
  * Perform load operations through @p fn, reading copy sources from @p file.
+ * @param file the kernel file
+ * @param len its length in bytes
+ * @param ops the copy operations
+ * @param nops number of entries in @p ops
+ * @param fn copies bytes into guest memory
+ * @param cookie passed unchanged to @p fn
  * @return 0; -AV_EINVAL for NULL pointers or an operation outside @p file; or the
  *         callback's error (operations before it were done).
  */
@@ -262,12 +277,17 @@ enum av_boot_format {
  * bytes long and has the Image magic, ELF when it starts with the ELF magic (also when it
  * is shorter than the magic but matches it as far as it goes: such a file is a truncated
  * ELF file, never code), a raw binary otherwise.
+ * @param file the kernel file
+ * @param len its length in bytes
  * @return the format; AV_BOOT_FMT_NONE for an empty file or a NULL @p file.
  */
 enum av_boot_format av_boot_detect(const void *file, size_t len);
 
 /** The format's name for messages ("arm64 Image", "ELF64 AArch64 executable", "raw binary
- *  (no arm64 Image header)", "empty file"). Never NULL. */
+ *  (no arm64 Image header)", "empty file"). Never NULL.
+ * @param fmt the format
+ * @return the name, never NULL
+ */
 const char *av_boot_format_name(enum av_boot_format fmt);
 
 /** av_boot_prepare() option: accept a big-endian arm64 Image (AV_IMAGE_ALLOW_BE). */
@@ -332,6 +352,10 @@ int av_boot_prepare(const void *file, size_t len, unsigned opts, const struct av
  * raw file at layout->kernel_addr, or each ELF segment (its file bytes, then zeroes up to
  * p_memsz). The DTB and the initrd are the caller's to copy (to layout->dtb_addr and
  * layout->initrd_addr).
+ * @param k the kernel from av_boot_prepare()
+ * @param layout the placement from av_boot_place() or av_boot_prepare()
+ * @param fn copies bytes into guest memory
+ * @param cookie passed unchanged to @p fn
  * @return 0, -AV_EINVAL for NULL pointers or an unprepared @p k, or the callback's error.
  */
 int av_boot_load(const struct av_boot_kernel *k, const struct av_boot_layout *layout,
@@ -353,12 +377,17 @@ int av_boot_load(const struct av_boot_kernel *k, const struct av_boot_layout *la
  * Set a vCPU's registers for entry at @p entry with @p x0 in x0: every other general,
  * SIMD&FP and status register zero, PC = @p entry, PSTATE = AV_BOOT_PSTATE. Used for the
  * boot CPU (x0 = DTB) and for CPUs started by PSCI CPU_ON (x0 = context id).
+ * @param regs registers to fill in
+ * @param entry the entry point (the first PC)
+ * @param x0 the value of X0 (the DTB address for Linux)
  * @return 0 or -AV_EINVAL for a NULL @p regs.
  */
 int av_boot_cpu_regs(struct av_regs *regs, uint64_t entry, uint64_t x0);
 
 /**
  * av_boot_cpu_regs() for a Linux boot: PC = layout->entry, x0 = layout->dtb_addr.
+ * @param regs registers to fill in
+ * @param layout the placement from av_boot_place() or av_boot_prepare()
  * @return 0 or -AV_EINVAL for NULL pointers.
  */
 int av_boot_linux_regs(struct av_regs *regs, const struct av_boot_layout *layout);

@@ -642,29 +642,45 @@ int av_esr_decode(uint64_t esr, struct av_esr *out);
  * from scratch zeroes the struct first. A data abort `size` other than 1, 2, 4 or 8
  * encodes as SAS 0.
  *
+ * @param e the syndrome's fields
  * @return the syndrome (0 if @p e is NULL).
  */
 uint64_t av_esr_encode(const struct av_esr *e);
 
-/** The kind (union member) used for exception class @p ec (0..63; others: UNKNOWN). */
+/**
+ * The kind (union member) used for exception class @p ec (0..63; others: UNKNOWN).
+ * @param ec exception class (0..63)
+ * @return the kind, AV_ESR_KIND_UNKNOWN for unallocated classes
+ */
 enum av_esr_kind av_esr_ec_kind(unsigned ec);
 
 /**
  * Short name of an exception class: "DABT_LOW", "HVC64", "SYS64", ...
+ * @param ec exception class (0..63)
  * @return a static string; "unallocated" for classes the architecture does not define.
  */
 const char *av_esr_ec_name(unsigned ec);
 
-/** Name of a kind ("dabt", "sys", ...); "?" when out of range. */
+/**
+ * Name of a kind ("dabt", "sys", ...); "?" when out of range.
+ * @param kind the kind
+ * @return the name, "?" when out of range
+ */
 const char *av_esr_kind_name(enum av_esr_kind kind);
 
 /**
  * Classify an instruction/data abort fault status code. Every code 0x00..0x3F is listed
  * explicitly; unlisted and out-of-range codes are AV_ESR_FSC_RESERVED.
+ * @param fsc fault status code (IFSC/DFSC, 6 bits)
+ * @return the class, AV_ESR_FSC_RESERVED for unlisted codes
  */
 enum av_esr_fsc_class av_esr_fsc_class(unsigned fsc);
 
-/** Name of a fault status class: "translation", "permission", ..., "reserved". */
+/**
+ * Name of a fault status class: "translation", "permission", ..., "reserved".
+ * @param cls the fault status class
+ * @return the name, a constant string
+ */
 const char *av_esr_fsc_class_name(enum av_esr_fsc_class cls);
 
 /**
@@ -676,20 +692,37 @@ const char *av_esr_fsc_class_name(enum av_esr_fsc_class cls);
  */
 int av_esr_fsc_level(unsigned fsc, int *level);
 
-/** True for an instruction or data abort (EC 0x20, 0x21, 0x24, 0x25). */
+/**
+ * True for an instruction or data abort (EC 0x20, 0x21, 0x24, 0x25).
+ * @param e the decoded syndrome
+ * @return true for an instruction or data abort, else false
+ */
 bool av_esr_is_abort(const struct av_esr *e);
 
-/** True for an abort whose FSC is a translation fault (any level, including -1/-2). */
+/**
+ * True for an abort whose FSC is a translation fault (any level, including -1/-2).
+ * @param e the decoded syndrome
+ * @return true for a translation fault (levels -2..3), else false
+ */
 bool av_esr_is_translation_fault(const struct av_esr *e);
 
-/** True for an abort whose FSC is a permission fault (any level). */
+/**
+ * True for an abort whose FSC is a permission fault (any level).
+ * @param e the decoded syndrome
+ * @return true for a permission fault, else false
+ */
 bool av_esr_is_permission_fault(const struct av_esr *e);
 
-/** True for an abort whose FSC is an access flag fault (any level). */
+/**
+ * True for an abort whose FSC is an access flag fault (any level).
+ * @param e the decoded syndrome
+ * @return true for an access flag fault, else false
+ */
 bool av_esr_is_access_flag_fault(const struct av_esr *e);
 
 /**
  * Fault status code class of an abort.
+ * @param e the decoded syndrome
  * @return the class, or AV_ESR_FSC_RESERVED when @p e is not an abort.
  */
 enum av_esr_fsc_class av_esr_abort_class(const struct av_esr *e);
@@ -697,6 +730,7 @@ enum av_esr_fsc_class av_esr_abort_class(const struct av_esr *e);
 /**
  * Level of an abort's fault.
  * @param level  set to -2..3 on success (may be NULL)
+ * @param e the decoded syndrome of an abort
  * @return 0, or -AV_ENOENT if @p e is not an abort or its FSC has no level.
  */
 int av_esr_fault_level(const struct av_esr *e, int *level);
@@ -706,6 +740,9 @@ int av_esr_fault_level(const struct av_esr *e, int *level);
  * implemented PA size read as 0), FAR_EL2 gives the offset within the page.
  * HPFAR_EL2 is valid for stage 2 faults (translation, access flag, permission, address
  * size) and for faults on a stage 1 walk; the caller checks that first.
+ * @param hpfar HPFAR_EL2
+ * @param far FAR_EL2
+ * @return the faulting IPA
  */
 uint64_t av_esr_fault_ipa(uint64_t hpfar, uint64_t far);
 
@@ -716,85 +753,141 @@ uint64_t av_esr_fault_ipa(uint64_t hpfar, uint64_t far);
  * agrees with av_esr_decode() by construction; test_esr.c checks them against it.
  */
 
-/** ESR_ELx.EC. */
+/**
+ * ESR_ELx.EC.
+ * @param esr the syndrome (ESR_ELx)
+ * @return EC, bits [31:26]
+ */
 static inline unsigned av_esr_get_ec(uint64_t esr)
 {
 	return (unsigned)AV_FIELD_GET(AV_ESR_EC, esr);
 }
 
-/** ESR_ELx.IL: a 32-bit instruction (4 bytes; 0: a 16-bit T32 instruction). */
+/**
+ * ESR_ELx.IL: a 32-bit instruction (4 bytes; 0: a 16-bit T32 instruction).
+ * @param esr the syndrome (ESR_ELx)
+ * @return IL, bit 25
+ */
 static inline bool av_esr_get_il(uint64_t esr)
 {
 	return AV_FIELD_GET(AV_ESR_IL, esr) != 0;
 }
 
-/** ESR_ELx.ISS. */
+/**
+ * ESR_ELx.ISS.
+ * @param esr the syndrome (ESR_ELx)
+ * @return ISS, bits [24:0]
+ */
 static inline uint32_t av_esr_get_iss(uint64_t esr)
 {
 	return (uint32_t)AV_FIELD_GET(AV_ESR_ISS, esr);
 }
 
-/** SVC/HVC/SMC64: the instruction's imm16. */
+/**
+ * SVC/HVC/SMC64: the instruction's imm16.
+ * @param esr the syndrome (ESR_ELx)
+ * @return imm16, ISS bits [15:0]
+ */
 static inline uint16_t av_esr_get_imm16(uint64_t esr)
 {
 	return (uint16_t)AV_FIELD_GET(AV_ESR_IMM16, esr);
 }
 
-/** Instruction or data abort: IFSC/DFSC (same bits [5:0] for both classes). */
+/**
+ * Instruction or data abort: IFSC/DFSC (same bits [5:0] for both classes).
+ * @param esr the syndrome (ESR_ELx)
+ * @return IFSC/DFSC
+ */
 static inline unsigned av_esr_get_abort_fsc(uint64_t esr)
 {
 	return (unsigned)AV_FIELD_GET(AV_ESR_DABT_DFSC, esr);
 }
 
-/** Instruction or data abort: S1PTW (same bit 7 for both classes). */
+/**
+ * Instruction or data abort: S1PTW (same bit 7 for both classes).
+ * @param esr the syndrome (ESR_ELx)
+ * @return S1PTW
+ */
 static inline bool av_esr_get_abort_s1ptw(uint64_t esr)
 {
 	return AV_FIELD_GET(AV_ESR_DABT_S1PTW, esr) != 0;
 }
 
-/** Data abort: ISV (SAS, SSE, SRT, SF and AR are valid). */
+/**
+ * Data abort: ISV (SAS, SSE, SRT, SF and AR are valid).
+ * @param esr the syndrome (ESR_ELx)
+ * @return ISV
+ */
 static inline bool av_esr_get_dabt_isv(uint64_t esr)
 {
 	return AV_FIELD_GET(AV_ESR_DABT_ISV, esr) != 0;
 }
 
-/** Data abort: the access size in bytes (1, 2, 4, 8) from SAS. */
+/**
+ * Data abort: the access size in bytes (1, 2, 4, 8) from SAS.
+ * @param esr the syndrome (ESR_ELx)
+ * @return the access size in bytes
+ */
 static inline unsigned av_esr_get_dabt_size(uint64_t esr)
 {
 	return 1u << AV_FIELD_GET(AV_ESR_DABT_SAS, esr);
 }
 
-/** Data abort: SSE, sign-extend the loaded item. */
+/**
+ * Data abort: SSE, sign-extend the loaded item.
+ * @param esr the syndrome (ESR_ELx)
+ * @return SSE
+ */
 static inline bool av_esr_get_dabt_sse(uint64_t esr)
 {
 	return AV_FIELD_GET(AV_ESR_DABT_SSE, esr) != 0;
 }
 
-/** Data abort: SRT, the transfer register (31 = XZR). */
+/**
+ * Data abort: SRT, the transfer register (31 = XZR).
+ * @param esr the syndrome (ESR_ELx)
+ * @return SRT
+ */
 static inline unsigned av_esr_get_dabt_srt(uint64_t esr)
 {
 	return (unsigned)AV_FIELD_GET(AV_ESR_DABT_SRT, esr);
 }
 
-/** Data abort: SF, a 64-bit register transfer. */
+/**
+ * Data abort: SF, a 64-bit register transfer.
+ * @param esr the syndrome (ESR_ELx)
+ * @return SF
+ */
 static inline bool av_esr_get_dabt_sf(uint64_t esr)
 {
 	return AV_FIELD_GET(AV_ESR_DABT_SF, esr) != 0;
 }
 
-/** Data abort: CM, a cache maintenance or AT instruction. */
+/**
+ * Data abort: CM, a cache maintenance or AT instruction.
+ * @param esr the syndrome (ESR_ELx)
+ * @return CM
+ */
 static inline bool av_esr_get_dabt_cm(uint64_t esr)
 {
 	return AV_FIELD_GET(AV_ESR_DABT_CM, esr) != 0;
 }
 
-/** Data abort: WnR, write not read. */
+/**
+ * Data abort: WnR, write not read.
+ * @param esr the syndrome (ESR_ELx)
+ * @return WnR
+ */
 static inline bool av_esr_get_dabt_wnr(uint64_t esr)
 {
 	return AV_FIELD_GET(AV_ESR_DABT_WNR, esr) != 0;
 }
 
-/** WFx: TI, enum av_esr_wfx_ti. */
+/**
+ * WFx: TI, enum av_esr_wfx_ti.
+ * @param esr the syndrome (ESR_ELx)
+ * @return TI (enum av_esr_wfx_ti)
+ */
 static inline unsigned av_esr_get_wfx_ti(uint64_t esr)
 {
 	return (unsigned)AV_FIELD_GET(AV_ESR_WFX_TI, esr);
@@ -804,6 +897,9 @@ static inline unsigned av_esr_get_wfx_ti(uint64_t esr)
  * Format a decoded syndrome as one line, e.g.
  * `EC=0x24 DABT_LOW IL=1 ISV=1 SAS=8 SSE=0 SRT=3 SF=1 AR=0 WnR=0 S1PTW=0 FSC=0x06 translation L2`.
  *
+ * @param e the decoded syndrome
+ * @param buf output buffer, always NUL-terminated when @p size > 0
+ * @param size size of @p buf
  * @return the length of the full line (excluding the NUL) like snprintf; the output is
  *         truncated to @p size - 1 characters and NUL-terminated when @p size > 0.
  *         -AV_EINVAL if @p e is NULL, or @p buf is NULL with @p size > 0.

@@ -149,7 +149,7 @@ enum av_insn_mem_kind {
 	AV_INSN_KIND_NONE = 0,  /**< not a data access of the load/store or DC classes */
 	AV_INSN_KIND_PLAIN,     /**< any other load, store or DC (by VA) instruction */
 	AV_INSN_KIND_EXCLUSIVE, /**< load/store exclusive: LDXR, STXR, LDAXP, STLXP... */
-	AV_INSN_KIND_ATOMIC,    /**< FEAT_LSE atomics: LD<op>/ST<op>, SWP, CAS, CASP */
+	AV_INSN_KIND_ATOMIC,    /**< FEAT_LSE atomics: LD\<op\>/ST\<op\>, SWP, CAS, CASP */
 };
 
 /**
@@ -161,6 +161,8 @@ enum av_insn_mem_kind {
  * loads and stores are #AV_INSN_KIND_PLAIN; SIMD&FP structure loads and stores
  * (LD1..LD4, ST1..ST4), prefetches, and the DC instructions (SYS with op1 = 3, CRn = 7:
  * DC ZVA/GVA/GZVA and DC by VA) are #AV_INSN_KIND_PLAIN too.
+ * @param insn the A64 instruction word
+ * @return the kind of access
  */
 enum av_insn_mem_kind av_insn_mem_kind(uint32_t insn);
 
@@ -216,6 +218,9 @@ struct av_insn_mmio {
  * A store with writeback and Rn == Rt stores the value Rt had before the writeback (also
  * permitted).
  *
+ * @param m the decoded load/store
+ * @param regs the vCPU's registers
+ * @param io the callbacks that perform the memory accesses
  * @return 0; -AV_EFAULT if the access does not contain @c io->far or leaves its page;
  *         -AV_ENOTSUP as above; -AV_EINVAL for NULL pointers or an inconsistent @p m;
  *         or the callback's error.
@@ -226,6 +231,9 @@ int av_insn_emulate_mem(const struct av_insn_mem *m, struct av_regs *regs,
 /**
  * The virtual address the first element of @p m accesses, computed from @p regs.
  *
+ * @param m the decoded load/store
+ * @param regs the vCPU's registers
+ * @param va receives the virtual address accessed
  * @return 0, or -AV_EINVAL for NULL pointers or an inconsistent @p m.
  */
 int av_insn_mem_address(const struct av_insn_mem *m, const struct av_regs *regs,
@@ -237,6 +245,9 @@ int av_insn_mem_address(const struct av_insn_mem *m, const struct av_regs *regs,
  * mnemonic shows acquire (`lda`, `ldap`), release (`stl`), non-temporal (`ldnp`) and
  * unprivileged (`ldtr`) forms; unscaled offsets print as `ldr`, literals as `[pc, #imm]`.
  *
+ * @param m the decoded load/store
+ * @param buf output buffer, always NUL-terminated when @p size > 0
+ * @param size size of @p buf
  * @return what av_snprintf() returns: the length of the full line (the output is
  *         truncated, and NUL-terminated, when it is >= @p size); -AV_EINVAL if @p m is
  *         NULL, or @p buf is NULL with a non-zero @p size.

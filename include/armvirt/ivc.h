@@ -223,17 +223,31 @@ struct av_ivc {
  * av_ivc_vmspec_add() has added the views to the VM's description.
  *
  * @param err  if not NULL, receives the first problem
+ * @param ivc the IVC state
+ * @param cfg the VMs, channels and buffers; read during the call only
  * @return 0; -AV_EINVAL for NULL pointers or malformed entries; -AV_ERANGE for counts,
  *         INTIDs or VM ids out of range; -AV_EEXIST for overlapping buffers or views
  */
 int av_ivc_init(struct av_ivc *ivc, const struct av_ivc_config *cfg, struct av_ivc_error *err);
 
-/** True when @p from may send to @p to (a declared pair). False for bad arguments. */
+/**
+ * True when @p from may send to @p to (a declared pair). False for bad arguments.
+ * @param ivc the IVC state
+ * @param from the sending VM
+ * @param to the receiving VM
+ * @return true for a declared pair, false otherwise or for bad arguments
+ */
 bool av_ivc_may_send(const struct av_ivc *ivc, unsigned from, unsigned to);
 
 /**
  * Deposit the message (@p w0, @p w1, @p w2) from VM @p from in VM @p to's mailbox and ring
  * its doorbell.
+ * @param ivc the IVC state
+ * @param from the sending VM
+ * @param to the receiving VM
+ * @param w0 message word 0
+ * @param w1 message word 1
+ * @param w2 message word 2
  * @return 0; -AV_EINVAL for a NULL @p ivc or @p from == @p to; -AV_ENOENT when @p from or
  *         @p to is not a VM; -AV_EPERM when the pair is not declared; -AV_EBUSY when the
  *         receiver has not acknowledged its previous message (nothing changed)
@@ -255,6 +269,11 @@ struct av_ivc_bcast {
  * a receiver may see it before another receiver's mailbox is checked.
  *
  * @param res  if not NULL, receives the per-receiver outcome
+ * @param ivc the IVC state
+ * @param from the sending VM
+ * @param w0 message word 0
+ * @param w1 message word 1
+ * @param w2 message word 2
  * @return the number of receivers the message was delivered to (0 is not an error);
  *         -AV_EINVAL for a NULL @p ivc; -AV_ENOENT when @p from is not a VM
  */
@@ -263,6 +282,9 @@ int av_ivc_broadcast(struct av_ivc *ivc, unsigned from, uint64_t w0, uint64_t w1
 
 /**
  * Read VM @p vm's message without freeing the mailbox.
+ * @param ivc the IVC state
+ * @param vm the receiving VM
+ * @param out receives the message
  * @return 0; -AV_EINVAL for NULL arguments; -AV_ENOENT when the mailbox is empty or @p vm
  *         is not a VM
  */
@@ -271,15 +293,28 @@ int av_ivc_recv(struct av_ivc *ivc, unsigned vm, struct av_ivc_msg *out);
 /**
  * Acknowledge VM @p vm's message: the mailbox is empty again and a level doorbell is
  * lowered.
+ * @param ivc the IVC state
+ * @param vm the receiving VM
  * @return 0; -AV_EINVAL for a NULL @p ivc; -AV_ENOENT when the mailbox is already empty
  *         or @p vm is not a VM
  */
 int av_ivc_ack(struct av_ivc *ivc, unsigned vm);
 
-/** av_ivc_recv() and av_ivc_ack() under one lock hold (no message can slip in between). */
+/**
+ * av_ivc_recv() and av_ivc_ack() under one lock hold (no message can slip in between).
+ * @param ivc the IVC state
+ * @param vm the receiving VM
+ * @param out receives the message
+ * @return 0 and the message, or a negative AV_E* code as av_ivc_recv()
+ */
 int av_ivc_take(struct av_ivc *ivc, unsigned vm, struct av_ivc_msg *out);
 
-/** True when VM @p vm's mailbox holds a message (a snapshot; false for bad arguments). */
+/**
+ * True when VM @p vm's mailbox holds a message (a snapshot; false for bad arguments).
+ * @param ivc the IVC state
+ * @param vm the VM index
+ * @return true when a message is waiting, false otherwise or for bad arguments
+ */
 bool av_ivc_pending(struct av_ivc *ivc, unsigned vm);
 
 /**
@@ -287,6 +322,9 @@ bool av_ivc_pending(struct av_ivc *ivc, unsigned vm);
  * @p vm and write the results into @p regs (doc/hypercalls.md). For an
  * `av_vm_ops.hypercall` hook: `return av_ivc_hypercall(ivc, my_vm_id, &vcpu->ctxt.regs);`
  *
+ * @param ivc the IVC state
+ * @param vm the calling VM
+ * @param regs the calling vCPU's registers (X0.. hold the call and its result)
  * @return 0 when handled (results written; errors the guest made are results, not
  *         failures); -AV_ENOTSUP when w0 is not an IVC function (nothing written: the
  *         caller answers NOT_SUPPORTED or tries other services); -AV_EINVAL for NULL
@@ -296,15 +334,28 @@ int av_ivc_hypercall(struct av_ivc *ivc, unsigned vm, struct av_regs *regs);
 
 /* ---- shared buffers ---- */
 
-/** Number of shared buffers. */
+/**
+ * Number of shared buffers.
+ * @param ivc the IVC state
+ * @return the number of shared buffers
+ */
 unsigned av_ivc_nr_bufs(const struct av_ivc *ivc);
 
-/** Buffer @p i (0..av_ivc_nr_bufs() - 1), or NULL. */
+/**
+ * Buffer @p i (0..av_ivc_nr_bufs() - 1), or NULL.
+ * @param ivc the IVC state
+ * @param i buffer index
+ * @return the buffer, or NULL
+ */
 const struct av_ivc_buf *av_ivc_buf(const struct av_ivc *ivc, unsigned i);
 
 /**
  * The most table pages av_ivc_shmem_map() of VM @p vm's views may take from the memcache
  * (the sum of av_s2_map_pages_max() over them); 0 for bad arguments.
+ * @param ivc the IVC state
+ * @param vm the VM index
+ * @param s2 the VM's stage-2 table
+ * @return the page count, 0 for bad arguments
  */
 size_t av_ivc_shmem_pages_max(const struct av_ivc *ivc, unsigned vm, const struct av_s2 *s2);
 
@@ -314,6 +365,10 @@ size_t av_ivc_shmem_pages_max(const struct av_ivc *ivc, unsigned vm, const struc
  * executable. Table pages come from @p mc (size it with av_ivc_shmem_pages_max()). The
  * caller holds the table's lock. On failure the views mapped by this call are unmapped
  * again.
+ * @param ivc the IVC state
+ * @param vm the VM index
+ * @param s2 the VM's stage-2 table
+ * @param mc memory cache for new table pages
  * @return 0; -AV_EINVAL for NULL arguments; -AV_ENOENT when @p vm is not a VM; an error of
  *         av_s2_map() (-AV_EEXIST when something is already mapped there, -AV_ENOMEM,
  *         -AV_ERANGE)
@@ -323,6 +378,10 @@ int av_ivc_shmem_map(const struct av_ivc *ivc, unsigned vm, struct av_s2 *s2,
 
 /**
  * Unmap VM @p vm's views from @p s2 (e.g. before destroying the VM).
+ * @param ivc the IVC state
+ * @param vm the VM index
+ * @param s2 the VM's stage-2 table
+ * @param mc memory cache for new table pages
  * @return 0, -AV_EINVAL, -AV_ENOENT, or an error of av_s2_unmap()
  */
 int av_ivc_shmem_unmap(const struct av_ivc *ivc, unsigned vm, struct av_s2 *s2,
@@ -333,6 +392,11 @@ int av_ivc_shmem_unmap(const struct av_ivc *ivc, unsigned vm, struct av_s2 *s2,
  * (its RAM and any other memory of its own), then every buffer it has access to.
  * @param out  caller array of @p cap entries
  * @param n    receives the number of entries written
+ * @param ivc the IVC state
+ * @param vm the VM index
+ * @param ram the VM's RAM ranges
+ * @param nram number of entries in @p ram
+ * @param cap capacity of @p out
  * @return 0; -AV_EINVAL for NULL arguments; -AV_ENOENT for a bad @p vm; -AV_ENOSPC when
  *         @p cap is too small (nothing is written then)
  */
@@ -377,6 +441,11 @@ struct av_ivc_dt {
  * hook and checked here against the timer and maintenance PPIs). Validate @p spec
  * afterwards: that finds views overlapping RAM or devices.
  *
+ * @param ivc the IVC state
+ * @param vm the VM index
+ * @param spec the VM description to add the nodes to
+ * @param dt receives what the device tree should describe
+ * @param window guest-physical base of the shared-buffer window
  * @return 0; -AV_EINVAL for NULL arguments or an unaligned @p window; -AV_ENOENT for a bad
  *         @p vm; -AV_ENOSPC when @p spec has no room for the entries (nothing added);
  *         -AV_EEXIST when a PPI doorbell is a timer or maintenance PPI
@@ -384,7 +453,11 @@ struct av_ivc_dt {
 int av_ivc_vmspec_add(const struct av_ivc *ivc, unsigned vm, struct av_vmspec *spec,
 		      struct av_ivc_dt *dt, uint64_t window);
 
-/** Name of a guest status code ("SUCCESS", "BUSY", ...; "?" when unknown). */
+/**
+ * Name of a guest status code ("SUCCESS", "BUSY", ...; "?" when unknown).
+ * @param status the status code
+ * @return the name, "?" when unknown
+ */
 const char *av_ivc_hc_status_name(int64_t status);
 
 #ifdef __cplusplus

@@ -53,29 +53,51 @@ typedef void (*av_log_hook_fn)(enum av_log_level level, const char *line, void *
  */
 void av_log_set_hook(av_log_hook_fn hook, enum av_log_level max, void *cookie);
 
-/** True when a line at @p level would reach the hook. */
+/**
+ * True when a line at @p level would reach the hook.
+ * @param level the level of the line
+ * @return non-zero when the line would reach the hook
+ */
 int av_log_enabled(enum av_log_level level);
 
-/** Format a line and pass it to the hook (printf-like, see the file comment). */
+/**
+ * Format a line and pass it to the hook (printf-like, see the file comment).
+ * @param level the line's level
+ * @param fmt printf-style format (no floating point)
+ */
 void av_log(enum av_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /**
  * Format into @p buf like vsnprintf.
  *
+ * @param buf output buffer, always NUL-terminated when @p size > 0
+ * @param size size of @p buf
+ * @param fmt printf-style format (no floating point)
+ * @param ap the arguments
  * @return the length the full output would have (excluding the NUL); when it is
  *         >= @p size the output was truncated. @p buf is always NUL-terminated
  *         when @p size > 0.
  */
 int av_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
-/** Format into @p buf like snprintf; see av_vsnprintf(). */
+/**
+ * Format into @p buf like snprintf; see av_vsnprintf().
+ * @param buf output buffer, always NUL-terminated when @p size > 0
+ * @param size size of @p buf
+ * @param fmt printf-style format (no floating point)
+ * @return as av_vsnprintf()
+ */
 int av_snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/** av_log() at AV_LOG_ERROR. */
 #define av_err(...) av_log(AV_LOG_ERROR, __VA_ARGS__)
+/** av_log() at AV_LOG_WARN. */
 #define av_warn(...) av_log(AV_LOG_WARN, __VA_ARGS__)
+/** av_log() at AV_LOG_INFO. */
 #define av_info(...) av_log(AV_LOG_INFO, __VA_ARGS__)
+/** av_log() at AV_LOG_DEBUG. */
 #define av_dbg(...) av_log(AV_LOG_DEBUG, __VA_ARGS__)
 
 #ifdef __cplusplus

@@ -126,6 +126,8 @@ int av_mmio_bus_init(struct av_mmio_bus *bus, struct av_mmio_dev **slots, size_t
  * Register a device. Its counters are zeroed; the struct must stay valid until
  * unregistered.
  *
+ * @param bus the bus
+ * @param dev the device: range, ops and cookie (caller-allocated, kept until unregistered)
  * @return 0; -AV_EINVAL for NULL pointers, missing read/write ops, a zero size, a range
  *         that wraps past 2^64 or widths outside AV_MMIO_WALL; -AV_EEXIST if the range
  *         overlaps a registered device (or @p dev is already registered); -AV_ENOSPC if
@@ -135,12 +137,17 @@ int av_mmio_register(struct av_mmio_bus *bus, struct av_mmio_dev *dev);
 
 /**
  * Remove a registered device.
+ * @param bus the bus
+ * @param dev the device
  * @return 0, -AV_EINVAL for NULL pointers, or -AV_ENOENT if @p dev is not on the bus.
  */
 int av_mmio_unregister(struct av_mmio_bus *bus, struct av_mmio_dev *dev);
 
 /**
  * The device whose range contains @p addr, or NULL. O(log n).
+ * @param bus the bus
+ * @param addr guest-physical address accessed
+ * @return the device, or NULL
  */
 struct av_mmio_dev *av_mmio_find(const struct av_mmio_bus *bus, uint64_t addr);
 
@@ -166,6 +173,13 @@ enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, uint64_t addr, unsig
  * address before emulating it does not search the bus twice). @p dev NULL applies the
  * unclaimed policy; otherwise @p dev must be the result of av_mmio_find(@p bus, @p addr).
  * Same checks, counters and results as av_mmio_access().
+ * @param bus the bus
+ * @param dev the device
+ * @param addr guest-physical address accessed
+ * @param size access size in bytes (1, 2, 4 or 8)
+ * @param is_write true for a store, false for a load
+ * @param val the value to store, or receives the value loaded
+ * @return what became of the access (enum av_mmio_result)
  */
 enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_dev *dev,
 				       uint64_t addr, unsigned size, bool is_write,
@@ -176,15 +190,35 @@ enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_d
  * arguments: @p dev non-NULL (av_mmio_find()'s answer for @p addr), @p size 1, 2, 4 or 8
  * (for instance 1 << ESR_EL2.SAS), @p val non-NULL. Same device checks (width, alignment,
  * range), counters and results as av_mmio_dev_access().
+ * @param dev the device
+ * @param addr guest-physical address accessed
+ * @param size access size in bytes (1, 2, 4 or 8)
+ * @param is_write true for a store, false for a load
+ * @param val the value to store, or receives the value loaded
+ * @return what became of the access (enum av_mmio_result)
  */
 enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *dev, uint64_t addr, unsigned size,
 				   bool is_write, uint64_t *val);
 
-/** av_mmio_access() for a load. */
+/**
+ * av_mmio_access() for a load.
+ * @param bus the bus
+ * @param addr guest-physical address accessed
+ * @param size access size in bytes (1, 2, 4 or 8)
+ * @param val receives the value loaded
+ * @return what became of the access (enum av_mmio_result)
+ */
 enum av_mmio_result av_mmio_read(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
 				 uint64_t *val);
 
-/** av_mmio_access() for a store. */
+/**
+ * av_mmio_access() for a store.
+ * @param bus the bus
+ * @param addr guest-physical address accessed
+ * @param size access size in bytes (1, 2, 4 or 8)
+ * @param val the value to store
+ * @return what became of the access (enum av_mmio_result)
+ */
 enum av_mmio_result av_mmio_write(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
 				  uint64_t val);
 
@@ -192,12 +226,20 @@ enum av_mmio_result av_mmio_write(struct av_mmio_bus *bus, uint64_t addr, unsign
  * Adapter with the shape of `av_insn_mmio_fn` (armvirt/insn.h), so that loads and stores
  * decoded by av_insn_emulate_mem() go to the bus: pass the bus as the cookie.
  *
+ * @param bus the struct av_mmio_bus (void * for struct av_insn_mmio)
+ * @param ipa guest-physical address accessed
+ * @param size access size in bytes (1, 2, 4 or 8)
+ * @param is_write true for a store, false for a load
+ * @param val the value to store, or receives the value loaded
  * @return 0 for AV_MMIO_HANDLED, -AV_EFAULT for AV_MMIO_INJECT_DABT (inject the abort),
  *         -AV_ENOENT for AV_MMIO_TO_CALLER.
  */
 int av_mmio_insn_access(void *bus, uint64_t ipa, unsigned size, bool is_write, uint64_t *val);
 
-/** Call every registered device's reset op, in address order. Counters are kept. */
+/**
+ * Call every registered device's reset op, in address order. Counters are kept.
+ * @param bus the bus
+ */
 void av_mmio_bus_reset(struct av_mmio_bus *bus);
 
 #ifdef __cplusplus

@@ -66,11 +66,11 @@ extern "C" {
 #define AV_VMSPEC_GICR_STRIDE 0x20000ull  /**< GICv3 redistributor frames per vCPU */
 #define AV_VMSPEC_NO_IRQ 0xffffffffu      /**< a device without an interrupt */
 
-/** MPIDR affinity fields a vCPU's MPIDR may carry (Aff3, Aff2, Aff1, Aff0). */
-#define AV_VMSPEC_MPIDR_AFF3 0xff00000000ull
-#define AV_VMSPEC_MPIDR_AFF2 0x0000ff0000ull
-#define AV_VMSPEC_MPIDR_AFF1 0x000000ff00ull
-#define AV_VMSPEC_MPIDR_AFF0 0x00000000ffull
+/* MPIDR affinity fields a vCPU's MPIDR may carry (Aff3, Aff2, Aff1, Aff0). */
+#define AV_VMSPEC_MPIDR_AFF3 0xff00000000ull /**< MPIDR Aff3, bits [39:32] */
+#define AV_VMSPEC_MPIDR_AFF2 0x0000ff0000ull /**< MPIDR Aff2, bits [23:16] */
+#define AV_VMSPEC_MPIDR_AFF1 0x000000ff00ull /**< MPIDR Aff1, bits [15:8] */
+#define AV_VMSPEC_MPIDR_AFF0 0x00000000ffull /**< MPIDR Aff0, bits [7:0] */
 /** All affinity bits; any other bit in av_vmspec_vcpu::mpidr is rejected. */
 #define AV_VMSPEC_MPIDR_AFF_MASK \
 	(AV_VMSPEC_MPIDR_AFF3 | AV_VMSPEC_MPIDR_AFF2 | AV_VMSPEC_MPIDR_AFF1 | AV_VMSPEC_MPIDR_AFF0)
@@ -78,21 +78,21 @@ extern "C" {
 /* ---- QEMU virt memory map (lower part) ---- */
 
 #define AV_VIRT_GICD_BASE 0x08000000ull   /**< distributor */
-#define AV_VIRT_GICD_SIZE 0x10000ull
+#define AV_VIRT_GICD_SIZE 0x10000ull   /**< distributor frame size */
 #define AV_VIRT_GICC_BASE 0x08010000ull   /**< GICv2 CPU interface */
-#define AV_VIRT_GICC_SIZE 0x10000ull
+#define AV_VIRT_GICC_SIZE 0x10000ull      /**< GICv2 CPU interface size */
 #define AV_VIRT_GICH_BASE 0x08030000ull   /**< GICv2 virtual interface control */
-#define AV_VIRT_GICH_SIZE 0x10000ull
+#define AV_VIRT_GICH_SIZE 0x10000ull      /**< GICv2 virtual interface control size */
 #define AV_VIRT_GICV_BASE 0x08040000ull   /**< GICv2 virtual CPU interface */
-#define AV_VIRT_GICV_SIZE 0x10000ull
+#define AV_VIRT_GICV_SIZE 0x10000ull      /**< GICv2 virtual CPU interface size */
 #define AV_VIRT_GITS_BASE 0x08080000ull   /**< GICv3 ITS (QEMU virt's address) */
 #define AV_VIRT_GITS_SIZE 0x20000ull      /**< ITS control + translation frames */
 #define AV_VIRT_GICR_BASE 0x080a0000ull   /**< GICv3 redistributors */
 #define AV_VIRT_GICR_MAX_SIZE 0xf60000ull /**< room for 123 vCPUs */
 #define AV_VIRT_UART_BASE 0x09000000ull   /**< PL011 */
-#define AV_VIRT_UART_SPI 1
+#define AV_VIRT_UART_SPI 1                /**< SPI of the PL011 (INTID 33) */
 #define AV_VIRT_RTC_BASE 0x09010000ull    /**< PL031 */
-#define AV_VIRT_RTC_SPI 2
+#define AV_VIRT_RTC_SPI 2                 /**< SPI of the PL031 (INTID 34) */
 #define AV_VIRT_PRIMECELL_SIZE 0x1000ull  /**< PL011 / PL031 register window */
 #define AV_VIRT_VIRTIO_BASE 0x0a000000ull /**< first virtio-mmio slot */
 #define AV_VIRT_VIRTIO_SIZE 0x200ull      /**< per slot (and the stride) */
@@ -104,10 +104,10 @@ extern "C" {
 
 /** Timer INTIDs (PPIs 13, 14, 11, 10) and the GIC maintenance interrupt (PPI 9). */
 #define AV_VIRT_TIMER_SEC_PHYS_INTID 29
-#define AV_VIRT_TIMER_PHYS_INTID 30
-#define AV_VIRT_TIMER_VIRT_INTID 27
-#define AV_VIRT_TIMER_HYP_INTID 26
-#define AV_VIRT_GIC_MAINT_INTID 25
+#define AV_VIRT_TIMER_PHYS_INTID 30 /**< EL1 physical timer, PPI 14 */
+#define AV_VIRT_TIMER_VIRT_INTID 27 /**< EL1 virtual timer, PPI 11 */
+#define AV_VIRT_TIMER_HYP_INTID 26  /**< EL2 physical timer, PPI 10 */
+#define AV_VIRT_GIC_MAINT_INTID 25  /**< GIC maintenance interrupt, PPI 9 */
 /** The PMUv3 overflow interrupt of QEMU virt (PPI 7). */
 #define AV_VIRT_PMU_INTID 23
 
@@ -290,6 +290,10 @@ struct av_vmspec_error {
  * PSCI 1.0 over HVC, one PL011 (the console), one PL031, all 32 virtio-mmio slots, no
  * bootargs and no initrd. GICv2 gets no GICH/GICV (set them for nested virtualization).
  *
+ * @param spec the VM description
+ * @param gic GIC version
+ * @param nr_vcpus number of vCPUs
+ * @param ram_size RAM size in bytes
  * @return 0, or -AV_EINVAL for a NULL @p spec or an unknown @p gic. Values out of range
  *         (too many vCPUs, RAM size 0) are stored as given and reported by
  *         av_vmspec_validate().
@@ -335,6 +339,9 @@ struct av_vmspec_region_info {
  * memory), e.g. to build the stage-2 map. Reserved regions are not listed (they are RAM).
  * Stops at the first non-zero return of @p fn and returns it.
  *
+ * @param spec the VM description
+ * @param fn called for every region; a non-zero return stops the walk and is returned
+ * @param cookie passed unchanged to @p fn
  * @return 0, @p fn's non-zero result, or -AV_EINVAL for NULL arguments.
  */
 int av_vmspec_for_each_region(const struct av_vmspec *spec,
@@ -378,44 +385,116 @@ struct av_dt_ctx {
  */
 int av_fdt_build(const struct av_vmspec *spec, void *buf, size_t size, size_t *used);
 
-/** Hand out a new phandle (1, 2, ...), unique within the tree being built. */
+/**
+ * Hand out a new phandle (1, 2, ...), unique within the tree being built.
+ * @param ctx the device-tree builder
+ * @return the new phandle
+ */
 uint32_t av_dt_alloc_phandle(struct av_dt_ctx *ctx);
 
-/** The phandle of the 24 MHz APB clock node; the node is written once a device asks. */
+/**
+ * The phandle of the 24 MHz APB clock node; the node is written once a device asks.
+ * @param ctx the device-tree builder
+ * @return the clock's phandle
+ */
 uint32_t av_dt_apb_clock(struct av_dt_ctx *ctx);
 
-/** Open a node named NAME@UNIT: @p name, '@', @p unit in lower-case hex. */
+/**
+ * Open a node named NAME\@UNIT: @p name, '@', @p unit in lower-case hex.
+ * @param ctx the device-tree builder
+ * @param name the node name before the @
+ * @param unit the unit address
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_dt_begin_node(struct av_dt_ctx *ctx, const char *name, uint64_t unit);
 
-/** Open the node of @p dev: `ops->name@mmio.base`. */
+/**
+ * Open the node of @p dev: `ops->name@mmio.base`.
+ * @param ctx the device-tree builder
+ * @param dev the device
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_dt_begin_dev(struct av_dt_ctx *ctx, const struct av_vmspec_dev *dev);
 
-/** Close the innermost open node. */
+/**
+ * Close the innermost open node.
+ * @param ctx the device-tree builder
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_dt_end_node(struct av_dt_ctx *ctx);
 
-/** Add a property without a value (e.g. "dma-coherent"). */
+/**
+ * Add a property without a value (e.g. "dma-coherent").
+ * @param ctx the device-tree builder
+ * @param name property or node name
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_dt_prop_empty(struct av_dt_ctx *ctx, const char *name);
 
-/** Add a one-cell property. */
+/**
+ * Add a one-cell property.
+ * @param ctx the device-tree builder
+ * @param name property or node name
+ * @param val the value
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_dt_prop_u32(struct av_dt_ctx *ctx, const char *name, uint32_t val);
 
-/** Add a two-cell (64-bit) property. */
+/**
+ * Add a two-cell (64-bit) property.
+ * @param ctx the device-tree builder
+ * @param name property or node name
+ * @param val the value
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_dt_prop_u64(struct av_dt_ctx *ctx, const char *name, uint64_t val);
 
-/** Add a property of @p n cells. */
+/**
+ * Add a property of @p n cells.
+ * @param ctx the device-tree builder
+ * @param name property or node name
+ * @param cells the cells, in CPU byte order
+ * @param n number of entries
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_dt_prop_cells(struct av_dt_ctx *ctx, const char *name, const uint32_t *cells, size_t n);
 
-/** Add a string property. */
+/**
+ * Add a string property.
+ * @param ctx the device-tree builder
+ * @param name property or node name
+ * @param val the string
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_dt_prop_str(struct av_dt_ctx *ctx, const char *name, const char *val);
 
-/** Add a string-list property of @p n strings. */
+/**
+ * Add a string-list property of @p n strings.
+ * @param ctx the device-tree builder
+ * @param name property or node name
+ * @param list the strings
+ * @param n number of entries
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_dt_prop_strlist(struct av_dt_ctx *ctx, const char *name, const char *const *list,
 		       size_t n);
 
-/** Add `reg = <base size>` with two address and two size cells. */
+/**
+ * Add `reg = <base size>` with two address and two size cells.
+ * @param ctx the device-tree builder
+ * @param base register base address
+ * @param size register window size
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_dt_prop_reg(struct av_dt_ctx *ctx, uint64_t base, uint64_t size);
 
-/** Add `interrupts = <GIC_SPI spi flags>` (flags: AV_DT_IRQ_EDGE_RISING / _LEVEL_HIGH). */
+/**
+ * Add `interrupts = <GIC_SPI spi flags>` (flags: AV_DT_IRQ_EDGE_RISING / _LEVEL_HIGH).
+ * @param ctx the device-tree builder
+ * @param spi SPI number (INTID - 32)
+ * @param flags AV_DT_IRQ_* trigger flags
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_dt_prop_spi(struct av_dt_ctx *ctx, uint32_t spi, uint32_t flags);
 
 /* ---- conformance check ---- */

@@ -41,9 +41,9 @@
 #define AV_PMEVTYPER_NSH   AV_BIT(27)          /**< count at EL2 */
 #define AV_PMEVTYPER_EVT   AV_GENMASK(15, 0)   /**< event number */
 
-/** Common event numbers used here. */
-#define AV_PMU_EV_SW_INCR 0x00u
-#define AV_PMU_EV_CHAIN   0x1Eu
+/* Common event numbers used here. */
+#define AV_PMU_EV_SW_INCR 0x00u /**< SW_INCR: counts writes to PMSWINC_EL0 */
+#define AV_PMU_EV_CHAIN   0x1Eu /**< CHAIN: the odd counter counts the even one's overflows */
 
 /** The cycle counter's bit in PMCNTENSET/PMOVSSET/PMINTENSET. */
 #define AV_PMU_CYCLE_BIT AV_BIT(31)
@@ -75,8 +75,8 @@ struct av_pmu_regs {
 
 /** One vCPU's PMU. Caller-allocated; fill with av_pmu_init(). */
 struct av_pmu {
-	const struct av_pmu_hw_ops *ops;
-	void *cookie;
+	const struct av_pmu_hw_ops *ops; /**< the physical PMU's accessors */
+	void *cookie;            /**< passed unchanged to @ref ops */
 	unsigned nr_counters;    /**< event counters the guest has (PMCR_EL0.N it reads) */
 	bool hw_chain;           /**< the hardware counts CHAIN itself (PMCEID0 bit 30) */
 	bool used;               /**< the guest has touched the PMU: switch its state */
@@ -94,6 +94,10 @@ struct av_pmu {
  * Initialise @p pmu: PMU state at its reset values (counters disabled, PMCR.E = 0), not
  * yet used. @p nr_counters (0..31) is the guest's share, the MDCR_EL2.HPMN the hypervisor
  * programs. The hardware is not touched.
+ * @param pmu the vCPU's PMU
+ * @param ops the physical PMU's accessors
+ * @param cookie passed unchanged to @p ops
+ * @param nr_counters event counters the guest sees (at most the hardware's)
  * @return 0, or -AV_EINVAL (NULL argument, no read/write op, nr_counters > 31)
  */
 int av_pmu_init(struct av_pmu *pmu, const struct av_pmu_hw_ops *ops, void *cookie,
@@ -107,6 +111,12 @@ int av_pmu_init(struct av_pmu *pmu, const struct av_pmu_hw_ops *ops, void *cooki
  * ignored. Writes to PMCEID<n> are UNDEFINED. @p el (0 or 1) is the Exception level of
  * the access: a PMSWINC_EL0 write is counted here (SW_INCR, subject to each counter's
  * filter for that level), since written from EL2 it would count nowhere.
+ * @param pmu the vCPU's PMU
+ * @param key AV_SYS_* key of the register
+ * @param is_write true for MSR, false for MRS
+ * @param val the value written, or receives the value read
+ * @param el the exception level of the access (0 or 1)
+ * @return how the access was handled (enum av_sysreg_result)
  */
 enum av_sysreg_result av_pmu_access(struct av_pmu *pmu, uint32_t key, bool is_write,
 				    uint64_t *val, unsigned el);
@@ -115,22 +125,35 @@ enum av_sysreg_result av_pmu_access(struct av_pmu *pmu, uint32_t key, bool is_wr
  * Fold the hardware's overflow flags into the guest's (CHAIN emulated), clear them in the
  * hardware and report the guest's interrupt line. For the physical PMU interrupt of a CPU
  * where @p pmu is live; a no-op otherwise.
+ * @param pmu the vCPU's PMU
  */
 void av_pmu_sync(struct av_pmu *pmu);
 
 /**
  * Save a live state and leave the hardware PMU quiet (no counter enabled, no interrupt
  * enabled, no overflow flag set). No-op if the state is not live.
+ * @param pmu the vCPU's PMU
  */
 void av_pmu_put(struct av_pmu *pmu);
 
-/** Write a used, not live state back into the hardware. No-op for an unused PMU. */
+/**
+ * Write a used, not live state back into the hardware. No-op for an unused PMU.
+ * @param pmu the vCPU's PMU
+ */
 void av_pmu_load(struct av_pmu *pmu);
 
-/** The guest's overflow interrupt line: PMCR.E and an overflow flag whose interrupt is on. */
+/**
+ * The guest's overflow interrupt line: PMCR.E and an overflow flag whose interrupt is on.
+ * @param pmu the vCPU's PMU
+ * @return the line level
+ */
 bool av_pmu_irq_level(const struct av_pmu *pmu);
 
-/** Quiet the hardware PMU (as av_pmu_put() leaves it) through @p ops: for CPU start-up. */
+/**
+ * Quiet the hardware PMU (as av_pmu_put() leaves it) through @p ops: for CPU start-up.
+ * @param ops the physical PMU's accessors
+ * @param cookie passed unchanged to @p ops
+ */
 void av_pmu_hw_quiet(const struct av_pmu_hw_ops *ops, void *cookie);
 
 #endif

@@ -276,6 +276,8 @@ struct av_psci_result {
 /**
  * Initialise from @p cfg (copied; the table and ranges are referenced).
  *
+ * @param psci the PSCI state
+ * @param cfg callbacks and CPU list, copied
  * @return 0; -AV_EINVAL for NULL pointers, an empty table, an MPIDR with non-affinity
  *         bits, a bad state value, a missing cpu_on with more than one vCPU, or a RAM
  *         range that is empty or wraps; -AV_EEXIST for a duplicate MPIDR.
@@ -285,6 +287,10 @@ int av_psci_init(struct av_psci *psci, const struct av_psci_config *cfg);
 /**
  * Handle one call from the vCPU @p caller (its MPIDR) with arguments @p x (x0..x7).
  *
+ * @param psci the PSCI state
+ * @param caller MPIDR of the calling vCPU
+ * @param x X0..X7 of the call
+ * @param res receives the result and the action
  * @return 0 (the guest-visible outcome, success or PSCI error, is in @p res);
  *         -AV_EINVAL for NULL pointers; -AV_ENOENT if @p caller is not in the table.
  */
@@ -297,6 +303,9 @@ int av_psci_handle(struct av_psci *psci, uint64_t caller, const uint64_t x[8],
  * instruction, a trapped SMC's does not (advance it by 4).
  *
  * @param action  receives the action (may be NULL)
+ * @param psci the PSCI state
+ * @param caller MPIDR of the calling vCPU
+ * @param regs the calling vCPU's registers (X0..X3 the call, X0 the result)
  * @return as av_psci_handle(); @p regs is unchanged on error.
  */
 int av_psci_call(struct av_psci *psci, uint64_t caller, struct av_regs *regs,
@@ -305,17 +314,27 @@ int av_psci_call(struct av_psci *psci, uint64_t caller, struct av_regs *regs,
 /**
  * Set a vCPU's power state (e.g. ON when a vCPU started by CPU_ON first runs, OFF after
  * the host stopped it).
+ * @param psci the PSCI state
+ * @param mpidr the CPU's MPIDR affinity
+ * @param state the new power state
  * @return 0, -AV_EINVAL (NULL or bad state) or -AV_ENOENT (unknown MPIDR).
  */
 int av_psci_cpu_set_state(struct av_psci *psci, uint64_t mpidr, enum av_psci_state state);
 
 /**
  * A vCPU's power state.
+ * @param psci the PSCI state
+ * @param mpidr the CPU's MPIDR affinity
+ * @param state receives the power state
  * @return 0, -AV_EINVAL for NULL pointers, -AV_ENOENT for an unknown MPIDR.
  */
 int av_psci_cpu_get_state(const struct av_psci *psci, uint64_t mpidr, enum av_psci_state *state);
 
-/** Reset every vCPU to OFF except @p boot_mpidr (ON). @return 0 or -AV_ENOENT/-AV_EINVAL. */
+/**
+ * Reset every vCPU to OFF except @p boot_mpidr (ON). @return 0 or -AV_ENOENT/-AV_EINVAL.
+ * @param psci the PSCI state
+ * @param boot_mpidr the CPU that starts on
+ */
 int av_psci_reset(struct av_psci *psci, uint64_t boot_mpidr);
 
 #ifdef __cplusplus

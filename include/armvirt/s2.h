@@ -137,7 +137,11 @@ enum av_s2_memtype {
  */
 int av_s2_prot_to_attrs(uint32_t prot, uint64_t *attrs);
 
-/** The abstract protection a leaf descriptor grants (inverse of av_s2_prot_to_attrs()). */
+/**
+ * The abstract protection a leaf descriptor grants (inverse of av_s2_prot_to_attrs()).
+ * @param desc a leaf descriptor
+ * @return the protection: AV_S2_R, AV_S2_W, AV_S2_X and AV_S2_MT bits
+ */
 uint32_t av_s2_desc_to_prot(uint64_t desc);
 
 /* ---------------------------------------------------------------------------------- */
@@ -195,6 +199,8 @@ struct av_s2_geom {
  * FEAT_TTST (4K level 3) or FEAT_LPA2 (16K level 0) are refused with -AV_ENOTSUP, and
  * 4K level 0, 16K level 1 and 64K level 1 need a PA size of at least 44, 42 and 44 bits.
  *
+ * @param cfg the configuration
+ * @param geom receives the resolved geometry
  * @return 0; -AV_EINVAL for an unknown granule, an IPA size outside 32..48, a PA size
  *         that is not a PARange encoding or is smaller than the IPA size, a VMID size
  *         other than 8/16, or an inconsistent start level; -AV_ENOTSUP for a 52-bit PA
@@ -249,7 +255,12 @@ struct av_memcache {
 	size_t cap;   /**< slots in @c pages */
 };
 
-/** Initialise an empty memcache on the caller's array of @p cap slots. */
+/**
+ * Initialise an empty memcache on the caller's array of @p cap slots.
+ * @param mc the memory cache
+ * @param array storage for the cached page pointers
+ * @param cap capacity of @p array
+ */
 static inline void av_memcache_init(struct av_memcache *mc, void **array, size_t cap)
 {
 	mc->pages = array;
@@ -276,6 +287,8 @@ struct av_s2 {
  * @param ops     the environment; zalloc, free, phys_to_virt, virt_to_phys, tlbi_ipa and
  *                tlbi_vmid are required, clean_poc is required with AV_S2_WALK_NC
  * @param cookie  passed to every op
+ * @param s2 the table to initialise
+ * @param cfg geometry and options (a zeroed struct means the defaults)
  * @return 0, an error of av_s2_cfg_resolve(), -AV_EINVAL for missing ops, or -AV_ENOMEM.
  */
 int av_s2_init(struct av_s2 *s2, const struct av_s2_cfg *cfg, const struct av_mm_ops *ops,
@@ -285,10 +298,15 @@ int av_s2_init(struct av_s2 *s2, const struct av_s2_cfg *cfg, const struct av_mm
  * Tear the table down: one ops->tlbi_vmid(), then every table page and the root are freed
  * through ops->free. The VM must not run on this table any more. Afterwards
  * s2->pages is 0 and @p s2 may be initialised again.
+ * @param s2 the stage-2 table
  */
 void av_s2_destroy(struct av_s2 *s2);
 
-/** The VTCR_EL2 value for this table. */
+/**
+ * The VTCR_EL2 value for this table.
+ * @param s2 the stage-2 table
+ * @return the VTCR_EL2 value
+ */
 static inline uint64_t av_s2_vtcr(const struct av_s2 *s2)
 {
 	return s2->geom.vtcr;
@@ -296,11 +314,19 @@ static inline uint64_t av_s2_vtcr(const struct av_s2 *s2)
 
 /**
  * Compose VTTBR_EL2 for this table's root and @p vmid (CnP clear).
+ * @param s2 the stage-2 table
+ * @param vmid the VMID
+ * @param vttbr receives the VTTBR_EL2 value
  * @return 0, or -AV_EINVAL if @p vmid does not fit the configured VMID size.
  */
 int av_s2_vttbr(const struct av_s2 *s2, uint32_t vmid, uint64_t *vttbr);
 
-/** Bytes mapped by one descriptor at @p level (0..3) with this table's granule. */
+/**
+ * Bytes mapped by one descriptor at @p level (0..3) with this table's granule.
+ * @param s2 the stage-2 table
+ * @param level translation table level (0..3)
+ * @return the size in bytes
+ */
 uint64_t av_s2_level_size(const struct av_s2 *s2, unsigned level);
 
 /* ---------------------------------------------------------------------------------- */
@@ -309,18 +335,31 @@ uint64_t av_s2_level_size(const struct av_s2 *s2, unsigned level);
 /**
  * Fill @p mc through s2->ops->zalloc until it holds at least @p min pages.
  * Call it outside the lock that protects the table.
+ * @param s2 the stage-2 table
+ * @param mc the memory cache
+ * @param min pages the cache must hold after the call
  * @return 0; -AV_ENOSPC if @p min > mc->cap; -AV_ENOMEM if an allocation failed (the
  *         pages allocated so far stay in the cache).
  */
 int av_s2_memcache_topup(const struct av_s2 *s2, struct av_memcache *mc, size_t min);
 
-/** Free every page left in @p mc through s2->ops->free. */
+/**
+ * Free every page left in @p mc through s2->ops->free.
+ * @param s2 the stage-2 table
+ * @param mc the memory cache
+ */
 void av_s2_memcache_drain(const struct av_s2 *s2, struct av_memcache *mc);
 
 /**
  * The most table pages av_s2_map() of this range could take from the memcache,
  * whatever the table holds now (it counts every table the range could need,
  * including splits of existing blocks with AV_S2_MAP_REPLACE).
+ * @param s2 the stage-2 table
+ * @param ipa start of the IPA range
+ * @param size size of the range in bytes
+ * @param pa physical address the range maps to
+ * @param flags AV_S2_MAP_* flags
+ * @return the page count
  */
 size_t av_s2_map_pages_max(const struct av_s2 *s2, uint64_t ipa, uint64_t size, uint64_t pa,
 			   unsigned flags);
@@ -328,6 +367,8 @@ size_t av_s2_map_pages_max(const struct av_s2 *s2, uint64_t ipa, uint64_t size, 
 /**
  * The most table pages av_s2_unmap() or av_s2_protect() of any range could take (to
  * split the blocks that straddle its two ends).
+ * @param s2 the stage-2 table
+ * @return the page count
  */
 size_t av_s2_split_pages_max(const struct av_s2 *s2);
 
@@ -377,6 +418,10 @@ struct av_s2_walker {
  * a block split) the walker descends into it; when a TABLE_PRE visit replaces the table
  * by something else, it does not.
  *
+ * @param s2 the stage-2 table
+ * @param ipa start of the IPA range
+ * @param size size of the range in bytes
+ * @param w the callbacks and which entries to visit
  * @return 0, the first negative value a visitor returned, or -AV_ERANGE when the range
  *         wraps around or reaches beyond the IPA size.
  */
@@ -386,6 +431,8 @@ int av_s2_walk(struct av_s2 *s2, uint64_t ipa, uint64_t size, const struct av_s2
  * Write @p desc into the visited descriptor. If the old value was valid this is a
  * break-before-make: write 0, clean, ops->tlbi_ipa (leaf unless the old descriptor was
  * a table), then the new value (and a clean). Use it from visitors.
+ * @param v the visit passed to the walker callback
+ * @param desc the new descriptor
  */
 void av_s2_visit_set(const struct av_s2_visit *v, uint64_t desc);
 
@@ -412,6 +459,13 @@ void av_s2_visit_set(const struct av_s2_visit *v, uint64_t desc);
  *
  * @param done  optional out: the IPA reached; [@p ipa, *done) is mapped as asked and
  *              nothing at or beyond *done changed. *done == ipa + size on success.
+ * @param s2 the stage-2 table
+ * @param ipa start of the IPA range
+ * @param size size of the range in bytes
+ * @param pa physical address the range maps to
+ * @param prot AV_S2_R, AV_S2_W, AV_S2_X and AV_S2_MT bits (e.g. #AV_S2_RWX)
+ * @param flags AV_S2_MAP_* flags
+ * @param mc the memory cache
  * @return 0; -AV_EINVAL for unaligned @p ipa/@p size/@p pa, size 0 or bad @p prot;
  *         -AV_ERANGE beyond the IPA or PA size; -AV_EEXIST on overlap without
  *         AV_S2_MAP_REPLACE (nothing changed); -AV_ENOMEM when @p mc ran out.
@@ -427,6 +481,10 @@ int av_s2_map(struct av_s2 *s2, uint64_t ipa, uint64_t size, uint64_t pa, uint32
  * not an error.
  *
  * @param done  optional out: the IPA reached (see av_s2_map()).
+ * @param s2 the stage-2 table
+ * @param ipa start of the IPA range
+ * @param size size of the range in bytes
+ * @param mc the memory cache
  * @return 0, -AV_EINVAL (unaligned), -AV_ERANGE, or -AV_ENOMEM (split needed, @p mc empty).
  */
 int av_s2_unmap(struct av_s2 *s2, uint64_t ipa, uint64_t size, struct av_memcache *mc,
@@ -439,6 +497,12 @@ int av_s2_unmap(struct av_s2 *s2, uint64_t ipa, uint64_t size, struct av_memcach
  * write-protected until their next write fault if @p prot has AV_S2_W, and leave the
  * log otherwise.
  *
+ * @param s2 the stage-2 table
+ * @param ipa start of the IPA range
+ * @param size size of the range in bytes
+ * @param prot AV_S2_R, AV_S2_W, AV_S2_X and AV_S2_MT bits (e.g. #AV_S2_RWX)
+ * @param mc the memory cache
+ * @param done optional (may be NULL): bytes of the range processed, also on error
  * @return 0, -AV_EINVAL (unaligned or bad @p prot), -AV_ERANGE or -AV_ENOMEM; @p done as
  *         for av_s2_map().
  */
@@ -456,6 +520,9 @@ struct av_s2_leaf {
 
 /**
  * Translate @p ipa (any alignment) through the table.
+ * @param s2 the stage-2 table
+ * @param ipa start of the IPA range
+ * @param out receives the leaf found
  * @return 0; -AV_ENOENT if unmapped; -AV_ERANGE beyond the IPA size.
  */
 int av_s2_translate(struct av_s2 *s2, uint64_t ipa, struct av_s2_leaf *out);
@@ -468,6 +535,11 @@ int av_s2_translate(struct av_s2 *s2, uint64_t ipa, struct av_s2_leaf *out);
  * (tables from @p mc: av_s2_map_pages_max(s2, ipa, size, 0, AV_S2_MAP_NO_BLOCKS)
  * suffices) and every writable page is write-protected and tagged with
  * AV_S2_DESC_SW_LOG. Pages mapped into the range later are not logged.
+ * @param s2 the stage-2 table
+ * @param ipa start of the IPA range
+ * @param size size of the range in bytes
+ * @param mc the memory cache
+ * @param done optional (may be NULL): bytes of the range processed, also on error
  * @return as av_s2_protect().
  */
 int av_s2_dirty_log_start(struct av_s2 *s2, uint64_t ipa, uint64_t size,
@@ -476,12 +548,17 @@ int av_s2_dirty_log_start(struct av_s2 *s2, uint64_t ipa, uint64_t size,
 /**
  * Stop logging [@p ipa, @p ipa + @p size): logged pages get their write permission back
  * and lose the tag. Pages stay pages (the caller may re-map the range to get blocks).
+ * @param s2 the stage-2 table
+ * @param ipa start of the IPA range
+ * @param size size of the range in bytes
  * @return 0, -AV_EINVAL or -AV_ERANGE.
  */
 int av_s2_dirty_log_stop(struct av_s2 *s2, uint64_t ipa, uint64_t size);
 
 /**
  * Handle a stage-2 permission fault on @p ipa that the caller forwards.
+ * @param s2 the stage-2 table
+ * @param ipa start of the IPA range
  * @return 1 if it was a write to a logged, write-protected page: the page is now dirty
  *         and writable and the guest can retry; 0 if the fault is not the log's (a real
  *         permission fault, or a page already made writable by another vCPU's fault);
@@ -494,6 +571,11 @@ int av_s2_dirty_fault(struct av_s2 *s2, uint64_t ipa);
  * (bit i % 64 of word i / 64) is set if page ipa + i * granule was written since logging
  * started or since the last read; those pages are write-protected again. Bits for the
  * other pages are cleared.
+ * @param s2 the stage-2 table
+ * @param ipa start of the IPA range
+ * @param size size of the range in bytes
+ * @param bitmap receives one bit per page (bit 0: @p ipa)
+ * @param nwords number of 64-bit words in @p bitmap
  * @return 0; -AV_EINVAL (unaligned), -AV_ERANGE, -AV_ENOSPC if @p nwords is too small.
  */
 int av_s2_dirty_read_clear(struct av_s2 *s2, uint64_t ipa, uint64_t size, uint64_t *bitmap,
@@ -542,6 +624,10 @@ typedef void (*av_s2_report_fn)(void *cookie, const struct av_s2_problem *p);
  * that lies inside it. Malformed table descriptors are reported and not followed.
  *
  * @param report  called once per problem; NULL sends each one to av_warn()
+ * @param s2 the stage-2 table
+ * @param owned the PA ranges the VM may reach
+ * @param nowned number of entries in @p owned
+ * @param cookie passed unchanged to @p report
  * @return the number of problems (0: clean).
  */
 unsigned long av_s2_check(struct av_s2 *s2, const struct av_s2_pa_range *owned, size_t nowned,
@@ -590,6 +676,10 @@ struct av_vmid_alloc {
  * Initialise an allocator.
  * @param cpus   caller array of @p ncpus entries (zeroed by this call)
  * @param flush  called once per rollover (required)
+ * @param a the VMID allocator
+ * @param bits VMID width (8 or 16)
+ * @param ncpus number of entries in @p cpus
+ * @param cookie passed unchanged to @p flush
  * @return 0, or -AV_EINVAL (bits not 8/16, no flush, no CPUs, or ncpus too large for
  *         the VMID space: at least ncpus + 1 VMIDs besides 0 are needed).
  */
@@ -599,6 +689,9 @@ int av_vmid_alloc_init(struct av_vmid_alloc *a, unsigned bits, struct av_vmid_cp
 /**
  * Check and refresh @p vm's VMID before entering it on CPU @p cpu. Caller holds the
  * allocator's lock.
+ * @param a the VMID allocator
+ * @param vm the VM's VMID slot
+ * @param cpu physical CPU index
  * @return 0 if the VMID did not change, 1 if a new VMID was written to @p vm (reload
  *         VTTBR_EL2), -AV_EINVAL for a bad @p cpu.
  */

@@ -163,6 +163,8 @@ struct av_sched {
 
 /**
  * Initialise @p s: every run queue empty and idle.
+ * @param s the scheduler
+ * @param cfg configuration, copied
  * @return 0; -AV_EINVAL for NULL arguments, a zero counter frequency; -AV_ERANGE for a
  *         pCPU count outside 1..#AV_SCHED_MAX_CPUS or a default slice that rounds to 0
  */
@@ -170,12 +172,18 @@ int av_sched_init(struct av_sched *s, const struct av_sched_config *cfg);
 
 /**
  * Change the slice (counter ticks, non-zero). Slices already started keep their length.
+ * @param s the scheduler
+ * @param slice time slice in counter ticks
  * @return 0 or -AV_EINVAL
  */
 int av_sched_set_slice(struct av_sched *s, uint64_t slice);
 
 /**
  * Initialise an entity: OFF, not added, with @p prio and @p affinity (0 means "every pCPU").
+ * @param e the entity
+ * @param prio priority (0 highest)
+ * @param affinity bit n set: may run on pCPU n
+ * @param owner the caller's object (e.g. the vCPU)
  * @return 0; -AV_EINVAL for NULL; -AV_ERANGE for a priority >= #AV_SCHED_NR_PRIO
  */
 int av_sched_entity_init(struct av_sched_entity *e, unsigned prio, uint64_t affinity,
@@ -187,6 +195,10 @@ int av_sched_entity_init(struct av_sched_entity *e, unsigned prio, uint64_t affi
  * (placed as by av_sched_power_on(): on @p cpu, or on an idle pCPU of its affinity when it
  * could not run at once on @p cpu). The affinity is clipped to the scheduler's pCPUs.
  * @param kick  as for av_sched_wake(); may be NULL
+ * @param s the scheduler
+ * @param e the entity
+ * @param cpu physical CPU index
+ * @param state initial state (RUNNABLE or OFF)
  * @return 0; -AV_EINVAL for NULL, a bad @p state, @p cpu outside @p e's affinity or an
  *         affinity with no pCPU of this scheduler; -AV_ERANGE for a bad @p cpu;
  *         -AV_EEXIST when @p e was already added
@@ -206,6 +218,9 @@ int av_sched_add(struct av_sched *s, struct av_sched_entity *e, unsigned cpu,
  * (file comment) may bring one entity over. Then the head of the highest non-empty
  * priority queue runs (with a fresh slice if its last one was used up).
  *
+ * @param s the scheduler
+ * @param cpu physical CPU index
+ * @param now counter value now
  * @return the entity to run (state RUNNING; may be the same as before), or NULL to idle
  *         (also for bad arguments).
  */
@@ -221,6 +236,10 @@ struct av_sched_entity *av_sched_pick(struct av_sched *s, unsigned cpu, uint64_t
  * the slice end matters once an equal priority is queued: av_sched_wake() names the pCPU
  * then), so a caller may arm the EL2 timer from it and call av_sched_next_event() only
  * after such a report.
+ * @param s the scheduler
+ * @param cpu physical CPU index
+ * @param now counter value now
+ * @param next_event receives the counter value of the next scheduling event
  * @return as av_sched_pick(); `*next_event` is #AV_SCHED_NO_EVENT for bad arguments
  */
 struct av_sched_entity *av_sched_pick_event(struct av_sched *s, unsigned cpu, uint64_t now,
@@ -229,6 +248,9 @@ struct av_sched_entity *av_sched_pick_event(struct av_sched *s, unsigned cpu, ui
 /**
  * The timer interrupt of pCPU @p cpu (or any other moment): wake blocked entities whose
  * deadline passed and say whether av_sched_pick() would change what runs.
+ * @param s the scheduler
+ * @param cpu physical CPU index
+ * @param now counter value now
  * @return 1 if the caller should call av_sched_pick() (the current entity's slice is over
  *         and an equal-priority entity waits, or there are several pCPUs (a balancing
  *         point); a higher-priority one is queued; the pCPU is idle with something queued;
@@ -241,6 +263,8 @@ int av_sched_tick(struct av_sched *s, unsigned cpu, uint64_t now);
  * The running entity of pCPU @p cpu gives up the rest of its slice (WFE, or a guest
  * yield): at the next pick it goes to the tail of its priority queue (it runs again at
  * once if nothing else of its priority or higher is queued).
+ * @param s the scheduler
+ * @param cpu physical CPU index
  * @return 0; -AV_EINVAL for bad arguments; -AV_ENOENT when the pCPU runs nothing
  */
 int av_sched_yield(struct av_sched *s, unsigned cpu);
@@ -249,6 +273,9 @@ int av_sched_yield(struct av_sched *s, unsigned cpu);
  * The running entity @p e waits for an interrupt (WFI) until av_sched_wake() or until the
  * counter reaches @p deadline (#AV_SCHED_NO_DEADLINE: no deadline). Call av_sched_pick()
  * next unless it returned 1.
+ * @param s the scheduler
+ * @param e the entity
+ * @param deadline counter value to wake at, UINT64_MAX for none
  * @return 0 (now BLOCKED); 1 when a wake-up arrived since it started running (still
  *         RUNNING: resume it); -AV_EINVAL for NULL; -AV_EBUSY when @p e is not RUNNING
  */
@@ -265,6 +292,8 @@ int av_sched_block(struct av_sched *s, struct av_sched_entity *e, uint64_t deadl
  *              when it is idle or runs something of lower priority, or the one running
  *              @p e when it was blocked there; #AV_SCHED_NO_CPU when no kick is needed.
  *              May be NULL.
+ * @param s the scheduler
+ * @param e the entity
  * @return 0; -AV_EINVAL for NULL or an entity that was never added
  */
 int av_sched_wake(struct av_sched *s, struct av_sched_entity *e, unsigned *kick);
@@ -274,6 +303,8 @@ int av_sched_wake(struct av_sched *s, struct av_sched_entity *e, unsigned *kick)
  * is RUNNING, it stays its pCPU's current entity until the next pick, which drops it.
  * An OFF entity that is no pCPU's current entity (check with av_sched_current()) may be
  * freed. Idempotent.
+ * @param s the scheduler
+ * @param e the entity
  * @return 0; -AV_EINVAL for NULL or an entity that was never added
  */
 int av_sched_power_off(struct av_sched *s, struct av_sched_entity *e);
@@ -281,6 +312,8 @@ int av_sched_power_off(struct av_sched *s, struct av_sched_entity *e);
 /**
  * Power @p e on (PSCI CPU_ON): an OFF entity becomes RUNNABLE, placed as for a wake-up.
  * @param kick  as for av_sched_wake()
+ * @param s the scheduler
+ * @param e the entity
  * @return 0; -AV_EINVAL for NULL or never added; -AV_EBUSY when @p e is not OFF (or is
  *         OFF but still the current entity of a pCPU that has not picked since)
  */
@@ -292,20 +325,42 @@ int av_sched_power_on(struct av_sched *s, struct av_sched_entity *e, unsigned *k
  * than one pCPU (balancing), the earliest deadline of
  * this pCPU's blocked entities, and @p now when a decision is due already (see
  * av_sched_tick()). Arm the EL2 physical timer (CNTHP_CVAL_EL2) for it.
+ * @param s the scheduler
+ * @param cpu physical CPU index
+ * @param now counter value now
  * @return the time, or #AV_SCHED_NO_EVENT when nothing is due (also for bad arguments)
  */
 uint64_t av_sched_next_event(struct av_sched *s, unsigned cpu, uint64_t now);
 
-/** The current entity of pCPU @p cpu (a snapshot), or NULL. */
+/**
+ * The current entity of pCPU @p cpu (a snapshot), or NULL.
+ * @param s the scheduler
+ * @param cpu physical CPU index
+ * @return the entity, or NULL
+ */
 struct av_sched_entity *av_sched_current(struct av_sched *s, unsigned cpu);
 
-/** Entities queued (RUNNABLE) on pCPU @p cpu (a snapshot); 0 for a bad @p cpu. */
+/**
+ * Entities queued (RUNNABLE) on pCPU @p cpu (a snapshot); 0 for a bad @p cpu.
+ * @param s the scheduler
+ * @param cpu physical CPU index
+ * @return the count
+ */
 unsigned av_sched_nr_queued(struct av_sched *s, unsigned cpu);
 
-/** Counter ticks in @p ms milliseconds at the scheduler's frequency (for slices). */
+/**
+ * Counter ticks in @p ms milliseconds at the scheduler's frequency (for slices).
+ * @param s the scheduler
+ * @param ms milliseconds
+ * @return the tick count
+ */
 uint64_t av_sched_ms_to_ticks(const struct av_sched *s, uint64_t ms);
 
-/** Name of a state ("off", "runnable", "running", "blocked"; "?" when out of range). */
+/**
+ * Name of a state ("off", "runnable", "running", "blocked"; "?" when out of range).
+ * @param state initial state
+ * @return the name, "?" when out of range
+ */
 const char *av_sched_state_name(enum av_sched_state state);
 
 #ifdef __cplusplus

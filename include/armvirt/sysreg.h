@@ -60,7 +60,7 @@ extern "C" {
 	(AV_SYSREG_OP0 | AV_SYSREG_OP2 | AV_SYSREG_OP1 | AV_SYSREG_CRN | AV_SYSREG_CRM)
 
 /**
- * The key of system register S<op0>_<op1>_C<crn>_C<crm>_<op2>.
+ * The key of system register S\<op0\>_\<op1\>_C\<crn\>_C\<crm\>_\<op2\>.
  *
  * An integer constant expression when the arguments are: usable in static initialisers
  * and `case` labels. Out-of-range arguments are truncated to the field widths.
@@ -79,37 +79,61 @@ extern "C" {
 #define AV_SYSREG_ORD_CRM AV_GENMASK(6, 3)   /**< order: CRm */
 #define AV_SYSREG_ORD_OP2 AV_GENMASK(2, 0)   /**< order: Op2 */
 
-/** Op0 of @p key (0..3). */
+/**
+ * Op0 of @p key (0..3).
+ * @param key the register's key
+ * @return Op0
+ */
 static inline unsigned av_sysreg_op0(uint32_t key)
 {
 	return (unsigned)AV_FIELD_GET(AV_SYSREG_OP0, key);
 }
 
-/** Op1 of @p key (0..7). */
+/**
+ * Op1 of @p key (0..7).
+ * @param key the register's key
+ * @return Op1
+ */
 static inline unsigned av_sysreg_op1(uint32_t key)
 {
 	return (unsigned)AV_FIELD_GET(AV_SYSREG_OP1, key);
 }
 
-/** CRn of @p key (0..15). */
+/**
+ * CRn of @p key (0..15).
+ * @param key the register's key
+ * @return CRn
+ */
 static inline unsigned av_sysreg_crn(uint32_t key)
 {
 	return (unsigned)AV_FIELD_GET(AV_SYSREG_CRN, key);
 }
 
-/** CRm of @p key (0..15). */
+/**
+ * CRm of @p key (0..15).
+ * @param key the register's key
+ * @return CRm
+ */
 static inline unsigned av_sysreg_crm(uint32_t key)
 {
 	return (unsigned)AV_FIELD_GET(AV_SYSREG_CRM, key);
 }
 
-/** Op2 of @p key (0..7). */
+/**
+ * Op2 of @p key (0..7).
+ * @param key the register's key
+ * @return Op2
+ */
 static inline unsigned av_sysreg_op2(uint32_t key)
 {
 	return (unsigned)AV_FIELD_GET(AV_SYSREG_OP2, key);
 }
 
-/** The key of the register an EC 0x18 syndrome's ISS names (Rt and direction dropped). */
+/**
+ * The key of the register an EC 0x18 syndrome's ISS names (Rt and direction dropped).
+ * @param iss ISS of an EC 0x18 syndrome
+ * @return the register's key
+ */
 static inline uint32_t av_sysreg_key_from_iss(uint32_t iss)
 {
 	return iss & (uint32_t)AV_SYSREG_KEY_MASK;
@@ -119,6 +143,8 @@ static inline uint32_t av_sysreg_key_from_iss(uint32_t iss)
  * The position of @p key in encoding order (op0, op1, CRn, CRm, op2), as a 16-bit number.
  * Tables are sorted by this value; consecutive registers of a family have consecutive
  * values when the family index runs through CRm:op2.
+ * @param key the register's key
+ * @return the 16-bit position
  */
 static inline uint32_t av_sysreg_key_order(uint32_t key)
 {
@@ -136,7 +162,11 @@ struct av_sysreg_access {
 	bool is_write; /**< true for MSR (guest writes the register), false for MRS */
 };
 
-/** Decode the ISS of an EC 0x18 syndrome into @p acc. Every ISS value decodes. */
+/**
+ * Decode the ISS of an EC 0x18 syndrome into @p acc. Every ISS value decodes.
+ * @param iss ISS of an EC 0x18 syndrome
+ * @param acc receives the decoded access
+ */
 static inline void av_sysreg_decode_iss(uint32_t iss, struct av_sysreg_access *acc)
 {
 	acc->key = av_sysreg_key_from_iss(iss);
@@ -433,6 +463,7 @@ int av_sysreg_names_check(void);
 /**
  * The architectural name of @p key.
  *
+ * @param key the register's key
  * @return a static string, or NULL when the table does not know the register
  */
 const char *av_sysreg_name(uint32_t key);
@@ -453,6 +484,9 @@ int av_sysreg_key_from_name(const char *name, uint32_t *key);
 /**
  * Format @p key in the generic form `S<op0>_<op1>_C<n>_C<m>_<op2>`.
  *
+ * @param key the register's key
+ * @param buf output buffer, always NUL-terminated when @p size > 0
+ * @param size size of @p buf
  * @return the length of the full string (as av_snprintf()); the output is truncated but
  *         NUL-terminated when it is >= @p size
  */
@@ -461,6 +495,9 @@ int av_sysreg_format_generic(uint32_t key, char *buf, size_t size);
 /**
  * Format @p key as its name when the name table knows it, else in the generic form.
  *
+ * @param key the register's key
+ * @param buf output buffer, always NUL-terminated when @p size > 0
+ * @param size size of @p buf
  * @return the length of the full string (as av_snprintf())
  */
 int av_sysreg_format_key(uint32_t key, char *buf, size_t size);
@@ -572,6 +609,8 @@ struct av_sysreg_table {
  * callback on every HANDLER row, ranges not reversed, rows sorted in encoding order
  * with no duplicates and no overlapping ranges. Logs the first problem with av_err().
  *
+ * @param rows the table rows
+ * @param n number of rows
  * @return 0; -AV_EINVAL for a NULL table with rows, a bad row, a missing callback or a
  *         misordered table; -AV_EEXIST for a duplicate key or overlapping rows
  */
@@ -582,6 +621,9 @@ int av_sysreg_table_check(const struct av_sysreg_desc *rows, size_t n);
  *
  * @param unmatched  what keys without a row do: AV_SYSREG_UNDEF or AV_SYSREG_RAZ_WI
  * @param cookie     handed to handlers through ctx->table->cookie
+ * @param t the table to initialise
+ * @param rows the table rows
+ * @param n number of rows
  * @return 0, an error of av_sysreg_table_check(), or -AV_EINVAL for a bad @p unmatched
  */
 int av_sysreg_table_init(struct av_sysreg_table *t, const struct av_sysreg_desc *rows,
@@ -589,6 +631,9 @@ int av_sysreg_table_init(struct av_sysreg_table *t, const struct av_sysreg_desc 
 
 /**
  * Binary search of checked rows.
+ * @param rows the table rows
+ * @param n number of rows
+ * @param key the key looked up
  * @return the row covering @p key, or NULL
  */
 const struct av_sysreg_desc *av_sysreg_find(const struct av_sysreg_desc *rows, size_t n,
@@ -619,6 +664,10 @@ enum av_sysreg_result av_sysreg_emulate(struct av_sysreg_table *t, void *vcpu,
  * (register 31 reads as zero), call av_sysreg_emulate(), then for a handled MRS write
  * Rt (unless it is 31) and for any handled access advance `regs->pc` by 4.
  *
+ * @param t the trap table
+ * @param vcpu passed unchanged to the row callbacks
+ * @param iss ISS of an EC 0x18 syndrome
+ * @param regs the vCPU's registers (Rt is read or written)
  * @return as av_sysreg_emulate(); on AV_SYSREG_INJECT_UNDEF or AV_SYSREG_TO_CALLER
  *         @p regs is unchanged
  */
@@ -825,6 +874,7 @@ struct av_idreg_desc {
  * The built-in ID-register layouts (ID_AA64PFR0/1, ZFR0, DFR0, ISAR0/1/2, MMFR0/1/2,
  * CTR_EL0), sorted in encoding order.
  * @param[out] n  number of entries (may be NULL)
+ * @return the table
  */
 const struct av_idreg_desc *av_idreg_table(size_t *n);
 
@@ -836,15 +886,28 @@ const struct av_idreg_desc *av_idreg_table(size_t *n);
  */
 int av_idreg_table_check(void);
 
-/** The layout of ID register @p key, or NULL when there is none. */
+/**
+ * The layout of ID register @p key, or NULL when there is none.
+ * @param key the register's key
+ * @return the layout, or NULL
+ */
 const struct av_idreg_desc *av_idreg_find(uint32_t key);
 
-/** The field named @p name (case-insensitive) of @p d, or NULL. */
+/**
+ * The field named @p name (case-insensitive) of @p d, or NULL.
+ * @param d the ID register layout
+ * @param name field name (case-insensitive)
+ * @return the field, or NULL
+ */
 const struct av_idreg_field *av_idreg_field_find(const struct av_idreg_desc *d,
 						 const char *name);
 
 /**
  * The safer of two values of field @p f (both right-aligned) under the field's rule.
+ * @param f the field
+ * @param a one value
+ * @param b the other value
+ * @return the safer value
  */
 uint64_t av_idreg_field_safer(const struct av_idreg_field *f, uint64_t a, uint64_t b);
 
@@ -865,6 +928,10 @@ int av_idreg_sanitise(uint32_t key, uint64_t host, uint64_t limit, uint64_t *out
 
 /**
  * Set field @p field of @p *val (a value of ID register @p key) to @p v.
+ * @param key the ID register's key
+ * @param field field name (case-insensitive)
+ * @param v the new field value
+ * @param val the register value to change
  * @return 0, -AV_ENOENT (unknown register or field), -AV_ERANGE (@p v does not fit)
  */
 int av_idreg_set(uint32_t key, const char *field, uint64_t v, uint64_t *val);
@@ -873,6 +940,9 @@ int av_idreg_set(uint32_t key, const char *field, uint64_t v, uint64_t *val);
  * Set field @p field of @p *val to its "not implemented" value, the field's `safe`:
  * 0 for most fields, 0xF for signed ones such as ID_AA64PFR0_EL1.FP, 1 (AArch64 only)
  * for ID_AA64PFR0_EL1.EL0/EL1, 1 for the TGran*_2 fields.
+ * @param key the ID register's key
+ * @param field field name (case-insensitive)
+ * @param val the register value to change
  * @return 0 or -AV_ENOENT
  */
 int av_idreg_hide(uint32_t key, const char *field, uint64_t *val);

@@ -357,6 +357,9 @@ int av_trap_policy_compute(const struct av_trap_policy *p, struct av_el2_traps *
  * `HCR_EL2  0x0000000080040001 VM TID3 RW`. Multi-bit fields print as `NAME=value`,
  * bits no field names as `?=0x...`. The CPTR_EL2 layout follows the E2H bit of hcr_el2.
  *
+ * @param t the EL2 trap register values
+ * @param buf output buffer, always NUL-terminated when @p size > 0
+ * @param size size of @p buf
  * @return the length of the full text like snprintf (output is truncated and
  *         NUL-terminated when it does not fit), or -AV_EINVAL if @p t is NULL or
  *         @p buf is NULL with @p size > 0.
@@ -506,35 +509,60 @@ struct av_trap_row {
  */
 const struct av_trap_row *av_trap_sensitive_table(size_t *n);
 
-/** The control of @p row in the CPTR_EL2 layout selected by @p e2h. */
+/**
+ * The control of @p row in the CPTR_EL2 layout selected by @p e2h.
+ * @param row the sensitive-instruction row
+ * @param e2h true for the HCR_EL2.E2H = 1 layout
+ * @return the control bits, or NULL when the row has none
+ */
 const struct av_trap_bits *av_trap_row_bits(const struct av_trap_row *row, bool e2h);
 
 /**
  * True when @p t puts @p row's control fully in its trapping state (the E2H bit of
  * t->hcr_el2 selects the layout). False for rows without a control in the four registers.
+ * @param row the sensitive-instruction row
+ * @param t the EL2 trap register values
+ * @return true when the row's control traps, false otherwise or without a control
  */
 bool av_trap_row_trapped(const struct av_trap_row *row, const struct av_el2_traps *t);
 
 /**
  * Ask for (or drop) the trap a control id stands for. For AV_TRAP_CTL_HSTR, true sets
  * every valid HSTR_EL2 bit and false clears them all.
+ * @param p the policy
+ * @param id the control
+ * @param trap true to trap
  * @return 0, or -AV_EINVAL for a NULL policy, AV_TRAP_CTL_NONE or an unknown id
  */
 int av_trap_policy_set(struct av_trap_policy *p, enum av_trap_ctl id, bool trap);
 
 /**
  * Read back what a policy asks for a control id (for AV_TRAP_CTL_HSTR: any bit set).
+ * @param p the policy
+ * @param id the control
  * @return 1 (trap requested), 0 (not requested), or -AV_EINVAL as av_trap_policy_set()
  */
 int av_trap_policy_get(const struct av_trap_policy *p, enum av_trap_ctl id);
 
-/** Short name of a control id ("TWI", "TID3", "FPEN/TFP" ...); "?" if unknown. */
+/**
+ * Short name of a control id ("TWI", "TID3", "FPEN/TFP" ...); "?" if unknown.
+ * @param id the control
+ * @return the name, a constant string
+ */
 const char *av_trap_ctl_name(enum av_trap_ctl id);
 
-/** Name of a sensitivity class ("control", "location", ...); "?" if unknown. */
+/**
+ * Name of a sensitivity class ("control", "location", ...); "?" if unknown.
+ * @param cls the class
+ * @return the name, a constant string
+ */
 const char *av_trap_class_name(enum av_trap_class cls);
 
-/** Name of a handling kind ("trap", "always", ...); "?" if unknown. */
+/**
+ * Name of a handling kind ("trap", "always", ...); "?" if unknown.
+ * @param how the handling kind
+ * @return the name, a constant string
+ */
 const char *av_trap_how_name(enum av_trap_how how);
 
 #ifdef __cplusplus

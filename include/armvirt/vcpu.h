@@ -64,7 +64,7 @@ struct av_el1_regs {
 #define AV_DBG_MAX 16
 
 /**
- * A vCPU's breakpoint and watchpoint registers (DBGBVR/DBGBCR/DBGWVR/DBGWCR<n>_EL1), kept
+ * A vCPU's breakpoint and watchpoint registers (DBGBVR/DBGBCR/DBGWVR/DBGWCR\<n\>_EL1), kept
  * by the trap handlers (MDCR_EL2.TDA stays set: every guest access is emulated) and
  * written to the hardware by the world switch only for the registers in @ref hw_bp and
  * @ref hw_wp (doc/debug-pmu.md, "Debug").
@@ -75,7 +75,7 @@ struct av_dbg_state {
 	uint64_t wvr[AV_DBG_MAX]; /**< DBGWVR<n>_EL1 */
 	uint64_t wcr[AV_DBG_MAX]; /**< DBGWCR<n>_EL1 */
 	/** Bit n: breakpoint n is enabled (and usable) and the guest's OS lock is clear, so
-	 *  DBGBVR/DBGBCR<n> go to the hardware while the vCPU is loaded. 0: nothing to load. */
+	 *  DBGBVR/DBGBCR\<n\> go to the hardware while the vCPU is loaded. 0: nothing to load. */
 	uint32_t hw_bp;
 	uint32_t hw_wp; /**< the same for the watchpoints */
 };
@@ -147,13 +147,21 @@ struct av_vcpu_ctxt {
  * fault 0b110101): an exclusive or atomic instruction on memory that does not take it. */
 #define AV_FSC_EXCL_ATOMIC 0x35u
 
-/** True when @p pstate was saved from AArch32. */
+/**
+ * True when @p pstate was saved from AArch32.
+ * @param pstate a saved PSTATE (SPSR_ELx)
+ * @return true for AArch32, false for AArch64
+ */
 static inline bool av_pstate_is_aarch32(uint64_t pstate)
 {
 	return AV_FIELD_GET(AV_PSTATE_NRW, pstate) != 0;
 }
 
-/** The exception level @p pstate was saved at (AArch32 User is EL0, other AArch32 modes EL1). */
+/**
+ * The exception level @p pstate was saved at (AArch32 User is EL0, other AArch32 modes EL1).
+ * @param pstate a saved PSTATE (SPSR_ELx)
+ * @return the exception level (0..3)
+ */
 static inline unsigned av_pstate_el(uint64_t pstate)
 {
 	if (av_pstate_is_aarch32(pstate))
@@ -161,36 +169,53 @@ static inline unsigned av_pstate_el(uint64_t pstate)
 	return (unsigned)AV_FIELD_GET(AV_PSTATE_M_EL, pstate);
 }
 
-/** True when @p pstate (AArch64) uses SP_ELx rather than SP_EL0 (EL1h, EL2h). */
+/**
+ * True when @p pstate (AArch64) uses SP_ELx rather than SP_EL0 (EL1h, EL2h).
+ * @param pstate a saved PSTATE (SPSR_ELx)
+ * @return true for SP_ELx (EL1h, EL2h), false for SP_EL0
+ */
 static inline bool av_pstate_sp_elx(uint64_t pstate)
 {
 	return !av_pstate_is_aarch32(pstate) && av_pstate_el(pstate) != 0 &&
 	       AV_FIELD_GET(AV_PSTATE_M_SP, pstate) != 0;
 }
 
-/** The D, A, I, F masks of @p pstate, right-aligned (D = bit 3 ... F = bit 0). */
+/**
+ * The D, A, I, F masks of @p pstate, right-aligned (D = bit 3 ... F = bit 0).
+ * @param pstate a saved PSTATE (SPSR_ELx)
+ * @return DAIF as a 4-bit value
+ */
 static inline unsigned av_pstate_daif(uint64_t pstate)
 {
 	return (unsigned)AV_FIELD_GET(AV_PSTATE_DAIF, pstate);
 }
 
-/** True when the guest's data accesses at the trapped EL are big-endian (SCTLR_EL1.EE/E0E). */
+/**
+ * True when the guest's data accesses at the trapped EL are big-endian (SCTLR_EL1.EE/E0E).
+ * @param ctxt the vCPU's register context
+ * @return true for big-endian data accesses (SCTLR_EL1.EE or E0E)
+ */
 bool av_vcpu_data_big_endian(const struct av_vcpu_ctxt *ctxt);
 
 /**
  * Copy the stack pointer the trapped context was using into `regs.sp`: SP_EL1 when
  * PSTATE.M is EL1h, SP_EL0 for EL1t, EL0t (and AArch32 EL0, where it is unused).
  * Call it before emulating an instruction that may use SP (av_insn_emulate_mem()).
+ * @param ctxt the vCPU's register context
  */
 void av_vcpu_sp_load(struct av_vcpu_ctxt *ctxt);
 
-/** Write `regs.sp` back to the SP_EL0 or SP_EL1 it came from (see av_vcpu_sp_load()). */
+/**
+ * Write `regs.sp` back to the SP_EL0 or SP_EL1 it came from (see av_vcpu_sp_load()).
+ * @param ctxt the vCPU's register context
+ */
 void av_vcpu_sp_store(struct av_vcpu_ctxt *ctxt);
 
 /**
  * Complete the trapped instruction without executing it: PC += 4, and, as on the
  * completion of any instruction that is not a branch, PSTATE.BTYPE = 0 and PSTATE.SS = 0
  * (the software-step state machine moves to active-pending).
+ * @param ctxt the vCPU's register context
  */
 void av_vcpu_skip_insn(struct av_vcpu_ctxt *ctxt);
 
@@ -200,6 +225,7 @@ void av_vcpu_skip_insn(struct av_vcpu_ctxt *ctxt);
  *
  * @param[out] vector  VBAR_EL1 + group offset (+0 for synchronous); may be NULL
  * @param[out] pstate  PSTATE after the exception entry; may be NULL
+ * @param ctxt the vCPU's register context
  */
 void av_vcpu_exception_target(const struct av_vcpu_ctxt *ctxt, uint64_t *vector,
 			      uint64_t *pstate);
@@ -215,12 +241,16 @@ void av_vcpu_exception_target(const struct av_vcpu_ctxt *ctxt, uint64_t *vector,
  * - PC = VBAR_EL1 + AV_VECTOR_CUR_SP0 / CUR_SPX / LOW_A64 / LOW_A32 (+0, synchronous).
  *
  * `ctxt->el1` must hold the live SCTLR_EL1 and VBAR_EL1 (see armvirt/vm.h on EL1 state).
+ * @param ctxt the vCPU's register context
+ * @param esr the syndrome for ESR_EL1
+ * @param far the address for FAR_EL1
  */
 void av_vcpu_inject_sync(struct av_vcpu_ctxt *ctxt, uint64_t esr, uint64_t far);
 
 /**
  * Inject an Undefined Instruction exception: EC 0x00 (unknown reason), IL = 1, ISS = 0.
  * FAR_EL1 is left unchanged (it is UNKNOWN for this exception).
+ * @param ctxt the vCPU's register context
  */
 void av_vcpu_inject_undef(struct av_vcpu_ctxt *ctxt);
 
@@ -230,16 +260,28 @@ void av_vcpu_inject_undef(struct av_vcpu_ctxt *ctxt);
  * The syndrome is built with av_esr_encode().
  *
  * @param fsc  a fault status code, e.g. #AV_FSC_SEA (synchronous external abort)
+ * @param ctxt the vCPU's register context
+ * @param far the faulting address for FAR_EL1
+ * @param wnr true for a write
  */
 void av_vcpu_inject_dabt(struct av_vcpu_ctxt *ctxt, uint64_t far, unsigned fsc, bool wnr);
 
 /**
  * Inject an Instruction Abort: EC IABT_CUR (0x21) from EL1, IABT_LOW (0x20) from EL0;
  * IL = 1; IFSC = @p fsc. FAR_EL1 = @p far.
+ * @param ctxt the vCPU's register context
+ * @param far the faulting address for FAR_EL1
+ * @param fsc fault status code
  */
 void av_vcpu_inject_iabt(struct av_vcpu_ctxt *ctxt, uint64_t far, unsigned fsc);
 
-/** The syndrome av_vcpu_inject_dabt() would write to ESR_EL1. */
+/**
+ * The syndrome av_vcpu_inject_dabt() would write to ESR_EL1.
+ * @param ctxt the vCPU's register context
+ * @param fsc fault status code
+ * @param wnr true for a write
+ * @return the ESR_EL1 value
+ */
 uint64_t av_vcpu_dabt_esr(const struct av_vcpu_ctxt *ctxt, unsigned fsc, bool wnr);
 
 #ifdef __cplusplus

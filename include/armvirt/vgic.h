@@ -245,13 +245,29 @@ struct av_vgic_lr {
 	enum av_vgic_lr_state state; /**< pending / active / both / invalid */
 };
 
-/** Encode @p lr in the ICH_LR<n>_EL2 format. */
+/**
+ * Encode @p lr in the ICH_LR<n>_EL2 format.
+ * @param lr the list-register fields
+ * @return the ICH_LR<n>_EL2 value
+ */
 uint64_t av_vgic_lr_encode_v3(const struct av_vgic_lr *lr);
-/** Decode an ICH_LR<n>_EL2 value into @p lr. */
+/**
+ * Decode an ICH_LR<n>_EL2 value into @p lr.
+ * @param val an ICH_LR<n>_EL2 value
+ * @param lr receives the fields
+ */
 void av_vgic_lr_decode_v3(uint64_t val, struct av_vgic_lr *lr);
-/** Encode @p lr in the GICH_LR<n> format (priority bits [7:3], 10-bit INTIDs). */
+/**
+ * Encode @p lr in the GICH_LR<n> format (priority bits [7:3], 10-bit INTIDs).
+ * @param lr the list-register fields
+ * @return the GICH_LR<n> value
+ */
 uint32_t av_vgic_lr_encode_v2(const struct av_vgic_lr *lr);
-/** Decode a GICH_LR<n> value into @p lr (priority low bits read as 0). */
+/**
+ * Decode a GICH_LR<n> value into @p lr (priority low bits read as 0).
+ * @param val a GICH_LR<n> value
+ * @param lr receives the fields
+ */
 void av_vgic_lr_decode_v2(uint32_t val, struct av_vgic_lr *lr);
 
 /** Maintenance requests passed to av_vgic_lr_ops::set_maint(). */
@@ -364,24 +380,24 @@ struct av_vgic_vcpu {
 	uint16_t lr_slot[AV_VGIC_MAX_LRS]; /**< slot held by each written LR */
 };
 
-/** A virtual GIC. Caller-allocated; initialise with av_vgic_init(). Fields are private. */
 /** Entries of av_vgic::dist_id: the distributor's constant 32-bit registers. */
 #define AV_VGIC_DIST_NR_ID 3
 
+/** A virtual GIC. Caller-allocated; initialise with av_vgic_init(). Fields are private. */
 struct av_vgic {
-	enum av_vgic_model model;
-	unsigned nr_vcpus;
-	unsigned nr_spis;
+	enum av_vgic_model model;                 /**< GICv2 or GICv3 */
+	unsigned nr_vcpus;                        /**< vCPUs it serves */
+	unsigned nr_spis;                         /**< SPIs it implements */
 	uint32_t ctlr; /**< GICD_CTLR enables */
-	const struct av_vgic_lr_ops *lr_ops;
-	void *lr_cookie;
-	const struct av_vgic_lock_ops *lock_ops;
-	void *lock_cookie;
-	av_vgic_kick_fn kick;
-	void *kick_cookie;
-	av_vgic_level_fn line_level;
-	void *line_level_cookie;
-	atomic_flag dist_lock;
+	const struct av_vgic_lr_ops *lr_ops;      /**< list-register backend */
+	void *lr_cookie;                          /**< passed to @ref lr_ops */
+	const struct av_vgic_lock_ops *lock_ops;  /**< per-vCPU locks, NULL for none */
+	void *lock_cookie;                        /**< passed to @ref lock_ops */
+	av_vgic_kick_fn kick;                     /**< kicks a vCPU that has work */
+	void *kick_cookie;                        /**< passed to @ref kick */
+	av_vgic_level_fn line_level;              /**< input level of resampled lines */
+	void *line_level_cookie;                  /**< passed to @ref line_level */
+	atomic_flag dist_lock;                    /**< distributor state lock */
 	/** The distributor's 32-bit ID registers (GICD_TYPER, GICD_IIDR, GICD_PIDR2), offset
 	 *  and value, fixed by av_vgic_init(); unused entries hold offset UINT32_MAX. For
 	 *  av_vgic_dist_read_id(). */
@@ -389,8 +405,8 @@ struct av_vgic {
 		uint32_t off;
 		uint32_t val;
 	} dist_id[AV_VGIC_DIST_NR_ID];
-	struct av_vgic_vcpu vcpu[AV_VGIC_MAX_VCPUS];
-	struct av_vgic_irq irq[AV_VGIC_NR_IRQ_SLOTS];
+	struct av_vgic_vcpu vcpu[AV_VGIC_MAX_VCPUS];  /**< per-vCPU state */
+	struct av_vgic_irq irq[AV_VGIC_NR_IRQ_SLOTS]; /**< per-interrupt state */
 };
 
 /** A snapshot of one IRQ (av_vgic_get_irq()). */
@@ -421,6 +437,8 @@ struct av_vgic_irq_state {
  * priority 0; SGIs edge, PPIs and SPIs level; SPIs target no CPU (GICv2) / IROUTER = 0
  * (GICv3, the vCPU with affinity 0.0.0.0); redistributors asleep (ProcessorSleep = 1).
  *
+ * @param vgic the vGIC
+ * @param cfg model, vCPU count, SPIs and callbacks; read during the call only
  * @return 0, or -AV_EINVAL (bad model, counts, missing LR ops, duplicate MPIDRs).
  */
 int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg);
@@ -430,16 +448,32 @@ int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg);
  * @p level is true). @p vcpu selects the banked PPI/SGI (ignored for SPIs).
  *
  * @param kicked  optional: OR-ed with a bit per vCPU that must be kicked
+ * @param vgic the vGIC
+ * @param vcpu vCPU index
+ * @param intid interrupt ID
+ * @param level the new line level
  * @return 0, -AV_EINVAL (bad INTID or vCPU; SGIs go through av_vgic_send_sgi())
  */
 int av_vgic_set_level(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool level,
 		      uint32_t *kicked);
 
-/** Pulse an edge: latch the interrupt pending (works for level IRQs as a software pend). */
+/**
+ * Pulse an edge: latch the interrupt pending (works for level IRQs as a software pend).
+ * @param vgic the vGIC
+ * @param vcpu vCPU index
+ * @param intid interrupt ID
+ * @param kicked optional (may be NULL): OR-ed with the bits of the vCPUs that need a kick
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_vgic_pulse(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t *kicked);
 
 /**
  * Make SGI @p sgi pending on every vCPU of @p targets (bit i = vCPU i) from @p src.
+ * @param vgic the vGIC
+ * @param src the sending vCPU
+ * @param targets bit n set: send to vCPU n
+ * @param sgi SGI number (0..15)
+ * @param kicked optional (may be NULL): OR-ed with the bits of the vCPUs that need a kick
  * @return 0, -AV_EINVAL
  */
 int av_vgic_send_sgi(struct av_vgic *vgic, unsigned src, uint32_t targets, unsigned sgi,
@@ -449,6 +483,11 @@ int av_vgic_send_sgi(struct av_vgic *vgic, unsigned src, uint32_t targets, unsig
  * Emulate a trapped ICC_SGI1R_EL1 write from vCPU @p src: IRM=1 sends to all vCPUs but
  * @p src; otherwise to the vCPUs with affinity Aff3.Aff2.Aff1.(RS*16+n) for each TargetList
  * bit n. Targets that match no vCPU are ignored, as the architecture allows.
+ * @param vgic the vGIC
+ * @param src the sending vCPU
+ * @param val the value written to ICC_SGI1R_EL1
+ * @param kicked optional (may be NULL): OR-ed with the bits of the vCPUs that need a kick
+ * @return 0 on success, or a negative AV_E* error code
  */
 int av_vgic_v3_sgi1r_write(struct av_vgic *vgic, unsigned src, uint64_t val, uint32_t *kicked);
 
@@ -463,6 +502,11 @@ int av_vgic_v3_sgi1r_write(struct av_vgic *vgic, unsigned src, uint64_t val, uin
  * pending, holds nothing back behind the active LR and arms no maintenance interrupt for
  * it. Once the guest deactivates it, the vGIC forgets the line level and latch: a line
  * still high is signalled again by the physical GIC and the host's handler injects it again.
+ * @param vgic the vGIC
+ * @param vcpu vCPU index
+ * @param intid interrupt ID
+ * @param hw_intid the physical INTID, 0 to unlink
+ * @return 0 on success, or a negative AV_E* error code
  */
 int av_vgic_map_hw(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t hw_intid);
 
@@ -483,6 +527,10 @@ int av_vgic_map_hw(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t
  * A software pend (ISPENDR write) is kept: it is not the line. Edge-triggered interrupts
  * are not resampled.
  *
+ * @param vgic the vGIC
+ * @param vcpu vCPU index
+ * @param intid interrupt ID
+ * @param on true to resample, false to stop
  * @return 0, -AV_EINVAL (bad INTID or vCPU, an SGI, or @p on without a line_level callback)
  */
 int av_vgic_set_resample(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool on);
@@ -494,16 +542,35 @@ int av_vgic_set_resample(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bo
  * A GICv2 SGI pending from another source (or again from the same one) while one source's
  * is listed waits for the guest's deactivation of the listed one: that LR asks for the EOI
  * maintenance interrupt (eoi_maint), and the next flush lists the next source.
+ * @param vgic the vGIC
+ * @param vcpu vCPU index
+ * @return 0 on success, or a negative AV_E* error code
  */
 int av_vgic_flush(struct av_vgic *vgic, unsigned vcpu);
 
-/** Fold the list registers of @p vcpu back into the IRQ state after an exit. */
+/**
+ * Fold the list registers of @p vcpu back into the IRQ state after an exit.
+ * @param vgic the vGIC
+ * @param vcpu vCPU index
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_vgic_sync(struct av_vgic *vgic, unsigned vcpu);
 
-/** True when @p vcpu has a pending, enabled interrupt it could take (wake from WFI). */
+/**
+ * True when @p vcpu has a pending, enabled interrupt it could take (wake from WFI).
+ * @param vgic the vGIC
+ * @param vcpu vCPU index
+ * @return true when an interrupt could wake the vCPU, else false
+ */
 bool av_vgic_has_pending(struct av_vgic *vgic, unsigned vcpu);
 
-/** Read one IRQ's state (for @p vcpu's banked private IRQs). @return 0, -AV_EINVAL */
+/**
+ * Read one IRQ's state (for @p vcpu's banked private IRQs). @return 0, -AV_EINVAL
+ * @param vgic the vGIC
+ * @param vcpu vCPU index (for the banked SGIs and PPIs)
+ * @param intid interrupt ID
+ * @param out receives the interrupt state
+ */
 int av_vgic_get_irq(struct av_vgic *vgic, unsigned vcpu, uint32_t intid,
 		    struct av_vgic_irq_state *out);
 
@@ -520,6 +587,8 @@ enum av_vgic_access_result {
  * @param offset   from the frame base (< #AV_GICD_V3_SIZE)
  * @param size     1, 2, 4 or 8 bytes
  * @param val      in: value to write; out: value read (zero-extended)
+ * @param vgic the vGIC
+ * @param is_write true for a store, false for a load
  * @return AV_VGIC_ACCESS_OK, AV_VGIC_ACCESS_ABORT, or -AV_EINVAL (model is not GICv3)
  */
 int av_vgic_v3_dist_access(struct av_vgic *vgic, uint64_t offset, unsigned size, bool is_write,
@@ -528,6 +597,13 @@ int av_vgic_v3_dist_access(struct av_vgic *vgic, uint64_t offset, unsigned size,
 /**
  * A guest access to vCPU @p vcpu's redistributor (@p offset within its RD_base + SGI_base
  * pair, < #AV_GICR_STRIDE).
+ * @param vgic the vGIC
+ * @param vcpu vCPU index
+ * @param offset byte offset of the access within the frame
+ * @param size access size in bytes
+ * @param is_write true for a store, false for a load
+ * @param val the register value
+ * @return AV_VGIC_ACCESS_OK, AV_VGIC_ACCESS_ABORT, or -AV_EINVAL for bad arguments
  */
 int av_vgic_v3_redist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offset,
 			     unsigned size, bool is_write, uint64_t *val);
@@ -535,6 +611,12 @@ int av_vgic_v3_redist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offse
 /**
  * A guest access to a contiguous redistributor region holding every vCPU's frames in index
  * order (#AV_GICR_STRIDE apart). Offsets past the last vCPU are RAZ/WI.
+ * @param vgic the vGIC
+ * @param offset byte offset of the access within the frame
+ * @param size access size in bytes
+ * @param is_write true for a store, false for a load
+ * @param val the register value
+ * @return AV_VGIC_ACCESS_OK, AV_VGIC_ACCESS_ABORT, or -AV_EINVAL for bad arguments
  */
 int av_vgic_v3_redist_region_access(struct av_vgic *vgic, uint64_t offset, unsigned size,
 				    bool is_write, uint64_t *val);
@@ -542,6 +624,13 @@ int av_vgic_v3_redist_region_access(struct av_vgic *vgic, uint64_t offset, unsig
 /**
  * A guest access by vCPU @p vcpu to the GICv2 distributor frame (banked registers for
  * INTIDs 0..31 are @p vcpu's).
+ * @param vgic the vGIC
+ * @param vcpu vCPU index
+ * @param offset byte offset of the access within the frame
+ * @param size access size in bytes
+ * @param is_write true for a store, false for a load
+ * @param val the register value
+ * @return AV_VGIC_ACCESS_OK, AV_VGIC_ACCESS_ABORT, or -AV_EINVAL for bad arguments
  */
 int av_vgic_v2_dist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offset, unsigned size,
 			   bool is_write, uint64_t *val);
@@ -553,6 +642,11 @@ int av_vgic_v2_dist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offset,
  * av_vgic_init() returned) in @p val and return true, without the register table, the
  * lock or a vCPU index. Otherwise return false and change nothing: use the full access.
  * For a distributor read handler to try first; no argument checks (@p vgic initialised).
+ * @param vgic the vGIC
+ * @param offset byte offset of the access within the frame
+ * @param size access size in bytes
+ * @param val receives the register value
+ * @return true when the read was served (@p val written), false to take the full path
  */
 static inline bool av_vgic_dist_read_id(const struct av_vgic *vgic, uint64_t offset,
 					unsigned size, uint64_t *val)
@@ -610,6 +704,8 @@ struct av_vgic_snapshot {
 
 /**
  * Save @p vgic into @p snap. Every vCPU must be stopped and synced (no IRQ in an LR).
+ * @param vgic the vGIC
+ * @param snap receives the state
  * @return 0, -AV_EBUSY (an IRQ is still in a list register)
  */
 int av_vgic_save(struct av_vgic *vgic, struct av_vgic_snapshot *snap);
@@ -617,6 +713,8 @@ int av_vgic_save(struct av_vgic *vgic, struct av_vgic_snapshot *snap);
 /**
  * Restore a snapshot into @p vgic, which must have been initialised with the same model and
  * counts (its ops are kept). Pending lists are rebuilt.
+ * @param vgic the vGIC
+ * @param snap the state to restore
  * @return 0, -AV_EINVAL (bad magic, version or mismatched configuration)
  */
 int av_vgic_restore(struct av_vgic *vgic, const struct av_vgic_snapshot *snap);

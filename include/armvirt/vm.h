@@ -136,7 +136,11 @@ enum av_exit_action {
 	AV_EXIT_ACTION_COUNT
 };
 
-/** Name of an action ("resume", "block", ...; "?" when out of range). */
+/**
+ * Name of an action ("resume", "block", ...; "?" when out of range).
+ * @param action the action
+ * @return the name, "?" when out of range
+ */
 const char *av_exit_action_name(enum av_exit_action action);
 
 /** What an exit handler is given. */
@@ -329,6 +333,8 @@ struct av_vm_stats {
 /**
  * Sum the statistics of every vCPU of @p vm into @p out (per-register counts merged by
  * key; registers beyond #AV_VM_STATS_SYSREGS distinct keys go to `sysreg_other`).
+ * @param vm the VM
+ * @param out receives a copy of the statistics
  * @return 0 or -AV_EINVAL
  */
 int av_vm_stats_get(const struct av_vm *vm, struct av_vm_stats *out);
@@ -338,6 +344,10 @@ int av_vm_stats_get(const struct av_vm *vm, struct av_vm_stats *out);
  * handled with action @p action (for example hypercalls answered in the EL2 vectors,
  * armvirt/arch/aarch64.h), so that statistics cover every exit. Call it on the vCPU's
  * pCPU, like av_vm_handle_exit().
+ * @param vcpu the vCPU
+ * @param ec exception class (0..63)
+ * @param action the action
+ * @param n how many exits to add
  */
 void av_vcpu_stats_add_sync(struct av_vcpu *vcpu, unsigned ec, enum av_exit_action action,
 			    uint64_t n);
@@ -350,6 +360,9 @@ typedef void (*av_vm_line_fn)(void *cookie, const char *line);
  * class (with its name), per system register (with its name), per MMIO device (reads,
  * writes, rejected, from the bus) and unclaimed MMIO, and injected exceptions. Only
  * non-zero counts are printed.
+ * @param vm the VM
+ * @param fn called with each line
+ * @param cookie passed unchanged to the callback
  * @return 0 or -AV_EINVAL
  */
 int av_vm_stats_print(const struct av_vm *vm, av_vm_line_fn fn, void *cookie);
@@ -410,8 +423,8 @@ struct av_vcpu {
 	struct av_vcpu_mmio mmio;        /**< access handed to the host, if any */
 	/* av_vm_try_mmio()'s cache: the device of the last access, valid while the bus's
 	 * generation is mmio_last_gen (private). */
-	struct av_mmio_dev *mmio_last;
-	unsigned mmio_last_gen;
+	struct av_mmio_dev *mmio_last;   /**< cached device of the last access (private) */
+	unsigned mmio_last_gen;          /**< bus generation @ref mmio_last is valid for */
 	struct av_vm_stats stats;        /**< this vCPU's exit counts */
 	void *host;                      /**< free for the host */
 	/** While the el1_get/el1_put hooks run: the AV_VM_EL1_* registers concerned. */
@@ -424,12 +437,21 @@ struct av_vcpu {
  * the VM's vGIC, OS lock set. The boot vCPU starts RUNNING, the others OFF. Registers the
  * vCPU with the VM.
  *
+ * @param vcpu the vCPU
+ * @param vm the VM
+ * @param index the vCPU's index in @p vm
+ * @param midr MIDR_EL1 the guest reads
  * @return 0; -AV_EINVAL for NULL pointers or an index out of range; -AV_EEXIST when the
  *         index is already taken
  */
 int av_vcpu_init(struct av_vcpu *vcpu, struct av_vm *vm, unsigned index, uint64_t midr);
 
-/** The vCPU of @p vm with MPIDR affinity @p mpidr, or NULL. */
+/**
+ * The vCPU of @p vm with MPIDR affinity @p mpidr, or NULL.
+ * @param vm the VM
+ * @param mpidr MPIDR affinity
+ * @return the vCPU, or NULL
+ */
 struct av_vcpu *av_vm_vcpu_by_mpidr(struct av_vm *vm, uint64_t mpidr);
 
 /**
@@ -437,6 +459,7 @@ struct av_vcpu *av_vm_vcpu_by_mpidr(struct av_vm *vm, uint64_t mpidr);
  * av_boot_cpu_regs() (PC = entry, x0 = context id, EL1h with D, A, I, F masked), EL1
  * registers reset (SCTLR_EL1 = #AV_SCTLR_EL1_RESET, the rest 0 except VMPIDR/VPIDR), OS
  * lock set, run state RUNNING, PSCI state ON. Takes the VM lock.
+ * @param vcpu the vCPU
  * @return 0; -AV_EINVAL (NULL); -AV_EBUSY when the vCPU is not ON_PENDING
  */
 int av_vcpu_power_on(struct av_vcpu *vcpu);
@@ -445,6 +468,8 @@ int av_vcpu_power_on(struct av_vcpu *vcpu);
  * Complete an MMIO access the dispatcher handed to the host (`vcpu->mmio.valid`): for a
  * load, @p val (the @c size bytes read, little-endian) is extended and written to Rt as the
  * syndrome says; then the PC moves past the instruction.
+ * @param vcpu the vCPU whose load was forwarded
+ * @param val the value the load returns
  * @return 0; -AV_EINVAL (NULL); -AV_ENOENT when no access is pending
  */
 int av_vcpu_mmio_complete(struct av_vcpu *vcpu, uint64_t val);
@@ -455,23 +480,23 @@ int av_vcpu_mmio_complete(struct av_vcpu *vcpu, uint64_t val);
 
 /** A VM. Caller-allocated; initialise with av_vm_init(). Fields are private. */
 struct av_vm {
-	const char *name;
-	unsigned nr_vcpus;
-	unsigned boot_vcpu;
-	unsigned id_flags;
-	struct av_s2 *s2;
-	struct av_vgic *vgic;
-	struct av_mmio_bus *bus;
-	const struct av_vm_ops *ops;
-	void *cookie;
-	struct av_vcpu *vcpus[AV_VM_MAX_VCPUS];
-	uint64_t mpidr[AV_VM_MAX_VCPUS];
-	struct av_psci psci;
-	struct av_psci_cpu psci_cpus[AV_VM_MAX_VCPUS];
+	const char *name;                  /**< for log lines */
+	unsigned nr_vcpus;                 /**< vCPUs of the VM */
+	unsigned boot_vcpu;                /**< the vCPU that starts ON */
+	unsigned id_flags;                 /**< ID-register sanitisation flags */
+	struct av_s2 *s2;                  /**< the VM's stage-2 table */
+	struct av_vgic *vgic;              /**< the VM's vGIC */
+	struct av_mmio_bus *bus;           /**< emulated devices */
+	const struct av_vm_ops *ops;       /**< the host's hooks */
+	void *cookie;                      /**< passed unchanged to @ref ops */
+	struct av_vcpu *vcpus[AV_VM_MAX_VCPUS]; /**< the vCPUs, by index */
+	uint64_t mpidr[AV_VM_MAX_VCPUS];   /**< each vCPU's MPIDR affinity */
+	struct av_psci psci;               /**< PSCI state */
+	struct av_psci_cpu psci_cpus[AV_VM_MAX_VCPUS]; /**< PSCI's CPU list */
 	struct av_sysreg_table sys;        /**< built-in rows */
 	struct av_sysreg_table host_sys;   /**< the host's rows */
-	av_exit_handler_fn handler[AV_VM_NR_EC];
-	void *handler_cookie[AV_VM_NR_EC];
+	av_exit_handler_fn handler[AV_VM_NR_EC]; /**< exit handlers by exception class */
+	void *handler_cookie[AV_VM_NR_EC]; /**< their cookies */
 	uint64_t logged_ec;                /**< classes already logged (bit per EC) */
 	unsigned logged_kind;              /**< asynchronous kinds already logged */
 };
@@ -481,6 +506,8 @@ struct av_vm {
  * built-in system-register table (checked), the host's rows (checked), the default exit
  * handlers.
  *
+ * @param vm the VM
+ * @param cfg configuration, read during the call only
  * @return 0; -AV_EINVAL for NULL pointers, a bad vCPU count or boot vCPU, a vGIC with
  *         fewer vCPUs, MPIDRs with non-affinity bits; -AV_EEXIST for duplicate MPIDRs;
  *         an error of av_sysreg_table_check() for bad host rows
@@ -490,11 +517,19 @@ int av_vm_init(struct av_vm *vm, const struct av_vm_config *cfg);
 /**
  * Replace the handler of exception class @p ec. @p fn NULL restores the built-in handler.
  * Not synchronised with running vCPUs: set handlers before the vCPUs run.
+ * @param vm the VM
+ * @param ec exception class (0..63)
+ * @param fn the handler, NULL for the built-in one
+ * @param cookie passed unchanged to @p fn
  * @return 0 or -AV_EINVAL (NULL @p vm, @p ec > 63)
  */
 int av_vm_set_exit_handler(struct av_vm *vm, unsigned ec, av_exit_handler_fn fn, void *cookie);
 
-/** The built-in handler for `ctx->esr->ec`, for a replacement handler to fall back on. */
+/**
+ * The built-in handler for `ctx->esr->ec`, for a replacement handler to fall back on.
+ * @param ctx the exit being handled
+ * @return the action the built-in handler chose
+ */
 enum av_exit_action av_vm_exit_default(const struct av_exit_ctx *ctx);
 
 /**
@@ -503,13 +538,24 @@ enum av_exit_action av_vm_exit_default(const struct av_exit_ctx *ctx);
  * are updated for re-entry: PC advanced, results written, exceptions injected. The run
  * state follows the action (BLOCKED for #AV_EXIT_BLOCK, OFF for #AV_EXIT_VCPU_OFF).
  *
+ * @param vcpu the vCPU
+ * @param exit the exit record
  * @return the action; #AV_EXIT_TO_CALLER for NULL arguments
  *
  * Context: the pCPU running @p vcpu, one exit at a time per vCPU (see Locking).
  */
 enum av_exit_action av_vm_handle_exit(struct av_vcpu *vcpu, const struct av_exit *exit);
 
-/* The out-of-line part of av_vm_try_mmio(), after its inline syndrome checks. */
+/**
+ * The out-of-line part of av_vm_try_mmio(), after its inline syndrome checks; call
+ * av_vm_try_mmio() instead.
+ * @param vcpu the vCPU that exited
+ * @param esr ESR_EL2 of the exit
+ * @param far FAR_EL2 of the exit
+ * @param hpfar HPFAR_EL2 of the exit
+ * @param act receives the action when the access was handled
+ * @return true when the access was handled
+ */
 bool av__vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t hpfar,
 		     enum av_exit_action *act);
 
@@ -528,6 +574,12 @@ bool av__vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t 
  *
  * No argument checks: @p vcpu initialised and attached to its VM, @p act non-NULL.
  * Context: as av_vm_handle_exit().
+ * @param vcpu the vCPU that exited
+ * @param esr ESR_EL2 of the exit
+ * @param far FAR_EL2 of the exit
+ * @param hpfar HPFAR_EL2 of the exit
+ * @param act receives the action when the fast path handled the exit
+ * @return true when the exit was handled (*@p act set), false to call av_vm_handle_exit()
  */
 static inline bool av_vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t far,
 				  uint64_t hpfar, enum av_exit_action *act)
@@ -547,6 +599,9 @@ static inline bool av_vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t f
  * AArch32 ID registers read as the host's value when the guest sees AArch32 at EL0, else
  * 0; every other register of the ID space reads as 0. For a KVM port to program the same
  * values into its vCPUs.
+ * @param vm the VM
+ * @param key the ID register's key
+ * @param val receives the value the guest reads
  * @return 0 or -AV_EINVAL
  */
 int av_vm_id_read(const struct av_vm *vm, uint32_t key, uint64_t *val);

@@ -66,6 +66,9 @@ struct av_vtimer {
 
 /**
  * The firing condition, as a pure function.
+ * @param ctl CNTx_CTL_EL0
+ * @param count the counter value
+ * @param cval CNTx_CVAL_EL0
  * @return true when @p ctl has ENABLE set and IMASK clear and @p count >= @p cval
  */
 bool av_vtimer_condition(uint32_t ctl, uint64_t count, uint64_t cval);
@@ -75,33 +78,95 @@ bool av_vtimer_condition(uint32_t ctl, uint64_t count, uint64_t cval);
  * @param vgic      vGIC to drive the PPIs into, or NULL
  * @param virt_ppi  virtual timer PPI (16..31), 0 for #AV_VTIMER_PPI_VIRT
  * @param phys_ppi  physical timer PPI (16..31), 0 for #AV_VTIMER_PPI_PHYS
+ * @param t the vCPU's timers
+ * @param vcpu the vCPU's index in @p vgic
  * @return 0, -AV_EINVAL
  */
 int av_vtimer_init(struct av_vtimer *t, struct av_vgic *vgic, unsigned vcpu, uint32_t virt_ppi,
 		   uint32_t phys_ppi);
 
-/** The counter value timer @p w compares against at physical count @p now. */
+/**
+ * The counter value timer @p w compares against at physical count @p now.
+ * @param t the vCPU's timers
+ * @param w which timer
+ * @param now physical counter value (CNTPCT) now
+ * @return the counter value
+ */
 uint64_t av_vtimer_count(const struct av_vtimer *t, enum av_vtimer_which w, uint64_t now);
 
-/** True when timer @p w fires at @p now (ENABLE && !IMASK && count >= CVAL). */
+/**
+ * True when timer @p w fires at @p now (ENABLE && !IMASK && count >= CVAL).
+ * @param t the vCPU's timers
+ * @param w which timer
+ * @param now physical counter value (CNTPCT) now
+ * @return true when the timer fires, else false
+ */
 bool av_vtimer_fires(const struct av_vtimer *t, enum av_vtimer_which w, uint64_t now);
 
-/** Read CNTx_CTL_EL0 with ISTATUS computed at @p now. */
+/**
+ * Read CNTx_CTL_EL0 with ISTATUS computed at @p now.
+ * @param t the vCPU's timers
+ * @param w which timer
+ * @param now physical counter value (CNTPCT) now
+ * @return CNTx_CTL_EL0 with ISTATUS
+ */
 uint32_t av_vtimer_read_ctl(struct av_vtimer *t, enum av_vtimer_which w, uint64_t now);
-/** Write CNTx_CTL_EL0 (ISTATUS is read-only); updates the PPI line. */
+/**
+ * Write CNTx_CTL_EL0 (ISTATUS is read-only); updates the PPI line.
+ * @param t the vCPU's timers
+ * @param w which timer
+ * @param val the value the guest writes
+ * @param now physical counter value (CNTPCT) now
+ * @param kicked optional (may be NULL): OR-ed with the bits of the vCPUs that need a kick
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_vtimer_write_ctl(struct av_vtimer *t, enum av_vtimer_which w, uint64_t val, uint64_t now,
 			uint32_t *kicked);
-/** Read CNTx_CVAL_EL0. */
+/**
+ * Read CNTx_CVAL_EL0.
+ * @param t the vCPU's timers
+ * @param w which timer
+ * @return CNTx_CVAL_EL0
+ */
 uint64_t av_vtimer_read_cval(const struct av_vtimer *t, enum av_vtimer_which w);
-/** Write CNTx_CVAL_EL0; updates the PPI line. */
+/**
+ * Write CNTx_CVAL_EL0; updates the PPI line.
+ * @param t the vCPU's timers
+ * @param w which timer
+ * @param val the value the guest writes
+ * @param now physical counter value (CNTPCT) now
+ * @param kicked optional (may be NULL): OR-ed with the bits of the vCPUs that need a kick
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_vtimer_write_cval(struct av_vtimer *t, enum av_vtimer_which w, uint64_t val, uint64_t now,
 			 uint32_t *kicked);
-/** Read CNTx_TVAL_EL0: the low 32 bits of (CVAL - count), a signed 32-bit value. */
+/**
+ * Read CNTx_TVAL_EL0: the low 32 bits of (CVAL - count), a signed 32-bit value.
+ * @param t the vCPU's timers
+ * @param w which timer
+ * @param now physical counter value (CNTPCT) now
+ * @return CNTx_TVAL_EL0
+ */
 uint64_t av_vtimer_read_tval(const struct av_vtimer *t, enum av_vtimer_which w, uint64_t now);
-/** Write CNTx_TVAL_EL0: CVAL = count + SignExtend(val[31:0]); updates the PPI line. */
+/**
+ * Write CNTx_TVAL_EL0: CVAL = count + SignExtend(val[31:0]); updates the PPI line.
+ * @param t the vCPU's timers
+ * @param w which timer
+ * @param val the value the guest writes
+ * @param now physical counter value (CNTPCT) now
+ * @param kicked optional (may be NULL): OR-ed with the bits of the vCPUs that need a kick
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_vtimer_write_tval(struct av_vtimer *t, enum av_vtimer_which w, uint64_t val, uint64_t now,
 			 uint32_t *kicked);
-/** Set CNTVOFF_EL2; updates the virtual timer's line. */
+/**
+ * Set CNTVOFF_EL2; updates the virtual timer's line.
+ * @param t the vCPU's timers
+ * @param cntvoff the new CNTVOFF_EL2
+ * @param now physical counter value (CNTPCT) now
+ * @param kicked optional (may be NULL): OR-ed with the bits of the vCPUs that need a kick
+ * @return 0 on success, or a negative AV_E* error code
+ */
 int av_vtimer_set_offset(struct av_vtimer *t, uint64_t cntvoff, uint64_t now, uint32_t *kicked);
 
 /**
@@ -109,12 +174,18 @@ int av_vtimer_set_offset(struct av_vtimer *t, uint64_t cntvoff, uint64_t now, ui
  * the vGIC when its firing state changed (call it on exits and when a host timer set from
  * av_vtimer_next_expiry() goes off).
  * @param kicked  optional: OR-ed with the vCPU bits the vGIC says need a kick
+ * @param t the vCPU's timers
+ * @param now physical counter value (CNTPCT) now
+ * @return 0 on success, or a negative AV_E* error code
  */
 int av_vtimer_update(struct av_vtimer *t, uint64_t now, uint32_t *kicked);
 
 /**
  * For a blocked vCPU: the absolute physical counter value at which the earliest enabled,
  * unmasked timer fires; @p now when one already fires; UINT64_MAX when none is armed.
+ * @param t the vCPU's timers
+ * @param now physical counter value (CNTPCT) now
+ * @return the counter value, @p now, or UINT64_MAX
  */
 uint64_t av_vtimer_next_expiry(const struct av_vtimer *t, uint64_t now);
 
@@ -130,6 +201,10 @@ uint64_t av_vtimer_next_expiry(const struct av_vtimer *t, uint64_t now);
  * it does through a trap that updates the line. (av_vtimer_next_expiry() returns @p now for
  * such a timer: a host timer armed from it fires again at once, for as long as the guest
  * leaves its interrupt raised.)
+ * @param t the vCPU's timers
+ * @param mask #AV_VTIMER_BIT bits of the timers to consider
+ * @param now physical counter value (CNTPCT) now
+ * @return the counter value, @p now, or UINT64_MAX
  */
 uint64_t av_vtimer_next_raise(const struct av_vtimer *t, unsigned mask, uint64_t now);
 
@@ -138,10 +213,19 @@ uint64_t av_vtimer_next_raise(const struct av_vtimer *t, unsigned mask, uint64_t
  * the level last driven): 1 when the timer raising @p intid fires (CTL.ENABLE && ISTATUS &&
  * !IMASK), 0 when it does not, -AV_ENOENT when neither timer uses @p intid. Reads only: a
  * vGIC input-level callback (av_vgic_level_fn, av_vgic_set_resample()) can return it.
+ * @param t the vCPU's timers
+ * @param intid the PPI
+ * @param now physical counter value (CNTPCT) now
+ * @return 1, 0 or -AV_ENOENT
  */
 int av_vtimer_ppi_level(const struct av_vtimer *t, uint32_t intid, uint64_t now);
 
-/** Counter ticks from @p now to av_vtimer_next_expiry() (0 when firing, UINT64_MAX never). */
+/**
+ * Counter ticks from @p now to av_vtimer_next_expiry() (0 when firing, UINT64_MAX never).
+ * @param t the vCPU's timers
+ * @param now physical counter value (CNTPCT) now
+ * @return the tick count, 0 or UINT64_MAX
+ */
 uint64_t av_vtimer_ticks_until(const struct av_vtimer *t, uint64_t now);
 
 /** Snapshot magic ("AVTM"). */
@@ -162,11 +246,19 @@ struct av_vtimer_snapshot {
 	uint32_t phys_ppi;  /**< physical timer PPI */
 };
 
-/** Save @p t. @return 0, -AV_EINVAL */
+/**
+ * Save @p t. @return 0, -AV_EINVAL
+ * @param t the vCPU's timers
+ * @param snap receives the state
+ */
 int av_vtimer_save(const struct av_vtimer *t, struct av_vtimer_snapshot *snap);
 /**
  * Restore @p snap into an initialised @p t (its vGIC binding is kept) and re-evaluate the
  * lines at @p now. @return 0, -AV_EINVAL (bad magic/version/PPI)
+ * @param t the vCPU's timers
+ * @param snap the state to restore
+ * @param now physical counter value (CNTPCT) now
+ * @param kicked optional (may be NULL): OR-ed with the bits of the vCPUs that need a kick
  */
 int av_vtimer_restore(struct av_vtimer *t, const struct av_vtimer_snapshot *snap, uint64_t now,
 		      uint32_t *kicked);

@@ -25,6 +25,7 @@
 
 #include <armvirt/arch/aarch64.h>
 
+/** The most CPUs the port starts. */
 #define PORT_MAX_CPUS 8
 
 /** SGI the port uses to kick another CPU (port_kick()). */
@@ -42,19 +43,19 @@
 struct port_platform {
 	const void *dtb;         /**< QEMU's device tree */
 	uint64_t ram_base;       /**< first memory node */
-	uint64_t ram_size;
+	uint64_t ram_size;       /**< its size in bytes */
 	uint64_t image_start;    /**< this image's footprint, which must stay the hypervisor's */
-	uint64_t image_end;
+	uint64_t image_end;      /**< end of the footprint (exclusive) */
 	uint64_t uart_base;      /**< the PL011 /chosen/stdout-path names */
 	unsigned gic_version;    /**< 2 or 3 */
-	uint64_t gicd_base;
+	uint64_t gicd_base;      /**< GIC distributor */
 	uint64_t gicr_base;      /**< GICv3 redistributors */
-	uint64_t gicr_size;
+	uint64_t gicr_size;      /**< size of the redistributor region */
 	uint64_t gicc_base;      /**< GICv2 CPU interface */
 	uint64_t gich_base;      /**< GICv2 virtual interface control */
 	uint64_t gicv_base;      /**< GICv2 virtual CPU interface */
-	unsigned ncpus;
-	uint64_t mpidr[PORT_MAX_CPUS];
+	unsigned ncpus;          /**< CPUs in the DTB (at most #PORT_MAX_CPUS) */
+	uint64_t mpidr[PORT_MAX_CPUS]; /**< their MPIDR_EL1 affinity values */
 	bool psci_smc;           /**< PSCI conduit is SMC (true with virtualization=on) */
 };
 
@@ -74,65 +75,133 @@ struct port_spinlock {
 	uint32_t locked; /**< 0 free, 1 held */
 };
 
-/** Provided by the application: runs on the primary CPU after discovery. Returns the exit code. */
+/**
+ * Provided by the application: runs on the primary CPU after discovery. Returns the exit code.
+ * @param plat the platform found in the DTB
+ * @return the exit code, passed to port_exit()
+ */
 int hyp_main(const struct port_platform *plat);
 
 /**
  * May be provided by the application: runs on secondary CPU @p cpu once it is set up.
  * The port's weak default idles in WFI with interrupts unmasked.
+ * @param plat the platform found in the DTB
+ * @param cpu this CPU's index
  */
 __attribute__((noreturn)) void hyp_secondary_main(const struct port_platform *plat, unsigned cpu);
 
-/** Console output (polled PL011). */
+/**
+ * Console output (polled PL011).
+ * @param c the character
+ */
 void port_putc(char c);
+/**
+ * Write a string to the console.
+ * @param s NUL-terminated string
+ */
 void port_puts(const char *s);
+/**
+ * Format to the console (armvirt's formatter, av_vsnprintf()).
+ * @param fmt printf-style format
+ */
 void port_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/** End the run: QEMU exits with @p code through semihosting (needs -semihosting). */
+/**
+ * End the run: QEMU exits with @p code through semihosting (needs -semihosting).
+ * @param code exit status (0: pass)
+ */
 __attribute__((noreturn)) void port_exit(int code);
 
-/** Print a message and end the run with status 1. */
+/**
+ * Print a message and end the run with status 1.
+ * @param msg one-line message
+ */
 __attribute__((noreturn)) void port_panic(const char *msg);
 
-/** Called by the port's vectors for an exception the hypervisor did not expect. */
+/**
+ * Called by the port's vectors for an exception the hypervisor did not expect.
+ * @param kind the EL2 vector entry taken
+ * @param esr ESR_EL2
+ * @param elr ELR_EL2
+ * @param far FAR_EL2
+ */
 __attribute__((noreturn)) void port_el2_fault(uint64_t kind, uint64_t esr, uint64_t elr,
 					      uint64_t far);
 
-/** C entry points from start.S. */
+/**
+ * C entry points from start.S.
+ * @param dtb the board's DTB (X0 at entry)
+ */
 __attribute__((noreturn)) void port_primary_main(const void *dtb);
+/**
+ * C entry point of a secondary CPU from start.S.
+ * @param cpu the CPU's index (the PSCI CPU_ON context id)
+ */
 __attribute__((noreturn)) void port_secondary_main(uint64_t cpu);
 
 /* ---- CPUs ---- */
 
-/** The calling CPU's data (TPIDR_EL2). */
+/**
+ * The calling CPU's data (TPIDR_EL2).
+ * @return this CPU's data
+ */
 static inline struct port_cpu *port_this_cpu(void)
 {
 	return (struct port_cpu *)(void *)av_arch_this_cpu();
 }
 
-/** CPU @p index's data. */
+/**
+ * CPU @p index's data.
+ * @param index CPU index
+ * @return the CPU's data
+ */
 struct port_cpu *port_cpu(unsigned index);
 
-/** Set up the calling CPU (per-CPU block, arch vectors, GIC CPU interface, kick SGI). */
+/**
+ * Set up the calling CPU (per-CPU block, arch vectors, GIC CPU interface, kick SGI).
+ * @param index this CPU's index
+ * @param mpidr the CPU's MPIDR_EL1 affinity
+ */
 void port_cpu_setup(unsigned index, uint64_t mpidr);
 
 /**
  * Start secondary CPU @p index through PSCI CPU_ON (SMC conduit, function 0xC4000003) at
  * port_secondary_entry with context id @p index.
+ * @param p the platform
+ * @param index CPU index
  * @return the PSCI status (0 success), -1 bad index, -2 no SMC conduit
  */
 int port_cpu_on(const struct port_platform *p, unsigned index);
 
-/** True once CPU @p index finished port_cpu_setup(). */
+/**
+ * True once CPU @p index finished port_cpu_setup().
+ * @param index CPU index
+ * @return true once the CPU is online, else false
+ */
 bool port_cpu_online(unsigned index);
 
-/** Send the kick SGI (#PORT_SGI_KICK) to CPU @p cpu. */
+/**
+ * Send the kick SGI (#PORT_SGI_KICK) to CPU @p cpu.
+ * @param cpu the CPU to interrupt
+ */
 void port_kick(unsigned cpu);
 
-/** Send SGI @p sgi (0..15) to CPU @p cpu. */
+/**
+ * Send SGI @p sgi (0..15) to CPU @p cpu.
+ * @param cpu the target CPU index
+ * @param sgi SGI number (0..15)
+ */
 void port_send_sgi(unsigned cpu, unsigned sgi);
 
+/**
+ * Take a spinlock.
+ * @param l the lock
+ */
 void port_spin_lock(struct port_spinlock *l);
+/**
+ * Release a spinlock.
+ * @param l the lock
+ */
 void port_spin_unlock(struct port_spinlock *l);
 
 /* ---- interrupts ---- */
@@ -144,16 +213,36 @@ void port_spin_unlock(struct port_spinlock *l);
  * Must not take the console lock (port_printf) if the interrupted code might hold it.
  */
 typedef void (*port_irq_fn)(unsigned intid, void *cookie);
+/**
+ * Install the handler of interrupts taken at EL2.
+ * @param fn the handler, NULL for none
+ * @param cookie passed unchanged to @p fn
+ */
 void port_irq_set_handler(port_irq_fn fn, void *cookie);
 
-/** Enable (and give the default priority to) INTID @p intid at the physical GIC. */
+/**
+ * Enable (and give the default priority to) INTID @p intid at the physical GIC.
+ * @param intid interrupt ID
+ */
 void port_irq_enable(unsigned intid);
+/**
+ * Disable INTID @p intid at the physical GIC.
+ * @param intid interrupt ID
+ */
 void port_irq_disable(unsigned intid);
 
-/** Route SPI @p intid to CPU @p cpu (GICD_IROUTER on GICv3, GICD_ITARGETSR on GICv2). */
+/**
+ * Route SPI @p intid to CPU @p cpu (GICD_IROUTER on GICv3, GICD_ITARGETSR on GICv2).
+ * @param intid interrupt ID
+ * @param cpu the target CPU index
+ */
 void port_irq_route(unsigned intid, unsigned cpu);
 
-/** True if INTID @p intid is active at the physical GIC (this CPU's bank for SGIs/PPIs). */
+/**
+ * True if INTID @p intid is active at the physical GIC (this CPU's bank for SGIs/PPIs).
+ * @param intid interrupt ID
+ * @return true when the interrupt is active, else false
+ */
 bool port_irq_is_active(unsigned intid);
 
 /**
@@ -162,11 +251,16 @@ bool port_irq_is_active(unsigned intid);
  *         INTID (1020..1023: nothing to acknowledge).
  */
 uint32_t port_irq_ack(void);
-/** The INTID of a value from port_irq_ack(). */
+/**
+ * The INTID of a value from port_irq_ack().
+ * @param iar the value port_irq_ack() returned
+ * @return the INTID
+ */
 unsigned port_irq_intid(uint32_t iar);
 /**
  * Deactivate an acknowledged interrupt (ICC_DIR_EL1 / GICC_DIR). Not for an interrupt
  * forwarded to a guest with a HW list register: the guest's EOI deactivates it.
+ * @param iar the value port_irq_ack() returned
  */
 void port_irq_deactivate(uint32_t iar);
 
@@ -176,6 +270,7 @@ static inline void port_irq_unmask(void)
 	__asm__ volatile("msr daifclr, #2" : : : "memory");
 }
 
+/** Mask IRQs at EL2 (PSTATE.I = 1). */
 static inline void port_irq_mask(void)
 {
 	__asm__ volatile("msr daifset, #2" : : : "memory");
@@ -189,27 +284,58 @@ static inline void port_wfi(void)
 
 /* ---- the EL2 physical timer ---- */
 
-/** CNTPCT_EL0. */
+/**
+ * CNTPCT_EL0.
+ * @return CNTPCT_EL0
+ */
 uint64_t port_counter(void);
-/** CNTFRQ_EL0 (62.5 MHz on QEMU virt). */
+/**
+ * CNTFRQ_EL0 (62.5 MHz on QEMU virt).
+ * @return CNTFRQ_EL0 in Hz
+ */
 uint64_t port_counter_freq(void);
-/** Fire PPI 26 (CNTHP) @p ticks from now. */
+/**
+ * Fire PPI 26 (CNTHP) @p ticks from now.
+ * @param ticks counter ticks from now
+ */
 void port_timer_arm(uint64_t ticks);
 /** Disable the CNTHP timer. */
 void port_timer_cancel(void);
 
 /* ---- internal to the port (boot) ---- */
+/**
+ * Build the EL2 stage-1 identity map of @p p's RAM and devices.
+ * @param p the platform
+ */
 void port_mmu_build(const struct port_platform *p);
+/** Turn this CPU's EL2 MMU and caches on with the shared tables. */
 void port_mmu_enable(void);
+/**
+ * Initialise the physical GIC's distributor.
+ * @param p the platform
+ */
 void port_gic_init(const struct port_platform *p);
+/**
+ * Initialise this CPU's GIC CPU interface or redistributor.
+ * @param c this CPU's data
+ */
 void port_gic_cpu_init(struct port_cpu *c);
 
-/** Read-modify-free MMIO accessors. */
+/**
+ * Read a 32-bit device register.
+ * @param addr physical address of the register
+ * @return the 32-bit value read
+ */
 static inline uint32_t port_read32(uint64_t addr)
 {
 	return *(volatile uint32_t *)(uintptr_t)addr;
 }
 
+/**
+ * Write a 32-bit device register.
+ * @param addr physical address of the register
+ * @param v the value
+ */
 static inline void port_write32(uint64_t addr, uint32_t v)
 {
 	*(volatile uint32_t *)(uintptr_t)addr = v;

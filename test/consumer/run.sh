@@ -70,6 +70,16 @@ for bad in "$work/staged" "$src" "${bdir:-$work/build}" "$arm64_fdt"; do
 	fi
 done
 echo "installed and moved to $moved"
+# Documents every configuration installs: the licence and changelog, and the man page of
+# each program it installs.
+for doc in share/doc/armvirt/LICENSE share/doc/armvirt/CHANGELOG.md; do
+	[ -s "$moved/$doc" ] || fail "no $doc"
+done
+for prog in armvirt-dtcheck armvirt-vmm; do
+	if [ -e "$moved/bin/$prog" ]; then
+		[ -s "$moved/share/man/man1/$prog.1" ] || fail "$prog installed without its man page"
+	fi
+done
 
 case "$mode" in
 host)

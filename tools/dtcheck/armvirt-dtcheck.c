@@ -68,6 +68,7 @@ static void *read_file(const char *path, size_t *size)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: armvirt-dtcheck FILE.dtb\n"
+		     "       armvirt-dtcheck -h | --help\n"
 		     "Check a device tree against the VM System Specification for ARM Processors.\n"
 		     "Exit status: 0 no errors, 1 errors found, 2 unreadable or invalid DTB.\n");
 }

@@ -163,10 +163,15 @@ struct av_arch_vcpu {
  * the boot code left it (FP usable at EL2 until a guest runs); the OS lock unlocked,
  * MDSCR_EL1 and every breakpoint and watchpoint enable cleared. Call once per CPU, with
  * interrupts masked, before any other av_arch_* call on that CPU.
+ * @param cpu this physical CPU's arch block
+ * @param index the CPU's index
  */
 void av_arch_cpu_init(struct av_arch_cpu *cpu, unsigned index);
 
-/** The calling CPU's struct av_arch_cpu (TPIDR_EL2). */
+/**
+ * The calling CPU's struct av_arch_cpu (TPIDR_EL2).
+ * @return this CPU's arch block
+ */
 static inline struct av_arch_cpu *av_arch_this_cpu(void)
 {
 	uint64_t v;
@@ -178,6 +183,8 @@ static inline struct av_arch_cpu *av_arch_this_cpu(void)
 /**
  * The AV_TRAP_FEAT_* bits this CPU implements, from its ID registers, and PMCR_EL0.N in
  * @p pmcr_n (0 without a PMU), ready for av_trap_policy_default_guest().
+ * @param pmcr_n optional (may be NULL): receives PMCR_EL0.N, 0 without a PMU
+ * @return AV_TRAP_FEAT_* bits
  */
 uint32_t av_arch_trap_features(unsigned *pmcr_n);
 
@@ -188,6 +195,10 @@ uint32_t av_arch_trap_features(unsigned *pmcr_n);
  * GIC state reset (ICC_SRE_EL1.SRE = 1 for GICv3), no fast hypercalls (`fast_hvc` NULL:
  * every hypercall reaches the host; point it at a table, e.g. av_arch_fast_hvc_default, to
  * have the vectors answer some).
+ * @param v the vCPU's arch state
+ * @param ctxt the vCPU's register context
+ * @param gic_version 2 or 3: which list-register backend the vCPU uses
+ * @param gich_base GICH base address (GICv2), 0 for GICv3
  */
 void av_arch_vcpu_init(struct av_arch_vcpu *v, struct av_vcpu_ctxt *ctxt, unsigned gic_version,
 		       uintptr_t gich_base);
@@ -196,6 +207,10 @@ void av_arch_vcpu_init(struct av_arch_vcpu *v, struct av_vcpu_ctxt *ctxt, unsign
  * Reset @p ctxt to the architectural entry state of an AArch64 EL1 kernel: PC = @p entry,
  * PSTATE = EL1h with DAIF masked, X0 = @p x0, SCTLR_EL1 at its RES1 value (MMU and caches
  * off), VMPIDR = @p mpidr, VPIDR = this CPU's MIDR; everything else zero.
+ * @param ctxt the context to reset
+ * @param entry the vCPU's first PC
+ * @param x0 the value of X0 at entry
+ * @param mpidr the vCPU's MPIDR_EL1 affinity
  */
 void av_arch_ctxt_reset(struct av_vcpu_ctxt *ctxt, uint64_t entry, uint64_t x0, uint64_t mpidr);
 
@@ -204,6 +219,8 @@ void av_arch_ctxt_reset(struct av_vcpu_ctxt *ctxt, uint64_t entry, uint64_t x0, 
  * (av_arch_vcpu_put()); then @p v's EL1 registers, virtual timer, VMPIDR/VPIDR, GIC state,
  * enabled breakpoints and watchpoints (`v->dbg`) and EL2 controls (HCR, MDCR, HSTR, VTCR,
  * VTTBR, CNTVOFF, CNTHCTL) are written. Nothing is done if @p v is already loaded.
+ * @param cpu this physical CPU's arch block
+ * @param v the vCPU's arch state
  */
 void av_arch_vcpu_load(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);
 
@@ -211,6 +228,7 @@ void av_arch_vcpu_load(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);
  * Save the loaded vCPU's EL1 registers, timer (then disabled) and GIC state into it,
  * disable the breakpoints and watchpoints it had enabled, and leave no vCPU loaded. Its
  * FP/SIMD state stays in the registers (lazily saved).
+ * @param cpu this physical CPU's arch block
  */
 void av_arch_vcpu_put(struct av_arch_cpu *cpu);
 
@@ -218,19 +236,35 @@ void av_arch_vcpu_put(struct av_arch_cpu *cpu);
  * Rewrite the hardware breakpoints and watchpoints from `v->dbg` if @p v is the loaded vCPU
  * (after a trapped debug-register access changed them: av_vm_ops::debug_changed). A vCPU
  * that is not loaded gets them at its next av_arch_vcpu_load().
+ * @param cpu this physical CPU's arch block
+ * @param v the vCPU's arch state
  */
 void av_arch_vcpu_debug_reload(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);
 
 /**
  * The physical PMU's registers by AV_SYS_* key (PMCR_EL0 ... PMCCFILTR_EL0, PMINTEN*_EL1,
- * PMEVCNTR<n>/PMEVTYPER<n> by their own keys), for a struct av_pmu_hw_ops of the host's
+ * PMEVCNTR\<n\>/PMEVTYPER\<n\> by their own keys), for a struct av_pmu_hw_ops of the host's
  * (its cookie is unused). A write is followed by an ISB. Unknown keys read 0, writes are
  * ignored. Only on a CPU with PMUv3.
+ * @param cookie unused
+ * @param key AV_SYS_* key of the PMU register
+ * @return the register's value (0 for unknown keys)
  */
 uint64_t av_arch_pmu_read(void *cookie, uint32_t key);
+/**
+ * Write a physical PMU register by AV_SYS_* key, then ISB (the write half of
+ * av_arch_pmu_read()'s accessors).
+ * @param cookie unused
+ * @param key AV_SYS_* key of the PMU register
+ * @param val the value
+ */
 void av_arch_pmu_write(void *cookie, uint32_t key, uint64_t val);
 
-/** Rewrite the EL2 controls of the loaded vCPU @p v after its traps/stage 2 changed. */
+/**
+ * Rewrite the EL2 controls of the loaded vCPU @p v after its traps/stage 2 changed.
+ * @param cpu this physical CPU's arch block
+ * @param v the vCPU's arch state
+ */
 void av_arch_vcpu_reload_controls(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);
 
 /**
@@ -242,6 +276,8 @@ void av_arch_vcpu_reload_controls(struct av_arch_cpu *cpu, struct av_arch_vcpu *
  * statistics with av_vcpu_stats_add_sync(vcpu, AV_ESR_EC_HVC64, AV_EXIT_RESUME, n)).
  *
  * @param exit  receives the exit record (also in cpu->exit)
+ * @param cpu this physical CPU's arch block
+ * @param v the vCPU's arch state
  * @return the exit kind (enum av_arch_exit_kind)
  */
 unsigned av_arch_vcpu_run(struct av_arch_cpu *cpu, struct av_arch_vcpu *v,
@@ -254,39 +290,58 @@ unsigned av_arch_vcpu_run(struct av_arch_cpu *cpu, struct av_arch_vcpu *v,
  * @p ctxt, records cpu->exit and returns here with the exit kind. @p cpu must be the
  * calling CPU's (TPIDR_EL2). EL1 state and EL2 controls are the caller's business
  * (av_arch_vcpu_run() does both).
+ * @param ctxt the guest's register context
+ * @param cpu this physical CPU's arch block
+ * @return the exception kind recorded by the vectors, for the caller's exit record
  */
 uint64_t av_arch_enter_guest(struct av_vcpu_ctxt *ctxt, struct av_arch_cpu *cpu);
 
 /* ---- EL1 and timer state (ctxt_sr.c) ---- */
 
-/** Save the EL1 system registers, CNTV_CTL/CVAL and VMPIDR/VPIDR into @p r. */
+/**
+ * Save the EL1 system registers, CNTV_CTL/CVAL and VMPIDR/VPIDR into @p r.
+ * @param r the EL1 system registers
+ */
 void av_arch_el1_save(struct av_el1_regs *r);
-/** Write @p r into the EL1 system registers, the virtual timer and VMPIDR/VPIDR. */
+/**
+ * Write @p r into the EL1 system registers, the virtual timer and VMPIDR/VPIDR.
+ * @param r the EL1 system registers
+ */
 void av_arch_el1_restore(const struct av_el1_regs *r);
 
 /* ---- FP/SIMD (fpsimd.S, fpsimd.c) ---- */
 
-/** Store V0-V31, FPSR, FPCR into @p f. FP access must be enabled at EL2 (TFP = 0). */
+/**
+ * Store V0-V31, FPSR, FPCR into @p f. FP access must be enabled at EL2 (TFP = 0).
+ * @param f the FP/SIMD registers
+ */
 void av_arch_fpsimd_save(struct av_arch_fpregs *f);
-/** Load V0-V31, FPSR, FPCR from @p f. FP access must be enabled at EL2 (TFP = 0). */
+/**
+ * Load V0-V31, FPSR, FPCR from @p f. FP access must be enabled at EL2 (TFP = 0).
+ * @param f the FP/SIMD registers
+ */
 void av_arch_fpsimd_load(const struct av_arch_fpregs *f);
 
 /**
  * Give the FP/SIMD registers to @p v: save the current owner's state (the host's, or
  * another vCPU's into its context), load @p v's from v->ctxt->regs. Called by
  * av_arch_vcpu_run() on an FP/SIMD trap; usable to switch eagerly.
+ * @param cpu this physical CPU's arch block
+ * @param v the vCPU's arch state
  */
 void av_arch_fpsimd_switch(struct av_arch_cpu *cpu, struct av_arch_vcpu *v);
 
 /**
  * Copy the owning vCPU's live FP/SIMD registers into its context (regs.v, fpsr, fpcr) so
  * that C code can read them; the registers stay live. No-op if the host owns them.
+ * @param cpu this physical CPU's arch block
  */
 void av_arch_fpsimd_sync(struct av_arch_cpu *cpu);
 
 /**
  * The reverse of av_arch_fpsimd_sync(): load the owning vCPU's context (regs.v, fpsr,
  * fpcr), which C code changed, into the live registers. No-op if the host owns them.
+ * @param cpu this physical CPU's arch block
  */
 void av_arch_fpsimd_reload(struct av_arch_cpu *cpu);
 
@@ -295,6 +350,7 @@ void av_arch_fpsimd_reload(struct av_arch_cpu *cpu);
  * host (its saved state is reloaded); the vCPU's next FP/SIMD instruction traps again. Call
  * it before C code writes a vCPU's regs.v, before libfdt runs after boot, or before moving
  * a vCPU to another CPU.
+ * @param cpu this physical CPU's arch block
  */
 void av_arch_fpsimd_flush(struct av_arch_cpu *cpu);
 
@@ -305,15 +361,30 @@ void av_arch_fpsimd_flush(struct av_arch_cpu *cpu);
  * requires after a stage-2 change, every stage-1 entry of that VMID): DSB ISHST;
  * TLBI IPAS2(L)E1IS; DSB ISH; TLBI VMALLE1IS; DSB ISH; ISB. VTTBR_EL2 is switched to
  * @p vttbr around the TLBI and restored.
+ * @param vttbr VTTBR_EL2 of the VM (VMID and table base)
+ * @param ipa the intermediate physical address to invalidate
+ * @param level the level of the entry that changed (0..3)
+ * @param leaf true when only the last-level entry changed
  */
 void av_arch_tlbi_ipa(uint64_t vttbr, uint64_t ipa, unsigned level, bool leaf);
-/** Invalidate every stage-1 and stage-2 entry of the VMID of @p vttbr (VMALLS12E1IS). */
+/**
+ * Invalidate every stage-1 and stage-2 entry of the VMID of @p vttbr (VMALLS12E1IS).
+ * @param vttbr VTTBR_EL2 of the VM (VMID and table base)
+ */
 void av_arch_tlbi_vmid(uint64_t vttbr);
 /** Invalidate every EL1&0 entry of every VMID and the EL2 entries (ALLE1IS, ALLE2IS). */
 void av_arch_tlbi_all(void);
-/** Clean [va, va + size) to the point of coherency (DC CVAC), then DSB ISH. */
+/**
+ * Clean [va, va + size) to the point of coherency (DC CVAC), then DSB ISH.
+ * @param va start of the range (EL2 virtual address)
+ * @param size size of the range in bytes
+ */
 void av_arch_dcache_clean_poc(const void *va, size_t size);
-/** Clean and invalidate [va, va + size) to the point of coherency (DC CIVAC). */
+/**
+ * Clean and invalidate [va, va + size) to the point of coherency (DC CIVAC).
+ * @param va start of the range (EL2 virtual address)
+ * @param size size of the range in bytes
+ */
 void av_arch_dcache_clean_inval_poc(const void *va, size_t size);
 /** Invalidate all instruction caches to PoU, inner shareable (IC IALLUIS). */
 void av_arch_icache_inval_all(void);
@@ -326,11 +397,25 @@ struct av_arch_s2_tlb {
 	uint64_t vttbr; /**< set it from av_s2_vttbr() before the first change of a valid entry */
 };
 
-/** av_mm_ops::tlbi_ipa over av_arch_tlbi_ipa(); @p cookie starts with av_arch_s2_tlb. */
+/**
+ * av_mm_ops::tlbi_ipa over av_arch_tlbi_ipa(); @p cookie starts with av_arch_s2_tlb.
+ * @param cookie the VTTBR_EL2 value of the VM (as a pointer-sized integer)
+ * @param ipa the intermediate physical address to invalidate
+ * @param level the level of the entry that changed (0..3)
+ * @param leaf true when only the last-level entry changed
+ */
 void av_arch_s2_tlbi_ipa(void *cookie, uint64_t ipa, unsigned level, bool leaf);
-/** av_mm_ops::tlbi_vmid over av_arch_tlbi_vmid(); @p cookie starts with av_arch_s2_tlb. */
+/**
+ * av_mm_ops::tlbi_vmid over av_arch_tlbi_vmid(); @p cookie starts with av_arch_s2_tlb.
+ * @param cookie the VTTBR_EL2 value of the VM (as a pointer-sized integer)
+ */
 void av_arch_s2_tlbi_vmid(void *cookie);
-/** av_mm_ops::clean_poc over av_arch_dcache_clean_poc(). */
+/**
+ * av_mm_ops::clean_poc over av_arch_dcache_clean_poc().
+ * @param cookie unused
+ * @param va start of the range
+ * @param size size of the range in bytes
+ */
 void av_arch_s2_clean_poc(void *cookie, void *va, size_t size);
 
 /* ---- GIC list-register backends (gic_v3_lr.c, gic_v2_lr.c) ---- */
@@ -347,18 +432,31 @@ extern const struct av_vgic_lr_ops av_arch_gic_v3_lr_ops;
  * system-register interface), ICH_HCR_EL2 = 0, every list register and APR cleared.
  */
 void av_arch_gic_v3_cpu_init(void);
-/** Number of implemented ICH_LR<n>_EL2 (ICH_VTR_EL2.ListRegs + 1). */
+/**
+ * Number of implemented ICH_LR<n>_EL2 (ICH_VTR_EL2.ListRegs + 1).
+ * @return ICH_VTR_EL2.ListRegs + 1
+ */
 unsigned av_arch_gic_v3_nr_lrs(void);
-/** ICH_MISR_EL2: why the maintenance interrupt is asserted. */
+/**
+ * ICH_MISR_EL2: why the maintenance interrupt is asserted.
+ * @return ICH_MISR_EL2
+ */
 uint64_t av_arch_gic_v3_misr(void);
-/** Save ICH_VMCR_EL2 and the implemented ICH_AP0R/AP1R<n>_EL2 into @p s. */
+/**
+ * Save ICH_VMCR_EL2 and the implemented ICH_AP0R/AP1R\<n\>_EL2 into @p s.
+ * @param s the GIC list-register state
+ */
 void av_arch_gic_v3_save(struct av_arch_gic_state *s);
-/** Restore @p s, ICC_SRE_EL1 and set ICH_HCR_EL2.En. */
+/**
+ * Restore @p s, ICC_SRE_EL1 and set ICH_HCR_EL2.En.
+ * @param s the GIC list-register state
+ */
 void av_arch_gic_v3_restore(const struct av_arch_gic_state *s);
 /**
  * Write 0 (invalid) to ICH_LR<n>_EL2 for each bit n of @p mask (n < 16): emptying the LRs a
  * descheduled vCPU left, after av_vgic_sync() folded them back, without encoding an empty
  * struct av_vgic_lr through the ops for each one.
+ * @param mask bit n set: clear ICH_LR<n>_EL2
  */
 void av_arch_gic_v3_clear_lrs(uint32_t mask);
 
@@ -368,15 +466,34 @@ struct av_arch_gicv2 {
 };
 /** The GICH_LR<n> backend; cookie: struct av_arch_gicv2. */
 extern const struct av_vgic_lr_ops av_arch_gic_v2_lr_ops;
-/** Prepare this CPU's GICH: GICH_HCR = 0, every list register and GICH_APR cleared. */
+/**
+ * Prepare this CPU's GICH: GICH_HCR = 0, every list register and GICH_APR cleared.
+ * @param gich GICH base address
+ */
 void av_arch_gic_v2_cpu_init(uintptr_t gich);
-/** GICH_MISR. */
+/**
+ * GICH_MISR.
+ * @param gich GICH base address
+ * @return GICH_MISR
+ */
 uint32_t av_arch_gic_v2_misr(uintptr_t gich);
-/** Save GICH_VMCR and GICH_APR into @p s. */
+/**
+ * Save GICH_VMCR and GICH_APR into @p s.
+ * @param gich GICH base address
+ * @param s the GIC list-register state
+ */
 void av_arch_gic_v2_save(uintptr_t gich, struct av_arch_gic_state *s);
-/** Restore @p s and set GICH_HCR.En. */
+/**
+ * Restore @p s and set GICH_HCR.En.
+ * @param gich GICH base address
+ * @param s the GIC list-register state
+ */
 void av_arch_gic_v2_restore(uintptr_t gich, const struct av_arch_gic_state *s);
-/** Write 0 (invalid) to GICH_LR<n> for each bit n of @p mask (n < 64). */
+/**
+ * Write 0 (invalid) to GICH_LR<n> for each bit n of @p mask (n < 64).
+ * @param gich GICH base address
+ * @param mask bit n set: clear list register n
+ */
 void av_arch_gic_v2_clear_lrs(uintptr_t gich, uint64_t mask);
 
 /* ---- hooks the port implements ---- */
@@ -390,12 +507,16 @@ struct av_arch_fault {
 	uint64_t spsr;   /**< SPSR_EL2 */
 };
 
-/** Port hook: an exception the hypervisor did not expect was taken at EL2. Must not return. */
+/**
+ * Port hook: an exception the hypervisor did not expect was taken at EL2. Must not return.
+ * @param f what the EL2 exception vector recorded
+ */
 __attribute__((noreturn)) void av_arch_hyp_fault(const struct av_arch_fault *f);
 
 /**
  * Port hook: an IRQ (@p fiq false) or FIQ was taken at EL2 while the hypervisor ran with
  * PSTATE.I/F clear. Caller-saved registers, ELR and SPSR are preserved around it.
+ * @param fiq true for an FIQ, false for an IRQ
  */
 void av_arch_hyp_irq(bool fiq);
 

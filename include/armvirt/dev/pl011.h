@@ -192,29 +192,46 @@ struct av_pl011 {
 
 /**
  * Initialise a UART in its reset state.
+ * @param uart the UART
+ * @param cfg callbacks, copied
  * @return 0, or -AV_EINVAL for NULL pointers or a missing @c tx callback.
  */
 int av_pl011_init(struct av_pl011 *uart, const struct av_pl011_config *cfg);
 
-/** Reset the registers and empty the FIFO (counters are kept); lowers the IRQ if raised. */
+/**
+ * Reset the registers and empty the FIFO (counters are kept); lowers the IRQ if raised.
+ * @param uart the UART
+ */
 void av_pl011_reset(struct av_pl011 *uart);
 
 /**
  * Bytes av_pl011_rx_push() would accept now: the free FIFO entries while UARTEN and RXE
  * are set, otherwise 0.
+ * @param uart the UART
+ * @return free receive FIFO entries, 0 while receiving is off
  */
 size_t av_pl011_rx_space(const struct av_pl011 *uart);
 
 /**
  * Deliver received bytes.
+ * @param uart the UART
+ * @param buf bytes received
+ * @param len number of bytes in @p buf
  * @return how many leading bytes of @p buf were taken (0..@p len).
  */
 size_t av_pl011_rx_push(struct av_pl011 *uart, const uint8_t *buf, size_t len);
 
-/** Report that the host lost received input: RSR.OE, the OE interrupt, DR.OE on the next byte. */
+/**
+ * Report that the host lost received input: RSR.OE, the OE interrupt, DR.OE on the next byte.
+ * @param uart the UART
+ */
 void av_pl011_rx_overrun(struct av_pl011 *uart);
 
-/** Level of the interrupt line: (RIS & IMSC) != 0. */
+/**
+ * Level of the interrupt line: (RIS & IMSC) != 0.
+ * @param uart the UART
+ * @return the interrupt line level
+ */
 bool av_pl011_irq(const struct av_pl011 *uart);
 
 /** MMIO operations; the device pointer is the `struct av_pl011 *`. */
@@ -223,6 +240,9 @@ extern const struct av_mmio_ops av_pl011_mmio_ops;
 /**
  * Fill @p dev to put @p uart on a bus at @p base (size AV_PL011_SIZE, AV_PL011_WIDTHS,
  * name "pl011"); then av_mmio_register() it.
+ * @param uart the UART
+ * @param base guest-physical base address of the 4 KiB frame
+ * @param dev the device to fill in, for av_mmio_register()
  * @return 0 or -AV_EINVAL for NULL pointers.
  */
 int av_pl011_mmio_dev(struct av_pl011 *uart, uint64_t base, struct av_mmio_dev *dev);

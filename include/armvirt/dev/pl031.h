@@ -95,27 +95,45 @@ struct av_pl031 {
 
 /**
  * Initialise an RTC: time offset 0 (RTCDR = the time source), registers at reset values.
+ * @param rtc the RTC
+ * @param cfg callbacks, copied
  * @return 0, or -AV_EINVAL for NULL pointers or a missing @c now callback.
  */
 int av_pl031_init(struct av_pl031 *rtc, const struct av_pl031_config *cfg);
 
-/** Reset the registers (see the file comment for the time); lowers the IRQ if raised. */
+/**
+ * Reset the registers (see the file comment for the time); lowers the IRQ if raised.
+ * @param rtc the RTC
+ */
 void av_pl031_reset(struct av_pl031 *rtc);
 
-/** The counter value RTCDR would read now. */
+/**
+ * The counter value RTCDR would read now.
+ * @param rtc the RTC
+ * @return the RTCDR value
+ */
 uint32_t av_pl031_counter(const struct av_pl031 *rtc);
 
-/** Check for a match against the time source now and update the interrupt line. */
+/**
+ * Check for a match against the time source now and update the interrupt line.
+ * @param rtc the RTC
+ */
 void av_pl031_poll(struct av_pl031 *rtc);
 
 /**
  * Seconds from now until the counter reaches RTCMR (1 .. 2^32; when they are equal now
  * the next match is a full wrap away).
+ * @param rtc the RTC
+ * @param seconds receives the match time in seconds of the clock
  * @return 0, -AV_EINVAL for NULL pointers, or -AV_ENOENT while the RTC is stopped.
  */
 int av_pl031_next_match(const struct av_pl031 *rtc, uint64_t *seconds);
 
-/** Level of the interrupt line: (RIS & IMSC) != 0. */
+/**
+ * Level of the interrupt line: (RIS & IMSC) != 0.
+ * @param rtc the RTC
+ * @return the interrupt line level
+ */
 bool av_pl031_irq(const struct av_pl031 *rtc);
 
 /** MMIO operations; the device pointer is the `struct av_pl031 *`. */
@@ -124,6 +142,9 @@ extern const struct av_mmio_ops av_pl031_mmio_ops;
 /**
  * Fill @p dev to put @p rtc on a bus at @p base (size AV_PL031_SIZE, AV_PL031_WIDTHS,
  * name "pl031"); then av_mmio_register() it.
+ * @param rtc the RTC
+ * @param base guest-physical base address of the 4 KiB frame
+ * @param dev the device to fill in, for av_mmio_register()
  * @return 0 or -AV_EINVAL for NULL pointers.
  */
 int av_pl031_mmio_dev(struct av_pl031 *rtc, uint64_t base, struct av_mmio_dev *dev);

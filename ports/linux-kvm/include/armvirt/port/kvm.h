@@ -189,6 +189,8 @@ struct av_kvm {
  * KVM_CAP_ARM_PSCI_0_2, KVM_CAP_ARM_VM_IPA_SIZE, KVM_CAP_ARM_NISV_TO_USER and
  * KVM_CAP_IMMEDIATE_EXIT, and which vGICs can be created.
  *
+ * @param kvm the KVM VM
+ * @param path the KVM device, NULL for /dev/kvm
  * @return 0; -AV_ENOENT when the device cannot be opened; -AV_ENOTSUP for another API
  *         version or a missing capability (named in av_kvm_error()); -AV_EINVAL for NULL.
  */
@@ -196,6 +198,8 @@ int av_kvm_open(struct av_kvm *kvm, const char *path);
 
 /**
  * Choose the vCPUs' optional features (before av_kvm_create_vm()).
+ * @param kvm the KVM VM
+ * @param f the vCPU features wanted
  * @return 0; -AV_ENOTSUP when the host lacks one (SVE: KVM_CAP_ARM_SVE; pointer
  *         authentication: KVM_CAP_ARM_PTRAUTH_ADDRESS and _GENERIC), named in
  *         av_kvm_error(); -AV_EINVAL for NULL, a vector length that is not a multiple of 128
@@ -222,18 +226,31 @@ int av_kvm_set_features(struct av_kvm *kvm, const struct av_kvm_features *f);
  */
 int av_kvm_create_vm(struct av_kvm *kvm, const struct av_vmspec *spec, struct av_mmio_bus *bus);
 
-/** Install an exit observer (before av_kvm_run()). */
+/**
+ * Install an exit observer (before av_kvm_run()).
+ * @param kvm the KVM VM
+ * @param fn called for every exit, NULL to remove
+ * @param cookie passed unchanged to @p fn
+ */
 void av_kvm_set_observer(struct av_kvm *kvm, av_kvm_observer_fn fn, void *cookie);
 
 /**
  * Host pointer to guest-physical [@p ipa, @p ipa + @p len) if it lies inside one RAM
  * region, else NULL.
+ * @param kvm the KVM VM
+ * @param ipa guest-physical start address
+ * @param len length in bytes
+ * @return the host pointer, or NULL
  */
 void *av_kvm_ram(struct av_kvm *kvm, uint64_t ipa, uint64_t len);
 
 /**
  * Copy into guest RAM (or zero it when @p src is NULL); the shape of `av_boot_copy_fn`
  * (armvirt/boot.h), with the `struct av_kvm *` as the cookie.
+ * @param kvm the KVM VM
+ * @param ipa guest-physical start address
+ * @param src bytes to copy
+ * @param len length in bytes
  * @return 0 or -AV_EFAULT when the range is not inside one RAM region.
  */
 int av_kvm_copy_to_guest(void *kvm, uint64_t ipa, const void *src, uint64_t len);
@@ -241,23 +258,36 @@ int av_kvm_copy_to_guest(void *kvm, uint64_t ipa, const void *src, uint64_t len)
 /**
  * Set a vCPU's general registers, SP_EL1, PC and PSTATE (before av_kvm_run()), e.g. from
  * av_boot_linux_regs(). SIMD&FP registers are left at KVM's reset values (zero).
+ * @param kvm the KVM VM
+ * @param vcpu vCPU index
+ * @param regs the registers to set
  * @return 0, -AV_EINVAL for a bad index, -AV_EIO when KVM refuses.
  */
 int av_kvm_set_regs(struct av_kvm *kvm, unsigned vcpu, const struct av_regs *regs);
 
 /**
  * Drive the level of SPI @p spi (INTID @p spi + 32) of the in-kernel vGIC.
+ * @param kvm the KVM VM
+ * @param spi SPI number (INTID - 32)
+ * @param level the line level
  * @return 0, -AV_EINVAL for an SPI beyond the GIC, -AV_EIO when KVM refuses.
  */
 int av_kvm_irq_line(struct av_kvm *kvm, unsigned spi, bool level);
 
-/** Take the device lock (see the file comment). */
+/**
+ * Take the device lock (see the file comment).
+ * @param kvm the KVM VM
+ */
 void av_kvm_lock_devices(struct av_kvm *kvm);
-/** Release the device lock. */
+/**
+ * Release the device lock.
+ * @param kvm the KVM VM
+ */
 void av_kvm_unlock_devices(struct av_kvm *kvm);
 
 /**
  * Run every vCPU on its own thread until the VM stops; the calling thread waits.
+ * @param kvm the KVM VM
  * @return why it stopped (AV_KVM_STOP_ERROR: av_kvm_error() says why).
  */
 enum av_kvm_stop av_kvm_run(struct av_kvm *kvm);
@@ -265,19 +295,37 @@ enum av_kvm_stop av_kvm_run(struct av_kvm *kvm);
 /**
  * Ask a running VM to stop with @p why (the first reason recorded wins): every vCPU
  * thread leaves KVM_RUN at once. Async-signal-safe, so a signal handler may call it.
+ * @param kvm the KVM VM
+ * @param why the reason av_kvm_run() returns
  */
 void av_kvm_request_stop(struct av_kvm *kvm, enum av_kvm_stop why);
 
-/** Release everything (file descriptors, RAM). Safe on a partly set-up or zeroed @p kvm. */
+/**
+ * Release everything (file descriptors, RAM). Safe on a partly set-up or zeroed @p kvm.
+ * @param kvm the KVM VM
+ */
 void av_kvm_close(struct av_kvm *kvm);
 
-/** The last error as one line ("" when none). */
+/**
+ * The last error as one line ("" when none).
+ * @param kvm the KVM VM
+ * @return the message, never NULL
+ */
 const char *av_kvm_error(const struct av_kvm *kvm);
 
-/** Name of an exit kind ("mmio", "nisv", "system-off", ...). */
+/**
+ * Name of an exit kind ("mmio", "nisv", "system-off", ...).
+ * @param kind the exit kind
+ * @return the name, a constant string
+ */
 const char *av_kvm_exit_name(enum av_kvm_exit_kind kind);
 
-/** Sum of one exit kind over every vCPU. */
+/**
+ * Sum of one exit kind over every vCPU.
+ * @param kvm the KVM VM
+ * @param kind the exit kind
+ * @return the count
+ */
 uint64_t av_kvm_exit_count(const struct av_kvm *kvm, enum av_kvm_exit_kind kind);
 
 #ifdef __cplusplus

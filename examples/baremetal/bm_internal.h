@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <armvirt/arch/aarch64.h>
+#include <armvirt/arch/aarch64_vm.h>
 #include <armvirt/boot.h>
 #include <armvirt/dev/pl011.h>
 #include <armvirt/dev/pl031.h>
@@ -161,8 +162,6 @@ void reserve(uint64_t start, uint64_t end);
 uint64_t carve_ram(uint64_t size);
 void bm_lock(void *cookie);
 void bm_unlock(void *cookie);
-void bm_el1_get(void *cookie, struct av_vcpu *v);
-void bm_el1_put(void *cookie, struct av_vcpu *v);
 extern unsigned lr_count;
 void bm_lr_write(void *cookie, unsigned vcpu, unsigned idx, const struct av_vgic_lr *lr);
 void bm_lr_clear(struct bm_vm *vm, unsigned vcpu);

@@ -34,33 +34,10 @@ static void *mm_zalloc(void *cookie, size_t size)
 	return p;
 }
 
-static void mm_free(void *cookie, void *va, size_t size)
-{
-	(void)cookie;
-	(void)va;
-	(void)size; /* VMs are static: their tables live as long as the hypervisor */
-}
-
-static void *mm_phys_to_virt(void *cookie, uint64_t pa)
-{
-	(void)cookie;
-	return (void *)(uintptr_t)pa; /* EL2 runs on an identity map */
-}
-
-static uint64_t mm_virt_to_phys(void *cookie, void *va)
-{
-	(void)cookie;
-	return (uint64_t)(uintptr_t)va;
-}
-
 static const struct av_mm_ops bm_mm_ops = {
 	.zalloc = mm_zalloc,
-	.free = mm_free,
-	.phys_to_virt = mm_phys_to_virt,
-	.virt_to_phys = mm_virt_to_phys,
-	.clean_poc = av_arch_s2_clean_poc,
-	.tlbi_ipa = av_arch_s2_tlbi_ipa,
-	.tlbi_vmid = av_arch_s2_tlbi_vmid,
+	.free = av_arch_mm_keep, /* VMs are static: their tables live as long as the hypervisor */
+	AV_ARCH_MM_OPS_IDENTITY,
 };
 
 /* ---------------------------------------------------------------------------------------
@@ -266,26 +243,6 @@ static uint64_t bm_counter(void *cookie)
 	return port_counter();
 }
 
-/* ISV=0 MMIO: translate the guest PC (stage 1, AT S1E1R on the loaded vCPU) and read it. */
-static int bm_fetch_insn(void *cookie, struct av_vcpu *v, uint64_t va, uint32_t *insn)
-{
-	struct bm_vm *vm = cookie;
-	uint64_t saved, par, ipa;
-
-	(void)v;
-	__asm__ volatile("mrs %0, par_el1" : "=r"(saved));
-	__asm__ volatile("at s1e1r, %1; isb; mrs %0, par_el1" : "=r"(par) : "r"(va));
-	__asm__ volatile("msr par_el1, %0" : : "r"(saved));
-	if (par & 1)
-		return -AV_EFAULT;
-	ipa = (par & AV_GENMASK(47, 12)) | (va & 0xfff);
-	if (ipa < vm->ram_ipa || ipa + 4 > vm->ram_ipa + vm->ram_size || (ipa & 3))
-		return -AV_EFAULT;
-	*insn = *(volatile uint32_t *)(uintptr_t)(vm->ram_pa + (ipa - vm->ram_ipa));
-	return 0;
-}
-
-
 /*
  * PSCI CPU_ON accepted (under the VM lock): the vCPU becomes runnable. -AV_EBUSY from the
  * scheduler means the target's pCPU has not yet dropped it after its CPU_OFF; that pCPU
@@ -329,72 +286,6 @@ void bm_unlock(void *cookie)
 	port_spin_unlock(&((struct bm_vm *)cookie)->lock);
 }
 
-/*
- * The dispatcher's view of EL1 state while the vCPU is loaded: only the registers the path
- * names in `v->el1_regs` (vm.h, "EL1 state") are moved — an ISV=1 MMIO exit reads SCTLR_EL1
- * and writes nothing back. (av_arch_el1_save() would also park the timer.)
- */
-#define EL1_MOVE(dir, mask, bit, reg, field) \
-	do { if ((mask) & (bit)) dir(reg, field); } while (0)
-#define EL1_RD(reg, field) __asm__ volatile("mrs %0, " #reg : "=r"(field))
-#define EL1_WR(reg, field) __asm__ volatile("msr " #reg ", %0" : : "r"(field))
-
-/* The vCPU's V registers are live in this pCPU's hardware (lazy FP/SIMD, fpsimd.c). */
-static bool fp_live(struct av_vcpu *v)
-{
-	return av_arch_this_cpu()->fp_owner == &((struct bm_vcpu *)(void *)v)->arch;
-}
-
-void bm_el1_get(void *cookie, struct av_vcpu *v)
-{
-	struct av_el1_regs *r = &v->ctxt.el1;
-	unsigned m = v->el1_regs;
-
-	(void)cookie;
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SCTLR, sctlr_el1, r->sctlr);
-	if (!(m & ~AV_VM_EL1_SCTLR))
-		return; /* the hot case: MMIO endianness */
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_VBAR, vbar_el1, r->vbar);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_ELR, elr_el1, r->elr);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SPSR, spsr_el1, r->spsr);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_ESR, esr_el1, r->esr);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_FAR, far_el1, r->far);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SP_EL0, sp_el0, r->sp_el0);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SP_EL1, sp_el1, r->sp_el1);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_MDSCR, mdscr_el1, r->mdscr);
-	/* Last, so that the call is a tail call: the hot case above needs no frame. */
-	if ((m & AV_VM_EL1_FPSIMD) && fp_live(v))
-		av_arch_fpsimd_sync(av_arch_this_cpu());
-}
-
-void bm_el1_put(void *cookie, struct av_vcpu *v)
-{
-	const struct av_el1_regs *r = &v->ctxt.el1;
-	unsigned m = v->el1_regs;
-
-	(void)cookie;
-	if (!m)
-		return; /* nothing changed */
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_SCTLR, sctlr_el1, r->sctlr);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_VBAR, vbar_el1, r->vbar);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_ELR, elr_el1, r->elr);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_SPSR, spsr_el1, r->spsr);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_ESR, esr_el1, r->esr);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_FAR, far_el1, r->far);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_SP_EL0, sp_el0, r->sp_el0);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_SP_EL1, sp_el1, r->sp_el1);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_MDSCR, mdscr_el1, r->mdscr);
-	if ((m & AV_VM_EL1_FPSIMD) && fp_live(v))
-		av_arch_fpsimd_reload(av_arch_this_cpu());
-}
-
-/* A trapped debug-register write changed what the hardware must hold (vCPU loaded here). */
-static void bm_debug_changed(void *cookie, struct av_vcpu *v)
-{
-	(void)cookie;
-	av_arch_vcpu_debug_reload(av_arch_this_cpu(), &((struct bm_vcpu *)v->host)->arch);
-}
-
 /* IRQ/FIQ/SError exits: the run loop has already drained the physical GIC. */
 static enum av_exit_action bm_irq_exit(void *cookie, struct av_vcpu *v, enum av_exit_kind kind)
 {
@@ -407,14 +298,11 @@ static enum av_exit_action bm_irq_exit(void *cookie, struct av_vcpu *v, enum av_
 static const struct av_vm_ops bm_vm_ops = {
 	.id_host = bm_id_host,
 	.counter = bm_counter,
-	.fetch_insn = bm_fetch_insn,
 	.cpu_on = bm_cpu_on,
 	.hypercall = bm_hypercall,
 	.lock = bm_lock,
 	.unlock = bm_unlock,
-	.el1_get = bm_el1_get,
-	.el1_put = bm_el1_put,
-	.debug_changed = bm_debug_changed,
+	AV_ARCH_VM_OPS, /* EL1 hooks, instruction fetch, debug reload */
 	.irq = bm_irq_exit,
 };
 

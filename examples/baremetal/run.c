@@ -440,8 +440,7 @@ static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
 				continue;
 			goto dispatched;
 		}
-		exit = (struct av_exit){ .kind = (enum av_exit_kind)kind, .esr = ax.esr,
-					 .far = ax.far, .hpfar = ax.hpfar };
+		exit = av_arch_vm_exit(kind, &ax);
 		if (kind != AV_ARCH_EXIT_SYNC) {
 			bv->vgic_dirty = true;
 			bm_irq_drain();
@@ -470,9 +469,9 @@ dispatched:
 						(unsigned long long)bv->v.ctxt.regs.pc);
 				}
 				bv->v.el1_regs = AV_VM_EL1_ALL; /* the hooks move what is named */
-				bm_el1_get(vm, &bv->v);
+				av_arch_vm_el1_get(vm, &bv->v);
 				av_vcpu_inject_undef(&bv->v.ctxt);
-				bm_el1_put(vm, &bv->v);
+				av_arch_vm_el1_put(vm, &bv->v);
 				bv->v.el1_regs = 0;
 				bv->v.stats.inject_undef++;
 			}

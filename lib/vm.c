@@ -987,10 +987,7 @@ bool av__vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t 
 		vcpu->mmio_last_gen = vm->bus->gen;
 	}
 	a = mmio_isv(vcpu, esr, far, ipa, dev);
-	vcpu->stats.exits++;
-	vcpu->stats.kind[AV_EXIT_SYNC]++;
-	vcpu->stats.ec[AV_ESR_EC_DABT_LOW]++;
-	vcpu->stats.action[a]++;
+	av__vcpu_count_sync(vcpu, AV_ESR_EC_DABT_LOW, a);
 	*act = a;
 	return true;
 }

@@ -101,6 +101,7 @@ struct bm_vm {
 	struct av_pl011 uart;
 	struct av_pl031 rtc;
 	struct port_spinlock lock;    /* the VM-wide lock (PSCI, power states) */
+	uint32_t fast_ivc_last;       /* av_vm_try_hvc() takes IVC IDs up to this one (0: none) */
 	uint64_t ram_ipa;             /* guest RAM: IPA ram_ipa -> PA ram_pa */
 	uint64_t ram_pa;
 	uint64_t ram_size;

@@ -811,6 +811,8 @@ int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned index)
 
 	vm->desc = d;
 	vm->index = index;
+	/* IVC with edge doorbells cannot touch the caller's own vGIC: the run loop's fast path. */
+	vm->fast_ivc_last = ivc_on && !d->ivc_level ? AV_IVC_HC_LAST : 0;
 	if (!d->name || d->nr_vcpus == 0 || d->nr_vcpus > AV_VMSPEC_GICV2_MAX_VCPUS ||
 	    !d->ram_size || (d->ram_size & (SZ_2M - 1)) || d->prio >= AV_SCHED_NR_PRIO ||
 	    (d->affinity && !(d->affinity & ((plat->ncpus >= 64) ? ~0ull

@@ -24,6 +24,7 @@
 #include <armvirt/sysreg.h>
 #include <armvirt/traps.h>
 #include <armvirt/vgic.h>
+#include <armvirt/vgic_bus.h>
 #include <armvirt/vm.h>
 #include <armvirt/vtimer.h>
 
@@ -96,7 +97,8 @@ struct bm_vm {
 	uint64_t idregs[7 * 8];       /* the ID space as the guest sees it (op0 3 op1 0 CRn 0) */
 	struct av_mmio_bus bus;
 	struct av_mmio_dev *bus_slots[BM_BUS_SLOTS];
-	struct av_mmio_dev dev_gicd, dev_gicr, dev_uart, dev_rtc, dev_virtio;
+	struct av_vgic_bus vgic_bus;  /* the vGIC frames on the bus */
+	struct av_mmio_dev dev_uart, dev_rtc, dev_virtio;
 	struct bm_locked_dev uart_lock, rtc_lock;
 	struct av_pl011 uart;
 	struct av_pl031 rtc;

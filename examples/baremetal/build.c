@@ -89,79 +89,35 @@ uint64_t carve_ram(uint64_t size)
  * MMIO devices: vGIC regions, locked PrimeCells, the virtio window
  */
 
-static struct bm_vcpu *this_vcpu(void)
+/* A guest write to the vGIC (enables, priorities...) may change what the writer's list
+ * registers need: its next entry flushes them (av_vgic_bus_add()). */
+static void vgic_written(void *cookie, struct av_vcpu *v)
 {
-	return pcpus[port_this_cpu()->index].cur;
+	(void)cookie;
+	if (v)
+		((struct bm_vcpu *)v->host)->vgic_dirty = true;
 }
 
-static enum av_mmio_result vgic_result(int r)
-{
-	return r == AV_VGIC_ACCESS_OK ? AV_MMIO_HANDLED : AV_MMIO_INJECT_DABT;
-}
-
-/* Reads change nothing the list registers depend on: they leave the vGIC clean. ID
- * registers (GICD_TYPER, ...) take the vGIC's direct path. */
-static enum av_mmio_result gicd_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
-{
-	struct bm_vm *vm = dev;
-
-	if (av_vgic_dist_read_id(&vm->vgic, off, size, val))
-		return AV_MMIO_HANDLED;
-	if (vm->vgic.model == AV_VGIC_V3)
-		return vgic_result(av_vgic_v3_dist_access(&vm->vgic, off, size, false, val));
-	return vgic_result(av_vgic_v2_dist_access(&vm->vgic, this_vcpu()->v.index, off, size,
-						  false, val));
-}
-
-static enum av_mmio_result gicd_write(void *dev, uint64_t off, unsigned size, uint64_t val)
-{
-	struct bm_vm *vm = dev;
-
-	this_vcpu()->vgic_dirty = true; /* enables, priorities... change what the LRs need */
-
-	if (vm->vgic.model == AV_VGIC_V3)
-		return vgic_result(av_vgic_v3_dist_access(&vm->vgic, off, size, true, &val));
-	return vgic_result(av_vgic_v2_dist_access(&vm->vgic, this_vcpu()->v.index, off, size,
-						  true, &val));
-}
-
-static enum av_mmio_result gicr_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
-{
-	struct bm_vm *vm = dev;
-
-	return vgic_result(av_vgic_v3_redist_region_access(&vm->vgic, off, size, false, val));
-}
-
-static enum av_mmio_result gicr_write(void *dev, uint64_t off, unsigned size, uint64_t val)
-{
-	struct bm_vm *vm = dev;
-
-	this_vcpu()->vgic_dirty = true; /* enables, priorities... change what the LRs need */
-
-	return vgic_result(av_vgic_v3_redist_region_access(&vm->vgic, off, size, true, &val));
-}
-
-static const struct av_mmio_ops gicd_ops = { .read = gicd_read, .write = gicd_write };
-static const struct av_mmio_ops gicr_ops = { .read = gicr_read, .write = gicr_write };
-
-static enum av_mmio_result locked_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
+static enum av_mmio_result locked_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				       unsigned size, uint64_t *val)
 {
 	struct bm_locked_dev *d = dev;
 	enum av_mmio_result r;
 
 	port_spin_lock(&d->lock);
-	r = d->ops->read(d->inner, off, size, val);
+	r = d->ops->read(d->inner, vcpu, off, size, val);
 	port_spin_unlock(&d->lock);
 	return r;
 }
 
-static enum av_mmio_result locked_write(void *dev, uint64_t off, unsigned size, uint64_t val)
+static enum av_mmio_result locked_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					unsigned size, uint64_t val)
 {
 	struct bm_locked_dev *d = dev;
 	enum av_mmio_result r;
 
 	port_spin_lock(&d->lock);
-	r = d->ops->write(d->inner, off, size, val);
+	r = d->ops->write(d->inner, vcpu, off, size, val);
 	port_spin_unlock(&d->lock);
 	return r;
 }
@@ -169,8 +125,10 @@ static enum av_mmio_result locked_write(void *dev, uint64_t off, unsigned size, 
 static const struct av_mmio_ops locked_ops = { .read = locked_read, .write = locked_write };
 
 /* virtio-mmio slots without a device: MagicValue reads 0, so a driver sees nothing. */
-static enum av_mmio_result raz_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
+static enum av_mmio_result raz_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				    unsigned size, uint64_t *val)
 {
+	(void)vcpu;
 	(void)dev;
 	(void)off;
 	(void)size;
@@ -178,8 +136,10 @@ static enum av_mmio_result raz_read(void *dev, uint64_t off, unsigned size, uint
 	return AV_MMIO_HANDLED;
 }
 
-static enum av_mmio_result wi_write(void *dev, uint64_t off, unsigned size, uint64_t val)
+static enum av_mmio_result wi_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				    unsigned size, uint64_t val)
 {
+	(void)vcpu;
 	(void)dev;
 	(void)off;
 	(void)size;
@@ -615,17 +575,9 @@ static int setup_bus(struct bm_vm *vm)
 	int rc;
 
 	rc = av_mmio_bus_init(&vm->bus, vm->bus_slots, BM_BUS_SLOTS, AV_MMIO_UNCLAIMED_ABORT);
-	if (!rc && s->gic.version == AV_VMSPEC_GICV3) {
-		rc = add_dev(vm, &vm->dev_gicd, "gicd", s->gic.dist.base, AV_GICD_V3_SIZE,
-			     &gicd_ops, vm, AV_MMIO_WALL);
-		if (!rc)
-			rc = add_dev(vm, &vm->dev_gicr, "gicr", s->gic.redist.base,
-				     (uint64_t)s->nr_vcpus * AV_GICR_STRIDE, &gicr_ops, vm,
-				     AV_MMIO_WALL);
-	} else if (!rc) {
-		rc = add_dev(vm, &vm->dev_gicd, "gicd", s->gic.dist.base, AV_GICD_V2_SIZE,
-			     &gicd_ops, vm, AV_MMIO_WALL);
-	}
+	if (!rc)
+		rc = av_vgic_bus_add(&vm->vgic_bus, &vm->vgic, &vm->bus, s->gic.dist.base,
+				     s->gic.redist.base, vgic_written, vm);
 	if (!rc && (vm->desc->devices & BM_DEV_PL011)) {
 		struct av_pl011_config uc = { .tx = uart_tx, .set_irq = uart_set_irq,
 					      .rx_space = uart_rx_space, .cookie = vm };

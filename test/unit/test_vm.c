@@ -38,6 +38,7 @@ struct fake_dev {
 	unsigned nreads, nwrites;
 	uint64_t last_off, last_val;
 	unsigned last_size;
+	struct av_vcpu *last_vcpu; /* the accessing vCPU the bus handed over */
 };
 
 struct host {
@@ -101,10 +102,12 @@ static void lr_maint(void *cookie, unsigned vcpu, unsigned flags)
 
 static const struct av_vgic_lr_ops lr_ops = { lr_nr, lr_write, lr_read, lr_maint };
 
-static enum av_mmio_result dev_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
+static enum av_mmio_result dev_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				    unsigned size, uint64_t *val)
 {
 	struct fake_dev *d = dev;
 
+	d->last_vcpu = vcpu;
 	d->nreads++;
 	d->last_off = off;
 	d->last_size = size;
@@ -112,10 +115,12 @@ static enum av_mmio_result dev_read(void *dev, uint64_t off, unsigned size, uint
 	return AV_MMIO_HANDLED;
 }
 
-static enum av_mmio_result dev_write(void *dev, uint64_t off, unsigned size, uint64_t val)
+static enum av_mmio_result dev_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				     unsigned size, uint64_t val)
 {
 	struct fake_dev *d = dev;
 
+	d->last_vcpu = vcpu;
 	d->nwrites++;
 	d->last_off = off;
 	d->last_size = size;
@@ -452,6 +457,7 @@ static void test_mmio_isv(void **state)
 	assert_int_equal(w.fd.last_size, 4);
 	assert_int_equal(w.fd.last_val, 0x11223344u);
 	assert_int_equal(r->pc, GUEST_PC + 8);
+	assert_ptr_equal(w.fd.last_vcpu, v); /* the dispatcher hands the vCPU to the device */
 }
 
 /* A load syndrome with ISV = 1, composed through av_esr_encode(). */
@@ -516,6 +522,7 @@ static void test_try_mmio(void **state)
 	assert_int_equal(r->x[3], 0x1122334455667788ull);
 	assert_int_equal(r->pc, GUEST_PC + 4);
 	assert_int_equal(w.fd.nreads, 1);
+	assert_ptr_equal(w.fd.last_vcpu, v); /* the device knows who accessed it */
 	assert_int_equal(v->stats.exits, exits + 1);
 	assert_int_equal(v->stats.kind[AV_EXIT_SYNC], 1);
 	assert_int_equal(v->stats.ec[AV_ESR_EC_DABT_LOW], 1);
@@ -648,6 +655,7 @@ static void test_mmio_isv0_emulated(void **state)
 	assert_int_equal(r->x[7], DEV_BASE + 0x110);
 	assert_int_equal(r->pc, GUEST_PC + 4);
 	assert_int_equal(w.fd.nreads, 2);
+	assert_ptr_equal(w.fd.last_vcpu, v); /* ISV = 0 too */
 
 	/* ldr x9, [sp], #8 at EL1h: the base is SP_EL1, which is written back. */
 	w.host.insn = ldr_x_post(9, 31, 8);

@@ -8,6 +8,12 @@
 
 #include "arch_internal.h"
 
+/* av_arch_vm_exit() converts the kind by value. */
+_Static_assert(AV_ARCH_EXIT_SYNC == (int)AV_EXIT_SYNC && AV_ARCH_EXIT_IRQ == (int)AV_EXIT_IRQ &&
+		       AV_ARCH_EXIT_FIQ == (int)AV_EXIT_FIQ &&
+		       AV_ARCH_EXIT_SERROR == (int)AV_EXIT_SERROR,
+	       "arch and dispatcher exit kinds differ");
+
 /* The vCPU's state is loaded on, or its V registers are owned by, this pCPU. */
 static inline bool is_vcpu(const struct av_arch_vcpu *v, const struct av_vcpu *vcpu)
 {

@@ -200,8 +200,8 @@ enum av_mmio_result av_mmio_write(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
 
 /** The cookie of av_mmio_insn_access(): the bus and the accessing vCPU (may be NULL). */
 struct av_mmio_insn_ctx {
-	struct av_mmio_bus *bus;
-	struct av_vcpu *vcpu;
+	struct av_mmio_bus *bus; /**< the bus */
+	struct av_vcpu *vcpu;    /**< handed to the device; may be NULL */
 };
 
 /**

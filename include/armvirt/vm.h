@@ -36,6 +36,11 @@
  * - every other class: an Undefined Instruction exception is injected into the guest and
  *   the class is logged once per VM.
  *
+ * **Fast paths.** av_vm_try_fast() (MMIO at a bus device, WFI) and av_vm_try_hvc() (a
+ * host's range of hypercalls) are inline front ends of the same handling for a run loop
+ * that counts instructions: they answer and count what they take exactly as
+ * av_vm_handle_exit() would, and leave everything else to it.
+ *
  * A handler can be replaced per class with av_vm_set_exit_handler(); a replacement may call
  * av_vm_exit_default() to fall back to the built-in one. Nothing a guest does makes the
  * dispatcher fail: at worst the guest receives an exception.
@@ -611,9 +616,9 @@ typedef int (*av_vm_hvc_fn)(void *cookie, struct av_vcpu *vcpu);
 
 /**
  * The hypercall fast path: if the synchronous exit with ESR_EL2 @p esr is an HVC64 whose
- * function identifier (W0) lies in
- * [@p first, @p last], @p fn answers it (it writes its results to `vcpu->ctxt.regs`;
- * a non-zero return means "not supported": x0 = NOT_SUPPORTED), the exit is counted as
+ * function identifier (W0) lies in [@p first, @p last], @p fn answers it (it writes its
+ * results to `vcpu->ctxt.regs`; a non-zero return means "not supported": x0 =
+ * NOT_SUPPORTED), the exit is counted as
  * av_vm_handle_exit() counts it, `*act` = #AV_EXIT_RESUME and the result is true.
  * Otherwise nothing is done and the result is false. Meant for hypercalls that cannot
  * touch the calling vCPU's own vGIC state (IVC with edge doorbells: a send rings another

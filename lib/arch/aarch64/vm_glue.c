@@ -23,14 +23,23 @@ static inline bool is_vcpu(const struct av_arch_vcpu *v, const struct av_vcpu *v
 /*
  * Only the registers the dispatcher names are moved: an ISV = 1 MMIO exit reads SCTLR_EL1
  * and writes nothing back. Never av_arch_el1_save(): that one also parks the timer.
+ * EL1_OTHERS(X) lists the registers after SCTLR_EL1: X(mask bit, register, field).
  */
-#define EL1_MOVE(dir, mask, bit, reg, field) \
-	do {                                 \
-		if ((mask) & (bit))          \
-			dir(reg, field);     \
-	} while (0)
-#define EL1_RD(reg, field) ((field) = av_read_sysreg(reg))
-#define EL1_WR(reg, field) av_write_sysreg(reg, field)
+#define EL1_OTHERS(X)                            \
+	X(AV_VM_EL1_VBAR, vbar_el1, vbar)        \
+	X(AV_VM_EL1_ELR, elr_el1, elr)           \
+	X(AV_VM_EL1_SPSR, spsr_el1, spsr)        \
+	X(AV_VM_EL1_ESR, esr_el1, esr)           \
+	X(AV_VM_EL1_FAR, far_el1, far)           \
+	X(AV_VM_EL1_SP_EL0, sp_el0, sp_el0)      \
+	X(AV_VM_EL1_SP_EL1, sp_el1, sp_el1)      \
+	X(AV_VM_EL1_MDSCR, mdscr_el1, mdscr)
+#define EL1_GET(bit, reg, field) \
+	if (m & (bit))           \
+		r->field = av_read_sysreg(reg);
+#define EL1_PUT(bit, reg, field) \
+	if (m & (bit))           \
+		av_write_sysreg(reg, r->field);
 
 void av_arch_vm_el1_get(void *cookie, struct av_vcpu *vcpu)
 {
@@ -39,17 +48,10 @@ void av_arch_vm_el1_get(void *cookie, struct av_vcpu *vcpu)
 	struct av_arch_cpu *cpu;
 
 	(void)cookie;
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SCTLR, sctlr_el1, r->sctlr);
+	EL1_GET(AV_VM_EL1_SCTLR, sctlr_el1, sctlr)
 	if (!(m & ~AV_VM_EL1_SCTLR))
 		return; /* the hot case: MMIO endianness */
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_VBAR, vbar_el1, r->vbar);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_ELR, elr_el1, r->elr);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SPSR, spsr_el1, r->spsr);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_ESR, esr_el1, r->esr);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_FAR, far_el1, r->far);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SP_EL0, sp_el0, r->sp_el0);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SP_EL1, sp_el1, r->sp_el1);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_MDSCR, mdscr_el1, r->mdscr);
+	EL1_OTHERS(EL1_GET)
 	if (!(m & AV_VM_EL1_FPSIMD))
 		return;
 	cpu = av_arch_this_cpu();
@@ -66,15 +68,8 @@ void av_arch_vm_el1_put(void *cookie, struct av_vcpu *vcpu)
 	(void)cookie;
 	if (!m)
 		return; /* nothing changed */
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_SCTLR, sctlr_el1, r->sctlr);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_VBAR, vbar_el1, r->vbar);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_ELR, elr_el1, r->elr);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_SPSR, spsr_el1, r->spsr);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_ESR, esr_el1, r->esr);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_FAR, far_el1, r->far);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_SP_EL0, sp_el0, r->sp_el0);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_SP_EL1, sp_el1, r->sp_el1);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_MDSCR, mdscr_el1, r->mdscr);
+	EL1_PUT(AV_VM_EL1_SCTLR, sctlr_el1, sctlr)
+	EL1_OTHERS(EL1_PUT)
 	if (!(m & AV_VM_EL1_FPSIMD))
 		return;
 	cpu = av_arch_this_cpu();

@@ -115,8 +115,8 @@ static uint64_t width_mask(unsigned size)
 	return size == 8 ? UINT64_MAX : (UINT64_C(1) << (size * 8)) - 1;
 }
 
-enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *d, uint64_t addr, unsigned size,
-				   bool is_write, uint64_t *val)
+enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *d, struct av_vcpu *vcpu,
+				   uint64_t addr, unsigned size, bool is_write, uint64_t *val)
 {
 	enum av_mmio_result r;
 	uint64_t v, off = addr - d->base;
@@ -132,18 +132,18 @@ enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *d, uint64_t addr, unsigne
 	}
 	if (is_write) {
 		d->writes++;
-		return d->ops->write(d->dev, off, size, *val & width_mask(size));
+		return d->ops->write(d->dev, vcpu, off, size, *val & width_mask(size));
 	}
 	d->reads++;
 	v = 0;
-	r = d->ops->read(d->dev, off, size, &v);
+	r = d->ops->read(d->dev, vcpu, off, size, &v);
 	*val = r == AV_MMIO_HANDLED ? v & width_mask(size) : 0;
 	return r;
 }
 
 enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_dev *d,
-				       uint64_t addr, unsigned size, bool is_write,
-				       uint64_t *val)
+				       struct av_vcpu *vcpu, uint64_t addr, unsigned size,
+				       bool is_write, uint64_t *val)
 {
 	if (!bus || !val)
 		return AV_MMIO_INJECT_DABT;
@@ -166,31 +166,35 @@ enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_d
 			return AV_MMIO_INJECT_DABT;
 		}
 	}
-	return av_mmio_dev_rw(d, addr, size, is_write, val);
+	return av_mmio_dev_rw(d, vcpu, addr, size, is_write, val);
 }
 
-enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
-				   bool is_write, uint64_t *val)
+enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
+				   uint64_t addr, unsigned size, bool is_write, uint64_t *val)
 {
-	return av_mmio_dev_access(bus, bus ? av_mmio_find(bus, addr) : NULL, addr, size,
+	return av_mmio_dev_access(bus, bus ? av_mmio_find(bus, addr) : NULL, vcpu, addr, size,
 				  is_write, val);
 }
 
-enum av_mmio_result av_mmio_read(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
-				 uint64_t *val)
+enum av_mmio_result av_mmio_read(struct av_mmio_bus *bus, struct av_vcpu *vcpu, uint64_t addr,
+				 unsigned size, uint64_t *val)
 {
-	return av_mmio_access(bus, addr, size, false, val);
+	return av_mmio_access(bus, vcpu, addr, size, false, val);
 }
 
-enum av_mmio_result av_mmio_write(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
-				  uint64_t val)
+enum av_mmio_result av_mmio_write(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
+				  uint64_t addr, unsigned size, uint64_t val)
 {
-	return av_mmio_access(bus, addr, size, true, &val);
+	return av_mmio_access(bus, vcpu, addr, size, true, &val);
 }
 
-int av_mmio_insn_access(void *bus, uint64_t ipa, unsigned size, bool is_write, uint64_t *val)
+int av_mmio_insn_access(void *ctx, uint64_t ipa, unsigned size, bool is_write, uint64_t *val)
 {
-	switch (av_mmio_access(bus, ipa, size, is_write, val)) {
+	const struct av_mmio_insn_ctx *c = ctx;
+
+	if (!c)
+		return -AV_EFAULT;
+	switch (av_mmio_access(c->bus, c->vcpu, ipa, size, is_write, val)) {
 	case AV_MMIO_HANDLED:
 		return 0;
 	case AV_MMIO_TO_CALLER:

@@ -938,9 +938,9 @@ mmio_isv(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t ipa, struct 
 			val = bswap_size(val, size);
 	}
 	if (dev)
-		r = av_mmio_dev_rw(dev, ipa, size, wnr, &val);
+		r = av_mmio_dev_rw(dev, vcpu, ipa, size, wnr, &val);
 	else
-		r = av_mmio_dev_access(vcpu->vm->bus, NULL, ipa, size, wnr, &val);
+		r = av_mmio_dev_access(vcpu->vm->bus, NULL, vcpu, ipa, size, wnr, &val);
 	if (r != AV_MMIO_HANDLED)
 		return mmio_isv_unhandled(vcpu, esr, far, ipa, r, val, big_endian);
 	if (!wnr) {
@@ -987,10 +987,7 @@ bool av__vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t 
 		vcpu->mmio_last_gen = vm->bus->gen;
 	}
 	a = mmio_isv(vcpu, esr, far, ipa, dev);
-	vcpu->stats.exits++;
-	vcpu->stats.kind[AV_EXIT_SYNC]++;
-	vcpu->stats.ec[AV_ESR_EC_DABT_LOW]++;
-	vcpu->stats.action[a]++;
+	av__vcpu_count_sync(vcpu, AV_ESR_EC_DABT_LOW, a);
 	*act = a;
 	return true;
 }
@@ -1031,6 +1028,7 @@ static __attribute__((noinline)) enum av_exit_action mmio_decode(const struct av
 	bool wnr = av_esr_get_dabt_wnr(ctx->exit->esr);
 	struct av_insn_mem m;
 	struct av_insn_mmio io;
+	struct av_mmio_insn_ctx bus_ctx;
 	uint32_t insn;
 	unsigned fp;
 	int ret;
@@ -1048,11 +1046,12 @@ static __attribute__((noinline)) enum av_exit_action mmio_decode(const struct av
 	}
 	if (av_insn_decode_mem(insn, &m) != 0)
 		return mmio_not_emulated(ctx, insn, ipa);
+	bus_ctx = (struct av_mmio_insn_ctx){ .bus = vm->bus, .vcpu = vcpu };
 	io = (struct av_insn_mmio){
 		.far = ctx->exit->far,
 		.ipa = ipa,
 		.fn = av_mmio_insn_access,
-		.cookie = vm->bus,
+		.cookie = &bus_ctx,
 	};
 	/* A SIMD&FP transfer register is read (store) or written (load) in ctxt.regs.v:
 	 * with lazy FP/SIMD switching the live value is in the hardware registers. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <armvirt/arch/aarch64.h>
+#include <armvirt/arch/aarch64_vm.h>
 #include <armvirt/boot.h>
 #include <armvirt/dev/pl011.h>
 #include <armvirt/dev/pl031.h>
@@ -23,6 +24,7 @@
 #include <armvirt/sysreg.h>
 #include <armvirt/traps.h>
 #include <armvirt/vgic.h>
+#include <armvirt/vgic_bus.h>
 #include <armvirt/vm.h>
 #include <armvirt/vtimer.h>
 
@@ -95,11 +97,13 @@ struct bm_vm {
 	uint64_t idregs[7 * 8];       /* the ID space as the guest sees it (op0 3 op1 0 CRn 0) */
 	struct av_mmio_bus bus;
 	struct av_mmio_dev *bus_slots[BM_BUS_SLOTS];
-	struct av_mmio_dev dev_gicd, dev_gicr, dev_uart, dev_rtc, dev_virtio;
+	struct av_vgic_bus vgic_bus;  /* the vGIC frames on the bus */
+	struct av_mmio_dev dev_uart, dev_rtc, dev_virtio;
 	struct bm_locked_dev uart_lock, rtc_lock;
 	struct av_pl011 uart;
 	struct av_pl031 rtc;
 	struct port_spinlock lock;    /* the VM-wide lock (PSCI, power states) */
+	uint32_t fast_ivc_last;       /* av_vm_try_hvc() takes IVC IDs up to this one (0: none) */
 	uint64_t ram_ipa;             /* guest RAM: IPA ram_ipa -> PA ram_pa */
 	uint64_t ram_pa;
 	uint64_t ram_size;
@@ -161,8 +165,6 @@ void reserve(uint64_t start, uint64_t end);
 uint64_t carve_ram(uint64_t size);
 void bm_lock(void *cookie);
 void bm_unlock(void *cookie);
-void bm_el1_get(void *cookie, struct av_vcpu *v);
-void bm_el1_put(void *cookie, struct av_vcpu *v);
 extern unsigned lr_count;
 void bm_lr_write(void *cookie, unsigned vcpu, unsigned idx, const struct av_vgic_lr *lr);
 void bm_lr_clear(struct bm_vm *vm, unsigned vcpu);

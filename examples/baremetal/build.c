@@ -34,33 +34,10 @@ static void *mm_zalloc(void *cookie, size_t size)
 	return p;
 }
 
-static void mm_free(void *cookie, void *va, size_t size)
-{
-	(void)cookie;
-	(void)va;
-	(void)size; /* VMs are static: their tables live as long as the hypervisor */
-}
-
-static void *mm_phys_to_virt(void *cookie, uint64_t pa)
-{
-	(void)cookie;
-	return (void *)(uintptr_t)pa; /* EL2 runs on an identity map */
-}
-
-static uint64_t mm_virt_to_phys(void *cookie, void *va)
-{
-	(void)cookie;
-	return (uint64_t)(uintptr_t)va;
-}
-
 static const struct av_mm_ops bm_mm_ops = {
 	.zalloc = mm_zalloc,
-	.free = mm_free,
-	.phys_to_virt = mm_phys_to_virt,
-	.virt_to_phys = mm_virt_to_phys,
-	.clean_poc = av_arch_s2_clean_poc,
-	.tlbi_ipa = av_arch_s2_tlbi_ipa,
-	.tlbi_vmid = av_arch_s2_tlbi_vmid,
+	.free = av_arch_mm_keep, /* VMs are static: their tables live as long as the hypervisor */
+	AV_ARCH_MM_OPS_IDENTITY,
 };
 
 /* ---------------------------------------------------------------------------------------
@@ -112,79 +89,35 @@ uint64_t carve_ram(uint64_t size)
  * MMIO devices: vGIC regions, locked PrimeCells, the virtio window
  */
 
-static struct bm_vcpu *this_vcpu(void)
+/* A guest write to the vGIC (enables, priorities...) may change what the writer's list
+ * registers need: its next entry flushes them (av_vgic_bus_add()). */
+static void vgic_written(void *cookie, struct av_vcpu *v)
 {
-	return pcpus[port_this_cpu()->index].cur;
+	(void)cookie;
+	if (v)
+		((struct bm_vcpu *)v->host)->vgic_dirty = true;
 }
 
-static enum av_mmio_result vgic_result(int r)
-{
-	return r == AV_VGIC_ACCESS_OK ? AV_MMIO_HANDLED : AV_MMIO_INJECT_DABT;
-}
-
-/* Reads change nothing the list registers depend on: they leave the vGIC clean. ID
- * registers (GICD_TYPER, ...) take the vGIC's direct path. */
-static enum av_mmio_result gicd_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
-{
-	struct bm_vm *vm = dev;
-
-	if (av_vgic_dist_read_id(&vm->vgic, off, size, val))
-		return AV_MMIO_HANDLED;
-	if (vm->vgic.model == AV_VGIC_V3)
-		return vgic_result(av_vgic_v3_dist_access(&vm->vgic, off, size, false, val));
-	return vgic_result(av_vgic_v2_dist_access(&vm->vgic, this_vcpu()->v.index, off, size,
-						  false, val));
-}
-
-static enum av_mmio_result gicd_write(void *dev, uint64_t off, unsigned size, uint64_t val)
-{
-	struct bm_vm *vm = dev;
-
-	this_vcpu()->vgic_dirty = true; /* enables, priorities... change what the LRs need */
-
-	if (vm->vgic.model == AV_VGIC_V3)
-		return vgic_result(av_vgic_v3_dist_access(&vm->vgic, off, size, true, &val));
-	return vgic_result(av_vgic_v2_dist_access(&vm->vgic, this_vcpu()->v.index, off, size,
-						  true, &val));
-}
-
-static enum av_mmio_result gicr_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
-{
-	struct bm_vm *vm = dev;
-
-	return vgic_result(av_vgic_v3_redist_region_access(&vm->vgic, off, size, false, val));
-}
-
-static enum av_mmio_result gicr_write(void *dev, uint64_t off, unsigned size, uint64_t val)
-{
-	struct bm_vm *vm = dev;
-
-	this_vcpu()->vgic_dirty = true; /* enables, priorities... change what the LRs need */
-
-	return vgic_result(av_vgic_v3_redist_region_access(&vm->vgic, off, size, true, &val));
-}
-
-static const struct av_mmio_ops gicd_ops = { .read = gicd_read, .write = gicd_write };
-static const struct av_mmio_ops gicr_ops = { .read = gicr_read, .write = gicr_write };
-
-static enum av_mmio_result locked_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
+static enum av_mmio_result locked_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				       unsigned size, uint64_t *val)
 {
 	struct bm_locked_dev *d = dev;
 	enum av_mmio_result r;
 
 	port_spin_lock(&d->lock);
-	r = d->ops->read(d->inner, off, size, val);
+	r = d->ops->read(d->inner, vcpu, off, size, val);
 	port_spin_unlock(&d->lock);
 	return r;
 }
 
-static enum av_mmio_result locked_write(void *dev, uint64_t off, unsigned size, uint64_t val)
+static enum av_mmio_result locked_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					unsigned size, uint64_t val)
 {
 	struct bm_locked_dev *d = dev;
 	enum av_mmio_result r;
 
 	port_spin_lock(&d->lock);
-	r = d->ops->write(d->inner, off, size, val);
+	r = d->ops->write(d->inner, vcpu, off, size, val);
 	port_spin_unlock(&d->lock);
 	return r;
 }
@@ -192,8 +125,10 @@ static enum av_mmio_result locked_write(void *dev, uint64_t off, unsigned size, 
 static const struct av_mmio_ops locked_ops = { .read = locked_read, .write = locked_write };
 
 /* virtio-mmio slots without a device: MagicValue reads 0, so a driver sees nothing. */
-static enum av_mmio_result raz_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
+static enum av_mmio_result raz_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				    unsigned size, uint64_t *val)
 {
+	(void)vcpu;
 	(void)dev;
 	(void)off;
 	(void)size;
@@ -201,8 +136,10 @@ static enum av_mmio_result raz_read(void *dev, uint64_t off, unsigned size, uint
 	return AV_MMIO_HANDLED;
 }
 
-static enum av_mmio_result wi_write(void *dev, uint64_t off, unsigned size, uint64_t val)
+static enum av_mmio_result wi_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				    unsigned size, uint64_t val)
 {
+	(void)vcpu;
 	(void)dev;
 	(void)off;
 	(void)size;
@@ -266,26 +203,6 @@ static uint64_t bm_counter(void *cookie)
 	return port_counter();
 }
 
-/* ISV=0 MMIO: translate the guest PC (stage 1, AT S1E1R on the loaded vCPU) and read it. */
-static int bm_fetch_insn(void *cookie, struct av_vcpu *v, uint64_t va, uint32_t *insn)
-{
-	struct bm_vm *vm = cookie;
-	uint64_t saved, par, ipa;
-
-	(void)v;
-	__asm__ volatile("mrs %0, par_el1" : "=r"(saved));
-	__asm__ volatile("at s1e1r, %1; isb; mrs %0, par_el1" : "=r"(par) : "r"(va));
-	__asm__ volatile("msr par_el1, %0" : : "r"(saved));
-	if (par & 1)
-		return -AV_EFAULT;
-	ipa = (par & AV_GENMASK(47, 12)) | (va & 0xfff);
-	if (ipa < vm->ram_ipa || ipa + 4 > vm->ram_ipa + vm->ram_size || (ipa & 3))
-		return -AV_EFAULT;
-	*insn = *(volatile uint32_t *)(uintptr_t)(vm->ram_pa + (ipa - vm->ram_ipa));
-	return 0;
-}
-
-
 /*
  * PSCI CPU_ON accepted (under the VM lock): the vCPU becomes runnable. -AV_EBUSY from the
  * scheduler means the target's pCPU has not yet dropped it after its CPU_OFF; that pCPU
@@ -329,72 +246,6 @@ void bm_unlock(void *cookie)
 	port_spin_unlock(&((struct bm_vm *)cookie)->lock);
 }
 
-/*
- * The dispatcher's view of EL1 state while the vCPU is loaded: only the registers the path
- * names in `v->el1_regs` (vm.h, "EL1 state") are moved — an ISV=1 MMIO exit reads SCTLR_EL1
- * and writes nothing back. (av_arch_el1_save() would also park the timer.)
- */
-#define EL1_MOVE(dir, mask, bit, reg, field) \
-	do { if ((mask) & (bit)) dir(reg, field); } while (0)
-#define EL1_RD(reg, field) __asm__ volatile("mrs %0, " #reg : "=r"(field))
-#define EL1_WR(reg, field) __asm__ volatile("msr " #reg ", %0" : : "r"(field))
-
-/* The vCPU's V registers are live in this pCPU's hardware (lazy FP/SIMD, fpsimd.c). */
-static bool fp_live(struct av_vcpu *v)
-{
-	return av_arch_this_cpu()->fp_owner == &((struct bm_vcpu *)(void *)v)->arch;
-}
-
-void bm_el1_get(void *cookie, struct av_vcpu *v)
-{
-	struct av_el1_regs *r = &v->ctxt.el1;
-	unsigned m = v->el1_regs;
-
-	(void)cookie;
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SCTLR, sctlr_el1, r->sctlr);
-	if (!(m & ~AV_VM_EL1_SCTLR))
-		return; /* the hot case: MMIO endianness */
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_VBAR, vbar_el1, r->vbar);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_ELR, elr_el1, r->elr);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SPSR, spsr_el1, r->spsr);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_ESR, esr_el1, r->esr);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_FAR, far_el1, r->far);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SP_EL0, sp_el0, r->sp_el0);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_SP_EL1, sp_el1, r->sp_el1);
-	EL1_MOVE(EL1_RD, m, AV_VM_EL1_MDSCR, mdscr_el1, r->mdscr);
-	/* Last, so that the call is a tail call: the hot case above needs no frame. */
-	if ((m & AV_VM_EL1_FPSIMD) && fp_live(v))
-		av_arch_fpsimd_sync(av_arch_this_cpu());
-}
-
-void bm_el1_put(void *cookie, struct av_vcpu *v)
-{
-	const struct av_el1_regs *r = &v->ctxt.el1;
-	unsigned m = v->el1_regs;
-
-	(void)cookie;
-	if (!m)
-		return; /* nothing changed */
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_SCTLR, sctlr_el1, r->sctlr);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_VBAR, vbar_el1, r->vbar);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_ELR, elr_el1, r->elr);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_SPSR, spsr_el1, r->spsr);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_ESR, esr_el1, r->esr);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_FAR, far_el1, r->far);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_SP_EL0, sp_el0, r->sp_el0);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_SP_EL1, sp_el1, r->sp_el1);
-	EL1_MOVE(EL1_WR, m, AV_VM_EL1_MDSCR, mdscr_el1, r->mdscr);
-	if ((m & AV_VM_EL1_FPSIMD) && fp_live(v))
-		av_arch_fpsimd_reload(av_arch_this_cpu());
-}
-
-/* A trapped debug-register write changed what the hardware must hold (vCPU loaded here). */
-static void bm_debug_changed(void *cookie, struct av_vcpu *v)
-{
-	(void)cookie;
-	av_arch_vcpu_debug_reload(av_arch_this_cpu(), &((struct bm_vcpu *)v->host)->arch);
-}
-
 /* IRQ/FIQ/SError exits: the run loop has already drained the physical GIC. */
 static enum av_exit_action bm_irq_exit(void *cookie, struct av_vcpu *v, enum av_exit_kind kind)
 {
@@ -407,14 +258,11 @@ static enum av_exit_action bm_irq_exit(void *cookie, struct av_vcpu *v, enum av_
 static const struct av_vm_ops bm_vm_ops = {
 	.id_host = bm_id_host,
 	.counter = bm_counter,
-	.fetch_insn = bm_fetch_insn,
 	.cpu_on = bm_cpu_on,
 	.hypercall = bm_hypercall,
 	.lock = bm_lock,
 	.unlock = bm_unlock,
-	.el1_get = bm_el1_get,
-	.el1_put = bm_el1_put,
-	.debug_changed = bm_debug_changed,
+	AV_ARCH_VM_OPS, /* EL1 hooks, instruction fetch, debug reload */
 	.irq = bm_irq_exit,
 };
 
@@ -727,17 +575,9 @@ static int setup_bus(struct bm_vm *vm)
 	int rc;
 
 	rc = av_mmio_bus_init(&vm->bus, vm->bus_slots, BM_BUS_SLOTS, AV_MMIO_UNCLAIMED_ABORT);
-	if (!rc && s->gic.version == AV_VMSPEC_GICV3) {
-		rc = add_dev(vm, &vm->dev_gicd, "gicd", s->gic.dist.base, AV_GICD_V3_SIZE,
-			     &gicd_ops, vm, AV_MMIO_WALL);
-		if (!rc)
-			rc = add_dev(vm, &vm->dev_gicr, "gicr", s->gic.redist.base,
-				     (uint64_t)s->nr_vcpus * AV_GICR_STRIDE, &gicr_ops, vm,
-				     AV_MMIO_WALL);
-	} else if (!rc) {
-		rc = add_dev(vm, &vm->dev_gicd, "gicd", s->gic.dist.base, AV_GICD_V2_SIZE,
-			     &gicd_ops, vm, AV_MMIO_WALL);
-	}
+	if (!rc)
+		rc = av_vgic_bus_add(&vm->vgic_bus, &vm->vgic, &vm->bus, s->gic.dist.base,
+				     s->gic.redist.base, vgic_written, vm);
 	if (!rc && (vm->desc->devices & BM_DEV_PL011)) {
 		struct av_pl011_config uc = { .tx = uart_tx, .set_irq = uart_set_irq,
 					      .rx_space = uart_rx_space, .cookie = vm };
@@ -923,6 +763,8 @@ int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned index)
 
 	vm->desc = d;
 	vm->index = index;
+	/* IVC with edge doorbells cannot touch the caller's own vGIC: the run loop's fast path. */
+	vm->fast_ivc_last = ivc_on && !d->ivc_level ? AV_IVC_HC_LAST : 0;
 	if (!d->name || d->nr_vcpus == 0 || d->nr_vcpus > AV_VMSPEC_GICV2_MAX_VCPUS ||
 	    !d->ram_size || (d->ram_size & (SZ_2M - 1)) || d->prio >= AV_SCHED_NR_PRIO ||
 	    (d->affinity && !(d->affinity & ((plat->ncpus >= 64) ? ~0ull

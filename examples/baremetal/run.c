@@ -338,13 +338,11 @@ static void vm_stop(struct bm_vm *vm, bool reset)
 
 static bool logged_to_caller[BM_MAX_VMS];
 
-/* A synchronous exit answered here, counted as av_vm_handle_exit() counts its own. */
-static inline void count_sync(struct bm_vcpu *bv, unsigned ec, enum av_exit_action action)
+/* av_vm_try_hvc(): an IVC call of a VM with edge doorbells (a send rings another VM; an
+ * ACK lowers only a level doorbell) cannot touch the caller's own vGIC state. */
+static int bm_fast_ivc(void *cookie, struct av_vcpu *v)
 {
-	bv->v.stats.exits++;
-	bv->v.stats.kind[AV_EXIT_SYNC]++;
-	bv->v.stats.ec[ec]++;
-	bv->v.stats.action[action]++;
+	return av_ivc_hypercall(&ivc, ((struct bm_vm *)cookie)->index, &v->ctxt.regs);
 }
 
 /*
@@ -384,64 +382,38 @@ static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
 		kind = av_arch_vcpu_run(cpu, &bv->arch, &ax);
 		lrs = vm->lr_live[bv->v.index] || vm->lr_maint[bv->v.index];
 		/*
-		 * Fast path: hypercalls that cannot touch this vCPU's own vGIC state — the IVC
-		 * calls of a VM with an edge doorbell (a send rings another VM; an ACK lowers
-		 * only a level doorbell; ECHO never gets here, the vectors answer it) — are
-		 * answered here,
-		 * counted like the dispatcher counts them, without folding the list registers
-		 * back: they stay live in the hardware (lr_unsynced) until something needs the
-		 * vGIC's view (a flush, another exit, a switch). Everything else goes through
-		 * av_vm_handle_exit().
+		 * The library's fast paths, then its dispatcher. First the hypercalls that cannot
+		 * touch this vCPU's own vGIC state (IVC of a VM with edge doorbells; ECHO never
+		 * gets here, the vectors answer it): answered without folding the list registers
+		 * back, which stay live in the hardware (lr_unsynced) until something needs the
+		 * vGIC's view (a flush, another exit, a switch).
 		 */
 		if (kind == AV_ARCH_EXIT_SYNC &&
-		    AV_FIELD_GET(AV_GENMASK(31, 26), ax.esr) == AV_ESR_EC_HVC64) {
-			uint32_t fid = (uint32_t)bv->v.ctxt.regs.x[0];
-
-			if (ivc_on && fid >= AV_IVC_HC_FIRST && fid <= AV_IVC_HC_LAST &&
-			    !vm->desc->ivc_level) {
-				if (av_ivc_hypercall(&ivc, vm->index, &bv->v.ctxt.regs) != 0)
-					bv->v.ctxt.regs.x[0] = (uint64_t)(int64_t)AV_IVC_HC_NOT_SUPPORTED;
-				count_sync(bv, AV_ESR_EC_HVC64, AV_EXIT_RESUME);
-				if (lrs)
-					bv->lr_unsynced = true;
-				continue;
-			}
+		    av_vm_try_hvc(&bv->v, ax.esr, AV_IVC_HC_FIRST, vm->fast_ivc_last, bm_fast_ivc,
+				  vm, &act)) {
+			if (lrs)
+				bv->lr_unsynced = true;
+			continue;
 		}
 		/* Nothing to fold back if no LR held anything and no maintenance was asked. */
 		if (lrs)
 			av_vgic_sync(&vm->vgic, bv->v.index);
 		bv->lr_unsynced = false;
 		/*
-		 * WFI (a 32-bit one; the rare 16-bit T32 form takes the dispatcher): what
-		 * av_vm_handle_exit() does for it — complete it, resume if an interrupt is
-		 * deliverable, else block — without the dispatcher, counted as it counts.
+		 * WFI and MMIO at a device of the VM's bus (the vGIC frames, the UART, ...):
+		 * answered and counted without the dispatcher. An MMIO access cannot block or
+		 * stop the vCPU; whatever it makes pending (an SGI, an enabled SPI) is seen by
+		 * the checks at the top of the loop.
 		 */
 		if (kind == AV_ARCH_EXIT_SYNC &&
-		    AV_FIELD_GET(AV_GENMASK(31, 26), ax.esr) == AV_ESR_EC_WFX &&
-		    av_esr_get_wfx_ti(ax.esr) == AV_ESR_WFX_WFI && av_esr_get_il(ax.esr)) {
-			av_vcpu_skip_insn(&bv->v.ctxt);
-			if (av_vgic_has_pending(&vm->vgic, bv->v.index)) {
-				count_sync(bv, AV_ESR_EC_WFX, AV_EXIT_RESUME);
-				continue;
-			}
-			count_sync(bv, AV_ESR_EC_WFX, AV_EXIT_BLOCK);
-			bv->v.state = AV_VCPU_BLOCKED;
-			return BM_STOP_BLOCK;
-		}
-		/*
-		 * MMIO with a valid syndrome at a device of the VM's bus (the vGIC frames, the
-		 * UART, ...): emulated and counted by the library's fast path without the
-		 * dispatcher. It cannot block or stop the vCPU; whatever it makes pending (an
-		 * SGI, an enabled SPI) is seen by the checks at the top of the loop.
-		 */
-		if (kind == AV_ARCH_EXIT_SYNC &&
-		    av_vm_try_mmio(&bv->v, ax.esr, ax.far, ax.hpfar, &act)) {
+		    av_vm_try_fast(&bv->v, ax.esr, ax.far, ax.hpfar, &act)) {
 			if (act == AV_EXIT_RESUME)
 				continue;
+			if (act == AV_EXIT_BLOCK)
+				return BM_STOP_BLOCK;
 			goto dispatched;
 		}
-		exit = (struct av_exit){ .kind = (enum av_exit_kind)kind, .esr = ax.esr,
-					 .far = ax.far, .hpfar = ax.hpfar };
+		exit = av_arch_vm_exit(kind, &ax);
 		if (kind != AV_ARCH_EXIT_SYNC) {
 			bv->vgic_dirty = true;
 			bm_irq_drain();
@@ -470,9 +442,9 @@ dispatched:
 						(unsigned long long)bv->v.ctxt.regs.pc);
 				}
 				bv->v.el1_regs = AV_VM_EL1_ALL; /* the hooks move what is named */
-				bm_el1_get(vm, &bv->v);
+				av_arch_vm_el1_get(vm, &bv->v);
 				av_vcpu_inject_undef(&bv->v.ctxt);
-				bm_el1_put(vm, &bv->v);
+				av_arch_vm_el1_put(vm, &bv->v);
 				bv->v.el1_regs = 0;
 				bv->v.stats.inject_undef++;
 			}

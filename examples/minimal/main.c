@@ -23,6 +23,7 @@
  * when every step passed.
  */
 #include <armvirt/arch/aarch64.h>
+#include <armvirt/arch/aarch64_vm.h>
 #include <armvirt/esr.h>
 #include <armvirt/platform.h>
 #include <armvirt/port/qemu-virt.h>
@@ -78,33 +79,11 @@ static void *mm_zalloc(void *cookie, size_t size)
 	return (void *)(uintptr_t)p;
 }
 
-static void mm_free(void *cookie, void *va, size_t size)
-{
-	(void)cookie;
-	(void)va;
-	(void)size; /* the example never tears its VM down */
-}
-
-static void *mm_phys_to_virt(void *cookie, uint64_t pa)
-{
-	(void)cookie;
-	return (void *)(uintptr_t)pa; /* EL2 runs on an identity map */
-}
-
-static uint64_t mm_virt_to_phys(void *cookie, void *va)
-{
-	(void)cookie;
-	return (uint64_t)(uintptr_t)va;
-}
-
+/* The tables live as long as the hypervisor (av_arch_mm_keep); EL2 runs on an identity map. */
 static const struct av_mm_ops hyp_mm_ops = {
 	.zalloc = mm_zalloc,
-	.free = mm_free,
-	.phys_to_virt = mm_phys_to_virt,
-	.virt_to_phys = mm_virt_to_phys,
-	.clean_poc = av_arch_s2_clean_poc,
-	.tlbi_ipa = av_arch_s2_tlbi_ipa,
-	.tlbi_vmid = av_arch_s2_tlbi_vmid,
+	.free = av_arch_mm_keep,
+	AV_ARCH_MM_OPS_IDENTITY,
 };
 
 /* ---- the VM ---- */

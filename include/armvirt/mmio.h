@@ -54,23 +54,32 @@ enum av_mmio_result {
 /** av_mmio_dev::flags: the device accepts accesses that are not naturally aligned. */
 #define AV_MMIO_F_UNALIGNED 0x1u
 
+struct av_vcpu;
+
 /**
  * Device operations. @c read and @c write are required, @c reset is optional.
  *
- * Each receives the device pointer stored in av_mmio_dev::dev and the offset of the
- * access from av_mmio_dev::base; the bus has already checked width, alignment and range.
+ * Each receives the device pointer stored in av_mmio_dev::dev, the accessing vCPU and the
+ * offset of the access from av_mmio_dev::base; the bus has already checked width,
+ * alignment and range. The vCPU is the one whose exit the dispatcher is handling
+ * (armvirt/vm.h: a device with per-CPU registers, such as a GICv2 distributor, banks on
+ * `vcpu->index`; a host finds its own vCPU object in `vcpu->host`); it is NULL for an
+ * access that comes from no `struct av_vcpu` (the host's own, the KVM port's), which a
+ * device must accept.
  */
 struct av_mmio_ops {
 	/**
 	 * Read @p size bytes at @p offset into @p val (low bytes; the bus clears the rest).
 	 * @return what the bus should report for the access.
 	 */
-	enum av_mmio_result (*read)(void *dev, uint64_t offset, unsigned size, uint64_t *val);
+	enum av_mmio_result (*read)(void *dev, struct av_vcpu *vcpu, uint64_t offset,
+				    unsigned size, uint64_t *val);
 	/**
 	 * Write the low @p size bytes of @p val at @p offset.
 	 * @return what the bus should report for the access.
 	 */
-	enum av_mmio_result (*write)(void *dev, uint64_t offset, unsigned size, uint64_t val);
+	enum av_mmio_result (*write)(void *dev, struct av_vcpu *vcpu, uint64_t offset,
+				     unsigned size, uint64_t val);
 	/** Return the device to its reset state (av_mmio_bus_reset()). May be NULL. */
 	void (*reset)(void *dev);
 };
@@ -155,6 +164,7 @@ struct av_mmio_dev *av_mmio_find(const struct av_mmio_bus *bus, uint64_t addr);
  * Perform one guest access.
  *
  * @param bus       the bus
+ * @param vcpu      the accessing vCPU, handed to the device; may be NULL
  * @param addr      guest-physical address of the first byte
  * @param size      1, 2, 4 or 8
  * @param is_write  true for a store
@@ -164,8 +174,8 @@ struct av_mmio_dev *av_mmio_find(const struct av_mmio_bus *bus, uint64_t addr);
  *         an access the device refuses (width, alignment, crossing its end); or the
  *         unclaimed policy's result.
  */
-enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
-				   bool is_write, uint64_t *val);
+enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
+				   uint64_t addr, unsigned size, bool is_write, uint64_t *val);
 
 /**
  * av_mmio_access() on a device the caller already looked up with av_mmio_find() for
@@ -182,8 +192,8 @@ enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, uint64_t addr, unsig
  * @return what became of the access (enum av_mmio_result)
  */
 enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_dev *dev,
-				       uint64_t addr, unsigned size, bool is_write,
-				       uint64_t *val);
+				       struct av_vcpu *vcpu, uint64_t addr, unsigned size,
+				       bool is_write, uint64_t *val);
 
 /**
  * The lean form of av_mmio_dev_access() for a hot path that has already checked its
@@ -197,34 +207,43 @@ enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_d
  * @param val the value to store, or receives the value loaded
  * @return what became of the access (enum av_mmio_result)
  */
-enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *dev, uint64_t addr, unsigned size,
-				   bool is_write, uint64_t *val);
+enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *dev, struct av_vcpu *vcpu,
+				   uint64_t addr, unsigned size, bool is_write, uint64_t *val);
 
 /**
  * av_mmio_access() for a load.
  * @param bus the bus
+ * @param vcpu the accessing vCPU, handed to the device (may be NULL)
  * @param addr guest-physical address accessed
  * @param size access size in bytes (1, 2, 4 or 8)
  * @param val receives the value loaded
  * @return what became of the access (enum av_mmio_result)
  */
-enum av_mmio_result av_mmio_read(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
-				 uint64_t *val);
+enum av_mmio_result av_mmio_read(struct av_mmio_bus *bus, struct av_vcpu *vcpu, uint64_t addr,
+				 unsigned size, uint64_t *val);
 
 /**
  * av_mmio_access() for a store.
  * @param bus the bus
+ * @param vcpu the accessing vCPU, handed to the device (may be NULL)
  * @param addr guest-physical address accessed
  * @param size access size in bytes (1, 2, 4 or 8)
  * @param val the value to store
  * @return what became of the access (enum av_mmio_result)
  */
-enum av_mmio_result av_mmio_write(struct av_mmio_bus *bus, uint64_t addr, unsigned size,
-				  uint64_t val);
+enum av_mmio_result av_mmio_write(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
+				  uint64_t addr, unsigned size, uint64_t val);
+
+/** The cookie of av_mmio_insn_access(): the bus and the accessing vCPU (may be NULL). */
+struct av_mmio_insn_ctx {
+	struct av_mmio_bus *bus; /**< the bus */
+	struct av_vcpu *vcpu;    /**< handed to the device; may be NULL */
+};
 
 /**
  * Adapter with the shape of `av_insn_mmio_fn` (armvirt/insn.h), so that loads and stores
- * decoded by av_insn_emulate_mem() go to the bus: pass the bus as the cookie.
+ * decoded by av_insn_emulate_mem() go to the bus: pass a `struct av_mmio_insn_ctx` as the
+ * cookie.
  *
  * @param bus the struct av_mmio_bus (void * for struct av_insn_mmio)
  * @param ipa guest-physical address accessed
@@ -234,7 +253,7 @@ enum av_mmio_result av_mmio_write(struct av_mmio_bus *bus, uint64_t addr, unsign
  * @return 0 for AV_MMIO_HANDLED, -AV_EFAULT for AV_MMIO_INJECT_DABT (inject the abort),
  *         -AV_ENOENT for AV_MMIO_TO_CALLER.
  */
-int av_mmio_insn_access(void *bus, uint64_t ipa, unsigned size, bool is_write, uint64_t *val);
+int av_mmio_insn_access(void *ctx, uint64_t ipa, unsigned size, bool is_write, uint64_t *val);
 
 /**
  * Call every registered device's reset op, in address order. Counters are kept.

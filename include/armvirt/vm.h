@@ -36,6 +36,11 @@
  * - every other class: an Undefined Instruction exception is injected into the guest and
  *   the class is logged once per VM.
  *
+ * **Fast paths.** av_vm_try_fast() (MMIO at a bus device, WFI) and av_vm_try_hvc() (a
+ * host's range of hypercalls) are inline front ends of the same handling for a run loop
+ * that counts instructions: they answer and count what they take exactly as
+ * av_vm_handle_exit() would, and leave everything else to it.
+ *
  * A handler can be replaced per class with av_vm_set_exit_handler(); a replacement may call
  * av_vm_exit_default() to fall back to the built-in one. Nothing a guest does makes the
  * dispatcher fail: at worst the guest receives an exception.
@@ -590,6 +595,105 @@ static inline bool av_vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t f
 		    AV_ESR_DABT_ISV)
 		return false;
 	return av__vm_try_mmio(vcpu, esr, far, hpfar, act);
+}
+
+/* Count one synchronous exit of class @p ec answered with @p act, as av_vm_handle_exit()
+ * counts (private: the fast paths below). */
+static inline void av__vcpu_count_sync(struct av_vcpu *vcpu, unsigned ec,
+				       enum av_exit_action act)
+{
+	vcpu->stats.exits++;
+	vcpu->stats.kind[AV_EXIT_SYNC]++;
+	vcpu->stats.ec[ec]++;
+	vcpu->stats.action[act]++;
+}
+
+/* As declared in armvirt/vgic.h (not included: it needs <stdatomic.h>). */
+bool av_vgic_has_pending(struct av_vgic *vgic, unsigned vcpu);
+
+/* av_vm_try_fast() for a 32-bit WFI: the dispatcher's WFx handler (complete it, resume if
+ * an interrupt is pending, else block), inline. */
+static inline bool av__vm_try_wfi(struct av_vcpu *vcpu, enum av_exit_action *act)
+{
+	struct av_vm *vm = vcpu->vm;
+	enum av_exit_action a = AV_EXIT_RESUME;
+
+	if (!vm->vgic || vm->handler[AV_ESR_EC_WFX])
+		return false;
+	vcpu->ctxt.regs.pc += 4;
+	vcpu->ctxt.regs.pstate &= ~(AV_PSTATE_BTYPE | AV_PSTATE_SS);
+	if (!av_vgic_has_pending(vm->vgic, vcpu->index)) {
+		a = AV_EXIT_BLOCK;
+		vcpu->state = AV_VCPU_BLOCKED;
+	}
+	av__vcpu_count_sync(vcpu, AV_ESR_EC_WFX, a);
+	*act = a;
+	return true;
+}
+
+/**
+ * The run loop's fast path for a synchronous exit (#AV_EXIT_SYNC, with ESR_EL2 @p esr,
+ * FAR_EL2 @p far, HPFAR_EL2 @p hpfar), to try before av_vm_handle_exit() (after the vGIC's
+ * list registers are folded back, av_vgic_sync()): the frequent exits that need none of the
+ * dispatcher's generality are answered exactly as av_vm_handle_exit() would answer them,
+ * counted as it counts them, with the action in `*act`, and the result is true:
+ * - a data abort that av_vm_try_mmio() emulates (ISV = 1, at a device of the VM's bus);
+ * - a 32-bit WFI (ESR IL = 1; the 16-bit T32 form takes the dispatcher) when the VM has a
+ *   vGIC and no handler replaces the built-in one for WFx: the instruction completes, then
+ *   #AV_EXIT_RESUME if an interrupt is pending for the vCPU (av_vgic_has_pending()), else
+ *   #AV_EXIT_BLOCK with the vCPU BLOCKED.
+ * Otherwise nothing is done or counted and the result is false: pass the exit to
+ * av_vm_handle_exit(). The class tests are inline, so other exits cost no call.
+ *
+ * No argument checks: @p vcpu initialised and attached to its VM, @p act non-NULL.
+ * Context: as av_vm_handle_exit().
+ */
+static inline bool av_vm_try_fast(struct av_vcpu *vcpu, uint64_t esr, uint64_t far,
+				  uint64_t hpfar, enum av_exit_action *act)
+{
+	switch (av_esr_get_ec(esr)) {
+	case AV_ESR_EC_DABT_LOW:
+		return av_vm_try_mmio(vcpu, esr, far, hpfar, act);
+	case AV_ESR_EC_WFX:
+		if ((esr & (AV_ESR_IL | AV_ESR_WFX_TI)) != AV_ESR_IL)
+			return false; /* WFE, WFIT, WFET or a 16-bit WFI */
+		return av__vm_try_wfi(vcpu, act);
+	default:
+		return false;
+	}
+}
+
+/** Answers a hypercall of av_vm_try_hvc(): @return 0, or non-zero for NOT_SUPPORTED. */
+typedef int (*av_vm_hvc_fn)(void *cookie, struct av_vcpu *vcpu);
+
+/**
+ * The hypercall fast path: if the synchronous exit with ESR_EL2 @p esr is an HVC64 whose
+ * function identifier (W0) lies in [@p first, @p last], @p fn answers it (it writes its
+ * results to `vcpu->ctxt.regs`; a non-zero return means "not supported": x0 =
+ * NOT_SUPPORTED), the exit is counted as
+ * av_vm_handle_exit() counts it, `*act` = #AV_EXIT_RESUME and the result is true.
+ * Otherwise nothing is done and the result is false. Meant for hypercalls that cannot
+ * touch the calling vCPU's own vGIC state (IVC with edge doorbells: a send rings another
+ * VM), which the run loop may then answer before it folds the list registers back
+ * (av_vgic_sync()). Everything is inline: with @p fn a constant at the call site, the
+ * call is direct (or inlined). An empty range (@p first > @p last) takes nothing.
+ */
+static inline bool av_vm_try_hvc(struct av_vcpu *vcpu, uint64_t esr, uint32_t first,
+				 uint32_t last, av_vm_hvc_fn fn, void *cookie,
+				 enum av_exit_action *act)
+{
+	uint32_t fid;
+
+	if (av_esr_get_ec(esr) != AV_ESR_EC_HVC64)
+		return false;
+	fid = (uint32_t)vcpu->ctxt.regs.x[0];
+	if (fid < first || fid > last)
+		return false;
+	if (fn(cookie, vcpu) != 0)
+		vcpu->ctxt.regs.x[0] = (uint64_t)(int64_t)AV_SMCCC_RET_NOT_SUPPORTED;
+	av__vcpu_count_sync(vcpu, AV_ESR_EC_HVC64, AV_EXIT_RESUME);
+	*act = AV_EXIT_RESUME;
+	return true;
 }
 
 /**

@@ -271,22 +271,26 @@ static uint32_t read_reg(struct av_pl011 *u, uint64_t off)
  * of DR + 1 pops the FIFO too) and returns the addressed bytes; the bus clears the bits
  * above the access width.
  */
-static enum av_mmio_result pl011_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
+static enum av_mmio_result pl011_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				      unsigned size, uint64_t *val)
 {
 	struct av_pl011 *u = dev;
 	size_t space = av_pl011_rx_space(u);
 
+	(void)vcpu;
 	(void)size;
 	*val = read_reg(u, off & ~UINT64_C(3)) >> (8u * (off & 3));
 	finish(u, space);
 	return AV_MMIO_HANDLED;
 }
 
-static enum av_mmio_result pl011_write(void *dev, uint64_t off, unsigned size, uint64_t val)
+static enum av_mmio_result pl011_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				       unsigned size, uint64_t val)
 {
 	struct av_pl011 *u = dev;
 	size_t space = av_pl011_rx_space(u);
 
+	(void)vcpu;
 	(void)size;
 	if (off & 3)
 		return AV_MMIO_HANDLED;

@@ -162,21 +162,25 @@ static uint32_t read_reg(struct av_pl031 *rtc, uint64_t off)
 	return v;
 }
 
-static enum av_mmio_result pl031_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
+static enum av_mmio_result pl031_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				      unsigned size, uint64_t *val)
 {
 	struct av_pl031 *rtc = dev;
 
+	(void)vcpu;
 	(void)size; /* the bus clears the bits above the access width */
 	av_pl031_poll(rtc);
 	*val = read_reg(rtc, off & ~UINT64_C(3)) >> (8u * (off & 3));
 	return AV_MMIO_HANDLED;
 }
 
-static enum av_mmio_result pl031_write(void *dev, uint64_t off, unsigned size, uint64_t val)
+static enum av_mmio_result pl031_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				       unsigned size, uint64_t val)
 {
 	struct av_pl031 *rtc = dev;
 	uint32_t v = (uint32_t)val;
 
+	(void)vcpu;
 	(void)size;
 	/* Account for time that passed before this write. */
 	av_pl031_poll(rtc);

@@ -710,7 +710,7 @@ static void handle_mmio(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kv
 		memcpy(&val, run->mmio.data, len);
 
 	pthread_mutex_lock(&kvm->dev_lock);
-	enum av_mmio_result res = av_mmio_access(kvm->bus, ex->ipa, len, ex->is_write, &val);
+	enum av_mmio_result res = av_mmio_access(kvm->bus, NULL, ex->ipa, len, ex->is_write, &val);
 	ex->dev = av_mmio_find(kvm->bus, ex->ipa);
 	if (res != AV_MMIO_HANDLED) {
 		kvm->mmio_refused++;
@@ -759,7 +759,9 @@ static int nisv_access(void *cookie, uint64_t ipa, unsigned size, bool is_write,
 	struct nisv_ctx *c = cookie;
 	if (!c->ex->dev)
 		c->ex->dev = av_mmio_find(c->kvm->bus, ipa);
-	return av_mmio_insn_access(c->kvm->bus, ipa, size, is_write, val);
+	struct av_mmio_insn_ctx bus = { .bus = c->kvm->bus }; /* no struct av_vcpu here */
+
+	return av_mmio_insn_access(&bus, ipa, size, is_write, val);
 }
 
 

@@ -38,6 +38,7 @@ struct fake_dev {
 	unsigned nreads, nwrites;
 	uint64_t last_off, last_val;
 	unsigned last_size;
+	struct av_vcpu *last_vcpu; /* the accessing vCPU the bus handed over */
 };
 
 struct host {
@@ -101,10 +102,12 @@ static void lr_maint(void *cookie, unsigned vcpu, unsigned flags)
 
 static const struct av_vgic_lr_ops lr_ops = { lr_nr, lr_write, lr_read, lr_maint };
 
-static enum av_mmio_result dev_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
+static enum av_mmio_result dev_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				    unsigned size, uint64_t *val)
 {
 	struct fake_dev *d = dev;
 
+	d->last_vcpu = vcpu;
 	d->nreads++;
 	d->last_off = off;
 	d->last_size = size;
@@ -112,10 +115,12 @@ static enum av_mmio_result dev_read(void *dev, uint64_t off, unsigned size, uint
 	return AV_MMIO_HANDLED;
 }
 
-static enum av_mmio_result dev_write(void *dev, uint64_t off, unsigned size, uint64_t val)
+static enum av_mmio_result dev_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				     unsigned size, uint64_t val)
 {
 	struct fake_dev *d = dev;
 
+	d->last_vcpu = vcpu;
 	d->nwrites++;
 	d->last_off = off;
 	d->last_size = size;
@@ -452,6 +457,7 @@ static void test_mmio_isv(void **state)
 	assert_int_equal(w.fd.last_size, 4);
 	assert_int_equal(w.fd.last_val, 0x11223344u);
 	assert_int_equal(r->pc, GUEST_PC + 8);
+	assert_ptr_equal(w.fd.last_vcpu, v); /* the dispatcher hands the vCPU to the device */
 }
 
 /* A load syndrome with ISV = 1, composed through av_esr_encode(). */
@@ -516,6 +522,7 @@ static void test_try_mmio(void **state)
 	assert_int_equal(r->x[3], 0x1122334455667788ull);
 	assert_int_equal(r->pc, GUEST_PC + 4);
 	assert_int_equal(w.fd.nreads, 1);
+	assert_ptr_equal(w.fd.last_vcpu, v); /* the device knows who accessed it */
 	assert_int_equal(v->stats.exits, exits + 1);
 	assert_int_equal(v->stats.kind[AV_EXIT_SYNC], 1);
 	assert_int_equal(v->stats.ec[AV_ESR_EC_DABT_LOW], 1);
@@ -648,6 +655,7 @@ static void test_mmio_isv0_emulated(void **state)
 	assert_int_equal(r->x[7], DEV_BASE + 0x110);
 	assert_int_equal(r->pc, GUEST_PC + 4);
 	assert_int_equal(w.fd.nreads, 2);
+	assert_ptr_equal(w.fd.last_vcpu, v); /* ISV = 0 too */
 
 	/* ldr x9, [sp], #8 at EL1h: the base is SP_EL1, which is written back. */
 	w.host.insn = ldr_x_post(9, 31, 8);
@@ -846,6 +854,106 @@ static void test_unknown_ec_undef_logged_once(void **state)
 	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_BRK64, NULL, NULL), 0);
 	assert_int_equal(sync_exit(v, brk, 0, 0), AV_EXIT_RESUME);
 	assert_int_equal(av_vm_set_exit_handler(&w.vm, 64, my_brk, NULL), -AV_EINVAL);
+}
+
+/* av_vm_try_hvc() answer: the call's number in x1, x0 = 0; 0x...1f is "not supported". */
+static int fast_hvc(void *cookie, struct av_vcpu *vcpu)
+{
+	(*(int *)cookie)++;
+	if ((uint32_t)vcpu->ctxt.regs.x[0] == 0xc600001fu)
+		return -1;
+	vcpu->ctxt.regs.x[1] = vcpu->ctxt.regs.x[0];
+	vcpu->ctxt.regs.x[0] = 0;
+	return 0;
+}
+
+/*
+ * av_vm_try_fast() and av_vm_try_hvc(): the run loop's fast paths act and count exactly as
+ * av_vm_handle_exit() does for the same exits, and take nothing else.
+ */
+static void test_try_fast(void **state)
+{
+	struct av_vcpu *v1 = &w.vcpu[1];
+	uint64_t wfi = AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_WFX) | AV_ESR_IL |
+		       AV_FIELD_PREP(AV_ESR_WFX_TI, AV_ESR_WFX_WFI);
+	uint64_t wfe = AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_WFX) | AV_ESR_IL |
+		       AV_FIELD_PREP(AV_ESR_WFX_TI, AV_ESR_WFX_WFE);
+	uint64_t hvc = AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_HVC64) | AV_ESR_IL;
+	enum av_exit_action act = AV_EXIT_ACTION_COUNT;
+	struct av_vm_stats fast, slow;
+	uint64_t val;
+	int calls = 0;
+	(void)state;
+
+	/* WFI with nothing pending: blocked, PC past it, BTYPE cleared, counted. */
+	v1->state = AV_VCPU_RUNNING;
+	v1->ctxt.regs.pstate |= AV_PSTATE_BTYPE;
+	assert_true(av_vm_try_fast(v1, wfi, 0, 0, &act));
+	assert_int_equal(act, AV_EXIT_BLOCK);
+	assert_int_equal(v1->state, AV_VCPU_BLOCKED);
+	assert_int_equal(v1->ctxt.regs.pc, GUEST_PC + 4);
+	assert_int_equal(v1->ctxt.regs.pstate & AV_PSTATE_BTYPE, 0);
+	/* The same through the dispatcher: the same counts. */
+	fast = v1->stats;
+	memset(&v1->stats, 0, sizeof(v1->stats));
+	v1->state = AV_VCPU_RUNNING;
+	assert_int_equal(sync_exit(v1, wfi, 0, 0), AV_EXIT_BLOCK);
+	slow = v1->stats;
+	assert_memory_equal(&fast, &slow, sizeof(fast));
+
+	/* An SGI pending for vCPU 1: WFI resumes. */
+	val = AV_GICD_CTLR_ENABLE_G1 | AV_GICD_CTLR_ARE;
+	assert_int_equal(av_vgic_v3_dist_access(&w.vgic, AV_GICD_CTLR, 4, true, &val), 0);
+	val = AV_BIT(3);
+	assert_int_equal(av_vgic_v3_redist_access(&w.vgic, 1, AV_GICR_SGI_BASE + AV_GICD_IGROUPR, 4,
+						  true, &val), 0);
+	assert_int_equal(av_vgic_v3_redist_access(&w.vgic, 1, AV_GICR_SGI_BASE + AV_GICD_ISENABLER,
+						  4, true, &val), 0);
+	assert_int_equal(av_vgic_v3_redist_access(&w.vgic, 1, AV_GICR_SGI_BASE + AV_GICD_ISPENDR,
+						  4, true, &val), 0);
+	v1->state = AV_VCPU_RUNNING;
+	assert_true(av_vm_try_fast(v1, wfi, 0, 0, &act));
+	assert_int_equal(act, AV_EXIT_RESUME);
+	assert_int_equal(v1->state, AV_VCPU_RUNNING);
+	assert_int_equal(v1->ctxt.regs.pc, GUEST_PC + 12);
+	assert_int_equal(v1->stats.action[AV_EXIT_RESUME], 1);
+
+	/* Not taken: WFE, a 16-bit WFI, another class, a replaced WFx handler. */
+	memset(&v1->stats, 0, sizeof(v1->stats));
+	assert_false(av_vm_try_fast(v1, wfe, 0, 0, &act));
+	assert_false(av_vm_try_fast(v1, wfi & ~AV_ESR_IL, 0, 0, &act));
+	assert_false(av_vm_try_fast(v1, hvc, 0, 0, &act));
+	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_WFX, av_vm_exit_default, NULL), 0);
+	assert_false(av_vm_try_fast(v1, wfi, 0, 0, &act));
+	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_WFX, NULL, NULL), 0);
+	assert_int_equal(v1->stats.exits, 0);
+	assert_int_equal(v1->ctxt.regs.pc, GUEST_PC + 12);
+
+	/* Hypercalls in the range: answered by the callback, counted as the dispatcher does. */
+	v1->ctxt.regs.x[0] = 0xc6000010u;
+	assert_true(av_vm_try_hvc(v1, hvc, 0xc6000010u, 0xc600001fu, fast_hvc, &calls, &act));
+	assert_int_equal(act, AV_EXIT_RESUME);
+	assert_int_equal(v1->ctxt.regs.x[0], 0);
+	assert_int_equal(v1->ctxt.regs.x[1], 0xc6000010u);
+	assert_int_equal(v1->ctxt.regs.pc, GUEST_PC + 12); /* ELR already follows an HVC */
+	v1->ctxt.regs.x[0] = 0xc600001fu;
+	assert_true(av_vm_try_hvc(v1, hvc, 0xc6000010u, 0xc600001fu, fast_hvc, &calls, &act));
+	assert_int_equal(v1->ctxt.regs.x[0], (uint64_t)(int64_t)AV_SMCCC_RET_NOT_SUPPORTED);
+	assert_int_equal(calls, 2);
+	assert_int_equal(v1->stats.exits, 2);
+	assert_int_equal(v1->stats.kind[AV_EXIT_SYNC], 2);
+	assert_int_equal(v1->stats.ec[AV_ESR_EC_HVC64], 2);
+	assert_int_equal(v1->stats.action[AV_EXIT_RESUME], 2);
+	/* Not taken: outside the range, an empty range, an SMC, another class. */
+	v1->ctxt.regs.x[0] = AV_HC_ECHO;
+	assert_false(av_vm_try_hvc(v1, hvc, 0xc6000010u, 0xc600001fu, fast_hvc, &calls, &act));
+	v1->ctxt.regs.x[0] = 0xc6000010u;
+	assert_false(av_vm_try_hvc(v1, hvc, 0xc6000010u, 0, fast_hvc, &calls, &act));
+	assert_false(av_vm_try_hvc(v1, AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_SMC64) | AV_ESR_IL,
+				   0xc6000010u, 0xc600001fu, fast_hvc, &calls, &act));
+	assert_false(av_vm_try_hvc(v1, wfi, 0xc6000010u, 0xc600001fu, fast_hvc, &calls, &act));
+	assert_int_equal(calls, 2);
+	assert_int_equal(v1->stats.exits, 2);
 }
 
 static void test_wfi_and_sgi(void **state)
@@ -1445,6 +1553,7 @@ int main(void)
 		T(test_unknown_ec_undef_logged_once),
 		T(test_hidden_feature_undef),
 		T(test_wfi_and_sgi),
+		T(test_try_fast),
 		T(test_sysregs),
 		T(test_debug_regs),
 		T(test_async_and_stats),

@@ -299,7 +299,10 @@ uint64_t av_arch_enter_guest(struct av_vcpu_ctxt *ctxt, struct av_arch_cpu *cpu)
 /* ---- EL1 and timer state (ctxt_sr.c) ---- */
 
 /**
- * Save the EL1 system registers, CNTV_CTL/CVAL and VMPIDR/VPIDR into @p r.
+ * Save the EL1 system registers, CNTV_CTL/CVAL and VMPIDR/VPIDR into @p r, then disable
+ * the virtual timer (a descheduled vCPU's timer must not fire for the next one): the save
+ * half of a vCPU switch, not an `el1_get` hook of the dispatcher (that is
+ * av_arch_vm_el1_get(), armvirt/arch/aarch64_vm.h).
  * @param r the EL1 system registers
  */
 void av_arch_el1_save(struct av_el1_regs *r);

@@ -14,4 +14,5 @@ target_sources(armvirt PRIVATE
   ${_av_arch_dir}/gic_v3_lr.c
   ${_av_arch_dir}/gic_v2_lr.c
   ${_av_arch_dir}/pmu_sr.c
+  ${_av_arch_dir}/vm_glue.c
 )

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* The vGIC's frames as devices of an MMIO bus (armvirt/vgic_bus.h). */
+#include <armvirt/vgic_bus.h>
+#include <armvirt/vm.h>
+
+static enum av_mmio_result result(int r)
+{
+	return r == AV_VGIC_ACCESS_OK ? AV_MMIO_HANDLED : AV_MMIO_INJECT_DABT;
+}
+
+/* The vCPU whose banked registers a GICv2 distributor access reaches. */
+static unsigned bank(const struct av_vcpu *vcpu)
+{
+	return vcpu ? vcpu->index : 0;
+}
+
+static void written(struct av_vgic_bus *vb, struct av_vcpu *vcpu)
+{
+	if (vb->written)
+		vb->written(vb->cookie, vcpu);
+}
+
+/* Reads change nothing the list registers depend on; the ID registers take the short way. */
+static enum av_mmio_result dist_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				     unsigned size, uint64_t *val)
+{
+	struct av_vgic *vgic = ((struct av_vgic_bus *)dev)->vgic;
+
+	if (av_vgic_dist_read_id(vgic, off, size, val))
+		return AV_MMIO_HANDLED;
+	if (vgic->model == AV_VGIC_V3)
+		return result(av_vgic_v3_dist_access(vgic, off, size, false, val));
+	return result(av_vgic_v2_dist_access(vgic, bank(vcpu), off, size, false, val));
+}
+
+static enum av_mmio_result dist_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				      unsigned size, uint64_t val)
+{
+	struct av_vgic_bus *vb = dev;
+	int r;
+
+	if (vb->vgic->model == AV_VGIC_V3)
+		r = av_vgic_v3_dist_access(vb->vgic, off, size, true, &val);
+	else
+		r = av_vgic_v2_dist_access(vb->vgic, bank(vcpu), off, size, true, &val);
+	written(vb, vcpu);
+	return result(r);
+}
+
+static enum av_mmio_result redist_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				       unsigned size, uint64_t *val)
+{
+	(void)vcpu;
+	return result(av_vgic_v3_redist_region_access(((struct av_vgic_bus *)dev)->vgic, off,
+						      size, false, val));
+}
+
+static enum av_mmio_result redist_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					unsigned size, uint64_t val)
+{
+	struct av_vgic_bus *vb = dev;
+	int r = av_vgic_v3_redist_region_access(vb->vgic, off, size, true, &val);
+
+	written(vb, vcpu);
+	return result(r);
+}
+
+static const struct av_mmio_ops dist_ops = { .read = dist_read, .write = dist_write };
+static const struct av_mmio_ops redist_ops = { .read = redist_read, .write = redist_write };
+
+int av_vgic_bus_add(struct av_vgic_bus *vb, struct av_vgic *vgic, struct av_mmio_bus *bus,
+		    uint64_t dist_base, uint64_t redist_base,
+		    void (*written_fn)(void *cookie, struct av_vcpu *vcpu), void *cookie)
+{
+	bool v3;
+	int rc;
+
+	if (!vb || !vgic || !bus || !vgic->nr_vcpus ||
+	    (vgic->model != AV_VGIC_V3 && vgic->model != AV_VGIC_V2))
+		return -AV_EINVAL;
+	v3 = vgic->model == AV_VGIC_V3;
+	*vb = (struct av_vgic_bus){ .vgic = vgic, .written = written_fn, .cookie = cookie };
+	vb->dist = (struct av_mmio_dev){
+		.base = dist_base,
+		.size = v3 ? AV_GICD_V3_SIZE : AV_GICD_V2_SIZE,
+		.ops = &dist_ops,
+		.dev = vb,
+		.name = "gicd",
+		.widths = AV_MMIO_WALL,
+	};
+	rc = av_mmio_register(bus, &vb->dist);
+	if (rc || !v3)
+		return rc;
+	vb->redist = (struct av_mmio_dev){
+		.base = redist_base,
+		.size = (uint64_t)vgic->nr_vcpus * AV_GICR_STRIDE,
+		.ops = &redist_ops,
+		.dev = vb,
+		.name = "gicr",
+		.widths = AV_MMIO_WALL,
+	};
+	rc = av_mmio_register(bus, &vb->redist);
+	if (rc)
+		av_mmio_unregister(bus, &vb->dist);
+	return rc;
+}

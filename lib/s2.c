@@ -10,6 +10,9 @@
  *    to 0, invalidated in the TLB, then written with the new value (break-before-make);
  *  - a new table is completely written (and cleaned) before the descriptor that points
  *    to it is published with a release store;
+ *  - every walk that wrote a descriptor ends with a DSB ISHST (s2_sync()), and a
+ *    break-before-make has DSB ISHST before and DSB ISH after the TLBI, whatever the ops
+ *    (the barriers do not depend on clean_poc or on what the TLBI callback does);
  *  - every valid leaf has AF set, a MemAttr/SH pair from s2_prot_to_attrs() and an
  *    output address aligned to its size.
  *
@@ -99,12 +102,39 @@ static inline uint64_t desc_read(const uint64_t *ptep)
 	return __atomic_load_n(ptep, __ATOMIC_RELAXED);
 }
 
+/* A DSB of @kind: through ops->barrier if the caller traces or replaces it. */
+static void s2_barrier(const struct av_s2 *s2, unsigned kind)
+{
+	if (s2->ops->barrier) {
+		s2->ops->barrier(s2->cookie, kind);
+		return;
+	}
+#if defined(__aarch64__)
+	if (kind == AV_S2_BARRIER_ISHST)
+		__asm__ volatile("dsb ishst" : : : "memory");
+	else
+		__asm__ volatile("dsb ish" : : : "memory");
+#else
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
+/* Order every descriptor written so far before later table walks (DSB ISHST). */
+static void s2_sync(struct av_s2 *s2)
+{
+	if (!s2->unsynced)
+		return;
+	s2_barrier(s2, AV_S2_BARRIER_ISHST);
+	s2->unsynced = false;
+}
+
 /* Publish a descriptor: release order makes a new table's contents visible first. */
-static inline void desc_write(const struct av_s2 *s2, uint64_t *ptep, uint64_t d)
+static inline void desc_write(struct av_s2 *s2, uint64_t *ptep, uint64_t d)
 {
 	__atomic_store_n(ptep, d, __ATOMIC_RELEASE);
 	if (s2->ops->clean_poc)
 		s2->ops->clean_poc(s2->cookie, ptep, sizeof(*ptep));
+	s2->unsynced = true;
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -315,6 +345,9 @@ int av_s2_init(struct av_s2 *s2, const struct av_s2_cfg *cfg, const struct av_mm
 	s2->pages = g.root_tables;
 	if (ops->clean_poc)
 		ops->clean_poc(cookie, root, root_size);
+	/* The zeroed root, before VTTBR_EL2 can point a walker at it. */
+	s2->unsynced = true;
+	s2_sync(s2);
 	return 0;
 }
 
@@ -489,6 +522,8 @@ static int s2_walk_range(struct av_s2 *s2, uint64_t ipa, uint64_t end,
 	struct s2_walk ws = { .s2 = s2, .w = w, .addr = ipa, .end = end };
 	int ret = s2_walk_table(&ws, s2->root, s2->geom.start_level);
 
+	/* Whatever the walk wrote (also on error) is ordered before the caller goes on. */
+	s2_sync(s2);
 	if (reached)
 		*reached = ret ? ws.addr : end;
 	return ret;
@@ -520,8 +555,10 @@ void av_s2_visit_set(const struct av_s2_visit *v, uint64_t desc)
 
 	if (desc_valid(old)) {
 		desc_write(s2, v->ptep, 0);
+		s2_sync(s2);
 		s2->ops->tlbi_ipa(s2->cookie, v->addr & ~(v->size - 1), v->level,
 				  !desc_is_table(old, v->level));
+		s2_barrier(s2, AV_S2_BARRIER_ISH);
 		if (!desc)
 			return;
 	}

@@ -15,10 +15,13 @@
  * spinlock without ever calling an allocator. Pages that become unused are returned
  * through `ops->free` (or kept until av_s2_destroy()).
  *
- * **Break-before-make.** Every change of a valid descriptor is done as: write 0, clean
- * the descriptor to PoC if `ops->clean_poc` is set, `ops->tlbi_ipa()` for the entry, then
- * write the new descriptor. The library calls the TLB callbacks itself; the caller's
- * callbacks must complete the invalidation (DSB, TLBI, DSB) before returning.
+ * **Break-before-make and barriers.** Every change of a valid descriptor is done as:
+ * write 0, clean the descriptor to PoC if `ops->clean_poc` is set, DSB ISHST,
+ * `ops->tlbi_ipa()` for the entry, DSB ISH, then write the new descriptor. Every call that
+ * wrote descriptors ends with a DSB ISHST after its last write, so the hardware walkers of
+ * every CPU see the new entries as soon as the call returns: the caller needs no barrier
+ * of its own before entering the guest. The library issues the barriers itself
+ * (`ops->barrier` if set, else the instruction), whatever the other ops do.
  *
  * **Locking.** An `av_s2` is not internally locked. The caller serialises every call
  * that may write a descriptor (map, unmap, protect, dirty-log calls, destroy) on one
@@ -235,7 +238,19 @@ struct av_mm_ops {
 	void (*tlbi_ipa)(void *cookie, uint64_t ipa, unsigned level, bool leaf);
 	/** Invalidate every stage-1 and stage-2 TLB entry of this table's VMID. */
 	void (*tlbi_vmid)(void *cookie);
+	/**
+	 * Optional: issue the barrier @p kind (AV_S2_BARRIER_ISHST or AV_S2_BARRIER_ISH).
+	 * NULL: the library executes `DSB ISHST` / `DSB ISH` itself on AArch64 (a full
+	 * compiler and CPU fence elsewhere). Set it to trace or replace the barriers (host
+	 * tests); it must be at least as strong as the DSB it stands for.
+	 */
+	void (*barrier)(void *cookie, unsigned kind);
 };
+
+/** av_mm_ops::barrier kind: DSB ISHST, descriptor writes before later walks and TLBIs. */
+#define AV_S2_BARRIER_ISHST 1u
+/** av_mm_ops::barrier kind: DSB ISH, a TLBI completed before the new descriptor is written. */
+#define AV_S2_BARRIER_ISH 2u
 
 /**
  * A caller-filled cache of table pages. `pages` is the caller's array of @c cap slots,
@@ -268,6 +283,7 @@ struct av_s2 {
 	uint64_t *root;             /**< VA of the root (root_tables concatenated tables) */
 	uint64_t root_pa;           /**< PA of the root */
 	size_t pages;               /**< granule pages in use by this table, root included */
+	bool unsynced;              /**< internal: descriptors written since the last DSB ISHST */
 };
 
 /**
@@ -384,8 +400,9 @@ int av_s2_walk(struct av_s2 *s2, uint64_t ipa, uint64_t size, const struct av_s2
 
 /**
  * Write @p desc into the visited descriptor. If the old value was valid this is a
- * break-before-make: write 0, clean, ops->tlbi_ipa (leaf unless the old descriptor was
- * a table), then the new value (and a clean). Use it from visitors.
+ * break-before-make: write 0, clean, DSB ISHST, ops->tlbi_ipa (leaf unless the old
+ * descriptor was a table), DSB ISH, then the new value (and a clean). Use it from
+ * visitors; the walk that called the visitor ends with a DSB ISHST.
  */
 void av_s2_visit_set(const struct av_s2_visit *v, uint64_t desc);
 

@@ -622,7 +622,7 @@ static int setup_stage2(struct bm_vm *vm)
 	unsigned long problems;
 	int rc;
 
-	rc = av_s2_init(&vm->s2, &cfg, &bm_mm_ops, &vm->s2_cookie);
+	rc = av_s2_init(&vm->s2, &cfg, &bm_mm_ops, &vm->s2_cookie, NULL);
 	if (!rc)
 		rc = av_s2_vttbr(&vm->s2, vm->index + 1, &vttbr);
 	if (rc)

@@ -159,17 +159,26 @@ enum av_s2_walk_cache {
 	AV_S2_WALK_NC = 1,       /**< non-cacheable, outer shareable: needs ops->clean_poc */
 };
 
-/** av_s2_cfg::start_level value: choose the start level (see av_s2_cfg_resolve()). */
+/** av_s2_cfg::start_level value kept for older callers: the start level is chosen. */
 #define AV_S2_START_LEVEL_AUTO (-1)
+/** The IPA size a zero av_s2_cfg::ipa_bits stands for. */
+#define AV_S2_DEFAULT_IPA_BITS 40u
 
-/** What the caller asks for. */
+/**
+ * What the caller asks for. A zero field takes its default, so a zero-initialised
+ * configuration is valid: 4K granule, 40-bit IPA, the smallest PA size that holds the
+ * IPA, a start level derived from the IPA size, 8-bit VMIDs, write-back table walks.
+ */
 struct av_s2_cfg {
-	enum av_s2_granule granule; /**< translation granule */
-	unsigned ipa_bits;          /**< IPA size, 32..48 */
-	unsigned pa_bits;           /**< PA size: 32, 36, 40, 42, 44 or 48 (>= ipa_bits) */
-	int start_level;            /**< AV_S2_START_LEVEL_AUTO, or a level 0..3 to force */
-	unsigned vmid_bits;         /**< 8 or 16 (VTCR_EL2.VS) */
+	enum av_s2_granule granule; /**< translation granule; 0: AV_S2_GRANULE_4K */
+	unsigned ipa_bits;          /**< IPA size, 32..48; 0: #AV_S2_DEFAULT_IPA_BITS */
+	unsigned pa_bits;           /**< PA size: 32, 36, 40, 42, 44 or 48 (>= ipa_bits); 0: fit */
+	/** Only with @c force_start_level: the level 0..3 of the root. */
+	int start_level;
+	unsigned vmid_bits;         /**< 8 or 16 (VTCR_EL2.VS); 0: 8 */
 	enum av_s2_walk_cache walk; /**< cacheability of table walks */
+	/** Use @c start_level instead of the level av_s2_cfg_resolve() derives. */
+	bool force_start_level;
 };
 
 /** What follows from a configuration. */
@@ -188,7 +197,7 @@ struct av_s2_geom {
  *
  * The start level obeys the Arm ARM rule for stage 2: the initial lookup must resolve at
  * least one bit and at most (stride - 1) + 4 bits more than a full table, the extra bits
- * being resolved by up to 16 concatenated tables. With AV_S2_START_LEVEL_AUTO the
+ * being resolved by up to 16 concatenated tables. Unless @c force_start_level, the
  * deepest such level is chosen that is not below the coarsest block level of the granule
  * (4K: level 1, 16K and 64K: level 2), so the largest blocks stay available while the
  * walk stays short. Examples: 4K/32 bits -> level 1, 1 table; 4K/40 -> level 1, 2 tables;
@@ -198,12 +207,17 @@ struct av_s2_geom {
  * FEAT_TTST (4K level 3) or FEAT_LPA2 (16K level 0) are refused with -AV_ENOTSUP, and
  * 4K level 0, 16K level 1 and 64K level 1 need a PA size of at least 44, 42 and 44 bits.
  *
+ * Zero fields of @p cfg take the defaults listed at struct av_s2_cfg.
+ *
+ * @param err  optional: on failure, the field of @p cfg that is wrong and why (see
+ *             struct av_error); cleared on success
  * @return 0; -AV_EINVAL for an unknown granule, an IPA size outside 32..48, a PA size
  *         that is not a PARange encoding or is smaller than the IPA size, a VMID size
  *         other than 8/16, or an inconsistent start level; -AV_ENOTSUP for a 52-bit PA
  *         or a start level that needs an unsupported feature.
  */
-int av_s2_cfg_resolve(const struct av_s2_cfg *cfg, struct av_s2_geom *geom);
+int av_s2_cfg_resolve(const struct av_s2_cfg *cfg, struct av_s2_geom *geom,
+		      struct av_error *err);
 
 /* ---------------------------------------------------------------------------------- */
 /* The environment.                                                                    */
@@ -292,10 +306,12 @@ struct av_s2 {
  * @param ops     the environment; zalloc, free, phys_to_virt, virt_to_phys, tlbi_ipa and
  *                tlbi_vmid are required, clean_poc is required with AV_S2_WALK_NC
  * @param cookie  passed to every op
+ * @param err     optional: on failure, the field that is wrong ("ops", or a field of
+ *                @p cfg) and why; cleared on success
  * @return 0, an error of av_s2_cfg_resolve(), -AV_EINVAL for missing ops, or -AV_ENOMEM.
  */
 int av_s2_init(struct av_s2 *s2, const struct av_s2_cfg *cfg, const struct av_mm_ops *ops,
-	       void *cookie);
+	       void *cookie, struct av_error *err);
 
 /**
  * Tear the table down: one ops->tlbi_vmid(), then every table page and the root are freed

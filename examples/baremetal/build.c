@@ -698,7 +698,7 @@ static int setup_vgic(struct bm_vm *vm, const uint64_t *mpidr)
 	}
 	cfg.lr_ops = &bm_lr_ops;
 	cfg.lr_cookie = vm;
-	rc = av_vgic_init(&vm->vgic, &cfg);
+	rc = av_vgic_init(&vm->vgic, &cfg, NULL);
 	/* The guest's virtual timer is the hardware's: PPI 27 forwarded, HW-linked. */
 	for (unsigned i = 0; !rc && i < vm->spec.nr_vcpus; i++)
 		rc = av_vgic_map_hw(&vm->vgic, i, AV_VIRT_TIMER_VIRT_INTID, PORT_PPI_VTIMER);
@@ -794,7 +794,7 @@ static int setup_vcpus(struct bm_vm *vm, const uint64_t *mpidr)
 		.id_flags = (vm->spec.pmu_intid ? AV_VM_ID_KEEP_PMU : 0) |
 			    (pac_untrapped ? AV_VM_ID_KEEP_PAUTH : 0),
 	};
-	rc = av_vm_init(&vm->vm, &cfg);
+	rc = av_vm_init(&vm->vm, &cfg, NULL);
 	if (rc)
 		return rc;
 	for (unsigned crm = 1; crm <= 7; crm++)

@@ -415,7 +415,7 @@ static int setup_vgic(const struct port_platform *p)
 		cfg.lr_ops = &av_arch_gic_v2_lr_ops;
 		cfg.lr_cookie = &gicv2;
 	}
-	rc = av_vgic_init(&vgic, &cfg);
+	rc = av_vgic_init(&vgic, &cfg, NULL);
 	if (rc != 0)
 		return rc;
 	if (p->gic_version == 3) {

@@ -90,19 +90,19 @@ bool av_vtimer_fires(const struct av_vtimer *t, enum av_vtimer_which w, uint64_t
 uint32_t av_vtimer_read_ctl(struct av_vtimer *t, enum av_vtimer_which w, uint64_t now);
 /** Write CNTx_CTL_EL0 (ISTATUS is read-only); updates the PPI line. */
 int av_vtimer_write_ctl(struct av_vtimer *t, enum av_vtimer_which w, uint64_t val, uint64_t now,
-			uint32_t *kicked);
+			uint64_t *kicked);
 /** Read CNTx_CVAL_EL0. */
 uint64_t av_vtimer_read_cval(const struct av_vtimer *t, enum av_vtimer_which w);
 /** Write CNTx_CVAL_EL0; updates the PPI line. */
 int av_vtimer_write_cval(struct av_vtimer *t, enum av_vtimer_which w, uint64_t val, uint64_t now,
-			 uint32_t *kicked);
+			 uint64_t *kicked);
 /** Read CNTx_TVAL_EL0: the low 32 bits of (CVAL - count), a signed 32-bit value. */
 uint64_t av_vtimer_read_tval(const struct av_vtimer *t, enum av_vtimer_which w, uint64_t now);
 /** Write CNTx_TVAL_EL0: CVAL = count + SignExtend(val[31:0]); updates the PPI line. */
 int av_vtimer_write_tval(struct av_vtimer *t, enum av_vtimer_which w, uint64_t val, uint64_t now,
-			 uint32_t *kicked);
+			 uint64_t *kicked);
 /** Set CNTVOFF_EL2; updates the virtual timer's line. */
-int av_vtimer_set_offset(struct av_vtimer *t, uint64_t cntvoff, uint64_t now, uint32_t *kicked);
+int av_vtimer_set_offset(struct av_vtimer *t, uint64_t cntvoff, uint64_t now, uint64_t *kicked);
 
 /**
  * Re-evaluate both timers at @p now: maintain ISTATUS and raise or lower each PPI line in
@@ -110,7 +110,7 @@ int av_vtimer_set_offset(struct av_vtimer *t, uint64_t cntvoff, uint64_t now, ui
  * av_vtimer_next_expiry() goes off).
  * @param kicked  optional: OR-ed with the vCPU bits the vGIC says need a kick
  */
-int av_vtimer_update(struct av_vtimer *t, uint64_t now, uint32_t *kicked);
+int av_vtimer_update(struct av_vtimer *t, uint64_t now, uint64_t *kicked);
 
 /**
  * For a blocked vCPU: the absolute physical counter value at which the earliest enabled,
@@ -169,7 +169,7 @@ int av_vtimer_save(const struct av_vtimer *t, struct av_vtimer_snapshot *snap);
  * lines at @p now. @return 0, -AV_EINVAL (bad magic/version/PPI)
  */
 int av_vtimer_restore(struct av_vtimer *t, const struct av_vtimer_snapshot *snap, uint64_t now,
-		      uint32_t *kicked);
+		      uint64_t *kicked);
 
 #ifdef __cplusplus
 }

@@ -1320,7 +1320,7 @@ int av_vm_set_exit_handler(struct av_vm *vm, unsigned ec, av_exit_handler_fn fn,
 
 #define VM_ERR(err, code, field, ...) av__error(err, code, "vm", field, __VA_ARGS__)
 
-/* The configuration checks of av_vm_init() that need no state. */
+/* The configuration checks of av_vm_init() that need no state (RAM: av_psci_init()). */
 static int vm_config_check(const struct av_vm_config *cfg, struct av_error *err)
 {
 	if (cfg->nr_vcpus == 0 || cfg->nr_vcpus > AV_VM_MAX_VCPUS)
@@ -1329,13 +1329,6 @@ static int vm_config_check(const struct av_vm_config *cfg, struct av_error *err)
 	if (cfg->boot_vcpu >= cfg->nr_vcpus)
 		return VM_ERR(err, -AV_EINVAL, "boot_vcpu", "vCPU %u of %u", cfg->boot_vcpu,
 			      cfg->nr_vcpus);
-	if (cfg->nram && !cfg->ram)
-		return VM_ERR(err, -AV_EINVAL, "ram", "NULL with nram = %lu",
-			      (unsigned long)cfg->nram);
-	for (size_t i = 0; i < cfg->nram; i++)
-		if (cfg->ram[i].size == 0 || cfg->ram[i].size - 1 > UINT64_MAX - cfg->ram[i].base)
-			return VM_ERR(err, -AV_EINVAL, "ram", "range %lu: %s", (unsigned long)i,
-				      cfg->ram[i].size ? "wraps around" : "size 0");
 	if (cfg->vgic && cfg->vgic->nr_vcpus < cfg->nr_vcpus)
 		return VM_ERR(err, -AV_EINVAL, "vgic", "serves %u vCPUs, the VM has %u",
 			      cfg->vgic->nr_vcpus, cfg->nr_vcpus);
@@ -1390,9 +1383,9 @@ int av_vm_init(struct av_vm *vm, const struct av_vm_config *cfg, struct av_error
 		.nram = cfg->nram,
 		.vendor_reset2 = cfg->psci_vendor_reset2,
 	};
-	ret = av_psci_init(&vm->psci, &pc);
+	ret = av_psci_init(&vm->psci, &pc, err);
 	if (ret)
-		return VM_ERR(err, ret, "ram", "PSCI set-up failed: %s", av_strerror(ret));
+		return ret;
 	ret = av_sysreg_table_init(&vm->sys, vm_rows, AV_ARRAY_SIZE(vm_rows), AV_SYSREG_UNDEF, vm);
 	if (ret)
 		return VM_ERR(err, ret, "sysreg_rows", "built-in table: %s", av_strerror(ret));

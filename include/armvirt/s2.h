@@ -623,11 +623,14 @@ struct av_vmid_alloc {
  * Initialise an allocator.
  * @param cpus   caller array of @p ncpus entries (zeroed by this call)
  * @param flush  called once per rollover (required)
+ * @param err    optional: on failure, the parameter that is wrong and why (see
+ *               struct av_error); cleared on success
  * @return 0, or -AV_EINVAL (bits not 8/16, no flush, no CPUs, or ncpus too large for
  *         the VMID space: at least ncpus + 1 VMIDs besides 0 are needed).
  */
 int av_vmid_alloc_init(struct av_vmid_alloc *a, unsigned bits, struct av_vmid_cpu *cpus,
-		       unsigned ncpus, void (*flush)(void *cookie), void *cookie);
+		       unsigned ncpus, void (*flush)(void *cookie), void *cookie,
+		       struct av_error *err);
 
 /**
  * Check and refresh @p vm's VMID before entering it on CPU @p cpu. Caller holds the

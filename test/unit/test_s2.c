@@ -1429,13 +1429,22 @@ static void test_vmid(void **state)
 	struct av_vmid_cpu cpus[2];
 	struct av_vmid vms[300];
 	bool seen[256];
+	struct av_error e;
 
 	(void)state;
 	memset(vms, 0, sizeof(vms));
-	assert_int_equal(av_vmid_alloc_init(&a, 12, cpus, 2, vmid_flush, &flushes), -AV_EINVAL);
-	assert_int_equal(av_vmid_alloc_init(&a, 8, cpus, 2, NULL, NULL), -AV_EINVAL);
-	assert_int_equal(av_vmid_alloc_init(&a, 8, cpus, 255, vmid_flush, &flushes), -AV_EINVAL);
-	assert_int_equal(av_vmid_alloc_init(&a, 8, cpus, 2, vmid_flush, &flushes), 0);
+	assert_int_equal(av_vmid_alloc_init(&a, 12, cpus, 2, vmid_flush, &flushes, &e), -AV_EINVAL);
+	assert_string_equal(e.field, "bits");
+	assert_string_equal(e.msg, "12 (8 or 16)");
+	assert_int_equal(av_vmid_alloc_init(&a, 8, cpus, 2, NULL, NULL, &e), -AV_EINVAL);
+	assert_string_equal(e.field, "flush");
+	assert_int_equal(av_vmid_alloc_init(&a, 8, cpus, 0, vmid_flush, &flushes, &e), -AV_EINVAL);
+	assert_string_equal(e.field, "ncpus");
+	assert_int_equal(av_vmid_alloc_init(&a, 8, cpus, 255, vmid_flush, &flushes, &e), -AV_EINVAL);
+	assert_string_equal(e.field, "ncpus");
+	assert_string_equal(e.msg, "255 CPUs need more than the 8-bit VMIDs (at most 254)");
+	assert_int_equal(av_vmid_alloc_init(&a, 8, cpus, 2, vmid_flush, &flushes, &e), 0);
+	assert_string_equal(e.field, "");
 	flushes = 0;
 
 	/* 255 VMIDs (1..255) in the first generation, all distinct, none 0. */
@@ -1497,7 +1506,7 @@ static void test_vmid(void **state)
 	assert_true(flushes > 1);
 
 	/* 16-bit VMIDs. */
-	assert_int_equal(av_vmid_alloc_init(&a, 16, cpus, 2, vmid_flush, &flushes), 0);
+	assert_int_equal(av_vmid_alloc_init(&a, 16, cpus, 2, vmid_flush, &flushes, NULL), 0);
 	memset(vms, 0, sizeof(vms));
 	for (int i = 0; i < 300; i++) {
 		assert_int_equal(av_vmid_get(&a, &vms[i], 0), 1);

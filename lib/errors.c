@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Error code names. */
+#include <stdarg.h>
+
+#include <armvirt/log.h>
 #include <armvirt/types.h>
 
 #include "compat.h"
+#include "error_detail.h"
 
 static const char *const av_err_names[AV_ERRNO_MAX] = {
 	[AV_OK] = "AV_OK: success",
@@ -27,4 +31,27 @@ const char *av_strerror(int err)
 	if (code < AV_ARRAY_SIZE(av_err_names) && av_err_names[code])
 		return av_err_names[code];
 	return "AV_E?: unknown error";
+}
+
+int av__error(struct av_error *err, int code, const char *module, const char *field,
+	      const char *fmt, ...)
+{
+	char msg[sizeof(err->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	av_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (err) {
+		av_snprintf(err->field, sizeof(err->field), "%s", field);
+		memcpy(err->msg, msg, sizeof(msg));
+	}
+	av_dbg("%s: %s: %s", module, field, msg);
+	return code;
+}
+
+void av__error_clear(struct av_error *err)
+{
+	if (err)
+		memset(err, 0, sizeof(*err));
 }

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 
 #include "compat.h"
+#include "error_detail.h"
 
 #define SZ_4K 0x1000ull
 #define SZ_8K 0x2000ull
@@ -223,12 +224,7 @@ static int fail(struct av_vmspec_error *err, int code, const char *array, int in
 	va_start(ap, fmt);
 	av_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (err != NULL) {
-		memcpy(err->field, field, sizeof(field));
-		memcpy(err->msg, msg, sizeof(msg));
-	}
-	av_dbg("vmspec: %s: %s", field, msg);
-	return code;
+	return av__error(err, code, "vmspec", field, "%s", msg);
 }
 
 /* The member of a region's field path: "mmio" for devices, "region" for shared memory. */

@@ -11,6 +11,7 @@
 #include <armvirt/psci.h>
 
 #include "compat.h"
+#include "error_detail.h"
 
 static struct av_psci_cpu *find_cpu(const struct av_psci *p, uint64_t mpidr)
 {
@@ -25,27 +26,44 @@ static bool state_ok(enum av_psci_state s)
 	return s == AV_PSCI_STATE_OFF || s == AV_PSCI_STATE_ON_PENDING || s == AV_PSCI_STATE_ON;
 }
 
-int av_psci_init(struct av_psci *psci, const struct av_psci_config *cfg)
+#define PSCI_ERR(err, code, field, ...) av__error(err, code, "psci", field, __VA_ARGS__)
+
+int av_psci_init(struct av_psci *psci, const struct av_psci_config *cfg, struct av_error *err)
 {
-	if (!psci || !cfg || !cfg->ops || !cfg->cpus || cfg->ncpus == 0)
-		return -AV_EINVAL;
+	if (!psci || !cfg)
+		return PSCI_ERR(err, -AV_EINVAL, psci ? "cfg" : "psci", "NULL");
+	if (!cfg->ops)
+		return PSCI_ERR(err, -AV_EINVAL, "ops", "NULL (the host callbacks are required)");
+	if (!cfg->cpus || cfg->ncpus == 0)
+		return PSCI_ERR(err, -AV_EINVAL, cfg->cpus ? "ncpus" : "cpus",
+				"no power-state table (%lu rows)", (unsigned long)cfg->ncpus);
 	if (cfg->ncpus > 1 && !cfg->ops->cpu_on)
-		return -AV_EINVAL;
+		return PSCI_ERR(err, -AV_EINVAL, "ops", "cpu_on is NULL with %lu CPUs",
+				(unsigned long)cfg->ncpus);
 	if (cfg->nram && !cfg->ram)
-		return -AV_EINVAL;
+		return PSCI_ERR(err, -AV_EINVAL, "ram", "NULL with nram = %lu",
+				(unsigned long)cfg->nram);
 	for (size_t i = 0; i < cfg->nram; i++)
 		if (cfg->ram[i].size == 0 || cfg->ram[i].size - 1 > UINT64_MAX - cfg->ram[i].base)
-			return -AV_EINVAL;
+			return PSCI_ERR(err, -AV_EINVAL, "ram", "range %lu: %s", (unsigned long)i,
+					cfg->ram[i].size ? "wraps around" : "size 0");
 	for (size_t i = 0; i < cfg->ncpus; i++) {
 		if (cfg->cpus[i].mpidr & ~AV_PSCI_MPIDR_AFF_MASK)
-			return -AV_EINVAL;
+			return PSCI_ERR(err, -AV_EINVAL, "cpus",
+					"row %lu: MPIDR 0x%llx has bits outside Aff3..Aff0",
+					(unsigned long)i, (unsigned long long)cfg->cpus[i].mpidr);
 		if (!state_ok(cfg->cpus[i].state))
-			return -AV_EINVAL;
+			return PSCI_ERR(err, -AV_EINVAL, "cpus", "row %lu: state %d is not a PSCI state",
+					(unsigned long)i, (int)cfg->cpus[i].state);
 		for (size_t j = 0; j < i; j++)
 			if (cfg->cpus[j].mpidr == cfg->cpus[i].mpidr)
-				return -AV_EEXIST;
+				return PSCI_ERR(err, -AV_EEXIST, "cpus",
+						"rows %lu and %lu have the same MPIDR 0x%llx",
+						(unsigned long)j, (unsigned long)i,
+						(unsigned long long)cfg->cpus[i].mpidr);
 	}
 	psci->cfg = *cfg;
+	av__error_clear(err);
 	return 0;
 }
 

@@ -10,6 +10,9 @@
  *    to 0, invalidated in the TLB, then written with the new value (break-before-make);
  *  - a new table is completely written (and cleaned) before the descriptor that points
  *    to it is published with a release store;
+ *  - every walk that wrote a descriptor ends with a DSB ISHST (s2_sync()), and a
+ *    break-before-make has DSB ISHST before and DSB ISH after the TLBI, whatever the ops
+ *    (the barriers do not depend on clean_poc or on what the TLBI callback does);
  *  - every valid leaf has AF set, a MemAttr/SH pair from s2_prot_to_attrs() and an
  *    output address aligned to its size.
  *
@@ -19,6 +22,7 @@
 #include <armvirt/s2.h>
 
 #include "compat.h"
+#include "error_detail.h"
 
 /* Bits of a leaf descriptor that are not the output address or the valid/type bits. */
 #define S2_LEAF_ATTRS                                                                     \
@@ -99,12 +103,39 @@ static inline uint64_t desc_read(const uint64_t *ptep)
 	return __atomic_load_n(ptep, __ATOMIC_RELAXED);
 }
 
+/* A DSB of @kind: through ops->barrier if the caller traces or replaces it. */
+static void s2_barrier(const struct av_s2 *s2, unsigned kind)
+{
+	if (s2->ops->barrier) {
+		s2->ops->barrier(s2->cookie, kind);
+		return;
+	}
+#if defined(__aarch64__)
+	if (kind == AV_S2_BARRIER_ISHST)
+		__asm__ volatile("dsb ishst" : : : "memory");
+	else
+		__asm__ volatile("dsb ish" : : : "memory");
+#else
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
+/* Order every descriptor written so far before later table walks (DSB ISHST). */
+static void s2_sync(struct av_s2 *s2)
+{
+	if (!s2->unsynced)
+		return;
+	s2_barrier(s2, AV_S2_BARRIER_ISHST);
+	s2->unsynced = false;
+}
+
 /* Publish a descriptor: release order makes a new table's contents visible first. */
-static inline void desc_write(const struct av_s2 *s2, uint64_t *ptep, uint64_t d)
+static inline void desc_write(struct av_s2 *s2, uint64_t *ptep, uint64_t d)
 {
 	__atomic_store_n(ptep, d, __ATOMIC_RELEASE);
 	if (s2->ops->clean_poc)
 		s2->ops->clean_poc(s2->cookie, ptep, sizeof(*ptep));
+	s2->unsynced = true;
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -137,67 +168,105 @@ static bool s2_level_fits(unsigned shift, unsigned level, unsigned ipa_bits)
 	return ipa_bits >= min && ipa_bits <= max;
 }
 
-int av_s2_cfg_resolve(const struct av_s2_cfg *cfg, struct av_s2_geom *g)
+/* The smallest PARange size that holds @ipa_bits (the default PA size). */
+static unsigned s2_default_pa_bits(unsigned ipa_bits)
 {
-	unsigned shift = (unsigned)cfg->granule;
+	static const unsigned sizes[] = { 32, 36, 40, 42, 44, 48 };
+
+	for (size_t i = 0; i < AV_ARRAY_SIZE(sizes); i++)
+		if (sizes[i] >= ipa_bits)
+			return sizes[i];
+	return ipa_bits;
+}
+
+#define S2_ERR(err, code, field, ...) av__error(err, code, "s2", field, __VA_ARGS__)
+
+int av_s2_cfg_resolve(const struct av_s2_cfg *cfg, struct av_s2_geom *g, struct av_error *err)
+{
+	unsigned shift, ipa_bits, pa_bits, vmid_bits;
 	unsigned level, full_bits, sl0, tg0;
 	int ps;
 
-	if (shift != AV_S2_GRANULE_4K && shift != AV_S2_GRANULE_16K && shift != AV_S2_GRANULE_64K)
-		return -AV_EINVAL;
-	if (cfg->ipa_bits < 32 || cfg->ipa_bits > 48)
-		return -AV_EINVAL;
-	ps = s2_ps_encoding(cfg->pa_bits);
-	if (ps < 0 || cfg->pa_bits < cfg->ipa_bits)
-		return -AV_EINVAL;
-	if (cfg->pa_bits > 48)
-		return -AV_ENOTSUP;
-	if (cfg->vmid_bits != 8 && cfg->vmid_bits != 16)
-		return -AV_EINVAL;
-	if (cfg->walk != AV_S2_WALK_WB_INNER && cfg->walk != AV_S2_WALK_NC)
-		return -AV_EINVAL;
+	if (!cfg || !g)
+		return S2_ERR(err, -AV_EINVAL, cfg ? "geom" : "cfg", "NULL");
+	/* Zero fields take the defaults: 4K granule, 40-bit IPA, PA size to fit, 8-bit VMIDs. */
+	shift = cfg->granule ? (unsigned)cfg->granule : AV_S2_GRANULE_4K;
+	ipa_bits = cfg->ipa_bits ? cfg->ipa_bits : AV_S2_DEFAULT_IPA_BITS;
+	pa_bits = cfg->pa_bits ? cfg->pa_bits : s2_default_pa_bits(ipa_bits);
+	vmid_bits = cfg->vmid_bits ? cfg->vmid_bits : 8;
 
-	if (cfg->start_level == AV_S2_START_LEVEL_AUTO) {
+	if (shift != AV_S2_GRANULE_4K && shift != AV_S2_GRANULE_16K && shift != AV_S2_GRANULE_64K)
+		return S2_ERR(err, -AV_EINVAL, "granule",
+			      "%u is not a granule (AV_S2_GRANULE_4K/16K/64K: 12, 14, 16)", shift);
+	if (ipa_bits < 32 || ipa_bits > 48)
+		return S2_ERR(err, -AV_EINVAL, "ipa_bits", "%u bits (32..48 supported)", ipa_bits);
+	ps = s2_ps_encoding(pa_bits);
+	if (ps < 0)
+		return S2_ERR(err, -AV_EINVAL, "pa_bits",
+			      "%u bits is not a PARange size (32, 36, 40, 42, 44, 48)", pa_bits);
+	if (pa_bits < ipa_bits)
+		return S2_ERR(err, -AV_EINVAL, "pa_bits", "%u bits is smaller than ipa_bits (%u)",
+			      pa_bits, ipa_bits);
+	if (pa_bits > 48)
+		return S2_ERR(err, -AV_ENOTSUP, "pa_bits", "52-bit PAs (FEAT_LPA) are not supported");
+	if (vmid_bits != 8 && vmid_bits != 16)
+		return S2_ERR(err, -AV_EINVAL, "vmid_bits", "%u bits (8 or 16)", vmid_bits);
+	if (cfg->walk != AV_S2_WALK_WB_INNER && cfg->walk != AV_S2_WALK_NC)
+		return S2_ERR(err, -AV_EINVAL, "walk", "%d is not an enum av_s2_walk_cache",
+			      (int)cfg->walk);
+
+	if (!cfg->force_start_level) {
 		/* Deepest consistent level, not below the coarsest block level. */
 		unsigned l = s2_first_block_level(shift) + 1;
 
 		do {
 			l--;
-			if (s2_level_fits(shift, l, cfg->ipa_bits))
+			if (s2_level_fits(shift, l, ipa_bits))
 				break;
 		} while (l > 0);
-		if (!s2_level_fits(shift, l, cfg->ipa_bits))
-			return -AV_EINVAL;
+		if (!s2_level_fits(shift, l, ipa_bits))
+			return S2_ERR(err, -AV_EINVAL, "ipa_bits",
+				      "%u bits: no start level fits with a %u KiB granule", ipa_bits,
+				      (1u << shift) >> 10);
 		level = l;
 	} else {
 		if (cfg->start_level < 0 || cfg->start_level > 3)
-			return -AV_EINVAL;
+			return S2_ERR(err, -AV_EINVAL, "start_level", "%d is not a level (0..3)",
+				      cfg->start_level);
 		level = (unsigned)cfg->start_level;
 		/* Start levels that need FEAT_TTST / FEAT_LPA2, or that 64K cannot have. */
 		if ((shift == AV_S2_GRANULE_4K && level == 3) ||
 		    (shift == AV_S2_GRANULE_16K && level == 0))
-			return -AV_ENOTSUP;
+			return S2_ERR(err, -AV_ENOTSUP, "start_level",
+				      "level %u with a %u KiB granule needs %s", level,
+				      (1u << shift) >> 10, level == 3 ? "FEAT_TTST" : "FEAT_LPA2");
 		if (shift == AV_S2_GRANULE_64K && level == 0)
-			return -AV_EINVAL;
-		if (!s2_level_fits(shift, level, cfg->ipa_bits))
-			return -AV_EINVAL;
+			return S2_ERR(err, -AV_EINVAL, "start_level",
+				      "level 0 does not exist with a 64 KiB granule");
+		if (!s2_level_fits(shift, level, ipa_bits))
+			return S2_ERR(err, -AV_EINVAL, "start_level",
+				      "level %u cannot resolve a %u-bit IPA with a %u KiB granule",
+				      level, ipa_bits, (1u << shift) >> 10);
 	}
 	/* Start levels the Arm ARM only allows with a large enough PA size. */
-	if ((shift == AV_S2_GRANULE_4K && level == 0 && cfg->pa_bits < 44) ||
-	    (shift == AV_S2_GRANULE_16K && level == 1 && cfg->pa_bits < 42) ||
-	    (shift == AV_S2_GRANULE_64K && level == 1 && cfg->pa_bits < 44))
-		return -AV_EINVAL;
+	if ((shift == AV_S2_GRANULE_4K && level == 0 && pa_bits < 44) ||
+	    (shift == AV_S2_GRANULE_16K && level == 1 && pa_bits < 42) ||
+	    (shift == AV_S2_GRANULE_64K && level == 1 && pa_bits < 44))
+		return S2_ERR(err, -AV_EINVAL, "pa_bits",
+			      "%u bits is too small for start level %u with a %u KiB granule",
+			      pa_bits, level, (1u << shift) >> 10);
 
 	memset(g, 0, sizeof(*g));
 	g->granule_shift = shift;
-	g->ipa_bits = cfg->ipa_bits;
-	g->pa_bits = cfg->pa_bits;
-	g->vmid_bits = cfg->vmid_bits;
+	g->ipa_bits = ipa_bits;
+	g->pa_bits = pa_bits;
+	g->vmid_bits = vmid_bits;
 	g->start_level = level;
 	full_bits = shift + (shift - 3) * (4 - level); /* bits one table at @level resolves */
-	g->root_tables = cfg->ipa_bits > full_bits ? 1u << (cfg->ipa_bits - full_bits) : 1u;
+	g->root_tables = ipa_bits > full_bits ? 1u << (ipa_bits - full_bits) : 1u;
 	if (g->root_tables > S2_MAX_ROOT_TABLES)
-		return -AV_EINVAL;
+		return S2_ERR(err, -AV_EINVAL, "start_level", "level %u needs %u root tables (16 at most)",
+			      level, g->root_tables);
 
 	if (shift == AV_S2_GRANULE_4K) {
 		sl0 = 2 - level;
@@ -207,11 +276,11 @@ int av_s2_cfg_resolve(const struct av_s2_cfg *cfg, struct av_s2_geom *g)
 		tg0 = shift == AV_S2_GRANULE_16K ? AV_VTCR_TG0_16K : AV_VTCR_TG0_64K;
 	}
 	g->vtcr = AV_VTCR_RES1 |
-		  AV_FIELD_PREP(AV_VTCR_T0SZ, 64 - cfg->ipa_bits) |
+		  AV_FIELD_PREP(AV_VTCR_T0SZ, 64 - ipa_bits) |
 		  AV_FIELD_PREP(AV_VTCR_SL0, sl0) |
 		  AV_FIELD_PREP(AV_VTCR_TG0, tg0) |
 		  AV_FIELD_PREP(AV_VTCR_PS, (unsigned)ps) |
-		  (cfg->vmid_bits == 16 ? AV_VTCR_VS : 0);
+		  (vmid_bits == 16 ? AV_VTCR_VS : 0);
 	if (cfg->walk == AV_S2_WALK_WB_INNER)
 		g->vtcr |= AV_FIELD_PREP(AV_VTCR_IRGN0, AV_VTCR_RGN_WBWA) |
 			   AV_FIELD_PREP(AV_VTCR_ORGN0, AV_VTCR_RGN_WBWA) |
@@ -220,6 +289,7 @@ int av_s2_cfg_resolve(const struct av_s2_cfg *cfg, struct av_s2_geom *g)
 		g->vtcr |= AV_FIELD_PREP(AV_VTCR_IRGN0, AV_VTCR_RGN_NC) |
 			   AV_FIELD_PREP(AV_VTCR_ORGN0, AV_VTCR_RGN_NC) |
 			   AV_FIELD_PREP(AV_VTCR_SH0, AV_VTCR_SH_OUTER);
+	av__error_clear(err);
 	return 0;
 }
 
@@ -287,25 +357,37 @@ uint32_t av_s2_desc_to_prot(uint64_t desc)
 /* Object life cycle.                                                                  */
 
 int av_s2_init(struct av_s2 *s2, const struct av_s2_cfg *cfg, const struct av_mm_ops *ops,
-	       void *cookie)
+	       void *cookie, struct av_error *err)
 {
+	static const char *const op_names[] = { "zalloc", "free", "phys_to_virt",
+						"virt_to_phys", "tlbi_ipa", "tlbi_vmid" };
 	struct av_s2_geom g;
 	size_t root_size;
 	void *root;
 	int ret;
 
-	if (!s2 || !cfg || !ops || !ops->zalloc || !ops->free || !ops->phys_to_virt ||
-	    !ops->virt_to_phys || !ops->tlbi_ipa || !ops->tlbi_vmid)
-		return -AV_EINVAL;
-	ret = av_s2_cfg_resolve(cfg, &g);
+	if (!s2 || !cfg || !ops)
+		return S2_ERR(err, -AV_EINVAL, !s2 ? "s2" : !cfg ? "cfg" : "ops", "NULL");
+	{
+		const bool have[] = { ops->zalloc, ops->free, ops->phys_to_virt, ops->virt_to_phys,
+				      ops->tlbi_ipa, ops->tlbi_vmid };
+
+		for (size_t i = 0; i < AV_ARRAY_SIZE(have); i++)
+			if (!have[i])
+				return S2_ERR(err, -AV_EINVAL, "ops",
+					      "the required op %s is NULL", op_names[i]);
+	}
+	ret = av_s2_cfg_resolve(cfg, &g, err);
 	if (ret)
 		return ret;
 	if (cfg->walk == AV_S2_WALK_NC && !ops->clean_poc)
-		return -AV_EINVAL;
+		return S2_ERR(err, -AV_EINVAL, "ops",
+			      "clean_poc is NULL but walks are non-cacheable (AV_S2_WALK_NC)");
 	root_size = (size_t)g.root_tables << g.granule_shift;
 	root = ops->zalloc(cookie, root_size);
 	if (!root)
-		return -AV_ENOMEM;
+		return S2_ERR(err, -AV_ENOMEM, "ops", "zalloc of the %lu-byte root failed",
+			      (unsigned long)root_size);
 	memset(s2, 0, sizeof(*s2));
 	s2->geom = g;
 	s2->ops = ops;
@@ -315,6 +397,10 @@ int av_s2_init(struct av_s2 *s2, const struct av_s2_cfg *cfg, const struct av_mm
 	s2->pages = g.root_tables;
 	if (ops->clean_poc)
 		ops->clean_poc(cookie, root, root_size);
+	/* The zeroed root, before VTTBR_EL2 can point a walker at it. */
+	s2->unsynced = true;
+	s2_sync(s2);
+	av__error_clear(err);
 	return 0;
 }
 
@@ -489,6 +575,8 @@ static int s2_walk_range(struct av_s2 *s2, uint64_t ipa, uint64_t end,
 	struct s2_walk ws = { .s2 = s2, .w = w, .addr = ipa, .end = end };
 	int ret = s2_walk_table(&ws, s2->root, s2->geom.start_level);
 
+	/* Whatever the walk wrote (also on error) is ordered before the caller goes on. */
+	s2_sync(s2);
 	if (reached)
 		*reached = ret ? ws.addr : end;
 	return ret;
@@ -520,8 +608,10 @@ void av_s2_visit_set(const struct av_s2_visit *v, uint64_t desc)
 
 	if (desc_valid(old)) {
 		desc_write(s2, v->ptep, 0);
+		s2_sync(s2);
 		s2->ops->tlbi_ipa(s2->cookie, v->addr & ~(v->size - 1), v->level,
 				  !desc_is_table(old, v->level));
+		s2_barrier(s2, AV_S2_BARRIER_ISH);
 		if (!desc)
 			return;
 	}

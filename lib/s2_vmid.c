@@ -17,6 +17,7 @@
 #include <armvirt/s2.h>
 
 #include "compat.h"
+#include "error_detail.h"
 
 static inline void vmid_set(struct av_vmid_alloc *a, uint32_t id)
 {
@@ -28,14 +29,24 @@ static inline bool vmid_eq(const struct av_vmid *x, const struct av_vmid *y)
 	return x->generation == y->generation && x->vmid == y->vmid;
 }
 
+#define VMID_ERR(err, field, ...) av__error(err, -AV_EINVAL, "vmid", field, __VA_ARGS__)
+
 int av_vmid_alloc_init(struct av_vmid_alloc *a, unsigned bits, struct av_vmid_cpu *cpus,
-		       unsigned ncpus, void (*flush)(void *cookie), void *cookie)
+		       unsigned ncpus, void (*flush)(void *cookie), void *cookie,
+		       struct av_error *err)
 {
-	if (!a || (bits != 8 && bits != 16) || !flush || !cpus || !ncpus)
-		return -AV_EINVAL;
+	if (!a)
+		return VMID_ERR(err, "a", "NULL");
+	if (bits != 8 && bits != 16)
+		return VMID_ERR(err, "bits", "%u (8 or 16)", bits);
+	if (!flush)
+		return VMID_ERR(err, "flush", "NULL (the rollover TLB flush is required)");
+	if (!cpus || !ncpus)
+		return VMID_ERR(err, cpus ? "ncpus" : "cpus", "no per-CPU array (%u entries)", ncpus);
 	/* After a rollover every CPU may hold one VMID, and one more must remain free. */
 	if ((uint64_t)ncpus + 2 > (UINT64_C(1) << bits))
-		return -AV_EINVAL;
+		return VMID_ERR(err, "ncpus", "%u CPUs need more than the %u-bit VMIDs (at most %lu)",
+				ncpus, bits, (unsigned long)((UINT64_C(1) << bits) - 2));
 	memset(a, 0, sizeof(*a));
 	memset(cpus, 0, ncpus * sizeof(*cpus));
 	a->bits = bits;
@@ -46,6 +57,7 @@ int av_vmid_alloc_init(struct av_vmid_alloc *a, unsigned bits, struct av_vmid_cp
 	a->flush = flush;
 	a->cookie = cookie;
 	vmid_set(a, 0); /* the host's */
+	av__error_clear(err);
 	return 0;
 }
 

@@ -35,6 +35,7 @@
 #include <armvirt/vgic.h>
 
 #include "compat.h"
+#include "error_detail.h"
 #include "vgic_internal.h"
 
 #define SPI_BASE (AV_VGIC_MAX_VCPUS * AV_VGIC_NR_PRIVATE)
@@ -102,17 +103,17 @@ static void irq_unlock(struct av_vgic *vgic, struct av_vgic_irq *irq)
 }
 
 /* av__vgic_kick(), inlined into injection. */
-static inline void kick_vcpus(struct av_vgic *vgic, uint32_t mask, uint32_t *kicked)
+static inline void kick_vcpus(struct av_vgic *vgic, uint64_t mask, uint64_t *kicked)
 {
 	if (kicked)
 		*kicked |= mask;
 	if (!vgic->kick)
 		return;
-	for (mask &= (uint32_t)AV_GENMASK(vgic->nr_vcpus - 1, 0); mask; mask &= mask - 1)
-		vgic->kick(vgic->kick_cookie, (unsigned)__builtin_ctz(mask));
+	for (mask &= AV_GENMASK(vgic->nr_vcpus - 1, 0); mask; mask &= mask - 1)
+		vgic->kick(vgic->kick_cookie, (unsigned)__builtin_ctzll(mask));
 }
 
-void av__vgic_kick(struct av_vgic *vgic, uint32_t mask, uint32_t *kicked)
+void av__vgic_kick(struct av_vgic *vgic, uint64_t mask, uint64_t *kicked)
 {
 	kick_vcpus(vgic, mask, kicked);
 }
@@ -325,7 +326,7 @@ static void list_unlock(struct av_vgic *vgic, struct av_vgic_irq *irq, unsigned 
 
 /* av__vgic_irq_changed(), inlined into injection, where it runs at every interrupt. */
 static inline __attribute__((always_inline)) void
-irq_changed(struct av_vgic *vgic, struct av_vgic_irq *irq, uint32_t *kick)
+irq_changed(struct av_vgic *vgic, struct av_vgic_irq *irq, uint64_t *kick)
 {
 	bool pend = av__vgic_irq_pending(vgic, irq);
 	bool busy = (irq->flags & AV_VGIC_IRQF_ACTIVE) || irq->lr != VGIC_NO_LR;
@@ -348,10 +349,10 @@ irq_changed(struct av_vgic *vgic, struct av_vgic_irq *irq, uint32_t *kick)
 		owner = target;
 	}
 	if (owner != VGIC_NO_VCPU && pend && irq_can_fire(vgic, irq))
-		*kick |= (uint32_t)AV_BIT(owner);
+		*kick |= AV_BIT(owner);
 }
 
-void av__vgic_irq_changed(struct av_vgic *vgic, struct av_vgic_irq *irq, uint32_t *kick)
+void av__vgic_irq_changed(struct av_vgic *vgic, struct av_vgic_irq *irq, uint64_t *kick)
 {
 	irq_changed(vgic, irq, kick);
 }
@@ -376,12 +377,12 @@ static bool vcpu_has_deliverable(struct av_vgic *vgic, unsigned vcpu)
 	return false;
 }
 
-void av__vgic_kick_deliverable(struct av_vgic *vgic, uint32_t *kick)
+void av__vgic_kick_deliverable(struct av_vgic *vgic, uint64_t *kick)
 {
 	for (unsigned v = 0; v < vgic->nr_vcpus; v++) {
 		av__vgic_lock_vcpu(vgic, v);
 		if (vcpu_has_deliverable(vgic, v))
-			*kick |= (uint32_t)AV_BIT(v);
+			*kick |= AV_BIT(v);
 		av__vgic_unlock_vcpu(vgic, v);
 	}
 }
@@ -428,28 +429,43 @@ static void dist_id_init(struct av_vgic *vgic)
 	}
 }
 
-int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg)
+#define VGIC_ERR(err, field, ...) av__error(err, -AV_EINVAL, "vgic", field, __VA_ARGS__)
+
+int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg, struct av_error *err)
 {
 	unsigned max;
 
-	if (!vgic || !cfg || !cfg->lr_ops || !cfg->lr_ops->nr_lrs || !cfg->lr_ops->write_lr ||
-	    !cfg->lr_ops->read_lr || !cfg->lr_ops->set_maint)
-		return -AV_EINVAL;
+	if (!vgic || !cfg)
+		return VGIC_ERR(err, vgic ? "cfg" : "vgic", "NULL");
+	if (!cfg->lr_ops)
+		return VGIC_ERR(err, "lr_ops", "NULL (the list-register backend is required)");
+	if (!cfg->lr_ops->nr_lrs || !cfg->lr_ops->write_lr || !cfg->lr_ops->read_lr ||
+	    !cfg->lr_ops->set_maint)
+		return VGIC_ERR(err, "lr_ops", "%s is NULL",
+				!cfg->lr_ops->nr_lrs ? "nr_lrs" : !cfg->lr_ops->write_lr ? "write_lr"
+				: !cfg->lr_ops->read_lr ? "read_lr" : "set_maint");
 	if (cfg->lock_ops && (!cfg->lock_ops->lock || !cfg->lock_ops->unlock))
-		return -AV_EINVAL;
+		return VGIC_ERR(err, "lock_ops", "%s is NULL (give both or no lock_ops)",
+				!cfg->lock_ops->lock ? "lock" : "unlock");
 	if (cfg->model == AV_VGIC_V2)
 		max = AV_VGIC_V2_MAX_VCPUS;
 	else if (cfg->model == AV_VGIC_V3)
 		max = AV_VGIC_MAX_VCPUS;
 	else
-		return -AV_EINVAL;
-	if (cfg->nr_vcpus == 0 || cfg->nr_vcpus > max || cfg->nr_spis > AV_VGIC_MAX_SPIS)
-		return -AV_EINVAL;
+		return VGIC_ERR(err, "model", "%d is neither AV_VGIC_V2 nor AV_VGIC_V3",
+				(int)cfg->model);
+	if (cfg->nr_vcpus == 0 || cfg->nr_vcpus > max)
+		return VGIC_ERR(err, "nr_vcpus", "%u vCPUs (1..%u with %s)", cfg->nr_vcpus, max,
+				cfg->model == AV_VGIC_V2 ? "GICv2" : "GICv3");
+	if (cfg->nr_spis > AV_VGIC_MAX_SPIS)
+		return VGIC_ERR(err, "nr_spis", "%u SPIs (0..%u)", cfg->nr_spis, AV_VGIC_MAX_SPIS);
 	if (cfg->mpidr) {
 		for (unsigned i = 0; i < cfg->nr_vcpus; i++)
 			for (unsigned j = 0; j < i; j++)
 				if (cfg->mpidr[i] == cfg->mpidr[j])
-					return -AV_EINVAL;
+					return VGIC_ERR(err, "mpidr",
+							"vCPUs %u and %u have the same MPIDR 0x%llx",
+							j, i, (unsigned long long)cfg->mpidr[i]);
 	}
 
 	memset(vgic, 0, sizeof(*vgic));
@@ -490,16 +506,17 @@ int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg)
 		av__vgic_regmap_ready(&vgic_v2_dist_map);
 	}
 	dist_id_init(vgic);
+	av__error_clear(err);
 	return 0;
 }
 
 /* ---- injection ---- */
 
 static int inject(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool pulse, bool level,
-		  uint32_t *kicked)
+		  uint64_t *kicked)
 {
 	struct av_vgic_irq *irq;
-	uint32_t kick = 0;
+	uint64_t kick = 0;
 
 	if (!vgic || intid < AV_VGIC_NR_SGIS || (intid < AV_VGIC_NR_PRIVATE && vcpu >= vgic->nr_vcpus))
 		return -AV_EINVAL;
@@ -523,18 +540,18 @@ static int inject(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool puls
 }
 
 int av_vgic_set_level(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool level,
-		      uint32_t *kicked)
+		      uint64_t *kicked)
 {
 	return inject(vgic, vcpu, intid, false, level, kicked);
 }
 
-int av_vgic_pulse(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t *kicked)
+int av_vgic_pulse(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint64_t *kicked)
 {
 	return inject(vgic, vcpu, intid, true, true, kicked);
 }
 
-void av__vgic_sgi_raise(struct av_vgic *vgic, unsigned src, uint32_t targets, unsigned sgi,
-		    uint32_t *kick)
+void av__vgic_sgi_raise(struct av_vgic *vgic, unsigned src, uint64_t targets, unsigned sgi,
+		    uint64_t *kick)
 {
 	for (unsigned v = 0; v < vgic->nr_vcpus; v++) {
 		struct av_vgic_irq *irq;
@@ -552,10 +569,10 @@ void av__vgic_sgi_raise(struct av_vgic *vgic, unsigned src, uint32_t targets, un
 	}
 }
 
-int av_vgic_send_sgi(struct av_vgic *vgic, unsigned src, uint32_t targets, unsigned sgi,
-		     uint32_t *kicked)
+int av_vgic_send_sgi(struct av_vgic *vgic, unsigned src, uint64_t targets, unsigned sgi,
+		     uint64_t *kicked)
 {
-	uint32_t kick = 0;
+	uint64_t kick = 0;
 
 	if (!vgic || src >= vgic->nr_vcpus || sgi >= AV_VGIC_NR_SGIS)
 		return -AV_EINVAL;
@@ -564,15 +581,15 @@ int av_vgic_send_sgi(struct av_vgic *vgic, unsigned src, uint32_t targets, unsig
 	return 0;
 }
 
-int av_vgic_v3_sgi1r_write(struct av_vgic *vgic, unsigned src, uint64_t val, uint32_t *kicked)
+int av_vgic_v3_sgi1r_write(struct av_vgic *vgic, unsigned src, uint64_t val, uint64_t *kicked)
 {
-	uint32_t targets = 0, kick = 0;
+	uint64_t targets = 0, kick = 0;
 	unsigned sgi = (unsigned)AV_FIELD_GET(AV_ICC_SGI1R_INTID, val);
 
 	if (!vgic || vgic->model != AV_VGIC_V3 || src >= vgic->nr_vcpus)
 		return -AV_EINVAL;
 	if (val & AV_ICC_SGI1R_IRM) {
-		targets = (uint32_t)(AV_GENMASK(vgic->nr_vcpus - 1, 0) & ~AV_BIT(src));
+		targets = AV_GENMASK(vgic->nr_vcpus - 1, 0) & ~AV_BIT(src);
 	} else {
 		uint64_t list = AV_FIELD_GET(AV_ICC_SGI1R_TARGETS, val);
 		uint64_t aff0_base = AV_FIELD_GET(AV_ICC_SGI1R_RS, val) * 16;
@@ -586,7 +603,7 @@ int av_vgic_v3_sgi1r_write(struct av_vgic *vgic, unsigned src, uint64_t val, uin
 				continue;
 			if (aff0 >= aff0_base && aff0 < aff0_base + 16 &&
 			    (list & AV_BIT(aff0 - aff0_base)))
-				targets |= (uint32_t)AV_BIT(v);
+				targets |= AV_BIT(v);
 		}
 	}
 	av__vgic_sgi_raise(vgic, src, targets, sgi, &kick);
@@ -616,7 +633,7 @@ int av_vgic_map_hw(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t
 int av_vgic_set_resample(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool on)
 {
 	struct av_vgic_irq *irq;
-	uint32_t kick = 0;
+	uint64_t kick = 0;
 
 	if (!vgic || intid < AV_VGIC_NR_SGIS || (on && !vgic->line_level))
 		return -AV_EINVAL;
@@ -855,7 +872,7 @@ sync(struct av_vgic *vgic, unsigned vcpu, bool general)
 	struct av_vgic_vcpu *vc = &vgic->vcpu[vcpu];
 	uint16_t moved[AV_VGIC_MAX_LRS];
 	unsigned nmoved = 0;
-	uint32_t kick = 0;
+	uint64_t kick = 0;
 	/* An SPI in an LR is on this vCPU's list: without SPIs listed, only private IRQs are
 	 * folded. (As in flush, the look only chooses; it is made again under the lock.) */
 	bool dist = general || __atomic_load_n(&vc->nr_spis, __ATOMIC_RELAXED) != 0;
@@ -894,7 +911,7 @@ sync(struct av_vgic *vgic, unsigned vcpu, bool general)
 		av__vgic_irq_changed(vgic, &vgic->irq[moved[i]], &kick);
 	if (dist)
 		av__vgic_unlock_dist(vgic);
-	kick &= ~(uint32_t)AV_BIT(vcpu);
+	kick &= ~AV_BIT(vcpu);
 	if (kick)
 		av__vgic_kick(vgic, kick, NULL);
 	return 0;
@@ -1428,7 +1445,7 @@ int av_vgic_save(struct av_vgic *vgic, struct av_vgic_snapshot *snap)
 
 int av_vgic_restore(struct av_vgic *vgic, const struct av_vgic_snapshot *snap)
 {
-	uint32_t kick = 0;
+	uint64_t kick = 0;
 
 	if (!vgic || !snap || snap->magic != AV_VGIC_SNAP_MAGIC ||
 	    snap->version != AV_VGIC_SNAP_VERSION || snap->model != (uint32_t)vgic->model ||

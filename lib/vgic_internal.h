@@ -25,7 +25,7 @@ struct vgic_mmio_ctx {
 	unsigned vcpu;     /* accessing vCPU (GICv2) or the redistributor's vCPU (GICR) */
 	bool private_ok;   /* INTIDs 0..31 are reachable (banked for vcpu) */
 	bool spi_ok;       /* INTIDs 32.. are reachable */
-	uint32_t kick;     /* vCPUs to kick once the access is done */
+	uint64_t kick;     /* vCPUs to kick once the access is done */
 };
 
 /*
@@ -111,7 +111,7 @@ void av__vgic_unlock_dist(struct av_vgic *vgic);
 void av__vgic_lock_vcpu(struct av_vgic *vgic, unsigned vcpu);
 void av__vgic_unlock_vcpu(struct av_vgic *vgic, unsigned vcpu);
 /* Call the kick hook for every vCPU in @mask; no lock may be held. */
-void av__vgic_kick(struct av_vgic *vgic, uint32_t mask, uint32_t *kicked);
+void av__vgic_kick(struct av_vgic *vgic, uint64_t mask, uint64_t *kicked);
 
 /* The state of INTID @intid as seen from @vcpu; NULL when it does not exist. */
 struct av_vgic_irq *av__vgic_irq(struct av_vgic *vgic, unsigned vcpu, uint32_t intid);
@@ -124,7 +124,7 @@ void av__vgic_irq_retarget(struct av_vgic *vgic, struct av_vgic_irq *irq);
 void av__vgic_retarget_irm(struct av_vgic *vgic);
 /* Re-evaluate list membership and delivery after a state change; the IRQ's lock is held
  * (distributor lock for an SPI, no vCPU lock; the bank's vCPU lock for a private IRQ). */
-void av__vgic_irq_changed(struct av_vgic *vgic, struct av_vgic_irq *irq, uint32_t *kick);
+void av__vgic_irq_changed(struct av_vgic *vgic, struct av_vgic_irq *irq, uint64_t *kick);
 /* Re-sort a listed IRQ after a priority change (same locking as av__vgic_irq_changed). */
 void av__vgic_irq_resort(struct av_vgic *vgic, struct av_vgic_irq *irq);
 /* Pending (latch, line, or GICv2 SGI sources). */
@@ -132,10 +132,10 @@ bool av__vgic_irq_pending(const struct av_vgic *vgic, const struct av_vgic_irq *
 /* Kick every vCPU that has a deliverable interrupt (after GICD_CTLR changes); dist lock held. */
 /* GICD_CTLR write handler shared by the GICv2 and GICv3 distributor tables. */
 void av__vgic_gicd_ctlr_write(struct vgic_mmio_ctx *c, uint32_t off, uint64_t v);
-void av__vgic_kick_deliverable(struct av_vgic *vgic, uint32_t *kick);
+void av__vgic_kick_deliverable(struct av_vgic *vgic, uint64_t *kick);
 /* Make SGI @sgi pending on the vCPUs in @targets from @src; no lock held. */
-void av__vgic_sgi_raise(struct av_vgic *vgic, unsigned src, uint32_t targets, unsigned sgi,
-		    uint32_t *kick);
+void av__vgic_sgi_raise(struct av_vgic *vgic, unsigned src, uint64_t targets, unsigned sgi,
+		    uint64_t *kick);
 /*
  * av_vgic_flush() and av_vgic_sync() on their general path: the distributor lock, then the
  * vCPU's, whatever the list holds (the entry points take the distributor lock only when an

@@ -30,6 +30,7 @@
 #include <armvirt/vm.h>
 
 #include "compat.h"
+#include "error_detail.h"
 #include "vm_debug.h"
 
 /* ---------------------------------------------------------------------------------------
@@ -1316,16 +1317,44 @@ int av_vm_set_exit_handler(struct av_vm *vm, unsigned ec, av_exit_handler_fn fn,
  * Set-up
  */
 
-int av_vm_init(struct av_vm *vm, const struct av_vm_config *cfg)
+#define VM_ERR(err, code, field, ...) av__error(err, code, "vm", field, __VA_ARGS__)
+
+/* The configuration checks of av_vm_init() that need no state (RAM: av_psci_init()). */
+static int vm_config_check(const struct av_vm_config *cfg, struct av_error *err)
+{
+	if (cfg->nr_vcpus == 0 || cfg->nr_vcpus > AV_VM_MAX_VCPUS)
+		return VM_ERR(err, -AV_EINVAL, "nr_vcpus", "%u vCPUs (1..%u)", cfg->nr_vcpus,
+			      AV_VM_MAX_VCPUS);
+	if (cfg->boot_vcpu >= cfg->nr_vcpus)
+		return VM_ERR(err, -AV_EINVAL, "boot_vcpu", "vCPU %u of %u", cfg->boot_vcpu,
+			      cfg->nr_vcpus);
+	if (cfg->vgic && cfg->vgic->nr_vcpus < cfg->nr_vcpus)
+		return VM_ERR(err, -AV_EINVAL, "vgic", "serves %u vCPUs, the VM has %u",
+			      cfg->vgic->nr_vcpus, cfg->nr_vcpus);
+	for (unsigned i = 0; cfg->mpidr && i < cfg->nr_vcpus; i++) {
+		if (cfg->mpidr[i] & ~AV_PSCI_MPIDR_AFF_MASK)
+			return VM_ERR(err, -AV_EINVAL, "mpidr",
+				      "vCPU %u: 0x%llx has bits outside Aff3..Aff0", i,
+				      (unsigned long long)cfg->mpidr[i]);
+		for (unsigned j = 0; j < i; j++)
+			if (cfg->mpidr[i] == cfg->mpidr[j])
+				return VM_ERR(err, -AV_EEXIST, "mpidr",
+					      "vCPUs %u and %u have the same MPIDR 0x%llx", j, i,
+					      (unsigned long long)cfg->mpidr[i]);
+	}
+	return 0;
+}
+
+int av_vm_init(struct av_vm *vm, const struct av_vm_config *cfg, struct av_error *err)
 {
 	struct av_psci_config pc;
 	int ret;
 
-	if (!vm || !cfg || cfg->nr_vcpus == 0 || cfg->nr_vcpus > AV_VM_MAX_VCPUS ||
-	    cfg->boot_vcpu >= cfg->nr_vcpus || (cfg->nram && !cfg->ram))
-		return -AV_EINVAL;
-	if (cfg->vgic && cfg->vgic->nr_vcpus < cfg->nr_vcpus)
-		return -AV_EINVAL;
+	if (!vm || !cfg)
+		return VM_ERR(err, -AV_EINVAL, vm ? "cfg" : "vm", "NULL");
+	ret = vm_config_check(cfg, err);
+	if (ret)
+		return ret;
 	memset(vm, 0, sizeof(*vm));
 	vm->name = cfg->name;
 	vm->nr_vcpus = cfg->nr_vcpus;
@@ -1340,8 +1369,6 @@ int av_vm_init(struct av_vm *vm, const struct av_vm_config *cfg)
 	for (unsigned i = 0; i < cfg->nr_vcpus; i++) {
 		uint64_t m = cfg->mpidr ? cfg->mpidr[i] : AV_FIELD_PREP(AV_MPIDR_AFF0, i);
 
-		if (m & ~AV_PSCI_MPIDR_AFF_MASK)
-			return -AV_EINVAL;
 		vm->mpidr[i] = m;
 		vm->psci_cpus[i].mpidr = m;
 		vm->psci_cpus[i].state = i == cfg->boot_vcpu ? AV_PSCI_STATE_ON : AV_PSCI_STATE_OFF;
@@ -1355,14 +1382,19 @@ int av_vm_init(struct av_vm *vm, const struct av_vm_config *cfg)
 		.nram = cfg->nram,
 		.vendor_reset2 = cfg->psci_vendor_reset2,
 	};
-	ret = av_psci_init(&vm->psci, &pc);
+	ret = av_psci_init(&vm->psci, &pc, err);
 	if (ret)
 		return ret;
 	ret = av_sysreg_table_init(&vm->sys, vm_rows, AV_ARRAY_SIZE(vm_rows), AV_SYSREG_UNDEF, vm);
 	if (ret)
-		return ret;
-	return av_sysreg_table_init(&vm->host_sys, cfg->sysreg_rows, cfg->nsysreg_rows,
-				    AV_SYSREG_UNDEF, cfg->cookie);
+		return VM_ERR(err, ret, "sysreg_rows", "built-in table: %s", av_strerror(ret));
+	ret = av_sysreg_table_init(&vm->host_sys, cfg->sysreg_rows, cfg->nsysreg_rows,
+				   AV_SYSREG_UNDEF, cfg->cookie);
+	if (ret)
+		return VM_ERR(err, ret, "sysreg_rows", "%s (unsorted, duplicate or bad rows)",
+			      av_strerror(ret));
+	av__error_clear(err);
+	return 0;
 }
 
 /* EL1 registers of a vCPU coming out of reset; VMPIDR/VPIDR are kept. */

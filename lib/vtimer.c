@@ -58,7 +58,7 @@ bool av_vtimer_fires(const struct av_vtimer *t, enum av_vtimer_which w, uint64_t
 
 /* Maintain ISTATUS and drive timer @w's PPI when its state changed. */
 static int update_one(struct av_vtimer *t, enum av_vtimer_which w, uint64_t now,
-		      uint32_t *kicked)
+		      uint64_t *kicked)
 {
 	struct av_vtimer_timer *tm = &t->timer[w];
 	bool fire = av_vtimer_fires(t, w, now);
@@ -74,7 +74,7 @@ static int update_one(struct av_vtimer *t, enum av_vtimer_which w, uint64_t now,
 	return av_vgic_set_level(t->vgic, t->vcpu, tm->ppi, fire, kicked);
 }
 
-int av_vtimer_update(struct av_vtimer *t, uint64_t now, uint32_t *kicked)
+int av_vtimer_update(struct av_vtimer *t, uint64_t now, uint64_t *kicked)
 {
 	int ret;
 
@@ -97,7 +97,7 @@ uint32_t av_vtimer_read_ctl(struct av_vtimer *t, enum av_vtimer_which w, uint64_
 }
 
 int av_vtimer_write_ctl(struct av_vtimer *t, enum av_vtimer_which w, uint64_t val, uint64_t now,
-			uint32_t *kicked)
+			uint64_t *kicked)
 {
 	t->timer[w].ctl = (uint32_t)(val & CTL_RW);
 	return update_one(t, w, now, kicked);
@@ -109,7 +109,7 @@ uint64_t av_vtimer_read_cval(const struct av_vtimer *t, enum av_vtimer_which w)
 }
 
 int av_vtimer_write_cval(struct av_vtimer *t, enum av_vtimer_which w, uint64_t val, uint64_t now,
-			 uint32_t *kicked)
+			 uint64_t *kicked)
 {
 	t->timer[w].cval = val;
 	return update_one(t, w, now, kicked);
@@ -121,14 +121,14 @@ uint64_t av_vtimer_read_tval(const struct av_vtimer *t, enum av_vtimer_which w, 
 }
 
 int av_vtimer_write_tval(struct av_vtimer *t, enum av_vtimer_which w, uint64_t val, uint64_t now,
-			 uint32_t *kicked)
+			 uint64_t *kicked)
 {
 	t->timer[w].cval = av_vtimer_count(t, w, now) +
 			   (uint64_t)av_sext(AV_FIELD_GET(AV_CNT_TVAL, val), 32);
 	return update_one(t, w, now, kicked);
 }
 
-int av_vtimer_set_offset(struct av_vtimer *t, uint64_t cntvoff, uint64_t now, uint32_t *kicked)
+int av_vtimer_set_offset(struct av_vtimer *t, uint64_t cntvoff, uint64_t now, uint64_t *kicked)
 {
 	t->cntvoff = cntvoff;
 	return update_one(t, AV_VTIMER_VIRT, now, kicked);
@@ -206,7 +206,7 @@ int av_vtimer_save(const struct av_vtimer *t, struct av_vtimer_snapshot *snap)
 }
 
 int av_vtimer_restore(struct av_vtimer *t, const struct av_vtimer_snapshot *snap, uint64_t now,
-		      uint32_t *kicked)
+		      uint64_t *kicked)
 {
 	if (!t || !snap || snap->magic != AV_VTIMER_SNAP_MAGIC ||
 	    snap->version != AV_VTIMER_SNAP_VERSION || !valid_ppi(snap->virt_ppi) ||

@@ -470,7 +470,7 @@ static int setup_stage2(struct bm_vm *vm)
 	unsigned long problems;
 	int rc;
 
-	rc = av_s2_init(&vm->s2, &cfg, &bm_mm_ops, &vm->s2_cookie);
+	rc = av_s2_init(&vm->s2, &cfg, &bm_mm_ops, &vm->s2_cookie, NULL);
 	if (!rc)
 		rc = av_s2_vttbr(&vm->s2, vm->index + 1, &vttbr);
 	if (rc)
@@ -546,7 +546,7 @@ static int setup_vgic(struct bm_vm *vm, const uint64_t *mpidr)
 	}
 	cfg.lr_ops = &bm_lr_ops;
 	cfg.lr_cookie = vm;
-	rc = av_vgic_init(&vm->vgic, &cfg);
+	rc = av_vgic_init(&vm->vgic, &cfg, NULL);
 	/* The guest's virtual timer is the hardware's: PPI 27 forwarded, HW-linked. */
 	for (unsigned i = 0; !rc && i < vm->spec.nr_vcpus; i++)
 		rc = av_vgic_map_hw(&vm->vgic, i, AV_VIRT_TIMER_VIRT_INTID, PORT_PPI_VTIMER);
@@ -634,7 +634,7 @@ static int setup_vcpus(struct bm_vm *vm, const uint64_t *mpidr)
 		.id_flags = (vm->spec.pmu_intid ? AV_VM_ID_KEEP_PMU : 0) |
 			    (pac_untrapped ? AV_VM_ID_KEEP_PAUTH : 0),
 	};
-	rc = av_vm_init(&vm->vm, &cfg);
+	rc = av_vm_init(&vm->vm, &cfg, NULL);
 	if (rc)
 		return rc;
 	for (unsigned crm = 1; crm <= 7; crm++)

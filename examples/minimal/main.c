@@ -357,7 +357,7 @@ static int setup_stage2(const struct port_platform *p, uint64_t *vttbr)
 	guest_ram = (uint64_t)(uintptr_t)mm_zalloc(&mm, SZ_2M);
 	if (!guest_ram)
 		return -AV_ENOMEM;
-	rc = av_s2_init(&s2, &cfg, &hyp_mm_ops, &mm);
+	rc = av_s2_init(&s2, &cfg, &hyp_mm_ops, &mm, NULL);
 	if (rc == 0)
 		rc = av_s2_vttbr(&s2, VMID, vttbr);
 	if (rc != 0)
@@ -412,7 +412,7 @@ static int setup_vgic(const struct port_platform *p)
 		cfg.lr_ops = &av_arch_gic_v2_lr_ops;
 		cfg.lr_cookie = &gicv2;
 	}
-	rc = av_vgic_init(&vgic, &cfg);
+	rc = av_vgic_init(&vgic, &cfg, NULL);
 	if (rc != 0)
 		return rc;
 	if (p->gic_version == 3) {

@@ -53,7 +53,7 @@ extern "C" {
 /* ---- limits ---- */
 
 #define AV_VMSPEC_MAX_RAM 8      /**< RAM regions in one description */
-#define AV_VMSPEC_MAX_VCPUS 64   /**< vCPUs in one description */
+#define AV_VMSPEC_MAX_VCPUS AV_MAX_VCPUS /**< vCPUs in one description */
 #define AV_VMSPEC_MAX_UARTS 4    /**< UARTs */
 #define AV_VMSPEC_MAX_VIRTIO 32  /**< virtio-mmio slots */
 #define AV_VMSPEC_MAX_DEVS 8     /**< other devices with caller-supplied ops */
@@ -61,7 +61,7 @@ extern "C" {
 #define AV_VMSPEC_MAX_RESV 8     /**< reserved regions inside RAM */
 #define AV_VMSPEC_MAX_SEED 64    /**< bytes of /chosen/rng-seed */
 
-#define AV_VMSPEC_GICV2_MAX_VCPUS 8       /**< a GICv2 addresses at most 8 CPUs */
+#define AV_VMSPEC_GICV2_MAX_VCPUS AV_MAX_VCPUS_GICV2 /**< a GICv2 addresses at most 8 CPUs */
 #define AV_VMSPEC_MAX_SPIS 988            /**< SPIs 0..987 = INTIDs 32..1019 */
 #define AV_VMSPEC_GICR_STRIDE 0x20000ull  /**< GICv3 redistributor frames per vCPU */
 #define AV_VMSPEC_NO_IRQ 0xffffffffu      /**< a device without an interrupt */
@@ -277,11 +277,8 @@ struct av_vmspec {
 	struct av_vmspec_chosen chosen;                      /**< /chosen */
 };
 
-/** What av_vmspec_validate() found wrong: the field and why. */
-struct av_vmspec_error {
-	char field[48];   /**< field path such as "uarts[0].mmio.base"; "" when valid */
-	char msg[112];    /**< one-line explanation */
-};
+/** What av_vmspec_validate() found wrong: the field and why (a struct av_error). */
+#define av_vmspec_error av_error
 
 /**
  * Fill @p spec with QEMU virt's layout: @p nr_vcpus vCPUs (MPIDR Aff0 = index within a

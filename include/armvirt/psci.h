@@ -278,11 +278,13 @@ struct av_psci_result {
  *
  * @param psci the PSCI state
  * @param cfg callbacks and CPU list, copied
+ * @param err  optional: on failure, the field of @p cfg that is wrong and why (see
+ *             struct av_error); cleared on success
  * @return 0; -AV_EINVAL for NULL pointers, an empty table, an MPIDR with non-affinity
  *         bits, a bad state value, a missing cpu_on with more than one vCPU, or a RAM
  *         range that is empty or wraps; -AV_EEXIST for a duplicate MPIDR.
  */
-int av_psci_init(struct av_psci *psci, const struct av_psci_config *cfg);
+int av_psci_init(struct av_psci *psci, const struct av_psci_config *cfg, struct av_error *err);
 
 /**
  * Handle one call from the vCPU @p caller (its MPIDR) with arguments @p x (x0..x7).

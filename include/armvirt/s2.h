@@ -15,10 +15,13 @@
  * spinlock without ever calling an allocator. Pages that become unused are returned
  * through `ops->free` (or kept until av_s2_destroy()).
  *
- * **Break-before-make.** Every change of a valid descriptor is done as: write 0, clean
- * the descriptor to PoC if `ops->clean_poc` is set, `ops->tlbi_ipa()` for the entry, then
- * write the new descriptor. The library calls the TLB callbacks itself; the caller's
- * callbacks must complete the invalidation (DSB, TLBI, DSB) before returning.
+ * **Break-before-make and barriers.** Every change of a valid descriptor is done as:
+ * write 0, clean the descriptor to PoC if `ops->clean_poc` is set, DSB ISHST,
+ * `ops->tlbi_ipa()` for the entry, DSB ISH, then write the new descriptor. Every call that
+ * wrote descriptors ends with a DSB ISHST after its last write, so the hardware walkers of
+ * every CPU see the new entries as soon as the call returns: the caller needs no barrier
+ * of its own before entering the guest. The library issues the barriers itself
+ * (`ops->barrier` if set, else the instruction), whatever the other ops do.
  *
  * **Locking.** An `av_s2` is not internally locked. The caller serialises every call
  * that may write a descriptor (map, unmap, protect, dirty-log calls, destroy) on one
@@ -160,17 +163,26 @@ enum av_s2_walk_cache {
 	AV_S2_WALK_NC = 1,       /**< non-cacheable, outer shareable: needs ops->clean_poc */
 };
 
-/** av_s2_cfg::start_level value: choose the start level (see av_s2_cfg_resolve()). */
+/** av_s2_cfg::start_level value kept for older callers: the start level is chosen. */
 #define AV_S2_START_LEVEL_AUTO (-1)
+/** The IPA size a zero av_s2_cfg::ipa_bits stands for. */
+#define AV_S2_DEFAULT_IPA_BITS 40u
 
-/** What the caller asks for. */
+/**
+ * What the caller asks for. A zero field takes its default, so a zero-initialised
+ * configuration is valid: 4K granule, 40-bit IPA, the smallest PA size that holds the
+ * IPA, a start level derived from the IPA size, 8-bit VMIDs, write-back table walks.
+ */
 struct av_s2_cfg {
-	enum av_s2_granule granule; /**< translation granule */
-	unsigned ipa_bits;          /**< IPA size, 32..48 */
-	unsigned pa_bits;           /**< PA size: 32, 36, 40, 42, 44 or 48 (>= ipa_bits) */
-	int start_level;            /**< AV_S2_START_LEVEL_AUTO, or a level 0..3 to force */
-	unsigned vmid_bits;         /**< 8 or 16 (VTCR_EL2.VS) */
+	enum av_s2_granule granule; /**< translation granule; 0: AV_S2_GRANULE_4K */
+	unsigned ipa_bits;          /**< IPA size, 32..48; 0: #AV_S2_DEFAULT_IPA_BITS */
+	unsigned pa_bits;           /**< PA size: 32, 36, 40, 42, 44 or 48 (>= ipa_bits); 0: fit */
+	/** Only with @c force_start_level: the level 0..3 of the root. */
+	int start_level;
+	unsigned vmid_bits;         /**< 8 or 16 (VTCR_EL2.VS); 0: 8 */
 	enum av_s2_walk_cache walk; /**< cacheability of table walks */
+	/** Use @c start_level instead of the level av_s2_cfg_resolve() derives. */
+	bool force_start_level;
 };
 
 /** What follows from a configuration. */
@@ -189,7 +201,7 @@ struct av_s2_geom {
  *
  * The start level obeys the Arm ARM rule for stage 2: the initial lookup must resolve at
  * least one bit and at most (stride - 1) + 4 bits more than a full table, the extra bits
- * being resolved by up to 16 concatenated tables. With AV_S2_START_LEVEL_AUTO the
+ * being resolved by up to 16 concatenated tables. Unless @c force_start_level, the
  * deepest such level is chosen that is not below the coarsest block level of the granule
  * (4K: level 1, 16K and 64K: level 2), so the largest blocks stay available while the
  * walk stays short. Examples: 4K/32 bits -> level 1, 1 table; 4K/40 -> level 1, 2 tables;
@@ -201,12 +213,17 @@ struct av_s2_geom {
  *
  * @param cfg the configuration
  * @param geom receives the resolved geometry
+ * Zero fields of @p cfg take the defaults listed at struct av_s2_cfg.
+ *
+ * @param err  optional: on failure, the field of @p cfg that is wrong and why (see
+ *             struct av_error); cleared on success
  * @return 0; -AV_EINVAL for an unknown granule, an IPA size outside 32..48, a PA size
  *         that is not a PARange encoding or is smaller than the IPA size, a VMID size
  *         other than 8/16, or an inconsistent start level; -AV_ENOTSUP for a 52-bit PA
  *         or a start level that needs an unsupported feature.
  */
-int av_s2_cfg_resolve(const struct av_s2_cfg *cfg, struct av_s2_geom *geom);
+int av_s2_cfg_resolve(const struct av_s2_cfg *cfg, struct av_s2_geom *geom,
+		      struct av_error *err);
 
 /* ---------------------------------------------------------------------------------- */
 /* The environment.                                                                    */
@@ -241,7 +258,19 @@ struct av_mm_ops {
 	void (*tlbi_ipa)(void *cookie, uint64_t ipa, unsigned level, bool leaf);
 	/** Invalidate every stage-1 and stage-2 TLB entry of this table's VMID. */
 	void (*tlbi_vmid)(void *cookie);
+	/**
+	 * Optional: issue the barrier @p kind (AV_S2_BARRIER_ISHST or AV_S2_BARRIER_ISH).
+	 * NULL: the library executes `DSB ISHST` / `DSB ISH` itself on AArch64 (a full
+	 * compiler and CPU fence elsewhere). Set it to trace or replace the barriers (host
+	 * tests); it must be at least as strong as the DSB it stands for.
+	 */
+	void (*barrier)(void *cookie, unsigned kind);
 };
+
+/** av_mm_ops::barrier kind: DSB ISHST, descriptor writes before later walks and TLBIs. */
+#define AV_S2_BARRIER_ISHST 1u
+/** av_mm_ops::barrier kind: DSB ISH, a TLBI completed before the new descriptor is written. */
+#define AV_S2_BARRIER_ISH 2u
 
 /**
  * A caller-filled cache of table pages. `pages` is the caller's array of @c cap slots,
@@ -279,6 +308,7 @@ struct av_s2 {
 	uint64_t *root;             /**< VA of the root (root_tables concatenated tables) */
 	uint64_t root_pa;           /**< PA of the root */
 	size_t pages;               /**< granule pages in use by this table, root included */
+	bool unsynced;              /**< internal: descriptors written since the last DSB ISHST */
 };
 
 /**
@@ -289,10 +319,12 @@ struct av_s2 {
  * @param cookie  passed to every op
  * @param s2 the table to initialise
  * @param cfg geometry and options (a zeroed struct means the defaults)
+ * @param err     optional: on failure, the field that is wrong ("ops", or a field of
+ *                @p cfg) and why; cleared on success
  * @return 0, an error of av_s2_cfg_resolve(), -AV_EINVAL for missing ops, or -AV_ENOMEM.
  */
 int av_s2_init(struct av_s2 *s2, const struct av_s2_cfg *cfg, const struct av_mm_ops *ops,
-	       void *cookie);
+	       void *cookie, struct av_error *err);
 
 /**
  * Tear the table down: one ops->tlbi_vmid(), then every table page and the root are freed
@@ -429,8 +461,9 @@ int av_s2_walk(struct av_s2 *s2, uint64_t ipa, uint64_t size, const struct av_s2
 
 /**
  * Write @p desc into the visited descriptor. If the old value was valid this is a
- * break-before-make: write 0, clean, ops->tlbi_ipa (leaf unless the old descriptor was
- * a table), then the new value (and a clean). Use it from visitors.
+ * break-before-make: write 0, clean, DSB ISHST, ops->tlbi_ipa (leaf unless the old
+ * descriptor was a table), DSB ISH, then the new value (and a clean). Use it from
+ * visitors; the walk that called the visitor ends with a DSB ISHST.
  * @param v the visit passed to the walker callback
  * @param desc the new descriptor
  */
@@ -680,11 +713,14 @@ struct av_vmid_alloc {
  * @param bits VMID width (8 or 16)
  * @param ncpus number of entries in @p cpus
  * @param cookie passed unchanged to @p flush
+ * @param err    optional: on failure, the parameter that is wrong and why (see
+ *               struct av_error); cleared on success
  * @return 0, or -AV_EINVAL (bits not 8/16, no flush, no CPUs, or ncpus too large for
  *         the VMID space: at least ncpus + 1 VMIDs besides 0 are needed).
  */
 int av_vmid_alloc_init(struct av_vmid_alloc *a, unsigned bits, struct av_vmid_cpu *cpus,
-		       unsigned ncpus, void (*flush)(void *cookie), void *cookie);
+		       unsigned ncpus, void (*flush)(void *cookie), void *cookie,
+		       struct av_error *err);
 
 /**
  * Check and refresh @p vm's VMID before entering it on CPU @p cpu. Caller holds the

@@ -48,6 +48,27 @@ enum av_errno {
  */
 const char *av_strerror(int err);
 
+/**
+ * Most vCPUs of one VM, everywhere: the VM description (av_vmspec_validate()), the vGIC
+ * (GICv3 model) and av_vm_init() accept the same counts. vCPU sets are 64-bit masks
+ * (e.g. the @c kicked outputs of the vGIC).
+ */
+#define AV_MAX_VCPUS 64
+/** Most vCPUs with a GICv2 (an 8-bit ITARGETSR / GICD_SGIR target list). */
+#define AV_MAX_VCPUS_GICV2 8
+
+/**
+ * What a configuration or validation call found wrong: the field the caller got wrong
+ * and why. Every call that takes a `struct av_error *err` (av_vmspec_validate(),
+ * av_s2_cfg_resolve(), av_s2_init(), av_vgic_init(), av_vm_init(), ...) fills it when it
+ * fails with a configuration error and clears it (both strings empty) when it succeeds;
+ * @p err may be NULL. The same line is logged at AV_LOG_DEBUG as "module: field: msg".
+ */
+struct av_error {
+	char field[48]; /**< field path such as "nr_vcpus" or "uarts[0].mmio.base"; "" if none */
+	char msg[112];  /**< one-line reason, with the value and the accepted range */
+};
+
 #ifdef __cplusplus
 }
 #endif

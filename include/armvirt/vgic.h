@@ -49,10 +49,10 @@ extern "C" {
 
 /* ---- limits ---- */
 
-/** Most vCPUs one vGIC serves (GICv2: 8, the width of ITARGETSR). */
-#define AV_VGIC_MAX_VCPUS 16
-/** Most vCPUs of a GICv2-model vGIC. */
-#define AV_VGIC_V2_MAX_VCPUS 8
+/** Most vCPUs one vGIC serves (GICv2: 8, the width of ITARGETSR): #AV_MAX_VCPUS. */
+#define AV_VGIC_MAX_VCPUS AV_MAX_VCPUS
+/** Most vCPUs of a GICv2-model vGIC: #AV_MAX_VCPUS_GICV2. */
+#define AV_VGIC_V2_MAX_VCPUS AV_MAX_VCPUS_GICV2
 /** Most SPIs (INTIDs 32..1019). */
 #define AV_VGIC_MAX_SPIS 988
 /** Most list registers the core uses per vCPU (ICH_VTR_EL2.ListRegs allows 16). */
@@ -439,9 +439,11 @@ struct av_vgic_irq_state {
  *
  * @param vgic the vGIC
  * @param cfg model, vCPU count, SPIs and callbacks; read during the call only
- * @return 0, or -AV_EINVAL (bad model, counts, missing LR ops, duplicate MPIDRs).
+ * @param err  optional: on failure, the field of @p cfg that is wrong and why (see
+ *             struct av_error); cleared on success
+ * @return 0, or -AV_EINVAL (bad model, counts, missing LR or lock ops, duplicate MPIDRs).
  */
-int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg);
+int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg, struct av_error *err);
 
 /**
  * Drive a level-sensitive interrupt's input line (or, for an edge IRQ, a rising edge when
@@ -455,7 +457,7 @@ int av_vgic_init(struct av_vgic *vgic, const struct av_vgic_config *cfg);
  * @return 0, -AV_EINVAL (bad INTID or vCPU; SGIs go through av_vgic_send_sgi())
  */
 int av_vgic_set_level(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool level,
-		      uint32_t *kicked);
+		      uint64_t *kicked);
 
 /**
  * Pulse an edge: latch the interrupt pending (works for level IRQs as a software pend).
@@ -465,7 +467,7 @@ int av_vgic_set_level(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool 
  * @param kicked optional (may be NULL): OR-ed with the bits of the vCPUs that need a kick
  * @return 0 on success, or a negative AV_E* error code
  */
-int av_vgic_pulse(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t *kicked);
+int av_vgic_pulse(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint64_t *kicked);
 
 /**
  * Make SGI @p sgi pending on every vCPU of @p targets (bit i = vCPU i) from @p src.
@@ -476,8 +478,8 @@ int av_vgic_pulse(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t 
  * @param kicked optional (may be NULL): OR-ed with the bits of the vCPUs that need a kick
  * @return 0, -AV_EINVAL
  */
-int av_vgic_send_sgi(struct av_vgic *vgic, unsigned src, uint32_t targets, unsigned sgi,
-		     uint32_t *kicked);
+int av_vgic_send_sgi(struct av_vgic *vgic, unsigned src, uint64_t targets, unsigned sgi,
+		     uint64_t *kicked);
 
 /**
  * Emulate a trapped ICC_SGI1R_EL1 write from vCPU @p src: IRM=1 sends to all vCPUs but
@@ -489,7 +491,7 @@ int av_vgic_send_sgi(struct av_vgic *vgic, unsigned src, uint32_t targets, unsig
  * @param kicked optional (may be NULL): OR-ed with the bits of the vCPUs that need a kick
  * @return 0 on success, or a negative AV_E* error code
  */
-int av_vgic_v3_sgi1r_write(struct av_vgic *vgic, unsigned src, uint64_t val, uint32_t *kicked);
+int av_vgic_v3_sgi1r_write(struct av_vgic *vgic, unsigned src, uint64_t val, uint64_t *kicked);
 
 /**
  * Link (virtual) @p intid to physical INTID @p hw_intid: the LR gets HW=1, so the guest's
@@ -666,8 +668,8 @@ static inline bool av_vgic_dist_read_id(const struct av_vgic *vgic, uint64_t off
 
 /** Snapshot magic ("AVGI"). */
 #define AV_VGIC_SNAP_MAGIC 0x49475641u
-/** Snapshot layout version. */
-#define AV_VGIC_SNAP_VERSION 1u
+/** Snapshot layout version (2: #AV_VGIC_MAX_VCPUS became 64). */
+#define AV_VGIC_SNAP_VERSION 2u
 
 /** One IRQ in a snapshot. */
 struct av_vgic_snap_irq {

@@ -101,8 +101,8 @@ struct av_vgic;
 struct av_vm;
 struct av_vcpu;
 
-/** Most vCPUs a VM has (the vGIC's limit). */
-#define AV_VM_MAX_VCPUS 16
+/** Most vCPUs a VM has: #AV_MAX_VCPUS, the vGIC's and the VM description's limit. */
+#define AV_VM_MAX_VCPUS AV_MAX_VCPUS
 /** Distinct system registers counted per vCPU; the rest go to an "other" count. */
 #define AV_VM_STATS_SYSREGS 32
 /** Number of exception classes (ESR_ELx.EC is 6 bits). */
@@ -516,8 +516,10 @@ struct av_vm {
  * @return 0; -AV_EINVAL for NULL pointers, a bad vCPU count or boot vCPU, a vGIC with
  *         fewer vCPUs, MPIDRs with non-affinity bits; -AV_EEXIST for duplicate MPIDRs;
  *         an error of av_sysreg_table_check() for bad host rows
+ * @param err  optional: on failure, the field of @p cfg that is wrong and why (see
+ *             struct av_error); cleared on success
  */
-int av_vm_init(struct av_vm *vm, const struct av_vm_config *cfg);
+int av_vm_init(struct av_vm *vm, const struct av_vm_config *cfg, struct av_error *err);
 
 /**
  * Replace the handler of exception class @p ec. @p fn NULL restores the built-in handler.

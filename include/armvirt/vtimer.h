@@ -121,7 +121,7 @@ uint32_t av_vtimer_read_ctl(struct av_vtimer *t, enum av_vtimer_which w, uint64_
  * @return 0 on success, or a negative AV_E* error code
  */
 int av_vtimer_write_ctl(struct av_vtimer *t, enum av_vtimer_which w, uint64_t val, uint64_t now,
-			uint32_t *kicked);
+			uint64_t *kicked);
 /**
  * Read CNTx_CVAL_EL0.
  * @param t the vCPU's timers
@@ -139,7 +139,7 @@ uint64_t av_vtimer_read_cval(const struct av_vtimer *t, enum av_vtimer_which w);
  * @return 0 on success, or a negative AV_E* error code
  */
 int av_vtimer_write_cval(struct av_vtimer *t, enum av_vtimer_which w, uint64_t val, uint64_t now,
-			 uint32_t *kicked);
+			 uint64_t *kicked);
 /**
  * Read CNTx_TVAL_EL0: the low 32 bits of (CVAL - count), a signed 32-bit value.
  * @param t the vCPU's timers
@@ -158,7 +158,7 @@ uint64_t av_vtimer_read_tval(const struct av_vtimer *t, enum av_vtimer_which w, 
  * @return 0 on success, or a negative AV_E* error code
  */
 int av_vtimer_write_tval(struct av_vtimer *t, enum av_vtimer_which w, uint64_t val, uint64_t now,
-			 uint32_t *kicked);
+			 uint64_t *kicked);
 /**
  * Set CNTVOFF_EL2; updates the virtual timer's line.
  * @param t the vCPU's timers
@@ -167,7 +167,7 @@ int av_vtimer_write_tval(struct av_vtimer *t, enum av_vtimer_which w, uint64_t v
  * @param kicked optional (may be NULL): OR-ed with the bits of the vCPUs that need a kick
  * @return 0 on success, or a negative AV_E* error code
  */
-int av_vtimer_set_offset(struct av_vtimer *t, uint64_t cntvoff, uint64_t now, uint32_t *kicked);
+int av_vtimer_set_offset(struct av_vtimer *t, uint64_t cntvoff, uint64_t now, uint64_t *kicked);
 
 /**
  * Re-evaluate both timers at @p now: maintain ISTATUS and raise or lower each PPI line in
@@ -178,7 +178,7 @@ int av_vtimer_set_offset(struct av_vtimer *t, uint64_t cntvoff, uint64_t now, ui
  * @param now physical counter value (CNTPCT) now
  * @return 0 on success, or a negative AV_E* error code
  */
-int av_vtimer_update(struct av_vtimer *t, uint64_t now, uint32_t *kicked);
+int av_vtimer_update(struct av_vtimer *t, uint64_t now, uint64_t *kicked);
 
 /**
  * For a blocked vCPU: the absolute physical counter value at which the earliest enabled,
@@ -261,7 +261,7 @@ int av_vtimer_save(const struct av_vtimer *t, struct av_vtimer_snapshot *snap);
  * @param kicked optional (may be NULL): OR-ed with the bits of the vCPUs that need a kick
  */
 int av_vtimer_restore(struct av_vtimer *t, const struct av_vtimer_snapshot *snap, uint64_t now,
-		      uint32_t *kicked);
+		      uint64_t *kicked);
 
 #ifdef __cplusplus
 }

@@ -168,7 +168,7 @@ static void bench_granule(enum av_s2_granule gran)
 
 		base.v[r] = baseline_run((unsigned)gran);
 
-		check(av_s2_init(&s2, &cfg, &ops, NULL), "init");
+		check(av_s2_init(&s2, &cfg, &ops, NULL, NULL), "init");
 		/* Pages, no blocks: top-up (allocation) then map. */
 		need = av_s2_map_pages_max(&s2, IPA_BASE, SPAN, IPA_BASE, AV_S2_MAP_NO_BLOCKS);
 		t0 = now_ns();

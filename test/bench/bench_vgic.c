@@ -66,7 +66,7 @@ static void setup(struct av_vgic *g, enum av_vgic_model model)
 				      .lr_ops = &ops };
 	uint64_t v;
 
-	if (av_vgic_init(g, &cfg))
+	if (av_vgic_init(g, &cfg, NULL))
 		exit(1);
 	for (uint32_t i = 32; i < 288; i += 32) {
 		v = 0xffffffff;

@@ -124,6 +124,43 @@ static void test_generated_pass(void **state)
 	}
 }
 
+/*
+ * The largest VM: AV_MAX_VCPUS (64) vCPUs with GICv3, and 8 with GICv2. The description
+ * validates, the tree has a cpu node per vCPU and passes the check; the vGIC and the VM
+ * accept the same counts (test_vgic.c, test_vm.c), one more is refused everywhere.
+ */
+static void test_generated_max_vcpus(void **state)
+{
+	static const struct {
+		enum av_vmspec_gic_version v;
+		unsigned n;
+	} cases[] = { { AV_VMSPEC_GICV3, AV_MAX_VCPUS }, { AV_VMSPEC_GICV2, AV_MAX_VCPUS_GICV2 } };
+	static struct av_vmspec spec;
+	struct av_vmspec_error err;
+	struct findings fs;
+	struct av_dtcheck_summary s;
+	(void)state;
+
+	assert_int_equal(AV_MAX_VCPUS, 64);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[32];
+
+		generated(cases[i].v, cases[i].n);
+		s = run(DTB, BUF_SIZE, &fs);
+		if (s.errors || s.warnings) {
+			dump(&fs);
+			fail_msg("GICv%d, %u vCPUs: findings on a generated tree", (int)cases[i].v,
+				 cases[i].n);
+		}
+		snprintf(path, sizeof(path), "/cpus/cpu@%x",
+			 cases[i].n == 64 ? 0x30f : cases[i].n - 1);
+		off(path);
+		assert_int_equal(av_vmspec_virt(&spec, cases[i].v, cases[i].n + 1, 512 * MiB), 0);
+		assert_int_equal(av_vmspec_validate(&spec, &err), -AV_ERANGE);
+		assert_string_equal(err.field, "nr_vcpus");
+	}
+}
+
 static void test_psci(void **state)
 {
 	struct findings fs;
@@ -435,6 +472,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_generated_pass),
+		cmocka_unit_test(test_generated_max_vcpus),
 		cmocka_unit_test(test_psci),
 		cmocka_unit_test(test_timer),
 		cmocka_unit_test(test_console),

@@ -499,7 +499,7 @@ static void s2_for(struct av_s2 *s2, unsigned v, struct av_memcache *mc, void **
 	};
 	struct av_s2_pa_range ram = ram_of(v);
 
-	assert_int_equal(av_s2_init(s2, &cfg, &MM, NULL), 0);
+	assert_int_equal(av_s2_init(s2, &cfg, &MM, NULL, NULL), 0);
 	av_memcache_init(mc, slots, 32);
 	assert_int_equal(av_s2_memcache_topup(s2, mc, 32), 0);
 	assert_int_equal(av_s2_map(s2, 0x40000000, ram.size, ram.pa, AV_S2_RWX, 0, mc, NULL), 0);

@@ -154,7 +154,7 @@ static void setup(struct fix *f, const struct av_psci_ops *ops)
 	cfg.ncpus = 4;
 	cfg.ram = f->ram;
 	cfg.nram = 1;
-	assert_int_equal(av_psci_init(&f->psci, &cfg), 0);
+	assert_int_equal(av_psci_init(&f->psci, &cfg, NULL), 0);
 	f->h.psci = &f->psci;
 }
 
@@ -190,6 +190,15 @@ static enum av_psci_state state_of(struct fix *f, uint64_t mpidr)
 	return st;
 }
 
+/* @ret is @code and @err names @field with @msg. */
+static void expect_err(int ret, const struct av_error *err, int code, const char *field,
+		       const char *msg)
+{
+	if (ret != code || strcmp(err->field, field) || strcmp(err->msg, msg))
+		fail_msg("%d \"%s: %s\", want %d \"%s: %s\"", ret, err->field, err->msg, code,
+			 field, msg);
+}
+
 static void test_init_errors(void **state)
 {
 	struct av_psci p;
@@ -197,35 +206,41 @@ static void test_init_errors(void **state)
 	struct av_psci_range bad = { 0x1000, 0 };
 	struct av_psci_ops noon = { 0 };
 	struct av_psci_config cfg = { .ops = &full_ops, .cpus = cpus, .ncpus = 2 };
+	struct av_error e;
 	(void)state;
 
-	assert_int_equal(av_psci_init(NULL, &cfg), -AV_EINVAL);
-	assert_int_equal(av_psci_init(&p, NULL), -AV_EINVAL);
-	assert_int_equal(av_psci_init(&p, &cfg), 0);
+	expect_err(av_psci_init(NULL, &cfg, &e), &e, -AV_EINVAL, "psci", "NULL");
+	expect_err(av_psci_init(&p, NULL, &e), &e, -AV_EINVAL, "cfg", "NULL");
+	expect_err(av_psci_init(&p, &cfg, &e), &e, 0, "", "");
 	cfg.ncpus = 0;
-	assert_int_equal(av_psci_init(&p, &cfg), -AV_EINVAL);
+	expect_err(av_psci_init(&p, &cfg, &e), &e, -AV_EINVAL, "ncpus",
+		   "no power-state table (0 rows)");
 	cfg.ncpus = 2;
 	cfg.ops = &noon;
-	assert_int_equal(av_psci_init(&p, &cfg), -AV_EINVAL); /* cpu_on needed for SMP */
+	expect_err(av_psci_init(&p, &cfg, &e), &e, -AV_EINVAL, "ops", /* needed for SMP */
+		   "cpu_on is NULL with 2 CPUs");
 	cfg.ncpus = 1;
-	assert_int_equal(av_psci_init(&p, &cfg), 0);          /* not for one vCPU */
+	assert_int_equal(av_psci_init(&p, &cfg, NULL), 0);          /* not for one vCPU */
 	cfg.ncpus = 2;
 	cfg.ops = &full_ops;
 	cpus[1].mpidr = 0;
-	assert_int_equal(av_psci_init(&p, &cfg), -AV_EEXIST);
+	expect_err(av_psci_init(&p, &cfg, &e), &e, -AV_EEXIST, "cpus",
+		   "rows 0 and 1 have the same MPIDR 0x0");
 	cpus[1].mpidr = 0x80000001ull; /* MPIDR bit 31 (RES1 in hardware) is not affinity */
-	assert_int_equal(av_psci_init(&p, &cfg), -AV_EINVAL);
+	expect_err(av_psci_init(&p, &cfg, &e), &e, -AV_EINVAL, "cpus",
+		   "row 1: MPIDR 0x80000001 has bits outside Aff3..Aff0");
 	cpus[1].mpidr = 1;
 	cpus[1].state = (enum av_psci_state)7;
-	assert_int_equal(av_psci_init(&p, &cfg), -AV_EINVAL);
+	expect_err(av_psci_init(&p, &cfg, &e), &e, -AV_EINVAL, "cpus",
+		   "row 1: state 7 is not a PSCI state");
 	cpus[1].state = AV_PSCI_STATE_OFF;
 	cfg.ram = &bad;
 	cfg.nram = 1;
-	assert_int_equal(av_psci_init(&p, &cfg), -AV_EINVAL);
+	expect_err(av_psci_init(&p, &cfg, &e), &e, -AV_EINVAL, "ram", "range 0: size 0");
 	cfg.ram = NULL;
-	assert_int_equal(av_psci_init(&p, &cfg), -AV_EINVAL);
+	expect_err(av_psci_init(&p, &cfg, &e), &e, -AV_EINVAL, "ram", "NULL with nram = 1");
 	cfg.nram = 0;
-	assert_int_equal(av_psci_init(&p, &cfg), 0);
+	assert_int_equal(av_psci_init(&p, &cfg, NULL), 0);
 }
 
 static void test_versions_and_unknown(void **state)

@@ -285,16 +285,17 @@ static void test_vtcr_qemu_golden(void **state)
 
 	(void)state;
 	c.start_level = 1;
+	c.force_start_level = true;
 	c.vmid_bits = 8;
-	assert_int_equal(av_s2_cfg_resolve(&c, &g), 0);
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), 0);
 	/* The value QEMU accepted on a real trap path. */
 	assert_int_equal(g.vtcr, UINT64_C(0x80003560));
 	assert_int_equal(g.vtcr, golden_vtcr(12, 32, 32, 1, false));
 	assert_int_equal(g.start_level, 1);
 	assert_int_equal(g.root_tables, 1);
 	/* The automatic choice is the same. */
-	c.start_level = AV_S2_START_LEVEL_AUTO;
-	assert_int_equal(av_s2_cfg_resolve(&c, &g), 0);
+	c.force_start_level = false;
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), 0);
 	assert_int_equal(g.vtcr, UINT64_C(0x80003560));
 }
 
@@ -347,7 +348,8 @@ static void test_start_level_golden(void **state)
 		int ret;
 
 		c.start_level = lc->force;
-		ret = av_s2_cfg_resolve(&c, &g);
+		c.force_start_level = lc->force != AV_S2_START_LEVEL_AUTO;
+		ret = av_s2_cfg_resolve(&c, &g, NULL);
 		if (ret != lc->ret)
 			fail_msg("case %zu: ret %d, want %d", i, ret, lc->ret);
 		if (ret)
@@ -359,6 +361,127 @@ static void test_start_level_golden(void **state)
 	}
 }
 
+/* A zero configuration is the defaults: 4K granule, 40-bit IPA and PA, level 1, 8-bit VMIDs. */
+static void test_cfg_zero_defaults(void **state)
+{
+	struct av_s2_cfg c;
+	struct av_s2_geom g;
+	struct av_error err = { .field = "stale", .msg = "stale" };
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, &err), 0);
+	assert_string_equal(err.field, "");
+	assert_string_equal(err.msg, "");
+	assert_int_equal(g.granule_shift, 12);
+	assert_int_equal(g.ipa_bits, 40);
+	assert_int_equal(g.pa_bits, 40);
+	assert_int_equal(g.vmid_bits, 8);
+	assert_int_equal(g.start_level, 1);
+	assert_int_equal(g.root_tables, 2);
+	assert_int_equal(g.vtcr, golden_vtcr(12, 40, 40, 1, false));
+	/* Only the IPA size given: start level and PA size follow from it. */
+	c.ipa_bits = 48;
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), 0);
+	assert_int_equal(g.start_level, 0);
+	assert_int_equal(g.pa_bits, 48);
+	c.ipa_bits = 33;
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), 0);
+	assert_int_equal(g.pa_bits, 36);
+	assert_int_equal(g.start_level, 1);
+	/* start_level without force_start_level is ignored (0 is not "level 0"). */
+	c.ipa_bits = 40;
+	c.start_level = 0;
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), 0);
+	assert_int_equal(g.start_level, 1);
+}
+
+/* Each configuration error names the field and says why. */
+static void test_cfg_error_messages(void **state)
+{
+	static const struct {
+		unsigned gran, ipa, pa, vmid;
+		int level; /* forced if >= 0 */
+		int walk;
+		int ret;
+		const char *field, *msg;
+	} cases[] = {
+		{ 13, 40, 40, 8, -1, 0, -AV_EINVAL, "granule",
+		  "13 is not a granule (AV_S2_GRANULE_4K/16K/64K: 12, 14, 16)" },
+		{ 12, 31, 32, 8, -1, 0, -AV_EINVAL, "ipa_bits", "31 bits (32..48 supported)" },
+		{ 12, 49, 48, 8, -1, 0, -AV_EINVAL, "ipa_bits", "49 bits (32..48 supported)" },
+		{ 12, 32, 34, 8, -1, 0, -AV_EINVAL, "pa_bits",
+		  "34 bits is not a PARange size (32, 36, 40, 42, 44, 48)" },
+		{ 12, 40, 36, 8, -1, 0, -AV_EINVAL, "pa_bits", "36 bits is smaller than ipa_bits (40)" },
+		{ 16, 48, 52, 8, -1, 0, -AV_ENOTSUP, "pa_bits",
+		  "52-bit PAs (FEAT_LPA) are not supported" },
+		{ 12, 40, 40, 12, -1, 0, -AV_EINVAL, "vmid_bits", "12 bits (8 or 16)" },
+		{ 12, 40, 40, 8, -1, 7, -AV_EINVAL, "walk", "7 is not an enum av_s2_walk_cache" },
+		{ 12, 40, 40, 8, 4, 0, -AV_EINVAL, "start_level", "4 is not a level (0..3)" },
+		{ 12, 40, 40, 8, 3, 0, -AV_ENOTSUP, "start_level",
+		  "level 3 with a 4 KiB granule needs FEAT_TTST" },
+		{ 14, 40, 48, 8, 0, 0, -AV_ENOTSUP, "start_level",
+		  "level 0 with a 16 KiB granule needs FEAT_LPA2" },
+		{ 16, 40, 40, 8, 0, 0, -AV_EINVAL, "start_level",
+		  "level 0 does not exist with a 64 KiB granule" },
+		{ 12, 40, 40, 8, 2, 0, -AV_EINVAL, "start_level",
+		  "level 2 cannot resolve a 40-bit IPA with a 4 KiB granule" },
+		{ 12, 40, 40, 8, 0, 0, -AV_EINVAL, "pa_bits",
+		  "40 bits is too small for start level 0 with a 4 KiB granule" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct av_s2_cfg c = { .granule = (enum av_s2_granule)cases[i].gran,
+				       .ipa_bits = cases[i].ipa, .pa_bits = cases[i].pa,
+				       .vmid_bits = cases[i].vmid,
+				       .walk = (enum av_s2_walk_cache)cases[i].walk,
+				       .start_level = cases[i].level,
+				       .force_start_level = cases[i].level >= 0 };
+		struct av_s2_geom g;
+		struct av_error err;
+		int ret = av_s2_cfg_resolve(&c, &g, &err);
+
+		if (ret != cases[i].ret || strcmp(err.field, cases[i].field) ||
+		    strcmp(err.msg, cases[i].msg))
+			fail_msg("case %zu: %d \"%s: %s\"", i, ret, err.field, err.msg);
+	}
+}
+
+/* av_s2_init() names the missing op, and passes the configuration's errors through. */
+static void test_init_error_messages(void **state)
+{
+	struct av_s2_cfg c = make_cfg(AV_S2_GRANULE_4K, 40, 40);
+	struct av_mm_ops ops = fake_ops;
+	struct av_error err;
+	struct av_s2 s2;
+
+	(void)state;
+	env_setup(KIB(4));
+	ops.tlbi_vmid = NULL;
+	assert_int_equal(av_s2_init(&s2, &c, &ops, &E, &err), -AV_EINVAL);
+	assert_string_equal(err.field, "ops");
+	assert_string_equal(err.msg, "the required op tlbi_vmid is NULL");
+	c.walk = AV_S2_WALK_NC;
+	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E, &err), -AV_EINVAL);
+	assert_string_equal(err.field, "ops");
+	assert_string_equal(err.msg, "clean_poc is NULL but walks are non-cacheable (AV_S2_WALK_NC)");
+	c.walk = AV_S2_WALK_WB_INNER;
+	c.ipa_bits = 50;
+	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E, &err), -AV_EINVAL);
+	assert_string_equal(err.field, "ipa_bits");
+	c.ipa_bits = 40;
+	E.fail_alloc = true;
+	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E, &err), -AV_ENOMEM);
+	assert_string_equal(err.field, "ops");
+	assert_string_equal(err.msg, "zalloc of the 8192-byte root failed");
+	E.fail_alloc = false;
+	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E, &err), 0);
+	assert_string_equal(err.field, "");
+	av_s2_destroy(&s2);
+	env_teardown();
+}
+
 static void test_cfg_invalid(void **state)
 {
 	struct av_s2_geom g;
@@ -366,35 +489,36 @@ static void test_cfg_invalid(void **state)
 
 	(void)state;
 	c = make_cfg(AV_S2_GRANULE_4K, 31, 32);
-	assert_int_equal(av_s2_cfg_resolve(&c, &g), -AV_EINVAL);
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), -AV_EINVAL);
 	c = make_cfg(AV_S2_GRANULE_4K, 49, 48);
-	assert_int_equal(av_s2_cfg_resolve(&c, &g), -AV_EINVAL);
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), -AV_EINVAL);
 	c = make_cfg(AV_S2_GRANULE_4K, 32, 34); /* not a PARange encoding */
-	assert_int_equal(av_s2_cfg_resolve(&c, &g), -AV_EINVAL);
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), -AV_EINVAL);
 	c = make_cfg(AV_S2_GRANULE_4K, 40, 36); /* PA smaller than IPA */
-	assert_int_equal(av_s2_cfg_resolve(&c, &g), -AV_EINVAL);
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), -AV_EINVAL);
 	c = make_cfg(AV_S2_GRANULE_64K, 48, 52);
-	assert_int_equal(av_s2_cfg_resolve(&c, &g), -AV_ENOTSUP);
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), -AV_ENOTSUP);
 	c = make_cfg(AV_S2_GRANULE_4K, 40, 40);
 	c.vmid_bits = 12;
-	assert_int_equal(av_s2_cfg_resolve(&c, &g), -AV_EINVAL);
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), -AV_EINVAL);
 	c = make_cfg((enum av_s2_granule)13, 40, 40);
-	assert_int_equal(av_s2_cfg_resolve(&c, &g), -AV_EINVAL);
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), -AV_EINVAL);
 	c = make_cfg(AV_S2_GRANULE_4K, 40, 40);
 	c.start_level = 4;
-	assert_int_equal(av_s2_cfg_resolve(&c, &g), -AV_EINVAL);
+	c.force_start_level = true;
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), -AV_EINVAL);
 	/* Non-cacheable walks need a clean-to-PoC op. */
 	env_setup(KIB(4));
 	{
 		struct av_s2 s2;
 
-		c.start_level = AV_S2_START_LEVEL_AUTO;
+		c.force_start_level = false;
 		c.walk = AV_S2_WALK_NC;
-		assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E), -AV_EINVAL);
+		assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E, NULL), -AV_EINVAL);
 		E.fail_alloc = true;
-		assert_int_equal(av_s2_init(&s2, &c, &fake_ops_nc, &E), -AV_ENOMEM);
+		assert_int_equal(av_s2_init(&s2, &c, &fake_ops_nc, &E, NULL), -AV_ENOMEM);
 		E.fail_alloc = false;
-		assert_int_equal(av_s2_init(&s2, &c, &fake_ops_nc, &E), 0);
+		assert_int_equal(av_s2_init(&s2, &c, &fake_ops_nc, &E, NULL), 0);
 		/* SH0 outer shareable, IRGN0 = ORGN0 = 0. */
 		assert_int_equal(s2.geom.vtcr & 0x3f00, UINT64_C(2) << 12);
 		av_s2_destroy(&s2);
@@ -430,7 +554,7 @@ static void test_descriptor_golden(void **state)
 	(void)state;
 	env_setup(KIB(4));
 	av_memcache_init(&mc, mc_array, MC_CAP);
-	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E), 0);
+	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E, NULL), 0);
 	E.s2 = &s2;
 	mc_set(&s2, &mc, 16);
 
@@ -517,7 +641,7 @@ static void test_split_and_free(void **state)
 	(void)state;
 	env_setup(KIB(4));
 	av_memcache_init(&mc, mc_array, MC_CAP);
-	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E), 0);
+	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E, NULL), 0);
 	E.s2 = &s2;
 	assert_int_equal(s2.pages, 2);
 
@@ -693,7 +817,7 @@ static void test_checker(void **state)
 	(void)state;
 	env_setup(KIB(4));
 	av_memcache_init(&mc, mc_array, MC_CAP);
-	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E), 0);
+	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E, NULL), 0);
 	mc_set(&s2, &mc, 8);
 	assert_int_equal(av_s2_map(&s2, 0, MIB(2), MIB(2), AV_S2_RW, 0, &mc, NULL), 0);
 	assert_int_equal(av_s2_map(&s2, MIB(4), KIB(4), MIB(100), AV_S2_RW, 0, &mc, NULL), 0);
@@ -786,7 +910,7 @@ static void test_checker_block_level(void **state)
 
 	(void)state;
 	env_setup(KIB(16));
-	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E), 0);
+	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E, NULL), 0);
 	assert_int_equal(s2.geom.start_level, 1);
 	s2.root[1] = 1 | (UINT64_C(1) << 10) | (UINT64_C(0xf) << 2) | (UINT64_C(3) << 8) |
 		     GIB(64);
@@ -844,7 +968,7 @@ static void test_walker(void **state)
 	(void)state;
 	env_setup(KIB(4));
 	av_memcache_init(&mc, mc_array, MC_CAP);
-	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E), 0);
+	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E, NULL), 0);
 	mc_set(&s2, &mc, 8);
 	/* Pages 0..3, a 2 MiB block at 2 MiB. */
 	assert_int_equal(av_s2_map(&s2, 0, KIB(16), 0, AV_S2_RW, 0, &mc, NULL), 0);
@@ -1094,7 +1218,7 @@ static void run_random(const struct random_case *rc)
 	env_setup((size_t)g);
 	rng_state = rc->seed;
 	av_memcache_init(&mc, mc_array, MC_CAP);
-	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E), 0);
+	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E, NULL), 0);
 	E.s2 = &s2;
 	E.bbm_every = 61; /* under ASan a translate per TLBI dominates; sample the leaves */
 	m.s2 = &s2;
@@ -1188,7 +1312,7 @@ static void test_dirty_log(void **state)
 	(void)state;
 	env_setup(KIB(4));
 	av_memcache_init(&mc, mc_array, MC_CAP);
-	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E), 0);
+	assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E, NULL), 0);
 	E.s2 = &s2;
 	mc_set(&s2, &mc, 8);
 	/* 4 MiB RW as two blocks, plus one read-only page just after. */
@@ -1274,7 +1398,7 @@ static void test_clean_poc(void **state)
 	c.walk = AV_S2_WALK_NC;
 	env_setup(KIB(64));
 	av_memcache_init(&mc, mc_array, MC_CAP);
-	assert_int_equal(av_s2_init(&s2, &c, &fake_ops_nc, &E), 0);
+	assert_int_equal(av_s2_init(&s2, &c, &fake_ops_nc, &E, NULL), 0);
 	E.s2 = &s2;
 	mc_set(&s2, &mc, 4);
 	E.cleans = 0;
@@ -1305,13 +1429,22 @@ static void test_vmid(void **state)
 	struct av_vmid_cpu cpus[2];
 	struct av_vmid vms[300];
 	bool seen[256];
+	struct av_error e;
 
 	(void)state;
 	memset(vms, 0, sizeof(vms));
-	assert_int_equal(av_vmid_alloc_init(&a, 12, cpus, 2, vmid_flush, &flushes), -AV_EINVAL);
-	assert_int_equal(av_vmid_alloc_init(&a, 8, cpus, 2, NULL, NULL), -AV_EINVAL);
-	assert_int_equal(av_vmid_alloc_init(&a, 8, cpus, 255, vmid_flush, &flushes), -AV_EINVAL);
-	assert_int_equal(av_vmid_alloc_init(&a, 8, cpus, 2, vmid_flush, &flushes), 0);
+	assert_int_equal(av_vmid_alloc_init(&a, 12, cpus, 2, vmid_flush, &flushes, &e), -AV_EINVAL);
+	assert_string_equal(e.field, "bits");
+	assert_string_equal(e.msg, "12 (8 or 16)");
+	assert_int_equal(av_vmid_alloc_init(&a, 8, cpus, 2, NULL, NULL, &e), -AV_EINVAL);
+	assert_string_equal(e.field, "flush");
+	assert_int_equal(av_vmid_alloc_init(&a, 8, cpus, 0, vmid_flush, &flushes, &e), -AV_EINVAL);
+	assert_string_equal(e.field, "ncpus");
+	assert_int_equal(av_vmid_alloc_init(&a, 8, cpus, 255, vmid_flush, &flushes, &e), -AV_EINVAL);
+	assert_string_equal(e.field, "ncpus");
+	assert_string_equal(e.msg, "255 CPUs need more than the 8-bit VMIDs (at most 254)");
+	assert_int_equal(av_vmid_alloc_init(&a, 8, cpus, 2, vmid_flush, &flushes, &e), 0);
+	assert_string_equal(e.field, "");
 	flushes = 0;
 
 	/* 255 VMIDs (1..255) in the first generation, all distinct, none 0. */
@@ -1373,7 +1506,7 @@ static void test_vmid(void **state)
 	assert_true(flushes > 1);
 
 	/* 16-bit VMIDs. */
-	assert_int_equal(av_vmid_alloc_init(&a, 16, cpus, 2, vmid_flush, &flushes), 0);
+	assert_int_equal(av_vmid_alloc_init(&a, 16, cpus, 2, vmid_flush, &flushes, NULL), 0);
 	memset(vms, 0, sizeof(vms));
 	for (int i = 0; i < 300; i++) {
 		assert_int_equal(av_vmid_get(&a, &vms[i], 0), 1);
@@ -1387,6 +1520,9 @@ int main(void)
 		cmocka_unit_test(test_vtcr_qemu_golden),
 		cmocka_unit_test(test_start_level_golden),
 		cmocka_unit_test(test_cfg_invalid),
+		cmocka_unit_test(test_cfg_zero_defaults),
+		cmocka_unit_test(test_cfg_error_messages),
+		cmocka_unit_test(test_init_error_messages),
 		cmocka_unit_test(test_descriptor_golden),
 		cmocka_unit_test(test_split_and_free),
 		cmocka_unit_test(test_checker),

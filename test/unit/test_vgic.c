@@ -27,9 +27,11 @@ struct fake_cpu {
 	unsigned npie_requests; /* set_maint() calls asking for the no-pending interrupt */
 };
 
+#define AV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 static struct fake_cpu fake[AV_VGIC_MAX_VCPUS];
 static unsigned fake_nr_lrs = 4;
-static uint32_t kick_seen;
+static uint64_t kick_seen;
 
 /* The LR cookie selects the fake CPUs: NULL is fake[], else an array of its own. */
 static struct fake_cpu *fake_of(void *cookie, unsigned vcpu)
@@ -72,7 +74,7 @@ static const struct av_vgic_lr_ops fake_ops = { f_nr_lrs, f_write, f_read, f_mai
 static void kick_cb(void *cookie, unsigned vcpu)
 {
 	(void)cookie;
-	kick_seen |= 1u << vcpu;
+	kick_seen |= UINT64_C(1) << vcpu;
 }
 
 /* The guest acknowledges the interrupt in LR @i (IAR): pending -> active. */
@@ -112,7 +114,7 @@ static void setup(enum av_vgic_model model, unsigned nr_vcpus, unsigned nr_spis,
 	memset(fake, 0, sizeof(fake));
 	fake_nr_lrs = 4;
 	kick_seen = 0;
-	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), 0);
 }
 
 /* MMIO helpers that expect success. */
@@ -310,7 +312,7 @@ static void test_const_regs_unlocked(void **state)
 	uint64_t v;
 	(void)state;
 	memset(fake, 0, sizeof(fake));
-	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), 0);
 	cl_count = 0;
 	/* GICD_TYPER: ITLinesNumber 2 (64 SPIs), IDbits 9, A3V, RSS. */
 	assert_int_equal(d3r(0x0004, 4), (2u << 0) | (9u << 19) | (1u << 24) | (1u << 26));
@@ -328,7 +330,7 @@ static void test_const_regs_unlocked(void **state)
 	assert_true(cl_count > 0);
 
 	cfg.model = AV_VGIC_V2;
-	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), 0);
 	cl_count = 0;
 	v = 0;
 	assert_int_equal(av_vgic_v2_dist_access(&G, 0, 0x0004, 4, false, &v), AV_VGIC_ACCESS_OK);
@@ -350,7 +352,7 @@ static void test_dist_read_id(void **state)
 		const uint32_t *ids = m == 0 ? v3_ids : v2_ids;
 
 		cfg.model = m == 0 ? AV_VGIC_V3 : AV_VGIC_V2;
-		assert_int_equal(av_vgic_init(&G, &cfg), 0);
+		assert_int_equal(av_vgic_init(&G, &cfg, NULL), 0);
 		for (int i = 0; i < 3; i++) {
 			v = 0x5a5a;
 			w = 0;
@@ -380,26 +382,26 @@ static void test_init_errors(void **state)
 	static const uint64_t dup[2] = { 0x100, 0x100 };
 	(void)state;
 
-	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), 0);
 	cfg.nr_vcpus = 0;
-	assert_int_equal(av_vgic_init(&G, &cfg), -AV_EINVAL);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), -AV_EINVAL);
 	cfg.nr_vcpus = AV_VGIC_MAX_VCPUS + 1;
-	assert_int_equal(av_vgic_init(&G, &cfg), -AV_EINVAL);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), -AV_EINVAL);
 	cfg.nr_vcpus = 9;
 	cfg.model = AV_VGIC_V2;
-	assert_int_equal(av_vgic_init(&G, &cfg), -AV_EINVAL);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), -AV_EINVAL);
 	cfg.nr_vcpus = 2;
 	cfg.nr_spis = 989;
-	assert_int_equal(av_vgic_init(&G, &cfg), -AV_EINVAL);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), -AV_EINVAL);
 	cfg.nr_spis = 988;
 	cfg.model = (enum av_vgic_model)4;
-	assert_int_equal(av_vgic_init(&G, &cfg), -AV_EINVAL);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), -AV_EINVAL);
 	cfg.model = AV_VGIC_V3;
 	cfg.mpidr = dup;
-	assert_int_equal(av_vgic_init(&G, &cfg), -AV_EINVAL);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), -AV_EINVAL);
 	cfg.mpidr = NULL;
 	cfg.lr_ops = NULL;
-	assert_int_equal(av_vgic_init(&G, &cfg), -AV_EINVAL);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), -AV_EINVAL);
 
 	/* Injection into things that do not exist. */
 	setup(AV_VGIC_V3, 2, 32, NULL);
@@ -773,11 +775,103 @@ static void test_ctlr_masks_delivery(void **state)
 	assert_false(fake[0].lr[1].group1);
 }
 
+/* Each configuration error names the field and says why. */
+static void test_init_error_messages(void **state)
+{
+	static const uint64_t dup[3] = { 0x100, 0x101, 0x100 };
+	static const struct av_vgic_lr_ops no_read = { f_nr_lrs, f_write, NULL, f_maint };
+	static const struct av_vgic_lock_ops half_lock = { NULL, NULL };
+	struct av_vgic_config cfg = { .model = AV_VGIC_V3, .nr_vcpus = 1, .nr_spis = 32,
+				      .lr_ops = &fake_ops };
+	struct av_error err = { .field = "stale" };
+	static const struct {
+		const char *field, *msg;
+	} want[] = {
+		{ "nr_vcpus", "0 vCPUs (1..64 with GICv3)" },
+		{ "nr_vcpus", "65 vCPUs (1..64 with GICv3)" },
+		{ "nr_vcpus", "9 vCPUs (1..8 with GICv2)" },
+		{ "nr_spis", "989 SPIs (0..988)" },
+		{ "model", "4 is neither AV_VGIC_V2 nor AV_VGIC_V3" },
+		{ "mpidr", "vCPUs 0 and 2 have the same MPIDR 0x100" },
+		{ "lr_ops", "NULL (the list-register backend is required)" },
+		{ "lr_ops", "read_lr is NULL" },
+		{ "lock_ops", "lock is NULL (give both or no lock_ops)" },
+		{ "cfg", "NULL" },
+	};
+	struct av_vgic_config bad[AV_ARRAY_LEN(want)];
+	(void)state;
+
+	assert_int_equal(av_vgic_init(&G, &cfg, &err), 0);
+	assert_string_equal(err.field, "");
+	assert_string_equal(err.msg, "");
+	for (size_t i = 0; i < AV_ARRAY_LEN(bad); i++)
+		bad[i] = cfg;
+	bad[0].nr_vcpus = 0;
+	bad[1].nr_vcpus = 65;
+	bad[2].nr_vcpus = 9;
+	bad[2].model = AV_VGIC_V2;
+	bad[3].nr_spis = 989;
+	bad[4].model = (enum av_vgic_model)4;
+	bad[5].nr_vcpus = 3;
+	bad[5].mpidr = dup;
+	bad[6].lr_ops = NULL;
+	bad[7].lr_ops = &no_read;
+	bad[8].lock_ops = &half_lock;
+	for (size_t i = 0; i < AV_ARRAY_LEN(want); i++) {
+		int ret = av_vgic_init(&G, i == AV_ARRAY_LEN(want) - 1 ? NULL : &bad[i], &err);
+
+		if (ret != -AV_EINVAL || strcmp(err.field, want[i].field) ||
+		    strcmp(err.msg, want[i].msg))
+			fail_msg("case %zu: %d \"%s: %s\"", i, ret, err.field, err.msg);
+	}
+}
+
+/*
+ * 64 vCPUs with GICv3, QEMU virt's affinity (clusters of 16: Aff1 = v / 16, Aff0 = v % 16):
+ * ICC_SGI1R_EL1 from vCPU 0 to Aff1 3, TargetList bit 15 reaches vCPU 63 alone, with its
+ * kick in bit 63 of the mask; IRM reaches the 63 others; an SPI routed to 63 goes there.
+ */
+static void test_64_vcpus_gicv3(void **state)
+{
+	static uint64_t mpidr[64];
+	uint64_t kicked = 0;
+	(void)state;
+
+	for (unsigned v = 0; v < 64; v++)
+		mpidr[v] = ((uint64_t)(v / 16) << 8) | (v % 16);
+	setup(AV_VGIC_V3, 64, 64, mpidr);
+	d3w(0x0000, 4, 0x3);
+	for (unsigned v = 0; v < 64; v++)
+		rw(v, 0x10100, 4, 1u << 5); /* GICR_ISENABLER0: SGI 5 */
+	av_vgic_v3_sgi1r_write(&G, 0, (3ull << 16) | (5ull << 24) | 0x8000, &kicked);
+	assert_true(st(63, 5).pending);
+	for (unsigned v = 0; v < 63; v++)
+		assert_false(st(v, 5).pending);
+	assert_true(kicked == AV_BIT(63));
+	assert_true(kick_seen == AV_BIT(63));
+	av_vgic_flush(&G, 63);
+	assert_int_equal(fake[63].lr[0].vintid, 5);
+	assert_int_equal(fake[63].lr[0].state, AV_VGIC_LR_PENDING);
+
+	/* IRM=1 from vCPU 63: the 63 others. */
+	kicked = 0;
+	av_vgic_v3_sgi1r_write(&G, 63, (1ull << 40) | (5ull << 24), &kicked);
+	assert_true(kicked == (AV_GENMASK(62, 0)));
+
+	/* SPI 40 routed to Aff1 3 Aff0 15 (GICD_IROUTER<n>) lands on vCPU 63. */
+	d3w(0x6000 + 8 * 40, 8, 0x30f);
+	d3w(0x0100 + 4 * (40 / 32), 4, 1u << (40 % 32)); /* ISENABLER */
+	kicked = 0;
+	assert_int_equal(av_vgic_set_level(&G, 0, 40, true, &kicked), 0);
+	assert_true(kicked == AV_BIT(63));
+	assert_int_equal(st(0, 40).owner, 63);
+}
+
 static void test_sgi1r_routing(void **state)
 {
 	/* Four vCPUs in two clusters: Aff1 0 {Aff0 0, 1}, Aff1 1 {Aff0 16, 17}. */
 	static const uint64_t mpidr[4] = { 0x000, 0x001, 0x110, 0x111 };
-	uint32_t kicked = 0;
+	uint64_t kicked = 0;
 	(void)state;
 	setup(AV_VGIC_V3, 4, 32, mpidr);
 
@@ -818,7 +912,7 @@ static void test_sgi1r_routing(void **state)
 static void test_spi_routing_and_kick(void **state)
 {
 	static const uint64_t mpidr[2] = { 0x0, 0x100 };
-	uint32_t kicked = 0;
+	uint64_t kicked = 0;
 	(void)state;
 	setup(AV_VGIC_V3, 2, 32, mpidr);
 	v3_spi_on(40, 0x80);
@@ -889,7 +983,7 @@ static void test_lock_order(void **state)
 	(void)state;
 	memset(fake, 0, sizeof(fake));
 	fake_nr_lrs = 4;
-	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), 0);
 	v3_spi_on(40, 0x80);
 	rw(1, 0x14, 4, 0);
 	d3w(0x6000 + 8 * 40, 8, 1);
@@ -1352,7 +1446,7 @@ static void setup_level(enum av_vgic_model model, unsigned nr_vcpus, unsigned nr
 	fake_nr_lrs = 4;
 	kick_seen = 0;
 	level_calls = 0;
-	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), 0);
 }
 
 static void test_resample_errors(void **state)
@@ -1490,7 +1584,7 @@ static void test_resample_level(void **state)
 
 static void test_v2_spi_targets_delivery(void **state)
 {
-	uint32_t kicked = 0;
+	uint64_t kicked = 0;
 	(void)state;
 	setup(AV_VGIC_V2, 2, 32, NULL);
 	d2w(0, 0x000, 4, 1);
@@ -1699,8 +1793,8 @@ static void test_save_restore(void **state)
 
 	assert_int_equal(av_vgic_save(&G, a), 0);
 	assert_int_equal(a->magic, 0x49475641);
-	assert_int_equal(a->version, 1);
-	assert_int_equal(av_vgic_init(other, &cfg), 0);
+	assert_int_equal(a->version, 2);
+	assert_int_equal(av_vgic_init(other, &cfg, NULL), 0);
 	assert_int_equal(av_vgic_restore(other, a), 0);
 	assert_int_equal(av_vgic_save(other, b), 0);
 	assert_memory_equal(a, b, sizeof(*a));
@@ -1721,9 +1815,9 @@ static void test_save_restore(void **state)
 	a->magic ^= 1;
 	assert_int_equal(av_vgic_restore(other, a), -AV_EINVAL);
 	a->magic ^= 1;
-	a->version = 2;
+	a->version = 1; /* the layout of 16-vCPU vGICs */
 	assert_int_equal(av_vgic_restore(other, a), -AV_EINVAL);
-	a->version = 1;
+	a->version = 2;
 	a->nr_spis = 32;
 	assert_int_equal(av_vgic_restore(other, a), -AV_EINVAL);
 	test_free(a);
@@ -1932,7 +2026,7 @@ static void test_private_paths_unlocked_dist(void **state)
 	(void)state;
 	memset(fake, 0, sizeof(fake));
 	fake_nr_lrs = 4;
-	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), 0);
 	d3w(0x0000, 4, 0x3);
 	rw(1, 0x10080, 4, 1u << 27);  /* GICR_IGROUPR0: PPI 27 group 1 */
 	rw(1, 0x10100, 4, 1u << 27);  /* GICR_ISENABLER0 */
@@ -1967,7 +2061,7 @@ static void test_private_paths_unlocked_dist(void **state)
 struct twin {
 	struct av_vgic g;
 	struct fake_cpu cpu[AV_VGIC_MAX_VCPUS];
-	uint32_t kicks;
+	uint64_t kicks;
 	bool live[AV_VGIC_MAX_VCPUS]; /* flushed, not yet synced (the vCPU "runs") */
 };
 
@@ -1975,7 +2069,7 @@ static struct twin tw_a, tw_b;
 
 static void tw_kick(void *cookie, unsigned vcpu)
 {
-	((struct twin *)cookie)->kicks |= 1u << vcpu;
+	((struct twin *)cookie)->kicks |= UINT64_C(1) << vcpu;
 }
 
 static uint32_t rnd_state;
@@ -2145,7 +2239,7 @@ static void tw_step(struct twin *t, bool general, uint32_t r[8], const uint64_t 
 	struct av_vgic *g = &t->g;
 	unsigned nv = g->nr_vcpus, cpu = r[1] % nv;
 	uint32_t intid = tw_intids[r[2] % (sizeof(tw_intids) / sizeof(tw_intids[0]))];
-	uint32_t kicked = 0, x = r[3];
+	uint64_t kicked = 0, x = r[3];
 	static const uint8_t prios[] = { 0x00, 0x40, 0x80, 0xa0, 0xf8 };
 
 	switch (r[0] % 20) {
@@ -2270,12 +2364,12 @@ static void tw_run(enum av_vgic_model model, unsigned nr_lrs, uint32_t seed, uns
 	fake_nr_lrs = nr_lrs;
 	cfg.lr_cookie = tw_a.cpu;
 	cfg.kick_cookie = &tw_a;
-	assert_int_equal(av_vgic_init(&tw_a.g, &cfg), 0);
+	assert_int_equal(av_vgic_init(&tw_a.g, &cfg, NULL), 0);
 	cfg.lr_ops = &fake_ops;
 	cfg.lock_ops = NULL;
 	cfg.lr_cookie = tw_b.cpu;
 	cfg.kick_cookie = &tw_b;
-	assert_int_equal(av_vgic_init(&tw_b.g, &cfg), 0);
+	assert_int_equal(av_vgic_init(&tw_b.g, &cfg, NULL), 0);
 	rnd_state = seed;
 	for (unsigned n = 0; n < steps; n++) {
 		uint32_t r[8];
@@ -2309,6 +2403,8 @@ int main(void)
 		cmocka_unit_test(test_const_regs_unlocked),
 		cmocka_unit_test(test_dist_read_id),
 		cmocka_unit_test(test_init_errors),
+		cmocka_unit_test(test_init_error_messages),
+		cmocka_unit_test(test_64_vcpus_gicv3),
 		cmocka_unit_test(test_level_irq),
 		cmocka_unit_test(test_edge_irq),
 		cmocka_unit_test(test_priority_order),

@@ -262,12 +262,12 @@ static int setup(void **state)
 
 	memset(&w, 0, sizeof(w));
 	w.host.fault = AV_VM_FAULT_UNCLAIMED;
-	assert_int_equal(av_vgic_init(&w.vgic, &vc), 0);
+	assert_int_equal(av_vgic_init(&w.vgic, &vc, NULL), 0);
 	assert_int_equal(av_mmio_bus_init(&w.bus, w.slots, 4, AV_MMIO_UNCLAIMED_ABORT), 0);
 	w.dev = (struct av_mmio_dev){ .base = DEV_BASE, .size = 0x1000, .ops = &dev_ops,
 				      .dev = &w.fd, .name = "fake" };
 	assert_int_equal(av_mmio_register(&w.bus, &w.dev), 0);
-	assert_int_equal(av_vm_init(&w.vm, &cfg), 0);
+	assert_int_equal(av_vm_init(&w.vm, &cfg, NULL), 0);
 	for (unsigned i = 0; i < 2; i++) {
 		assert_int_equal(av_vcpu_init(&w.vcpu[i], &w.vm, i, QEMU_MIDR), 0);
 		w.vcpu[i].ctxt.regs.pc = GUEST_PC;
@@ -1145,26 +1145,26 @@ static void test_init_errors(void **state)
 	struct av_vm_config cfg = { .nr_vcpus = 2 };
 	(void)state;
 
-	assert_int_equal(av_vm_init(&vm, &cfg), 0);
-	assert_int_equal(av_vm_init(NULL, &cfg), -AV_EINVAL);
+	assert_int_equal(av_vm_init(&vm, &cfg, NULL), 0);
+	assert_int_equal(av_vm_init(NULL, &cfg, NULL), -AV_EINVAL);
 	cfg.nr_vcpus = 0;
-	assert_int_equal(av_vm_init(&vm, &cfg), -AV_EINVAL);
+	assert_int_equal(av_vm_init(&vm, &cfg, NULL), -AV_EINVAL);
 	cfg.nr_vcpus = AV_VM_MAX_VCPUS + 1;
-	assert_int_equal(av_vm_init(&vm, &cfg), -AV_EINVAL);
+	assert_int_equal(av_vm_init(&vm, &cfg, NULL), -AV_EINVAL);
 	cfg.nr_vcpus = 2;
 	cfg.boot_vcpu = 2;
-	assert_int_equal(av_vm_init(&vm, &cfg), -AV_EINVAL);
+	assert_int_equal(av_vm_init(&vm, &cfg, NULL), -AV_EINVAL);
 	cfg.boot_vcpu = 0;
 	cfg.mpidr = dup;
-	assert_int_equal(av_vm_init(&vm, &cfg), -AV_EEXIST);
+	assert_int_equal(av_vm_init(&vm, &cfg, NULL), -AV_EEXIST);
 	cfg.mpidr = NULL;
 	cfg.sysreg_rows = bad;
 	cfg.nsysreg_rows = 2;
 	av_log_set_hook(NULL, AV_LOG_ERROR, NULL);
-	assert_int_equal(av_vm_init(&vm, &cfg), -AV_EINVAL);
+	assert_int_equal(av_vm_init(&vm, &cfg, NULL), -AV_EINVAL);
 	cfg.sysreg_rows = NULL;
 	cfg.nsysreg_rows = 0;
-	assert_int_equal(av_vm_init(&vm, &cfg), 0);
+	assert_int_equal(av_vm_init(&vm, &cfg, NULL), 0);
 	assert_int_equal(av_vcpu_init(&v, &vm, 2, 0), -AV_EINVAL);
 	assert_int_equal(av_vcpu_init(&v, &vm, 1, 0), 0);
 	assert_int_equal(av_vcpu_init(&v, &vm, 1, 0), -AV_EEXIST);
@@ -1172,6 +1172,86 @@ static void test_init_errors(void **state)
 	assert_null(av_vm_vcpu_by_mpidr(&vm, 0)); /* not registered */
 	assert_string_equal(av_exit_action_name(AV_EXIT_BLOCK), "block");
 	assert_string_equal(av_exit_action_name(AV_EXIT_ACTION_COUNT), "?");
+}
+
+/* Each configuration error of av_vm_init() names the field and says why. */
+static void test_init_error_messages(void **state)
+{
+	static struct av_vm vm;
+	static const uint64_t dup[3] = { 0x100, 0x101, 0x100 };
+	static const uint64_t nonaff[2] = { 0, AV_BIT(31) };
+	static const struct av_psci_range empty = { .base = 0x40000000, .size = 0 };
+	static const struct av_sysreg_desc bad[2] = {
+		AV_SYSREG_ROW_RAZ_WI(AV_SYS_SCTLR_EL1, "b"),
+		AV_SYSREG_ROW_RAZ_WI(AV_SYS_MIDR_EL1, "a"),
+	};
+	struct av_vgic small = { .nr_vcpus = 2 };
+	struct av_vm_config good = { .nr_vcpus = 3 };
+	struct av_vm_config cfg;
+	struct av_error err = { .field = "stale" };
+	static const struct {
+		int ret;
+		const char *field, *msg;
+	} want[] = {
+		{ -AV_EINVAL, "nr_vcpus", "0 vCPUs (1..64)" },
+		{ -AV_EINVAL, "nr_vcpus", "65 vCPUs (1..64)" },
+		{ -AV_EINVAL, "boot_vcpu", "vCPU 3 of 3" },
+		{ -AV_EINVAL, "ram", "NULL with nram = 1" },
+		{ -AV_EINVAL, "ram", "range 0: size 0" },
+		{ -AV_EINVAL, "vgic", "serves 2 vCPUs, the VM has 3" },
+		{ -AV_EINVAL, "mpidr", "vCPU 1: 0x80000000 has bits outside Aff3..Aff0" },
+		{ -AV_EEXIST, "mpidr", "vCPUs 0 and 2 have the same MPIDR 0x100" },
+		{ -AV_EINVAL, "sysreg_rows",
+		  "AV_EINVAL: invalid argument (unsorted, duplicate or bad rows)" },
+	};
+	(void)state;
+
+	assert_int_equal(av_vm_init(&vm, &good, &err), 0);
+	assert_string_equal(err.field, "");
+	av_log_set_hook(NULL, AV_LOG_ERROR, NULL);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		int ret;
+
+		cfg = good;
+		switch (i) {
+		case 0: cfg.nr_vcpus = 0; break;
+		case 1: cfg.nr_vcpus = 65; break;
+		case 2: cfg.boot_vcpu = 3; break;
+		case 3: cfg.nram = 1; break;
+		case 4: cfg.nram = 1; cfg.ram = &empty; break;
+		case 5: cfg.vgic = &small; break;
+		case 6: cfg.nr_vcpus = 2; cfg.mpidr = nonaff; break;
+		case 7: cfg.mpidr = dup; break;
+		default: cfg.sysreg_rows = bad; cfg.nsysreg_rows = 2; break;
+		}
+		ret = av_vm_init(&vm, &cfg, &err);
+		if (ret != want[i].ret || strcmp(err.field, want[i].field) ||
+		    strcmp(err.msg, want[i].msg))
+			fail_msg("case %zu: %d \"%s: %s\"", i, ret, err.field, err.msg);
+	}
+}
+
+/* A 64-vCPU VM on a 64-vCPU GICv3: both accept it, every vCPU registers. */
+static void test_64_vcpus(void **state)
+{
+	static struct av_vm vm;
+	static struct av_vcpu v[64];
+	static uint64_t mpidr[64];
+	struct av_vgic_config vc = { .model = AV_VGIC_V3, .nr_vcpus = 64, .mpidr = mpidr,
+				     .lr_ops = &lr_ops };
+	struct av_vm_config cfg = { .nr_vcpus = 64, .mpidr = mpidr, .vgic = &w.vgic };
+	struct av_error err;
+	(void)state;
+
+	for (unsigned i = 0; i < 64; i++)
+		mpidr[i] = ((uint64_t)(i / 16) << 8) | (i % 16);
+	assert_int_equal(av_vgic_init(&w.vgic, &vc, &err), 0);
+	assert_int_equal(av_vm_init(&vm, &cfg, &err), 0);
+	for (unsigned i = 0; i < 64; i++)
+		assert_int_equal(av_vcpu_init(&v[i], &vm, i, 0), 0);
+	assert_ptr_equal(av_vm_vcpu_by_mpidr(&vm, 0x30f), &v[63]);
+	print_message("sizeof(struct av_vgic) %zu, sizeof(struct av_vm) %zu\n",
+		      sizeof(struct av_vgic), sizeof(struct av_vm));
 }
 
 /*
@@ -1558,6 +1638,8 @@ int main(void)
 		T(test_debug_regs),
 		T(test_async_and_stats),
 		T(test_init_errors),
+		T(test_init_error_messages),
+		T(test_64_vcpus),
 		T(test_el1_hooks_paired),
 		T(test_replacement_handler_and_fast_stats),
 	};

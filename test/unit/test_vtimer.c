@@ -207,7 +207,7 @@ static void setup_vgic(void)
 	uint64_t v = 3;
 
 	memset(lrs, 0, sizeof(lrs));
-	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), 0);
 	assert_int_equal(av_vgic_v3_dist_access(&G, 0, 4, true, &v), 0); /* groups on */
 	v = (1u << 27) | (1u << 30);
 	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x10100, 4, true, &v), 0);
@@ -217,7 +217,7 @@ static void test_ppi_injection(void **state)
 {
 	struct av_vtimer t;
 	struct av_vgic_irq_state s;
-	uint32_t kicked = 0;
+	uint64_t kicked = 0;
 	(void)state;
 	setup_vgic();
 	assert_int_equal(av_vtimer_init(&t, &G, 1, 0, 0), 0);
@@ -281,7 +281,7 @@ static void test_resample_timer(void **state)
 	uint64_t v = 3;
 	(void)state;
 	memset(lrs, 0, sizeof(lrs));
-	assert_int_equal(av_vgic_init(&G, &cfg), 0);
+	assert_int_equal(av_vgic_init(&G, &cfg, NULL), 0);
 	assert_int_equal(av_vgic_v3_dist_access(&G, 0, 4, true, &v), 0);
 	v = 0;
 	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x14, 4, true, &v), 0);

@@ -7,7 +7,8 @@
  * `AV_E*` code. A guest's bad access is never a library error; it becomes an
  * injected exception or a defined RAZ/WI result, decided by the caller.
  *
- * Freestanding: this header uses only stdint.h, stddef.h and stdbool.h.
+ * Freestanding: this header uses only stdint.h, stddef.h, stdbool.h and stdatomic.h (in
+ * C++, <atomic>).
  */
 #ifndef ARMVIRT_TYPES_H
 #define ARMVIRT_TYPES_H
@@ -15,6 +16,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The lock word of the library's built-in spinlocks (struct members only: C11 atomic_flag;
+ * in C++, which has <stdatomic.h> only from C++23, the layout-compatible std::atomic_flag). */
+#ifdef __cplusplus
+#include <atomic>
+typedef std::atomic_flag av_atomic_flag;
+#else
+#include <stdatomic.h>
+typedef atomic_flag av_atomic_flag; /**< a C11 atomic_flag */
+#endif
 
 #ifdef __cplusplus
 extern "C" {

@@ -38,8 +38,6 @@
 #ifndef ARMVIRT_VGIC_H
 #define ARMVIRT_VGIC_H
 
-#include <stdatomic.h>
-
 #include <armvirt/bits.h>
 #include <armvirt/types.h>
 
@@ -360,7 +358,7 @@ struct av_vgic_vcpu {
 	uint8_t lr_used;                  /**< LRs written by the last flush (to clear) */
 	uint8_t lr_live;                  /**< LRs not yet folded back by a sync */
 	uint8_t asleep;                   /**< GICR_WAKER.ProcessorSleep */
-	atomic_flag lock;                 /**< built-in lock */
+	av_atomic_flag lock;              /**< built-in lock */
 	uint16_t lr_slot[AV_VGIC_MAX_LRS]; /**< slot held by each written LR */
 };
 
@@ -381,7 +379,7 @@ struct av_vgic {
 	void *kick_cookie;
 	av_vgic_level_fn line_level;
 	void *line_level_cookie;
-	atomic_flag dist_lock;
+	av_atomic_flag dist_lock;
 	/** The distributor's 32-bit ID registers (GICD_TYPER, GICD_IIDR, GICD_PIDR2), offset
 	 *  and value, fixed by av_vgic_init(); unused entries hold offset UINT32_MAX. For
 	 *  av_vgic_dist_read_id(). */

@@ -127,7 +127,7 @@ static void skip_trapped(struct av_vcpu *vcpu, unsigned len)
 static void inject_undef(struct av_vcpu *vcpu)
 {
 	el1_get(vcpu, EL1_INJECT_READS);
-	av_vcpu_inject_undef(&vcpu->ctxt);
+	av_ctxt_inject_undef(&vcpu->ctxt);
 	el1_put(vcpu, EL1_INJECT_WRITES);
 	vcpu->stats.inject_undef++;
 }
@@ -136,7 +136,7 @@ static void inject_undef(struct av_vcpu *vcpu)
 static void inject_dabt(struct av_vcpu *vcpu, uint64_t far, unsigned fsc, bool wnr)
 {
 	el1_get(vcpu, EL1_INJECT_READS);
-	av_vcpu_inject_dabt(&vcpu->ctxt, far, fsc, wnr);
+	av_ctxt_inject_dabt(&vcpu->ctxt, far, fsc, wnr);
 	el1_put(vcpu, EL1_INJECT_WRITES);
 	vcpu->stats.inject_dabt++;
 }
@@ -150,7 +150,7 @@ static void inject_dabt_sea(struct av_vcpu *vcpu, uint64_t far, bool wnr)
 static void inject_iabt_sea(struct av_vcpu *vcpu, uint64_t far)
 {
 	el1_get(vcpu, EL1_INJECT_READS);
-	av_vcpu_inject_iabt(&vcpu->ctxt, far, AV_FSC_SEA);
+	av_ctxt_inject_iabt(&vcpu->ctxt, far, AV_FSC_SEA);
 	el1_put(vcpu, EL1_INJECT_WRITES);
 	vcpu->stats.inject_iabt++;
 }
@@ -927,7 +927,7 @@ mmio_isv(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t ipa, struct 
 	enum av_mmio_result r;
 	bool big_endian;
 
-	/* SCTLR_EL1.EE, or E0E for an access from EL0 (av_vcpu_data_big_endian()). */
+	/* SCTLR_EL1.EE, or E0E for an access from EL0 (av_ctxt_data_big_endian()). */
 	el1_get(vcpu, AV_VM_EL1_SCTLR);
 	big_endian = (vcpu->ctxt.el1.sctlr & (av_pstate_el(vcpu->ctxt.regs.pstate) == 0 ?
 						      AV_SCTLR_EL1_E0E : AV_SCTLR_EL1_EE)) != 0;
@@ -1058,12 +1058,12 @@ static __attribute__((noinline)) enum av_exit_action mmio_decode(const struct av
 	 * with lazy FP/SIMD switching the live value is in the hardware registers. */
 	fp = m.is_fp ? AV_VM_EL1_FPSIMD : 0;
 	el1_get(vcpu, AV_VM_EL1_SCTLR | AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1 | fp);
-	io.big_endian = av_vcpu_data_big_endian(&vcpu->ctxt);
-	av_vcpu_sp_load(&vcpu->ctxt);
+	io.big_endian = av_ctxt_data_big_endian(&vcpu->ctxt);
+	av_ctxt_sp_load(&vcpu->ctxt);
 	ret = av_insn_emulate_mem(&m, &vcpu->ctxt.regs, &io);
 	if (ret == 0) {
 		/* A writeback to SP changes SP_EL0 or SP_EL1 (the one PSTATE.SP selects). */
-		av_vcpu_sp_store(&vcpu->ctxt);
+		av_ctxt_sp_store(&vcpu->ctxt);
 		el1_put(vcpu, AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1 | (m.is_store ? 0 : fp));
 		insn_done(vcpu);
 		return AV_EXIT_RESUME;

@@ -419,7 +419,7 @@ static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
 		if (kind == AV_ARCH_EXIT_SYNC &&
 		    AV_FIELD_GET(AV_GENMASK(31, 26), ax.esr) == AV_ESR_EC_WFX &&
 		    av_esr_get_wfx_ti(ax.esr) == AV_ESR_WFX_WFI && av_esr_get_il(ax.esr)) {
-			av_vcpu_skip_insn(&bv->v.ctxt);
+			av_ctxt_skip_insn(&bv->v.ctxt);
 			if (av_vgic_has_pending(&vm->vgic, bv->v.index)) {
 				count_sync(bv, AV_ESR_EC_WFX, AV_EXIT_RESUME);
 				continue;
@@ -471,7 +471,7 @@ dispatched:
 				}
 				bv->v.el1_regs = AV_VM_EL1_ALL; /* the hooks move what is named */
 				bm_el1_get(vm, &bv->v);
-				av_vcpu_inject_undef(&bv->v.ctxt);
+				av_ctxt_inject_undef(&bv->v.ctxt);
 				bm_el1_put(vm, &bv->v);
 				bv->v.el1_regs = 0;
 				bv->v.stats.inject_undef++;

@@ -451,22 +451,22 @@ static struct av_vcpu *sys_vcpu(const struct av_sysreg_ctx *ctx)
 }
 
 /* ID registers (HCR_EL2.TID3) and CTR_EL0 (TID2): read-only, sanitised. */
-static enum av_sysreg_result sys_id(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_id(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	if (ctx->is_write)
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	av_vm_id_read(sys_vcpu(ctx)->vm, ctx->key, val);
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 /* DC ISW / CSW / CISW (HCR_EL2.TSW). */
-static enum av_sysreg_result sys_setway(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_setway(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	struct av_vcpu *vcpu = sys_vcpu(ctx);
 	const struct av_vm *vm = vcpu->vm;
 
 	if (!ctx->is_write) /* SYSL with this encoding is unallocated */
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	/*
 	 * Set/way operations act on the cache of one physical CPU, which a vCPU does not own.
 	 * Stage 2 maps guest RAM cacheable and coherent, so the guest's view of memory needs
@@ -475,7 +475,7 @@ static enum av_sysreg_result sys_setway(const struct av_sysreg_ctx *ctx, uint64_
 	 */
 	if (vm->ops && vm->ops->setway)
 		vm->ops->setway(vm->cookie, vcpu, ctx->key, *val);
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 /* The MDSCR_EL1 the hardware gets, after a change of the guest's MDSCR or OS lock. */
@@ -488,7 +488,7 @@ static void mdscr_apply(struct av_vcpu *vcpu)
 
 /* MDSCR_EL1 (MDCR_EL2.TDA): the guest's value in `sys`, the effective one in the vCPU
  * context the world switch restores (lib/vm_debug.h). */
-static enum av_sysreg_result sys_mdscr(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_mdscr(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	struct av_vcpu *vcpu = sys_vcpu(ctx);
 
@@ -498,7 +498,7 @@ static enum av_sysreg_result sys_mdscr(const struct av_sysreg_ctx *ctx, uint64_t
 	} else {
 		*val = vcpu->sys.mdscr;
 	}
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 /* OSLAR_EL1 (write-only): bit 0 sets or clears the OS lock. */
@@ -507,31 +507,31 @@ static enum av_sysreg_result sys_mdscr(const struct av_sysreg_ctx *ctx, uint64_t
 #define OSLSR_OSLM1 AV_GENMASK(3, 3) /* OSLM[1] */
 #define OSLSR_OSLK  AV_GENMASK(1, 1) /* OS lock status */
 
-static enum av_sysreg_result sys_oslar(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_oslar(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	struct av_vcpu *vcpu = sys_vcpu(ctx);
 
 	if (!ctx->is_write)
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	vcpu->sys.os_lock = AV_FIELD_GET(OSLAR_OSLK, *val) != 0;
 	/* A locked OS lock disables breakpoints, watchpoints and software step. */
 	mdscr_apply(vcpu);
 	av__vm_dbg_update(vcpu);
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
-static enum av_sysreg_result sys_oslsr(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_oslsr(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	if (ctx->is_write)
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	/* OSLM = 0b10: the OS lock is implemented (the only Armv8 value). */
 	*val = AV_FIELD_PREP(OSLSR_OSLM1, 1) |
 	       AV_FIELD_PREP(OSLSR_OSLK, sys_vcpu(ctx)->sys.os_lock ? 1 : 0);
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 /* The emulated EL1 physical timer (CNTHCTL_EL2.EL1PCEN = 0). */
-static enum av_sysreg_result sys_ptimer(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_ptimer(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	struct av_vcpu *vcpu = sys_vcpu(ctx);
 	const struct av_vm *vm = vcpu->vm;
@@ -539,7 +539,7 @@ static enum av_sysreg_result sys_ptimer(const struct av_sysreg_ctx *ctx, uint64_
 	uint64_t now;
 
 	if (!vm->ops || !vm->ops->counter)
-		return AV_SYSREG_TO_CALLER;
+		return AV_ACCESS_TO_CALLER;
 	now = vm->ops->counter(vm->cookie);
 	switch (ctx->key) {
 	case AV_SYS_CNTP_CTL_EL0:
@@ -561,20 +561,20 @@ static enum av_sysreg_result sys_ptimer(const struct av_sysreg_ctx *ctx, uint64_
 			*val = av_vtimer_read_tval(t, AV_VTIMER_PHYS, now);
 		break;
 	}
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 /* CNTPCT_EL0 (CNTHCTL_EL2.EL1PCTEN = 0): the physical counter, read-only. */
-static enum av_sysreg_result sys_cntpct(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_cntpct(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	const struct av_vm *vm = sys_vcpu(ctx)->vm;
 
 	if (ctx->is_write)
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	if (!vm->ops || !vm->ops->counter)
-		return AV_SYSREG_TO_CALLER;
+		return AV_ACCESS_TO_CALLER;
 	*val = vm->ops->counter(vm->cookie);
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 /*
@@ -611,19 +611,19 @@ static void send_group0_sgi(struct av_vm *vm, const struct av_vcpu *src, uint64_
 }
 
 /* ICC_SGI1R_EL1, ICC_ASGI1R_EL1, ICC_SGI0R_EL1: write-only SGI generation. */
-static enum av_sysreg_result sys_sgi(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_sgi(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	struct av_vcpu *vcpu = sys_vcpu(ctx);
 	struct av_vm *vm = vcpu->vm;
 
 	/* Without a GICv3 vGIC the guest has no system-register CPU interface. */
 	if (!vm->vgic || vm->vgic->model != AV_VGIC_V3 || !ctx->is_write)
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	if (ctx->key == AV_SYS_ICC_SGI1R_EL1)
 		av_vgic_v3_sgi1r_write(vm->vgic, vcpu->index, *val, NULL);
 	else
 		send_group0_sgi(vm, vcpu, *val);
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 /* A range row of a fixed kind. */
@@ -854,10 +854,10 @@ static enum av_exit_action handle_sys64(const struct av_exit_ctx *ctx)
 	if (vm->host_sys.nrows && av_sysreg_find(vm->host_sys.rows, vm->host_sys.nrows, key))
 		t = &vm->host_sys;
 	switch (av_sysreg_trap(t, vcpu, iss, &vcpu->ctxt.regs)) {
-	case AV_SYSREG_HANDLED:
+	case AV_ACCESS_HANDLED:
 		insn_done(vcpu);
 		return AV_EXIT_RESUME;
-	case AV_SYSREG_INJECT_UNDEF:
+	case AV_ACCESS_INJECT:
 		inject_undef(vcpu);
 		return AV_EXIT_RESUME;
 	default:

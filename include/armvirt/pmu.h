@@ -108,7 +108,7 @@ int av_pmu_init(struct av_pmu *pmu, const struct av_pmu_hw_ops *ops, void *cooki
  * the access: a PMSWINC_EL0 write is counted here (SW_INCR, subject to each counter's
  * filter for that level), since written from EL2 it would count nowhere.
  */
-enum av_sysreg_result av_pmu_access(struct av_pmu *pmu, uint32_t key, bool is_write,
+enum av_access_result av_pmu_access(struct av_pmu *pmu, uint32_t key, bool is_write,
 				    uint64_t *val, unsigned el);
 
 /**

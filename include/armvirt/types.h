@@ -31,6 +31,23 @@ typedef atomic_flag av_atomic_flag; /**< a C11 atomic_flag */
 extern "C" {
 #endif
 
+/**
+ * Outcome of an emulated guest access, one convention for every emulator: system registers
+ * (armvirt/sysreg.h handlers, av_sysreg_emulate(), av_pmu_access()), vGIC frames
+ * (av_vgic_v3_dist_access() and friends) and MMIO devices.
+ */
+enum av_access_result {
+	/** Done: for a read the value is stored; complete the instruction (advance the PC,
+	 *  write Rt) and resume the guest. */
+	AV_ACCESS_HANDLED = 0,
+	/** Refused: inject the exception the architecture gives such an access (a synchronous
+	 *  external data abort for a memory access, UNDEFINED for a system register); the PC
+	 *  is not advanced. */
+	AV_ACCESS_INJECT = 1,
+	/** Not decided here: hand the access to the caller (e.g. the host's run loop). */
+	AV_ACCESS_TO_CALLER = 2,
+};
+
 /** Error codes. Functions return their negation (e.g. `-AV_EINVAL`). */
 enum av_errno {
 	AV_OK = 0,       /**< success */

@@ -507,18 +507,20 @@ int av_vgic_get_irq(struct av_vgic *vgic, unsigned vcpu, uint32_t intid,
 
 /* ---- MMIO ---- */
 
-/** MMIO access outcome (non-negative); negative values are AV_E* caller errors. */
-enum av_vgic_access_result {
-	AV_VGIC_ACCESS_OK = 0,    /**< done; for a read, *val holds the value */
-	AV_VGIC_ACCESS_ABORT = 1, /**< inject a synchronous external data abort */
-};
+/* The access functions return an enum av_access_result (armvirt/types.h), non-negative:
+ * AV_ACCESS_HANDLED (for a read, *val holds the value) or AV_ACCESS_INJECT (inject a
+ * synchronous external data abort); negative values are AV_E* caller errors. */
+#ifndef AV_NO_DEPRECATED
+#define AV_VGIC_ACCESS_OK AV_ACCESS_HANDLED     /**< deprecated: AV_ACCESS_HANDLED */
+#define AV_VGIC_ACCESS_ABORT AV_ACCESS_INJECT   /**< deprecated: AV_ACCESS_INJECT */
+#endif
 
 /**
  * A guest access to the GICv3 distributor frame.
  * @param offset   from the frame base (< #AV_GICD_V3_SIZE)
  * @param size     1, 2, 4 or 8 bytes
  * @param val      in: value to write; out: value read (zero-extended)
- * @return AV_VGIC_ACCESS_OK, AV_VGIC_ACCESS_ABORT, or -AV_EINVAL (model is not GICv3)
+ * @return AV_ACCESS_HANDLED, AV_ACCESS_INJECT, or -AV_EINVAL (model is not GICv3)
  */
 int av_vgic_v3_dist_access(struct av_vgic *vgic, uint64_t offset, unsigned size, bool is_write,
 			   uint64_t *val);

@@ -17,14 +17,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The lock word of the library's built-in spinlocks (struct members only: C11 atomic_flag;
- * in C++, which has <stdatomic.h> only from C++23, the layout-compatible std::atomic_flag). */
+/* Atomic members of public structs: C11 atomic_flag, atomic_bool, atomic_int; in C++, which
+ * has <stdatomic.h> only from C++23, the layout-compatible std::atomic_flag and
+ * std::atomic<T>. av_atomic_flag is the lock word of the built-in spinlocks. */
 #ifdef __cplusplus
 #include <atomic>
 typedef std::atomic_flag av_atomic_flag;
+typedef std::atomic<bool> av_atomic_bool;
+typedef std::atomic<int> av_atomic_int;
 #else
 #include <stdatomic.h>
 typedef atomic_flag av_atomic_flag; /**< a C11 atomic_flag */
+typedef atomic_bool av_atomic_bool; /**< a C11 atomic_bool */
+typedef atomic_int av_atomic_int;   /**< a C11 atomic_int */
 #endif
 
 #ifdef __cplusplus

@@ -3,7 +3,8 @@
 # - <armvirt/armvirt.h> and every public header on its own, compiled as C++17 with
 #   -Wall -Wextra -Werror -pedantic, linked with libarmvirt into one program that calls the
 #   library through the C++ declarations (extern "C" guards, no C-only constructs);
-# - every public header on its own compiled as C11 with the same warnings (self-contained).
+# - every public header on its own compiled as C11 with the same warnings (self-contained);
+# - deprecated.c: the names deprecated before 1.0 still build, as the new ones.
 # The installed headers of every configuration are checked here (the arch layer and the
 # ports' headers are declarations only, so they compile on the host too).
 enable_language(CXX)
@@ -24,7 +25,8 @@ foreach(h IN LISTS _av_hdrs)
     list(APPEND _av_hdr_srcs ${f})
   endforeach()
 endforeach()
-add_executable(test_headers ${CMAKE_CURRENT_LIST_DIR}/main.cpp ${_av_hdr_srcs})
+add_executable(test_headers ${CMAKE_CURRENT_LIST_DIR}/main.cpp ${CMAKE_CURRENT_LIST_DIR}/deprecated.c
+               ${_av_hdr_srcs})
 target_link_libraries(test_headers PRIVATE armvirt)
 target_include_directories(test_headers PRIVATE ${PROJECT_SOURCE_DIR}/ports/linux-kvm/include)
 set(_av_hdr_warn -Wall -Wextra -Werror -pedantic)

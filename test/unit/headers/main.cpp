@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstring>
 
+extern "C" int av_test_deprecated_names(void); /* deprecated.c */
+
 static int check(bool ok, const char *what)
 {
 	if (!ok)
@@ -33,6 +35,7 @@ int main()
 	bad += check(av_esr_format(&e, line, sizeof(line)) > 0, "av_esr_format()");
 	bad += check(av_sysreg_key_order(AV_SYS_MIDR_EL1) < av_sysreg_key_order(AV_SYS_MPIDR_EL1),
 		     "av_sysreg_key_order()");
+	bad += check(av_test_deprecated_names() == 1, "deprecated names");
 	if (bad)
 		return 1;
 	std::printf("PASS: headers (%s, C++%ld)\n", AV_VERSION_STRING, __cplusplus);

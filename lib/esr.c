@@ -263,6 +263,7 @@ enum ftype {
 	T_U32,  /* uint32_t */
 	T_SAS,  /* uint8_t holding 1 << field (data abort access size in bytes) */
 	T_PAIR, /* uint8_t holding field * 2 (first register of an even pair) */
+	T_WR,   /* bool holding field == 0: a direction bit, 1 = read, stored as is_write */
 };
 
 enum fflags {
@@ -270,7 +271,7 @@ enum fflags {
 	F_OPT = 1 << 1,  /* print only when nonzero */
 	F_ISV = 1 << 2,  /* data abort: print only when ISV is set */
 	F_HEX = 1 << 3,  /* print in hex */
-	F_DIR = 1 << 4,  /* print "read"/"write" */
+	F_DIR = 1 << 4,  /* print "write"/"read" for a T_WR field */
 	F_FSC = 1 << 5,  /* abort fault status code: print class and level */
 };
 
@@ -301,7 +302,7 @@ static const struct esr_field mcr_fields[] = {
 	FLD(mcr, crm, AV_ESR_MCR_CRM, T_U8, 0, "CRm"),
 	FLD(mcr, opc2, AV_ESR_MCR_OPC2, T_U8, 0, "Opc2"),
 	FLD(mcr, rt, AV_ESR_MCR_RT, T_U8, 0, "Rt"),
-	FLD(mcr, read, AV_ESR_MCR_DIR, T_BOOL, F_DIR, "Dir"),
+	FLD(mcr, is_write, AV_ESR_MCR_DIR, T_WR, F_DIR, "Dir"),
 };
 
 static const struct esr_field mcrr_fields[] = {
@@ -311,7 +312,7 @@ static const struct esr_field mcrr_fields[] = {
 	FLD(mcrr, crm, AV_ESR_MCRR_CRM, T_U8, 0, "CRm"),
 	FLD(mcrr, rt, AV_ESR_MCRR_RT, T_U8, 0, "Rt"),
 	FLD(mcrr, rt2, AV_ESR_MCRR_RT2, T_U8, 0, "Rt2"),
-	FLD(mcrr, read, AV_ESR_MCRR_DIR, T_BOOL, F_DIR, "Dir"),
+	FLD(mcrr, is_write, AV_ESR_MCRR_DIR, T_WR, F_DIR, "Dir"),
 };
 
 static const struct esr_field ldc_fields[] = {
@@ -321,7 +322,7 @@ static const struct esr_field ldc_fields[] = {
 	FLD(ldc, rn, AV_ESR_LDC_RN, T_U8, 0, "Rn"),
 	FLD(ldc, offset, AV_ESR_LDC_OFFSET, T_BOOL, 0, "Offset"),
 	FLD(ldc, am, AV_ESR_LDC_AM, T_U8, 0, "AM"),
-	FLD(ldc, read, AV_ESR_LDC_DIR, T_BOOL, F_DIR, "Dir"),
+	FLD(ldc, is_write, AV_ESR_LDC_DIR, T_WR, F_DIR, "Dir"),
 };
 
 static const struct esr_field fp_access_fields[] = {
@@ -354,7 +355,7 @@ static const struct esr_field sys_fields[] = {
 	FLD(sys, crm, AV_ESR_SYS_CRM, T_U8, 0, "CRm"),
 	FLD(sys, op2, AV_ESR_SYS_OP2, T_U8, 0, "Op2"),
 	FLD(sys, rt, AV_ESR_SYS_RT, T_U8, 0, "Rt"),
-	FLD(sys, read, AV_ESR_SYS_DIR, T_BOOL, F_DIR, "Dir"),
+	FLD(sys, is_write, AV_ESR_SYS_DIR, T_WR, F_DIR, "Dir"),
 };
 
 static const struct esr_field sys128_fields[] = {
@@ -364,7 +365,7 @@ static const struct esr_field sys128_fields[] = {
 	FLD(sys, crm, AV_ESR_SYS_CRM, T_U8, 0, "CRm"),
 	FLD(sys, op2, AV_ESR_SYS_OP2, T_U8, 0, "Op2"),
 	FLD(sys, rt, AV_ESR_SYS128_RT, T_PAIR, 0, "Rt"),
-	FLD(sys, read, AV_ESR_SYS_DIR, T_BOOL, F_DIR, "Dir"),
+	FLD(sys, is_write, AV_ESR_SYS_DIR, T_WR, F_DIR, "Dir"),
 };
 
 static const struct esr_field eret_fields[] = {
@@ -559,6 +560,7 @@ static uint64_t field_load(const struct av_esr *e, const struct esr_field *f)
 
 	switch (f->type) {
 	case T_BOOL:
+	case T_WR:
 		return *(const bool *)p ? 1 : 0;
 	case T_U16:
 		return *(const uint16_t *)p;
@@ -576,6 +578,9 @@ static void field_store(struct av_esr *e, const struct esr_field *f, uint64_t ra
 	switch (f->type) {
 	case T_BOOL:
 		*(bool *)p = raw != 0;
+		break;
+	case T_WR:
+		*(bool *)p = raw == 0;
 		break;
 	case T_U16:
 		*(uint16_t *)p = (uint16_t)raw;
@@ -604,6 +609,8 @@ static uint64_t field_raw(const struct av_esr *e, const struct esr_field *f)
 		return sas_from_bytes(v);
 	if (f->type == T_PAIR)
 		return v / 2;
+	if (f->type == T_WR)
+		return v ? 0 : 1;
 	return v;
 }
 
@@ -775,7 +782,7 @@ int av_esr_format(const struct av_esr *e, char *buf, size_t size)
 		if (f->flags & F_FSC)
 			format_fsc(&l, f, (unsigned)v);
 		else if (f->flags & F_DIR)
-			line_add(&l, " %s", v ? "read" : "write");
+			line_add(&l, " %s", v ? "write" : "read");
 		else if (f->flags & F_HEX)
 			line_add(&l, " %s=0x%llx", f->label, (unsigned long long)v);
 		else

@@ -297,11 +297,11 @@ static void set_clr(struct av_pmu *p, uint32_t key, bool is_write, uint64_t *val
 	}
 }
 
-enum av_sysreg_result av_pmu_access(struct av_pmu *p, uint32_t key, bool is_write,
+enum av_access_result av_pmu_access(struct av_pmu *p, uint32_t key, bool is_write,
 				    uint64_t *val, unsigned el)
 {
 	if (!p || !val)
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	if (!p->used)
 		first_use(p);
 	av_pmu_load(p);
@@ -340,7 +340,7 @@ enum av_sysreg_result av_pmu_access(struct av_pmu *p, uint32_t key, bool is_writ
 	case AV_SYS_PMCEID0_EL0:
 	case AV_SYS_PMCEID1_EL0:
 		if (is_write)
-			return AV_SYSREG_INJECT_UNDEF;
+			return AV_ACCESS_INJECT;
 		*val = hw_rd(p, key);
 		if (key == AV_SYS_PMCEID0_EL0)
 			*val |= PMCEID0_CHAIN; /* counted here if not by the hardware */
@@ -377,12 +377,12 @@ enum av_sysreg_result av_pmu_access(struct av_pmu *p, uint32_t key, bool is_writ
 
 		if (av_sysreg_op0(key) != 3 || av_sysreg_op1(key) != 3 || av_sysreg_crn(key) != 14 ||
 		    crm < 8 || n >= p->nr_counters)
-			return AV_SYSREG_INJECT_UNDEF;
+			return AV_ACCESS_INJECT;
 		counter_access(p, crm >= 12, n, is_write, val);
 		break;
 	}
 	}
 	if (is_write)
 		av_pmu_sync(p); /* a PMSWINC or PMOVSSET may have raised something */
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }

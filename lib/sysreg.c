@@ -165,29 +165,29 @@ static void warn_unhandled(struct av_sysreg_table *t, const struct av_sysreg_acc
 }
 
 /* Carry out a fixed behaviour (every kind but HANDLER). */
-static enum av_sysreg_result fixed(enum av_sysreg_kind kind, uint64_t value, bool is_write,
+static enum av_access_result fixed(enum av_sysreg_kind kind, uint64_t value, bool is_write,
 				   uint64_t *val)
 {
 	switch (kind) {
 	case AV_SYSREG_RAZ_WI:
 		if (!is_write)
 			*val = 0;
-		return AV_SYSREG_HANDLED;
+		return AV_ACCESS_HANDLED;
 	case AV_SYSREG_CONST:
 		if (!is_write)
 			*val = value;
-		return AV_SYSREG_HANDLED;
+		return AV_ACCESS_HANDLED;
 	case AV_SYSREG_RO:
 		if (is_write)
-			return AV_SYSREG_INJECT_UNDEF;
+			return AV_ACCESS_INJECT;
 		*val = value;
-		return AV_SYSREG_HANDLED;
+		return AV_ACCESS_HANDLED;
 	default:
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	}
 }
 
-enum av_sysreg_result av_sysreg_emulate(struct av_sysreg_table *t, void *vcpu,
+enum av_access_result av_sysreg_emulate(struct av_sysreg_table *t, void *vcpu,
 					const struct av_sysreg_access *acc, uint64_t *val)
 {
 	const struct av_sysreg_desc *row = av_sysreg_find(t->rows, t->nrows, acc->key);
@@ -212,18 +212,18 @@ enum av_sysreg_result av_sysreg_emulate(struct av_sysreg_table *t, void *vcpu,
 	return row->access(&ctx, val);
 }
 
-enum av_sysreg_result av_sysreg_trap(struct av_sysreg_table *t, void *vcpu, uint32_t iss,
+enum av_access_result av_sysreg_trap(struct av_sysreg_table *t, void *vcpu, uint32_t iss,
 				     struct av_regs *regs)
 {
 	struct av_sysreg_access acc;
-	enum av_sysreg_result res;
+	enum av_access_result res;
 	uint64_t val = 0;
 
 	av_sysreg_decode_iss(iss, &acc);
 	if (acc.is_write && acc.rt < 31)
 		val = regs->x[acc.rt];
 	res = av_sysreg_emulate(t, vcpu, &acc, &val);
-	if (res != AV_SYSREG_HANDLED)
+	if (res != AV_ACCESS_HANDLED)
 		return res;
 	if (!acc.is_write && acc.rt < 31)
 		regs->x[acc.rt] = val;

@@ -13,19 +13,19 @@
 
 #include "compat.h"
 
-bool av_vcpu_data_big_endian(const struct av_vcpu_ctxt *ctxt)
+bool av_ctxt_data_big_endian(const struct av_ctxt *ctxt)
 {
 	uint64_t bit = av_pstate_el(ctxt->regs.pstate) == 0 ? AV_SCTLR_EL1_E0E : AV_SCTLR_EL1_EE;
 
 	return (ctxt->el1.sctlr & bit) != 0;
 }
 
-void av_vcpu_sp_load(struct av_vcpu_ctxt *ctxt)
+void av_ctxt_sp_load(struct av_ctxt *ctxt)
 {
 	ctxt->regs.sp = av_pstate_sp_elx(ctxt->regs.pstate) ? ctxt->el1.sp_el1 : ctxt->el1.sp_el0;
 }
 
-void av_vcpu_sp_store(struct av_vcpu_ctxt *ctxt)
+void av_ctxt_sp_store(struct av_ctxt *ctxt)
 {
 	if (av_pstate_sp_elx(ctxt->regs.pstate))
 		ctxt->el1.sp_el1 = ctxt->regs.sp;
@@ -33,7 +33,7 @@ void av_vcpu_sp_store(struct av_vcpu_ctxt *ctxt)
 		ctxt->el1.sp_el0 = ctxt->regs.sp;
 }
 
-void av_vcpu_skip_insn(struct av_vcpu_ctxt *ctxt)
+void av_ctxt_skip_insn(struct av_ctxt *ctxt)
 {
 	ctxt->regs.pc += 4;
 	ctxt->regs.pstate &= ~(AV_PSTATE_BTYPE | AV_PSTATE_SS);
@@ -48,7 +48,7 @@ static uint64_t vector_group(uint64_t pstate)
 }
 
 /* PSTATE on entry to EL1 (AArch64.TakeException()). */
-static uint64_t entry_pstate(const struct av_vcpu_ctxt *ctxt)
+static uint64_t entry_pstate(const struct av_ctxt *ctxt)
 {
 	uint64_t old = ctxt->regs.pstate;
 	/* N, Z, C, V, DIT and PAN sit at the same bits in the AArch32 and AArch64 layouts. */
@@ -63,7 +63,7 @@ static uint64_t entry_pstate(const struct av_vcpu_ctxt *ctxt)
 	return ps;
 }
 
-void av_vcpu_exception_target(const struct av_vcpu_ctxt *ctxt, uint64_t *vector,
+void av_ctxt_exception_target(const struct av_ctxt *ctxt, uint64_t *vector,
 			      uint64_t *pstate)
 {
 	if (vector)
@@ -73,25 +73,25 @@ void av_vcpu_exception_target(const struct av_vcpu_ctxt *ctxt, uint64_t *vector,
 }
 
 /* Everything of an injection except ESR_EL1/FAR_EL1. */
-static void take_exception(struct av_vcpu_ctxt *ctxt)
+static void take_exception(struct av_ctxt *ctxt)
 {
 	uint64_t vector, pstate;
 
-	av_vcpu_exception_target(ctxt, &vector, &pstate);
+	av_ctxt_exception_target(ctxt, &vector, &pstate);
 	ctxt->el1.elr = ctxt->regs.pc;
 	ctxt->el1.spsr = ctxt->regs.pstate;
 	ctxt->regs.pstate = pstate;
 	ctxt->regs.pc = vector;
 }
 
-void av_vcpu_inject_sync(struct av_vcpu_ctxt *ctxt, uint64_t esr, uint64_t far)
+void av_ctxt_inject_sync(struct av_ctxt *ctxt, uint64_t esr, uint64_t far)
 {
 	ctxt->el1.esr = esr;
 	ctxt->el1.far = far;
 	take_exception(ctxt);
 }
 
-void av_vcpu_inject_undef(struct av_vcpu_ctxt *ctxt)
+void av_ctxt_inject_undef(struct av_ctxt *ctxt)
 {
 	struct av_esr e;
 
@@ -102,7 +102,7 @@ void av_vcpu_inject_undef(struct av_vcpu_ctxt *ctxt)
 	take_exception(ctxt);
 }
 
-uint64_t av_vcpu_dabt_esr(const struct av_vcpu_ctxt *ctxt, unsigned fsc, bool wnr)
+uint64_t av_ctxt_dabt_esr(const struct av_ctxt *ctxt, unsigned fsc, bool wnr)
 {
 	struct av_esr e;
 
@@ -114,12 +114,12 @@ uint64_t av_vcpu_dabt_esr(const struct av_vcpu_ctxt *ctxt, unsigned fsc, bool wn
 	return av_esr_encode(&e);
 }
 
-void av_vcpu_inject_dabt(struct av_vcpu_ctxt *ctxt, uint64_t far, unsigned fsc, bool wnr)
+void av_ctxt_inject_dabt(struct av_ctxt *ctxt, uint64_t far, unsigned fsc, bool wnr)
 {
-	av_vcpu_inject_sync(ctxt, av_vcpu_dabt_esr(ctxt, fsc, wnr), far);
+	av_ctxt_inject_sync(ctxt, av_ctxt_dabt_esr(ctxt, fsc, wnr), far);
 }
 
-void av_vcpu_inject_iabt(struct av_vcpu_ctxt *ctxt, uint64_t far, unsigned fsc)
+void av_ctxt_inject_iabt(struct av_ctxt *ctxt, uint64_t far, unsigned fsc)
 {
 	struct av_esr e;
 
@@ -127,5 +127,5 @@ void av_vcpu_inject_iabt(struct av_vcpu_ctxt *ctxt, uint64_t far, unsigned fsc)
 	e.ec = av_pstate_el(ctxt->regs.pstate) == 0 ? AV_ESR_EC_IABT_LOW : AV_ESR_EC_IABT_CUR;
 	e.il = true; /* RES1 for an instruction abort */
 	e.u.iabt.fsc = (uint8_t)(fsc & AV_ESR_IABT_IFSC);
-	av_vcpu_inject_sync(ctxt, av_esr_encode(&e), far);
+	av_ctxt_inject_sync(ctxt, av_esr_encode(&e), far);
 }

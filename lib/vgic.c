@@ -1360,13 +1360,13 @@ static __attribute__((noinline)) int mmio_access_slow(struct vgic_mmio_ctx *c,
 	if (!r) {
 		/* Reserved: RAZ/WI for word and doubleword accesses. */
 		if (size < 4)
-			return AV_VGIC_ACCESS_ABORT;
+			return AV_ACCESS_INJECT;
 		if (!is_write)
 			*val = 0;
-		return AV_VGIC_ACCESS_OK;
+		return AV_ACCESS_HANDLED;
 	}
 	if (!(r->widths & size) || off + size > (uint64_t)r->off + r->len)
-		return AV_VGIC_ACCESS_ABORT;
+		return AV_ACCESS_INJECT;
 	if (is_write && size < 8)
 		*val &= low_mask(size * 8);
 	if (r->bpi)
@@ -1377,7 +1377,7 @@ static __attribute__((noinline)) int mmio_access_slow(struct vgic_mmio_ctx *c,
 		av__vgic_kick(c->vgic, c->kick, NULL);
 		c->kick = 0;
 	}
-	return AV_VGIC_ACCESS_OK;
+	return AV_ACCESS_HANDLED;
 }
 
 int av__vgic_mmio_access(struct vgic_mmio_ctx *c, struct vgic_regmap *map, uint64_t off,
@@ -1387,12 +1387,12 @@ int av__vgic_mmio_access(struct vgic_mmio_ctx *c, struct vgic_regmap *map, uint6
 
 	if ((size != 1 && size != 2 && size != 4 && size != 8) || (off & (size - 1)) ||
 	    off >= map->frame)
-		return AV_VGIC_ACCESS_ABORT;
+		return AV_ACCESS_INJECT;
 	r = region_at(map, off);
 	if (r && (r->flags & VGIC_RF_CONST) && !is_write && off == r->off && size == r->len) {
 		/* The common ID-register read: the whole register, no lock, nothing to kick. */
 		*val = r->read(c, (uint32_t)off);
-		return AV_VGIC_ACCESS_OK;
+		return AV_ACCESS_HANDLED;
 	}
 	return mmio_access_slow(c, r, off, size, is_write, val);
 }

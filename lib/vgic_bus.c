@@ -5,7 +5,7 @@
 
 static enum av_mmio_result result(int r)
 {
-	return r == AV_VGIC_ACCESS_OK ? AV_MMIO_HANDLED : AV_MMIO_INJECT_DABT;
+	return r == AV_ACCESS_HANDLED ? AV_MMIO_HANDLED : AV_MMIO_INJECT_DABT;
 }
 
 /* The vCPU whose banked registers a GICv2 distributor access reaches. */

@@ -83,7 +83,7 @@ struct vgic_regmap {
 #define REG_CONST(o, l, w, rd) { .off = (o), .len = (l), .widths = (w), .read = (rd), \
 				 .flags = VGIC_RF_CONST }
 
-/* Find and run the region for one access; returns AV_VGIC_ACCESS_OK / _ABORT. */
+/* Find and run the region for one access; returns AV_ACCESS_HANDLED / _ABORT. */
 int av__vgic_mmio_access(struct vgic_mmio_ctx *c, struct vgic_regmap *map, uint64_t off,
 			 unsigned size, bool is_write, uint64_t *val);
 /* 0 when @tab is sorted, non-overlapping and every region is well formed. */

@@ -138,6 +138,6 @@ int av_vgic_v2_dist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offset,
 	if (!vgic || !val || vgic->model != AV_VGIC_V2 || vcpu >= vgic->nr_vcpus)
 		return -AV_EINVAL;
 	if (offset >= AV_GICD_V2_SIZE)
-		return AV_VGIC_ACCESS_ABORT;
+		return AV_ACCESS_INJECT;
 	return av__vgic_mmio_access(&c, &vgic_v2_dist_map, offset, size, is_write, val);
 }

@@ -100,7 +100,7 @@ int av_vgic_v3_dist_access(struct av_vgic *vgic, uint64_t offset, unsigned size,
 	if (!vgic || !val || vgic->model != AV_VGIC_V3)
 		return -AV_EINVAL;
 	if (offset >= AV_GICD_V3_SIZE)
-		return AV_VGIC_ACCESS_ABORT;
+		return AV_ACCESS_INJECT;
 	return av__vgic_mmio_access(&c, &vgic_v3_dist_map, offset, size, is_write, val);
 }
 
@@ -176,7 +176,7 @@ int av_vgic_v3_redist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offse
 	if (!vgic || !val || vgic->model != AV_VGIC_V3 || vcpu >= vgic->nr_vcpus)
 		return -AV_EINVAL;
 	if (offset >= AV_GICR_STRIDE)
-		return AV_VGIC_ACCESS_ABORT;
+		return AV_ACCESS_INJECT;
 	return av__vgic_mmio_access(&c, &vgic_v3_redist_map, offset, size, is_write, val);
 }
 
@@ -189,10 +189,10 @@ int av_vgic_v3_redist_region_access(struct av_vgic *vgic, uint64_t offset, unsig
 		return -AV_EINVAL;
 	if (vcpu >= vgic->nr_vcpus) {
 		if ((size != 4 && size != 8) || (offset & (size - 1)))
-			return AV_VGIC_ACCESS_ABORT;
+			return AV_ACCESS_INJECT;
 		if (!is_write)
 			*val = 0;
-		return AV_VGIC_ACCESS_OK;
+		return AV_ACCESS_HANDLED;
 	}
 	return av_vgic_v3_redist_access(vgic, (unsigned)vcpu, offset % AV_GICR_STRIDE, size,
 					is_write, val);

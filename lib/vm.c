@@ -128,7 +128,7 @@ static void skip_trapped(struct av_vcpu *vcpu, unsigned len)
 static void inject_undef(struct av_vcpu *vcpu)
 {
 	el1_get(vcpu, EL1_INJECT_READS);
-	av_vcpu_inject_undef(&vcpu->ctxt);
+	av_ctxt_inject_undef(&vcpu->ctxt);
 	el1_put(vcpu, EL1_INJECT_WRITES);
 	vcpu->stats.inject_undef++;
 }
@@ -137,7 +137,7 @@ static void inject_undef(struct av_vcpu *vcpu)
 static void inject_dabt(struct av_vcpu *vcpu, uint64_t far, unsigned fsc, bool wnr)
 {
 	el1_get(vcpu, EL1_INJECT_READS);
-	av_vcpu_inject_dabt(&vcpu->ctxt, far, fsc, wnr);
+	av_ctxt_inject_dabt(&vcpu->ctxt, far, fsc, wnr);
 	el1_put(vcpu, EL1_INJECT_WRITES);
 	vcpu->stats.inject_dabt++;
 }
@@ -151,7 +151,7 @@ static void inject_dabt_sea(struct av_vcpu *vcpu, uint64_t far, bool wnr)
 static void inject_iabt_sea(struct av_vcpu *vcpu, uint64_t far)
 {
 	el1_get(vcpu, EL1_INJECT_READS);
-	av_vcpu_inject_iabt(&vcpu->ctxt, far, AV_FSC_SEA);
+	av_ctxt_inject_iabt(&vcpu->ctxt, far, AV_FSC_SEA);
 	el1_put(vcpu, EL1_INJECT_WRITES);
 	vcpu->stats.inject_iabt++;
 }
@@ -452,22 +452,22 @@ static struct av_vcpu *sys_vcpu(const struct av_sysreg_ctx *ctx)
 }
 
 /* ID registers (HCR_EL2.TID3) and CTR_EL0 (TID2): read-only, sanitised. */
-static enum av_sysreg_result sys_id(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_id(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	if (ctx->is_write)
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	av_vm_id_read(sys_vcpu(ctx)->vm, ctx->key, val);
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 /* DC ISW / CSW / CISW (HCR_EL2.TSW). */
-static enum av_sysreg_result sys_setway(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_setway(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	struct av_vcpu *vcpu = sys_vcpu(ctx);
 	const struct av_vm *vm = vcpu->vm;
 
 	if (!ctx->is_write) /* SYSL with this encoding is unallocated */
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	/*
 	 * Set/way operations act on the cache of one physical CPU, which a vCPU does not own.
 	 * Stage 2 maps guest RAM cacheable and coherent, so the guest's view of memory needs
@@ -476,7 +476,7 @@ static enum av_sysreg_result sys_setway(const struct av_sysreg_ctx *ctx, uint64_
 	 */
 	if (vm->ops && vm->ops->setway)
 		vm->ops->setway(vm->cookie, vcpu, ctx->key, *val);
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 /* The MDSCR_EL1 the hardware gets, after a change of the guest's MDSCR or OS lock. */
@@ -489,7 +489,7 @@ static void mdscr_apply(struct av_vcpu *vcpu)
 
 /* MDSCR_EL1 (MDCR_EL2.TDA): the guest's value in `sys`, the effective one in the vCPU
  * context the world switch restores (lib/vm_debug.h). */
-static enum av_sysreg_result sys_mdscr(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_mdscr(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	struct av_vcpu *vcpu = sys_vcpu(ctx);
 
@@ -499,7 +499,7 @@ static enum av_sysreg_result sys_mdscr(const struct av_sysreg_ctx *ctx, uint64_t
 	} else {
 		*val = vcpu->sys.mdscr;
 	}
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 /* OSLAR_EL1 (write-only): bit 0 sets or clears the OS lock. */
@@ -508,31 +508,31 @@ static enum av_sysreg_result sys_mdscr(const struct av_sysreg_ctx *ctx, uint64_t
 #define OSLSR_OSLM1 AV_GENMASK(3, 3) /* OSLM[1] */
 #define OSLSR_OSLK  AV_GENMASK(1, 1) /* OS lock status */
 
-static enum av_sysreg_result sys_oslar(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_oslar(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	struct av_vcpu *vcpu = sys_vcpu(ctx);
 
 	if (!ctx->is_write)
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	vcpu->sys.os_lock = AV_FIELD_GET(OSLAR_OSLK, *val) != 0;
 	/* A locked OS lock disables breakpoints, watchpoints and software step. */
 	mdscr_apply(vcpu);
 	av__vm_dbg_update(vcpu);
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
-static enum av_sysreg_result sys_oslsr(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_oslsr(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	if (ctx->is_write)
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	/* OSLM = 0b10: the OS lock is implemented (the only Armv8 value). */
 	*val = AV_FIELD_PREP(OSLSR_OSLM1, 1) |
 	       AV_FIELD_PREP(OSLSR_OSLK, sys_vcpu(ctx)->sys.os_lock ? 1 : 0);
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 /* The emulated EL1 physical timer (CNTHCTL_EL2.EL1PCEN = 0). */
-static enum av_sysreg_result sys_ptimer(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_ptimer(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	struct av_vcpu *vcpu = sys_vcpu(ctx);
 	const struct av_vm *vm = vcpu->vm;
@@ -540,7 +540,7 @@ static enum av_sysreg_result sys_ptimer(const struct av_sysreg_ctx *ctx, uint64_
 	uint64_t now;
 
 	if (!vm->ops || !vm->ops->counter)
-		return AV_SYSREG_TO_CALLER;
+		return AV_ACCESS_TO_CALLER;
 	now = vm->ops->counter(vm->cookie);
 	switch (ctx->key) {
 	case AV_SYS_CNTP_CTL_EL0:
@@ -562,20 +562,20 @@ static enum av_sysreg_result sys_ptimer(const struct av_sysreg_ctx *ctx, uint64_
 			*val = av_vtimer_read_tval(t, AV_VTIMER_PHYS, now);
 		break;
 	}
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 /* CNTPCT_EL0 (CNTHCTL_EL2.EL1PCTEN = 0): the physical counter, read-only. */
-static enum av_sysreg_result sys_cntpct(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_cntpct(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	const struct av_vm *vm = sys_vcpu(ctx)->vm;
 
 	if (ctx->is_write)
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	if (!vm->ops || !vm->ops->counter)
-		return AV_SYSREG_TO_CALLER;
+		return AV_ACCESS_TO_CALLER;
 	*val = vm->ops->counter(vm->cookie);
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 /*
@@ -612,19 +612,19 @@ static void send_group0_sgi(struct av_vm *vm, const struct av_vcpu *src, uint64_
 }
 
 /* ICC_SGI1R_EL1, ICC_ASGI1R_EL1, ICC_SGI0R_EL1: write-only SGI generation. */
-static enum av_sysreg_result sys_sgi(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result sys_sgi(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	struct av_vcpu *vcpu = sys_vcpu(ctx);
 	struct av_vm *vm = vcpu->vm;
 
 	/* Without a GICv3 vGIC the guest has no system-register CPU interface. */
 	if (!vm->vgic || vm->vgic->model != AV_VGIC_V3 || !ctx->is_write)
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	if (ctx->key == AV_SYS_ICC_SGI1R_EL1)
 		av_vgic_v3_sgi1r_write(vm->vgic, vcpu->index, *val, NULL);
 	else
 		send_group0_sgi(vm, vcpu, *val);
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 /* A range row of a fixed kind. */
@@ -855,10 +855,10 @@ static enum av_exit_action handle_sys64(const struct av_exit_ctx *ctx)
 	if (vm->host_sys.nrows && av_sysreg_find(vm->host_sys.rows, vm->host_sys.nrows, key))
 		t = &vm->host_sys;
 	switch (av_sysreg_trap(t, vcpu, iss, &vcpu->ctxt.regs)) {
-	case AV_SYSREG_HANDLED:
+	case AV_ACCESS_HANDLED:
 		insn_done(vcpu);
 		return AV_EXIT_RESUME;
-	case AV_SYSREG_INJECT_UNDEF:
+	case AV_ACCESS_INJECT:
 		inject_undef(vcpu);
 		return AV_EXIT_RESUME;
 	default:
@@ -928,7 +928,7 @@ mmio_isv(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t ipa, struct 
 	enum av_mmio_result r;
 	bool big_endian;
 
-	/* SCTLR_EL1.EE, or E0E for an access from EL0 (av_vcpu_data_big_endian()). */
+	/* SCTLR_EL1.EE, or E0E for an access from EL0 (av_ctxt_data_big_endian()). */
 	el1_get(vcpu, AV_VM_EL1_SCTLR);
 	big_endian = (vcpu->ctxt.el1.sctlr & (av_pstate_el(vcpu->ctxt.regs.pstate) == 0 ?
 						      AV_SCTLR_EL1_E0E : AV_SCTLR_EL1_EE)) != 0;
@@ -1058,12 +1058,12 @@ static __attribute__((noinline)) enum av_exit_action mmio_decode(const struct av
 	 * with lazy FP/SIMD switching the live value is in the hardware registers. */
 	fp = m.is_fp ? AV_VM_EL1_FPSIMD : 0;
 	el1_get(vcpu, AV_VM_EL1_SCTLR | AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1 | fp);
-	io.big_endian = av_vcpu_data_big_endian(&vcpu->ctxt);
-	av_vcpu_sp_load(&vcpu->ctxt);
+	io.big_endian = av_ctxt_data_big_endian(&vcpu->ctxt);
+	av_ctxt_sp_load(&vcpu->ctxt);
 	ret = av_insn_emulate_mem(&m, &vcpu->ctxt.regs, &io);
 	if (ret == 0) {
 		/* A writeback to SP changes SP_EL0 or SP_EL1 (the one PSTATE.SP selects). */
-		av_vcpu_sp_store(&vcpu->ctxt);
+		av_ctxt_sp_store(&vcpu->ctxt);
 		el1_put(vcpu, AV_VM_EL1_SP_EL0 | AV_VM_EL1_SP_EL1 | (m.is_store ? 0 : fp));
 		insn_done(vcpu);
 		return AV_EXIT_RESUME;

@@ -75,7 +75,7 @@ void av__vm_dbg_update(struct av_vcpu *vcpu)
 		vm->ops->debug_changed(vm->cookie, vcpu);
 }
 
-enum av_sysreg_result av__vm_sys_dbg(const struct av_sysreg_ctx *ctx, uint64_t *val)
+enum av_access_result av__vm_sys_dbg(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	struct av_vcpu *vcpu = ctx->vcpu;
 	struct av_dbg_state *d = &vcpu->sys.dbg;
@@ -90,7 +90,7 @@ enum av_sysreg_result av__vm_sys_dbg(const struct av_sysreg_ctx *ctx, uint64_t *
 		bool bp = op2 <= OP2_BCR, ctl = (op2 & 1) != 0; /* BCR and WCR are odd */
 
 		if (n >= dbg_count(vcpu->vm, bp ? AV_ID_AA64DFR0_BRPS : AV_ID_AA64DFR0_WRPS))
-			return AV_SYSREG_INJECT_UNDEF;
+			return AV_ACCESS_INJECT;
 		if (bp)
 			reg = ctl ? &d->bcr[n] : &d->bvr[n];
 		else
@@ -101,7 +101,7 @@ enum av_sysreg_result av__vm_sys_dbg(const struct av_sysreg_ctx *ctx, uint64_t *
 	}
 	case OP2_MDCCINT:
 		if (n != 2)
-			return AV_SYSREG_INJECT_UNDEF;
+			return AV_ACCESS_INJECT;
 		reg = &vcpu->sys.mdccint;
 		mask = MDCCINT_GUEST;
 		break;
@@ -109,17 +109,17 @@ enum av_sysreg_result av__vm_sys_dbg(const struct av_sysreg_ctx *ctx, uint64_t *
 		/* OSDTRRX_EL1 (n = 0), OSDTRTX_EL1 (3), OSECCR_EL1 (6): the OS save/restore
 		 * registers of a debug logic with no external debugger: RAZ/WI. */
 		if (n != 0 && n != 3 && n != 6)
-			return AV_SYSREG_INJECT_UNDEF;
-		return AV_SYSREG_HANDLED;
+			return AV_ACCESS_INJECT;
+		return AV_ACCESS_HANDLED;
 	default:
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	}
 	if (!ctx->is_write) {
 		*val = *reg;
-		return AV_SYSREG_HANDLED;
+		return AV_ACCESS_HANDLED;
 	}
 	*reg = *val & mask;
 	if (op2 >= OP2_BVR)
 		av__vm_dbg_update(vcpu);
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }

@@ -32,6 +32,6 @@ void av__vm_dbg_update(struct av_vcpu *vcpu);
 
 /* DBGBVR/DBGBCR/DBGWVR/DBGWCR<n>_EL1, MDCCINT_EL1, OSDTRRX/OSDTRTX/OSECCR_EL1: the rows
  * AV_SYSREG(2, 0, 0, 0..15, 0..7) except MDSCR_EL1. */
-enum av_sysreg_result av__vm_sys_dbg(const struct av_sysreg_ctx *ctx, uint64_t *val);
+enum av_access_result av__vm_sys_dbg(const struct av_sysreg_ctx *ctx, uint64_t *val);
 
 #endif

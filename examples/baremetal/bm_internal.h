@@ -199,7 +199,7 @@ void bm_pmu_cpu_init(void);
 int bm_pmu_vcpu_init(struct bm_vcpu *bv);
 void bm_pmu_vcpu_reset(struct bm_vcpu *bv);
 void bm_pmu_irq(struct bm_vcpu *loaded);
-enum av_sysreg_result bm_sys_pmu(const struct av_sysreg_ctx *ctx, uint64_t *val);
+enum av_access_result bm_sys_pmu(const struct av_sysreg_ctx *ctx, uint64_t *val);
 
 /* stats.c */
 void print_stats(void);

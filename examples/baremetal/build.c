@@ -332,15 +332,15 @@ static const struct av_vgic_lr_ops bm_lr_ops = {
 };
 
 /* ID registers: computed once per VM by av_vm_id_read(), served from the cache. */
-static enum av_sysreg_result bm_sys_id(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result bm_sys_id(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	const struct bm_vm *vm = ctx->table->cookie;
 	unsigned crm = av_sysreg_crm(ctx->key), op2 = av_sysreg_op2(ctx->key);
 
 	if (ctx->is_write)
-		return AV_SYSREG_INJECT_UNDEF;
+		return AV_ACCESS_INJECT;
 	*val = vm->idregs[(crm - 1) * 8 + op2];
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 #define BM_ROW_ID \

@@ -71,7 +71,7 @@ void bm_pmu_irq(struct bm_vcpu *loaded)
 }
 
 /* The PMU registers of a VM with a PMU (the others keep the library's RAZ/WI rows). */
-enum av_sysreg_result bm_sys_pmu(const struct av_sysreg_ctx *ctx, uint64_t *val)
+enum av_access_result bm_sys_pmu(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	struct av_vcpu *v = ctx->vcpu;
 	struct bm_vcpu *bv = v->host;

@@ -443,7 +443,7 @@ dispatched:
 				}
 				bv->v.el1_regs = AV_VM_EL1_ALL; /* the hooks move what is named */
 				av_arch_vm_el1_get(vm, &bv->v);
-				av_vcpu_inject_undef(&bv->v.ctxt);
+				av_ctxt_inject_undef(&bv->v.ctxt);
 				av_arch_vm_el1_put(vm, &bv->v);
 				bv->v.el1_regs = 0;
 				bv->v.stats.inject_undef++;

@@ -92,7 +92,7 @@ static struct hyp_mm mm;
 static struct av_s2 s2;
 static struct av_vgic vgic;
 static struct av_arch_gicv2 gicv2;
-static struct av_vcpu_ctxt ctxt __attribute__((aligned(16)));
+static struct av_ctxt ctxt __attribute__((aligned(16)));
 static struct av_arch_vcpu vcpu;
 
 /* What the checks look at. */

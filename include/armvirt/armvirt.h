@@ -23,6 +23,7 @@
 #include <armvirt/traps.h>
 #include <armvirt/types.h>
 #include <armvirt/vcpu.h>
+#include <armvirt/version.h>
 #include <armvirt/vgic.h>
 #include <armvirt/vgic_bus.h>
 #include <armvirt/vm.h>

@@ -346,7 +346,7 @@ struct av_esr_mcr {
 	uint8_t crn;  /**< CRn */
 	uint8_t rt;   /**< Rt (AArch64 view) */
 	uint8_t crm;  /**< CRm */
-	bool read;    /**< MRC/VMRS (true) or MCR (false) */
+	bool is_write; /**< MCR (true) or MRC/VMRS (false) */
 };
 
 /** MCRR/MRRC: EC 0x04, 0x0C. */
@@ -357,7 +357,7 @@ struct av_esr_mcrr {
 	uint8_t rt2;  /**< Rt2 (AArch64 view) */
 	uint8_t rt;   /**< Rt (AArch64 view) */
 	uint8_t crm;  /**< CRm */
-	bool read;    /**< MRRC (true) or MCRR (false) */
+	bool is_write; /**< MCRR (true) or MRRC (false) */
 };
 
 /** LDC/STC: EC 0x06. */
@@ -368,7 +368,7 @@ struct av_esr_ldc {
 	uint8_t rn;   /**< Rn (immediate forms) */
 	bool offset;  /**< offset added (true) or subtracted (false) */
 	uint8_t am;   /**< addressing mode */
-	bool read;    /**< LDC (true) or STC (false) */
+	bool is_write; /**< STC (true) or LDC (false) */
 };
 
 /** Condition only: EC 0x07. */
@@ -407,7 +407,10 @@ struct av_esr_sys {
 	uint8_t crm; /**< CRm */
 	uint8_t op2; /**< Op2 */
 	uint8_t rt;  /**< Rt; for EC 0x14 the first (even) register of the pair */
-	bool read;   /**< MRS/MRRS/SYSL (true) or MSR/MSRR/SYS (false) */
+	/** MSR/MSRR/SYS (true) or MRS/MRRS/SYSL (false): the polarity of
+	 *  av_sysreg_access::is_write (armvirt/sysreg.h, the decoder trap handlers use) and of
+	 *  a data abort's `wnr`. */
+	bool is_write;
 };
 
 /** ERET trapped: EC 0x1A. */

@@ -49,8 +49,6 @@
 #ifndef ARMVIRT_IVC_H
 #define ARMVIRT_IVC_H
 
-#include <stdatomic.h>
-
 #include <armvirt/bits.h>
 #include <armvirt/platform.h>
 #include <armvirt/regs.h>
@@ -184,7 +182,7 @@ struct av_ivc_msg {
 
 /** One VM's mailbox. Private; in struct av_ivc. */
 struct av_ivc_mbox {
-	atomic_flag lock;           /**< the mailbox lock */
+	av_atomic_flag lock;        /**< the mailbox lock */
 	bool full;                  /**< a message waits for acknowledgement */
 	struct av_ivc_msg msg;      /**< the message while @c full */
 	uint64_t delivered;         /**< statistics: messages deposited */

@@ -116,9 +116,9 @@ int av_pmu_init(struct av_pmu *pmu, const struct av_pmu_hw_ops *ops, void *cooki
  * @param is_write true for MSR, false for MRS
  * @param val the value written, or receives the value read
  * @param el the exception level of the access (0 or 1)
- * @return how the access was handled (enum av_sysreg_result)
+ * @return how the access was handled (enum av_access_result)
  */
-enum av_sysreg_result av_pmu_access(struct av_pmu *pmu, uint32_t key, bool is_write,
+enum av_access_result av_pmu_access(struct av_pmu *pmu, uint32_t key, bool is_write,
 				    uint64_t *val, unsigned el);
 
 /**

@@ -81,8 +81,6 @@
 #ifndef ARMVIRT_SCHED_H
 #define ARMVIRT_SCHED_H
 
-#include <stdatomic.h>
-
 #include <armvirt/types.h>
 
 #ifdef __cplusplus
@@ -135,7 +133,7 @@ struct av_sched_entity {
 
 /** One pCPU's run queue. Private; in struct av_sched. */
 struct av_sched_rq {
-	atomic_flag lock;                                  /**< the run-queue lock */
+	av_atomic_flag lock;                               /**< the run-queue lock */
 	struct av_sched_entity *curr;                      /**< current entity, or NULL (idle) */
 	struct av_sched_entity *queue[AV_SCHED_NR_PRIO];   /**< circular list per priority */
 	uint32_t prio_mask;                                /**< bit p: queue[p] not empty */

@@ -506,16 +506,16 @@ int av_sysreg_format_key(uint32_t key, char *buf, size_t size);
  * Table-driven emulation
  */
 
-/** What a trapped access turns into; the caller carries it out. */
-enum av_sysreg_result {
-	/** Done: for a read the value is in `*val` (write it to Rt unless Rt is 31); advance
-	 *  the PC past the instruction. */
-	AV_SYSREG_HANDLED = 0,
-	/** Inject an UNDEFINED exception into the guest (PC not advanced). */
-	AV_SYSREG_INJECT_UNDEF = 1,
-	/** Not decided here: return to the caller (e.g. the host's run loop). */
-	AV_SYSREG_TO_CALLER = 2,
-};
+/* What a trapped access turns into (the caller carries it out) is an enum av_access_result
+ * (armvirt/types.h): AV_ACCESS_HANDLED (for a read the value is in `*val`: write it to Rt
+ * unless Rt is 31; advance the PC), AV_ACCESS_INJECT (inject UNDEFINED; PC not advanced)
+ * or AV_ACCESS_TO_CALLER. */
+#ifndef AV_NO_DEPRECATED
+#define av_sysreg_result av_access_result           /**< deprecated: enum av_access_result */
+#define AV_SYSREG_HANDLED AV_ACCESS_HANDLED        /**< deprecated: AV_ACCESS_HANDLED */
+#define AV_SYSREG_INJECT_UNDEF AV_ACCESS_INJECT    /**< deprecated: AV_ACCESS_INJECT */
+#define AV_SYSREG_TO_CALLER AV_ACCESS_TO_CALLER    /**< deprecated: AV_ACCESS_TO_CALLER */
+#endif
 
 /** How a row behaves. */
 enum av_sysreg_kind {
@@ -548,7 +548,7 @@ struct av_sysreg_ctx {
  *             (it starts as 0)
  * @return what the caller must do
  */
-typedef enum av_sysreg_result (*av_sysreg_access_fn)(const struct av_sysreg_ctx *ctx,
+typedef enum av_access_result (*av_sysreg_access_fn)(const struct av_sysreg_ctx *ctx,
 						     uint64_t *val);
 
 /**
@@ -656,7 +656,7 @@ const struct av_sysreg_desc *av_sysreg_find(const struct av_sysreg_desc *rows, s
  *
  * Context: any; handlers decide their own locking.
  */
-enum av_sysreg_result av_sysreg_emulate(struct av_sysreg_table *t, void *vcpu,
+enum av_access_result av_sysreg_emulate(struct av_sysreg_table *t, void *vcpu,
 					const struct av_sysreg_access *acc, uint64_t *val);
 
 /**
@@ -668,10 +668,10 @@ enum av_sysreg_result av_sysreg_emulate(struct av_sysreg_table *t, void *vcpu,
  * @param vcpu passed unchanged to the row callbacks
  * @param iss ISS of an EC 0x18 syndrome
  * @param regs the vCPU's registers (Rt is read or written)
- * @return as av_sysreg_emulate(); on AV_SYSREG_INJECT_UNDEF or AV_SYSREG_TO_CALLER
+ * @return as av_sysreg_emulate(); on AV_ACCESS_INJECT or AV_ACCESS_TO_CALLER
  *         @p regs is unchanged
  */
-enum av_sysreg_result av_sysreg_trap(struct av_sysreg_table *t, void *vcpu, uint32_t iss,
+enum av_access_result av_sysreg_trap(struct av_sysreg_table *t, void *vcpu, uint32_t iss,
 				     struct av_regs *regs);
 
 /* ---------------------------------------------------------------------------------------

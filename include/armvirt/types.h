@@ -7,7 +7,8 @@
  * `AV_E*` code. A guest's bad access is never a library error; it becomes an
  * injected exception or a defined RAZ/WI result, decided by the caller.
  *
- * Freestanding: this header uses only stdint.h, stddef.h and stdbool.h.
+ * Freestanding: this header uses only stdint.h, stddef.h, stdbool.h and stdatomic.h (in
+ * C++, <atomic>).
  */
 #ifndef ARMVIRT_TYPES_H
 #define ARMVIRT_TYPES_H
@@ -16,9 +17,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Atomic members of public structs: C11 atomic_flag, atomic_bool, atomic_int; in C++, which
+ * has <stdatomic.h> only from C++23, the layout-compatible std::atomic_flag and
+ * std::atomic<T>. av_atomic_flag is the lock word of the built-in spinlocks. */
+#ifdef __cplusplus
+#include <atomic>
+typedef std::atomic_flag av_atomic_flag;
+typedef std::atomic<bool> av_atomic_bool;
+typedef std::atomic<int> av_atomic_int;
+#else
+#include <stdatomic.h>
+typedef atomic_flag av_atomic_flag; /**< a C11 atomic_flag */
+typedef atomic_bool av_atomic_bool; /**< a C11 atomic_bool */
+typedef atomic_int av_atomic_int;   /**< a C11 atomic_int */
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/**
+ * Outcome of an emulated guest access, one convention for every emulator: system registers
+ * (armvirt/sysreg.h handlers, av_sysreg_emulate(), av_pmu_access()), vGIC frames
+ * (av_vgic_v3_dist_access() and friends) and MMIO devices.
+ */
+enum av_access_result {
+	/** Done: for a read the value is stored; complete the instruction (advance the PC,
+	 *  write Rt) and resume the guest. */
+	AV_ACCESS_HANDLED = 0,
+	/** Refused: inject the exception the architecture gives such an access (a synchronous
+	 *  external data abort for a memory access, UNDEFINED for a system register); the PC
+	 *  is not advanced. */
+	AV_ACCESS_INJECT = 1,
+	/** Not decided here: hand the access to the caller (e.g. the host's run loop). */
+	AV_ACCESS_TO_CALLER = 2,
+};
 
 /** Error codes. Functions return their negation (e.g. `-AV_EINVAL`). */
 enum av_errno {

@@ -3,14 +3,14 @@
  * @file armvirt/vcpu.h
  * @brief A vCPU's architectural state, and exception injection into a guest's EL1.
  *
- * `struct av_vcpu_ctxt` is the one layout the world switch (lib/arch/aarch64) saves into
+ * `struct av_ctxt` is the one layout the world switch (lib/arch/aarch64) saves into
  * and restores from, and that the portable trap handlers work on:
  * - `regs` holds X0–X30, PC (ELR_EL2), PSTATE (SPSR_EL2) and the FP/SIMD registers;
  * - `el1` holds the EL1 (and EL0) system registers that belong to the guest.
  *
- * `regs.sp` is a convenience for trap emulation only: av_vcpu_sp_load() copies the stack
+ * `regs.sp` is a convenience for trap emulation only: av_ctxt_sp_load() copies the stack
  * pointer the trapped context was using (SP_EL0 or SP_EL1, by PSTATE) into it, and
- * av_vcpu_sp_store() writes it back. The world switch never reads `regs.sp`.
+ * av_ctxt_sp_store() writes it back. The world switch never reads `regs.sp`.
  *
  * Assembly reaches these fields through generated, static_assert-checked offsets.
  */
@@ -80,8 +80,12 @@ struct av_dbg_state {
 	uint32_t hw_wp; /**< the same for the watchpoints */
 };
 
-/** Everything the world switch moves for one vCPU. */
-struct av_vcpu_ctxt {
+/**
+ * Everything the world switch moves for one vCPU: a vCPU's register context. Functions
+ * on it are named `av_ctxt_*`; `av_vcpu_*` functions take a `struct av_vcpu` (armvirt/vm.h),
+ * whose first member this is.
+ */
+struct av_ctxt {
 	struct av_regs regs;     /**< GPRs, PC, PSTATE, FP/SIMD */
 	struct av_el1_regs el1;  /**< EL1 system registers */
 };
@@ -195,7 +199,7 @@ static inline unsigned av_pstate_daif(uint64_t pstate)
  * @param ctxt the vCPU's register context
  * @return true for big-endian data accesses (SCTLR_EL1.EE or E0E)
  */
-bool av_vcpu_data_big_endian(const struct av_vcpu_ctxt *ctxt);
+bool av_ctxt_data_big_endian(const struct av_ctxt *ctxt);
 
 /**
  * Copy the stack pointer the trapped context was using into `regs.sp`: SP_EL1 when
@@ -203,13 +207,13 @@ bool av_vcpu_data_big_endian(const struct av_vcpu_ctxt *ctxt);
  * Call it before emulating an instruction that may use SP (av_insn_emulate_mem()).
  * @param ctxt the vCPU's register context
  */
-void av_vcpu_sp_load(struct av_vcpu_ctxt *ctxt);
+void av_ctxt_sp_load(struct av_ctxt *ctxt);
 
 /**
- * Write `regs.sp` back to the SP_EL0 or SP_EL1 it came from (see av_vcpu_sp_load()).
+ * Write `regs.sp` back to the SP_EL0 or SP_EL1 it came from (see av_ctxt_sp_load()).
  * @param ctxt the vCPU's register context
  */
-void av_vcpu_sp_store(struct av_vcpu_ctxt *ctxt);
+void av_ctxt_sp_store(struct av_ctxt *ctxt);
 
 /**
  * Complete the trapped instruction without executing it: PC += 4, and, as on the
@@ -217,7 +221,7 @@ void av_vcpu_sp_store(struct av_vcpu_ctxt *ctxt);
  * (the software-step state machine moves to active-pending).
  * @param ctxt the vCPU's register context
  */
-void av_vcpu_skip_insn(struct av_vcpu_ctxt *ctxt);
+void av_ctxt_skip_insn(struct av_ctxt *ctxt);
 
 /**
  * The vector address and the new PSTATE of a synchronous exception taken to EL1 from the
@@ -227,7 +231,7 @@ void av_vcpu_skip_insn(struct av_vcpu_ctxt *ctxt);
  * @param[out] pstate  PSTATE after the exception entry; may be NULL
  * @param ctxt the vCPU's register context
  */
-void av_vcpu_exception_target(const struct av_vcpu_ctxt *ctxt, uint64_t *vector,
+void av_ctxt_exception_target(const struct av_ctxt *ctxt, uint64_t *vector,
 			      uint64_t *pstate);
 
 /**
@@ -245,14 +249,14 @@ void av_vcpu_exception_target(const struct av_vcpu_ctxt *ctxt, uint64_t *vector,
  * @param esr the syndrome for ESR_EL1
  * @param far the address for FAR_EL1
  */
-void av_vcpu_inject_sync(struct av_vcpu_ctxt *ctxt, uint64_t esr, uint64_t far);
+void av_ctxt_inject_sync(struct av_ctxt *ctxt, uint64_t esr, uint64_t far);
 
 /**
  * Inject an Undefined Instruction exception: EC 0x00 (unknown reason), IL = 1, ISS = 0.
  * FAR_EL1 is left unchanged (it is UNKNOWN for this exception).
  * @param ctxt the vCPU's register context
  */
-void av_vcpu_inject_undef(struct av_vcpu_ctxt *ctxt);
+void av_ctxt_inject_undef(struct av_ctxt *ctxt);
 
 /**
  * Inject a Data Abort: EC DABT_CUR (0x25) when the guest was at EL1, DABT_LOW (0x24) from
@@ -264,7 +268,7 @@ void av_vcpu_inject_undef(struct av_vcpu_ctxt *ctxt);
  * @param far the faulting address for FAR_EL1
  * @param wnr true for a write
  */
-void av_vcpu_inject_dabt(struct av_vcpu_ctxt *ctxt, uint64_t far, unsigned fsc, bool wnr);
+void av_ctxt_inject_dabt(struct av_ctxt *ctxt, uint64_t far, unsigned fsc, bool wnr);
 
 /**
  * Inject an Instruction Abort: EC IABT_CUR (0x21) from EL1, IABT_LOW (0x20) from EL0;
@@ -273,16 +277,34 @@ void av_vcpu_inject_dabt(struct av_vcpu_ctxt *ctxt, uint64_t far, unsigned fsc, 
  * @param far the faulting address for FAR_EL1
  * @param fsc fault status code
  */
-void av_vcpu_inject_iabt(struct av_vcpu_ctxt *ctxt, uint64_t far, unsigned fsc);
+void av_ctxt_inject_iabt(struct av_ctxt *ctxt, uint64_t far, unsigned fsc);
 
 /**
- * The syndrome av_vcpu_inject_dabt() would write to ESR_EL1.
+ * The syndrome av_ctxt_inject_dabt() would write to ESR_EL1.
  * @param ctxt the vCPU's register context
  * @param fsc fault status code
  * @param wnr true for a write
  * @return the ESR_EL1 value
  */
-uint64_t av_vcpu_dabt_esr(const struct av_vcpu_ctxt *ctxt, unsigned fsc, bool wnr);
+uint64_t av_ctxt_dabt_esr(const struct av_ctxt *ctxt, unsigned fsc, bool wnr);
+
+/*
+ * Names before 0.2 (`av_vcpu_*` named both struct av_vcpu and its register context):
+ * deprecated, removed before 1.0.
+ */
+#ifndef AV_NO_DEPRECATED
+#define av_vcpu_ctxt av_ctxt                              /**< deprecated: struct av_ctxt */
+#define av_vcpu_data_big_endian av_ctxt_data_big_endian   /**< deprecated name */
+#define av_vcpu_sp_load av_ctxt_sp_load                   /**< deprecated name */
+#define av_vcpu_sp_store av_ctxt_sp_store                 /**< deprecated name */
+#define av_vcpu_skip_insn av_ctxt_skip_insn               /**< deprecated name */
+#define av_vcpu_exception_target av_ctxt_exception_target /**< deprecated name */
+#define av_vcpu_inject_sync av_ctxt_inject_sync           /**< deprecated name */
+#define av_vcpu_inject_undef av_ctxt_inject_undef         /**< deprecated name */
+#define av_vcpu_inject_dabt av_ctxt_inject_dabt           /**< deprecated name */
+#define av_vcpu_inject_iabt av_ctxt_inject_iabt           /**< deprecated name */
+#define av_vcpu_dabt_esr av_ctxt_dabt_esr                 /**< deprecated name */
+#endif
 
 #ifdef __cplusplus
 }

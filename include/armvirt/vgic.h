@@ -38,8 +38,6 @@
 #ifndef ARMVIRT_VGIC_H
 #define ARMVIRT_VGIC_H
 
-#include <stdatomic.h>
-
 #include <armvirt/bits.h>
 #include <armvirt/types.h>
 
@@ -376,7 +374,7 @@ struct av_vgic_vcpu {
 	uint8_t lr_used;                  /**< LRs written by the last flush (to clear) */
 	uint8_t lr_live;                  /**< LRs not yet folded back by a sync */
 	uint8_t asleep;                   /**< GICR_WAKER.ProcessorSleep */
-	atomic_flag lock;                 /**< built-in lock */
+	av_atomic_flag lock;              /**< built-in lock */
 	uint16_t lr_slot[AV_VGIC_MAX_LRS]; /**< slot held by each written LR */
 };
 
@@ -397,7 +395,7 @@ struct av_vgic {
 	void *kick_cookie;                        /**< passed to @ref kick */
 	av_vgic_level_fn line_level;              /**< input level of resampled lines */
 	void *line_level_cookie;                  /**< passed to @ref line_level */
-	atomic_flag dist_lock;                    /**< distributor state lock */
+	av_atomic_flag dist_lock;                    /**< distributor state lock */
 	/** The distributor's 32-bit ID registers (GICD_TYPER, GICD_IIDR, GICD_PIDR2), offset
 	 *  and value, fixed by av_vgic_init(); unused entries hold offset UINT32_MAX. For
 	 *  av_vgic_dist_read_id(). */
@@ -578,11 +576,13 @@ int av_vgic_get_irq(struct av_vgic *vgic, unsigned vcpu, uint32_t intid,
 
 /* ---- MMIO ---- */
 
-/** MMIO access outcome (non-negative); negative values are AV_E* caller errors. */
-enum av_vgic_access_result {
-	AV_VGIC_ACCESS_OK = 0,    /**< done; for a read, *val holds the value */
-	AV_VGIC_ACCESS_ABORT = 1, /**< inject a synchronous external data abort */
-};
+/* The access functions return an enum av_access_result (armvirt/types.h), non-negative:
+ * AV_ACCESS_HANDLED (for a read, *val holds the value) or AV_ACCESS_INJECT (inject a
+ * synchronous external data abort); negative values are AV_E* caller errors. */
+#ifndef AV_NO_DEPRECATED
+#define AV_VGIC_ACCESS_OK AV_ACCESS_HANDLED     /**< deprecated: AV_ACCESS_HANDLED */
+#define AV_VGIC_ACCESS_ABORT AV_ACCESS_INJECT   /**< deprecated: AV_ACCESS_INJECT */
+#endif
 
 /**
  * A guest access to the GICv3 distributor frame.
@@ -591,7 +591,7 @@ enum av_vgic_access_result {
  * @param val      in: value to write; out: value read (zero-extended)
  * @param vgic the vGIC
  * @param is_write true for a store, false for a load
- * @return AV_VGIC_ACCESS_OK, AV_VGIC_ACCESS_ABORT, or -AV_EINVAL (model is not GICv3)
+ * @return AV_ACCESS_HANDLED, AV_ACCESS_INJECT, or -AV_EINVAL (model is not GICv3)
  */
 int av_vgic_v3_dist_access(struct av_vgic *vgic, uint64_t offset, unsigned size, bool is_write,
 			   uint64_t *val);
@@ -605,7 +605,7 @@ int av_vgic_v3_dist_access(struct av_vgic *vgic, uint64_t offset, unsigned size,
  * @param size access size in bytes
  * @param is_write true for a store, false for a load
  * @param val the register value
- * @return AV_VGIC_ACCESS_OK, AV_VGIC_ACCESS_ABORT, or -AV_EINVAL for bad arguments
+ * @return AV_ACCESS_HANDLED, AV_ACCESS_INJECT, or -AV_EINVAL for bad arguments
  */
 int av_vgic_v3_redist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offset,
 			     unsigned size, bool is_write, uint64_t *val);
@@ -618,7 +618,7 @@ int av_vgic_v3_redist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offse
  * @param size access size in bytes
  * @param is_write true for a store, false for a load
  * @param val the register value
- * @return AV_VGIC_ACCESS_OK, AV_VGIC_ACCESS_ABORT, or -AV_EINVAL for bad arguments
+ * @return AV_ACCESS_HANDLED, AV_ACCESS_INJECT, or -AV_EINVAL for bad arguments
  */
 int av_vgic_v3_redist_region_access(struct av_vgic *vgic, uint64_t offset, unsigned size,
 				    bool is_write, uint64_t *val);
@@ -632,7 +632,7 @@ int av_vgic_v3_redist_region_access(struct av_vgic *vgic, uint64_t offset, unsig
  * @param size access size in bytes
  * @param is_write true for a store, false for a load
  * @param val the register value
- * @return AV_VGIC_ACCESS_OK, AV_VGIC_ACCESS_ABORT, or -AV_EINVAL for bad arguments
+ * @return AV_ACCESS_HANDLED, AV_ACCESS_INJECT, or -AV_EINVAL for bad arguments
  */
 int av_vgic_v2_dist_access(struct av_vgic *vgic, unsigned vcpu, uint64_t offset, unsigned size,
 			   bool is_write, uint64_t *val);

@@ -416,7 +416,7 @@ struct av_vcpu_mmio {
  * the world switch may use `&vcpu->ctxt` and a `struct av_vcpu *` interchangeably.
  */
 struct av_vcpu {
-	struct av_vcpu_ctxt ctxt;        /**< registers (the world switch's layout) */
+	struct av_ctxt ctxt;             /**< registers (the world switch's layout) */
 	struct av_vm *vm;                /**< owning VM */
 	unsigned index;                  /**< 0..nr_vcpus - 1, also the vGIC index */
 	uint64_t mpidr;                  /**< MPIDR affinity (Aff3..Aff0) */

@@ -13,6 +13,9 @@ int main(void)
 {
 	char line[128];
 
+	/* <armvirt/version.h> is installed, and the library linked is the headers' version. */
+	if (av_version() != AV_VERSION || strcmp(av_version_string(), AV_VERSION_STRING) != 0)
+		return 1;
 	if (strcmp(av_strerror(-AV_EINVAL), "AV_EINVAL: invalid argument") != 0)
 		return 1;
 	av_snprintf(line, sizeof(line), "%s %#x", "consumer", 0x2a);

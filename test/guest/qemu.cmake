@@ -37,9 +37,10 @@ av_qemu_test(minimal examples/minimal/armvirt-minimal.bin)
 av_qemu_test_cpu(minimal-a57 examples/minimal/armvirt-minimal.bin cortex-a57)
 
 # armvirt-bm, the bare-metal hypervisor (examples/baremetal): every EL1 guest test program
-# runs in a 2-vCPU VM, GICv3 and GICv2 (-smp 2): qemu.bm.<prog>.gicv3 / .gicv2.
-foreach(prog hypercall idregs mmio dabort wfi_timer sgi psci fpsimd isv0 debug primecell
-             fpmmio memops features timer_gic)
+# marked QEMU in test/guest/el1/progs.cmake runs in a 2-vCPU VM, GICv3 and GICv2 (-smp 2):
+# qemu.bm.<prog>.gicv3 / .gicv2.
+include(${CMAKE_CURRENT_LIST_DIR}/el1/progs.cmake)
+foreach(prog IN LISTS AV_GUEST_EL1_QEMU_PROGS)
   av_qemu_test(bm.${prog} examples/baremetal/armvirt-bm-${prog}.bin)
 endforeach()
 # Kernel formats (doc/baremetal.md): the mmio program as a raw binary without the Image

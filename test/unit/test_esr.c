@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <armvirt/esr.h>
+#include <armvirt/sysreg.h>
 #include <armvirt/types.h>
 
 /* A field at bits [hi:lo] of a syndrome holding v. */
@@ -78,7 +79,7 @@ static void test_golden_mrs(void **state)
 	assert_int_equal(e.u.sys.crm, 4);
 	assert_int_equal(e.u.sys.op2, 0);
 	assert_int_equal(e.u.sys.rt, 1);
-	assert_true(e.u.sys.read);
+	assert_false(e.u.sys.is_write);
 	check_format(0x62300029, "EC=0x18 SYS64 IL=1 Op0=3 Op1=0 CRn=0 CRm=4 Op2=0 Rt=1 read");
 }
 
@@ -190,7 +191,7 @@ static void test_build_cp(void **state)
 	assert_int_equal(e.u.mcr.crn, 1);
 	assert_int_equal(e.u.mcr.rt, 3);
 	assert_int_equal(e.u.mcr.crm, 0);
-	assert_true(e.u.mcr.read);
+	assert_false(e.u.mcr.is_write);
 	check_format(mcr, "EC=0x03 CP15_32 IL=1 CV=1 COND=0x1 Opc1=0 CRn=1 CRm=0 Opc2=2 Rt=3 read");
 
 	e = decode_ok(mcrr);
@@ -199,7 +200,7 @@ static void test_build_cp(void **state)
 	assert_int_equal(e.u.mcrr.rt2, 7);
 	assert_int_equal(e.u.mcrr.rt, 2);
 	assert_int_equal(e.u.mcrr.crm, 9);
-	assert_false(e.u.mcrr.read);
+	assert_true(e.u.mcrr.is_write);
 	assert_int_equal(decode_ok(EC(0x04) | F(0, 0, 1)).kind, AV_ESR_KIND_MCRR);
 
 	e = decode_ok(ldc);
@@ -208,14 +209,14 @@ static void test_build_cp(void **state)
 	assert_int_equal(e.u.ldc.rn, 4);
 	assert_false(e.u.ldc.offset);
 	assert_int_equal(e.u.ldc.am, 2);
-	assert_true(e.u.ldc.read);
+	assert_false(e.u.ldc.is_write);
 
 	e = decode_ok(vmrs);
 	assert_int_equal(e.kind, AV_ESR_KIND_MCR);
 	assert_int_equal(e.u.mcr.opc1, 7);
 	assert_int_equal(e.u.mcr.crn, 6);
 	assert_int_equal(e.u.mcr.rt, 5);
-	assert_true(e.u.mcr.read);
+	assert_false(e.u.mcr.is_write);
 	assert_int_equal(decode_ok(EC(0x05)).kind, AV_ESR_KIND_MCR);
 }
 
@@ -296,7 +297,7 @@ static void test_build_sys(void **state)
 	assert_int_equal(e.u.sys.crn, 12);
 	assert_int_equal(e.u.sys.crm, 11);
 	assert_int_equal(e.u.sys.rt, 9);
-	assert_false(e.u.sys.read);
+	assert_true(e.u.sys.is_write);
 	check_format(msr, "EC=0x18 SYS64 IL=1 Op0=3 Op1=0 CRn=12 CRm=11 Op2=5 Rt=9 write");
 
 	e = decode_ok(mrrs);
@@ -304,14 +305,51 @@ static void test_build_sys(void **state)
 	assert_int_equal(e.u.sys.rt, 6);
 	assert_int_equal(e.u.sys.op2, 1);
 	assert_int_equal(e.u.sys.crn, 2);
-	assert_true(e.u.sys.read);
+	assert_false(e.u.sys.is_write);
 
 	memset(&b, 0, sizeof(b));
 	b.ec = AV_ESR_EC_SYS128;
 	b.il = true;
 	b.u.sys = (struct av_esr_sys){ .op0 = 3, .op1 = 0, .crn = 2, .crm = 0, .op2 = 1, .rt = 6,
-				       .read = true };
+				       .is_write = false };
 	assert_true(av_esr_encode(&b) == mrrs);
+}
+
+/*
+ * One polarity for EC 0x18: the generic decoder (av_esr_decode()) and the trap handlers'
+ * (av_sysreg_decode_iss()) agree on every register, Rt and direction; MSR is a write.
+ */
+static void test_sys64_one_polarity(void **state)
+{
+	static const uint32_t regs[] = { AV_SYS_MIDR_EL1, AV_SYS_MPIDR_EL1, AV_SYS_TPIDR_EL0,
+					 AV_SYSREG(3, 7, 15, 15, 7), AV_SYSREG(2, 0, 0, 2, 2) };
+	(void)state;
+
+	for (unsigned r = 0; r < sizeof(regs) / sizeof(regs[0]); r++) {
+		for (unsigned rt = 0; rt < 32; rt++) {
+			for (unsigned dir = 0; dir < 2; dir++) {
+				uint32_t iss = (uint32_t)(AV_FIELD_PREP(AV_ESR_SYS_OP0, av_sysreg_op0(regs[r])) |
+					       AV_FIELD_PREP(AV_ESR_SYS_OP1, av_sysreg_op1(regs[r])) |
+					       AV_FIELD_PREP(AV_ESR_SYS_CRN, av_sysreg_crn(regs[r])) |
+					       AV_FIELD_PREP(AV_ESR_SYS_CRM, av_sysreg_crm(regs[r])) |
+					       AV_FIELD_PREP(AV_ESR_SYS_OP2, av_sysreg_op2(regs[r])) |
+					       AV_FIELD_PREP(AV_ESR_SYS_RT, rt) |
+					       AV_FIELD_PREP(AV_ESR_SYS_DIR, dir));
+				struct av_sysreg_access acc;
+				struct av_esr e = decode_ok(EC(0x18) | iss);
+
+				av_sysreg_decode_iss(iss, &acc);
+				assert_int_equal(acc.key, AV_SYSREG(e.u.sys.op0, e.u.sys.op1,
+								    e.u.sys.crn, e.u.sys.crm,
+								    e.u.sys.op2));
+				assert_int_equal(acc.key, regs[r]);
+				assert_int_equal(acc.rt, e.u.sys.rt);
+				assert_int_equal(acc.is_write, e.u.sys.is_write);
+				assert_int_equal(acc.is_write, dir == 0); /* Direction 0: MSR */
+				assert_true(av_esr_encode(&e) == (EC(0x18) | iss));
+			}
+		}
+	}
 }
 
 static void test_build_misc_traps(void **state)
@@ -802,6 +840,7 @@ int main(void)
 		cmocka_unit_test(test_build_fp_simd_sme),
 		cmocka_unit_test(test_build_calls),
 		cmocka_unit_test(test_build_sys),
+		cmocka_unit_test(test_sys64_one_polarity),
 		cmocka_unit_test(test_build_misc_traps),
 		cmocka_unit_test(test_build_aborts),
 		cmocka_unit_test(test_build_gpc_serror),

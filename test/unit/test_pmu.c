@@ -72,13 +72,13 @@ static void f_irq(void *c, bool level)
 static const struct av_pmu_hw_ops ops = { .read = f_read, .write = f_write, .set_irq = f_irq };
 static struct av_pmu pmu;
 
-static uint64_t acc(uint32_t key, bool w, uint64_t v, enum av_sysreg_result want)
+static uint64_t acc(uint32_t key, bool w, uint64_t v, enum av_access_result want)
 {
 	assert_int_equal(av_pmu_access(&pmu, key, w, &v, 1), want);
 	return v;
 }
-#define RD(k) acc((k), false, 0, AV_SYSREG_HANDLED)
-#define WR(k, v) acc((k), true, (v), AV_SYSREG_HANDLED)
+#define RD(k) acc((k), false, 0, AV_ACCESS_HANDLED)
+#define WR(k, v) acc((k), true, (v), AV_ACCESS_HANDLED)
 
 static int setup(void **state)
 {
@@ -119,16 +119,16 @@ static void test_pmcr_and_ids(void **state)
 	assert_int_equal(*slot(AV_SYS_PMCCNTR_EL0), 0);
 	assert_int_equal(RD(AV_SYS_PMCR_EL0) & 0xffff, AV_FIELD_PREP(AV_PMCR_N, 4) | AV_PMCR_E);
 	assert_int_equal(RD(AV_SYS_PMCEID0_EL0), 0x40020101);
-	acc(AV_SYS_PMCEID0_EL0, true, 1, AV_SYSREG_INJECT_UNDEF);
+	acc(AV_SYS_PMCEID0_EL0, true, 1, AV_ACCESS_INJECT);
 	/* Counters beyond the share: UNDEFINED by name, RAZ/WI through PMSELR. */
-	acc(AV_SYS_PMEVCNTRn_EL0(4), false, 0, AV_SYSREG_INJECT_UNDEF);
-	acc(AV_SYS_PMEVTYPERn_EL0(5), true, 0, AV_SYSREG_INJECT_UNDEF);
+	acc(AV_SYS_PMEVCNTRn_EL0(4), false, 0, AV_ACCESS_INJECT);
+	acc(AV_SYS_PMEVTYPERn_EL0(5), true, 0, AV_ACCESS_INJECT);
 	WR(AV_SYS_PMSELR_EL0, 5);
 	assert_int_equal(RD(AV_SYS_PMXEVCNTR_EL0), 0);
 	WR(AV_SYS_PMXEVCNTR_EL0, 9);
 	assert_int_equal(*slot(AV_SYS_PMEVCNTRn_EL0(5)), 66);
 	/* Unallocated encodings in the trapped range. */
-	acc(AV_SYSREG(3, 3, 9, 13, 5), false, 0, AV_SYSREG_INJECT_UNDEF);
+	acc(AV_SYSREG(3, 3, 9, 13, 5), false, 0, AV_ACCESS_INJECT);
 }
 
 /* NSH is never set in the hardware; bitmaps are limited to the share and the cycle bit. */
@@ -172,7 +172,7 @@ static void test_swinc_chain(void **state)
 	assert_int_equal(RD(AV_SYS_PMOVSSET_EL0), 1);
 	/* Filtered at EL0 (U = 1): no count. */
 	WR(AV_SYS_PMEVTYPERn_EL0(0), AV_BIT(30) | AV_PMU_EV_SW_INCR);
-	assert_int_equal(av_pmu_access(&pmu, AV_SYS_PMSWINC_EL0, true, &v, 0), AV_SYSREG_HANDLED);
+	assert_int_equal(av_pmu_access(&pmu, AV_SYS_PMSWINC_EL0, true, &v, 0), AV_ACCESS_HANDLED);
 	assert_int_equal(RD(AV_SYS_PMEVCNTRn_EL0(0)), 0);
 	/* The even half's hardware interrupt is on for the carry, not in the guest's view. */
 	assert_int_equal(*slot(AV_SYS_PMINTENSET_EL1), 1);

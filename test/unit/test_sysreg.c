@@ -395,11 +395,11 @@ static void test_constants_match_names(void **state)
  * Emulation engine
  */
 
-static enum av_sysreg_result noop_access(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result noop_access(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	(void)ctx;
 	(void)val;
-	return AV_SYSREG_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 static void test_table_check(void **state)
@@ -489,10 +489,10 @@ struct seen {
 	int calls;
 	struct av_sysreg_ctx ctx;
 	uint64_t written;
-	enum av_sysreg_result ret;
+	enum av_access_result ret;
 };
 
-static enum av_sysreg_result record_access(const struct av_sysreg_ctx *ctx, uint64_t *val)
+static enum av_access_result record_access(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	struct seen *s = ctx->vcpu;
 
@@ -518,7 +518,7 @@ static const struct av_sysreg_desc emu_rows[] = {
 			    record_access, 0x1000),
 };
 
-static enum av_sysreg_result emu(struct av_sysreg_table *t, void *vcpu, uint32_t key,
+static enum av_access_result emu(struct av_sysreg_table *t, void *vcpu, uint32_t key,
 				 bool write, uint64_t *val)
 {
 	const struct av_sysreg_access acc = { .key = key, .rt = 7, .is_write = write };
@@ -544,32 +544,32 @@ static void test_emulate_kinds(void **state)
 
 	/* RO: reads the value; writes are UNDEFINED. */
 	v = 5;
-	assert_int_equal(emu(&t, &s, AV_SYS_MIDR_EL1, false, &v), AV_SYSREG_HANDLED);
+	assert_int_equal(emu(&t, &s, AV_SYS_MIDR_EL1, false, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x410fd083);
 	v = 5;
-	assert_int_equal(emu(&t, &s, AV_SYS_MIDR_EL1, true, &v), AV_SYSREG_INJECT_UNDEF);
+	assert_int_equal(emu(&t, &s, AV_SYS_MIDR_EL1, true, &v), AV_ACCESS_INJECT);
 	/* CONST: reads the value; writes ignored. */
-	assert_int_equal(emu(&t, &s, AV_SYS_ID_AA64PFR0_EL1, false, &v), AV_SYSREG_HANDLED);
+	assert_int_equal(emu(&t, &s, AV_SYS_ID_AA64PFR0_EL1, false, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x1201001121110222);
 	v = 1;
-	assert_int_equal(emu(&t, &s, AV_SYS_ID_AA64PFR0_EL1, true, &v), AV_SYSREG_HANDLED);
-	assert_int_equal(emu(&t, &s, AV_SYS_ID_AA64PFR0_EL1, false, &v), AV_SYSREG_HANDLED);
+	assert_int_equal(emu(&t, &s, AV_SYS_ID_AA64PFR0_EL1, true, &v), AV_ACCESS_HANDLED);
+	assert_int_equal(emu(&t, &s, AV_SYS_ID_AA64PFR0_EL1, false, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x1201001121110222);
 	/* RAZ/WI. */
 	v = 99;
-	assert_int_equal(emu(&t, &s, AV_SYS_ID_AA64DFR0_EL1, false, &v), AV_SYSREG_HANDLED);
+	assert_int_equal(emu(&t, &s, AV_SYS_ID_AA64DFR0_EL1, false, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0);
 	v = 99;
-	assert_int_equal(emu(&t, &s, AV_SYS_ID_AA64DFR0_EL1, true, &v), AV_SYSREG_HANDLED);
+	assert_int_equal(emu(&t, &s, AV_SYS_ID_AA64DFR0_EL1, true, &v), AV_ACCESS_HANDLED);
 	/* UNDEF both ways. */
-	assert_int_equal(emu(&t, &s, AV_SYS_PMCR_EL0, false, &v), AV_SYSREG_INJECT_UNDEF);
-	assert_int_equal(emu(&t, &s, AV_SYS_PMCR_EL0, true, &v), AV_SYSREG_INJECT_UNDEF);
+	assert_int_equal(emu(&t, &s, AV_SYS_PMCR_EL0, false, &v), AV_ACCESS_INJECT);
+	assert_int_equal(emu(&t, &s, AV_SYS_PMCR_EL0, true, &v), AV_ACCESS_INJECT);
 	assert_int_equal(s.calls, 0);
 
 	/* Handler: sees table, row, vcpu cookie, key, Rt and direction. */
 	v = 0xabcdef;
-	s.ret = AV_SYSREG_HANDLED;
-	assert_int_equal(emu(&t, &s, AV_SYS_MDSCR_EL1, true, &v), AV_SYSREG_HANDLED);
+	s.ret = AV_ACCESS_HANDLED;
+	assert_int_equal(emu(&t, &s, AV_SYS_MDSCR_EL1, true, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(s.calls, 1);
 	assert_int_equal(s.written, 0xabcdef);
 	assert_ptr_equal(s.ctx.table, &t);
@@ -579,45 +579,45 @@ static void test_emulate_kinds(void **state)
 	assert_int_equal(s.ctx.key, AV_SYS_MDSCR_EL1);
 	assert_int_equal(s.ctx.rt, 7);
 	assert_true(s.ctx.is_write);
-	assert_int_equal(emu(&t, &s, AV_SYS_MDSCR_EL1, false, &v), AV_SYSREG_HANDLED);
+	assert_int_equal(emu(&t, &s, AV_SYS_MDSCR_EL1, false, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x102);
 	assert_false(s.ctx.is_write);
 	/* Range handler: the exact key inside the range. */
-	assert_int_equal(emu(&t, &s, AV_SYS_PMEVCNTRn_EL0(13), false, &v), AV_SYSREG_HANDLED);
+	assert_int_equal(emu(&t, &s, AV_SYS_PMEVCNTRn_EL0(13), false, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(s.ctx.key, AV_SYS_PMEVCNTRn_EL0(13));
 	assert_ptr_equal(s.ctx.desc, &emu_rows[6]);
 	assert_int_equal(v, 0x1000 + 5);
 	/* A handler's other verdicts pass through. */
-	s.ret = AV_SYSREG_TO_CALLER;
-	assert_int_equal(emu(&t, &s, AV_SYS_PMEVCNTRn_EL0(30), true, &v), AV_SYSREG_TO_CALLER);
-	s.ret = AV_SYSREG_INJECT_UNDEF;
-	assert_int_equal(emu(&t, &s, AV_SYS_MDSCR_EL1, true, &v), AV_SYSREG_INJECT_UNDEF);
+	s.ret = AV_ACCESS_TO_CALLER;
+	assert_int_equal(emu(&t, &s, AV_SYS_PMEVCNTRn_EL0(30), true, &v), AV_ACCESS_TO_CALLER);
+	s.ret = AV_ACCESS_INJECT;
+	assert_int_equal(emu(&t, &s, AV_SYS_MDSCR_EL1, true, &v), AV_ACCESS_INJECT);
 	/* The pasted row works. */
 	v = 3;
-	assert_int_equal(emu(&t, &s, AV_SYSREG(3, 0, 15, 2, 1), false, &v), AV_SYSREG_HANDLED);
+	assert_int_equal(emu(&t, &s, AV_SYSREG(3, 0, 15, 2, 1), false, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0);
 
 	/* Unmatched keys: the table default. */
 	v = 3;
-	assert_int_equal(emu(&t, &s, AV_SYS_SCTLR_EL1, false, &v), AV_SYSREG_INJECT_UNDEF);
-	assert_int_equal(emu(&t, &s, AV_SYS_SCTLR_EL1, true, &v), AV_SYSREG_INJECT_UNDEF);
+	assert_int_equal(emu(&t, &s, AV_SYS_SCTLR_EL1, false, &v), AV_ACCESS_INJECT);
+	assert_int_equal(emu(&t, &s, AV_SYS_SCTLR_EL1, true, &v), AV_ACCESS_INJECT);
 	assert_int_equal(av_sysreg_table_init(&t, emu_rows, sizeof(emu_rows) / sizeof(emu_rows[0]),
 					      AV_SYSREG_RAZ_WI, NULL),
 			 0);
 	v = 3;
-	assert_int_equal(emu(&t, &s, AV_SYS_SCTLR_EL1, false, &v), AV_SYSREG_HANDLED);
+	assert_int_equal(emu(&t, &s, AV_SYS_SCTLR_EL1, false, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0);
-	assert_int_equal(emu(&t, &s, AV_SYS_SCTLR_EL1, true, &v), AV_SYSREG_HANDLED);
+	assert_int_equal(emu(&t, &s, AV_SYS_SCTLR_EL1, true, &v), AV_ACCESS_HANDLED);
 	/* An empty table is all default. */
 	assert_int_equal(av_sysreg_table_init(&t, NULL, 0, AV_SYSREG_UNDEF, NULL), 0);
-	assert_int_equal(emu(&t, &s, AV_SYS_MIDR_EL1, false, &v), AV_SYSREG_INJECT_UNDEF);
+	assert_int_equal(emu(&t, &s, AV_SYS_MIDR_EL1, false, &v), AV_ACCESS_INJECT);
 }
 
 static void test_trap_regs(void **state)
 {
 	struct av_sysreg_table t;
 	struct av_regs regs, before;
-	struct seen s = { .ret = AV_SYSREG_HANDLED };
+	struct seen s = { .ret = AV_ACCESS_HANDLED };
 	(void)state;
 
 	assert_int_equal(av_sysreg_table_init(&t, emu_rows, sizeof(emu_rows) / sizeof(emu_rows[0]),
@@ -629,32 +629,32 @@ static void test_trap_regs(void **state)
 	regs.pc = 0x40080000;
 
 	/* QEMU's MRS x1, ID_AA64PFR0_EL1. */
-	assert_int_equal(av_sysreg_trap(&t, &s, 0x62300029u & 0x1ffffffu, &regs), AV_SYSREG_HANDLED);
+	assert_int_equal(av_sysreg_trap(&t, &s, 0x62300029u & 0x1ffffffu, &regs), AV_ACCESS_HANDLED);
 	assert_int_equal(regs.x[1], 0x1201001121110222);
 	assert_int_equal(regs.pc, 0x40080004);
 	/* MSR MDSCR_EL1, x17 hands x17 to the handler. */
-	assert_int_equal(av_sysreg_trap(&t, &s, iss_of_insn(0xd5100251), &regs), AV_SYSREG_HANDLED);
+	assert_int_equal(av_sysreg_trap(&t, &s, iss_of_insn(0xd5100251), &regs), AV_ACCESS_HANDLED);
 	assert_int_equal(s.written, regs.x[17]);
 	assert_int_equal(s.ctx.rt, 17);
 	assert_int_equal(regs.pc, 0x40080008);
 	/* MSR from XZR writes zero; MRS into XZR changes no register. */
 	assert_int_equal(av_sysreg_trap(&t, &s, iss_of(2, 0, 0, 2, 2, 31, false), &regs),
-			 AV_SYSREG_HANDLED);
+			 AV_ACCESS_HANDLED);
 	assert_int_equal(s.written, 0);
 	before = regs;
 	assert_int_equal(av_sysreg_trap(&t, &s, iss_of(3, 0, 0, 0, 0, 31, true), &regs),
-			 AV_SYSREG_HANDLED);
+			 AV_ACCESS_HANDLED);
 	before.pc += 4;
 	assert_memory_equal(&regs, &before, sizeof(regs));
 	/* UNDEF and return-to-caller leave the register file alone. */
 	before = regs;
 	assert_int_equal(av_sysreg_trap(&t, &s, iss_of(3, 0, 0, 0, 0, 2, false), &regs),
-			 AV_SYSREG_INJECT_UNDEF);
+			 AV_ACCESS_INJECT);
 	assert_int_equal(av_sysreg_trap(&t, &s, iss_of(3, 0, 1, 0, 0, 2, true), &regs),
-			 AV_SYSREG_INJECT_UNDEF);
-	s.ret = AV_SYSREG_TO_CALLER;
+			 AV_ACCESS_INJECT);
+	s.ret = AV_ACCESS_TO_CALLER;
 	assert_int_equal(av_sysreg_trap(&t, &s, iss_of(3, 3, 14, 9, 2, 4, true), &regs),
-			 AV_SYSREG_TO_CALLER);
+			 AV_ACCESS_TO_CALLER);
 	assert_memory_equal(&regs, &before, sizeof(regs));
 }
 
@@ -684,7 +684,7 @@ static void test_unhandled_log(void **state)
 	av_log_set_hook(hook, AV_LOG_DEBUG, &c);
 
 	v = 1;
-	assert_int_equal(emu(&t, NULL, AV_SYSREG(3, 0, 15, 2, 1), true, &v), AV_SYSREG_INJECT_UNDEF);
+	assert_int_equal(emu(&t, NULL, AV_SYSREG(3, 0, 15, 2, 1), true, &v), AV_ACCESS_INJECT);
 	assert_int_equal(c.calls, 1);
 	assert_int_equal(c.level, AV_LOG_WARN);
 	assert_string_equal(c.line,
@@ -692,18 +692,18 @@ static void test_unhandled_log(void **state)
 			    "add { .key = AV_SYSREG(3, 0, 15, 2, 1), .name = \"S3_0_C15_C2_1\", "
 			    ".kind = AV_SYSREG_RAZ_WI },");
 	/* Once per key per table. */
-	assert_int_equal(emu(&t, NULL, AV_SYSREG(3, 0, 15, 2, 1), true, &v), AV_SYSREG_INJECT_UNDEF);
-	assert_int_equal(emu(&t, NULL, AV_SYSREG(3, 0, 15, 2, 1), false, &v), AV_SYSREG_INJECT_UNDEF);
+	assert_int_equal(emu(&t, NULL, AV_SYSREG(3, 0, 15, 2, 1), true, &v), AV_ACCESS_INJECT);
+	assert_int_equal(emu(&t, NULL, AV_SYSREG(3, 0, 15, 2, 1), false, &v), AV_ACCESS_INJECT);
 	assert_int_equal(c.calls, 1);
 
 	/* A register the name table knows is logged by name. */
-	assert_int_equal(emu(&t, NULL, AV_SYS_ID_AA64ZFR0_EL1, false, &v), AV_SYSREG_INJECT_UNDEF);
+	assert_int_equal(emu(&t, NULL, AV_SYS_ID_AA64ZFR0_EL1, false, &v), AV_ACCESS_INJECT);
 	assert_int_equal(c.calls, 2);
 	assert_string_equal(c.line,
 			    "sysreg: unhandled MRS ID_AA64ZFR0_EL1 (op0=3 op1=0 CRn=0 CRm=4 op2=4): "
 			    "add { .key = AV_SYSREG(3, 0, 0, 4, 4), .name = \"ID_AA64ZFR0_EL1\", "
 			    ".kind = AV_SYSREG_RAZ_WI },");
-	assert_int_equal(emu(&t, NULL, AV_SYS_DBGBVRn_EL1(7), true, &v), AV_SYSREG_INJECT_UNDEF);
+	assert_int_equal(emu(&t, NULL, AV_SYS_DBGBVRn_EL1(7), true, &v), AV_ACCESS_INJECT);
 	assert_string_equal(c.line,
 			    "sysreg: unhandled MSR DBGBVR7_EL1 (op0=2 op1=0 CRn=0 CRm=7 op2=4): "
 			    "add { .key = AV_SYSREG(2, 0, 0, 7, 4), .name = \"DBGBVR7_EL1\", "
@@ -711,12 +711,12 @@ static void test_unhandled_log(void **state)
 	assert_int_equal(c.calls, 3);
 
 	/* Matched rows, including UNDEF ones, do not log. */
-	assert_int_equal(emu(&t, NULL, AV_SYS_MIDR_EL1, true, &v), AV_SYSREG_INJECT_UNDEF);
+	assert_int_equal(emu(&t, NULL, AV_SYS_MIDR_EL1, true, &v), AV_ACCESS_INJECT);
 	assert_int_equal(c.calls, 3);
 
 	/* A RAZ/WI default logs the same way; a fresh table logs keys afresh. */
 	assert_int_equal(av_sysreg_table_init(&t, emu_rows, 2, AV_SYSREG_RAZ_WI, NULL), 0);
-	assert_int_equal(emu(&t, NULL, AV_SYSREG(3, 0, 15, 2, 1), true, &v), AV_SYSREG_HANDLED);
+	assert_int_equal(emu(&t, NULL, AV_SYSREG(3, 0, 15, 2, 1), true, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(c.calls, 4);
 	/* Distinct keys each get their line. */
 	for (unsigned i = 0; i < AV_SYSREG_WARN_SLOTS - 1; i++)
@@ -724,7 +724,7 @@ static void test_unhandled_log(void **state)
 	assert_int_equal(c.calls, 4 + AV_SYSREG_WARN_SLOTS - 1);
 	for (unsigned i = 0; i < AV_SYSREG_WARN_SLOTS - 1; i++)
 		emu(&t, NULL, AV_SYSREG(3, 7, 15, i, 0), true, &v);
-	assert_int_equal(emu(&t, NULL, AV_SYSREG(3, 0, 15, 2, 1), false, &v), AV_SYSREG_HANDLED);
+	assert_int_equal(emu(&t, NULL, AV_SYSREG(3, 0, 15, 2, 1), false, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(c.calls, 4 + AV_SYSREG_WARN_SLOTS - 1);
 
 	/* Table check problems are reported at error level. */

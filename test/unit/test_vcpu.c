@@ -21,7 +21,7 @@
 #define PC 0xffff800010234568ull
 
 /* A context trapped at @mode with some flags set that entry must keep or clear. */
-static void setup(struct av_vcpu_ctxt *c, uint64_t mode)
+static void setup(struct av_ctxt *c, uint64_t mode)
 {
 	memset(c, 0, sizeof(*c));
 	c->regs.pc = PC;
@@ -47,7 +47,7 @@ static uint64_t want_pstate(uint64_t old, uint64_t sctlr)
 	return ps;
 }
 
-static void check_entry(const struct av_vcpu_ctxt *c, uint64_t old_pstate, uint64_t offset)
+static void check_entry(const struct av_ctxt *c, uint64_t old_pstate, uint64_t offset)
 {
 	assert_int_equal(c->el1.elr, PC);
 	assert_int_equal(c->el1.spsr, old_pstate);
@@ -63,12 +63,12 @@ static void check_entry(const struct av_vcpu_ctxt *c, uint64_t old_pstate, uint6
 
 static void test_undef_el1h(void **state)
 {
-	struct av_vcpu_ctxt c;
+	struct av_ctxt c;
 	uint64_t old;
 	(void)state;
 	setup(&c, AV_PSTATE_MODE_EL1H);
 	old = c.regs.pstate;
-	av_vcpu_inject_undef(&c);
+	av_ctxt_inject_undef(&c);
 	check_entry(&c, old, 0x200);
 	/* EC 0x00, IL 1, ISS 0; FAR untouched. */
 	assert_int_equal(c.el1.esr, AV_FIELD_PREP(AV_ESR_EC, 0) | AV_FIELD_PREP(AV_ESR_IL, 1));
@@ -81,13 +81,13 @@ static void test_undef_el1h(void **state)
 
 static void test_undef_el1t_span_dssbs(void **state)
 {
-	struct av_vcpu_ctxt c;
+	struct av_ctxt c;
 	uint64_t old;
 	(void)state;
 	setup(&c, AV_PSTATE_MODE_EL1T);
 	c.el1.sctlr |= AV_SCTLR_EL1_SPAN | AV_SCTLR_EL1_DSSBS;
 	old = c.regs.pstate;
-	av_vcpu_inject_undef(&c);
+	av_ctxt_inject_undef(&c);
 	check_entry(&c, old, 0x000);
 	/* SPAN = 1: PAN unchanged (was 0); SSBS = DSSBS = 1. */
 	assert_false(c.regs.pstate & AV_PSTATE_PAN);
@@ -96,7 +96,7 @@ static void test_undef_el1t_span_dssbs(void **state)
 	/* PAN already set and SPAN = 1: kept. */
 	setup(&c, AV_PSTATE_MODE_EL1T | AV_PSTATE_PAN);
 	c.el1.sctlr |= AV_SCTLR_EL1_SPAN;
-	av_vcpu_inject_undef(&c);
+	av_ctxt_inject_undef(&c);
 	assert_true(c.regs.pstate & AV_PSTATE_PAN);
 	assert_false(c.regs.pstate & AV_PSTATE_SSBS);
 }
@@ -112,14 +112,14 @@ static uint64_t dabt_syndrome(unsigned ec, unsigned fsc, unsigned wnr)
 
 static void test_dabt_el0_and_el1(void **state)
 {
-	struct av_vcpu_ctxt c;
+	struct av_ctxt c;
 	struct av_esr e;
 	uint64_t old;
 	(void)state;
 
 	setup(&c, AV_PSTATE_MODE_EL0T);
 	old = c.regs.pstate;
-	av_vcpu_inject_dabt(&c, 0x50000010, AV_FSC_SEA, true);
+	av_ctxt_inject_dabt(&c, 0x50000010, AV_FSC_SEA, true);
 	check_entry(&c, old, 0x400);
 	assert_int_equal(c.el1.esr, dabt_syndrome(0x24, 0x10, 1));
 	assert_int_equal(c.el1.esr, 0x92000050u);
@@ -130,22 +130,22 @@ static void test_dabt_el0_and_el1(void **state)
 
 	setup(&c, AV_PSTATE_MODE_EL1H);
 	old = c.regs.pstate;
-	av_vcpu_inject_dabt(&c, 0x60000000, AV_FSC_SEA, false);
+	av_ctxt_inject_dabt(&c, 0x60000000, AV_FSC_SEA, false);
 	check_entry(&c, old, 0x200);
 	assert_int_equal(c.el1.esr, dabt_syndrome(0x25, 0x10, 0));
-	assert_int_equal(av_vcpu_dabt_esr(&c, 0x10, false), 0x96000010u); /* c.regs is EL1h now */
+	assert_int_equal(av_ctxt_dabt_esr(&c, 0x10, false), 0x96000010u); /* c.regs is EL1h now */
 	assert_int_equal(c.el1.far, 0x60000000);
 }
 
 static void test_iabt_and_aarch32(void **state)
 {
-	struct av_vcpu_ctxt c;
+	struct av_ctxt c;
 	uint64_t old;
 	(void)state;
 
 	setup(&c, AV_PSTATE_MODE_EL1H);
 	old = c.regs.pstate;
-	av_vcpu_inject_iabt(&c, 0x40001000, AV_FSC_SEA);
+	av_ctxt_inject_iabt(&c, 0x40001000, AV_FSC_SEA);
 	check_entry(&c, old, 0x200);
 	assert_int_equal(c.el1.esr, AV_FIELD_PREP(AV_ESR_EC, 0x21) | AV_FIELD_PREP(AV_ESR_IL, 1) |
 					    AV_FIELD_PREP(AV_ESR_IABT_IFSC, 0x10));
@@ -157,7 +157,7 @@ static void test_iabt_and_aarch32(void **state)
 	old = c.regs.pstate;
 	assert_true(av_pstate_is_aarch32(old));
 	assert_int_equal(av_pstate_el(old), 0);
-	av_vcpu_inject_undef(&c);
+	av_ctxt_inject_undef(&c);
 	assert_int_equal(c.regs.pc, VBAR + 0x600);
 	assert_int_equal(c.el1.spsr, old);
 	assert_int_equal(c.regs.pstate, want_pstate(old, c.el1.sctlr));
@@ -165,7 +165,7 @@ static void test_iabt_and_aarch32(void **state)
 	/* The general form: any syndrome and address. */
 	setup(&c, AV_PSTATE_MODE_EL0T);
 	old = c.regs.pstate;
-	av_vcpu_inject_sync(&c, 0x56000000, 0xabc);
+	av_ctxt_inject_sync(&c, 0x56000000, 0xabc);
 	check_entry(&c, old, 0x400);
 	assert_int_equal(c.el1.esr, 0x56000000);
 	assert_int_equal(c.el1.far, 0xabc);
@@ -173,61 +173,61 @@ static void test_iabt_and_aarch32(void **state)
 
 static void test_exception_target(void **state)
 {
-	struct av_vcpu_ctxt c;
+	struct av_ctxt c;
 	uint64_t vec, ps;
 	(void)state;
 	setup(&c, AV_PSTATE_MODE_EL1T);
-	av_vcpu_exception_target(&c, &vec, &ps);
+	av_ctxt_exception_target(&c, &vec, &ps);
 	assert_int_equal(vec, VBAR);
 	assert_int_equal(ps, want_pstate(c.regs.pstate, c.el1.sctlr));
 	assert_int_equal(c.regs.pc, PC); /* unchanged */
-	av_vcpu_exception_target(&c, NULL, NULL);
+	av_ctxt_exception_target(&c, NULL, NULL);
 }
 
 static void test_sp(void **state)
 {
-	struct av_vcpu_ctxt c;
+	struct av_ctxt c;
 	(void)state;
 
 	setup(&c, AV_PSTATE_MODE_EL1H);
-	av_vcpu_sp_load(&c);
+	av_ctxt_sp_load(&c);
 	assert_int_equal(c.regs.sp, 0x9000);
 	c.regs.sp += 0x10;
-	av_vcpu_sp_store(&c);
+	av_ctxt_sp_store(&c);
 	assert_int_equal(c.el1.sp_el1, 0x9010);
 	assert_int_equal(c.el1.sp_el0, 0x5000);
 
 	setup(&c, AV_PSTATE_MODE_EL1T);
-	av_vcpu_sp_load(&c);
+	av_ctxt_sp_load(&c);
 	assert_int_equal(c.regs.sp, 0x5000);
 	c.regs.sp -= 0x20;
-	av_vcpu_sp_store(&c);
+	av_ctxt_sp_store(&c);
 	assert_int_equal(c.el1.sp_el0, 0x4fe0);
 	assert_int_equal(c.el1.sp_el1, 0x9000);
 
 	setup(&c, AV_PSTATE_MODE_EL0T);
-	av_vcpu_sp_load(&c);
+	av_ctxt_sp_load(&c);
 	assert_int_equal(c.regs.sp, 0x5000);
 }
 
 static void test_skip_and_endianness(void **state)
 {
-	struct av_vcpu_ctxt c;
+	struct av_ctxt c;
 	(void)state;
 	setup(&c, AV_PSTATE_MODE_EL1H);
-	av_vcpu_skip_insn(&c);
+	av_ctxt_skip_insn(&c);
 	assert_int_equal(c.regs.pc, PC + 4);
 	assert_int_equal(c.regs.pstate & (AV_PSTATE_BTYPE | AV_PSTATE_SS), 0);
 	assert_true(c.regs.pstate & AV_PSTATE_N); /* the rest is kept */
 
-	assert_false(av_vcpu_data_big_endian(&c));
+	assert_false(av_ctxt_data_big_endian(&c));
 	c.el1.sctlr |= AV_SCTLR_EL1_E0E;
-	assert_false(av_vcpu_data_big_endian(&c)); /* EL1 uses EE */
+	assert_false(av_ctxt_data_big_endian(&c)); /* EL1 uses EE */
 	c.el1.sctlr |= AV_SCTLR_EL1_EE;
-	assert_true(av_vcpu_data_big_endian(&c));
+	assert_true(av_ctxt_data_big_endian(&c));
 	c.regs.pstate = AV_PSTATE_MODE_EL0T;
 	c.el1.sctlr &= ~AV_SCTLR_EL1_EE;
-	assert_true(av_vcpu_data_big_endian(&c)); /* EL0 uses E0E */
+	assert_true(av_ctxt_data_big_endian(&c)); /* EL0 uses E0E */
 }
 
 int main(void)

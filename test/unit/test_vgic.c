@@ -122,13 +122,13 @@ static uint64_t d3r(uint64_t off, unsigned size)
 {
 	uint64_t v = 0xdeadbeefdeadbeefull;
 
-	assert_int_equal(av_vgic_v3_dist_access(&G, off, size, false, &v), AV_VGIC_ACCESS_OK);
+	assert_int_equal(av_vgic_v3_dist_access(&G, off, size, false, &v), AV_ACCESS_HANDLED);
 	return v;
 }
 
 static void d3w(uint64_t off, unsigned size, uint64_t v)
 {
-	assert_int_equal(av_vgic_v3_dist_access(&G, off, size, true, &v), AV_VGIC_ACCESS_OK);
+	assert_int_equal(av_vgic_v3_dist_access(&G, off, size, true, &v), AV_ACCESS_HANDLED);
 }
 
 static int d3(uint64_t off, unsigned size, bool w)
@@ -143,27 +143,27 @@ static uint64_t rr(unsigned cpu, uint64_t off, unsigned size)
 	uint64_t v = 0xdeadbeefdeadbeefull;
 
 	assert_int_equal(av_vgic_v3_redist_access(&G, cpu, off, size, false, &v),
-			 AV_VGIC_ACCESS_OK);
+			 AV_ACCESS_HANDLED);
 	return v;
 }
 
 static void rw(unsigned cpu, uint64_t off, unsigned size, uint64_t v)
 {
 	assert_int_equal(av_vgic_v3_redist_access(&G, cpu, off, size, true, &v),
-			 AV_VGIC_ACCESS_OK);
+			 AV_ACCESS_HANDLED);
 }
 
 static uint64_t d2r(unsigned cpu, uint64_t off, unsigned size)
 {
 	uint64_t v = 0xdeadbeefdeadbeefull;
 
-	assert_int_equal(av_vgic_v2_dist_access(&G, cpu, off, size, false, &v), AV_VGIC_ACCESS_OK);
+	assert_int_equal(av_vgic_v2_dist_access(&G, cpu, off, size, false, &v), AV_ACCESS_HANDLED);
 	return v;
 }
 
 static void d2w(unsigned cpu, uint64_t off, unsigned size, uint64_t v)
 {
-	assert_int_equal(av_vgic_v2_dist_access(&G, cpu, off, size, true, &v), AV_VGIC_ACCESS_OK);
+	assert_int_equal(av_vgic_v2_dist_access(&G, cpu, off, size, true, &v), AV_ACCESS_HANDLED);
 }
 
 static struct av_vgic_irq_state st(unsigned vcpu, uint32_t intid)
@@ -318,12 +318,12 @@ static void test_const_regs_unlocked(void **state)
 	assert_int_equal(d3r(0x0004, 4), (2u << 0) | (9u << 19) | (1u << 24) | (1u << 26));
 	assert_int_equal(d3r(0x0008, 4), 0x4100043bu); /* IIDR: Arm, the product */
 	assert_int_equal(d3r(0xffe8, 4) & 0xf0, 0x30); /* PIDR2: ArchRev 3 */
-	assert_int_equal(d3(0x0005, 1, false), AV_VGIC_ACCESS_ABORT); /* a byte of TYPER */
+	assert_int_equal(d3(0x0005, 1, false), AV_ACCESS_INJECT); /* a byte of TYPER */
 	assert_int_equal(cl_count, 0);
-	assert_int_equal(d3(0x0004, 4, true), AV_VGIC_ACCESS_OK); /* WI */
+	assert_int_equal(d3(0x0004, 4, true), AV_ACCESS_HANDLED); /* WI */
 	assert_int_equal(cl_count, 0);
 	v = 0;
-	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x0004, 4, false, &v), AV_VGIC_ACCESS_OK);
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x0004, 4, false, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x4100043bu); /* GICR_IIDR */
 	assert_int_equal(cl_count, 0);
 	(void)d3r(0x0000, 4); /* GICD_CTLR: locked */
@@ -333,7 +333,7 @@ static void test_const_regs_unlocked(void **state)
 	assert_int_equal(av_vgic_init(&G, &cfg, NULL), 0);
 	cl_count = 0;
 	v = 0;
-	assert_int_equal(av_vgic_v2_dist_access(&G, 0, 0x0004, 4, false, &v), AV_VGIC_ACCESS_OK);
+	assert_int_equal(av_vgic_v2_dist_access(&G, 0, 0x0004, 4, false, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, (2u << 0) | (1u << 5)); /* ITLinesNumber 2, CPUNumber 1 */
 	assert_int_equal(cl_count, 0);
 }
@@ -359,7 +359,7 @@ static void test_dist_read_id(void **state)
 			assert_true(av_vgic_dist_read_id(&G, ids[i], 4, &v));
 			assert_int_equal(m == 0 ? av_vgic_v3_dist_access(&G, ids[i], 4, false, &w)
 						: av_vgic_v2_dist_access(&G, 0, ids[i], 4, false, &w),
-					 AV_VGIC_ACCESS_OK);
+					 AV_ACCESS_HANDLED);
 			assert_int_equal(v, w);
 			v = 0x5a5a;
 			assert_false(av_vgic_dist_read_id(&G, ids[i], 8, &v)); /* not whole */
@@ -1035,18 +1035,18 @@ static void test_v3_gicd_ids_and_ctlr(void **state)
 	assert_int_equal(d3r(0x000c, 4), 0);
 	assert_int_equal(d3r(0x0010, 4), 0);
 	/* Widths: CTLR is 32-bit only; misaligned and out-of-frame accesses abort. */
-	assert_int_equal(d3(0x0000, 1, false), AV_VGIC_ACCESS_ABORT);
-	assert_int_equal(d3(0x0000, 2, true), AV_VGIC_ACCESS_ABORT);
-	assert_int_equal(d3(0x0000, 8, false), AV_VGIC_ACCESS_ABORT);
-	assert_int_equal(d3(0x0102, 4, false), AV_VGIC_ACCESS_ABORT);
-	assert_int_equal(d3(0x0100, 3, false), AV_VGIC_ACCESS_ABORT);
-	assert_int_equal(d3(0x10000, 4, false), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(d3(0x0000, 1, false), AV_ACCESS_INJECT);
+	assert_int_equal(d3(0x0000, 2, true), AV_ACCESS_INJECT);
+	assert_int_equal(d3(0x0000, 8, false), AV_ACCESS_INJECT);
+	assert_int_equal(d3(0x0102, 4, false), AV_ACCESS_INJECT);
+	assert_int_equal(d3(0x0100, 3, false), AV_ACCESS_INJECT);
+	assert_int_equal(d3(0x10000, 4, false), AV_ACCESS_INJECT);
 	/* Reserved offsets are RAZ/WI for word accesses. */
 	assert_int_equal(d3r(0x0040, 4), 0);
 	d3w(0x0040, 4, 0xffffffff);
 	assert_int_equal(d3r(0x0040, 4), 0);
 	assert_int_equal(d3r(0xc000, 4), 0);
-	assert_int_equal(d3(0x0041, 1, false), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(d3(0x0041, 1, false), AV_ACCESS_INJECT);
 }
 
 static void test_v3_gicd_irq_bits(void **state)
@@ -1088,8 +1088,8 @@ static void test_v3_gicd_irq_bits(void **state)
 	d3w(0x0e08, 4, 0xffffffff);
 	assert_int_equal(d3r(0x0e08, 4), 0);
 	/* Bit registers are 32-bit only. */
-	assert_int_equal(d3(0x0104, 1, false), AV_VGIC_ACCESS_ABORT);
-	assert_int_equal(d3(0x0104, 8, false), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(d3(0x0104, 1, false), AV_ACCESS_INJECT);
+	assert_int_equal(d3(0x0104, 8, false), AV_ACCESS_INJECT);
 	/* INTIDs past the configured SPIs are RAZ/WI. */
 	d3w(0x010c, 4, 0xffffffff);
 	assert_int_equal(d3r(0x010c, 4), 0);
@@ -1107,8 +1107,8 @@ static void test_v3_gicd_priority_cfg_route(void **state)
 	d3w(0x0424, 4, 0x10203040);
 	assert_int_equal(d3r(0x0424, 4), 0x10203040);
 	assert_int_equal(st(0, 37).priority, 0x30);
-	assert_int_equal(d3(0x0424, 2, false), AV_VGIC_ACCESS_ABORT);
-	assert_int_equal(d3(0x0424, 8, false), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(d3(0x0424, 2, false), AV_ACCESS_INJECT);
+	assert_int_equal(d3(0x0424, 8, false), AV_ACCESS_INJECT);
 	/* Private priorities are RAZ/WI in the distributor (ARE == 1). */
 	d3w(0x0400, 4, 0xffffffff);
 	assert_int_equal(d3r(0x0400, 4), 0);
@@ -1135,9 +1135,9 @@ static void test_v3_gicd_priority_cfg_route(void **state)
 	d3w(0x6000 + 8 * 32, 4, 0x5);
 	assert_int_equal(d3r(0x6000 + 8 * 32, 8), 0x0000000700000005ull);
 	assert_int_equal(st(0, 32).irouter, 0x0000000700000005ull);
-	assert_int_equal(d3(0x6000 + 8 * 32, 1, false), AV_VGIC_ACCESS_ABORT);
-	assert_int_equal(d3(0x6000 + 8 * 32, 2, false), AV_VGIC_ACCESS_ABORT);
-	assert_int_equal(d3(0x6000 + 8 * 32 + 4, 8, false), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(d3(0x6000 + 8 * 32, 1, false), AV_ACCESS_INJECT);
+	assert_int_equal(d3(0x6000 + 8 * 32, 2, false), AV_ACCESS_INJECT);
+	assert_int_equal(d3(0x6000 + 8 * 32 + 4, 8, false), AV_ACCESS_INJECT);
 	/* IROUTER for private INTIDs (0x6000..0x60f8) and missing SPIs: RAZ/WI. */
 	d3w(0x6000 + 8 * 27, 8, 0x1);
 	assert_int_equal(d3r(0x6000 + 8 * 27, 8), 0);
@@ -1200,7 +1200,7 @@ static void test_v3_gicr(void **state)
 	rw(1, 0x1041b, 1, 0xa0); /* PPI 27 */
 	assert_int_equal(rr(1, 0x10418, 4), 0xa0000000);
 	assert_int_equal(st(1, 27).priority, 0xa0);
-	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x10420, 4, false, &v), AV_VGIC_ACCESS_OK);
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x10420, 4, false, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0); /* past IPRIORITYR7: reserved */
 	/* ICFGR0: SGIs edge, read-only (0xaaaaaaaa); ICFGR1: PPIs, reset level, writable. */
 	assert_int_equal(rr(1, 0x10c00, 4), 0xaaaaaaaa);
@@ -1213,12 +1213,12 @@ static void test_v3_gicr(void **state)
 	rw(1, 0x10d00, 4, 0xffffffff);
 	assert_int_equal(rr(1, 0x10d00, 4), 0);
 	/* Widths. */
-	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x0014, 1, false, &v), AV_VGIC_ACCESS_ABORT);
-	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x0008, 2, false, &v), AV_VGIC_ACCESS_ABORT);
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x0014, 1, false, &v), AV_ACCESS_INJECT);
+	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x0008, 2, false, &v), AV_ACCESS_INJECT);
 	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x10100, 8, false, &v),
-			 AV_VGIC_ACCESS_ABORT);
+			 AV_ACCESS_INJECT);
 	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x20000, 4, false, &v),
-			 AV_VGIC_ACCESS_ABORT);
+			 AV_ACCESS_INJECT);
 	assert_int_equal(av_vgic_v3_redist_access(&G, 3, 0x0, 4, false, &v), -AV_EINVAL);
 	/* Region view: vCPU n at n * 0x20000; past the last: RAZ/WI. */
 	assert_int_equal(av_vgic_v3_redist_region_access(&G, 0x40008, 8, false, &v), 0);
@@ -1256,7 +1256,7 @@ static void test_v2_gicd(void **state)
 	d2w(0, 0x824, 4, 0x08040201);
 	assert_int_equal(d2r(3, 0x824, 4), 0x08040201);
 	assert_int_equal(av_vgic_v2_dist_access(&G, 0, 0x822, 2, false, &(uint64_t){ 0 }),
-			 AV_VGIC_ACCESS_ABORT);
+			 AV_ACCESS_INJECT);
 	/* Banked ISENABLER0: each CPU sees its own SGIs/PPIs. */
 	d2w(1, 0x100, 4, 0x0000ffff);
 	assert_int_equal(d2r(1, 0x100, 4), 0x0000ffff);
@@ -1273,7 +1273,7 @@ static void test_v2_gicd(void **state)
 	/* Reserved: RAZ/WI. */
 	assert_int_equal(d2r(0, 0xd00, 4), 0);
 	assert_int_equal(av_vgic_v2_dist_access(&G, 0, 0x1000, 4, false, &(uint64_t){ 0 }),
-			 AV_VGIC_ACCESS_ABORT);
+			 AV_ACCESS_INJECT);
 }
 
 static void test_v2_sgir(void **state)
@@ -1836,10 +1836,10 @@ static void test_mmio_sweep(void **state)
 			uint64_t v = 0xffffffffffffffffull;
 			int r = av_vgic_v3_dist_access(&G, off, sizes[s / 2], s & 1, &v);
 
-			assert_true(r == AV_VGIC_ACCESS_OK || r == AV_VGIC_ACCESS_ABORT);
+			assert_true(r == AV_ACCESS_HANDLED || r == AV_ACCESS_INJECT);
 			v = 0xffffffffffffffffull;
 			r = av_vgic_v3_redist_access(&G, 1, off * 2 + (s & 2), sizes[s / 2], s & 1, &v);
-			assert_true(r == AV_VGIC_ACCESS_OK || r == AV_VGIC_ACCESS_ABORT);
+			assert_true(r == AV_ACCESS_HANDLED || r == AV_ACCESS_INJECT);
 		}
 	setup(AV_VGIC_V2, 8, 988, NULL);
 	for (uint64_t off = 0; off < 0x1100; off++)
@@ -1847,7 +1847,7 @@ static void test_mmio_sweep(void **state)
 			uint64_t v = 0xffffffffffffffffull;
 			int r = av_vgic_v2_dist_access(&G, off % 8, off, sizes[s / 2], s & 1, &v);
 
-			assert_true(r == AV_VGIC_ACCESS_OK || r == AV_VGIC_ACCESS_ABORT);
+			assert_true(r == AV_ACCESS_HANDLED || r == AV_ACCESS_INJECT);
 		}
 	/* Everything is now enabled and pending; flush/sync survive it. */
 	for (unsigned v = 0; v < 8; v++) {
@@ -2094,7 +2094,7 @@ static uint64_t tw_mmio(struct av_vgic *g, bool redist, unsigned cpu, uint64_t o
 		r = av_vgic_v3_redist_access(g, cpu, off, size, write, &v);
 	else
 		r = av_vgic_v3_dist_access(g, off, size, write, &v);
-	assert_int_equal(r, AV_VGIC_ACCESS_OK);
+	assert_int_equal(r, AV_ACCESS_HANDLED);
 	return v;
 }
 

@@ -506,6 +506,53 @@ static void test_mmio_sign_extension(void **state)
 	assert_int_equal(w.fd.nreads, 4);
 }
 
+/*
+ * An access the bus hands to the host (AV_EXIT_TO_CALLER with the access in vcpu->mmio),
+ * completed by av_vcpu_mmio_complete(): a load's value extended into Rt as the syndrome
+ * says, the PC past the instruction, exactly once; a store's value is in the record.
+ */
+static void test_mmio_to_caller_complete(void **state)
+{
+	struct av_vcpu *v = &w.vcpu[0];
+	struct av_regs *r = &v->ctxt.regs;
+	(void)state;
+
+	assert_int_equal(av_vcpu_mmio_complete(NULL, 0), -AV_EINVAL);
+	assert_int_equal(av_vcpu_mmio_complete(v, 0), -AV_ENOENT);
+	w.bus.policy = AV_MMIO_UNCLAIMED_TO_CALLER;
+
+	/* LDRSH X7 from an address no device claims. */
+	r->x[7] = 0x1234;
+	assert_int_equal(sync_exit(v, load_esr(2, true, 7, true), 0x60000012, 0x600000),
+			 AV_EXIT_TO_CALLER);
+	assert_true(v->mmio.valid);
+	assert_false(v->mmio.is_write);
+	assert_int_equal(v->mmio.ipa, 0x60000012);
+	assert_int_equal(v->mmio.size, 2);
+	assert_int_equal(v->mmio.rt, 7);
+	assert_int_equal(r->x[7], 0x1234); /* nothing done yet */
+	assert_int_equal(r->pc, GUEST_PC);
+	assert_int_equal(av_vcpu_mmio_complete(v, 0xffff8001u), 0); /* bits above 16 ignored */
+	assert_int_equal(r->x[7], 0xffffffffffff8001ull);
+	assert_int_equal(r->pc, GUEST_PC + 4);
+	assert_false(v->mmio.valid);
+	assert_int_equal(av_vcpu_mmio_complete(v, 0), -AV_ENOENT);
+	assert_int_equal(r->pc, GUEST_PC + 4);
+
+	/* STR W9: the value (low 32 bits) in the record; completing moves only the PC. */
+	r->x[9] = 0xaabbccdd11223344ull;
+	assert_int_equal(sync_exit(v, load_esr(4, false, 9, false) | AV_ESR_DABT_WNR, 0x60000020,
+				   0x600000),
+			 AV_EXIT_TO_CALLER);
+	assert_true(v->mmio.is_write);
+	assert_int_equal(v->mmio.data, 0x11223344u);
+	assert_int_equal(av_vcpu_mmio_complete(v, 0x5555), 0);
+	assert_int_equal(r->x[9], 0xaabbccdd11223344ull);
+	assert_int_equal(r->pc, GUEST_PC + 8);
+	assert_int_equal(w.fd.nreads + w.fd.nwrites, 0);
+	w.bus.policy = AV_MMIO_UNCLAIMED_ABORT;
+}
+
 /* av_vm_try_mmio(): the run loop's fast path takes exactly the bus-device ISV = 1 aborts. */
 static void test_try_mmio(void **state)
 {
@@ -1624,6 +1671,7 @@ int main(void)
 		T(test_id_pauth),
 		T(test_mmio_isv),
 		T(test_mmio_sign_extension),
+		T(test_mmio_to_caller_complete),
 		T(test_try_mmio),
 		T(test_unmapped_ipa_injects_sea),
 		T(test_s2_fault_hook),

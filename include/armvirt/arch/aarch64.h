@@ -13,7 +13,7 @@
  *   last exit record, the vCPU whose EL1 state is in the registers and the owner of the
  *   FP/SIMD registers. A port may embed it first in its own per-CPU structure.
  * - `struct av_arch_vcpu`: the EL2 side of one vCPU: its register context
- *   (`struct av_vcpu_ctxt`, owned by the caller), the trap register values, stage 2
+ *   (`struct av_ctxt`, owned by the caller), the trap register values, stage 2
  *   (VTCR/VTTBR), CNTVOFF and the saved GIC CPU-interface state.
  *
  * **Running a vCPU.** av_arch_vcpu_run() loads the vCPU if another one (or none) was
@@ -110,7 +110,7 @@ extern const struct av_arch_fast_hvc av_arch_fast_hvc_default[1];
  * assembly through AV_OFF_CPU_* offsets (lib/arch/aarch64/asm_offsets.h).
  */
 struct av_arch_cpu {
-	struct av_vcpu_ctxt *ctxt;     /**< the context being run (written at entry) */
+	struct av_ctxt *ctxt;          /**< the context being run (written at entry) */
 	struct av_arch_host host;      /**< host registers while a guest runs */
 	struct av_arch_exit exit;      /**< the last exit */
 	struct av_arch_vcpu *running;  /**< vCPU av_arch_vcpu_run() runs, if it has fast hypercalls */
@@ -133,7 +133,7 @@ struct av_arch_gic_state {
 
 /** The EL2 side of one vCPU. Fill it with av_arch_vcpu_init() and then the fields. */
 struct av_arch_vcpu {
-	struct av_vcpu_ctxt *ctxt;    /**< register context (caller-owned) */
+	struct av_ctxt *ctxt;         /**< register context (caller-owned) */
 	struct av_el2_traps traps;    /**< HCR/CPTR/MDCR/HSTR_EL2 (av_trap_policy_compute()) */
 	uint64_t vtcr;                /**< VTCR_EL2 (av_s2_vtcr()) */
 	uint64_t vttbr;               /**< VTTBR_EL2 (av_s2_vttbr()) */
@@ -200,7 +200,7 @@ uint32_t av_arch_trap_features(unsigned *pmcr_n);
  * @param gic_version 2 or 3: which list-register backend the vCPU uses
  * @param gich_base GICH base address (GICv2), 0 for GICv3
  */
-void av_arch_vcpu_init(struct av_arch_vcpu *v, struct av_vcpu_ctxt *ctxt, unsigned gic_version,
+void av_arch_vcpu_init(struct av_arch_vcpu *v, struct av_ctxt *ctxt, unsigned gic_version,
 		       uintptr_t gich_base);
 
 /**
@@ -212,7 +212,7 @@ void av_arch_vcpu_init(struct av_arch_vcpu *v, struct av_vcpu_ctxt *ctxt, unsign
  * @param x0 the value of X0 at entry
  * @param mpidr the vCPU's MPIDR_EL1 affinity
  */
-void av_arch_ctxt_reset(struct av_vcpu_ctxt *ctxt, uint64_t entry, uint64_t x0, uint64_t mpidr);
+void av_arch_ctxt_reset(struct av_ctxt *ctxt, uint64_t entry, uint64_t x0, uint64_t mpidr);
 
 /**
  * Make @p v the loaded vCPU of this CPU. If another vCPU is loaded it is put first
@@ -294,7 +294,7 @@ unsigned av_arch_vcpu_run(struct av_arch_cpu *cpu, struct av_arch_vcpu *v,
  * @param cpu this physical CPU's arch block
  * @return the exception kind recorded by the vectors, for the caller's exit record
  */
-uint64_t av_arch_enter_guest(struct av_vcpu_ctxt *ctxt, struct av_arch_cpu *cpu);
+uint64_t av_arch_enter_guest(struct av_ctxt *ctxt, struct av_arch_cpu *cpu);
 
 /* ---- EL1 and timer state (ctxt_sr.c) ---- */
 

@@ -7,7 +7,7 @@
 #ifndef ARMVIRT_ARCH_ASM_OFFSETS_H
 #define ARMVIRT_ARCH_ASM_OFFSETS_H
 
-/* struct av_vcpu_ctxt (armvirt/vcpu.h) -> struct av_regs (armvirt/regs.h) */
+/* struct av_ctxt (armvirt/vcpu.h) -> struct av_regs (armvirt/regs.h) */
 #define AV_OFF_CTXT_X       0   /* regs.x[0]; x[n] at AV_OFF_CTXT_X + 8 * n */
 #define AV_OFF_CTXT_X30     240 /* regs.x[30] */
 #define AV_OFF_CTXT_PC      256 /* regs.pc (ELR_EL2) */

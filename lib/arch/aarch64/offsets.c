@@ -7,10 +7,10 @@
 
 #include "asm_offsets.h"
 
-_Static_assert(offsetof(struct av_vcpu_ctxt, regs.x) == AV_OFF_CTXT_X, "ctxt x");
-_Static_assert(offsetof(struct av_vcpu_ctxt, regs.x[30]) == AV_OFF_CTXT_X30, "ctxt x30");
-_Static_assert(offsetof(struct av_vcpu_ctxt, regs.pc) == AV_OFF_CTXT_PC, "ctxt pc");
-_Static_assert(offsetof(struct av_vcpu_ctxt, regs.pstate) == AV_OFF_CTXT_PSTATE, "ctxt pstate");
+_Static_assert(offsetof(struct av_ctxt, regs.x) == AV_OFF_CTXT_X, "ctxt x");
+_Static_assert(offsetof(struct av_ctxt, regs.x[30]) == AV_OFF_CTXT_X30, "ctxt x30");
+_Static_assert(offsetof(struct av_ctxt, regs.pc) == AV_OFF_CTXT_PC, "ctxt pc");
+_Static_assert(offsetof(struct av_ctxt, regs.pstate) == AV_OFF_CTXT_PSTATE, "ctxt pstate");
 _Static_assert(AV_OFF_CTXT_PSTATE == AV_OFF_CTXT_PC + 8, "pc/pstate are stored as a pair");
 
 _Static_assert(offsetof(struct av_arch_fpregs, v) == AV_OFF_FP_V, "fp v");

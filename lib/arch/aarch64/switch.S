@@ -16,7 +16,7 @@
 	.globl	av_arch_enter_guest
 	.type	av_arch_enter_guest, %function
 /*
- * uint64_t av_arch_enter_guest(struct av_vcpu_ctxt *ctxt, struct av_arch_cpu *cpu)
+ * uint64_t av_arch_enter_guest(struct av_ctxt *ctxt, struct av_arch_cpu *cpu)
  *   x0 = ctxt: the guest register file to load (regs.x[0..30], regs.pc, regs.pstate)
  *   x1 = cpu:  this CPU's struct av_arch_cpu (== TPIDR_EL2); receives the host registers
  * Returns (through guest_exit) x0 = enum av_arch_exit_kind.

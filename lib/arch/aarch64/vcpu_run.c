@@ -95,7 +95,7 @@ uint32_t av_arch_trap_features(unsigned *pmcr_n)
 	return f;
 }
 
-void av_arch_vcpu_init(struct av_arch_vcpu *v, struct av_vcpu_ctxt *ctxt, unsigned gic_version,
+void av_arch_vcpu_init(struct av_arch_vcpu *v, struct av_ctxt *ctxt, unsigned gic_version,
 		       uintptr_t gich_base)
 {
 	*v = (struct av_arch_vcpu){ 0 };
@@ -106,9 +106,9 @@ void av_arch_vcpu_init(struct av_arch_vcpu *v, struct av_vcpu_ctxt *ctxt, unsign
 	v->gic.sre = 1; /* ICC_SRE_EL1.SRE: the guest uses the system-register interface */
 }
 
-void av_arch_ctxt_reset(struct av_vcpu_ctxt *ctxt, uint64_t entry, uint64_t x0, uint64_t mpidr)
+void av_arch_ctxt_reset(struct av_ctxt *ctxt, uint64_t entry, uint64_t x0, uint64_t mpidr)
 {
-	*ctxt = (struct av_vcpu_ctxt){ 0 };
+	*ctxt = (struct av_ctxt){ 0 };
 	ctxt->regs.pc = entry;
 	ctxt->regs.pstate = SPSR_EL1H_DAIF;
 	ctxt->regs.x[0] = x0;

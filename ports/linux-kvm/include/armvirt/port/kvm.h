@@ -36,7 +36,6 @@
 
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -147,7 +146,7 @@ struct av_kvm_vcpu {
 	void *run;                         /**< the mmap'ed `struct kvm_run` */
 	size_t run_size;                   /**< its size */
 	pthread_t thread;                  /**< its thread while running */
-	atomic_bool thread_live;           /**< @c thread is valid (may be kicked) */
+	av_atomic_bool thread_live;        /**< @c thread is valid (may be kicked) */
 	uint64_t exits[AV_KVM_EXIT_NR];    /**< exits by kind */
 };
 
@@ -176,7 +175,7 @@ struct av_kvm {
 	struct av_kvm_ram ram[AV_VMSPEC_MAX_RAM];   /**< RAM */
 	unsigned nr_vcpus;                          /**< vCPUs created */
 	struct av_kvm_vcpu vcpus[AV_KVM_MAX_VCPUS]; /**< vCPUs */
-	atomic_int stop;                            /**< enum av_kvm_stop, first one wins */
+	av_atomic_int stop;                         /**< enum av_kvm_stop, first one wins */
 	av_kvm_observer_fn observer;                /**< optional exit observer */
 	void *observer_cookie;                      /**< its cookie */
 	uint64_t mmio_refused;                      /**< MMIO exits the bus refused */

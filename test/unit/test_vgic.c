@@ -1731,6 +1731,54 @@ static void test_save_restore(void **state)
 	test_free(other);
 }
 
+/*
+ * AV_VGIC_IRQF_RESAMPLE is the host's wiring, not guest state: a snapshot taken with
+ * resampling on, restored into a vGIC without a line_level callback, must not make it call
+ * one (ISPENDR read, ISENABLER write, flush); restored into one that resamples the IRQ, it
+ * keeps resampling.
+ */
+static void test_restore_resample(void **state)
+{
+	struct av_vgic_snapshot *a = test_malloc(sizeof(*a));
+	(void)state;
+	/* Saved with resampling on, the line high. */
+	setup_level(AV_VGIC_V3, 2, 32);
+	d3w(0x0000, 4, 3);
+	rw(1, 0x14, 4, 0);
+	rw(1, 0x10080, 4, 1u << 27);
+	assert_int_equal(av_vgic_map_hw(&G, 1, 27, 27), 0);
+	assert_int_equal(av_vgic_set_resample(&G, 1, 27, true), 0);
+	level_now[1] = 1;
+	av_vgic_set_level(&G, 1, 27, true, NULL);
+	assert_int_equal(av_vgic_save(&G, a), 0);
+	/* Into a vGIC without a callback: the state as saved, nothing resampled. */
+	setup(AV_VGIC_V3, 2, 32, NULL);
+	assert_int_equal(av_vgic_restore(&G, a), 0);
+	assert_false(G.irq[32 + 27].flags & AV_VGIC_IRQF_RESAMPLE);
+	assert_true(rr(1, 0x10200, 4) & (1u << 27));
+	rw(1, 0x10100, 4, 1u << 27);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(fake[1].lr[0].vintid, 27);
+	assert_int_equal(fake[1].lr[0].state, AV_VGIC_LR_PENDING);
+	/* The reverse: saved without, restored into a vGIC that resamples IRQ 27. */
+	guest_ack(1, 0);
+	guest_eoi(1, 0);
+	av_vgic_sync(&G, 1);
+	assert_int_equal(av_vgic_save(&G, a), 0);
+	setup_level(AV_VGIC_V3, 2, 32);
+	assert_int_equal(av_vgic_map_hw(&G, 1, 27, 27), 0);
+	assert_int_equal(av_vgic_set_resample(&G, 1, 27, true), 0);
+	assert_int_equal(av_vgic_restore(&G, a), 0);
+	assert_true(G.irq[32 + 27].flags & AV_VGIC_IRQF_RESAMPLE);
+	level_now[1] = 0; /* the line fell meanwhile */
+	level_calls = 0;
+	assert_false(rr(1, 0x10200, 4) & (1u << 27));
+	assert_true(level_calls >= 1);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(lrs_valid(&G, 1), 0);
+	test_free(a);
+}
+
 /* Nothing a guest writes may crash: every offset and width of every frame. */
 static void test_mmio_sweep(void **state)
 {
@@ -2327,6 +2375,7 @@ int main(void)
 		cmocka_unit_test(test_v2_gicd),
 		cmocka_unit_test(test_v2_sgir),
 		cmocka_unit_test(test_v2_sgi_eoi_maint),
+		cmocka_unit_test(test_restore_resample),
 		cmocka_unit_test(test_resample_errors),
 		cmocka_unit_test(test_resample_level),
 		cmocka_unit_test(test_v2_spi_targets_delivery),

@@ -876,6 +876,10 @@ sync(struct av_vgic *vgic, unsigned vcpu, bool general)
 		bool want;
 
 		vgic->lr_ops->read_lr(vgic->lr_cookie, vcpu, i, &lr);
+		/* Emptied with EOI maintenance asked for: its EISR bit (GICH_EISR, ICH_EISR) and
+		 * so the maintenance interrupt stay set until the LR changes; clear it now. */
+		if (lr.state == AV_VGIC_LR_INVALID && lr.eoi_maint)
+			vgic->lr_ops->write_lr(vgic->lr_cookie, vcpu, i, &lr_empty);
 		lr_fold(vgic, irq, &lr);
 		if (slot < SPI_BASE) {
 			av__vgic_irq_changed(vgic, irq, &kick);
@@ -887,7 +891,7 @@ sync(struct av_vgic *vgic, unsigned vcpu, bool general)
 		else if (!want)
 			list_del(vgic, irq);
 	}
-	/* The LRs keep their values until the next flush overwrites or clears them. */
+	/* The other LRs keep their values until the next flush overwrites or clears them. */
 	vc->lr_live = 0;
 	av__vgic_unlock_vcpu(vgic, vcpu);
 	for (unsigned i = 0; i < nmoved; i++)

@@ -369,7 +369,7 @@ static const struct id_hide id_hidden[] = {
 	{ AV_SYS_ID_AA64DFR0_EL1, "TraceFilt", 0 },
 	{ AV_SYS_ID_AA64DFR0_EL1, "TraceBuffer", 0 },
 	{ AV_SYS_ID_AA64DFR0_EL1, "DoubleLock", 0 },
-	{ AV_SYS_ID_AA64DFR0_EL1, "MTPMU", AV_VM_ID_KEEP_PMU },
+	{ AV_SYS_ID_AA64DFR0_EL1, "MTPMU", 0 }, /* 0b1111 (PMEVTYPER.MT RES0), PMU or not */
 	{ AV_SYS_ID_AA64DFR0_EL1, "BRBE", 0 },
 	{ AV_SYS_ID_AA64ISAR0_EL1, "TME", 0 },
 	{ AV_SYS_ID_AA64ISAR1_EL1, "LS64", 0 },

@@ -428,6 +428,22 @@ static void test_id_pauth(void **state)
 	assert_int_equal(v, HOST_ISAR2);
 }
 
+/* ID_AA64DFR0_EL1.MTPMU reads 0b1111 (no FEAT_MTPMU, PMEVTYPER.MT RES0), PMU or not:
+ * MDCR_EL2.MTPME is never set, so MT would not mean what the guest asked. */
+static void test_id_mtpmu(void **state)
+{
+	uint64_t v;
+	(void)state;
+
+	assert_int_equal(av_vm_id_read(&w.vm, AV_SYS_ID_AA64DFR0_EL1, &v), 0);
+	assert_int_equal(AV_FIELD_GET(AV_ID_AA64DFR0_PMUVER, v), 0);
+	assert_int_equal(AV_FIELD_GET(AV_ID_AA64DFR0_MTPMU, v), 0xf);
+	w.vm.id_flags |= AV_VM_ID_KEEP_PMU;
+	assert_int_equal(av_vm_id_read(&w.vm, AV_SYS_ID_AA64DFR0_EL1, &v), 0);
+	assert_int_equal(AV_FIELD_GET(AV_ID_AA64DFR0_PMUVER, v), 6);
+	assert_int_equal(AV_FIELD_GET(AV_ID_AA64DFR0_MTPMU, v), 0xf);
+}
+
 static void test_mmio_isv(void **state)
 {
 	struct av_vcpu *v = &w.vcpu[0];
@@ -1434,6 +1450,7 @@ int main(void)
 		T(test_smc_psci_version),
 		T(test_id_register_sanitised),
 		T(test_id_pauth),
+		T(test_id_mtpmu),
 		T(test_mmio_isv),
 		T(test_mmio_sign_extension),
 		T(test_try_mmio),

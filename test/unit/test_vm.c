@@ -713,6 +713,29 @@ static void test_mmio_isv0_emulated(void **state)
 			assert_int_equal(w.fd.nreads + w.fd.nwrites, 0);
 		}
 		assert_int_equal(v->stats.inject_undef, undef);
+		/* Where no device is (a hole), nothing answers: a decode error, an external
+		 * abort for exclusives and atomics too (DFSC 0x10, not 0x35). */
+		for (size_t i = 0; i < sizeof(na) / sizeof(na[0]); i++) {
+			r->pc = GUEST_PC;
+			r->pstate = GUEST_PSTATE;
+			r->x[7] = 0x60000040;
+			w.host.insn = na[i].insn;
+			w.host.insn_pc = GUEST_PC;
+			assert_int_equal(sync_exit(v, dabt_nisv_esr(na[i].wnr), 0x60000040,
+						   0x600000),
+					 AV_EXIT_RESUME);
+			check_injected(v, (na[i].esr & ~0x3fu) | 0x10u, 0x60000040);
+		}
+		/* A hole whose policy is "to the caller": the caller gets it, unchanged. */
+		w.bus.policy = AV_MMIO_UNCLAIMED_TO_CALLER;
+		r->pc = GUEST_PC;
+		r->pstate = GUEST_PSTATE;
+		w.host.insn = na[0].insn;
+		assert_int_equal(sync_exit(v, dabt_nisv_esr(false), 0x60000040, 0x600000),
+				 AV_EXIT_TO_CALLER);
+		assert_int_equal(r->pc, GUEST_PC);
+		w.bus.policy = AV_MMIO_UNCLAIMED_ABORT;
+		assert_int_equal(v->stats.inject_undef, undef);
 		r->pc = GUEST_PC + 8;
 	}
 

@@ -191,7 +191,8 @@ int bm_vgic_line_level(void *cookie, unsigned idx, uint32_t intid)
 		/* The emulated timer belongs to the running vCPU: only its own pCPU reads it. */
 		if (pcpus[cpu->index].cur != bv)
 			return -1;
-		return av_vtimer_ppi_level(&bv->v.vtimer, intid, now) > 0;
+		on = av_vtimer_ppi_level(&bv->v.vtimer, intid, now);
+		return on < 0 ? -1 : on > 0; /* negative: not a timer PPI, can't tell */
 	}
 	if (cpu->loaded == &bv->arch) {
 		__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));

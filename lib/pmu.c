@@ -19,9 +19,12 @@
 #define PMSELR_SEL AV_GENMASK(4, 0)
 /* PMUSERENR_EL0: EN, SW, CR, ER. */
 #define PMUSERENR_MASK AV_GENMASK(3, 0)
-/* PMEVTYPER / PMCCFILTR: the filter bits [31:24] and the event number; NSH never. */
-#define EVTYPER_MASK ((AV_GENMASK(31, 24) | AV_PMEVTYPER_EVT) & ~AV_PMEVTYPER_NSH)
-#define CCFILTR_MASK (AV_GENMASK(31, 24) & ~AV_PMEVTYPER_NSH)
+/* PMEVTYPER / PMCCFILTR: the filter bits [31:24] and the event number; never NSH (EL2),
+ * M (EL3: RES0 for a guest without it) or MT (RES0: the guest's ID_AA64DFR0.MTPMU is
+ * 0b1111; the hardware's MT would count other threads, MDCR_EL2.MTPME being 0). */
+#define FILTER_MASK  (AV_GENMASK(31, 24) & ~(AV_PMEVTYPER_NSH | AV_PMEVTYPER_M | AV_PMEVTYPER_MT))
+#define EVTYPER_MASK (FILTER_MASK | AV_PMEVTYPER_EVT)
+#define CCFILTR_MASK FILTER_MASK
 
 static uint64_t hw_rd(const struct av_pmu *p, uint32_t key)
 {

@@ -198,7 +198,7 @@ static inline bool irq_resample(struct av_vgic *vgic, struct av_vgic_irq *irq)
 	int level;
 
 	if (!(old & AV_VGIC_IRQF_RESAMPLE) || (old & (AV_VGIC_IRQF_EDGE | AV_VGIC_IRQF_ACTIVE)) ||
-	    irq->lr != VGIC_NO_LR)
+	    irq->lr != VGIC_NO_LR || !vgic->line_level)
 		return false;
 	level = vgic->line_level(vgic->line_level_cookie,
 				 irq->intid < AV_VGIC_NR_PRIVATE ? av__vgic_irq_bank(vgic, irq) : 0,
@@ -893,6 +893,10 @@ sync(struct av_vgic *vgic, unsigned vcpu, bool general)
 		bool want;
 
 		vgic->lr_ops->read_lr(vgic->lr_cookie, vcpu, i, &lr);
+		/* Emptied with EOI maintenance asked for: its EISR bit (GICH_EISR, ICH_EISR) and
+		 * so the maintenance interrupt stay set until the LR changes; clear it now. */
+		if (lr.state == AV_VGIC_LR_INVALID && lr.eoi_maint)
+			vgic->lr_ops->write_lr(vgic->lr_cookie, vcpu, i, &lr_empty);
 		lr_fold(vgic, irq, &lr);
 		if (slot < SPI_BASE) {
 			av__vgic_irq_changed(vgic, irq, &kick);
@@ -904,7 +908,7 @@ sync(struct av_vgic *vgic, unsigned vcpu, bool general)
 		else if (!want)
 			list_del(vgic, irq);
 	}
-	/* The LRs keep their values until the next flush overwrites or clears them. */
+	/* The other LRs keep their values until the next flush overwrites or clears them. */
 	vc->lr_live = 0;
 	av__vgic_unlock_vcpu(vgic, vcpu);
 	for (unsigned i = 0; i < nmoved; i++)
@@ -1443,9 +1447,20 @@ int av_vgic_save(struct av_vgic *vgic, struct av_vgic_snapshot *snap)
 	return ret;
 }
 
+/*
+ * The flags a restored IRQ gets from its snapshot @in: all guest state, but the resample
+ * wiring (@keep, AV_VGIC_IRQF_RESAMPLE or 0) is the destination's own (its line_level
+ * callback and av_vgic_set_resample() calls), not the source's.
+ */
+static uint8_t snap_flags(uint8_t in, uint8_t keep)
+{
+	return (uint8_t)((in & ~AV_VGIC_IRQF_RESAMPLE) | keep);
+}
+
 int av_vgic_restore(struct av_vgic *vgic, const struct av_vgic_snapshot *snap)
 {
 	uint64_t kick = 0;
+	uint8_t keep;
 
 	if (!vgic || !snap || snap->magic != AV_VGIC_SNAP_MAGIC ||
 	    snap->version != AV_VGIC_SNAP_VERSION || snap->model != (uint32_t)vgic->model ||
@@ -1467,8 +1482,9 @@ int av_vgic_restore(struct av_vgic *vgic, const struct av_vgic_snapshot *snap)
 			struct av_vgic_irq *irq = &vgic->irq[v * AV_VGIC_NR_PRIVATE + i];
 			const struct av_vgic_snap_irq *in = &snap->irq[v * AV_VGIC_NR_PRIVATE + i];
 
+			keep = irq->flags & AV_VGIC_IRQF_RESAMPLE;
 			irq_reset(irq, i);
-			irq->flags = in->flags;
+			irq->flags = snap_flags(in->flags, keep);
 			irq->priority = in->priority & AV_VGIC_PRIO_MASK;
 			irq->hw_intid = in->hw_intid;
 			irq->sgi_src = in->sgi_src;
@@ -1483,8 +1499,9 @@ int av_vgic_restore(struct av_vgic *vgic, const struct av_vgic_snapshot *snap)
 		struct av_vgic_irq *irq = &vgic->irq[SPI_BASE + i];
 		const struct av_vgic_snap_irq *in = &snap->irq[SPI_BASE + i];
 
+		keep = irq->flags & AV_VGIC_IRQF_RESAMPLE;
 		irq_reset(irq, AV_VGIC_NR_PRIVATE + i);
-		irq->flags = in->flags;
+		irq->flags = snap_flags(in->flags, keep);
 		irq->priority = in->priority & AV_VGIC_PRIO_MASK;
 		irq->hw_intid = in->hw_intid;
 		irq->targets = in->targets;

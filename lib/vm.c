@@ -370,7 +370,7 @@ static const struct id_hide id_hidden[] = {
 	{ AV_SYS_ID_AA64DFR0_EL1, "TraceFilt", 0 },
 	{ AV_SYS_ID_AA64DFR0_EL1, "TraceBuffer", 0 },
 	{ AV_SYS_ID_AA64DFR0_EL1, "DoubleLock", 0 },
-	{ AV_SYS_ID_AA64DFR0_EL1, "MTPMU", AV_VM_ID_KEEP_PMU },
+	{ AV_SYS_ID_AA64DFR0_EL1, "MTPMU", 0 }, /* 0b1111 (PMEVTYPER.MT RES0), PMU or not */
 	{ AV_SYS_ID_AA64DFR0_EL1, "BRBE", 0 },
 	{ AV_SYS_ID_AA64ISAR0_EL1, "TME", 0 },
 	{ AV_SYS_ID_AA64ISAR1_EL1, "LS64", 0 },
@@ -996,10 +996,14 @@ bool av__vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t 
 /*
  * A data abort on an emulated or unclaimed address from an instruction the decoder does not
  * emulate (DC ZVA, SIMD structures, exclusives, atomics...): the answer of a memory system
- * that does not take the access. An exclusive or atomic gets the "unsupported exclusive or
- * atomic access" fault (DFSC 0x35), as from a device that answers such a transaction with
- * OKAY instead of EXOKAY; everything else a synchronous external abort. FAR is the
- * hardware's (for DC ZVA, an address in the block).
+ * that does not take the access. On a device, an exclusive or atomic gets the "unsupported
+ * exclusive or atomic access" fault (DFSC 0x35), as from a device that answers such a
+ * transaction with OKAY instead of EXOKAY; everything else a synchronous external abort.
+ * Where no device is (a hole), nothing answers at all: a decode error, so a synchronous
+ * external abort (DFSC 0x10) for every kind, unless the bus's unclaimed policy hands
+ * unclaimed accesses to the caller, which then gets this one too. (RAZ/WI covers the
+ * accesses the decoder emulates; an instruction it does not emulate gets the abort.) FAR
+ * is the hardware's (for DC ZVA, an address in the block).
  */
 static __attribute__((noinline, cold)) enum av_exit_action
 mmio_not_emulated(const struct av_exit_ctx *ctx, uint32_t insn, uint64_t ipa)
@@ -1009,8 +1013,12 @@ mmio_not_emulated(const struct av_exit_ctx *ctx, uint32_t insn, uint64_t ipa)
 	enum av_insn_mem_kind kind = av_insn_mem_kind(insn);
 	unsigned fsc = AV_FSC_SEA;
 
-	if (kind == AV_INSN_KIND_EXCLUSIVE || kind == AV_INSN_KIND_ATOMIC)
+	if (!av_mmio_find(vm->bus, ipa)) {
+		if (vm->bus->policy == AV_MMIO_UNCLAIMED_TO_CALLER)
+			return AV_EXIT_TO_CALLER;
+	} else if (kind == AV_INSN_KIND_EXCLUSIVE || kind == AV_INSN_KIND_ATOMIC) {
 		fsc = AV_FSC_EXCL_ATOMIC;
+	}
 	if (first_time(&vm->logged_kind, LOGGED_NOEMUL))
 		av_warn("%s: vCPU %u: instruction 0x%08x at PC 0x%llx on emulated or unclaimed "
 			"IPA 0x%llx is not emulated: data abort, DFSC 0x%02x (logged once)",

@@ -137,6 +137,9 @@ struct bm_pcpu {
 extern struct bm_vm vms[BM_MAX_VMS];
 extern unsigned nr_vms;
 extern struct bm_pcpu pcpus[PORT_MAX_CPUS];
+/* GIC maintenance interrupts taken per pCPU (statistics; apart from struct bm_pcpu, whose
+ * layout the world switch's figures depend on). */
+extern uint64_t maint_taken[PORT_MAX_CPUS];
 extern struct av_sched sched;
 extern struct av_ivc ivc;
 extern bool ivc_on;                              /* the image describes IVC (bm_ivc) */

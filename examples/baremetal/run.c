@@ -76,6 +76,7 @@ const struct av_ivc_ops bm_ivc_ops = { .doorbell = bm_ivc_doorbell };
  */
 
 static bool logged_irq[1024 / 32 * 32];
+uint64_t maint_taken[PORT_MAX_CPUS];
 
 /* The bm_vcpu whose EL1/timer/GIC state is in this pCPU's registers, or NULL. */
 static struct bm_vcpu *loaded_vcpu(const struct av_arch_cpu *cpu)
@@ -129,6 +130,7 @@ static void bm_irq_handle(unsigned intid, uint32_t iar)
 	case PORT_PPI_GIC_MAINT:
 		/* Level-sensitive while its condition holds: turn the requests off, the next
 		 * av_vgic_flush() before entry asks again for what it still needs. */
+		maint_taken[self]++;
 		bv = pc->cur ? pc->cur : pc->parked;
 		if (bv)
 			bv->vm->vgic.lr_ops->set_maint(bv->vm->vgic.lr_cookie, bv->v.index, 0);
@@ -191,7 +193,8 @@ int bm_vgic_line_level(void *cookie, unsigned idx, uint32_t intid)
 		/* The emulated timer belongs to the running vCPU: only its own pCPU reads it. */
 		if (pcpus[cpu->index].cur != bv)
 			return -1;
-		return av_vtimer_ppi_level(&bv->v.vtimer, intid, now) > 0;
+		on = av_vtimer_ppi_level(&bv->v.vtimer, intid, now);
+		return on < 0 ? -1 : on > 0; /* negative: not a timer PPI, can't tell */
 	}
 	if (cpu->loaded == &bv->arch) {
 		__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));

@@ -46,7 +46,8 @@ void print_stats(void)
 		}
 	}
 	for (unsigned c = 0; c < plat->ncpus; c++)
-		port_printf("armvirt-bm: pCPU %u: %llu picks, %llu switches\n", c,
-			    (unsigned long long)sched.rq[c].nr_picks,
-			    (unsigned long long)sched.rq[c].nr_switches);
+		port_printf("armvirt-bm: pCPU %u: %llu picks, %llu switches, %llu GIC maintenance "
+			    "interrupts\n", c, (unsigned long long)sched.rq[c].nr_picks,
+			    (unsigned long long)sched.rq[c].nr_switches,
+			    (unsigned long long)maint_taken[c]);
 }

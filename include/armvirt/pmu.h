@@ -8,6 +8,9 @@
  * - show PMCR_EL0.N = the guest's share of event counters (`nr_counters`, the value given
  *   to MDCR_EL2.HPMN) and refuse the others;
  * - keep EL2 out of every count: PMEVTYPER<n>_EL0.NSH and PMCCFILTR_EL0.NSH are forced to 0;
+ *   M (EL3 filtering) and MT (other threads, with MDCR_EL2.MTPME never set) are RES0 for the
+ *   guest, which has no EL3 and sees ID_AA64DFR0_EL1.MTPMU = 0b1111, and never reach the
+ *   hardware;
  * - keep the overflow flags in software (the hardware's are moved here and cleared, so the
  *   physical PMU interrupt drops as soon as it has been looked at) and drive the guest's
  *   interrupt line from PMCR_EL0.E, PMOVSSET and PMINTENSET through `set_irq`;
@@ -39,6 +42,8 @@
 
 /* PMEVTYPER<n>_EL0 / PMCCFILTR_EL0 fields. */
 #define AV_PMEVTYPER_NSH   AV_BIT(27)          /**< count at EL2 */
+#define AV_PMEVTYPER_M     AV_BIT(26)          /**< EL3 filtering (RES0 without EL3) */
+#define AV_PMEVTYPER_MT    AV_BIT(25)          /**< count for other threads (FEAT_MTPMU) */
 #define AV_PMEVTYPER_EVT   AV_GENMASK(15, 0)   /**< event number */
 
 /* Common event numbers used here. */

@@ -676,7 +676,7 @@ struct av_vgic_snap_irq {
 	uint64_t irouter;  /**< GICv3 IROUTER */
 	uint16_t intid;    /**< INTID */
 	uint16_t hw_intid; /**< physical INTID (flags & AV_VGIC_IRQF_HW) */
-	uint8_t flags;     /**< AV_VGIC_IRQF_* */
+	uint8_t flags;     /**< AV_VGIC_IRQF_* (RESAMPLE as saved; av_vgic_restore() ignores it) */
 	uint8_t priority;  /**< priority */
 	uint8_t targets;   /**< GICv2 targets */
 	uint8_t sgi_src;   /**< GICv2 SGI pending sources */
@@ -714,7 +714,11 @@ int av_vgic_save(struct av_vgic *vgic, struct av_vgic_snapshot *snap);
 
 /**
  * Restore a snapshot into @p vgic, which must have been initialised with the same model and
- * counts (its ops are kept). Pending lists are rebuilt.
+ * counts (its ops are kept). Pending lists are rebuilt. #AV_VGIC_IRQF_RESAMPLE is host wiring
+ * (the line_level callback, av_vgic_set_resample()), not guest state: each IRQ keeps the
+ * destination's own bit, whatever the snapshot says, so restoring into a vGIC without a
+ * line_level callback never resamples. All eight flag bits are
+ * defined.
  * @param vgic the vGIC
  * @param snap the state to restore
  * @return 0, -AV_EINVAL (bad magic, version or mismatched configuration)

@@ -152,6 +152,36 @@ static void test_filters_and_masks(void **state)
 	assert_int_equal(RD(AV_SYS_PMUSERENR_EL0), 0xf);
 }
 
+/*
+ * MT (bit 25, FEAT_MTPMU: count other threads' events too) and M (bit 26, EL3 filtering)
+ * never reach the hardware: the guest sees MTPMU = 0b1111 (MT RES0) and has no EL3 (M RES0);
+ * it reads them as 0. The other filter bits pass.
+ */
+static void test_filters_mt_m(void **state)
+{
+	const uint64_t mt = AV_BIT(25), m = AV_BIT(26), keep = AV_BIT(31) | AV_BIT(30) |
+							    AV_BIT(29) | AV_BIT(28) | AV_BIT(24);
+	(void)state;
+	WR(AV_SYS_PMEVTYPERn_EL0(2), mt | m | keep | 0x08);
+	assert_int_equal(*slot(AV_SYS_PMEVTYPERn_EL0(2)), keep | 0x08);
+	assert_int_equal(RD(AV_SYS_PMEVTYPERn_EL0(2)), keep | 0x08);
+	WR(AV_SYS_PMSELR_EL0, 3);
+	WR(AV_SYS_PMXEVTYPER_EL0, mt | m | 0x11);
+	assert_int_equal(*slot(AV_SYS_PMEVTYPERn_EL0(3)), 0x11);
+	assert_int_equal(RD(AV_SYS_PMXEVTYPER_EL0), 0x11);
+	WR(AV_SYS_PMCCFILTR_EL0, mt | m | keep);
+	assert_int_equal(*slot(AV_SYS_PMCCFILTR_EL0), keep);
+	assert_int_equal(RD(AV_SYS_PMCCFILTR_EL0), keep);
+	WR(AV_SYS_PMSELR_EL0, 31);
+	WR(AV_SYS_PMXEVTYPER_EL0, mt | m);
+	assert_int_equal(*slot(AV_SYS_PMCCFILTR_EL0), 0);
+	/* After a put and a load, the hardware gets the same. */
+	av_pmu_put(&pmu);
+	*slot(AV_SYS_PMEVTYPERn_EL0(2)) = 0;
+	av_pmu_load(&pmu);
+	assert_int_equal(*slot(AV_SYS_PMEVTYPERn_EL0(2)), keep | 0x08);
+}
+
 /* SW_INCR counted in software, subject to enable and the EL filter; CHAIN carries. */
 static void test_swinc_chain(void **state)
 {
@@ -277,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_init_args),
 		cmocka_unit_test_setup(test_pmcr_and_ids, setup),
 		cmocka_unit_test_setup(test_filters_and_masks, setup),
+		cmocka_unit_test_setup(test_filters_mt_m, setup),
 		cmocka_unit_test_setup(test_swinc_chain, setup),
 		cmocka_unit_test_setup(test_overflow_irq, setup),
 		cmocka_unit_test_setup(test_hw_chain, setup),

@@ -91,6 +91,24 @@ static void guest_eoi(unsigned vcpu, unsigned i)
 	fake[vcpu].lr[i].state &= AV_VGIC_LR_PENDING;
 }
 
+/*
+ * The EISR a GIC shows for @vcpu's LRs (GICH_EISR, ICH_EISR_EL2): an LR that is empty
+ * (State 00), not HW-linked, with EOI maintenance requested has its bit set, and the
+ * maintenance interrupt stays asserted while any bit is.
+ */
+static uint32_t fake_eisr(unsigned vcpu)
+{
+	uint32_t eisr = 0;
+
+	for (unsigned i = 0; i < fake_nr_lrs; i++) {
+		const struct av_vgic_lr *lr = &fake[vcpu].lr[i];
+
+		if (lr->state == AV_VGIC_LR_INVALID && !lr->hw && lr->eoi_maint)
+			eisr |= 1u << i;
+	}
+	return eisr;
+}
+
 /* Number of valid LRs after a flush. */
 static unsigned lrs_valid(struct av_vgic *g, unsigned vcpu)
 {
@@ -1420,6 +1438,51 @@ static void test_v2_sgi_eoi_maint(void **state)
 	assert_int_equal(fake[1].maint, 0);
 }
 
+/*
+ * GICv2: once the guest deactivates an SGI whose LR asked for EOI maintenance, the LR reads
+ * empty with EOI set, so its EISR bit (and the maintenance interrupt) stays set until the LR
+ * is rewritten. The sync must empty it at once, not leave it for the next flush.
+ */
+static void test_v2_sgi_eisr_cleared(void **state)
+{
+	(void)state;
+	setup(AV_VGIC_V2, 4, 0, NULL);
+	d2w(1, 0x000, 4, 1);
+	d2w(1, 0x100, 4, 1u << 1);
+	av_vgic_send_sgi(&G, 0, 1u << 1, 1, NULL);
+	av_vgic_flush(&G, 1);
+	guest_ack(1, 0);
+	av_vgic_sync(&G, 1);
+	av_vgic_send_sgi(&G, 2, 1u << 1, 1, NULL);
+	av_vgic_send_sgi(&G, 0, 1u << 1, 1, NULL);
+	av_vgic_flush(&G, 1);
+	assert_true(fake[1].lr[0].eoi_maint);
+	assert_int_equal(fake_eisr(1), 0);
+	/* The guest deactivates it: the maintenance interrupt fires (EISR bit 0). */
+	guest_eoi(1, 0);
+	assert_int_equal(fake_eisr(1), 1);
+	av_vgic_sync(&G, 1);
+	assert_int_equal(fake_eisr(1), 0);
+	assert_false(st(1, 1).active);
+	assert_int_equal(st(1, 1).sgi_sources, 0x5);
+	/* The sources still waiting are listed next, one at a time. */
+	av_vgic_flush(&G, 1);
+	assert_int_equal(fake[1].lr[0].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(fake[1].lr[0].source, 0);
+	assert_true(fake[1].lr[0].eoi_maint);
+	guest_ack(1, 0);
+	guest_eoi(1, 0);
+	av_vgic_sync(&G, 1);
+	assert_int_equal(fake_eisr(1), 0);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(fake[1].lr[0].source, 2);
+	guest_ack(1, 0);
+	guest_eoi(1, 0);
+	av_vgic_sync(&G, 1);
+	assert_int_equal(fake_eisr(1), 0);
+	assert_int_equal(st(1, 1).sgi_sources, 0);
+}
+
 /* ---- the input-level (resample) callback ---- */
 
 static int level_now[AV_VGIC_MAX_VCPUS]; /* what the fake device line says, or -1 */
@@ -1823,6 +1886,54 @@ static void test_save_restore(void **state)
 	test_free(a);
 	test_free(b);
 	test_free(other);
+}
+
+/*
+ * AV_VGIC_IRQF_RESAMPLE is the host's wiring, not guest state: a snapshot taken with
+ * resampling on, restored into a vGIC without a line_level callback, must not make it call
+ * one (ISPENDR read, ISENABLER write, flush); restored into one that resamples the IRQ, it
+ * keeps resampling.
+ */
+static void test_restore_resample(void **state)
+{
+	struct av_vgic_snapshot *a = test_malloc(sizeof(*a));
+	(void)state;
+	/* Saved with resampling on, the line high. */
+	setup_level(AV_VGIC_V3, 2, 32);
+	d3w(0x0000, 4, 3);
+	rw(1, 0x14, 4, 0);
+	rw(1, 0x10080, 4, 1u << 27);
+	assert_int_equal(av_vgic_map_hw(&G, 1, 27, 27), 0);
+	assert_int_equal(av_vgic_set_resample(&G, 1, 27, true), 0);
+	level_now[1] = 1;
+	av_vgic_set_level(&G, 1, 27, true, NULL);
+	assert_int_equal(av_vgic_save(&G, a), 0);
+	/* Into a vGIC without a callback: the state as saved, nothing resampled. */
+	setup(AV_VGIC_V3, 2, 32, NULL);
+	assert_int_equal(av_vgic_restore(&G, a), 0);
+	assert_false(G.irq[32 + 27].flags & AV_VGIC_IRQF_RESAMPLE);
+	assert_true(rr(1, 0x10200, 4) & (1u << 27));
+	rw(1, 0x10100, 4, 1u << 27);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(fake[1].lr[0].vintid, 27);
+	assert_int_equal(fake[1].lr[0].state, AV_VGIC_LR_PENDING);
+	/* The reverse: saved without, restored into a vGIC that resamples IRQ 27. */
+	guest_ack(1, 0);
+	guest_eoi(1, 0);
+	av_vgic_sync(&G, 1);
+	assert_int_equal(av_vgic_save(&G, a), 0);
+	setup_level(AV_VGIC_V3, 2, 32);
+	assert_int_equal(av_vgic_map_hw(&G, 1, 27, 27), 0);
+	assert_int_equal(av_vgic_set_resample(&G, 1, 27, true), 0);
+	assert_int_equal(av_vgic_restore(&G, a), 0);
+	assert_true(G.irq[32 + 27].flags & AV_VGIC_IRQF_RESAMPLE);
+	level_now[1] = 0; /* the line fell meanwhile */
+	level_calls = 0;
+	assert_false(rr(1, 0x10200, 4) & (1u << 27));
+	assert_true(level_calls >= 1);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(lrs_valid(&G, 1), 0);
+	test_free(a);
 }
 
 /* Nothing a guest writes may crash: every offset and width of every frame. */
@@ -2423,6 +2534,8 @@ int main(void)
 		cmocka_unit_test(test_v2_gicd),
 		cmocka_unit_test(test_v2_sgir),
 		cmocka_unit_test(test_v2_sgi_eoi_maint),
+		cmocka_unit_test(test_v2_sgi_eisr_cleared),
+		cmocka_unit_test(test_restore_resample),
 		cmocka_unit_test(test_resample_errors),
 		cmocka_unit_test(test_resample_level),
 		cmocka_unit_test(test_v2_spi_targets_delivery),

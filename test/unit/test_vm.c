@@ -433,6 +433,22 @@ static void test_id_pauth(void **state)
 	assert_int_equal(v, HOST_ISAR2);
 }
 
+/* ID_AA64DFR0_EL1.MTPMU reads 0b1111 (no FEAT_MTPMU, PMEVTYPER.MT RES0), PMU or not:
+ * MDCR_EL2.MTPME is never set, so MT would not mean what the guest asked. */
+static void test_id_mtpmu(void **state)
+{
+	uint64_t v;
+	(void)state;
+
+	assert_int_equal(av_vm_id_read(&w.vm, AV_SYS_ID_AA64DFR0_EL1, &v), 0);
+	assert_int_equal(AV_FIELD_GET(AV_ID_AA64DFR0_PMUVER, v), 0);
+	assert_int_equal(AV_FIELD_GET(AV_ID_AA64DFR0_MTPMU, v), 0xf);
+	w.vm.id_flags |= AV_VM_ID_KEEP_PMU;
+	assert_int_equal(av_vm_id_read(&w.vm, AV_SYS_ID_AA64DFR0_EL1, &v), 0);
+	assert_int_equal(AV_FIELD_GET(AV_ID_AA64DFR0_PMUVER, v), 6);
+	assert_int_equal(AV_FIELD_GET(AV_ID_AA64DFR0_MTPMU, v), 0xf);
+}
+
 static void test_mmio_isv(void **state)
 {
 	struct av_vcpu *v = &w.vcpu[0];
@@ -751,6 +767,29 @@ static void test_mmio_isv0_emulated(void **state)
 			check_injected(v, na[i].esr, DEV_BASE + 0x340);
 			assert_int_equal(w.fd.nreads + w.fd.nwrites, 0);
 		}
+		assert_int_equal(v->stats.inject_undef, undef);
+		/* Where no device is (a hole), nothing answers: a decode error, an external
+		 * abort for exclusives and atomics too (DFSC 0x10, not 0x35). */
+		for (size_t i = 0; i < sizeof(na) / sizeof(na[0]); i++) {
+			r->pc = GUEST_PC;
+			r->pstate = GUEST_PSTATE;
+			r->x[7] = 0x60000040;
+			w.host.insn = na[i].insn;
+			w.host.insn_pc = GUEST_PC;
+			assert_int_equal(sync_exit(v, dabt_nisv_esr(na[i].wnr), 0x60000040,
+						   0x600000),
+					 AV_EXIT_RESUME);
+			check_injected(v, (na[i].esr & ~0x3fu) | 0x10u, 0x60000040);
+		}
+		/* A hole whose policy is "to the caller": the caller gets it, unchanged. */
+		w.bus.policy = AV_MMIO_UNCLAIMED_TO_CALLER;
+		r->pc = GUEST_PC;
+		r->pstate = GUEST_PSTATE;
+		w.host.insn = na[0].insn;
+		assert_int_equal(sync_exit(v, dabt_nisv_esr(false), 0x60000040, 0x600000),
+				 AV_EXIT_TO_CALLER);
+		assert_int_equal(r->pc, GUEST_PC);
+		w.bus.policy = AV_MMIO_UNCLAIMED_ABORT;
 		assert_int_equal(v->stats.inject_undef, undef);
 		r->pc = GUEST_PC + 8;
 	}
@@ -1669,6 +1708,7 @@ int main(void)
 		T(test_smc_psci_version),
 		T(test_id_register_sanitised),
 		T(test_id_pauth),
+		T(test_id_mtpmu),
 		T(test_mmio_isv),
 		T(test_mmio_sign_extension),
 		T(test_mmio_to_caller_complete),

@@ -121,6 +121,8 @@ struct av_arch_cpu {
 	unsigned index;                /**< logical CPU number */
 	uint32_t dbg_bp;               /**< breakpoints enabled in the hardware (bit n: DBGBCR<n>) */
 	uint32_t dbg_wp;               /**< watchpoints enabled in the hardware (bit n: DBGWCR<n>) */
+	uint32_t dbg_bp_impl;          /**< breakpoints this CPU implements (ID_AA64DFR0.BRPs) */
+	uint32_t dbg_wp_impl;          /**< watchpoints this CPU implements (ID_AA64DFR0.WRPs) */
 };
 
 /** Saved GIC virtual CPU-interface state of one vCPU (list registers excepted). */

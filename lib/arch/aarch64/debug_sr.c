@@ -55,10 +55,14 @@ void av__arch_debug_cpu_init(struct av_arch_cpu *cpu)
 	 * exceptions to be generated at all (it resets locked). */
 	av_write_sysreg(oslar_el1, 0);
 	av_write_sysreg(mdscr_el1, 0);
-	for (unsigned n = 0; n < brps && n < AV_DBG_MAX; n++)
-		write_bp(n, 0, 0);
-	for (unsigned n = 0; n < wrps && n < AV_DBG_MAX; n++)
-		write_wp(n, 0, 0);
+	/* This CPU's own counts (CPUs may differ): a DBGBCR/DBGWCR<n> it does not implement is
+	 * UNDEFINED at EL2, whatever a guest's ID registers said when it enabled it. */
+	cpu->dbg_bp_impl = (uint32_t)AV_GENMASK((brps < AV_DBG_MAX ? brps : AV_DBG_MAX) - 1, 0);
+	cpu->dbg_wp_impl = (uint32_t)AV_GENMASK((wrps < AV_DBG_MAX ? wrps : AV_DBG_MAX) - 1, 0);
+	for (uint32_t m = cpu->dbg_bp_impl; m; m &= m - 1)
+		write_bp((unsigned)__builtin_ctz(m), 0, 0);
+	for (uint32_t m = cpu->dbg_wp_impl; m; m &= m - 1)
+		write_wp((unsigned)__builtin_ctz(m), 0, 0);
 	cpu->dbg_bp = 0;
 	cpu->dbg_wp = 0;
 	av_isb();
@@ -66,25 +70,28 @@ void av__arch_debug_cpu_init(struct av_arch_cpu *cpu)
 
 void av__arch_debug_load(struct av_arch_cpu *cpu, const struct av_dbg_state *d)
 {
+	/* Only what this CPU implements: one with fewer than the guest's ID registers show
+	 * (a heterogeneous system) leaves the others out rather than fault at EL2. */
+	uint32_t bp = d->hw_bp & cpu->dbg_bp_impl, wp = d->hw_wp & cpu->dbg_wp_impl;
 	uint32_t off, on;
 
 	/* Disable what is loaded and not wanted, then write what is wanted. */
-	for (off = cpu->dbg_bp & ~d->hw_bp; off; off &= off - 1)
+	for (off = cpu->dbg_bp & ~bp; off; off &= off - 1)
 		write_bp((unsigned)__builtin_ctz(off), 0, 0);
-	for (off = cpu->dbg_wp & ~d->hw_wp; off; off &= off - 1)
+	for (off = cpu->dbg_wp & ~wp; off; off &= off - 1)
 		write_wp((unsigned)__builtin_ctz(off), 0, 0);
-	for (on = d->hw_bp; on; on &= on - 1) {
+	for (on = bp; on; on &= on - 1) {
 		unsigned n = (unsigned)__builtin_ctz(on);
 
 		write_bp(n, d->bvr[n], d->bcr[n]);
 	}
-	for (on = d->hw_wp; on; on &= on - 1) {
+	for (on = wp; on; on &= on - 1) {
 		unsigned n = (unsigned)__builtin_ctz(on);
 
 		write_wp(n, d->wvr[n], d->wcr[n]);
 	}
-	cpu->dbg_bp = d->hw_bp;
-	cpu->dbg_wp = d->hw_wp;
+	cpu->dbg_bp = bp;
+	cpu->dbg_wp = wp;
 	/* The ERET into the guest synchronises these writes. */
 }
 

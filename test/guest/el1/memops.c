@@ -4,9 +4,11 @@
  * (the GIC distributor, the PL011) and on an IPA where nothing is mapped. Each must get a
  * data abort at EL1 (ESR_EL1.EC 0x25, FAR_EL1 the address, ELR_EL1 the instruction), never
  * an Undefined Instruction exception:
- * - exclusives and LSE atomics (LDXR, LDADD, SWP, CAS): the "unsupported exclusive or
- *   atomic access" fault, DFSC 0x35, from armvirt-bm; armvirt-vmm can only have KVM inject
- *   an external abort (KVM_SET_VCPU_EVENTS), DFSC 0x10, which the architecture permits too;
+ * - exclusives and LSE atomics (LDXR, LDADD, SWP, CAS): on a device, the "unsupported
+ *   exclusive or atomic access" fault, DFSC 0x35, from armvirt-bm; armvirt-vmm can only
+ *   have KVM inject an external abort (KVM_SET_VCPU_EVENTS), DFSC 0x10, which the
+ *   architecture permits too; on the unmapped IPA nothing answers (a decode error): an
+ *   external abort, DFSC 0x10, everywhere;
  * - DC ZVA and the SIMD structure loads/stores LD1/ST1: a synchronous external abort,
  *   DFSC 0x10 (FAR, for DC ZVA, an address in the zeroed block);
  * - STXR without a reservation may fail without accessing memory (status 1) or abort.
@@ -140,6 +142,13 @@ static bool on_device_ok(const struct target *t, const char *name)
 	return false;
 }
 
+/* What an exclusive or atomic on @t gets: 0x35 from a device under armvirt-bm, else an
+ * external abort (KVM can inject nothing else; the unmapped IPA has no device to answer). */
+static uint64_t excl_dfsc(const struct target *t)
+{
+	return under_bm && t->addr != targets[2].addr ? DFSC_EXCL : DFSC_SEA;
+}
+
 static void check_op(const struct op *o, const struct target *t)
 {
 	struct rt_probe *p = probe();
@@ -150,8 +159,8 @@ static void check_op(const struct op *o, const struct target *t)
 	check_name(name, sizeof(name), o->name, t->name);
 	if (!on_device_ok(t, name))
 		return;
-	if (o->fault == F_EXCL && under_bm)
-		want_dfsc = DFSC_EXCL;
+	if (o->fault == F_EXCL)
+		want_dfsc = excl_dfsc(t);
 	if (o->fn == mo_dczva) {
 		lo = t->addr & ~(uint64_t)(zva_bytes - 1);
 		hi = lo + zva_bytes - 1;
@@ -178,7 +187,7 @@ static void check_op(const struct op *o, const struct target *t)
 static void check_stxr(const struct target *t)
 {
 	struct rt_probe *p = probe();
-	uint64_t ec, dfsc, want = under_bm ? DFSC_EXCL : DFSC_SEA;
+	uint64_t ec, dfsc, want = excl_dfsc(t);
 	uint32_t status;
 	char name[48];
 

@@ -71,7 +71,7 @@ static void setup_model(enum av_vgic_model model)
 				      .lr_ops = &fake_ops };
 
 	memset(&t, 0, sizeof(t));
-	assert_int_equal(av_vgic_init(&t.vgic, &cfg), 0);
+	assert_int_equal(av_vgic_init(&t.vgic, &cfg, NULL), 0);
 	assert_int_equal(av_mmio_bus_init(&t.bus, t.slots, 4, AV_MMIO_UNCLAIMED_ABORT), 0);
 	for (unsigned i = 0; i < 2; i++)
 		t.vcpu[i].index = i;

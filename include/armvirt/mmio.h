@@ -185,6 +185,7 @@ enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, struct av_vcpu *vcpu
  * Same checks, counters and results as av_mmio_access().
  * @param bus the bus
  * @param dev the device
+ * @param vcpu the accessing vCPU, handed to the device (may be NULL)
  * @param addr guest-physical address accessed
  * @param size access size in bytes (1, 2, 4 or 8)
  * @param is_write true for a store, false for a load
@@ -201,6 +202,7 @@ enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_d
  * (for instance 1 << ESR_EL2.SAS), @p val non-NULL. Same device checks (width, alignment,
  * range), counters and results as av_mmio_dev_access().
  * @param dev the device
+ * @param vcpu the accessing vCPU, handed to the device (may be NULL)
  * @param addr guest-physical address accessed
  * @param size access size in bytes (1, 2, 4 or 8)
  * @param is_write true for a store, false for a load
@@ -245,7 +247,7 @@ struct av_mmio_insn_ctx {
  * decoded by av_insn_emulate_mem() go to the bus: pass a `struct av_mmio_insn_ctx` as the
  * cookie.
  *
- * @param bus the struct av_mmio_bus (void * for struct av_insn_mmio)
+ * @param ctx the struct av_mmio_insn_ctx (void * for struct av_insn_mmio)
  * @param ipa guest-physical address accessed
  * @param size access size in bytes (1, 2, 4 or 8)
  * @param is_write true for a store, false for a load

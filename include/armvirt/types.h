@@ -8,7 +8,7 @@
  * injected exception or a defined RAZ/WI result, decided by the caller.
  *
  * Freestanding: this header uses only stdint.h, stddef.h, stdbool.h and stdatomic.h (in
- * C++, <atomic>).
+ * C++, the `atomic` header).
  */
 #ifndef ARMVIRT_TYPES_H
 #define ARMVIRT_TYPES_H

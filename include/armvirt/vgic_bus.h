@@ -43,6 +43,13 @@ struct av_vgic_bus {
  * abort. @p written and @p cookie: av_vgic_bus::written (may be NULL). Nothing is
  * registered on failure.
  *
+ * @param vb receives the devices (caller-allocated, kept while they are on the bus)
+ * @param vgic an initialised vGIC
+ * @param bus the VM's MMIO bus
+ * @param dist_base guest-physical base of the distributor frame
+ * @param redist_base guest-physical base of the redistributors (GICv3)
+ * @param written called after each guest write to a frame (may be NULL)
+ * @param cookie passed to @p written
  * @return 0; -AV_EINVAL (NULL pointers, a vGIC that is not initialised); an error of
  *         av_mmio_register() (overlap, bus full)
  */

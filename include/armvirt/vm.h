@@ -599,6 +599,7 @@ static inline bool av_vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t f
 	return av__vm_try_mmio(vcpu, esr, far, hpfar, act);
 }
 
+/** @cond AV_INTERNAL */
 /* Count one synchronous exit of class @p ec answered with @p act, as av_vm_handle_exit()
  * counts (private: the fast paths below). */
 static inline void av__vcpu_count_sync(struct av_vcpu *vcpu, unsigned ec,
@@ -632,6 +633,7 @@ static inline bool av__vm_try_wfi(struct av_vcpu *vcpu, enum av_exit_action *act
 	*act = a;
 	return true;
 }
+/** @endcond */
 
 /**
  * The run loop's fast path for a synchronous exit (#AV_EXIT_SYNC, with ESR_EL2 @p esr,
@@ -649,6 +651,12 @@ static inline bool av__vm_try_wfi(struct av_vcpu *vcpu, enum av_exit_action *act
  *
  * No argument checks: @p vcpu initialised and attached to its VM, @p act non-NULL.
  * Context: as av_vm_handle_exit().
+ * @param vcpu the vCPU that exited
+ * @param esr ESR_EL2 of the exit
+ * @param far FAR_EL2 of the exit
+ * @param hpfar HPFAR_EL2 of the exit
+ * @param act receives the action when the exit was answered
+ * @return true when the exit was answered here; false: call av_vm_handle_exit()
  */
 static inline bool av_vm_try_fast(struct av_vcpu *vcpu, uint64_t esr, uint64_t far,
 				  uint64_t hpfar, enum av_exit_action *act)
@@ -665,7 +673,12 @@ static inline bool av_vm_try_fast(struct av_vcpu *vcpu, uint64_t esr, uint64_t f
 	}
 }
 
-/** Answers a hypercall of av_vm_try_hvc(): @return 0, or non-zero for NOT_SUPPORTED. */
+/**
+ * Answers a hypercall of av_vm_try_hvc().
+ * @param cookie the cookie given to av_vm_try_hvc()
+ * @param vcpu the calling vCPU (its registers hold the call and receive the results)
+ * @return 0, or non-zero for NOT_SUPPORTED
+ */
 typedef int (*av_vm_hvc_fn)(void *cookie, struct av_vcpu *vcpu);
 
 /**
@@ -679,6 +692,14 @@ typedef int (*av_vm_hvc_fn)(void *cookie, struct av_vcpu *vcpu);
  * VM), which the run loop may then answer before it folds the list registers back
  * (av_vgic_sync()). Everything is inline: with @p fn a constant at the call site, the
  * call is direct (or inlined). An empty range (@p first > @p last) takes nothing.
+ * @param vcpu the vCPU that exited
+ * @param esr ESR_EL2 of the exit
+ * @param first lowest function identifier taken
+ * @param last highest function identifier taken
+ * @param fn answers the call
+ * @param cookie passed to @p fn
+ * @param act receives #AV_EXIT_RESUME when the call was answered
+ * @return true when the call was answered here; false otherwise
  */
 static inline bool av_vm_try_hvc(struct av_vcpu *vcpu, uint64_t esr, uint32_t first,
 				 uint32_t last, av_vm_hvc_fn fn, void *cookie,

@@ -38,6 +38,9 @@ extern "C" {
 /**
  * The exit av_arch_vcpu_run() returned (@p kind, its result, and the record @p ax) as
  * av_vm_handle_exit() takes it. The two kind enumerations have the same values.
+ * @param kind what av_arch_vcpu_run() returned (an `AV_ARCH_EXIT_*` kind)
+ * @param ax the exit record it filled
+ * @return the exit for av_vm_handle_exit()
  */
 static inline struct av_exit av_arch_vm_exit(unsigned kind, const struct av_arch_exit *ax)
 {
@@ -53,7 +56,9 @@ static inline struct av_exit av_arch_vm_exit(unsigned kind, const struct av_arch
 /**
  * av_vm_ops::el1_get: copy the live EL1 registers `vcpu->el1_regs` names into
  * `vcpu->ctxt.el1`; with #AV_VM_EL1_FPSIMD, the V registers into `vcpu->ctxt.regs` if the
- * vCPU owns the FP/SIMD unit of this pCPU (av_arch_fpsimd_sync()). @p cookie is unused.
+ * vCPU owns the FP/SIMD unit of this pCPU (av_arch_fpsimd_sync()).
+ * @param cookie unused
+ * @param vcpu the vCPU loaded on this pCPU
  */
 void av_arch_vm_el1_get(void *cookie, struct av_vcpu *vcpu);
 
@@ -61,6 +66,8 @@ void av_arch_vm_el1_get(void *cookie, struct av_vcpu *vcpu);
  * av_vm_ops::el1_put: write the registers `vcpu->el1_regs` names from `vcpu->ctxt.el1`
  * back to the live EL1 registers (nothing when the mask is 0); with #AV_VM_EL1_FPSIMD,
  * the V registers back to the FP/SIMD unit if the vCPU owns it (av_arch_fpsimd_reload()).
+ * @param cookie unused
+ * @param vcpu the vCPU loaded on this pCPU
  */
 void av_arch_vm_el1_put(void *cookie, struct av_vcpu *vcpu);
 
@@ -70,6 +77,10 @@ void av_arch_vm_el1_put(void *cookie, struct av_vcpu *vcpu);
  * av_s2_translate()), and read the 32-bit instruction through the table's
  * `phys_to_virt`. Only a readable or executable Normal-memory leaf is read, never a device.
  * Like av_s2_translate(), it must not run concurrently with a writer of the table.
+ * @param cookie unused
+ * @param vcpu the vCPU loaded on this pCPU (its VM's stage-2 table is used)
+ * @param pc_va the guest virtual address of the instruction
+ * @param insn receives the instruction
  * @return 0; -AV_EFAULT (stage 1 or 2 fault, misaligned PC, device memory); -AV_EINVAL
  *         (the VM has no stage-2 table)
  */
@@ -78,6 +89,8 @@ int av_arch_vm_fetch_insn(void *cookie, struct av_vcpu *vcpu, uint64_t pc_va, ui
 /**
  * av_vm_ops::debug_changed: if @p vcpu is the vCPU loaded on this pCPU, load its changed
  * breakpoint and watchpoint state into the hardware (av_arch_vcpu_debug_reload()).
+ * @param cookie unused
+ * @param vcpu the vCPU whose debug registers changed
  */
 void av_arch_vm_debug_changed(void *cookie, struct av_vcpu *vcpu);
 
@@ -89,11 +102,26 @@ void av_arch_vm_debug_changed(void *cookie, struct av_vcpu *vcpu);
 	.fetch_insn = av_arch_vm_fetch_insn, .el1_get = av_arch_vm_el1_get,                   \
 	.el1_put = av_arch_vm_el1_put, .debug_changed = av_arch_vm_debug_changed
 
-/** av_mm_ops::phys_to_virt for an EL2 identity map: @p pa itself. */
+/**
+ * av_mm_ops::phys_to_virt for an EL2 identity map.
+ * @param cookie unused
+ * @param pa a physical address
+ * @return @p pa itself, as a pointer
+ */
 void *av_arch_mm_phys_to_virt(void *cookie, uint64_t pa);
-/** av_mm_ops::virt_to_phys for an EL2 identity map: @p va itself. */
+/**
+ * av_mm_ops::virt_to_phys for an EL2 identity map.
+ * @param cookie unused
+ * @param va a hypervisor virtual address
+ * @return @p va itself, as a number
+ */
 uint64_t av_arch_mm_virt_to_phys(void *cookie, void *va);
-/** av_mm_ops::free for tables that live as long as the hypervisor: keeps the page. */
+/**
+ * av_mm_ops::free for tables that live as long as the hypervisor: keeps the page.
+ * @param cookie unused
+ * @param va the page
+ * @param size its size
+ */
 void av_arch_mm_keep(void *cookie, void *va, size_t size);
 
 /**

@@ -115,10 +115,10 @@ static uint64_t width_mask(unsigned size)
 	return size == 8 ? UINT64_MAX : (UINT64_C(1) << (size * 8)) - 1;
 }
 
-enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *d, struct av_vcpu *vcpu,
-				   uint64_t addr, unsigned size, bool is_write, uint64_t *val)
+enum av_access_result av_mmio_dev_rw(struct av_mmio_dev *d, struct av_vcpu *vcpu,
+				     uint64_t addr, unsigned size, bool is_write, uint64_t *val)
 {
-	enum av_mmio_result r;
+	enum av_access_result r;
 	uint64_t v, off = addr - d->base;
 	unsigned widths = d->widths ? d->widths : AV_MMIO_WALL;
 
@@ -128,7 +128,7 @@ enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *d, struct av_vcpu *vcpu,
 		d->rejected++;
 		if (!is_write)
 			*val = 0;
-		return AV_MMIO_INJECT_DABT;
+		return AV_ACCESS_INJECT;
 	}
 	if (is_write) {
 		d->writes++;
@@ -137,20 +137,20 @@ enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *d, struct av_vcpu *vcpu,
 	d->reads++;
 	v = 0;
 	r = d->ops->read(d->dev, vcpu, off, size, &v);
-	*val = r == AV_MMIO_HANDLED ? v & width_mask(size) : 0;
+	*val = r == AV_ACCESS_HANDLED ? v & width_mask(size) : 0;
 	return r;
 }
 
-enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_dev *d,
-				       struct av_vcpu *vcpu, uint64_t addr, unsigned size,
-				       bool is_write, uint64_t *val)
+enum av_access_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_dev *d,
+					 struct av_vcpu *vcpu, uint64_t addr, unsigned size,
+					 bool is_write, uint64_t *val)
 {
 	if (!bus || !val)
-		return AV_MMIO_INJECT_DABT;
+		return AV_ACCESS_INJECT;
 	if (!is_write)
 		*val = 0;
 	if (size != 1 && size != 2 && size != 4 && size != 8)
-		return AV_MMIO_INJECT_DABT;
+		return AV_ACCESS_INJECT;
 	if (!d) {
 		if (is_write)
 			bus->unclaimed_writes++;
@@ -158,32 +158,32 @@ enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_d
 			bus->unclaimed_reads++;
 		switch (bus->policy) {
 		case AV_MMIO_UNCLAIMED_RAZ_WI:
-			return AV_MMIO_HANDLED;
+			return AV_ACCESS_HANDLED;
 		case AV_MMIO_UNCLAIMED_TO_CALLER:
-			return AV_MMIO_TO_CALLER;
+			return AV_ACCESS_TO_CALLER;
 		case AV_MMIO_UNCLAIMED_ABORT:
 		default:
-			return AV_MMIO_INJECT_DABT;
+			return AV_ACCESS_INJECT;
 		}
 	}
 	return av_mmio_dev_rw(d, vcpu, addr, size, is_write, val);
 }
 
-enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
-				   uint64_t addr, unsigned size, bool is_write, uint64_t *val)
+enum av_access_result av_mmio_access(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
+				     uint64_t addr, unsigned size, bool is_write, uint64_t *val)
 {
 	return av_mmio_dev_access(bus, bus ? av_mmio_find(bus, addr) : NULL, vcpu, addr, size,
 				  is_write, val);
 }
 
-enum av_mmio_result av_mmio_read(struct av_mmio_bus *bus, struct av_vcpu *vcpu, uint64_t addr,
-				 unsigned size, uint64_t *val)
+enum av_access_result av_mmio_read(struct av_mmio_bus *bus, struct av_vcpu *vcpu, uint64_t addr,
+				   unsigned size, uint64_t *val)
 {
 	return av_mmio_access(bus, vcpu, addr, size, false, val);
 }
 
-enum av_mmio_result av_mmio_write(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
-				  uint64_t addr, unsigned size, uint64_t val)
+enum av_access_result av_mmio_write(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
+				    uint64_t addr, unsigned size, uint64_t val)
 {
 	return av_mmio_access(bus, vcpu, addr, size, true, &val);
 }
@@ -195,11 +195,11 @@ int av_mmio_insn_access(void *ctx, uint64_t ipa, unsigned size, bool is_write, u
 	if (!c)
 		return -AV_EFAULT;
 	switch (av_mmio_access(c->bus, c->vcpu, ipa, size, is_write, val)) {
-	case AV_MMIO_HANDLED:
+	case AV_ACCESS_HANDLED:
 		return 0;
-	case AV_MMIO_TO_CALLER:
+	case AV_ACCESS_TO_CALLER:
 		return -AV_ENOENT;
-	case AV_MMIO_INJECT_DABT:
+	case AV_ACCESS_INJECT:
 	default:
 		return -AV_EFAULT;
 	}

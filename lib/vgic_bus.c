@@ -3,9 +3,9 @@
 #include <armvirt/vgic_bus.h>
 #include <armvirt/vm.h>
 
-static enum av_mmio_result result(int r)
+static enum av_access_result result(int r)
 {
-	return r == AV_ACCESS_HANDLED ? AV_MMIO_HANDLED : AV_MMIO_INJECT_DABT;
+	return r == AV_ACCESS_HANDLED ? AV_ACCESS_HANDLED : AV_ACCESS_INJECT;
 }
 
 /* The vCPU whose banked registers a GICv2 distributor access reaches. */
@@ -21,20 +21,20 @@ static void written(struct av_vgic_bus *vb, struct av_vcpu *vcpu)
 }
 
 /* Reads change nothing the list registers depend on; the ID registers take the short way. */
-static enum av_mmio_result dist_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				     unsigned size, uint64_t *val)
+static enum av_access_result dist_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				       unsigned size, uint64_t *val)
 {
 	struct av_vgic *vgic = ((struct av_vgic_bus *)dev)->vgic;
 
 	if (av_vgic_dist_read_id(vgic, off, size, val))
-		return AV_MMIO_HANDLED;
+		return AV_ACCESS_HANDLED;
 	if (vgic->model == AV_VGIC_V3)
 		return result(av_vgic_v3_dist_access(vgic, off, size, false, val));
 	return result(av_vgic_v2_dist_access(vgic, bank(vcpu), off, size, false, val));
 }
 
-static enum av_mmio_result dist_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				      unsigned size, uint64_t val)
+static enum av_access_result dist_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					unsigned size, uint64_t val)
 {
 	struct av_vgic_bus *vb = dev;
 	int r;
@@ -47,16 +47,16 @@ static enum av_mmio_result dist_write(void *dev, struct av_vcpu *vcpu, uint64_t 
 	return result(r);
 }
 
-static enum av_mmio_result redist_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				       unsigned size, uint64_t *val)
+static enum av_access_result redist_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					 unsigned size, uint64_t *val)
 {
 	(void)vcpu;
 	return result(av_vgic_v3_redist_region_access(((struct av_vgic_bus *)dev)->vgic, off,
 						      size, false, val));
 }
 
-static enum av_mmio_result redist_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-					unsigned size, uint64_t val)
+static enum av_access_result redist_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					  unsigned size, uint64_t val)
 {
 	struct av_vgic_bus *vb = dev;
 	int r = av_vgic_v3_redist_region_access(vb->vgic, off, size, true, &val);

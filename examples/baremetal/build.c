@@ -98,11 +98,11 @@ static void vgic_written(void *cookie, struct av_vcpu *v)
 		((struct bm_vcpu *)v->host)->vgic_dirty = true;
 }
 
-static enum av_mmio_result locked_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				       unsigned size, uint64_t *val)
+static enum av_access_result locked_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					 unsigned size, uint64_t *val)
 {
 	struct bm_locked_dev *d = dev;
-	enum av_mmio_result r;
+	enum av_access_result r;
 
 	port_spin_lock(&d->lock);
 	r = d->ops->read(d->inner, vcpu, off, size, val);
@@ -110,11 +110,11 @@ static enum av_mmio_result locked_read(void *dev, struct av_vcpu *vcpu, uint64_t
 	return r;
 }
 
-static enum av_mmio_result locked_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-					unsigned size, uint64_t val)
+static enum av_access_result locked_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					  unsigned size, uint64_t val)
 {
 	struct bm_locked_dev *d = dev;
-	enum av_mmio_result r;
+	enum av_access_result r;
 
 	port_spin_lock(&d->lock);
 	r = d->ops->write(d->inner, vcpu, off, size, val);
@@ -125,26 +125,26 @@ static enum av_mmio_result locked_write(void *dev, struct av_vcpu *vcpu, uint64_
 static const struct av_mmio_ops locked_ops = { .read = locked_read, .write = locked_write };
 
 /* virtio-mmio slots without a device: MagicValue reads 0, so a driver sees nothing. */
-static enum av_mmio_result raz_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				    unsigned size, uint64_t *val)
+static enum av_access_result raz_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				      unsigned size, uint64_t *val)
 {
 	(void)vcpu;
 	(void)dev;
 	(void)off;
 	(void)size;
 	*val = 0;
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
-static enum av_mmio_result wi_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				    unsigned size, uint64_t val)
+static enum av_access_result wi_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				      unsigned size, uint64_t val)
 {
 	(void)vcpu;
 	(void)dev;
 	(void)off;
 	(void)size;
 	(void)val;
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 static const struct av_mmio_ops raz_wi_ops = { .read = raz_read, .write = wi_write };

@@ -140,21 +140,21 @@ static void rtc_irq(void *cookie, bool level)
  * The virtio-mmio slots the device tree lists have no device behind them: they read as zero
  * (MagicValue 0, DeviceID 0 = no device, which drivers skip) and ignore writes.
  */
-static enum av_mmio_result empty_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				      unsigned size, uint64_t *val)
+static enum av_access_result empty_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					unsigned size, uint64_t *val)
 {
 	(void)vcpu;
 	(void)dev, (void)off, (void)size;
 	*val = 0;
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
-static enum av_mmio_result empty_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				       unsigned size, uint64_t val)
+static enum av_access_result empty_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					 unsigned size, uint64_t val)
 {
 	(void)vcpu;
 	(void)dev, (void)off, (void)size, (void)val;
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 static const struct av_mmio_ops empty_ops = { .read = empty_read, .write = empty_write };

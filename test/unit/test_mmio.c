@@ -19,11 +19,11 @@ struct fake {
 	unsigned last_size;
 	struct av_vcpu *last_vcpu; /* the accessing vCPU the bus handed over */
 	unsigned resets;
-	enum av_mmio_result answer;
+	enum av_access_result answer;
 };
 
-static enum av_mmio_result fake_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				     unsigned size, uint64_t *val)
+static enum av_access_result fake_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				       unsigned size, uint64_t *val)
 {
 	struct fake *f = dev;
 	uint64_t v = 0;
@@ -39,8 +39,8 @@ static enum av_mmio_result fake_read(void *dev, struct av_vcpu *vcpu, uint64_t o
 	return f->answer;
 }
 
-static enum av_mmio_result fake_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				      unsigned size, uint64_t val)
+static enum av_access_result fake_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					unsigned size, uint64_t val)
 {
 	struct fake *f = dev;
 
@@ -214,27 +214,28 @@ static void test_access_widths(void **state)
 	a.widths = AV_MMIO_W32 | AV_MMIO_W16;
 	assert_int_equal(av_mmio_register(&bus, &a), 0);
 
-	assert_int_equal(av_mmio_write(&bus, NULL, 0x2004, 4, 0xffffffff11223344ull), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_write(&bus, NULL, 0x2004, 4, 0xffffffff11223344ull),
+			 AV_ACCESS_HANDLED);
 	assert_int_equal(fa.last_off, 4);
 	assert_int_equal(fa.last_size, 4);
 	assert_memory_equal(&fa.mem[4], "\x44\x33\x22\x11", 4);
 	assert_int_equal(fa.mem[8], 0); /* the bus dropped bits above the width */
 	v = 123;
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x2004, 4, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x2004, 4, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x11223344); /* garbage above 32 bits cleared by the bus */
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x2006, 2, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x2006, 2, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x1122);
 
 	/* Disallowed widths, bad sizes, misalignment, crossing the end. */
 	v = 99;
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x2004, 1, &v), AV_MMIO_INJECT_DABT);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x2004, 1, &v), AV_ACCESS_INJECT);
 	assert_int_equal(v, 0);
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x2000, 8, &v), AV_MMIO_INJECT_DABT);
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x2000, 3, &v), AV_MMIO_INJECT_DABT);
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x2000, 0, &v), AV_MMIO_INJECT_DABT);
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x2000, 16, &v), AV_MMIO_INJECT_DABT);
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x2002, 4, &v), AV_MMIO_INJECT_DABT);
-	assert_int_equal(av_mmio_write(&bus, NULL, 0x2001, 2, 0), AV_MMIO_INJECT_DABT);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x2000, 8, &v), AV_ACCESS_INJECT);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x2000, 3, &v), AV_ACCESS_INJECT);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x2000, 0, &v), AV_ACCESS_INJECT);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x2000, 16, &v), AV_ACCESS_INJECT);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x2002, 4, &v), AV_ACCESS_INJECT);
+	assert_int_equal(av_mmio_write(&bus, NULL, 0x2001, 2, 0), AV_ACCESS_INJECT);
 	assert_int_equal(a.rejected, 4); /* size 0/3/16 never reach a device */
 	assert_int_equal(a.reads, 2);
 	assert_int_equal(a.writes, 1);
@@ -242,22 +243,22 @@ static void test_access_widths(void **state)
 	/* Unaligned allowed: still may not cross the end of the device. */
 	a.flags = AV_MMIO_F_UNALIGNED;
 	a.widths = 0;
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x2002, 4, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x2002, 4, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x33440000);
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x203d, 4, &v), AV_MMIO_INJECT_DABT);
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x203c, 4, &v), AV_MMIO_HANDLED);
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x2038, 8, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x203d, 4, &v), AV_ACCESS_INJECT);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x203c, 4, &v), AV_ACCESS_HANDLED);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x2038, 8, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(a.rejected, 5);
 
 	/* Device answers pass through; a failed read yields 0. */
-	fa.answer = AV_MMIO_TO_CALLER;
+	fa.answer = AV_ACCESS_TO_CALLER;
 	v = 5;
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x2004, 4, &v), AV_MMIO_TO_CALLER);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x2004, 4, &v), AV_ACCESS_TO_CALLER);
 	assert_int_equal(v, 0);
-	fa.answer = AV_MMIO_INJECT_DABT;
-	assert_int_equal(av_mmio_write(&bus, NULL, 0x2004, 4, 1), AV_MMIO_INJECT_DABT);
-	assert_int_equal(av_mmio_access(NULL, NULL, 0x2004, 4, false, &v), AV_MMIO_INJECT_DABT);
-	assert_int_equal(av_mmio_access(&bus, NULL, 0x2004, 4, false, NULL), AV_MMIO_INJECT_DABT);
+	fa.answer = AV_ACCESS_INJECT;
+	assert_int_equal(av_mmio_write(&bus, NULL, 0x2004, 4, 1), AV_ACCESS_INJECT);
+	assert_int_equal(av_mmio_access(NULL, NULL, 0x2004, 4, false, &v), AV_ACCESS_INJECT);
+	assert_int_equal(av_mmio_access(&bus, NULL, 0x2004, 4, false, NULL), AV_ACCESS_INJECT);
 }
 
 static void test_unclaimed(void **state)
@@ -268,16 +269,16 @@ static void test_unclaimed(void **state)
 	(void)state;
 
 	assert_int_equal(av_mmio_bus_init(&bus, slots, 1, AV_MMIO_UNCLAIMED_ABORT), 0);
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x5000, 4, &v), AV_MMIO_INJECT_DABT);
-	assert_int_equal(av_mmio_write(&bus, NULL, 0x5000, 4, 1), AV_MMIO_INJECT_DABT);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x5000, 4, &v), AV_ACCESS_INJECT);
+	assert_int_equal(av_mmio_write(&bus, NULL, 0x5000, 4, 1), AV_ACCESS_INJECT);
 	bus.policy = AV_MMIO_UNCLAIMED_RAZ_WI;
 	v = 77;
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x5000, 8, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x5000, 8, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0);
-	assert_int_equal(av_mmio_write(&bus, NULL, 0x5000, 1, 1), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_write(&bus, NULL, 0x5000, 1, 1), AV_ACCESS_HANDLED);
 	bus.policy = AV_MMIO_UNCLAIMED_TO_CALLER;
-	assert_int_equal(av_mmio_read(&bus, NULL, 0x5000, 2, &v), AV_MMIO_TO_CALLER);
-	assert_int_equal(av_mmio_write(&bus, NULL, 0x5000, 2, 1), AV_MMIO_TO_CALLER);
+	assert_int_equal(av_mmio_read(&bus, NULL, 0x5000, 2, &v), AV_ACCESS_TO_CALLER);
+	assert_int_equal(av_mmio_write(&bus, NULL, 0x5000, 2, 1), AV_ACCESS_TO_CALLER);
 	assert_int_equal(bus.unclaimed_reads, 3);
 	assert_int_equal(bus.unclaimed_writes, 3);
 }
@@ -299,9 +300,10 @@ static void test_counters_reset_adapter(void **state)
 	assert_int_equal(av_mmio_register(&bus, &a), 0);
 	assert_int_equal(av_mmio_register(&bus, &b), 0);
 	for (int i = 0; i < 5; i++)
-		assert_int_equal(av_mmio_read(&bus, NULL, 0x1008, 8, &v), AV_MMIO_HANDLED);
+		assert_int_equal(av_mmio_read(&bus, NULL, 0x1008, 8, &v), AV_ACCESS_HANDLED);
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(av_mmio_write(&bus, NULL, 0x3000 + i, 1, 0x41 + i), AV_MMIO_HANDLED);
+		assert_int_equal(av_mmio_write(&bus, NULL, 0x3000 + i, 1, 0x41 + i),
+				 AV_ACCESS_HANDLED);
 	assert_int_equal(a.reads, 5);
 	assert_int_equal(a.writes, 0);
 	assert_int_equal(b.reads, 0);
@@ -312,14 +314,14 @@ static void test_counters_reset_adapter(void **state)
 	{
 		struct av_vcpu *me = (struct av_vcpu *)(uintptr_t)0x1234; /* only compared */
 
-		assert_int_equal(av_mmio_read(&bus, me, 0x1008, 4, &v), AV_MMIO_HANDLED);
+		assert_int_equal(av_mmio_read(&bus, me, 0x1008, 4, &v), AV_ACCESS_HANDLED);
 		assert_ptr_equal(fa.last_vcpu, me);
-		assert_int_equal(av_mmio_write(&bus, NULL, 0x1008, 4, v), AV_MMIO_HANDLED);
+		assert_int_equal(av_mmio_write(&bus, NULL, 0x1008, 4, v), AV_ACCESS_HANDLED);
 		assert_null(fa.last_vcpu);
-		assert_int_equal(av_mmio_dev_rw(&a, me, 0x1008, 4, true, &v), AV_MMIO_HANDLED);
+		assert_int_equal(av_mmio_dev_rw(&a, me, 0x1008, 4, true, &v), AV_ACCESS_HANDLED);
 		assert_ptr_equal(fa.last_vcpu, me);
 		assert_int_equal(av_mmio_dev_access(&bus, &a, NULL, 0x1008, 4, false, &v),
-				 AV_MMIO_HANDLED);
+				 AV_ACCESS_HANDLED);
 		assert_null(fa.last_vcpu);
 		ictx = (struct av_mmio_insn_ctx){ .bus = &bus, .vcpu = me };
 		assert_int_equal(av_mmio_insn_access(&ictx, 0x1008, 4, false, &v), 0);
@@ -366,42 +368,50 @@ static void test_dev_access(void **state)
 	a.widths = AV_MMIO_W32 | AV_MMIO_W64;
 	assert_int_equal(av_mmio_register(&bus, &a), 0);
 	assert_ptr_equal(av_mmio_find(&bus, 0x1010), &a);
-	assert_int_equal(av_mmio_dev_access(&bus, &a, NULL, 0x1010, 8, true, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_dev_access(&bus, &a, NULL, 0x1010, 8, true, &v),
+			 AV_ACCESS_HANDLED);
 	v = 0;
-	assert_int_equal(av_mmio_dev_access(&bus, &a, NULL, 0x1010, 4, false, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_dev_access(&bus, &a, NULL, 0x1010, 4, false, &v),
+			 AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x55667788u); /* the bus cleared the device's garbage */
 	assert_int_equal(fa.last_off, 0x10);
 	assert_int_equal(a.reads, 1);
 	assert_int_equal(a.writes, 1);
 	/* The device's checks still apply: width, alignment, range. */
-	assert_int_equal(av_mmio_dev_access(&bus, &a, NULL, 0x1010, 2, false, &v), AV_MMIO_INJECT_DABT);
-	assert_int_equal(av_mmio_dev_access(&bus, &a, NULL, 0x1012, 4, false, &v), AV_MMIO_INJECT_DABT);
-	assert_int_equal(av_mmio_dev_access(&bus, &a, NULL, 0x103c, 8, false, &v), AV_MMIO_INJECT_DABT);
-	assert_int_equal(av_mmio_dev_access(&bus, &a, NULL, 0x1010, 3, false, &v), AV_MMIO_INJECT_DABT);
+	assert_int_equal(av_mmio_dev_access(&bus, &a, NULL, 0x1010, 2, false, &v),
+			 AV_ACCESS_INJECT);
+	assert_int_equal(av_mmio_dev_access(&bus, &a, NULL, 0x1012, 4, false, &v),
+			 AV_ACCESS_INJECT);
+	assert_int_equal(av_mmio_dev_access(&bus, &a, NULL, 0x103c, 8, false, &v),
+			 AV_ACCESS_INJECT);
+	assert_int_equal(av_mmio_dev_access(&bus, &a, NULL, 0x1010, 3, false, &v),
+			 AV_ACCESS_INJECT);
 	assert_int_equal(a.rejected, 3);
 	/* No device: the unclaimed policy, counted. */
 	v = 9;
-	assert_int_equal(av_mmio_dev_access(&bus, NULL, NULL, 0x5000, 4, false, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_dev_access(&bus, NULL, NULL, 0x5000, 4, false, &v),
+			 AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0);
 	assert_int_equal(bus.unclaimed_reads, 1);
-	assert_int_equal(av_mmio_dev_access(NULL, &a, NULL, 0x1010, 4, false, &v), AV_MMIO_INJECT_DABT);
+	assert_int_equal(av_mmio_dev_access(NULL, &a, NULL, 0x1010, 4, false, &v),
+			 AV_ACCESS_INJECT);
 	assert_int_equal(av_mmio_dev_access(&bus, &a, NULL, 0x1010, 4, false, NULL),
-			 AV_MMIO_INJECT_DABT);
+			 AV_ACCESS_INJECT);
 	/* av_mmio_dev_rw(), the lean form: the same device checks, results and counters. */
 	v = 0;
-	assert_int_equal(av_mmio_dev_rw(&a, NULL, 0x1010, 4, false, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_dev_rw(&a, NULL, 0x1010, 4, false, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x55667788u);
 	assert_int_equal(bus.gen, 1); /* one registration */
 	assert_int_equal(a.reads, 2);
 	v = 0xffffffffaabbccddull;
-	assert_int_equal(av_mmio_dev_rw(&a, NULL, 0x1018, 4, true, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_dev_rw(&a, NULL, 0x1018, 4, true, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(a.writes, 2);
 	assert_int_equal(fa.last_off, 0x18);
 	v = 7;
-	assert_int_equal(av_mmio_dev_rw(&a, NULL, 0x1010, 2, false, &v), AV_MMIO_INJECT_DABT);
+	assert_int_equal(av_mmio_dev_rw(&a, NULL, 0x1010, 2, false, &v), AV_ACCESS_INJECT);
 	assert_int_equal(v, 0);
-	assert_int_equal(av_mmio_dev_rw(&a, NULL, 0x1014, 8, true, &v), AV_MMIO_INJECT_DABT);
-	assert_int_equal(av_mmio_dev_rw(&a, NULL, 0x103c, 8, false, &v), AV_MMIO_INJECT_DABT);
+	assert_int_equal(av_mmio_dev_rw(&a, NULL, 0x1014, 8, true, &v), AV_ACCESS_INJECT);
+	assert_int_equal(av_mmio_dev_rw(&a, NULL, 0x103c, 8, false, &v), AV_ACCESS_INJECT);
 	assert_int_equal(a.rejected, 6);
 	assert_int_equal(a.reads, 2);
 	assert_int_equal(a.writes, 2);

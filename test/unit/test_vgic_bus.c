@@ -92,23 +92,23 @@ static void test_v2_banked(void **state)
 	/* GICD_TYPER: as the vGIC answers it. */
 	assert_int_equal(av_vgic_v2_dist_access(&t.vgic, 0, AV_GICD_TYPER, 4, false, &want), 0);
 	assert_int_equal(av_mmio_read(&t.bus, &t.vcpu[1], DIST + AV_GICD_TYPER, 4, &v),
-			 AV_MMIO_HANDLED);
+			 AV_ACCESS_HANDLED);
 	assert_int_equal(v, want);
 	/* GICD_ITARGETSR0 reads as the accessing CPU's own bit in every byte. */
 	assert_int_equal(av_mmio_read(&t.bus, &t.vcpu[1], DIST + AV_GICD_ITARGETSR, 4, &v),
-			 AV_MMIO_HANDLED);
+			 AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x02020202u);
 	assert_int_equal(av_mmio_read(&t.bus, &t.vcpu[0], DIST + AV_GICD_ITARGETSR, 4, &v),
-			 AV_MMIO_HANDLED);
+			 AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x01010101u);
 	assert_int_equal(av_mmio_read(&t.bus, NULL, DIST + AV_GICD_ITARGETSR, 4, &v),
-			 AV_MMIO_HANDLED);
+			 AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x01010101u); /* no vCPU: vCPU 0's bank */
 	assert_int_equal(t.writes, 0);
 
 	/* GICD_ISENABLER0 written by vCPU 1 enables PPI 27 of vCPU 1 only, and is reported. */
 	assert_int_equal(av_mmio_write(&t.bus, &t.vcpu[1], DIST + AV_GICD_ISENABLER, 4,
-				       1u << 27), AV_MMIO_HANDLED);
+				       1u << 27), AV_ACCESS_HANDLED);
 	assert_int_equal(t.writes, 1);
 	assert_ptr_equal(t.last_writer, &t.vcpu[1]);
 	assert_int_equal(av_vgic_v2_dist_access(&t.vgic, 1, AV_GICD_ISENABLER, 4, false, &v), 0);
@@ -117,7 +117,7 @@ static void test_v2_banked(void **state)
 	assert_false(v & (1u << 27));
 	/* What the vGIC refuses is an abort (a halfword GICD_CTLR), still reported. */
 	assert_int_equal(av_mmio_write(&t.bus, &t.vcpu[0], DIST + AV_GICD_CTLR, 2, 1),
-			 AV_MMIO_INJECT_DABT);
+			 AV_ACCESS_INJECT);
 	assert_int_equal(t.writes, 2);
 	assert_ptr_equal(t.last_writer, &t.vcpu[0]);
 }
@@ -136,21 +136,21 @@ static void test_v3_frames(void **state)
 
 	assert_int_equal(av_vgic_v3_dist_access(&t.vgic, AV_GICD_TYPER, 4, false, &want), 0);
 	assert_int_equal(av_mmio_read(&t.bus, &t.vcpu[0], DIST + AV_GICD_TYPER, 4, &v),
-			 AV_MMIO_HANDLED);
+			 AV_ACCESS_HANDLED);
 	assert_int_equal(v, want);
 	/* GICR_TYPER (offset 8, 64-bit) of the second redistributor: vCPU 1's, Last set. */
 	assert_int_equal(av_vgic_v3_redist_access(&t.vgic, 1, 8, 8, false, &want), 0);
 	assert_int_equal(av_mmio_read(&t.bus, &t.vcpu[0], REDIST + AV_GICR_STRIDE + 8, 8, &v),
-			 AV_MMIO_HANDLED);
+			 AV_ACCESS_HANDLED);
 	assert_int_equal(v, want);
 	assert_true(v & AV_BIT(4)); /* Last */
 	/* Writes without a hook are fine. */
 	assert_int_equal(av_mmio_write(&t.bus, &t.vcpu[1], DIST + AV_GICD_CTLR, 4,
 				       AV_GICD_CTLR_ARE | AV_GICD_CTLR_ENABLE_G1),
-			 AV_MMIO_HANDLED);
+			 AV_ACCESS_HANDLED);
 	assert_int_equal(av_vgic_v3_dist_access(&t.vgic, AV_GICD_CTLR, 4, false, &v), 0);
 	assert_true(v & AV_GICD_CTLR_ENABLE_G1);
-	assert_int_equal(av_mmio_write(&t.bus, NULL, REDIST + 0x14, 4, 0), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_write(&t.bus, NULL, REDIST + 0x14, 4, 0), AV_ACCESS_HANDLED);
 }
 
 static void test_errors(void **state)

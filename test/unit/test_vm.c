@@ -102,8 +102,8 @@ static void lr_maint(void *cookie, unsigned vcpu, unsigned flags)
 
 static const struct av_vgic_lr_ops lr_ops = { lr_nr, lr_write, lr_read, lr_maint };
 
-static enum av_mmio_result dev_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				    unsigned size, uint64_t *val)
+static enum av_access_result dev_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				      unsigned size, uint64_t *val)
 {
 	struct fake_dev *d = dev;
 
@@ -112,11 +112,11 @@ static enum av_mmio_result dev_read(void *dev, struct av_vcpu *vcpu, uint64_t of
 	d->last_off = off;
 	d->last_size = size;
 	*val = d->read_val ? d->read_val : 0x1000 + off;
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
-static enum av_mmio_result dev_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				     unsigned size, uint64_t val)
+static enum av_access_result dev_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				       unsigned size, uint64_t val)
 {
 	struct fake_dev *d = dev;
 
@@ -125,7 +125,7 @@ static enum av_mmio_result dev_write(void *dev, struct av_vcpu *vcpu, uint64_t o
 	d->last_off = off;
 	d->last_size = size;
 	d->last_val = val;
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 static const struct av_mmio_ops dev_ops = { .read = dev_read, .write = dev_write };

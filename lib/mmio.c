@@ -10,6 +10,7 @@
 #include <armvirt/mmio.h>
 
 #include "compat.h"
+#include "error_detail.h"
 
 static uint64_t dev_last(const struct av_mmio_dev *d)
 {
@@ -32,42 +33,78 @@ static size_t upper_bound(const struct av_mmio_bus *bus, uint64_t addr)
 	return lo;
 }
 
+#define MMIO_ERR(err, code, field, ...) av__error(err, code, "mmio", field, __VA_ARGS__)
+
 int av_mmio_bus_init(struct av_mmio_bus *bus, struct av_mmio_dev **slots, size_t capacity,
-		     enum av_mmio_unclaimed policy)
+		     enum av_mmio_unclaimed policy, struct av_error *err)
 {
-	if (!bus || (!slots && capacity))
-		return -AV_EINVAL;
+	if (!bus)
+		return MMIO_ERR(err, -AV_EINVAL, "bus", "NULL");
+	if (!slots && capacity)
+		return MMIO_ERR(err, -AV_EINVAL, "slots", "NULL with a capacity of %llu",
+				(unsigned long long)capacity);
 	if (policy != AV_MMIO_UNCLAIMED_ABORT && policy != AV_MMIO_UNCLAIMED_RAZ_WI &&
 	    policy != AV_MMIO_UNCLAIMED_TO_CALLER)
-		return -AV_EINVAL;
+		return MMIO_ERR(err, -AV_EINVAL, "policy",
+				"%d is not an enum av_mmio_unclaimed (ABORT, RAZ_WI, TO_CALLER: 0..2)",
+				(int)policy);
 	memset(bus, 0, sizeof(*bus));
 	bus->slots = slots;
 	bus->capacity = capacity;
 	bus->policy = policy;
+	av__error_clear(err);
 	return 0;
 }
 
-int av_mmio_register(struct av_mmio_bus *bus, struct av_mmio_dev *dev)
+static const char *dev_name(const struct av_mmio_dev *d)
+{
+	return d->name ? d->name : "(unnamed)";
+}
+
+/* -AV_EEXIST: @dev's range overlaps the registered device @other. */
+static int overlap(struct av_error *err, const struct av_mmio_dev *dev,
+		   const struct av_mmio_dev *other)
+{
+	return MMIO_ERR(err, -AV_EEXIST, "base",
+			"%s 0x%llx+0x%llx overlaps %s 0x%llx+0x%llx", dev_name(dev),
+			(unsigned long long)dev->base, (unsigned long long)dev->size,
+			dev_name(other), (unsigned long long)other->base,
+			(unsigned long long)other->size);
+}
+
+int av_mmio_register(struct av_mmio_bus *bus, struct av_mmio_dev *dev, struct av_error *err)
 {
 	size_t pos;
 
-	if (!bus || !dev || !dev->ops || !dev->ops->read || !dev->ops->write)
-		return -AV_EINVAL;
-	if (dev->size == 0 || dev->size - 1 > UINT64_MAX - dev->base)
-		return -AV_EINVAL;
+	if (!bus || !dev)
+		return MMIO_ERR(err, -AV_EINVAL, bus ? "dev" : "bus", "NULL");
+	if (!dev->ops || !dev->ops->read || !dev->ops->write)
+		return MMIO_ERR(err, -AV_EINVAL, "ops", "%s: %s is NULL (read and write are required)",
+				dev_name(dev),
+				!dev->ops ? "ops" : !dev->ops->read ? "ops->read" : "ops->write");
+	if (dev->size == 0)
+		return MMIO_ERR(err, -AV_EINVAL, "size", "%s: 0", dev_name(dev));
+	if (dev->size - 1 > UINT64_MAX - dev->base)
+		return MMIO_ERR(err, -AV_EINVAL, "size", "%s: 0x%llx+0x%llx wraps past 2^64",
+				dev_name(dev), (unsigned long long)dev->base,
+				(unsigned long long)dev->size);
 	if (dev->widths & ~AV_MMIO_WALL)
-		return -AV_EINVAL;
+		return MMIO_ERR(err, -AV_EINVAL, "widths",
+				"%s: 0x%x has bits outside AV_MMIO_WALL (0xf)", dev_name(dev),
+				dev->widths);
 	for (size_t i = 0; i < bus->count; i++)
 		if (bus->slots[i] == dev)
-			return -AV_EEXIST;
+			return MMIO_ERR(err, -AV_EEXIST, "dev", "%s is already on the bus",
+					dev_name(dev));
 	pos = upper_bound(bus, dev->base);
 	/* The previous device must end before us, the next must start after us. */
 	if (pos > 0 && dev_last(bus->slots[pos - 1]) >= dev->base)
-		return -AV_EEXIST;
+		return overlap(err, dev, bus->slots[pos - 1]);
 	if (pos < bus->count && bus->slots[pos]->base <= dev_last(dev))
-		return -AV_EEXIST;
+		return overlap(err, dev, bus->slots[pos]);
 	if (bus->count >= bus->capacity)
-		return -AV_ENOSPC;
+		return MMIO_ERR(err, -AV_ENOSPC, "bus", "%s: full (capacity %llu devices)",
+				dev_name(dev), (unsigned long long)bus->capacity);
 	memmove(&bus->slots[pos + 1], &bus->slots[pos],
 		(bus->count - pos) * sizeof(bus->slots[0]));
 	bus->slots[pos] = dev;
@@ -76,6 +113,7 @@ int av_mmio_register(struct av_mmio_bus *bus, struct av_mmio_dev *dev)
 	dev->reads = 0;
 	dev->writes = 0;
 	dev->rejected = 0;
+	av__error_clear(err);
 	return 0;
 }
 

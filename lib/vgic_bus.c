@@ -3,6 +3,8 @@
 #include <armvirt/vgic_bus.h>
 #include <armvirt/vm.h>
 
+#include "error_detail.h"
+
 static enum av_access_result result(int r)
 {
 	return r == AV_ACCESS_HANDLED ? AV_ACCESS_HANDLED : AV_ACCESS_INJECT;
@@ -70,14 +72,18 @@ static const struct av_mmio_ops redist_ops = { .read = redist_read, .write = red
 
 int av_vgic_bus_add(struct av_vgic_bus *vb, struct av_vgic *vgic, struct av_mmio_bus *bus,
 		    uint64_t dist_base, uint64_t redist_base,
-		    void (*written_fn)(void *cookie, struct av_vcpu *vcpu), void *cookie)
+		    void (*written_fn)(void *cookie, struct av_vcpu *vcpu), void *cookie,
+		    struct av_error *err)
 {
 	bool v3;
 	int rc;
 
-	if (!vb || !vgic || !bus || !vgic->nr_vcpus ||
-	    (vgic->model != AV_VGIC_V3 && vgic->model != AV_VGIC_V2))
-		return -AV_EINVAL;
+	if (!vb || !vgic || !bus)
+		return av__error(err, -AV_EINVAL, "vgic_bus", !vb ? "vb" : !vgic ? "vgic" : "bus",
+				 "NULL");
+	if (!vgic->nr_vcpus || (vgic->model != AV_VGIC_V3 && vgic->model != AV_VGIC_V2))
+		return av__error(err, -AV_EINVAL, "vgic_bus", "vgic",
+				 "not initialised (av_vgic_init())");
 	v3 = vgic->model == AV_VGIC_V3;
 	*vb = (struct av_vgic_bus){ .vgic = vgic, .written = written_fn, .cookie = cookie };
 	vb->dist = (struct av_mmio_dev){
@@ -88,7 +94,7 @@ int av_vgic_bus_add(struct av_vgic_bus *vb, struct av_vgic *vgic, struct av_mmio
 		.name = "gicd",
 		.widths = AV_MMIO_WALL,
 	};
-	rc = av_mmio_register(bus, &vb->dist);
+	rc = av_mmio_register(bus, &vb->dist, err);
 	if (rc || !v3)
 		return rc;
 	vb->redist = (struct av_mmio_dev){
@@ -99,7 +105,7 @@ int av_vgic_bus_add(struct av_vgic_bus *vb, struct av_vgic *vgic, struct av_mmio
 		.name = "gicr",
 		.widths = AV_MMIO_WALL,
 	};
-	rc = av_mmio_register(bus, &vb->redist);
+	rc = av_mmio_register(bus, &vb->redist, err);
 	if (rc)
 		av_mmio_unregister(bus, &vb->dist);
 	return rc;

@@ -1439,7 +1439,7 @@ int av_vcpu_init(struct av_vcpu *vcpu, struct av_vm *vm, unsigned index, uint64_
 		vcpu->ctxt.el1.vpidr = midr;
 		el1_reset(vcpu);
 		vcpu->state = index == vm->boot_vcpu ? AV_VCPU_RUNNING : AV_VCPU_OFF;
-		ret = av_vtimer_init(&vcpu->vtimer, vm->vgic, index, 0, 0);
+		ret = av_vtimer_init(&vcpu->vtimer, vm->vgic, index, 0, 0, NULL);
 		if (ret == 0)
 			vm->vcpus[index] = vcpu;
 	}
@@ -1466,7 +1466,7 @@ int av_vcpu_power_on(struct av_vcpu *vcpu)
 		av_vtimer_write_ctl(&vcpu->vtimer, AV_VTIMER_PHYS, 0, 0, NULL);
 		av_vtimer_init(&vcpu->vtimer, vm->vgic, vcpu->index,
 			       vcpu->vtimer.timer[AV_VTIMER_VIRT].ppi,
-			       vcpu->vtimer.timer[AV_VTIMER_PHYS].ppi);
+			       vcpu->vtimer.timer[AV_VTIMER_PHYS].ppi, NULL);
 		vcpu->mmio.valid = false;
 		vcpu->state = AV_VCPU_RUNNING;
 		av_psci_cpu_set_state(&vm->psci, vcpu->mpidr, AV_PSCI_STATE_ON);

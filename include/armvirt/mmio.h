@@ -133,10 +133,12 @@ struct av_mmio_bus {
  * @param slots     an array of @p capacity pointers the bus keeps using (not copied)
  * @param capacity  the most devices the bus can hold
  * @param policy    unclaimed-address policy
+ * @param err       receives the field ("bus", "slots", "policy") and the reason on failure
+ *                  (may be NULL; see struct av_error); cleared on success
  * @return 0, or -AV_EINVAL for NULL pointers (with a non-zero capacity) or a bad policy.
  */
 int av_mmio_bus_init(struct av_mmio_bus *bus, struct av_mmio_dev **slots, size_t capacity,
-		     enum av_mmio_unclaimed policy);
+		     enum av_mmio_unclaimed policy, struct av_error *err);
 
 /**
  * Register a device. Its counters are zeroed; the struct must stay valid until
@@ -144,12 +146,16 @@ int av_mmio_bus_init(struct av_mmio_bus *bus, struct av_mmio_dev **slots, size_t
  *
  * @param bus the bus
  * @param dev the device: range, ops and cookie (caller-allocated, kept until unregistered)
+ * @param err receives the field and the reason on failure, naming the device (an overlap
+ *            names both devices and their ranges: field "base", message such as
+ *            "gicd 0x8000000+0x10000 overlaps uart 0x8000000+0x1000"); may be NULL (see
+ *            struct av_error); cleared on success
  * @return 0; -AV_EINVAL for NULL pointers, missing read/write ops, a zero size, a range
  *         that wraps past 2^64 or widths outside AV_MMIO_WALL; -AV_EEXIST if the range
  *         overlaps a registered device (or @p dev is already registered); -AV_ENOSPC if
  *         the bus is full.
  */
-int av_mmio_register(struct av_mmio_bus *bus, struct av_mmio_dev *dev);
+int av_mmio_register(struct av_mmio_bus *bus, struct av_mmio_dev *dev, struct av_error *err);
 
 /**
  * Remove a registered device.

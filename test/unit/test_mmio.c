@@ -12,6 +12,8 @@
 #include <armvirt/mmio.h>
 #include <armvirt/types.h>
 
+#include "check_err.h"
+
 /* A scratch-register device: 64 bytes of storage, records the last access. */
 struct fake {
 	uint8_t mem[64];
@@ -87,13 +89,16 @@ static void test_init(void **state)
 	struct av_mmio_bus bus;
 	struct av_mmio_dev *slots[2];
 	(void)state;
-	assert_int_equal(av_mmio_bus_init(NULL, slots, 2, AV_MMIO_UNCLAIMED_ABORT), -AV_EINVAL);
-	assert_int_equal(av_mmio_bus_init(&bus, NULL, 2, AV_MMIO_UNCLAIMED_ABORT), -AV_EINVAL);
-	assert_int_equal(av_mmio_bus_init(&bus, slots, 2, (enum av_mmio_unclaimed)7), -AV_EINVAL);
-	assert_int_equal(av_mmio_bus_init(&bus, NULL, 0, AV_MMIO_UNCLAIMED_ABORT), 0);
+	assert_int_equal(av_mmio_bus_init(NULL, slots, 2, AV_MMIO_UNCLAIMED_ABORT, NULL),
+			 -AV_EINVAL);
+	assert_int_equal(av_mmio_bus_init(&bus, NULL, 2, AV_MMIO_UNCLAIMED_ABORT, NULL),
+			 -AV_EINVAL);
+	assert_int_equal(av_mmio_bus_init(&bus, slots, 2, (enum av_mmio_unclaimed)7, NULL),
+			 -AV_EINVAL);
+	assert_int_equal(av_mmio_bus_init(&bus, NULL, 0, AV_MMIO_UNCLAIMED_ABORT, NULL), 0);
 	assert_int_equal(bus.count, 0);
 	assert_null(av_mmio_find(&bus, 0));
-	assert_int_equal(av_mmio_bus_init(&bus, slots, 2, AV_MMIO_UNCLAIMED_RAZ_WI), 0);
+	assert_int_equal(av_mmio_bus_init(&bus, slots, 2, AV_MMIO_UNCLAIMED_RAZ_WI, NULL), 0);
 	assert_int_equal(bus.capacity, 2);
 }
 
@@ -106,43 +111,43 @@ static void test_register_errors(void **state)
 	struct av_mmio_ops noread = { .write = fake_write };
 	(void)state;
 
-	assert_int_equal(av_mmio_bus_init(&bus, slots, 3, AV_MMIO_UNCLAIMED_ABORT), 0);
+	assert_int_equal(av_mmio_bus_init(&bus, slots, 3, AV_MMIO_UNCLAIMED_ABORT, NULL), 0);
 	mkdev(&a, &fa, 0x1000, 0);
-	assert_int_equal(av_mmio_register(&bus, &a), -AV_EINVAL); /* zero size */
+	assert_int_equal(av_mmio_register(&bus, &a, NULL), -AV_EINVAL); /* zero size */
 	mkdev(&a, &fa, UINT64_MAX - 0xf, 0x20);
-	assert_int_equal(av_mmio_register(&bus, &a), -AV_EINVAL); /* wraps */
+	assert_int_equal(av_mmio_register(&bus, &a, NULL), -AV_EINVAL); /* wraps */
 	mkdev(&a, &fa, UINT64_MAX - 0xf, 0x10);
-	assert_int_equal(av_mmio_register(&bus, &a), 0); /* ends exactly at 2^64 - 1 */
+	assert_int_equal(av_mmio_register(&bus, &a, NULL), 0); /* ends exactly at 2^64 - 1 */
 	assert_ptr_equal(av_mmio_find(&bus, UINT64_MAX), &a);
 	assert_int_equal(av_mmio_unregister(&bus, &a), 0);
 	mkdev(&a, &fa, 0x1000, 0x100);
 	a.ops = NULL;
-	assert_int_equal(av_mmio_register(&bus, &a), -AV_EINVAL);
+	assert_int_equal(av_mmio_register(&bus, &a, NULL), -AV_EINVAL);
 	a.ops = &noread;
-	assert_int_equal(av_mmio_register(&bus, &a), -AV_EINVAL);
+	assert_int_equal(av_mmio_register(&bus, &a, NULL), -AV_EINVAL);
 	a.ops = &fake_ops;
 	a.widths = 0x10;
-	assert_int_equal(av_mmio_register(&bus, &a), -AV_EINVAL);
+	assert_int_equal(av_mmio_register(&bus, &a, NULL), -AV_EINVAL);
 	a.widths = 0;
-	assert_int_equal(av_mmio_register(NULL, &a), -AV_EINVAL);
-	assert_int_equal(av_mmio_register(&bus, NULL), -AV_EINVAL);
+	assert_int_equal(av_mmio_register(NULL, &a, NULL), -AV_EINVAL);
+	assert_int_equal(av_mmio_register(&bus, NULL, NULL), -AV_EINVAL);
 
-	assert_int_equal(av_mmio_register(&bus, &a), 0);
-	assert_int_equal(av_mmio_register(&bus, &a), -AV_EEXIST); /* twice */
+	assert_int_equal(av_mmio_register(&bus, &a, NULL), 0);
+	assert_int_equal(av_mmio_register(&bus, &a, NULL), -AV_EEXIST); /* twice */
 	mkdev(&b, &fb, 0x10ff, 0x10); /* overlaps a's last byte */
-	assert_int_equal(av_mmio_register(&bus, &b), -AV_EEXIST);
+	assert_int_equal(av_mmio_register(&bus, &b, NULL), -AV_EEXIST);
 	mkdev(&b, &fb, 0xff0, 0x11); /* overlaps a's first byte */
-	assert_int_equal(av_mmio_register(&bus, &b), -AV_EEXIST);
+	assert_int_equal(av_mmio_register(&bus, &b, NULL), -AV_EEXIST);
 	mkdev(&b, &fb, 0x800, 0x10000); /* covers a */
-	assert_int_equal(av_mmio_register(&bus, &b), -AV_EEXIST);
+	assert_int_equal(av_mmio_register(&bus, &b, NULL), -AV_EEXIST);
 	mkdev(&b, &fb, 0x1040, 0x10); /* inside a */
-	assert_int_equal(av_mmio_register(&bus, &b), -AV_EEXIST);
+	assert_int_equal(av_mmio_register(&bus, &b, NULL), -AV_EEXIST);
 	mkdev(&b, &fb, 0x1100, 0x10); /* adjacent above: fine */
-	assert_int_equal(av_mmio_register(&bus, &b), 0);
+	assert_int_equal(av_mmio_register(&bus, &b, NULL), 0);
 	mkdev(&c, &fc, 0xf00, 0x100); /* adjacent below: fine */
-	assert_int_equal(av_mmio_register(&bus, &c), 0);
+	assert_int_equal(av_mmio_register(&bus, &c, NULL), 0);
 	mkdev(&d, &fd, 0x9000, 0x10);
-	assert_int_equal(av_mmio_register(&bus, &d), -AV_ENOSPC);
+	assert_int_equal(av_mmio_register(&bus, &d, NULL), -AV_ENOSPC);
 	assert_int_equal(bus.count, 3);
 	assert_ptr_equal(bus.slots[0], &c);
 	assert_ptr_equal(bus.slots[1], &a);
@@ -155,11 +160,79 @@ static void test_register_errors(void **state)
 	assert_int_equal(bus.count, 2);
 	assert_null(av_mmio_find(&bus, 0x1000));
 	assert_ptr_equal(av_mmio_find(&bus, 0x1100), &b);
-	assert_int_equal(av_mmio_register(&bus, &d), 0);
+	assert_int_equal(av_mmio_register(&bus, &d, NULL), 0);
 }
 
 /* Many devices registered in a scrambled order; every address resolves correctly. */
 #define NDEV 200
+/* Every refusal of av_mmio_bus_init() and av_mmio_register() names the field and why; an
+ * overlap names both devices, whichever side the registered one is on. */
+static void test_error_detail(void **state)
+{
+	struct av_mmio_bus bus;
+	struct av_mmio_dev *slots[2];
+	struct av_mmio_dev a, b, c;
+	struct fake fa, fb, fc;
+	const struct av_mmio_ops noread = { .write = fake_write };
+	struct av_error e;
+	(void)state;
+
+	check_err(av_mmio_bus_init(NULL, slots, 2, AV_MMIO_UNCLAIMED_ABORT, &e), &e, -AV_EINVAL,
+		  "bus", "NULL");
+	check_err(av_mmio_bus_init(&bus, NULL, 2, AV_MMIO_UNCLAIMED_ABORT, &e), &e, -AV_EINVAL,
+		  "slots", "NULL with a capacity of 2");
+	check_err(av_mmio_bus_init(&bus, slots, 2, (enum av_mmio_unclaimed)7, &e), &e, -AV_EINVAL,
+		  "policy", "7 is not an enum av_mmio_unclaimed (ABORT, RAZ_WI, TO_CALLER: 0..2)");
+	check_err(av_mmio_bus_init(&bus, slots, 2, AV_MMIO_UNCLAIMED_ABORT, &e), &e, 0, "", "");
+
+	mkdev(&a, &fa, 0x1000, 0x100);
+	a.name = "uart";
+	check_err(av_mmio_register(NULL, &a, &e), &e, -AV_EINVAL, "bus", "NULL");
+	check_err(av_mmio_register(&bus, NULL, &e), &e, -AV_EINVAL, "dev", "NULL");
+	a.ops = NULL;
+	check_err(av_mmio_register(&bus, &a, &e), &e, -AV_EINVAL, "ops",
+		  "uart: ops is NULL (read and write are required)");
+	a.ops = &noread;
+	check_err(av_mmio_register(&bus, &a, &e), &e, -AV_EINVAL, "ops",
+		  "uart: ops->read is NULL (read and write are required)");
+	a.ops = &fake_ops;
+	a.size = 0;
+	check_err(av_mmio_register(&bus, &a, &e), &e, -AV_EINVAL, "size", "uart: 0");
+	a.base = UINT64_MAX - 0xf;
+	a.size = 0x20;
+	check_err(av_mmio_register(&bus, &a, &e), &e, -AV_EINVAL, "size",
+		  "uart: 0xfffffffffffffff0+0x20 wraps past 2^64");
+	a.base = 0x1000;
+	a.size = 0x100;
+	a.widths = 0x10;
+	check_err(av_mmio_register(&bus, &a, &e), &e, -AV_EINVAL, "widths",
+		  "uart: 0x10 has bits outside AV_MMIO_WALL (0xf)");
+	a.widths = 0;
+	check_err(av_mmio_register(&bus, &a, &e), &e, 0, "", "");
+	check_err(av_mmio_register(&bus, &a, &e), &e, -AV_EEXIST, "dev",
+		  "uart is already on the bus");
+
+	/* Overlapping the end of the registered device, then its start. */
+	mkdev(&b, &fb, 0x10f0, 0x20);
+	b.name = "gicd";
+	check_err(av_mmio_register(&bus, &b, &e), &e, -AV_EEXIST, "base",
+		  "gicd 0x10f0+0x20 overlaps uart 0x1000+0x100");
+	b.base = 0xff0;
+	check_err(av_mmio_register(&bus, &b, &e), &e, -AV_EEXIST, "base",
+		  "gicd 0xff0+0x20 overlaps uart 0x1000+0x100");
+	b.base = 0x2000;
+	b.name = NULL;
+	check_err(av_mmio_register(&bus, &b, &e), &e, 0, "", "");
+	mkdev(&c, &fc, 0x2008, 0x10);
+	c.name = "rtc";
+	check_err(av_mmio_register(&bus, &c, &e), &e, -AV_EEXIST, "base",
+		  "rtc 0x2008+0x10 overlaps (unnamed) 0x2000+0x20");
+	c.base = 0x3000;
+	check_err(av_mmio_register(&bus, &c, &e), &e, -AV_ENOSPC, "bus",
+		  "rtc: full (capacity 2 devices)");
+	assert_int_equal(bus.count, 2);
+}
+
 static void test_lookup_many(void **state)
 {
 	static struct av_mmio_dev devs[NDEV];
@@ -168,13 +241,13 @@ static void test_lookup_many(void **state)
 	struct av_mmio_bus bus;
 	(void)state;
 
-	assert_int_equal(av_mmio_bus_init(&bus, slots, NDEV, AV_MMIO_UNCLAIMED_ABORT), 0);
+	assert_int_equal(av_mmio_bus_init(&bus, slots, NDEV, AV_MMIO_UNCLAIMED_ABORT, NULL), 0);
 	for (unsigned k = 0; k < NDEV; k++) {
 		unsigned i = (k * 73u) % NDEV; /* 73 is coprime with 200: a permutation */
 
 		/* device i: [0x10000 * i + 0x100, + 0x100 * (1 + i % 7)) */
 		mkdev(&devs[i], &fakes[i], 0x10000ull * i + 0x100, 0x100ull * (1 + i % 7));
-		assert_int_equal(av_mmio_register(&bus, &devs[i]), 0);
+		assert_int_equal(av_mmio_register(&bus, &devs[i], NULL), 0);
 	}
 	assert_int_equal(bus.count, NDEV);
 	for (size_t i = 1; i < bus.count; i++)
@@ -196,7 +269,7 @@ static void test_lookup_many(void **state)
 		struct fake fx;
 
 		mkdev(&x, &fx, devs[100].base + devs[100].size - 1, 2);
-		assert_int_equal(av_mmio_register(&bus, &x), -AV_EEXIST);
+		assert_int_equal(av_mmio_register(&bus, &x, NULL), -AV_EEXIST);
 	}
 }
 
@@ -209,10 +282,10 @@ static void test_access_widths(void **state)
 	uint64_t v;
 	(void)state;
 
-	assert_int_equal(av_mmio_bus_init(&bus, slots, 2, AV_MMIO_UNCLAIMED_ABORT), 0);
+	assert_int_equal(av_mmio_bus_init(&bus, slots, 2, AV_MMIO_UNCLAIMED_ABORT, NULL), 0);
 	mkdev(&a, &fa, 0x2000, 0x40);
 	a.widths = AV_MMIO_W32 | AV_MMIO_W16;
-	assert_int_equal(av_mmio_register(&bus, &a), 0);
+	assert_int_equal(av_mmio_register(&bus, &a, NULL), 0);
 
 	assert_int_equal(av_mmio_write(&bus, NULL, 0x2004, 4, 0xffffffff11223344ull),
 			 AV_ACCESS_HANDLED);
@@ -268,7 +341,7 @@ static void test_unclaimed(void **state)
 	uint64_t v;
 	(void)state;
 
-	assert_int_equal(av_mmio_bus_init(&bus, slots, 1, AV_MMIO_UNCLAIMED_ABORT), 0);
+	assert_int_equal(av_mmio_bus_init(&bus, slots, 1, AV_MMIO_UNCLAIMED_ABORT, NULL), 0);
 	assert_int_equal(av_mmio_read(&bus, NULL, 0x5000, 4, &v), AV_ACCESS_INJECT);
 	assert_int_equal(av_mmio_write(&bus, NULL, 0x5000, 4, 1), AV_ACCESS_INJECT);
 	bus.policy = AV_MMIO_UNCLAIMED_RAZ_WI;
@@ -293,12 +366,12 @@ static void test_counters_reset_adapter(void **state)
 	uint64_t v = 0;
 	(void)state;
 
-	assert_int_equal(av_mmio_bus_init(&bus, slots, 2, AV_MMIO_UNCLAIMED_TO_CALLER), 0);
+	assert_int_equal(av_mmio_bus_init(&bus, slots, 2, AV_MMIO_UNCLAIMED_TO_CALLER, NULL), 0);
 	mkdev(&a, &fa, 0x1000, 0x40);
 	mkdev(&b, &fb, 0x3000, 0x40);
 	b.ops = &noreset_ops;
-	assert_int_equal(av_mmio_register(&bus, &a), 0);
-	assert_int_equal(av_mmio_register(&bus, &b), 0);
+	assert_int_equal(av_mmio_register(&bus, &a, NULL), 0);
+	assert_int_equal(av_mmio_register(&bus, &b, NULL), 0);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(av_mmio_read(&bus, NULL, 0x1008, 8, &v), AV_ACCESS_HANDLED);
 	for (int i = 0; i < 3; i++)
@@ -348,7 +421,7 @@ static void test_counters_reset_adapter(void **state)
 
 	/* Re-registering zeroes the counters. */
 	assert_int_equal(av_mmio_unregister(&bus, &a), 0);
-	assert_int_equal(av_mmio_register(&bus, &a), 0);
+	assert_int_equal(av_mmio_register(&bus, &a, NULL), 0);
 	assert_int_equal(a.reads, 0);
 	assert_int_equal(a.rejected, 0);
 }
@@ -363,10 +436,10 @@ static void test_dev_access(void **state)
 	uint64_t v = 0x1122334455667788ull;
 	(void)state;
 
-	assert_int_equal(av_mmio_bus_init(&bus, slots, 2, AV_MMIO_UNCLAIMED_RAZ_WI), 0);
+	assert_int_equal(av_mmio_bus_init(&bus, slots, 2, AV_MMIO_UNCLAIMED_RAZ_WI, NULL), 0);
 	mkdev(&a, &fa, 0x1000, 0x40);
 	a.widths = AV_MMIO_W32 | AV_MMIO_W64;
-	assert_int_equal(av_mmio_register(&bus, &a), 0);
+	assert_int_equal(av_mmio_register(&bus, &a, NULL), 0);
 	assert_ptr_equal(av_mmio_find(&bus, 0x1010), &a);
 	assert_int_equal(av_mmio_dev_access(&bus, &a, NULL, 0x1010, 8, true, &v),
 			 AV_ACCESS_HANDLED);
@@ -422,6 +495,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init),
 		cmocka_unit_test(test_register_errors),
+		cmocka_unit_test(test_error_detail),
 		cmocka_unit_test(test_lookup_many),
 		cmocka_unit_test(test_access_widths),
 		cmocka_unit_test(test_dev_access),

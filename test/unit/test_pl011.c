@@ -68,8 +68,8 @@ static void setup(struct fix *f)
 	cfg.cookie = &f->h;
 	assert_int_equal(av_pl011_init(&f->u, &cfg), 0);
 	assert_int_equal(av_pl011_mmio_dev(&f->u, BASE, &f->dev), 0);
-	assert_int_equal(av_mmio_bus_init(&f->bus, f->slots, 1, AV_MMIO_UNCLAIMED_ABORT), 0);
-	assert_int_equal(av_mmio_register(&f->bus, &f->dev), 0);
+	assert_int_equal(av_mmio_bus_init(&f->bus, f->slots, 1, AV_MMIO_UNCLAIMED_ABORT, NULL), 0);
+	assert_int_equal(av_mmio_register(&f->bus, &f->dev, NULL), 0);
 }
 
 static uint32_t rd(struct fix *f, uint64_t off)

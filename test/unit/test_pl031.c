@@ -53,8 +53,8 @@ static void setup(struct fix *f, bool cold)
 	cfg.cookie = &f->h;
 	assert_int_equal(av_pl031_init(&f->rtc, &cfg), 0);
 	assert_int_equal(av_pl031_mmio_dev(&f->rtc, BASE, &f->dev), 0);
-	assert_int_equal(av_mmio_bus_init(&f->bus, f->slots, 1, AV_MMIO_UNCLAIMED_ABORT), 0);
-	assert_int_equal(av_mmio_register(&f->bus, &f->dev), 0);
+	assert_int_equal(av_mmio_bus_init(&f->bus, f->slots, 1, AV_MMIO_UNCLAIMED_ABORT, NULL), 0);
+	assert_int_equal(av_mmio_register(&f->bus, &f->dev, NULL), 0);
 }
 
 static uint32_t rd(struct fix *f, uint64_t off)

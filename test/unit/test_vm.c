@@ -263,10 +263,10 @@ static int setup(void **state)
 	memset(&w, 0, sizeof(w));
 	w.host.fault = AV_VM_FAULT_UNCLAIMED;
 	assert_int_equal(av_vgic_init(&w.vgic, &vc, NULL), 0);
-	assert_int_equal(av_mmio_bus_init(&w.bus, w.slots, 4, AV_MMIO_UNCLAIMED_ABORT), 0);
+	assert_int_equal(av_mmio_bus_init(&w.bus, w.slots, 4, AV_MMIO_UNCLAIMED_ABORT, NULL), 0);
 	w.dev = (struct av_mmio_dev){ .base = DEV_BASE, .size = 0x1000, .ops = &dev_ops,
 				      .dev = &w.fd, .name = "fake" };
-	assert_int_equal(av_mmio_register(&w.bus, &w.dev), 0);
+	assert_int_equal(av_mmio_register(&w.bus, &w.dev, NULL), 0);
 	assert_int_equal(av_vm_init(&w.vm, &cfg, NULL), 0);
 	for (unsigned i = 0; i < 2; i++) {
 		assert_int_equal(av_vcpu_init(&w.vcpu[i], &w.vm, i, QEMU_MIDR), 0);
@@ -623,7 +623,7 @@ static void test_try_mmio(void **state)
 	assert_int_equal(v->stats.exits, exits);
 	assert_int_equal(w.fd.nreads, 2);
 	assert_int_equal(w.host.faults, 0);
-	assert_int_equal(av_mmio_register(&w.bus, &w.dev), 0);
+	assert_int_equal(av_mmio_register(&w.bus, &w.dev, NULL), 0);
 	assert_true(av_vm_try_mmio(v, 0x93c38006u, 0x50000010, 0x500000, &act));
 	assert_int_equal(w.fd.nreads, 3);
 }

@@ -38,7 +38,8 @@ static int old_mmio(void)
 	struct av_mmio_bus bus;
 	uint64_t v = 0;
 
-	if (av_mmio_bus_init(&bus, slot, 1, AV_MMIO_UNCLAIMED_ABORT) || av_mmio_register(&bus, &dev))
+	if (av_mmio_bus_init(&bus, slot, 1, AV_MMIO_UNCLAIMED_ABORT, NULL) ||
+	    av_mmio_register(&bus, &dev, NULL))
 		return 0;
 	return av_mmio_read(&bus, NULL, 0x1000, 4, &v) == AV_ACCESS_HANDLED && v == 0x5a &&
 	       av_mmio_read(&bus, NULL, 0x1004, 4, &v) == AV_ACCESS_INJECT &&

@@ -154,7 +154,7 @@ static int ivc_setup(void)
 	static struct av_ivc_buf_cfg bufs[AV_IVC_MAX_BUFS];
 	const struct bm_ivc_desc *d = &bm_ivc;
 	struct av_ivc_config cfg;
-	struct av_ivc_error err;
+	struct av_error err;
 	unsigned n = bm_nr_vms < BM_MAX_VMS ? bm_nr_vms : BM_MAX_VMS;
 	int rc;
 
@@ -200,7 +200,7 @@ static int ivc_setup(void)
 	};
 	rc = av_ivc_init(&ivc, &cfg, &err);
 	if (rc)
-		port_printf("armvirt-bm: IVC configuration: %s\n", err.msg);
+		port_printf("armvirt-bm: IVC configuration: %s: %s\n", err.field, err.msg);
 	return rc;
 }
 

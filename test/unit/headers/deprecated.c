@@ -50,9 +50,11 @@ int av_test_deprecated_names(void)
 {
 	static struct av_vcpu_ctxt ctxt;
 	struct av_ctxt *now = &ctxt;
+	struct av_ivc_error ivc_err; /* struct av_error */
 
 	av_vcpu_inject_undef(&ctxt); /* av_ctxt_inject_undef() */
-	return old_mmio() && old_handler() == AV_ACCESS_HANDLED &&
+	return old_mmio() && av_ivc_init(NULL, NULL, &ivc_err) == -AV_EINVAL &&
+	       ivc_err.field[0] == 'i' && old_handler() == AV_ACCESS_HANDLED &&
 	       AV_SYSREG_INJECT_UNDEF == AV_ACCESS_INJECT && AV_SYSREG_TO_CALLER == AV_ACCESS_TO_CALLER &&
 	       AV_VGIC_ACCESS_OK == AV_ACCESS_HANDLED &&
 	       AV_VGIC_ACCESS_ABORT == AV_ACCESS_INJECT && av_ctxt_dabt_esr(now, 0x10, false) != 0 &&

@@ -13,6 +13,7 @@
 #include <armvirt/log.h>
 
 #include "compat.h"
+#include "error_detail.h"
 
 #define INTID_PPI_FIRST 16u
 #define INTID_SPI_FIRST 32u
@@ -31,18 +32,28 @@ static void mbox_unlock(struct av_ivc_mbox *m)
 	atomic_flag_clear_explicit(&m->lock, memory_order_release);
 }
 
+/*
+ * Report a configuration problem written as "field: reason" (the field is everything
+ * before the first ": ", e.g. "bufs[1].view[2].ipa") through av__error().
+ */
 __attribute__((format(printf, 3, 4)))
-static int fail(struct av_ivc_error *err, int code, const char *fmt, ...)
+static int fail(struct av_error *err, int code, const char *fmt, ...)
 {
+	char line[sizeof(err->field) + sizeof(err->msg)];
+	char *sep;
 	va_list ap;
 
-	if (err != NULL) {
-		va_start(ap, fmt);
-		av_vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-		av_dbg("ivc: %s", err->msg);
-	}
-	return code;
+	if (err == NULL)
+		return code;
+	va_start(ap, fmt);
+	av_vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	for (sep = line; *sep != '\0' && !(sep[0] == ':' && sep[1] == ' '); sep++)
+		;
+	if (*sep == '\0')
+		return av__error(err, code, "ivc", "", "%s", line);
+	*sep = '\0';
+	return av__error(err, code, "ivc", line, "%s", sep + 2);
 }
 
 static bool aligned(uint64_t v)
@@ -67,7 +78,7 @@ static size_t name_len(const char *s, size_t max)
 
 /* ---- configuration ---- */
 
-static int check_vms(const struct av_ivc_config *cfg, struct av_ivc_error *err)
+static int check_vms(const struct av_ivc_config *cfg, struct av_error *err)
 {
 	for (unsigned v = 0; v < cfg->nr_vms; v++) {
 		const struct av_ivc_vm_cfg *c = &cfg->vms[v];
@@ -83,7 +94,7 @@ static int check_vms(const struct av_ivc_config *cfg, struct av_ivc_error *err)
 	return 0;
 }
 
-static int check_pairs(const struct av_ivc_config *cfg, struct av_ivc_error *err)
+static int check_pairs(const struct av_ivc_config *cfg, struct av_error *err)
 {
 	if (cfg->npairs && cfg->pairs == NULL)
 		return fail(err, -AV_EINVAL, "pairs: NULL table with %zu entries", cfg->npairs);
@@ -99,7 +110,7 @@ static int check_pairs(const struct av_ivc_config *cfg, struct av_ivc_error *err
 	return 0;
 }
 
-static int check_buf(const struct av_ivc_config *cfg, size_t i, struct av_ivc_error *err)
+static int check_buf(const struct av_ivc_config *cfg, size_t i, struct av_error *err)
 {
 	const struct av_ivc_buf_cfg *b = &cfg->bufs[i];
 	size_t len;
@@ -153,14 +164,12 @@ static int check_buf(const struct av_ivc_config *cfg, size_t i, struct av_ivc_er
 	return 0;
 }
 
-int av_ivc_init(struct av_ivc *ivc, const struct av_ivc_config *cfg, struct av_ivc_error *err)
+int av_ivc_init(struct av_ivc *ivc, const struct av_ivc_config *cfg, struct av_error *err)
 {
 	int rc;
 
-	if (err != NULL)
-		err->msg[0] = '\0';
 	if (ivc == NULL || cfg == NULL)
-		return fail(err, -AV_EINVAL, "NULL argument");
+		return fail(err, -AV_EINVAL, "%s: NULL", ivc == NULL ? "ivc" : "cfg");
 	if (cfg->nr_vms == 0 || cfg->nr_vms > AV_IVC_MAX_VMS)
 		return fail(err, -AV_ERANGE, "nr_vms: %u (1..%u)", cfg->nr_vms, AV_IVC_MAX_VMS);
 	if (cfg->vms == NULL)
@@ -204,6 +213,7 @@ int av_ivc_init(struct av_ivc *ivc, const struct av_ivc_config *cfg, struct av_i
 				d->view[v].ipa = 0;
 		}
 	}
+	av__error_clear(err);
 	return 0;
 }
 

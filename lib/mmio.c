@@ -10,6 +10,7 @@
 #include <armvirt/mmio.h>
 
 #include "compat.h"
+#include "error_detail.h"
 
 static uint64_t dev_last(const struct av_mmio_dev *d)
 {
@@ -32,42 +33,78 @@ static size_t upper_bound(const struct av_mmio_bus *bus, uint64_t addr)
 	return lo;
 }
 
+#define MMIO_ERR(err, code, field, ...) av__error(err, code, "mmio", field, __VA_ARGS__)
+
 int av_mmio_bus_init(struct av_mmio_bus *bus, struct av_mmio_dev **slots, size_t capacity,
-		     enum av_mmio_unclaimed policy)
+		     enum av_mmio_unclaimed policy, struct av_error *err)
 {
-	if (!bus || (!slots && capacity))
-		return -AV_EINVAL;
+	if (!bus)
+		return MMIO_ERR(err, -AV_EINVAL, "bus", "NULL");
+	if (!slots && capacity)
+		return MMIO_ERR(err, -AV_EINVAL, "slots", "NULL with a capacity of %llu",
+				(unsigned long long)capacity);
 	if (policy != AV_MMIO_UNCLAIMED_ABORT && policy != AV_MMIO_UNCLAIMED_RAZ_WI &&
 	    policy != AV_MMIO_UNCLAIMED_TO_CALLER)
-		return -AV_EINVAL;
+		return MMIO_ERR(err, -AV_EINVAL, "policy",
+				"%d is not an enum av_mmio_unclaimed (ABORT, RAZ_WI, TO_CALLER: 0..2)",
+				(int)policy);
 	memset(bus, 0, sizeof(*bus));
 	bus->slots = slots;
 	bus->capacity = capacity;
 	bus->policy = policy;
+	av__error_clear(err);
 	return 0;
 }
 
-int av_mmio_register(struct av_mmio_bus *bus, struct av_mmio_dev *dev)
+static const char *dev_name(const struct av_mmio_dev *d)
+{
+	return d->name ? d->name : "(unnamed)";
+}
+
+/* -AV_EEXIST: @dev's range overlaps the registered device @other. */
+static int overlap(struct av_error *err, const struct av_mmio_dev *dev,
+		   const struct av_mmio_dev *other)
+{
+	return MMIO_ERR(err, -AV_EEXIST, "base",
+			"%s 0x%llx+0x%llx overlaps %s 0x%llx+0x%llx", dev_name(dev),
+			(unsigned long long)dev->base, (unsigned long long)dev->size,
+			dev_name(other), (unsigned long long)other->base,
+			(unsigned long long)other->size);
+}
+
+int av_mmio_register(struct av_mmio_bus *bus, struct av_mmio_dev *dev, struct av_error *err)
 {
 	size_t pos;
 
-	if (!bus || !dev || !dev->ops || !dev->ops->read || !dev->ops->write)
-		return -AV_EINVAL;
-	if (dev->size == 0 || dev->size - 1 > UINT64_MAX - dev->base)
-		return -AV_EINVAL;
+	if (!bus || !dev)
+		return MMIO_ERR(err, -AV_EINVAL, bus ? "dev" : "bus", "NULL");
+	if (!dev->ops || !dev->ops->read || !dev->ops->write)
+		return MMIO_ERR(err, -AV_EINVAL, "ops", "%s: %s is NULL (read and write are required)",
+				dev_name(dev),
+				!dev->ops ? "ops" : !dev->ops->read ? "ops->read" : "ops->write");
+	if (dev->size == 0)
+		return MMIO_ERR(err, -AV_EINVAL, "size", "%s: 0", dev_name(dev));
+	if (dev->size - 1 > UINT64_MAX - dev->base)
+		return MMIO_ERR(err, -AV_EINVAL, "size", "%s: 0x%llx+0x%llx wraps past 2^64",
+				dev_name(dev), (unsigned long long)dev->base,
+				(unsigned long long)dev->size);
 	if (dev->widths & ~AV_MMIO_WALL)
-		return -AV_EINVAL;
+		return MMIO_ERR(err, -AV_EINVAL, "widths",
+				"%s: 0x%x has bits outside AV_MMIO_WALL (0xf)", dev_name(dev),
+				dev->widths);
 	for (size_t i = 0; i < bus->count; i++)
 		if (bus->slots[i] == dev)
-			return -AV_EEXIST;
+			return MMIO_ERR(err, -AV_EEXIST, "dev", "%s is already on the bus",
+					dev_name(dev));
 	pos = upper_bound(bus, dev->base);
 	/* The previous device must end before us, the next must start after us. */
 	if (pos > 0 && dev_last(bus->slots[pos - 1]) >= dev->base)
-		return -AV_EEXIST;
+		return overlap(err, dev, bus->slots[pos - 1]);
 	if (pos < bus->count && bus->slots[pos]->base <= dev_last(dev))
-		return -AV_EEXIST;
+		return overlap(err, dev, bus->slots[pos]);
 	if (bus->count >= bus->capacity)
-		return -AV_ENOSPC;
+		return MMIO_ERR(err, -AV_ENOSPC, "bus", "%s: full (capacity %llu devices)",
+				dev_name(dev), (unsigned long long)bus->capacity);
 	memmove(&bus->slots[pos + 1], &bus->slots[pos],
 		(bus->count - pos) * sizeof(bus->slots[0]));
 	bus->slots[pos] = dev;
@@ -76,6 +113,7 @@ int av_mmio_register(struct av_mmio_bus *bus, struct av_mmio_dev *dev)
 	dev->reads = 0;
 	dev->writes = 0;
 	dev->rejected = 0;
+	av__error_clear(err);
 	return 0;
 }
 
@@ -115,10 +153,10 @@ static uint64_t width_mask(unsigned size)
 	return size == 8 ? UINT64_MAX : (UINT64_C(1) << (size * 8)) - 1;
 }
 
-enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *d, struct av_vcpu *vcpu,
-				   uint64_t addr, unsigned size, bool is_write, uint64_t *val)
+enum av_access_result av_mmio_dev_rw(struct av_mmio_dev *d, struct av_vcpu *vcpu,
+				     uint64_t addr, unsigned size, bool is_write, uint64_t *val)
 {
-	enum av_mmio_result r;
+	enum av_access_result r;
 	uint64_t v, off = addr - d->base;
 	unsigned widths = d->widths ? d->widths : AV_MMIO_WALL;
 
@@ -128,7 +166,7 @@ enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *d, struct av_vcpu *vcpu,
 		d->rejected++;
 		if (!is_write)
 			*val = 0;
-		return AV_MMIO_INJECT_DABT;
+		return AV_ACCESS_INJECT;
 	}
 	if (is_write) {
 		d->writes++;
@@ -137,20 +175,20 @@ enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *d, struct av_vcpu *vcpu,
 	d->reads++;
 	v = 0;
 	r = d->ops->read(d->dev, vcpu, off, size, &v);
-	*val = r == AV_MMIO_HANDLED ? v & width_mask(size) : 0;
+	*val = r == AV_ACCESS_HANDLED ? v & width_mask(size) : 0;
 	return r;
 }
 
-enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_dev *d,
-				       struct av_vcpu *vcpu, uint64_t addr, unsigned size,
-				       bool is_write, uint64_t *val)
+enum av_access_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_dev *d,
+					 struct av_vcpu *vcpu, uint64_t addr, unsigned size,
+					 bool is_write, uint64_t *val)
 {
 	if (!bus || !val)
-		return AV_MMIO_INJECT_DABT;
+		return AV_ACCESS_INJECT;
 	if (!is_write)
 		*val = 0;
 	if (size != 1 && size != 2 && size != 4 && size != 8)
-		return AV_MMIO_INJECT_DABT;
+		return AV_ACCESS_INJECT;
 	if (!d) {
 		if (is_write)
 			bus->unclaimed_writes++;
@@ -158,32 +196,32 @@ enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_d
 			bus->unclaimed_reads++;
 		switch (bus->policy) {
 		case AV_MMIO_UNCLAIMED_RAZ_WI:
-			return AV_MMIO_HANDLED;
+			return AV_ACCESS_HANDLED;
 		case AV_MMIO_UNCLAIMED_TO_CALLER:
-			return AV_MMIO_TO_CALLER;
+			return AV_ACCESS_TO_CALLER;
 		case AV_MMIO_UNCLAIMED_ABORT:
 		default:
-			return AV_MMIO_INJECT_DABT;
+			return AV_ACCESS_INJECT;
 		}
 	}
 	return av_mmio_dev_rw(d, vcpu, addr, size, is_write, val);
 }
 
-enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
-				   uint64_t addr, unsigned size, bool is_write, uint64_t *val)
+enum av_access_result av_mmio_access(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
+				     uint64_t addr, unsigned size, bool is_write, uint64_t *val)
 {
 	return av_mmio_dev_access(bus, bus ? av_mmio_find(bus, addr) : NULL, vcpu, addr, size,
 				  is_write, val);
 }
 
-enum av_mmio_result av_mmio_read(struct av_mmio_bus *bus, struct av_vcpu *vcpu, uint64_t addr,
-				 unsigned size, uint64_t *val)
+enum av_access_result av_mmio_read(struct av_mmio_bus *bus, struct av_vcpu *vcpu, uint64_t addr,
+				   unsigned size, uint64_t *val)
 {
 	return av_mmio_access(bus, vcpu, addr, size, false, val);
 }
 
-enum av_mmio_result av_mmio_write(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
-				  uint64_t addr, unsigned size, uint64_t val)
+enum av_access_result av_mmio_write(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
+				    uint64_t addr, unsigned size, uint64_t val)
 {
 	return av_mmio_access(bus, vcpu, addr, size, true, &val);
 }
@@ -195,11 +233,11 @@ int av_mmio_insn_access(void *ctx, uint64_t ipa, unsigned size, bool is_write, u
 	if (!c)
 		return -AV_EFAULT;
 	switch (av_mmio_access(c->bus, c->vcpu, ipa, size, is_write, val)) {
-	case AV_MMIO_HANDLED:
+	case AV_ACCESS_HANDLED:
 		return 0;
-	case AV_MMIO_TO_CALLER:
+	case AV_ACCESS_TO_CALLER:
 		return -AV_ENOENT;
-	case AV_MMIO_INJECT_DABT:
+	case AV_ACCESS_INJECT:
 	default:
 		return -AV_EFAULT;
 	}

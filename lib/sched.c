@@ -30,6 +30,7 @@
 #include <armvirt/sched.h>
 
 #include "compat.h"
+#include "error_detail.h"
 
 #define NO_PRIO (-1)
 
@@ -373,20 +374,28 @@ uint64_t av_sched_ms_to_ticks(const struct av_sched *s, uint64_t ms)
 	return ms * (s->counter_hz / 1000u) + ms * (s->counter_hz % 1000u) / 1000u;
 }
 
-int av_sched_init(struct av_sched *s, const struct av_sched_config *cfg)
+#define SCHED_ERR(err, code, field, ...) av__error(err, code, "sched", field, __VA_ARGS__)
+
+int av_sched_init(struct av_sched *s, const struct av_sched_config *cfg, struct av_error *err)
 {
-	if (s == NULL || cfg == NULL || cfg->counter_hz == 0)
-		return -AV_EINVAL;
+	if (s == NULL || cfg == NULL)
+		return SCHED_ERR(err, -AV_EINVAL, s ? "cfg" : "s", "NULL");
+	if (cfg->counter_hz == 0)
+		return SCHED_ERR(err, -AV_EINVAL, "counter_hz", "0 (CNTFRQ_EL0, in Hz)");
 	if (cfg->nr_cpus == 0 || cfg->nr_cpus > AV_SCHED_MAX_CPUS)
-		return -AV_ERANGE;
+		return SCHED_ERR(err, -AV_ERANGE, "nr_cpus", "%u pCPUs (1..%u)", cfg->nr_cpus,
+				 AV_SCHED_MAX_CPUS);
 	memset(s, 0, sizeof(*s));
 	s->nr_cpus = cfg->nr_cpus;
 	s->counter_hz = cfg->counter_hz;
 	s->slice = cfg->slice ? cfg->slice : av_sched_ms_to_ticks(s, AV_SCHED_DEFAULT_SLICE_MS);
 	if (s->slice == 0)
-		return -AV_ERANGE;
+		return SCHED_ERR(err, -AV_ERANGE, "counter_hz",
+				 "%llu Hz makes the default %u ms slice 0 ticks (give slice)",
+				 (unsigned long long)cfg->counter_hz, AV_SCHED_DEFAULT_SLICE_MS);
 	for (unsigned i = 0; i < AV_SCHED_MAX_CPUS; i++)
 		atomic_flag_clear(&s->rq[i].lock);
+	av__error_clear(err);
 	return 0;
 }
 

@@ -3,9 +3,11 @@
 #include <armvirt/vgic_bus.h>
 #include <armvirt/vm.h>
 
-static enum av_mmio_result result(int r)
+#include "error_detail.h"
+
+static enum av_access_result result(int r)
 {
-	return r == AV_ACCESS_HANDLED ? AV_MMIO_HANDLED : AV_MMIO_INJECT_DABT;
+	return r == AV_ACCESS_HANDLED ? AV_ACCESS_HANDLED : AV_ACCESS_INJECT;
 }
 
 /* The vCPU whose banked registers a GICv2 distributor access reaches. */
@@ -21,20 +23,20 @@ static void written(struct av_vgic_bus *vb, struct av_vcpu *vcpu)
 }
 
 /* Reads change nothing the list registers depend on; the ID registers take the short way. */
-static enum av_mmio_result dist_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				     unsigned size, uint64_t *val)
+static enum av_access_result dist_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				       unsigned size, uint64_t *val)
 {
 	struct av_vgic *vgic = ((struct av_vgic_bus *)dev)->vgic;
 
 	if (av_vgic_dist_read_id(vgic, off, size, val))
-		return AV_MMIO_HANDLED;
+		return AV_ACCESS_HANDLED;
 	if (vgic->model == AV_VGIC_V3)
 		return result(av_vgic_v3_dist_access(vgic, off, size, false, val));
 	return result(av_vgic_v2_dist_access(vgic, bank(vcpu), off, size, false, val));
 }
 
-static enum av_mmio_result dist_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				      unsigned size, uint64_t val)
+static enum av_access_result dist_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					unsigned size, uint64_t val)
 {
 	struct av_vgic_bus *vb = dev;
 	int r;
@@ -47,16 +49,16 @@ static enum av_mmio_result dist_write(void *dev, struct av_vcpu *vcpu, uint64_t 
 	return result(r);
 }
 
-static enum av_mmio_result redist_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				       unsigned size, uint64_t *val)
+static enum av_access_result redist_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					 unsigned size, uint64_t *val)
 {
 	(void)vcpu;
 	return result(av_vgic_v3_redist_region_access(((struct av_vgic_bus *)dev)->vgic, off,
 						      size, false, val));
 }
 
-static enum av_mmio_result redist_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-					unsigned size, uint64_t val)
+static enum av_access_result redist_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					  unsigned size, uint64_t val)
 {
 	struct av_vgic_bus *vb = dev;
 	int r = av_vgic_v3_redist_region_access(vb->vgic, off, size, true, &val);
@@ -70,14 +72,18 @@ static const struct av_mmio_ops redist_ops = { .read = redist_read, .write = red
 
 int av_vgic_bus_add(struct av_vgic_bus *vb, struct av_vgic *vgic, struct av_mmio_bus *bus,
 		    uint64_t dist_base, uint64_t redist_base,
-		    void (*written_fn)(void *cookie, struct av_vcpu *vcpu), void *cookie)
+		    void (*written_fn)(void *cookie, struct av_vcpu *vcpu), void *cookie,
+		    struct av_error *err)
 {
 	bool v3;
 	int rc;
 
-	if (!vb || !vgic || !bus || !vgic->nr_vcpus ||
-	    (vgic->model != AV_VGIC_V3 && vgic->model != AV_VGIC_V2))
-		return -AV_EINVAL;
+	if (!vb || !vgic || !bus)
+		return av__error(err, -AV_EINVAL, "vgic_bus", !vb ? "vb" : !vgic ? "vgic" : "bus",
+				 "NULL");
+	if (!vgic->nr_vcpus || (vgic->model != AV_VGIC_V3 && vgic->model != AV_VGIC_V2))
+		return av__error(err, -AV_EINVAL, "vgic_bus", "vgic",
+				 "not initialised (av_vgic_init())");
 	v3 = vgic->model == AV_VGIC_V3;
 	*vb = (struct av_vgic_bus){ .vgic = vgic, .written = written_fn, .cookie = cookie };
 	vb->dist = (struct av_mmio_dev){
@@ -88,7 +94,7 @@ int av_vgic_bus_add(struct av_vgic_bus *vb, struct av_vgic *vgic, struct av_mmio
 		.name = "gicd",
 		.widths = AV_MMIO_WALL,
 	};
-	rc = av_mmio_register(bus, &vb->dist);
+	rc = av_mmio_register(bus, &vb->dist, err);
 	if (rc || !v3)
 		return rc;
 	vb->redist = (struct av_mmio_dev){
@@ -99,7 +105,7 @@ int av_vgic_bus_add(struct av_vgic_bus *vb, struct av_vgic *vgic, struct av_mmio
 		.name = "gicr",
 		.widths = AV_MMIO_WALL,
 	};
-	rc = av_mmio_register(bus, &vb->redist);
+	rc = av_mmio_register(bus, &vb->redist, err);
 	if (rc)
 		av_mmio_unregister(bus, &vb->dist);
 	return rc;

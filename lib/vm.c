@@ -890,11 +890,11 @@ static inline void load_to_rt(struct av_vcpu *vcpu, const struct av_vcpu_mmio *m
 /* The access went to the caller or failed: kept out of the hot path's registers. */
 static __attribute__((noinline, cold)) enum av_exit_action
 mmio_isv_unhandled(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t ipa,
-		   enum av_mmio_result r, uint64_t val, bool big_endian)
+		   enum av_access_result r, uint64_t val, bool big_endian)
 {
 	bool wnr = av_esr_get_dabt_wnr(esr);
 
-	if (r == AV_MMIO_TO_CALLER) {
+	if (r == AV_ACCESS_TO_CALLER) {
 		vcpu->mmio = (struct av_vcpu_mmio){
 			.valid = true,
 			.is_write = wnr,
@@ -925,7 +925,7 @@ mmio_isv(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t ipa, struct 
 	bool wnr = av_esr_get_dabt_wnr(esr);
 	unsigned size = av_esr_get_dabt_size(esr), rt = av_esr_get_dabt_srt(esr);
 	uint64_t val = 0;
-	enum av_mmio_result r;
+	enum av_access_result r;
 	bool big_endian;
 
 	/* SCTLR_EL1.EE, or E0E for an access from EL0 (av_ctxt_data_big_endian()). */
@@ -942,7 +942,7 @@ mmio_isv(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t ipa, struct 
 		r = av_mmio_dev_rw(dev, vcpu, ipa, size, wnr, &val);
 	else
 		r = av_mmio_dev_access(vcpu->vm->bus, NULL, vcpu, ipa, size, wnr, &val);
-	if (r != AV_MMIO_HANDLED)
+	if (r != AV_ACCESS_HANDLED)
 		return mmio_isv_unhandled(vcpu, esr, far, ipa, r, val, big_endian);
 	if (!wnr) {
 		struct av_vcpu_mmio m = {
@@ -1439,7 +1439,7 @@ int av_vcpu_init(struct av_vcpu *vcpu, struct av_vm *vm, unsigned index, uint64_
 		vcpu->ctxt.el1.vpidr = midr;
 		el1_reset(vcpu);
 		vcpu->state = index == vm->boot_vcpu ? AV_VCPU_RUNNING : AV_VCPU_OFF;
-		ret = av_vtimer_init(&vcpu->vtimer, vm->vgic, index, 0, 0);
+		ret = av_vtimer_init(&vcpu->vtimer, vm->vgic, index, 0, 0, NULL);
 		if (ret == 0)
 			vm->vcpus[index] = vcpu;
 	}
@@ -1466,7 +1466,7 @@ int av_vcpu_power_on(struct av_vcpu *vcpu)
 		av_vtimer_write_ctl(&vcpu->vtimer, AV_VTIMER_PHYS, 0, 0, NULL);
 		av_vtimer_init(&vcpu->vtimer, vm->vgic, vcpu->index,
 			       vcpu->vtimer.timer[AV_VTIMER_VIRT].ppi,
-			       vcpu->vtimer.timer[AV_VTIMER_PHYS].ppi);
+			       vcpu->vtimer.timer[AV_VTIMER_PHYS].ppi, NULL);
 		vcpu->mmio.valid = false;
 		vcpu->state = AV_VCPU_RUNNING;
 		av_psci_cpu_set_state(&vm->psci, vcpu->mpidr, AV_PSCI_STATE_ON);

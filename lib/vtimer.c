@@ -7,8 +7,10 @@
 #include <armvirt/vtimer.h>
 
 #include "compat.h"
+#include "error_detail.h"
 
 #define CTL_RW (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK)
+#define VTIMER_ERR(err, field, ...) av__error(err, -AV_EINVAL, "vtimer", field, __VA_ARGS__)
 
 bool av_vtimer_condition(uint32_t ctl, uint64_t count, uint64_t cval)
 {
@@ -21,19 +23,28 @@ static bool valid_ppi(uint32_t ppi)
 }
 
 int av_vtimer_init(struct av_vtimer *t, struct av_vgic *vgic, unsigned vcpu, uint32_t virt_ppi,
-		   uint32_t phys_ppi)
+		   uint32_t phys_ppi, struct av_error *err)
 {
 	if (!virt_ppi)
 		virt_ppi = AV_VTIMER_PPI_VIRT;
 	if (!phys_ppi)
 		phys_ppi = AV_VTIMER_PPI_PHYS;
-	if (!t || !valid_ppi(virt_ppi) || !valid_ppi(phys_ppi) || virt_ppi == phys_ppi)
-		return -AV_EINVAL;
+	if (!t)
+		return VTIMER_ERR(err, "t", "NULL");
+	if (!valid_ppi(virt_ppi))
+		return VTIMER_ERR(err, "virt_ppi", "%u is not a PPI (%u..%u; 0 for %u)", virt_ppi,
+				  AV_VGIC_NR_SGIS, AV_VGIC_NR_PRIVATE - 1, AV_VTIMER_PPI_VIRT);
+	if (!valid_ppi(phys_ppi))
+		return VTIMER_ERR(err, "phys_ppi", "%u is not a PPI (%u..%u; 0 for %u)", phys_ppi,
+				  AV_VGIC_NR_SGIS, AV_VGIC_NR_PRIVATE - 1, AV_VTIMER_PPI_PHYS);
+	if (virt_ppi == phys_ppi)
+		return VTIMER_ERR(err, "phys_ppi", "%u is the virtual timer's PPI too", phys_ppi);
 	memset(t, 0, sizeof(*t));
 	t->vgic = vgic;
 	t->vcpu = vcpu;
 	t->timer[AV_VTIMER_VIRT].ppi = virt_ppi;
 	t->timer[AV_VTIMER_PHYS].ppi = phys_ppi;
+	av__error_clear(err);
 	return 0;
 }
 

@@ -98,11 +98,11 @@ static void vgic_written(void *cookie, struct av_vcpu *v)
 		((struct bm_vcpu *)v->host)->vgic_dirty = true;
 }
 
-static enum av_mmio_result locked_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				       unsigned size, uint64_t *val)
+static enum av_access_result locked_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					 unsigned size, uint64_t *val)
 {
 	struct bm_locked_dev *d = dev;
-	enum av_mmio_result r;
+	enum av_access_result r;
 
 	port_spin_lock(&d->lock);
 	r = d->ops->read(d->inner, vcpu, off, size, val);
@@ -110,11 +110,11 @@ static enum av_mmio_result locked_read(void *dev, struct av_vcpu *vcpu, uint64_t
 	return r;
 }
 
-static enum av_mmio_result locked_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-					unsigned size, uint64_t val)
+static enum av_access_result locked_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					  unsigned size, uint64_t val)
 {
 	struct bm_locked_dev *d = dev;
-	enum av_mmio_result r;
+	enum av_access_result r;
 
 	port_spin_lock(&d->lock);
 	r = d->ops->write(d->inner, vcpu, off, size, val);
@@ -125,26 +125,26 @@ static enum av_mmio_result locked_write(void *dev, struct av_vcpu *vcpu, uint64_
 static const struct av_mmio_ops locked_ops = { .read = locked_read, .write = locked_write };
 
 /* virtio-mmio slots without a device: MagicValue reads 0, so a driver sees nothing. */
-static enum av_mmio_result raz_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				    unsigned size, uint64_t *val)
+static enum av_access_result raz_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				      unsigned size, uint64_t *val)
 {
 	(void)vcpu;
 	(void)dev;
 	(void)off;
 	(void)size;
 	*val = 0;
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
-static enum av_mmio_result wi_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				    unsigned size, uint64_t val)
+static enum av_access_result wi_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				      unsigned size, uint64_t val)
 {
 	(void)vcpu;
 	(void)dev;
 	(void)off;
 	(void)size;
 	(void)val;
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 static const struct av_mmio_ops raz_wi_ops = { .read = raz_read, .write = wi_write };
@@ -562,22 +562,25 @@ static int setup_vgic(struct bm_vm *vm, const uint64_t *mpidr)
 }
 
 static int add_dev(struct bm_vm *vm, struct av_mmio_dev *d, const char *name, uint64_t base,
-		   uint64_t size, const struct av_mmio_ops *ops, void *dev, unsigned widths)
+		   uint64_t size, const struct av_mmio_ops *ops, void *dev, unsigned widths,
+		   struct av_error *err)
 {
 	*d = (struct av_mmio_dev){ .base = base, .size = size, .ops = ops, .dev = dev,
 				   .name = name, .widths = widths };
-	return av_mmio_register(&vm->bus, d);
+	return av_mmio_register(&vm->bus, d, err);
 }
 
-static int setup_bus(struct bm_vm *vm)
+/* The VM's MMIO bus and its devices; @err names what a registration refused (an overlap
+ * names both devices). */
+static int setup_bus(struct bm_vm *vm, struct av_error *err)
 {
 	const struct av_vmspec *s = &vm->spec;
 	int rc;
 
-	rc = av_mmio_bus_init(&vm->bus, vm->bus_slots, BM_BUS_SLOTS, AV_MMIO_UNCLAIMED_ABORT);
+	rc = av_mmio_bus_init(&vm->bus, vm->bus_slots, BM_BUS_SLOTS, AV_MMIO_UNCLAIMED_ABORT, err);
 	if (!rc)
 		rc = av_vgic_bus_add(&vm->vgic_bus, &vm->vgic, &vm->bus, s->gic.dist.base,
-				     s->gic.redist.base, vgic_written, vm);
+				     s->gic.redist.base, vgic_written, vm, err);
 	if (!rc && (vm->desc->devices & BM_DEV_PL011)) {
 		struct av_pl011_config uc = { .tx = uart_tx, .set_irq = uart_set_irq,
 					      .rx_space = uart_rx_space, .cookie = vm };
@@ -587,7 +590,8 @@ static int setup_bus(struct bm_vm *vm)
 		vm->uart_lock.inner = &vm->uart;
 		if (!rc)
 			rc = add_dev(vm, &vm->dev_uart, "pl011", s->uarts[0].mmio.base,
-				     AV_PL011_SIZE, &locked_ops, &vm->uart_lock, AV_PL011_WIDTHS);
+				     AV_PL011_SIZE, &locked_ops, &vm->uart_lock, AV_PL011_WIDTHS,
+				     err);
 	}
 	if (!rc && (vm->desc->devices & BM_DEV_PL031)) {
 		struct av_pl031_config rc_cfg = { .now = rtc_now, .set_irq = rtc_set_irq,
@@ -598,12 +602,12 @@ static int setup_bus(struct bm_vm *vm)
 		vm->rtc_lock.inner = &vm->rtc;
 		if (!rc)
 			rc = add_dev(vm, &vm->dev_rtc, "pl031", s->rtc.mmio.base, AV_PL031_SIZE,
-				     &locked_ops, &vm->rtc_lock, AV_PL031_WIDTHS);
+				     &locked_ops, &vm->rtc_lock, AV_PL031_WIDTHS, err);
 	}
 	if (!rc && (vm->desc->devices & BM_DEV_VIRTIO_RAZ) && s->nr_virtio)
 		rc = add_dev(vm, &vm->dev_virtio, "virtio-mmio", s->virtio[0].mmio.base,
 			     (uint64_t)s->nr_virtio * AV_VIRT_VIRTIO_SIZE, &raz_wi_ops, vm,
-			     AV_MMIO_WALL);
+			     AV_MMIO_WALL, err);
 	return rc;
 }
 
@@ -842,8 +846,12 @@ int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned index)
 		rc = setup_stage2(vm);
 	if (!rc)
 		rc = setup_vgic(vm, mpidr);
-	if (!rc)
-		rc = setup_bus(vm);
+	if (!rc) {
+		rc = setup_bus(vm, &err);
+		if (rc && err.msg[0])
+			port_printf("armvirt-bm: %s: MMIO bus: %s: %s\n", d->name, err.field,
+				    err.msg);
+	}
 	if (!rc)
 		rc = setup_vcpus(vm, mpidr);
 	if (rc)

@@ -154,7 +154,7 @@ static int ivc_setup(void)
 	static struct av_ivc_buf_cfg bufs[AV_IVC_MAX_BUFS];
 	const struct bm_ivc_desc *d = &bm_ivc;
 	struct av_ivc_config cfg;
-	struct av_ivc_error err;
+	struct av_error err;
 	unsigned n = bm_nr_vms < BM_MAX_VMS ? bm_nr_vms : BM_MAX_VMS;
 	int rc;
 
@@ -200,7 +200,7 @@ static int ivc_setup(void)
 	};
 	rc = av_ivc_init(&ivc, &cfg, &err);
 	if (rc)
-		port_printf("armvirt-bm: IVC configuration: %s\n", err.msg);
+		port_printf("armvirt-bm: IVC configuration: %s: %s\n", err.field, err.msg);
 	return rc;
 }
 
@@ -226,6 +226,7 @@ static bool one_vcpu_per_pcpu(void)
 int hyp_main(const struct port_platform *p)
 {
 	struct av_sched_config scfg;
+	struct av_error serr;
 	int rc;
 
 	plat = p;
@@ -254,8 +255,12 @@ int hyp_main(const struct port_platform *p)
 
 	/* The scheduler: one run queue per pCPU, the configured slice (default 10 ms). */
 	scfg = (struct av_sched_config){ .nr_cpus = p->ncpus, .counter_hz = port_counter_freq() };
-	rc = av_sched_init(&sched, &scfg);
-	if (!rc && &bm_slice_ms && bm_slice_ms)
+	rc = av_sched_init(&sched, &scfg, &serr);
+	if (rc) {
+		port_printf("armvirt-bm: scheduler: %s: %s\n", serr.field, serr.msg);
+		return 2;
+	}
+	if (&bm_slice_ms && bm_slice_ms)
 		rc = av_sched_set_slice(&sched, av_sched_ms_to_ticks(&sched, bm_slice_ms));
 	if (rc) {
 		port_printf("armvirt-bm: scheduler: %s\n", av_strerror(rc));

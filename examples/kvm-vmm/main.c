@@ -140,21 +140,21 @@ static void rtc_irq(void *cookie, bool level)
  * The virtio-mmio slots the device tree lists have no device behind them: they read as zero
  * (MagicValue 0, DeviceID 0 = no device, which drivers skip) and ignore writes.
  */
-static enum av_mmio_result empty_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				      unsigned size, uint64_t *val)
+static enum av_access_result empty_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					unsigned size, uint64_t *val)
 {
 	(void)vcpu;
 	(void)dev, (void)off, (void)size;
 	*val = 0;
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
-static enum av_mmio_result empty_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				       unsigned size, uint64_t val)
+static enum av_access_result empty_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					 unsigned size, uint64_t val)
 {
 	(void)vcpu;
 	(void)dev, (void)off, (void)size, (void)val;
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 static const struct av_mmio_ops empty_ops = { .read = empty_read, .write = empty_write };
@@ -383,8 +383,10 @@ int main(int argc, char **argv)
 
 	/* Devices. */
 	/* Addresses no device claims get an external abort (RAZ/WI if KVM cannot inject). */
-	av_mmio_bus_init(&bus, bus_slots, sizeof(bus_slots) / sizeof(bus_slots[0]),
-			 AV_MMIO_UNCLAIMED_ABORT);
+	struct av_error merr;
+	if (av_mmio_bus_init(&bus, bus_slots, sizeof(bus_slots) / sizeof(bus_slots[0]),
+			     AV_MMIO_UNCLAIMED_ABORT, &merr))
+		die_line("MMIO bus: %s: %s", merr.field, merr.msg);
 	if (spec.nr_virtio) {
 		virtio_dev.base = spec.virtio[0].mmio.base;
 		virtio_dev.size = spec.virtio[spec.nr_virtio - 1].mmio.base +
@@ -392,15 +394,16 @@ int main(int argc, char **argv)
 		virtio_dev.ops = &empty_ops;
 		virtio_dev.name = "virtio(empty)";
 		virtio_dev.flags = AV_MMIO_F_UNALIGNED;
-		if (av_mmio_register(&bus, &virtio_dev))
-			die_line("cannot set up the virtio-mmio window");
+		if (av_mmio_register(&bus, &virtio_dev, &merr))
+			die_line("MMIO bus: %s: %s", merr.field, merr.msg);
 	}
 	struct av_pl011_config ucfg = { .tx = uart_tx, .set_irq = uart_irq };
 	struct av_pl031_config rcfg = { .now = rtc_now, .set_irq = rtc_irq };
 	if (av_pl011_init(&uart, &ucfg) || av_pl011_mmio_dev(&uart, spec.uarts[0].mmio.base, &uart_dev) ||
-	    av_mmio_register(&bus, &uart_dev) || av_pl031_init(&rtc, &rcfg) ||
-	    av_pl031_mmio_dev(&rtc, spec.rtc.mmio.base, &rtc_dev) || av_mmio_register(&bus, &rtc_dev))
+	    av_pl031_init(&rtc, &rcfg) || av_pl031_mmio_dev(&rtc, spec.rtc.mmio.base, &rtc_dev))
 		die_line("cannot set up the PL011/PL031 models");
+	if (av_mmio_register(&bus, &uart_dev, &merr) || av_mmio_register(&bus, &rtc_dev, &merr))
+		die_line("MMIO bus: %s: %s", merr.field, merr.msg);
 
 	ret = av_kvm_create_vm(&kvm, &spec, &bus);
 	if (ret)

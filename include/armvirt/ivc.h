@@ -167,10 +167,11 @@ struct av_ivc_config {
 	void *cookie;                      /**< handed to the callbacks */
 };
 
-/** What av_ivc_init() found wrong. */
-struct av_ivc_error {
-	char msg[128]; /**< one line naming the table entry; "" when valid */
-};
+/* av_ivc_init() reports what it found wrong in a struct av_error (armvirt/types.h): the
+ * entry ("bufs[1].view[2].ipa") and the reason. */
+#ifndef AV_NO_DEPRECATED
+#define av_ivc_error av_error /**< deprecated: struct av_error */
+#endif
 
 /* ---- state ---- */
 
@@ -220,13 +221,14 @@ struct av_ivc {
  * a view with the VM's RAM or devices are found by av_vmspec_validate() once
  * av_ivc_vmspec_add() has added the views to the VM's description.
  *
- * @param err  if not NULL, receives the first problem
+ * @param err  receives the first problem: the entry ("nr_vms", "bufs[1].pa", ...) and the
+ *             reason (may be NULL; see struct av_error); cleared on success
  * @param ivc the IVC state
  * @param cfg the VMs, channels and buffers; read during the call only
  * @return 0; -AV_EINVAL for NULL pointers or malformed entries; -AV_ERANGE for counts,
  *         INTIDs or VM ids out of range; -AV_EEXIST for overlapping buffers or views
  */
-int av_ivc_init(struct av_ivc *ivc, const struct av_ivc_config *cfg, struct av_ivc_error *err);
+int av_ivc_init(struct av_ivc *ivc, const struct av_ivc_config *cfg, struct av_error *err);
 
 /**
  * True when @p from may send to @p to (a declared pair). False for bad arguments.

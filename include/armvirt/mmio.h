@@ -12,7 +12,7 @@
  * An access is 1, 2, 4 or 8 bytes. It reaches a device only when it lies entirely inside
  * the device's range, its width is one the device allows and it is naturally aligned
  * (unless the device accepts unaligned accesses); otherwise the bus answers
- * AV_MMIO_INJECT_DABT and counts the access in the device's @c rejected counter. An
+ * AV_ACCESS_INJECT and counts the access in the device's @c rejected counter. An
  * address no device claims is handled by the bus policy: inject a data abort, read as
  * zero and ignore writes (counted), or return to the caller.
  *
@@ -37,12 +37,19 @@
 extern "C" {
 #endif
 
-/** Outcome of an MMIO access, for the exit dispatcher. */
-enum av_mmio_result {
-	AV_MMIO_HANDLED = 0,     /**< done: complete the instruction and resume the guest */
-	AV_MMIO_INJECT_DABT = 1, /**< inject a synchronous external data abort */
-	AV_MMIO_TO_CALLER = 2,   /**< not handled here: hand the access to the host's run loop */
-};
+/*
+ * The outcome of an MMIO access, for the exit dispatcher, is an enum av_access_result
+ * (armvirt/types.h), the convention of every emulator: AV_ACCESS_HANDLED (done: for a read
+ * the value is stored; complete the instruction and resume the guest), AV_ACCESS_INJECT
+ * (inject a synchronous external data abort) or AV_ACCESS_TO_CALLER (not handled here:
+ * hand the access to the host's run loop). The names of 0.1 are deprecated.
+ */
+#ifndef AV_NO_DEPRECATED
+#define av_mmio_result av_access_result           /**< deprecated: enum av_access_result */
+#define AV_MMIO_HANDLED AV_ACCESS_HANDLED        /**< deprecated: AV_ACCESS_HANDLED */
+#define AV_MMIO_INJECT_DABT AV_ACCESS_INJECT     /**< deprecated: AV_ACCESS_INJECT */
+#define AV_MMIO_TO_CALLER AV_ACCESS_TO_CALLER    /**< deprecated: AV_ACCESS_TO_CALLER */
+#endif
 
 /** Allowed-width bits of av_mmio_dev::widths; each bit's value is the width in bytes. */
 #define AV_MMIO_W8 0x1u   /**< byte accesses */
@@ -72,14 +79,14 @@ struct av_mmio_ops {
 	 * Read @p size bytes at @p offset into @p val (low bytes; the bus clears the rest).
 	 * @return what the bus should report for the access.
 	 */
-	enum av_mmio_result (*read)(void *dev, struct av_vcpu *vcpu, uint64_t offset,
-				    unsigned size, uint64_t *val);
+	enum av_access_result (*read)(void *dev, struct av_vcpu *vcpu, uint64_t offset,
+				      unsigned size, uint64_t *val);
 	/**
 	 * Write the low @p size bytes of @p val at @p offset.
 	 * @return what the bus should report for the access.
 	 */
-	enum av_mmio_result (*write)(void *dev, struct av_vcpu *vcpu, uint64_t offset,
-				     unsigned size, uint64_t val);
+	enum av_access_result (*write)(void *dev, struct av_vcpu *vcpu, uint64_t offset,
+				       unsigned size, uint64_t val);
 	/** Return the device to its reset state (av_mmio_bus_reset()). May be NULL. */
 	void (*reset)(void *dev);
 };
@@ -101,9 +108,9 @@ struct av_mmio_dev {
 
 /** What the bus does with an address no device claims. */
 enum av_mmio_unclaimed {
-	AV_MMIO_UNCLAIMED_ABORT = 0,     /**< AV_MMIO_INJECT_DABT */
-	AV_MMIO_UNCLAIMED_RAZ_WI = 1,    /**< reads return 0, writes are ignored; AV_MMIO_HANDLED */
-	AV_MMIO_UNCLAIMED_TO_CALLER = 2, /**< AV_MMIO_TO_CALLER */
+	AV_MMIO_UNCLAIMED_ABORT = 0,     /**< AV_ACCESS_INJECT */
+	AV_MMIO_UNCLAIMED_RAZ_WI = 1,    /**< reads as 0, writes ignored; AV_ACCESS_HANDLED */
+	AV_MMIO_UNCLAIMED_TO_CALLER = 2, /**< AV_ACCESS_TO_CALLER */
 };
 
 /** The bus. Caller-allocated; initialise with av_mmio_bus_init(). */
@@ -126,10 +133,12 @@ struct av_mmio_bus {
  * @param slots     an array of @p capacity pointers the bus keeps using (not copied)
  * @param capacity  the most devices the bus can hold
  * @param policy    unclaimed-address policy
+ * @param err       receives the field ("bus", "slots", "policy") and the reason on failure
+ *                  (may be NULL; see struct av_error); cleared on success
  * @return 0, or -AV_EINVAL for NULL pointers (with a non-zero capacity) or a bad policy.
  */
 int av_mmio_bus_init(struct av_mmio_bus *bus, struct av_mmio_dev **slots, size_t capacity,
-		     enum av_mmio_unclaimed policy);
+		     enum av_mmio_unclaimed policy, struct av_error *err);
 
 /**
  * Register a device. Its counters are zeroed; the struct must stay valid until
@@ -137,12 +146,16 @@ int av_mmio_bus_init(struct av_mmio_bus *bus, struct av_mmio_dev **slots, size_t
  *
  * @param bus the bus
  * @param dev the device: range, ops and cookie (caller-allocated, kept until unregistered)
+ * @param err receives the field and the reason on failure, naming the device (an overlap
+ *            names both devices and their ranges: field "base", message such as
+ *            "gicd 0x8000000+0x10000 overlaps uart 0x8000000+0x1000"); may be NULL (see
+ *            struct av_error); cleared on success
  * @return 0; -AV_EINVAL for NULL pointers, missing read/write ops, a zero size, a range
  *         that wraps past 2^64 or widths outside AV_MMIO_WALL; -AV_EEXIST if the range
  *         overlaps a registered device (or @p dev is already registered); -AV_ENOSPC if
  *         the bus is full.
  */
-int av_mmio_register(struct av_mmio_bus *bus, struct av_mmio_dev *dev);
+int av_mmio_register(struct av_mmio_bus *bus, struct av_mmio_dev *dev, struct av_error *err);
 
 /**
  * Remove a registered device.
@@ -169,13 +182,13 @@ struct av_mmio_dev *av_mmio_find(const struct av_mmio_bus *bus, uint64_t addr);
  * @param size      1, 2, 4 or 8
  * @param is_write  true for a store
  * @param val       store: the value (low @p size bytes used); load: receives the value,
- *                  zero-extended (set to 0 when the result is not AV_MMIO_HANDLED)
- * @return the device's result; AV_MMIO_INJECT_DABT for a bad @p size, a NULL pointer,
+ *                  zero-extended (set to 0 when the result is not AV_ACCESS_HANDLED)
+ * @return the device's result; AV_ACCESS_INJECT for a bad @p size, a NULL pointer,
  *         an access the device refuses (width, alignment, crossing its end); or the
  *         unclaimed policy's result.
  */
-enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
-				   uint64_t addr, unsigned size, bool is_write, uint64_t *val);
+enum av_access_result av_mmio_access(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
+				     uint64_t addr, unsigned size, bool is_write, uint64_t *val);
 
 /**
  * av_mmio_access() on a device the caller already looked up with av_mmio_find() for
@@ -190,11 +203,11 @@ enum av_mmio_result av_mmio_access(struct av_mmio_bus *bus, struct av_vcpu *vcpu
  * @param size access size in bytes (1, 2, 4 or 8)
  * @param is_write true for a store, false for a load
  * @param val the value to store, or receives the value loaded
- * @return what became of the access (enum av_mmio_result)
+ * @return what became of the access (enum av_access_result)
  */
-enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_dev *dev,
-				       struct av_vcpu *vcpu, uint64_t addr, unsigned size,
-				       bool is_write, uint64_t *val);
+enum av_access_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_dev *dev,
+					 struct av_vcpu *vcpu, uint64_t addr, unsigned size,
+					 bool is_write, uint64_t *val);
 
 /**
  * The lean form of av_mmio_dev_access() for a hot path that has already checked its
@@ -207,10 +220,10 @@ enum av_mmio_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_d
  * @param size access size in bytes (1, 2, 4 or 8)
  * @param is_write true for a store, false for a load
  * @param val the value to store, or receives the value loaded
- * @return what became of the access (enum av_mmio_result)
+ * @return what became of the access (enum av_access_result)
  */
-enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *dev, struct av_vcpu *vcpu,
-				   uint64_t addr, unsigned size, bool is_write, uint64_t *val);
+enum av_access_result av_mmio_dev_rw(struct av_mmio_dev *dev, struct av_vcpu *vcpu,
+				     uint64_t addr, unsigned size, bool is_write, uint64_t *val);
 
 /**
  * av_mmio_access() for a load.
@@ -219,10 +232,10 @@ enum av_mmio_result av_mmio_dev_rw(struct av_mmio_dev *dev, struct av_vcpu *vcpu
  * @param addr guest-physical address accessed
  * @param size access size in bytes (1, 2, 4 or 8)
  * @param val receives the value loaded
- * @return what became of the access (enum av_mmio_result)
+ * @return what became of the access (enum av_access_result)
  */
-enum av_mmio_result av_mmio_read(struct av_mmio_bus *bus, struct av_vcpu *vcpu, uint64_t addr,
-				 unsigned size, uint64_t *val);
+enum av_access_result av_mmio_read(struct av_mmio_bus *bus, struct av_vcpu *vcpu, uint64_t addr,
+				   unsigned size, uint64_t *val);
 
 /**
  * av_mmio_access() for a store.
@@ -231,10 +244,10 @@ enum av_mmio_result av_mmio_read(struct av_mmio_bus *bus, struct av_vcpu *vcpu, 
  * @param addr guest-physical address accessed
  * @param size access size in bytes (1, 2, 4 or 8)
  * @param val the value to store
- * @return what became of the access (enum av_mmio_result)
+ * @return what became of the access (enum av_access_result)
  */
-enum av_mmio_result av_mmio_write(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
-				  uint64_t addr, unsigned size, uint64_t val);
+enum av_access_result av_mmio_write(struct av_mmio_bus *bus, struct av_vcpu *vcpu,
+				    uint64_t addr, unsigned size, uint64_t val);
 
 /** The cookie of av_mmio_insn_access(): the bus and the accessing vCPU (may be NULL). */
 struct av_mmio_insn_ctx {
@@ -252,8 +265,8 @@ struct av_mmio_insn_ctx {
  * @param size access size in bytes (1, 2, 4 or 8)
  * @param is_write true for a store, false for a load
  * @param val the value to store, or receives the value loaded
- * @return 0 for AV_MMIO_HANDLED, -AV_EFAULT for AV_MMIO_INJECT_DABT (inject the abort),
- *         -AV_ENOENT for AV_MMIO_TO_CALLER.
+ * @return 0 for AV_ACCESS_HANDLED, -AV_EFAULT for AV_ACCESS_INJECT (inject the abort),
+ *         -AV_ENOENT for AV_ACCESS_TO_CALLER.
  */
 int av_mmio_insn_access(void *ctx, uint64_t ipa, unsigned size, bool is_write, uint64_t *val);
 

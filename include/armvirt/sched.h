@@ -163,10 +163,12 @@ struct av_sched {
  * Initialise @p s: every run queue empty and idle.
  * @param s the scheduler
  * @param cfg configuration, copied
+ * @param err receives the field ("nr_cpus", "counter_hz", ...) and the reason on failure
+ *            (may be NULL; see struct av_error); cleared on success
  * @return 0; -AV_EINVAL for NULL arguments, a zero counter frequency; -AV_ERANGE for a
  *         pCPU count outside 1..#AV_SCHED_MAX_CPUS or a default slice that rounds to 0
  */
-int av_sched_init(struct av_sched *s, const struct av_sched_config *cfg);
+int av_sched_init(struct av_sched *s, const struct av_sched_config *cfg, struct av_error *err);
 
 /**
  * Change the slice (counter ticks, non-zero). Slices already started keep their length.

@@ -93,9 +93,10 @@ const char *av_strerror(int err);
 /**
  * What a configuration or validation call found wrong: the field the caller got wrong
  * and why. Every call that takes a `struct av_error *err` (av_vmspec_validate(),
- * av_s2_cfg_resolve(), av_s2_init(), av_vgic_init(), av_vm_init(), ...) fills it when it
- * fails with a configuration error and clears it (both strings empty) when it succeeds;
- * @p err may be NULL. The same line is logged at AV_LOG_DEBUG as "module: field: msg".
+ * av_s2_cfg_resolve(), av_s2_init(), av_vgic_init(), av_vm_init(), av_mmio_register(),
+ * av_vtimer_init(), av_sched_init(), ...) fills it when it fails with a configuration
+ * error and clears it (both strings empty) when it succeeds; @p err may be NULL. The
+ * same line is logged at AV_LOG_DEBUG as "module: field: msg".
  */
 struct av_error {
 	char field[48]; /**< field path such as "nr_vcpus" or "uarts[0].mmio.base"; "" if none */

@@ -50,12 +50,16 @@ struct av_vgic_bus {
  * @param redist_base guest-physical base of the redistributors (GICv3)
  * @param written called after each guest write to a frame (may be NULL)
  * @param cookie passed to @p written
+ * @param err receives the field and the reason on failure (an overlap names both
+ *            devices, as av_mmio_register()); may be NULL (see struct av_error); cleared
+ *            on success
  * @return 0; -AV_EINVAL (NULL pointers, a vGIC that is not initialised); an error of
  *         av_mmio_register() (overlap, bus full)
  */
 int av_vgic_bus_add(struct av_vgic_bus *vb, struct av_vgic *vgic, struct av_mmio_bus *bus,
 		    uint64_t dist_base, uint64_t redist_base,
-		    void (*written)(void *cookie, struct av_vcpu *vcpu), void *cookie);
+		    void (*written)(void *cookie, struct av_vcpu *vcpu), void *cookie,
+		    struct av_error *err);
 
 #ifdef __cplusplus
 }

@@ -80,10 +80,12 @@ bool av_vtimer_condition(uint32_t ctl, uint64_t count, uint64_t cval);
  * @param phys_ppi  physical timer PPI (16..31), 0 for #AV_VTIMER_PPI_PHYS
  * @param t the vCPU's timers
  * @param vcpu the vCPU's index in @p vgic
- * @return 0, -AV_EINVAL
+ * @param err receives the field ("t", "virt_ppi", "phys_ppi") and the reason on failure
+ *            (may be NULL; see struct av_error); cleared on success
+ * @return 0, -AV_EINVAL for a NULL @p t, a PPI outside 16..31 or both timers on one PPI
  */
 int av_vtimer_init(struct av_vtimer *t, struct av_vgic *vgic, unsigned vcpu, uint32_t virt_ppi,
-		   uint32_t phys_ppi);
+		   uint32_t phys_ppi, struct av_error *err);
 
 /**
  * The counter value timer @p w compares against at physical count @p now.

@@ -271,8 +271,8 @@ static uint32_t read_reg(struct av_pl011 *u, uint64_t off)
  * of DR + 1 pops the FIFO too) and returns the addressed bytes; the bus clears the bits
  * above the access width.
  */
-static enum av_mmio_result pl011_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				      unsigned size, uint64_t *val)
+static enum av_access_result pl011_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					unsigned size, uint64_t *val)
 {
 	struct av_pl011 *u = dev;
 	size_t space = av_pl011_rx_space(u);
@@ -281,11 +281,11 @@ static enum av_mmio_result pl011_read(void *dev, struct av_vcpu *vcpu, uint64_t 
 	(void)size;
 	*val = read_reg(u, off & ~UINT64_C(3)) >> (8u * (off & 3));
 	finish(u, space);
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
-static enum av_mmio_result pl011_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				       unsigned size, uint64_t val)
+static enum av_access_result pl011_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					 unsigned size, uint64_t val)
 {
 	struct av_pl011 *u = dev;
 	size_t space = av_pl011_rx_space(u);
@@ -293,7 +293,7 @@ static enum av_mmio_result pl011_write(void *dev, struct av_vcpu *vcpu, uint64_t
 	(void)vcpu;
 	(void)size;
 	if (off & 3)
-		return AV_MMIO_HANDLED;
+		return AV_ACCESS_HANDLED;
 	switch (off) {
 	case AV_PL011_DR:
 		write_dr(u, (uint8_t)AV_FIELD_GET(AV_PL011_DR_DATA, val));
@@ -334,7 +334,7 @@ static enum av_mmio_result pl011_write(void *dev, struct av_vcpu *vcpu, uint64_t
 		break;
 	}
 	finish(u, space);
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 static void pl011_reset_op(void *dev)

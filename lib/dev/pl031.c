@@ -162,8 +162,8 @@ static uint32_t read_reg(struct av_pl031 *rtc, uint64_t off)
 	return v;
 }
 
-static enum av_mmio_result pl031_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				      unsigned size, uint64_t *val)
+static enum av_access_result pl031_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					unsigned size, uint64_t *val)
 {
 	struct av_pl031 *rtc = dev;
 
@@ -171,11 +171,11 @@ static enum av_mmio_result pl031_read(void *dev, struct av_vcpu *vcpu, uint64_t 
 	(void)size; /* the bus clears the bits above the access width */
 	av_pl031_poll(rtc);
 	*val = read_reg(rtc, off & ~UINT64_C(3)) >> (8u * (off & 3));
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
-static enum av_mmio_result pl031_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				       unsigned size, uint64_t val)
+static enum av_access_result pl031_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+					 unsigned size, uint64_t val)
 {
 	struct av_pl031 *rtc = dev;
 	uint32_t v = (uint32_t)val;
@@ -215,7 +215,7 @@ static enum av_mmio_result pl031_write(void *dev, struct av_vcpu *vcpu, uint64_t
 		break;
 	}
 	update_irq(rtc);
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 static void pl031_reset_op(void *dev)

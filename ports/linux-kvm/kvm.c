@@ -710,9 +710,10 @@ static void handle_mmio(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kv
 		memcpy(&val, run->mmio.data, len);
 
 	pthread_mutex_lock(&kvm->dev_lock);
-	enum av_mmio_result res = av_mmio_access(kvm->bus, NULL, ex->ipa, len, ex->is_write, &val);
+	enum av_access_result res =
+		av_mmio_access(kvm->bus, NULL, ex->ipa, len, ex->is_write, &val);
 	ex->dev = av_mmio_find(kvm->bus, ex->ipa);
-	if (res != AV_MMIO_HANDLED) {
+	if (res != AV_ACCESS_HANDLED) {
 		kvm->mmio_refused++;
 		ex->result = -AV_EFAULT;
 		val = 0;
@@ -722,7 +723,7 @@ static void handle_mmio(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kv
 	ex->value = val;
 	if (!ex->is_write)
 		memcpy(run->mmio.data, &val, len);
-	if (res == AV_MMIO_HANDLED)
+	if (res == AV_ACCESS_HANDLED)
 		return;
 	/*
 	 * The bus refused the access (no device, or a width the device does not take): an

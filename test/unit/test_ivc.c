@@ -22,6 +22,8 @@
 
 #include <armvirt/ivc.h>
 
+#include "check_err.h"
+
 #define KIB(x) ((uint64_t)(x) << 10)
 #define MIB(x) ((uint64_t)(x) << 20)
 
@@ -87,7 +89,7 @@ static void make_cfg(void)
 
 static int setup(void **state)
 {
-	struct av_ivc_error err;
+	struct av_error err;
 
 	(void)state;
 	make_cfg();
@@ -99,7 +101,7 @@ static int setup(void **state)
 
 /* ---- configuration ---- */
 
-static int init_with(void (*change)(void), struct av_ivc_error *err)
+static int init_with(void (*change)(void), struct av_error *err)
 {
 	make_cfg();
 	change();
@@ -155,7 +157,7 @@ static void test_init_validation(void **state)
 		{ c_ipa_wrap, -AV_ERANGE },    { c_ipa_clash, -AV_EEXIST },
 		{ c_ok_clash_other_vm, 0 },
 	};
-	struct av_ivc_error err;
+	struct av_error err;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -164,13 +166,20 @@ static void test_init_validation(void **state)
 		print_message("case %zu\n", i);
 		assert_int_equal(init_with(cases[i].change, &err), cases[i].rc);
 		if (cases[i].rc)
-			assert_true(strlen(err.msg) > 0 && err.msg[0] != 'x');
+			assert_true(strlen(err.field) > 0 && err.field[0] != 'x' &&
+				    strlen(err.msg) > 0 && err.msg[0] != 'x');
 		else
 			assert_string_equal(err.msg, "");
 	}
 	make_cfg();
 	assert_int_equal(av_ivc_init(NULL, &CFG, NULL), -AV_EINVAL);
 	assert_int_equal(av_ivc_init(&IVC, NULL, NULL), -AV_EINVAL);
+	/* The detail: the entry, then the reason. */
+	check_err(av_ivc_init(NULL, &CFG, &err), &err, -AV_EINVAL, "ivc", "NULL");
+	check_err(init_with(c_ipa_align, &err), &err, -AV_EINVAL, "bufs[0].view[1].ipa",
+		  "0x20000800 is not 4 KiB aligned");
+	check_err(init_with(c_no_vms, &err), &err, -AV_ERANGE, "nr_vms", "0 (1..16)");
+	check_err(init_with(c_ok_clash_other_vm, &err), &err, 0, "", "");
 	/* Names are copied: the configuration may go away. */
 	{
 		char name[8] = "tmp";

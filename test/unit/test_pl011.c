@@ -68,22 +68,22 @@ static void setup(struct fix *f)
 	cfg.cookie = &f->h;
 	assert_int_equal(av_pl011_init(&f->u, &cfg), 0);
 	assert_int_equal(av_pl011_mmio_dev(&f->u, BASE, &f->dev), 0);
-	assert_int_equal(av_mmio_bus_init(&f->bus, f->slots, 1, AV_MMIO_UNCLAIMED_ABORT), 0);
-	assert_int_equal(av_mmio_register(&f->bus, &f->dev), 0);
+	assert_int_equal(av_mmio_bus_init(&f->bus, f->slots, 1, AV_MMIO_UNCLAIMED_ABORT, NULL), 0);
+	assert_int_equal(av_mmio_register(&f->bus, &f->dev, NULL), 0);
 }
 
 static uint32_t rd(struct fix *f, uint64_t off)
 {
 	uint64_t v = 0xdeadbeef;
 
-	assert_int_equal(av_mmio_read(&f->bus, NULL, BASE + off, 4, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f->bus, NULL, BASE + off, 4, &v), AV_ACCESS_HANDLED);
 	assert_true(v <= 0xffffffffull);
 	return (uint32_t)v;
 }
 
 static void wr(struct fix *f, uint64_t off, uint32_t v)
 {
-	assert_int_equal(av_mmio_write(&f->bus, NULL, BASE + off, 4, v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_write(&f->bus, NULL, BASE + off, 4, v), AV_ACCESS_HANDLED);
 }
 
 static size_t push(struct fix *f, const char *s)
@@ -151,35 +151,35 @@ static void test_narrow_accesses(void **state)
 
 	setup(&f);
 	/* The IDs, byte and halfword. */
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0xfe8, 1, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0xfe8, 1, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x14);
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0xff0, 2, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0xff0, 2, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x0d);
 	/* CR (0x300 after reset): its second byte holds TXE | RXE. */
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x31, 1, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x31, 1, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x03);
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x30, 1, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x30, 1, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x00);
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x32, 2, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x32, 2, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0);
 	/* 16-bit writes as Linux's driver does them, 8-bit DR writes as earlycon. */
-	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 0x24, 2, 0x1234), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 0x24, 2, 0x1234), AV_ACCESS_HANDLED);
 	assert_int_equal(rd(&f, 0x24), 0x1234);
-	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 0x25, 1, 0x55), AV_MMIO_HANDLED);
-	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 0x26, 2, 0x5555), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 0x25, 1, 0x55), AV_ACCESS_HANDLED);
+	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 0x26, 2, 0x5555), AV_ACCESS_HANDLED);
 	assert_int_equal(rd(&f, 0x24), 0x1234);
 	enable(&f, true);
-	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 0x00, 1, 'A'), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 0x00, 1, 'A'), AV_ACCESS_HANDLED);
 	assert_int_equal(f.h.nout, 1);
 	assert_int_equal(f.h.out[0], 'A');
-	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 0x01, 1, 'B'), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 0x01, 1, 'B'), AV_ACCESS_HANDLED);
 	assert_int_equal(f.h.nout, 1);
 	/* A byte read of DR + 1 reads the whole DR: the character is consumed, its error
 	 * bits returned. */
 	assert_int_equal(push(&f, "xy"), 2);
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x01, 1, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x01, 1, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0);
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x00, 2, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x00, 2, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 'y');
 	assert_int_equal(rd(&f, 0x18) & 0x10, 0x10); /* RXFE */
 }
@@ -221,17 +221,17 @@ static void test_register_masks(void **state)
 	{
 		uint64_t v = 1;
 
-		assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x25, 1, &v), AV_MMIO_HANDLED);
+		assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x25, 1, &v), AV_ACCESS_HANDLED);
 		assert_int_equal(v, 0xff);
-		assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 0x26, 2, 0), AV_MMIO_HANDLED);
+		assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 0x26, 2, 0), AV_ACCESS_HANDLED);
 		assert_int_equal(rd(&f, 0x24), 0xffff);
 		/* 16-bit and 8-bit accesses at register offsets work. */
-		assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x30, 2, &v), AV_MMIO_HANDLED);
+		assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x30, 2, &v), AV_ACCESS_HANDLED);
 		assert_int_equal(v, 0xff87);
-		assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x30, 1, &v), AV_MMIO_HANDLED);
+		assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x30, 1, &v), AV_ACCESS_HANDLED);
 		assert_int_equal(v, 0x87);
 		/* 64-bit accesses are refused by the bus. */
-		assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x30, 8, &v), AV_MMIO_INJECT_DABT);
+		assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0x30, 8, &v), AV_ACCESS_INJECT);
 	}
 	/* Bus reset restores the reset values. */
 	av_mmio_bus_reset(&f.bus);
@@ -256,7 +256,7 @@ static void test_tx(void **state)
 	assert_int_equal(f.u.tx_bytes, 4);
 	assert_int_equal(rd(&f, 0x18) & 0xa8, 0x80); /* TXFE, not BUSY, not TXFF */
 	/* 8-bit store to DR. */
-	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE, 1, 'x'), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE, 1, 'x'), AV_ACCESS_HANDLED);
 	assert_int_equal(f.h.out[4], 'x');
 	/* Also before the UART is enabled (early console). */
 	wr(&f, 0x30, 0);

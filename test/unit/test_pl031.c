@@ -53,22 +53,22 @@ static void setup(struct fix *f, bool cold)
 	cfg.cookie = &f->h;
 	assert_int_equal(av_pl031_init(&f->rtc, &cfg), 0);
 	assert_int_equal(av_pl031_mmio_dev(&f->rtc, BASE, &f->dev), 0);
-	assert_int_equal(av_mmio_bus_init(&f->bus, f->slots, 1, AV_MMIO_UNCLAIMED_ABORT), 0);
-	assert_int_equal(av_mmio_register(&f->bus, &f->dev), 0);
+	assert_int_equal(av_mmio_bus_init(&f->bus, f->slots, 1, AV_MMIO_UNCLAIMED_ABORT, NULL), 0);
+	assert_int_equal(av_mmio_register(&f->bus, &f->dev, NULL), 0);
 }
 
 static uint32_t rd(struct fix *f, uint64_t off)
 {
 	uint64_t v = 0xdeadbeefdeadbeefull;
 
-	assert_int_equal(av_mmio_read(&f->bus, NULL, BASE + off, 4, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f->bus, NULL, BASE + off, 4, &v), AV_ACCESS_HANDLED);
 	assert_true(v <= 0xffffffffull);
 	return (uint32_t)v;
 }
 
 static void wr(struct fix *f, uint64_t off, uint32_t v)
 {
-	assert_int_equal(av_mmio_write(&f->bus, NULL, BASE + off, 4, v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_write(&f->bus, NULL, BASE + off, 4, v), AV_ACCESS_HANDLED);
 }
 
 static void test_ids_and_reset(void **state)
@@ -99,7 +99,7 @@ static void test_ids_and_reset(void **state)
 	f.h.t += 5;
 	assert_int_equal(rd(&f, 0x00), (uint32_t)T0 + 5);
 	/* No 64-bit accesses. */
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE, 8, &v), AV_MMIO_INJECT_DABT);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE, 8, &v), AV_ACCESS_INJECT);
 	/* Read-only registers ignore writes. */
 	wr(&f, 0x00, 5);
 	wr(&f, 0x14, 1);
@@ -133,34 +133,36 @@ static void test_narrow_accesses(void **state)
 	wr(&f, 0x04, 0x11223344); /* MR */
 	for (unsigned i = 0; i < 4; i++) {
 		v = 0xdeadbeef;
-		assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 4 + i, 1, &v), AV_MMIO_HANDLED);
+		assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 4 + i, 1, &v),
+				 AV_ACCESS_HANDLED);
 		assert_int_equal(v, (0x11223344u >> (8 * i)) & 0xff);
 	}
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 4, 2, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 4, 2, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x3344);
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 6, 2, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 6, 2, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x1122);
 	/* Unaligned narrow accesses are refused by the bus. */
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 5, 2, &v), AV_MMIO_INJECT_DABT);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 5, 2, &v), AV_ACCESS_INJECT);
 	/* The counter, byte by byte, and the IDs as an AMBA probe reads them with ldrb. */
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0, 1, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0, 1, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, (uint32_t)T0 & 0xff);
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 3, 1, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 3, 1, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, ((uint32_t)T0 >> 24) & 0xff);
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0xfe8, 1, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0xfe8, 1, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x14);
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0xfe9, 1, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0xfe9, 1, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0);
-	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0xffc, 2, &v), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_read(&f.bus, NULL, BASE + 0xffc, 2, &v), AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0xb1);
 
 	/* Writes: at the register's address zero-extended, elsewhere ignored. */
-	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 4, 2, 0xabcd), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 4, 2, 0xabcd), AV_ACCESS_HANDLED);
 	assert_int_equal(rd(&f, 0x04), 0xabcd);
-	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 5, 1, 0x77), AV_MMIO_HANDLED);
-	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 6, 2, 0x7777), AV_MMIO_HANDLED);
+	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 5, 1, 0x77), AV_ACCESS_HANDLED);
+	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 6, 2, 0x7777), AV_ACCESS_HANDLED);
 	assert_int_equal(rd(&f, 0x04), 0xabcd);
-	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 0x10, 1, 1), AV_MMIO_HANDLED); /* IMSC */
+	assert_int_equal(av_mmio_write(&f.bus, NULL, BASE + 0x10, 1, 1),
+			 AV_ACCESS_HANDLED); /* IMSC */
 	assert_int_equal(rd(&f, 0x10), 1);
 }
 

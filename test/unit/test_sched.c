@@ -17,6 +17,8 @@
 
 #include <armvirt/sched.h>
 
+#include "check_err.h"
+
 #define HZ 1000000u      /* 1 MHz counter: 1 tick = 1 us */
 #define SLICE 10000u     /* the default: 10 ms */
 #define MAX_ENT 8
@@ -36,7 +38,7 @@ static void setup_sched(unsigned ncpus, uint64_t slice)
 {
 	struct av_sched_config cfg = { .nr_cpus = ncpus, .counter_hz = HZ, .slice = slice };
 
-	assert_int_equal(av_sched_init(&S, &cfg), 0);
+	assert_int_equal(av_sched_init(&S, &cfg, NULL), 0);
 	memset(E, 0, sizeof(E));
 }
 
@@ -105,26 +107,51 @@ static void start_all(unsigned ncpus, uint64_t now)
 
 /* ---- tests ---- */
 
+/* av_sched_init() names the field it refuses and why. */
+static void test_init_errors(void **state)
+{
+	struct av_sched_config cfg = { .nr_cpus = 2, .counter_hz = 62500000u };
+	struct av_error e;
+	(void)state;
+
+	check_err(av_sched_init(NULL, &cfg, &e), &e, -AV_EINVAL, "s", "NULL");
+	check_err(av_sched_init(&S, NULL, &e), &e, -AV_EINVAL, "cfg", "NULL");
+	cfg.counter_hz = 0;
+	check_err(av_sched_init(&S, &cfg, &e), &e, -AV_EINVAL, "counter_hz",
+		  "0 (CNTFRQ_EL0, in Hz)");
+	cfg.counter_hz = 62500000u;
+	cfg.nr_cpus = 0;
+	check_err(av_sched_init(&S, &cfg, &e), &e, -AV_ERANGE, "nr_cpus", "0 pCPUs (1..64)");
+	cfg.nr_cpus = AV_SCHED_MAX_CPUS + 1;
+	check_err(av_sched_init(&S, &cfg, &e), &e, -AV_ERANGE, "nr_cpus", "65 pCPUs (1..64)");
+	cfg.nr_cpus = 2;
+	cfg.counter_hz = 10;
+	check_err(av_sched_init(&S, &cfg, &e), &e, -AV_ERANGE, "counter_hz",
+		  "10 Hz makes the default 10 ms slice 0 ticks (give slice)");
+	cfg.slice = 1;
+	check_err(av_sched_init(&S, &cfg, &e), &e, 0, "", "");
+}
+
 static void test_init_args(void **state)
 {
 	struct av_sched_config cfg = { .nr_cpus = 2, .counter_hz = 62500000u };
 	struct av_sched_entity e;
 
 	(void)state;
-	assert_int_equal(av_sched_init(NULL, &cfg), -AV_EINVAL);
-	assert_int_equal(av_sched_init(&S, NULL), -AV_EINVAL);
+	assert_int_equal(av_sched_init(NULL, &cfg, NULL), -AV_EINVAL);
+	assert_int_equal(av_sched_init(&S, NULL, NULL), -AV_EINVAL);
 	cfg.counter_hz = 0;
-	assert_int_equal(av_sched_init(&S, &cfg), -AV_EINVAL);
+	assert_int_equal(av_sched_init(&S, &cfg, NULL), -AV_EINVAL);
 	cfg.counter_hz = 62500000u;
 	cfg.nr_cpus = 0;
-	assert_int_equal(av_sched_init(&S, &cfg), -AV_ERANGE);
+	assert_int_equal(av_sched_init(&S, &cfg, NULL), -AV_ERANGE);
 	cfg.nr_cpus = AV_SCHED_MAX_CPUS + 1;
-	assert_int_equal(av_sched_init(&S, &cfg), -AV_ERANGE);
+	assert_int_equal(av_sched_init(&S, &cfg, NULL), -AV_ERANGE);
 	cfg.nr_cpus = 2;
 	cfg.counter_hz = 10; /* 10 ms rounds to 0 ticks */
-	assert_int_equal(av_sched_init(&S, &cfg), -AV_ERANGE);
+	assert_int_equal(av_sched_init(&S, &cfg, NULL), -AV_ERANGE);
 	cfg.counter_hz = 62500000u;
-	assert_int_equal(av_sched_init(&S, &cfg), 0);
+	assert_int_equal(av_sched_init(&S, &cfg, NULL), 0);
 	/* Default slice: 10 ms of a 62.5 MHz counter. */
 	assert_int_equal(S.slice, 625000u);
 	assert_int_equal(av_sched_ms_to_ticks(&S, 1), 62500u);
@@ -1281,6 +1308,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_args),
+		cmocka_unit_test(test_init_errors),
 		cmocka_unit_test(test_priority_order),
 		cmocka_unit_test(test_round_robin),
 		cmocka_unit_test(test_slice_config),

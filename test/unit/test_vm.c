@@ -102,8 +102,8 @@ static void lr_maint(void *cookie, unsigned vcpu, unsigned flags)
 
 static const struct av_vgic_lr_ops lr_ops = { lr_nr, lr_write, lr_read, lr_maint };
 
-static enum av_mmio_result dev_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				    unsigned size, uint64_t *val)
+static enum av_access_result dev_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				      unsigned size, uint64_t *val)
 {
 	struct fake_dev *d = dev;
 
@@ -112,11 +112,11 @@ static enum av_mmio_result dev_read(void *dev, struct av_vcpu *vcpu, uint64_t of
 	d->last_off = off;
 	d->last_size = size;
 	*val = d->read_val ? d->read_val : 0x1000 + off;
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
-static enum av_mmio_result dev_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				     unsigned size, uint64_t val)
+static enum av_access_result dev_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
+				       unsigned size, uint64_t val)
 {
 	struct fake_dev *d = dev;
 
@@ -125,7 +125,7 @@ static enum av_mmio_result dev_write(void *dev, struct av_vcpu *vcpu, uint64_t o
 	d->last_off = off;
 	d->last_size = size;
 	d->last_val = val;
-	return AV_MMIO_HANDLED;
+	return AV_ACCESS_HANDLED;
 }
 
 static const struct av_mmio_ops dev_ops = { .read = dev_read, .write = dev_write };
@@ -263,10 +263,10 @@ static int setup(void **state)
 	memset(&w, 0, sizeof(w));
 	w.host.fault = AV_VM_FAULT_UNCLAIMED;
 	assert_int_equal(av_vgic_init(&w.vgic, &vc, NULL), 0);
-	assert_int_equal(av_mmio_bus_init(&w.bus, w.slots, 4, AV_MMIO_UNCLAIMED_ABORT), 0);
+	assert_int_equal(av_mmio_bus_init(&w.bus, w.slots, 4, AV_MMIO_UNCLAIMED_ABORT, NULL), 0);
 	w.dev = (struct av_mmio_dev){ .base = DEV_BASE, .size = 0x1000, .ops = &dev_ops,
 				      .dev = &w.fd, .name = "fake" };
-	assert_int_equal(av_mmio_register(&w.bus, &w.dev), 0);
+	assert_int_equal(av_mmio_register(&w.bus, &w.dev, NULL), 0);
 	assert_int_equal(av_vm_init(&w.vm, &cfg, NULL), 0);
 	for (unsigned i = 0; i < 2; i++) {
 		assert_int_equal(av_vcpu_init(&w.vcpu[i], &w.vm, i, QEMU_MIDR), 0);
@@ -623,7 +623,7 @@ static void test_try_mmio(void **state)
 	assert_int_equal(v->stats.exits, exits);
 	assert_int_equal(w.fd.nreads, 2);
 	assert_int_equal(w.host.faults, 0);
-	assert_int_equal(av_mmio_register(&w.bus, &w.dev), 0);
+	assert_int_equal(av_mmio_register(&w.bus, &w.dev, NULL), 0);
 	assert_true(av_vm_try_mmio(v, 0x93c38006u, 0x50000010, 0x500000, &act));
 	assert_int_equal(w.fd.nreads, 3);
 }

@@ -14,6 +14,8 @@
 #include <armvirt/vgic.h>
 #include <armvirt/vtimer.h>
 
+#include "check_err.h"
+
 static struct av_vgic_lr lrs[4];
 
 static unsigned f_nr(void *c, unsigned v)
@@ -61,16 +63,34 @@ static void test_condition(void **state)
 	assert_true(av_vtimer_condition(0x1, 0, 0));
 }
 
+/* av_vtimer_init() names the PPI it refuses and why. */
+static void test_init_errors(void **state)
+{
+	struct av_vtimer t;
+	struct av_error e;
+	(void)state;
+
+	check_err(av_vtimer_init(NULL, NULL, 0, 0, 0, &e), &e, -AV_EINVAL, "t", "NULL");
+	check_err(av_vtimer_init(&t, NULL, 0, 15, 0, &e), &e, -AV_EINVAL, "virt_ppi",
+		  "15 is not a PPI (16..31; 0 for 27)");
+	check_err(av_vtimer_init(&t, NULL, 0, 0, 32, &e), &e, -AV_EINVAL, "phys_ppi",
+		  "32 is not a PPI (16..31; 0 for 30)");
+	check_err(av_vtimer_init(&t, NULL, 0, 0, 27, &e), &e, -AV_EINVAL, "phys_ppi",
+		  "27 is the virtual timer's PPI too");
+	check_err(av_vtimer_init(&t, NULL, 0, 26, 0, &e), &e, 0, "", "");
+	assert_int_equal(t.timer[AV_VTIMER_VIRT].ppi, 26);
+}
+
 static void test_ctl_istatus(void **state)
 {
 	struct av_vtimer t;
 	(void)state;
-	assert_int_equal(av_vtimer_init(&t, NULL, 0, 0, 0), 0);
+	assert_int_equal(av_vtimer_init(&t, NULL, 0, 0, 0, NULL), 0);
 	assert_int_equal(t.timer[AV_VTIMER_VIRT].ppi, 27);
 	assert_int_equal(t.timer[AV_VTIMER_PHYS].ppi, 30);
-	assert_int_equal(av_vtimer_init(&t, NULL, 0, 27, 27), -AV_EINVAL);
-	assert_int_equal(av_vtimer_init(&t, NULL, 0, 15, 0), -AV_EINVAL);
-	assert_int_equal(av_vtimer_init(&t, NULL, 0, 0, 0), 0);
+	assert_int_equal(av_vtimer_init(&t, NULL, 0, 27, 27, NULL), -AV_EINVAL);
+	assert_int_equal(av_vtimer_init(&t, NULL, 0, 15, 0, NULL), -AV_EINVAL);
+	assert_int_equal(av_vtimer_init(&t, NULL, 0, 0, 0, NULL), 0);
 	/* Reset: all zero, ISTATUS 0 while disabled. */
 	assert_int_equal(av_vtimer_read_ctl(&t, AV_VTIMER_VIRT, 1000), 0);
 	av_vtimer_write_cval(&t, AV_VTIMER_VIRT, 500, 1000, NULL);
@@ -95,7 +115,7 @@ static void test_offset_and_tval(void **state)
 {
 	struct av_vtimer t;
 	(void)state;
-	av_vtimer_init(&t, NULL, 0, 0, 0);
+	av_vtimer_init(&t, NULL, 0, 0, 0, NULL);
 	av_vtimer_set_offset(&t, 1000, 5000, NULL);
 	assert_int_equal(av_vtimer_count(&t, AV_VTIMER_VIRT, 5000), 4000);
 	assert_int_equal(av_vtimer_count(&t, AV_VTIMER_PHYS, 5000), 5000);
@@ -121,7 +141,7 @@ static void test_next_expiry(void **state)
 {
 	struct av_vtimer t;
 	(void)state;
-	av_vtimer_init(&t, NULL, 0, 0, 0);
+	av_vtimer_init(&t, NULL, 0, 0, 0, NULL);
 	assert_int_equal(av_vtimer_next_expiry(&t, 100), UINT64_MAX);
 	assert_int_equal(av_vtimer_ticks_until(&t, 100), UINT64_MAX);
 	av_vtimer_set_offset(&t, 1000, 5000, NULL);
@@ -150,7 +170,7 @@ static void test_next_raise(void **state)
 	struct av_vtimer t;
 	unsigned both = AV_VTIMER_BIT(AV_VTIMER_VIRT) | AV_VTIMER_BIT(AV_VTIMER_PHYS);
 	(void)state;
-	av_vtimer_init(&t, NULL, 0, 0, 0);
+	av_vtimer_init(&t, NULL, 0, 0, 0, NULL);
 	assert_int_equal(av_vtimer_next_raise(&t, both, 100), UINT64_MAX);
 	av_vtimer_write_cval(&t, AV_VTIMER_PHYS, 5200, 5000, NULL);
 	av_vtimer_write_ctl(&t, AV_VTIMER_PHYS, AV_CNT_CTL_ENABLE, 5000, NULL);
@@ -180,7 +200,7 @@ static void test_ppi_level(void **state)
 {
 	struct av_vtimer t;
 	(void)state;
-	av_vtimer_init(&t, NULL, 0, 0, 0);
+	av_vtimer_init(&t, NULL, 0, 0, 0, NULL);
 	assert_int_equal(av_vtimer_ppi_level(&t, 27, 0), 0);
 	assert_int_equal(av_vtimer_ppi_level(&t, 30, 0), 0);
 	assert_int_equal(av_vtimer_ppi_level(&t, 26, 0), -AV_ENOENT);
@@ -220,7 +240,7 @@ static void test_ppi_injection(void **state)
 	uint64_t kicked = 0;
 	(void)state;
 	setup_vgic();
-	assert_int_equal(av_vtimer_init(&t, &G, 1, 0, 0), 0);
+	assert_int_equal(av_vtimer_init(&t, &G, 1, 0, 0, NULL), 0);
 	av_vtimer_write_cval(&t, AV_VTIMER_VIRT, 2000, 1000, &kicked);
 	av_vtimer_write_ctl(&t, AV_VTIMER_VIRT, 1, 1000, &kicked);
 	av_vgic_get_irq(&G, 1, 27, &s);
@@ -287,7 +307,7 @@ static void test_resample_timer(void **state)
 	assert_int_equal(av_vgic_v3_redist_access(&G, 1, 0x14, 4, true, &v), 0);
 	assert_int_equal(av_vgic_map_hw(&G, 1, 27, 27), 0);
 	assert_int_equal(av_vgic_set_resample(&G, 1, 27, true), 0);
-	av_vtimer_init(&hw_timer, NULL, 1, 0, 0);
+	av_vtimer_init(&hw_timer, NULL, 1, 0, 0, NULL);
 	/* PPI disabled; CVAL in the past, enabled: the host injects, ISPENDR0 shows it. */
 	hw_now = 1000;
 	av_vtimer_write_cval(&hw_timer, AV_VTIMER_VIRT, 10, hw_now, NULL);
@@ -331,7 +351,7 @@ static void test_save_restore(void **state)
 	struct av_vgic_irq_state s;
 	(void)state;
 	setup_vgic();
-	av_vtimer_init(&t, &G, 1, 0, 0);
+	av_vtimer_init(&t, &G, 1, 0, 0, NULL);
 	av_vtimer_set_offset(&t, 77, 1000, NULL);
 	av_vtimer_write_cval(&t, AV_VTIMER_VIRT, 900, 1000, NULL);
 	av_vtimer_write_ctl(&t, AV_VTIMER_VIRT, 1, 1000, NULL);
@@ -345,7 +365,7 @@ static void test_save_restore(void **state)
 	assert_int_equal(a.cntp_ctl, 3);
 
 	setup_vgic();
-	av_vtimer_init(&u, &G, 1, 0, 0);
+	av_vtimer_init(&u, &G, 1, 0, 0, NULL);
 	assert_int_equal(av_vtimer_restore(&u, &a, 1000, NULL), 0);
 	av_vtimer_save(&u, &b);
 	assert_memory_equal(&a, &b, sizeof(a));
@@ -363,6 +383,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_condition),
 		cmocka_unit_test(test_ctl_istatus),
+		cmocka_unit_test(test_init_errors),
 		cmocka_unit_test(test_offset_and_tval),
 		cmocka_unit_test(test_next_expiry),
 		cmocka_unit_test(test_next_raise),

@@ -129,13 +129,20 @@ static void s2_sync(struct av_s2 *s2)
 	s2->unsynced = false;
 }
 
-/* Publish a descriptor: release order makes a new table's contents visible first. */
-static inline void desc_write(struct av_s2 *s2, uint64_t *ptep, uint64_t d)
+/*
+ * Publish the visited descriptor: release order makes a new table's contents visible
+ * first. Marks the walk as a writer, so that it ends with s2_sync().
+ */
+static inline void desc_write(const struct av_s2_visit *v, uint64_t d)
 {
-	__atomic_store_n(ptep, d, __ATOMIC_RELEASE);
+	struct av_s2 *s2 = v->s2;
+
+	__atomic_store_n(v->ptep, d, __ATOMIC_RELEASE);
 	if (s2->ops->clean_poc)
-		s2->ops->clean_poc(s2->cookie, ptep, sizeof(*ptep));
+		s2->ops->clean_poc(s2->cookie, v->ptep, sizeof(*v->ptep));
 	s2->unsynced = true;
+	if (v->wrote)
+		*v->wrote = true;
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -504,6 +511,7 @@ struct s2_walk {
 	const struct av_s2_walker *w;
 	uint64_t addr; /* position: everything below it has been visited */
 	uint64_t end;
+	bool wrote; /* a visitor wrote a descriptor: only then does the walk end synced */
 };
 
 static int s2_walk_table(struct s2_walk *ws, uint64_t *table, unsigned level)
@@ -519,6 +527,7 @@ static int s2_walk_table(struct s2_walk *ws, uint64_t *table, unsigned level)
 		.size = UINT64_C(1) << sh,
 		.level = level,
 		.arg = w->arg,
+		.wrote = &ws->wrote,
 	};
 	int ret;
 
@@ -575,8 +584,13 @@ static int s2_walk_range(struct av_s2 *s2, uint64_t ipa, uint64_t end,
 	struct s2_walk ws = { .s2 = s2, .w = w, .addr = ipa, .end = end };
 	int ret = s2_walk_table(&ws, s2->root, s2->geom.start_level);
 
-	/* Whatever the walk wrote (also on error) is ordered before the caller goes on. */
-	s2_sync(s2);
+	/*
+	 * Whatever the walk wrote (also on error) is ordered before the caller goes on. A
+	 * walk that wrote nothing (av_s2_translate()) leaves the shared state alone, so it
+	 * cannot take over, and drop, the barrier a concurrent writer still owes.
+	 */
+	if (ws.wrote)
+		s2_sync(s2);
 	if (reached)
 		*reached = ret ? ws.addr : end;
 	return ret;
@@ -607,7 +621,7 @@ void av_s2_visit_set(const struct av_s2_visit *v, uint64_t desc)
 	uint64_t old = desc_read(v->ptep);
 
 	if (desc_valid(old)) {
-		desc_write(s2, v->ptep, 0);
+		desc_write(v, 0);
 		s2_sync(s2);
 		s2->ops->tlbi_ipa(s2->cookie, v->addr & ~(v->size - 1), v->level,
 				  !desc_is_table(old, v->level));
@@ -615,7 +629,7 @@ void av_s2_visit_set(const struct av_s2_visit *v, uint64_t desc)
 		if (!desc)
 			return;
 	}
-	desc_write(s2, v->ptep, desc);
+	desc_write(v, desc);
 }
 
 /* Does the walk range cover the whole entry being visited? */
@@ -737,7 +751,7 @@ static int s2_map_visit(const struct av_s2_visit *v)
 			av_s2_visit_set(v, desc);
 		return 0;
 	}
-	desc_write(v->s2, v->ptep, desc);
+	desc_write(v, desc);
 	return 0;
 }
 

@@ -26,8 +26,9 @@
  * **Locking.** An `av_s2` is not internally locked. The caller serialises every call
  * that may write a descriptor (map, unmap, protect, dirty-log calls, destroy) on one
  * table; av_s2_translate() and av_s2_check() may run concurrently with each other but
- * not with writers. Hardware walkers may run concurrently with everything (that is what
- * break-before-make is for).
+ * not with writers. A read-only walk (av_s2_translate(), av_s2_check()) never writes to
+ * the `av_s2` and issues no barrier. Hardware walkers may run concurrently with everything
+ * (that is what break-before-make is for).
  *
  * **Rounding.** Public calls take an IPA range that must be aligned to the granule:
  * there is no silent rounding (`AV_EINVAL`). av_s2_walk() alone rounds its range out to
@@ -426,6 +427,7 @@ struct av_s2_visit {
 	unsigned level;   /**< level of the descriptor */
 	unsigned visit;   /**< which visit: one AV_S2_WALK_* bit */
 	void *arg;        /**< av_s2_walker::arg */
+	bool *wrote;      /**< internal: set by av_s2_visit_set(), so the walk ends synced */
 };
 
 /**

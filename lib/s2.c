@@ -222,6 +222,10 @@ int av_s2_cfg_resolve(const struct av_s2_cfg *cfg, struct av_s2_geom *g, struct 
 		return S2_ERR(err, -AV_EINVAL, "walk", "%d is not an enum av_s2_walk_cache",
 			      (int)cfg->walk);
 
+	if (!cfg->force_start_level && cfg->start_level != 0 &&
+	    cfg->start_level != AV_S2_START_LEVEL_AUTO)
+		return S2_ERR(err, -AV_EINVAL, "start_level", "%d set without force_start_level",
+			      cfg->start_level);
 	if (!cfg->force_start_level) {
 		/* Deepest consistent level, not below the coarsest block level. */
 		unsigned l = s2_first_block_level(shift) + 1;

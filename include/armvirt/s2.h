@@ -178,7 +178,8 @@ struct av_s2_cfg {
 	enum av_s2_granule granule; /**< translation granule; 0: AV_S2_GRANULE_4K */
 	unsigned ipa_bits;          /**< IPA size, 32..48; 0: #AV_S2_DEFAULT_IPA_BITS */
 	unsigned pa_bits;           /**< PA size: 32, 36, 40, 42, 44 or 48 (>= ipa_bits); 0: fit */
-	/** Only with @c force_start_level: the level 0..3 of the root. */
+	/** Only with @c force_start_level: the level 0..3 of the root. Without it, 0 or
+	 *  #AV_S2_START_LEVEL_AUTO; any other value is an error (-AV_EINVAL). */
 	int start_level;
 	unsigned vmid_bits;         /**< 8 or 16 (VTCR_EL2.VS); 0: 8 */
 	enum av_s2_walk_cache walk; /**< cacheability of table walks */

@@ -295,6 +295,7 @@ static void test_vtcr_qemu_golden(void **state)
 	assert_int_equal(g.root_tables, 1);
 	/* The automatic choice is the same. */
 	c.force_start_level = false;
+	c.start_level = AV_S2_START_LEVEL_AUTO;
 	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), 0);
 	assert_int_equal(g.vtcr, UINT64_C(0x80003560));
 }
@@ -394,6 +395,14 @@ static void test_cfg_zero_defaults(void **state)
 	c.start_level = 0;
 	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), 0);
 	assert_int_equal(g.start_level, 1);
+	c.start_level = AV_S2_START_LEVEL_AUTO;
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, NULL), 0);
+	assert_int_equal(g.start_level, 1);
+	/* Any other level without force_start_level is refused, not silently ignored. */
+	c.start_level = 2;
+	assert_int_equal(av_s2_cfg_resolve(&c, &g, &err), -AV_EINVAL);
+	assert_string_equal(err.field, "start_level");
+	assert_string_equal(err.msg, "2 set without force_start_level");
 }
 
 /* Each configuration error names the field and says why. */
@@ -513,6 +522,7 @@ static void test_cfg_invalid(void **state)
 		struct av_s2 s2;
 
 		c.force_start_level = false;
+		c.start_level = AV_S2_START_LEVEL_AUTO;
 		c.walk = AV_S2_WALK_NC;
 		assert_int_equal(av_s2_init(&s2, &c, &fake_ops, &E, NULL), -AV_EINVAL);
 		E.fail_alloc = true;

@@ -57,6 +57,8 @@ static inline struct av_exit av_arch_vm_exit(unsigned kind, const struct av_arch
  * av_vm_ops::el1_get: copy the live EL1 registers `vcpu->el1_regs` names into
  * `vcpu->ctxt.el1`; with #AV_VM_EL1_FPSIMD, the V registers into `vcpu->ctxt.regs` if the
  * vCPU owns the FP/SIMD unit of this pCPU (av_arch_fpsimd_sync()).
+ * Does nothing if @p vcpu is not the vCPU loaded on this pCPU (its `ctxt.el1` is then
+ * already current: av_arch_vcpu_put() saved it).
  * @param cookie unused
  * @param vcpu the vCPU loaded on this pCPU
  */
@@ -66,6 +68,8 @@ void av_arch_vm_el1_get(void *cookie, struct av_vcpu *vcpu);
  * av_vm_ops::el1_put: write the registers `vcpu->el1_regs` names from `vcpu->ctxt.el1`
  * back to the live EL1 registers (nothing when the mask is 0); with #AV_VM_EL1_FPSIMD,
  * the V registers back to the FP/SIMD unit if the vCPU owns it (av_arch_fpsimd_reload()).
+ * Does nothing if @p vcpu is not the vCPU loaded on this pCPU (the next load of the vCPU
+ * writes `ctxt.el1` to the registers).
  * @param cookie unused
  * @param vcpu the vCPU loaded on this pCPU
  */
@@ -76,13 +80,18 @@ void av_arch_vm_el1_put(void *cookie, struct av_vcpu *vcpu);
  * (AT S1E1R; PAR_EL1 is preserved), then through the VM's stage-2 table (`av_vm_config::s2`,
  * av_s2_translate()), and read the 32-bit instruction through the table's
  * `phys_to_virt`. Only a readable or executable Normal-memory leaf is read, never a device.
- * Like av_s2_translate(), it must not run concurrently with a writer of the table.
+ * It reads the table without a lock, like av_s2_translate(): it must not run concurrently
+ * with a writer of the table. A host that changes the table while vCPUs run (e.g. dirty
+ * logging, map or unmap from another pCPU) must serialise those writers against this
+ * fetch itself (av_vm_handle_exit() calls it for an ISV = 0 data abort, under no lock of
+ * the library's).
  * @param cookie unused
  * @param vcpu the vCPU loaded on this pCPU (its VM's stage-2 table is used)
  * @param pc_va the guest virtual address of the instruction
  * @param insn receives the instruction
- * @return 0; -AV_EFAULT (stage 1 or 2 fault, misaligned PC, device memory); -AV_EINVAL
- *         (the VM has no stage-2 table)
+ * @return 0; -AV_EFAULT (stage 1 or 2 fault, misaligned PC, device memory, or @p vcpu is
+ *         not the vCPU loaded on this pCPU: the stage-1 walk uses the live EL1 state);
+ *         -AV_EINVAL (the VM has no stage-2 table)
  */
 int av_arch_vm_fetch_insn(void *cookie, struct av_vcpu *vcpu, uint64_t pc_va, uint32_t *insn);
 

@@ -10,10 +10,19 @@ static enum av_access_result result(int r)
 	return r == AV_ACCESS_HANDLED ? AV_ACCESS_HANDLED : AV_ACCESS_INJECT;
 }
 
-/* The vCPU whose banked registers a GICv2 distributor access reaches. */
-static unsigned bank(const struct av_vcpu *vcpu)
+/*
+ * GICv2 distributor registers (or parts) banked per CPU: the bit, byte and 2-bit fields of
+ * interrupts 0-31 (IGROUPR0 to ICACTIVER0, IPRIORITYR0-7, ITARGETSR0-7, ICFGR0-1), and
+ * SGIR, CPENDSGIR, SPENDSGIR. Without a vCPU there is no bank to reach.
+ */
+static bool v2_banked(uint64_t off)
 {
-	return vcpu ? vcpu->index : 0;
+	if (off >= AV_GICD_IGROUPR && off < AV_GICD_IPRIORITYR)
+		return (off & 0x7f) < 4;
+	return (off >= AV_GICD_IPRIORITYR && off < AV_GICD_IPRIORITYR + 32) ||
+	       (off >= AV_GICD_ITARGETSR && off < AV_GICD_ITARGETSR + 32) ||
+	       (off >= AV_GICD_ICFGR && off < AV_GICD_ICFGR + 8) ||
+	       (off >= AV_GICD_SGIR && off < AV_GICD_SPENDSGIR + 16);
 }
 
 static void written(struct av_vgic_bus *vb, struct av_vcpu *vcpu)
@@ -32,7 +41,9 @@ static enum av_access_result dist_read(void *dev, struct av_vcpu *vcpu, uint64_t
 		return AV_ACCESS_HANDLED;
 	if (vgic->model == AV_VGIC_V3)
 		return result(av_vgic_v3_dist_access(vgic, off, size, false, val));
-	return result(av_vgic_v2_dist_access(vgic, bank(vcpu), off, size, false, val));
+	if (!vcpu && v2_banked(off))
+		return AV_ACCESS_INJECT;
+	return result(av_vgic_v2_dist_access(vgic, vcpu ? vcpu->index : 0, off, size, false, val));
 }
 
 static enum av_access_result dist_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
@@ -43,8 +54,10 @@ static enum av_access_result dist_write(void *dev, struct av_vcpu *vcpu, uint64_
 
 	if (vb->vgic->model == AV_VGIC_V3)
 		r = av_vgic_v3_dist_access(vb->vgic, off, size, true, &val);
+	else if (!vcpu && v2_banked(off))
+		return AV_ACCESS_INJECT; /* nothing written */
 	else
-		r = av_vgic_v2_dist_access(vb->vgic, bank(vcpu), off, size, true, &val);
+		r = av_vgic_v2_dist_access(vb->vgic, vcpu ? vcpu->index : 0, off, size, true, &val);
 	written(vb, vcpu);
 	return result(r);
 }

@@ -43,6 +43,12 @@ struct av_vgic_bus {
  * abort. @p written and @p cookie: av_vgic_bus::written (may be NULL). Nothing is
  * registered on failure.
  *
+ * A GICv2 distributor access reaches the banked registers of the accessing vCPU. An access
+ * without a vCPU (NULL, e.g. from the host) to a banked register (IGROUPR0, ISENABLER0,
+ * ICENABLER0, ISPENDR0, ICPENDR0, ISACTIVER0, ICACTIVER0, IPRIORITYR0-7, ITARGETSR0-7,
+ * ICFGR0-1, SGIR, CPENDSGIR, SPENDSGIR) is answered #AV_ACCESS_INJECT and changes nothing;
+ * use av_vgic_v2_dist_access() with an explicit vCPU index for those.
+ *
  * @param vb receives the devices (caller-allocated, kept while they are on the bus)
  * @param vgic an initialised vGIC
  * @param bus the VM's MMIO bus

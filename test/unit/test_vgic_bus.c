@@ -103,9 +103,6 @@ static void test_v2_banked(void **state)
 	assert_int_equal(av_mmio_read(&t.bus, &t.vcpu[0], DIST + AV_GICD_ITARGETSR, 4, &v),
 			 AV_ACCESS_HANDLED);
 	assert_int_equal(v, 0x01010101u);
-	assert_int_equal(av_mmio_read(&t.bus, NULL, DIST + AV_GICD_ITARGETSR, 4, &v),
-			 AV_ACCESS_HANDLED);
-	assert_int_equal(v, 0x01010101u); /* no vCPU: vCPU 0's bank */
 	assert_int_equal(t.writes, 0);
 
 	/* GICD_ISENABLER0 written by vCPU 1 enables PPI 27 of vCPU 1 only, and is reported. */
@@ -122,6 +119,46 @@ static void test_v2_banked(void **state)
 			 AV_ACCESS_INJECT);
 	assert_int_equal(t.writes, 2);
 	assert_ptr_equal(t.last_writer, &t.vcpu[0]);
+}
+
+/* GICv2 without a vCPU: the banked registers abort and change nothing, others work. */
+static void test_v2_no_vcpu(void **state)
+{
+	static const uint32_t banked[] = {
+		AV_GICD_IGROUPR,        AV_GICD_ISENABLER,      AV_GICD_ICENABLER,
+		AV_GICD_ISPENDR,        AV_GICD_ICPENDR,        AV_GICD_ISACTIVER,
+		AV_GICD_ICACTIVER,      AV_GICD_IPRIORITYR,     AV_GICD_IPRIORITYR + 0x1c,
+		AV_GICD_ITARGETSR,      AV_GICD_ITARGETSR + 0x1c, AV_GICD_ICFGR + 4,
+		AV_GICD_SGIR,           AV_GICD_CPENDSGIR + 0xc, AV_GICD_SPENDSGIR,
+	};
+	uint64_t v;
+	(void)state;
+
+	setup_model(AV_VGIC_V2);
+	assert_int_equal(av_vgic_bus_add(&t.vb, &t.vgic, &t.bus, DIST, 0, NULL, NULL, NULL), 0);
+	for (size_t i = 0; i < sizeof(banked) / sizeof(banked[0]); i++) {
+		assert_int_equal(av_mmio_read(&t.bus, NULL, DIST + banked[i], 4, &v),
+				 AV_ACCESS_INJECT);
+		assert_int_equal(av_mmio_write(&t.bus, NULL, DIST + banked[i], 4, 0xffffffffu),
+				 AV_ACCESS_INJECT);
+	}
+	assert_int_equal(av_mmio_read(&t.bus, NULL, DIST + AV_GICD_IPRIORITYR + 3, 1, &v),
+			 AV_ACCESS_INJECT);
+	/* vCPU 0's bank was not written. */
+	assert_int_equal(av_vgic_v2_dist_access(&t.vgic, 0, AV_GICD_ISENABLER, 4, false, &v), 0);
+	assert_int_equal(v & 0xffff0000u, 0);
+	/* The shared registers still answer: SPI 32's enable, priority and targets. */
+	assert_int_equal(av_mmio_write(&t.bus, NULL, DIST + AV_GICD_ISENABLER + 4, 4, 1),
+			 AV_ACCESS_HANDLED);
+	assert_int_equal(av_mmio_read(&t.bus, NULL, DIST + AV_GICD_ISENABLER + 4, 4, &v),
+			 AV_ACCESS_HANDLED);
+	assert_int_equal(v & 1, 1);
+	assert_int_equal(av_mmio_read(&t.bus, NULL, DIST + AV_GICD_IPRIORITYR + 32, 4, &v),
+			 AV_ACCESS_HANDLED);
+	assert_int_equal(av_mmio_read(&t.bus, NULL, DIST + AV_GICD_ITARGETSR + 32, 4, &v),
+			 AV_ACCESS_HANDLED);
+	assert_int_equal(av_mmio_read(&t.bus, NULL, DIST + AV_GICD_TYPER, 4, &v),
+			 AV_ACCESS_HANDLED);
 }
 
 static void test_v3_frames(void **state)
@@ -200,6 +237,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v2_banked),
+		cmocka_unit_test(test_v2_no_vcpu),
 		cmocka_unit_test(test_v3_frames),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_error_detail),

@@ -25,11 +25,29 @@
 typedef std::atomic_flag av_atomic_flag;
 typedef std::atomic<bool> av_atomic_bool;
 typedef std::atomic<int> av_atomic_int;
+/** @cond AV_INTERNAL */
+/* The same layout as the C types, or C and C++ disagree on every struct holding one. */
+static_assert(sizeof(av_atomic_flag) == 1 && alignof(av_atomic_flag) == 1,
+	      "av_atomic_flag is not 1 byte, 1-aligned");
+static_assert(sizeof(av_atomic_bool) == 1 && alignof(av_atomic_bool) == 1,
+	      "av_atomic_bool is not 1 byte, 1-aligned");
+static_assert(sizeof(av_atomic_int) == 4 && alignof(av_atomic_int) == 4,
+	      "av_atomic_int is not 4 bytes, 4-aligned");
+/** @endcond */
 #else
 #include <stdatomic.h>
 typedef atomic_flag av_atomic_flag; /**< a C11 atomic_flag */
 typedef atomic_bool av_atomic_bool; /**< a C11 atomic_bool */
 typedef atomic_int av_atomic_int;   /**< a C11 atomic_int */
+/** @cond AV_INTERNAL */
+/* The layout the C++ branch also checks: C and C++ see the same structs. */
+_Static_assert(sizeof(av_atomic_flag) == 1 && _Alignof(av_atomic_flag) == 1,
+	       "av_atomic_flag is not 1 byte, 1-aligned");
+_Static_assert(sizeof(av_atomic_bool) == 1 && _Alignof(av_atomic_bool) == 1,
+	       "av_atomic_bool is not 1 byte, 1-aligned");
+_Static_assert(sizeof(av_atomic_int) == 4 && _Alignof(av_atomic_int) == 4,
+	       "av_atomic_int is not 4 bytes, 4-aligned");
+/** @endcond */
 #endif
 
 #ifdef __cplusplus

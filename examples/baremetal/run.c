@@ -434,9 +434,19 @@ dispatched:
 		case AV_EXIT_BLOCK:
 			return BM_STOP_BLOCK;
 		case AV_EXIT_TO_CALLER:
-			/* An interrupt exit (handled above), or something nobody emulates: the
-			 * guest gets an undefined-instruction exception. */
-			if (kind == AV_ARCH_EXIT_SYNC) {
+			/* An interrupt exit (handled above), or something nobody emulates: an
+			 * MMIO access a device handed over gets a synchronous external abort, the
+			 * rest an undefined-instruction exception. */
+			if (kind == AV_ARCH_EXIT_SYNC && bv->v.mmio.valid) {
+				bv->v.el1_regs = AV_VM_EL1_ALL;
+				av_arch_vm_el1_get(vm, &bv->v);
+				av_ctxt_inject_dabt(&bv->v.ctxt, ax.far, AV_FSC_SEA,
+						    bv->v.mmio.is_write);
+				av_arch_vm_el1_put(vm, &bv->v);
+				bv->v.el1_regs = 0;
+				bv->v.mmio.valid = false;
+				bv->v.stats.inject_dabt++;
+			} else if (kind == AV_ARCH_EXIT_SYNC) {
 				if (!logged_to_caller[vm->index]) {
 					logged_to_caller[vm->index] = true;
 					av_warn("%s: vCPU %u: unhandled exit (ESR_EL2 %#llx, PC %#llx): "

@@ -621,7 +621,8 @@ static inline bool av__vm_try_wfi(struct av_vcpu *vcpu, enum av_exit_action *act
 	struct av_vm *vm = vcpu->vm;
 	enum av_exit_action a = AV_EXIT_RESUME;
 
-	if (!vm->vgic || vm->handler[AV_ESR_EC_WFX])
+	/* AArch32: PSTATE bits [11:10] are IT[3:2]; the dispatcher handles its IT/cond. */
+	if (!vm->vgic || vm->handler[AV_ESR_EC_WFX] || av_pstate_is_aarch32(vcpu->ctxt.regs.pstate))
 		return false;
 	vcpu->ctxt.regs.pc += 4;
 	vcpu->ctxt.regs.pstate &= ~(AV_PSTATE_BTYPE | AV_PSTATE_SS);
@@ -642,8 +643,9 @@ static inline bool av__vm_try_wfi(struct av_vcpu *vcpu, enum av_exit_action *act
  * dispatcher's generality are answered exactly as av_vm_handle_exit() would answer them,
  * counted as it counts them, with the action in `*act`, and the result is true:
  * - a data abort that av_vm_try_mmio() emulates (ISV = 1, at a device of the VM's bus);
- * - a 32-bit WFI (ESR IL = 1; the 16-bit T32 form takes the dispatcher) when the VM has a
- *   vGIC and no handler replaces the built-in one for WFx: the instruction completes, then
+ * - a 32-bit WFI (ESR IL = 1; the 16-bit T32 form takes the dispatcher) from AArch64 (an
+ *   AArch32 guest takes the dispatcher) when the VM has a vGIC and no handler replaces the
+ *   built-in one for WFx: the instruction completes, then
  *   #AV_EXIT_RESUME if an interrupt is pending for the vCPU (av_vgic_has_pending()), else
  *   #AV_EXIT_BLOCK with the vCPU BLOCKED.
  * Otherwise nothing is done or counted and the result is false: pass the exit to

@@ -1012,6 +1012,11 @@ static void test_try_fast(void **state)
 	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_WFX, av_vm_exit_default, NULL), 0);
 	assert_false(av_vm_try_fast(v1, wfi, 0, 0, &act));
 	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_WFX, NULL, NULL), 0);
+	/* ... nor from AArch32, where PSTATE[11:10] is IT[3:2], not BTYPE. */
+	v1->ctxt.regs.pstate |= AV_PSTATE_NRW | AV_PSTATE_BTYPE;
+	assert_false(av_vm_try_fast(v1, wfi, 0, 0, &act));
+	assert_int_equal(v1->ctxt.regs.pstate & AV_PSTATE_BTYPE, AV_PSTATE_BTYPE);
+	v1->ctxt.regs.pstate &= ~(AV_PSTATE_NRW | AV_PSTATE_BTYPE);
 	assert_int_equal(v1->stats.exits, 0);
 	assert_int_equal(v1->ctxt.regs.pc, GUEST_PC + 12);
 

@@ -684,8 +684,10 @@ static inline bool av_vm_try_fast(struct av_vcpu *vcpu, uint64_t esr, uint64_t f
 typedef int (*av_vm_hvc_fn)(void *cookie, struct av_vcpu *vcpu);
 
 /**
- * The hypercall fast path: if the synchronous exit with ESR_EL2 @p esr is an HVC64 whose
- * function identifier (W0) lies in [@p first, @p last], @p fn answers it (it writes its
+ * The hypercall fast path: if the synchronous exit with ESR_EL2 @p esr is an HVC64 with
+ * immediate 0 (SMCCC), no handler replaces the built-in one for #AV_ESR_EC_HVC64
+ * (av_vm_set_exit_handler()), and its function identifier (W0) lies in
+ * [@p first, @p last], @p fn answers it (it writes its
  * results to `vcpu->ctxt.regs`; a non-zero return means "not supported": x0 =
  * NOT_SUPPORTED), the exit is counted as
  * av_vm_handle_exit() counts it, `*act` = #AV_EXIT_RESUME and the result is true.
@@ -709,7 +711,11 @@ static inline bool av_vm_try_hvc(struct av_vcpu *vcpu, uint64_t esr, uint32_t fi
 {
 	uint32_t fid;
 
-	if (av_esr_get_ec(esr) != AV_ESR_EC_HVC64)
+	/* An HVC64 with immediate 0 (SMCCC is HVC #0 only), in one test; a handler replacing
+	 * the built-in HVC64 one sees every call. */
+	if (((uint32_t)esr & (uint32_t)(AV_ESR_EC | AV_ESR_IMM16)) !=
+		    (uint32_t)AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_HVC64) ||
+	    vcpu->vm->handler[AV_ESR_EC_HVC64])
 		return false;
 	fid = (uint32_t)vcpu->ctxt.regs.x[0];
 	if (fid < first || fid > last)

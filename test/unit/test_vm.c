@@ -1043,6 +1043,13 @@ static void test_try_fast(void **state)
 	assert_false(av_vm_try_hvc(v1, AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_SMC64) | AV_ESR_IL,
 				   0xc6000010u, 0xc600001fu, fast_hvc, &calls, &act));
 	assert_false(av_vm_try_hvc(v1, wfi, 0xc6000010u, 0xc600001fu, fast_hvc, &calls, &act));
+	/* ... an HVC with a non-zero immediate (not SMCCC), a replaced HVC64 handler. */
+	assert_false(av_vm_try_hvc(v1, hvc | AV_FIELD_PREP(AV_ESR_IMM16, 1), 0xc6000010u,
+				   0xc600001fu, fast_hvc, &calls, &act));
+	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_HVC64, av_vm_exit_default, NULL),
+			 0);
+	assert_false(av_vm_try_hvc(v1, hvc, 0xc6000010u, 0xc600001fu, fast_hvc, &calls, &act));
+	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_HVC64, NULL, NULL), 0);
 	assert_int_equal(calls, 2);
 	assert_int_equal(v1->stats.exits, 2);
 }

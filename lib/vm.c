@@ -115,7 +115,20 @@ static bool first_time(unsigned *mask, unsigned bit)
  * already advanced by whoever emulated it). */
 static void insn_done(struct av_vcpu *vcpu)
 {
-	vcpu->ctxt.regs.pstate &= ~(AV_PSTATE_BTYPE | AV_PSTATE_SS);
+	uint64_t ps = vcpu->ctxt.regs.pstate;
+
+	if (av_pstate_is_aarch32(ps)) {
+		/* Bits 11:10 are IT[3:2] here: advance the IT block (Arm ARM ITAdvance()),
+		 * IT[1:0] in bits 26:25, IT[7:2] in bits 15:10. */
+		uint64_t it = ((ps >> 25) & 3) | (((ps >> 10) & 0x3f) << 2);
+
+		it = (it & 7) ? (it & 0xe0) | ((it << 1) & 0x1f) : 0;
+		ps &= ~(AV_GENMASK(26, 25) | AV_GENMASK(15, 10));
+		ps |= ((it & 3) << 25) | ((it >> 2) << 10);
+		vcpu->ctxt.regs.pstate = ps & ~AV_PSTATE_SS;
+		return;
+	}
+	vcpu->ctxt.regs.pstate = ps & ~(AV_PSTATE_BTYPE | AV_PSTATE_SS);
 }
 
 /* Skip the trapped instruction: 4 bytes, or 2 for a 16-bit T32 one (IL == 0, AArch32). */

@@ -1018,6 +1018,26 @@ static void test_try_fast(void **state)
 	assert_int_equal(v1->ctxt.regs.pstate & AV_PSTATE_BTYPE, AV_PSTATE_BTYPE);
 	v1->ctxt.regs.pstate &= ~(AV_PSTATE_NRW | AV_PSTATE_BTYPE);
 	assert_int_equal(v1->stats.exits, 0);
+	/* The dispatcher advances an AArch32 IT block (IT = 0x0c, then 0x18, then 0) and
+	 * clears only SS. IT[1:0] is PSTATE[26:25], IT[7:2] is PSTATE[15:10]. */
+	{
+		uint64_t ps = v1->ctxt.regs.pstate;
+		uint64_t it_mask = AV_GENMASK(26, 25) | AV_GENMASK(15, 10);
+		uint64_t svc_t32 = AV_PSTATE_NRW | 0x13u | AV_BIT(5);
+
+		v1->ctxt.regs.pstate = svc_t32 | (UINT64_C(0x0c) >> 2 << 10) | AV_PSTATE_SS;
+		v1->state = AV_VCPU_RUNNING;
+		sync_exit(v1, wfi, 0, 0);
+		assert_int_equal(v1->ctxt.regs.pstate & it_mask, UINT64_C(0x18) >> 2 << 10);
+		assert_int_equal(v1->ctxt.regs.pstate & AV_PSTATE_SS, 0);
+		v1->state = AV_VCPU_RUNNING;
+		sync_exit(v1, wfi, 0, 0);
+		assert_int_equal(v1->ctxt.regs.pstate & it_mask, 0);
+		assert_int_equal(v1->ctxt.regs.pstate & svc_t32, svc_t32);
+		v1->ctxt.regs.pstate = ps;
+		v1->ctxt.regs.pc -= 8;
+		memset(&v1->stats, 0, sizeof(v1->stats));
+	}
 	assert_int_equal(v1->ctxt.regs.pc, GUEST_PC + 12);
 
 	/* Hypercalls in the range: answered by the callback, counted as the dispatcher does. */

@@ -57,8 +57,10 @@ static inline struct av_exit av_arch_vm_exit(unsigned kind, const struct av_arch
  * av_vm_ops::el1_get: copy the live EL1 registers `vcpu->el1_regs` names into
  * `vcpu->ctxt.el1`; with #AV_VM_EL1_FPSIMD, the V registers into `vcpu->ctxt.regs` if the
  * vCPU owns the FP/SIMD unit of this pCPU (av_arch_fpsimd_sync()).
- * Does nothing if @p vcpu is not the vCPU loaded on this pCPU (its `ctxt.el1` is then
- * already current: av_arch_vcpu_put() saved it).
+ * @p vcpu must be the vCPU loaded on this pCPU, as av_vm_handle_exit() guarantees (a
+ * vCPU's exits are handled on the pCPU running it); the hook does not check it, because it
+ * runs on every MMIO exit (about 6 instructions each time). Called for another vCPU, it
+ * would copy the loaded vCPU's registers.
  * @param cookie unused
  * @param vcpu the vCPU loaded on this pCPU
  */
@@ -68,8 +70,8 @@ void av_arch_vm_el1_get(void *cookie, struct av_vcpu *vcpu);
  * av_vm_ops::el1_put: write the registers `vcpu->el1_regs` names from `vcpu->ctxt.el1`
  * back to the live EL1 registers (nothing when the mask is 0); with #AV_VM_EL1_FPSIMD,
  * the V registers back to the FP/SIMD unit if the vCPU owns it (av_arch_fpsimd_reload()).
- * Does nothing if @p vcpu is not the vCPU loaded on this pCPU (the next load of the vCPU
- * writes `ctxt.el1` to the registers).
+ * @p vcpu must be the vCPU loaded on this pCPU (not checked, as for
+ * av_arch_vm_el1_get()).
  * @param cookie unused
  * @param vcpu the vCPU loaded on this pCPU
  */

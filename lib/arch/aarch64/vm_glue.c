@@ -45,17 +45,16 @@ void av_arch_vm_el1_get(void *cookie, struct av_vcpu *vcpu)
 {
 	struct av_el1_regs *r = &vcpu->ctxt.el1;
 	unsigned m = vcpu->el1_regs;
-	struct av_arch_cpu *cpu = av_arch_this_cpu();
+	struct av_arch_cpu *cpu;
 
 	(void)cookie;
-	if (!is_vcpu(cpu->loaded, vcpu))
-		return; /* not live here: ctxt.el1 is already current */
 	EL1_GET(AV_VM_EL1_SCTLR, sctlr_el1, sctlr)
 	if (!(m & ~AV_VM_EL1_SCTLR))
 		return; /* the hot case: MMIO endianness */
 	EL1_OTHERS(EL1_GET)
 	if (!(m & AV_VM_EL1_FPSIMD))
 		return;
+	cpu = av_arch_this_cpu();
 	if (is_vcpu(cpu->fp_owner, vcpu))
 		av_arch_fpsimd_sync(cpu); /* last: a tail call */
 }
@@ -69,13 +68,11 @@ void av_arch_vm_el1_put(void *cookie, struct av_vcpu *vcpu)
 	(void)cookie;
 	if (!m)
 		return; /* nothing changed */
-	cpu = av_arch_this_cpu();
-	if (!is_vcpu(cpu->loaded, vcpu))
-		return; /* not live here: the next load takes ctxt.el1 */
 	EL1_PUT(AV_VM_EL1_SCTLR, sctlr_el1, sctlr)
 	EL1_OTHERS(EL1_PUT)
 	if (!(m & AV_VM_EL1_FPSIMD))
 		return;
+	cpu = av_arch_this_cpu();
 	if (is_vcpu(cpu->fp_owner, vcpu))
 		av_arch_fpsimd_reload(cpu);
 }

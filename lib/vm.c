@@ -113,19 +113,25 @@ static bool first_time(unsigned *mask, unsigned bit)
 
 /* The instruction completed: PSTATE as after any non-branch instruction (the PC was
  * already advanced by whoever emulated it). */
-static void insn_done(struct av_vcpu *vcpu)
+/* AArch32: bits 11:10 are IT[3:2]; advance the IT block (Arm ARM ITAdvance()), IT[1:0] in
+ * bits 26:25, IT[7:2] in bits 15:10, and clear SS. Out of line: AArch32 guests are rare. */
+static __attribute__((noinline, cold)) void insn_done_aarch32(struct av_vcpu *vcpu)
+{
+	uint64_t ps = vcpu->ctxt.regs.pstate;
+	uint64_t it = ((ps >> 25) & 3) | (((ps >> 10) & 0x3f) << 2);
+
+	it = (it & 7) ? (it & 0xe0) | ((it << 1) & 0x1f) : 0;
+	ps &= ~(AV_GENMASK(26, 25) | AV_GENMASK(15, 10));
+	ps |= ((it & 3) << 25) | ((it >> 2) << 10);
+	vcpu->ctxt.regs.pstate = ps & ~AV_PSTATE_SS;
+}
+
+static inline void insn_done(struct av_vcpu *vcpu)
 {
 	uint64_t ps = vcpu->ctxt.regs.pstate;
 
-	if (av_pstate_is_aarch32(ps)) {
-		/* Bits 11:10 are IT[3:2] here: advance the IT block (Arm ARM ITAdvance()),
-		 * IT[1:0] in bits 26:25, IT[7:2] in bits 15:10. */
-		uint64_t it = ((ps >> 25) & 3) | (((ps >> 10) & 0x3f) << 2);
-
-		it = (it & 7) ? (it & 0xe0) | ((it << 1) & 0x1f) : 0;
-		ps &= ~(AV_GENMASK(26, 25) | AV_GENMASK(15, 10));
-		ps |= ((it & 3) << 25) | ((it >> 2) << 10);
-		vcpu->ctxt.regs.pstate = ps & ~AV_PSTATE_SS;
+	if (__builtin_expect(av_pstate_is_aarch32(ps), 0)) {
+		insn_done_aarch32(vcpu);
 		return;
 	}
 	vcpu->ctxt.regs.pstate = ps & ~(AV_PSTATE_BTYPE | AV_PSTATE_SS);

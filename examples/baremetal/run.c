@@ -316,6 +316,21 @@ enum bm_stop {
 	BM_STOP_RESCHED, /* a scheduling decision is due */
 };
 
+/* An MMIO access a device handed to the caller: nobody here finishes it, so the guest
+ * gets a synchronous external abort. Out of line, so the run loop's hot paths keep their
+ * shape. */
+static __attribute__((noinline, cold)) void mmio_to_caller_abort(struct bm_vm *vm,
+								  struct bm_vcpu *bv, uint64_t far)
+{
+	bv->v.el1_regs = AV_VM_EL1_ALL;
+	av_arch_vm_el1_get(vm, &bv->v);
+	av_ctxt_inject_dabt(&bv->v.ctxt, far, AV_FSC_SEA, bv->v.mmio.is_write);
+	av_arch_vm_el1_put(vm, &bv->v);
+	bv->v.el1_regs = 0;
+	bv->v.mmio.valid = false;
+	bv->v.stats.inject_dabt++;
+}
+
 static bool vm_stopping(const struct bm_vcpu *bv)
 {
 	return __atomic_load_n(&bv->vm->stopping, __ATOMIC_ACQUIRE);
@@ -438,14 +453,7 @@ dispatched:
 			 * MMIO access a device handed over gets a synchronous external abort, the
 			 * rest an undefined-instruction exception. */
 			if (kind == AV_ARCH_EXIT_SYNC && bv->v.mmio.valid) {
-				bv->v.el1_regs = AV_VM_EL1_ALL;
-				av_arch_vm_el1_get(vm, &bv->v);
-				av_ctxt_inject_dabt(&bv->v.ctxt, ax.far, AV_FSC_SEA,
-						    bv->v.mmio.is_write);
-				av_arch_vm_el1_put(vm, &bv->v);
-				bv->v.el1_regs = 0;
-				bv->v.mmio.valid = false;
-				bv->v.stats.inject_dabt++;
+				mmio_to_caller_abort(vm, bv, ax.far);
 			} else if (kind == AV_ARCH_EXIT_SYNC) {
 				if (!logged_to_caller[vm->index]) {
 					logged_to_caller[vm->index] = true;

@@ -16,13 +16,7 @@
 #include <armvirt/insn.h>
 #include <armvirt/types.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                          \
-	do {                                 \
-		if (!(cond))                 \
-			__builtin_trap();    \
-	} while (0)
+#include "fuzz.h"
 
 static uint64_t rng_state;
 

@@ -24,6 +24,7 @@
 #include <armvirt/types.h>
 #include <armvirt/vcpu.h>
 #include <armvirt/version.h>
+#include <armvirt/virtio.h>
 #include <armvirt/vgic.h>
 #include <armvirt/vgic_bus.h>
 #include <armvirt/vm.h>

@@ -8,8 +8,10 @@
 # Layout of OUTDIR afterwards (also printed as KEY=PATH lines on stdout):
 #   Image           the uncompressed arm64 kernel Image (magic "ARM\x64" checked)
 #   initramfs.gz    gzip'd newc cpio: /bin/busybox, /init, /lib/modules/*.ko (virtio_mmio,
-#                   virtio_blk, ext4 with jbd2, mbcache, crc16, crc32c_generic: uncompressed
-#                   modules of the same kernel package, loaded by the `passthrough` scenario)
+#                   virtio_blk, virtio_console, virtio-rng, ext4 with jbd2, mbcache, crc16,
+#                   crc32c_generic: uncompressed modules of the same kernel package, loaded
+#                   by the `passthrough` scenario; `/bin/load-virtio` loads them all in
+#                   dependency order, for scenario scripts)
 #   disk.ext4       an 8 MiB ext4 image (mkfs.ext4 -d, nothing mounted) holding
 #                   /armvirt.txt = "ARMVIRT-EXT4-OK <kernel version>"
 #   kernel-version  the Debian kernel ABI name, e.g. 6.1.0-56-arm64
@@ -124,8 +126,19 @@ fi
 # ---- busybox initramfs ----
 init_script=$(cat <<'EOF'
 #!/bin/busybox sh
-/bin/busybox --install -s /bin
 export PATH=/bin
+# Called as /bin/load-virtio: load the virtio and ext4 modules (dependencies first), quietly
+# skipping those already loaded; exit status 1 if one failed.
+if [ "${0##*/}" = load-virtio ]; then
+  rc=0
+  for m in virtio_mmio virtio_blk virtio_console virtio-rng crc16 mbcache jbd2 crc32c_generic ext4; do
+    n=$(echo "$m" | tr - _)
+    grep -q "^$n " /proc/modules 2>/dev/null && continue
+    insmod "/lib/modules/$m.ko" || { echo "ARMVIRT-ERROR: insmod $m"; rc=1; }
+  done
+  exit $rc
+fi
+/bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev /tmp
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -230,12 +243,14 @@ if [ ! -s "$initrd" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$init_scri
   mkdir -p "$mroot"
   dpkg -x "$kdeb" "$mroot"
   for m in drivers/virtio/virtio_mmio drivers/block/virtio_blk lib/crc16 fs/mbcache fs/jbd2/jbd2 \
-           crypto/crc32c_generic fs/ext4/ext4; do
+           crypto/crc32c_generic fs/ext4/ext4 drivers/char/virtio_console \
+           drivers/char/hw_random/virtio-rng; do
     cp "$(ls "$mroot"/lib/modules/*/kernel/$m.ko)" "$root/lib/modules/"
   done
   rm -rf "$mroot"
   printf '%s\n' "$init_script" >"$root/init"
   chmod 0755 "$root/init" "$root/bin/busybox"
+  ln -s ../init "$root/bin/load-virtio"
   (cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) |
     gzip -9 >"$initrd.tmp"
   mv "$initrd.tmp" "$initrd"

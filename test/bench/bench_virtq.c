@@ -10,9 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <armvirt/virtio.h>
+
+#include "bench.h"
 
 #define RAM_GPA 0x40000000ull
 #define RAM_SIZE (1u << 20)
@@ -129,21 +130,6 @@ static void cycle(unsigned batch)
 	put16(AVAIL + 4 + 2 * QSIZE, last_used); /* used_event, as Linux does */
 	if (last_used != avail_idx)
 		exit(2);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static void run(const char *name, uint64_t features, bool indirect, unsigned batch)

@@ -103,7 +103,9 @@ static int be_zeroes(void *ctx, uint64_t offset, uint64_t len, bool may_unmap)
 	b->offset = offset;
 	b->len = len;
 	b->may_unmap = may_unmap;
-	return b->fail ? b->fail : av_virtio_blk_ram_ops.write_zeroes(&b->ram, offset, len, may_unmap);
+	if (b->fail)
+		return b->fail;
+	return av_virtio_blk_ram_ops.write_zeroes(&b->ram, offset, len, may_unmap);
 }
 
 static const struct av_virtio_blk_ops full_ops = {
@@ -398,7 +400,8 @@ static void test_layouts(void **state)
 	/* Through an indirect table. */
 	{
 		uint64_t d = pattern_buf(512, 77), s2 = status_byte();
-		struct vd_buf b[] = { { header(1, 41), 16, false }, { d, 512, false }, { s2, 1, true } };
+		struct vd_buf b[] = { { header(1, 41), 16, false }, { d, 512, false },
+				      { s2, 1, true } };
 
 		assert_int_equal(submit(b, 3, true), 1);
 		assert_int_equal(*ptr(s2, 1), 0);
@@ -585,8 +588,14 @@ static void test_get_id(void **state)
 	assert_int_equal(F.blk.get_ids, 3);
 	teardown(NULL);
 
-	/* A serial longer than 20 bytes: its first 20, not terminated. */
-	setup_dev(&full_ops, false, "0123456789abcdefghijKLMN", VD_F_ALL);
+	/* A serial longer than 20 bytes: its first 20, not terminated; init copied it. */
+	{
+		char serial[] = "0123456789abcdefghijKLMN";
+
+		setup_dev(&full_ops, false, serial, VD_F_ALL);
+		memset(serial, 'x', sizeof(serial) - 1);
+		assert_null(F.blk.p.serial);
+	}
 	id = alloc(64);
 	memset(ptr(id, 64), 0xee, 64);
 	assert_int_equal(request(8, 0, id, 20, true, &len), 0);

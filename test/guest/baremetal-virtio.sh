@@ -4,6 +4,7 @@
 # usage: baremetal-virtio.sh root  HYP_IMAGE IMAGES_DIR WORK_DIR GIC_VERSION
 #        baremetal-virtio.sh disks HYP_IMAGE IMAGES_DIR WORK_DIR GIC_VERSION
 #        baremetal-virtio.sh hvc   HYP_IMAGE IMAGES_DIR WORK_DIR GIC_VERSION [DTCHECK]
+#        baremetal-virtio.sh nornd HYP_IMAGE IMAGES_DIR WORK_DIR GIC_VERSION
 #
 # root (armvirt-bm-linux.bin): an ext4 root file system built here (mkfs.ext4 -d: busybox,
 #   /sbin/init, a marker, a reference file) is loaded by QEMU at 0x5000_0000 (the disk of
@@ -27,6 +28,8 @@
 #   back from /dev/hvc0, the hwrng is virtio_rng and gave two different non-zero reads, the
 #   DTB has 32 virtio_mmio nodes and armvirt-dtcheck (if given) accepts it, no "Wrong magic
 #   value", QEMU exited 0.
+# nornd (armvirt-bm-linux.bin on -cpu cortex-a72, which has no RNDR): the hypervisor says
+#   the virtio-rng is absent, the VM boots to its init (scenario baremetal) without it.
 #
 # QEMU's loader copies an image into the board's RAM: the guest's writes change that RAM,
 # never the file. So the written data is checked inside the VM.
@@ -166,6 +169,7 @@ EOF
 }
 
 args=()
+cpu=max,pauth=off
 mem=1G
 smp=2
 vms=(linux0)
@@ -188,10 +192,15 @@ case "$mode" in
   hvc)
     bootargs="console=ttyAMA0 console=hvc0 panic=-1 rdinit=/hvcinit"
     ;;
+  nornd)
+    bootargs="console=ttyAMA0 panic=-1 armvirt.scenario=baremetal"
+    cpu=cortex-a72
+    vms=()
+    ;;
   *) fail "unknown mode $mode" ;;
 esac
 
-qargs=(-M "virt,virtualization=on,gic-version=$gic" -cpu max,pauth=off -smp "$smp" -m "$mem"
+qargs=(-M "virt,virtualization=on,gic-version=$gic" -cpu "$cpu" -smp "$smp" -m "$mem"
        -nographic -nic none -semihosting -kernel "$hyp"
        -device "loader,file=$images/Image,addr=0x44000000,force-raw=on"
        -initrd "$initrd" -append "$bootargs" "${args[@]}")
@@ -301,6 +310,13 @@ case "$mode" in
     grep -q '^linux0: virtio-console: [1-9][0-9]* bytes out, [1-9][0-9]* in' "$log" ||
       fail "the hypervisor counted no virtio-console traffic"
     echo "PASS: armvirt-bm GICv$gic: shell on virtio-console hvc0, virtio-rng, empty slots, in $((end - start)) s"
+    ;;
+  nornd)
+    grep -q '^armvirt-bm: linux0: virtio-rng: the CPU has no RNDR' "$log" ||
+      fail "no line saying the virtio-rng is absent"
+    ! grep -q '^armvirt-bm: linux0: virtio-rng at ' "$log" || fail "a virtio-rng without RNDR"
+    grep -q '^linux0: ARMVIRT-INIT: done' "$log" || fail "the VM did not finish its init"
+    echo "PASS: armvirt-bm GICv$gic: no RNDR, no virtio-rng, the VM ran, in $((end - start)) s"
     ;;
 esac
 grep -E '^armvirt-bm: |ARMVIRT-(BLOCK|VDA|ROOT|REF|WRITE|RO|RNG|HVC|VIRTIO)|: virtio-' "$log" | grep -v 'ARMVIRT-FDT'

@@ -7,12 +7,20 @@
 #   VB_REPEAT  runs of each test in this boot
 #   VB_MIB     MiB per dd test (128)
 #   VB_REQS    requests of the stride test (4096); VB_STRIDE_KIB its stride (32)
+#   VB_DD_REQS requests of the stride_dd test (256: one busybox dd per request)
 # Each test is a region between two markers (vbench mark): the counting plugin on the QEMU
 # side writes its instruction total at each marker. Caches are dropped before each region;
 # nothing is printed inside a region. At the end, the markers' labels go to the console.
 . /bench.conf
 PATH=/bin
 load-virtio || echo "VBENCH-ERROR: load-virtio failed"
+# With console=hvc0 the kernel found no console for init (virtio_console is a module):
+# from here on, the output goes to hvc0.
+if grep -q 'console=hvc0' /proc/cmdline; then
+  k=0
+  while [ ! -c /dev/hvc0 ] && [ $k -lt 100 ]; do sleep 0.1; k=$((k + 1)); done
+  exec >/dev/hvc0 2>&1
+fi
 if [ -n "$VB_DISK" ]; then
   k=0
   while [ ! -b "$VB_DISK" ] && [ $k -lt 100 ]; do sleep 0.1; k=$((k + 1)); done
@@ -40,6 +48,16 @@ region() {
   vbench mark "$label.stop" stop
 }
 
+# dd_loop N COUNT: N busybox dd runs of COUNT 4 KiB direct reads at the stride (COUNT 0: the
+# same processes without the read, the baseline of stride_dd).
+dd_loop() {
+  i=0
+  while [ "$i" -lt "$1" ]; do
+    dd if="$VB_DISK" of=/dev/null bs=4k count="$2" skip=$((i * ${VB_STRIDE_KIB:-32} / 4)) iflag=direct
+    i=$((i + 1))
+  done
+}
+
 mib=${VB_MIB:-128}
 r=1
 while [ "$r" -le "${VB_REPEAT:-1}" ]; do
@@ -58,6 +76,8 @@ while [ "$r" -le "${VB_REPEAT:-1}" ]; do
       vbench stride "$VB_DISK" "${VB_REQS:-4096}" "${VB_STRIDE_KIB:-32}" stride.$r ||
         echo "VBENCH-ERROR: stride"
       ;;
+    stride_dd) region stride_dd.$r dd_loop "${VB_DD_REQS:-256}" 1 ;;
+    stride_dd_empty) region stride_dd_empty.$r dd_loop "${VB_DD_REQS:-256}" 0 ;;
     hvc_empty) region hvc_empty.$r dd if=/dev/zero of="$VB_HVC" bs=4k count=0 ;;
     hvc) region hvc.$r dd if=/dev/zero of="$VB_HVC" bs=4k count=256 ;;
     *) echo "VBENCH-ERROR: unknown test $t" ;;

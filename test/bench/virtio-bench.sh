@@ -15,32 +15,50 @@
 # options:
 #   --images DIR   scripts/guest-images.sh cache (default build/host/guest-images)
 #   --work DIR     work directory (default build/vbench/MODE)
-#   --tests LIST   tests in order (null: two marks around `true`; default: empty read_direct write_direct read_buffered
-#                  write_buffered stride; add hvc_empty hvc for the console)
+#   --tests LIST   tests in order (default: empty read_direct write_direct read_buffered
+#                  write_buffered stride; --hvc adds hvc_empty hvc). The tests (guest side:
+#                  test/bench/virtio-bench-guest.sh):
+#                    null            two marks around `true` (the harness's own cost)
+#                    empty           dd bs=1M count=0 iflag=direct: the dd baseline
+#                    read_direct     dd if=DISK of=/dev/null bs=1M count=MIB iflag=direct
+#                    write_direct    dd if=/dev/zero of=DISK bs=1M count=MIB oflag=direct
+#                    read_buffered   dd if=DISK of=/dev/null bs=1M count=MIB
+#                    write_buffered  dd if=/dev/zero of=DISK bs=1M count=MIB conv=fsync
+#                    stride          vbench stride: REQS pread()s of 4 KiB, O_DIRECT, at
+#                                    STRIDE-KiB steps, in one process
+#                    stride_dd       DD-REQS busybox dd bs=4k count=1 skip=... iflag=direct
+#                    stride_dd_empty the same dd processes with count=0 (its baseline)
+#                    hvc_empty, hvc  dd if=/dev/zero of=/dev/hvc0 bs=4k count=0 / 256
+#                    kallsyms        /proc/kallsyms to the disk (for --profile)
 #   --repeat N     runs of each test in one boot (default 3; the table gives the median)
 #   --mib N        MiB per dd test (default 128); --reqs N requests of the stride test
-#                  (default 4096); --stride-kib N its stride (default 32)
+#                  (default 4096); --stride-kib N its stride (default 32); --dd-reqs N
+#                  the dd processes of stride_dd and stride_dd_empty (default 256)
 #   --hvc          also the virtio console tests (vmm: --console virtio, console=hvc0)
 #   --vmm FILE     armvirt-vmm (vmm; default build/linux/examples/kvm-vmm/armvirt-vmm)
 #   --vmm-args S   extra armvirt-vmm run arguments (vmm)
 #   --hyp FILE     armvirt-bm image (bm)
-#   --bm-disk KIND bm: "pt" (QEMU's virtio-blk-device passed through, armvirt-bm-linux-pt)
-#                  or "loader" (the disk loaded into RAM by -device loader at --disk-addr)
-#   --disk-addr A  bm loader: the address (default 0x60000000)
+#   --bm-disk KIND bm: "loader" (default: armvirt-bm's virtio-blk on the disk image QEMU
+#                  loads into RAM at --disk-addr; armvirt-bm-linux-bench.bin) or "pt"
+#                  (QEMU's virtio-blk-device passed through, armvirt-bm-linux-pt.bin)
+#   --disk-addr A  bm loader: the address (default 0x50000000, armvirt-bm-linux-bench.bin)
 #   --qemu-args S  extra arguments for the (outer) QEMU
 #   --profile      write per-region profiles (PROF lines in the plugin's output) and print
 #                  the top functions with test/bench/virtio-bench-profile.sh
 #   --timeout S    the run's timeout (default 1500)
 set -uo pipefail
 
+# The whole script is one function, so that bash has read all of it before it runs (the
+# script may be edited during a long run).
+main() {
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 mode=${1:-}
 shift || true
 images=$top/build/host/guest-images work="" repeat=3 mib=128 reqs=4096 stride_kib=32 hvc=0
 tests="empty read_direct write_direct read_buffered write_buffered stride"
-vmm=$top/build/linux/examples/kvm-vmm/armvirt-vmm vmm_args="" hyp="" bm_disk=pt
-disk_addr=0x60000000 qemu_args="" profile=0 timeout_s=1500 tests_set=0
+vmm=$top/build/linux/examples/kvm-vmm/armvirt-vmm vmm_args="" hyp="" bm_disk=loader
+disk_addr=0x50000000 qemu_args="" profile=0 timeout_s=1500 tests_set=0 dd_reqs=256
 while [ $# -gt 0 ]; do
   case "$1" in
     --images) images=$2; shift 2 ;;
@@ -50,6 +68,7 @@ while [ $# -gt 0 ]; do
     --mib) mib=$2; shift 2 ;;
     --reqs) reqs=$2; shift 2 ;;
     --stride-kib) stride_kib=$2; shift 2 ;;
+    --dd-reqs) dd_reqs=$2; shift 2 ;;
     --hvc) hvc=1; shift ;;
     --vmm) vmm=$2; shift 2 ;;
     --vmm-args) vmm_args=$2; shift 2 ;;
@@ -80,7 +99,7 @@ ${AARCH64_LINUX_CC:-aarch64-linux-gnu-gcc} -static -O2 -Wl,-Ttext-segment=0x1000
 # The benchmark's initramfs: the cached one plus a second (concatenated) archive with the
 # scenario, its configuration and vbench.
 disk_dev=/dev/vda
-case " $tests " in *" kallsyms "*|*" empty "*|*" read_"*|*" write_"*|*" stride "*) ;; *) disk_dev="" ;; esac
+case " $tests " in *" kallsyms "*|*" empty "*|*" read_"*|*" write_"*|*" stride"*) ;; *) disk_dev="" ;; esac
 hvc_dev=""
 [ "$hvc" = 1 ] && hvc_dev=/dev/hvc0
 extra="$work/extra-root"
@@ -97,6 +116,7 @@ VB_REPEAT=$repeat
 VB_MIB=$mib
 VB_REQS=$reqs
 VB_STRIDE_KIB=$stride_kib
+VB_DD_REQS=$dd_reqs
 CONF
 initrd="$work/vbench-initramfs.gz"
 cp "$images/initramfs.gz" "$initrd"
@@ -152,12 +172,14 @@ bm)
     pt) truncate -s 0 "$work/raw.img" && truncate -s "${mib}M" "$work/raw.img"
         disk=(-drive "if=none,file=$work/raw.img,format=raw,id=d" -device virtio-blk-device,drive=d) ;;
     loader) truncate -s 0 "$work/raw.img" && truncate -s "${mib}M" "$work/raw.img"
+            # armvirt-bm takes an all-zero region for "nothing loaded": one marker byte
+            printf 'vbench' | dd of="$work/raw.img" conv=notrunc status=none
             disk=(-device "loader,file=$work/raw.img,addr=$disk_addr,force-raw=on") ;;
     none) ;;
     *) fail "unknown --bm-disk $bm_disk" ;;
   esac
+  # The virtio-console is a device beside the PL011 console (both reach the board's UART)
   console="console=ttyAMA0"
-  [ "$hvc" = 1 ] && console="console=hvc0"
   timeout "$timeout_s" "$qemu" -M virt,virtualization=on,gic-version=3 -cpu max,pauth=off -smp 2 \
     -m 1G -nographic -nic none -semihosting -icount shift=0 "${plugin[@]}" -kernel "$hyp" \
     -device "loader,file=$images/Image,addr=0x44000000,force-raw=on" \
@@ -188,7 +210,7 @@ paste -d ' ' "$work/guest-marks.txt" "$work/plugin-marks.txt" >"$work/marks.txt"
 echo "virtio-bench $mode: $(sed -n 's/.*VBENCH-DISK: //p' "$log" | head -n 1), $repeat run(s) per test, $((end - start)) s"
 echo "whole-system instructions (plugin: all CPUs, all ELs, idle excluded); 'vtime' = CNTVCT"
 echo "difference in ns (= instructions + idle time warped under -icount shift=0)"
-awk -v freq="$freq" -v mib="$mib" -v reqs="$reqs" -v mode="$mode" '
+awk -v freq="$freq" -v mib="$mib" -v reqs="$reqs" -v ddreqs="$dd_reqs" '
   function med(s,   a, n, i, j, t) {
     n = split(s, a, " ")
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -211,17 +233,20 @@ awk -v freq="$freq" -v mib="$mib" -v reqs="$reqs" -v mode="$mode" '
     kvm["write_buffered"] = 4.63e6; kvm["stride"] = 80e3; kvm["hvc"] = 38.6e6
     base = ("empty" in ins) ? med(ins["empty"]) : 0
     hbase = ("hvc_empty" in ins) ? med(ins["hvc_empty"]) : 0
+    sbase = ("stride_dd_empty" in ins) ? med(ins["stride_dd_empty"]) : 0
     printf "%-15s %14s %14s %12s %8s %12s  %s\n", "test", "instructions", "vtime ns", "per unit", "unit", "kvmtool", "runs"
     for (i = 1; i <= n; i++) {
       t = order[i]; m = med(ins[t]); v = med(vt[t]); per = ""; unit = ""; ref = ""
       if (t ~ /^(read|write)_/) { per = (m - base) / mib; unit = "MiB" }
       else if (t == "stride") { per = m / reqs; unit = "request" }
+      else if (t == "stride_dd") { per = (m - sbase) / ddreqs; unit = "request"; ref = "80000" }
       else if (t == "hvc") { per = (m - hbase); unit = "MiB" }
       if (t in kvm) ref = sprintf("%.0f", kvm[t])
       printf "%-15s %14d %14d %12s %8s %12s %s\n", t, m, v, (per == "" ? "" : sprintf("%.0f", per)), unit, ref, runs[t]
     }
     print "per unit: (median - median of empty) / MiB for dd, median / requests for stride,"
-    print "hvc - hvc_empty for the console; kvmtool: the issue'\''s figures for comparison"
+    print "stride_dd - stride_dd_empty per dd process, hvc - hvc_empty for the console;"
+    print "kvmtool: the issue'\''s figures for comparison"
   }' "$work/marks.txt"
 if [ "$profile" = 1 ]; then
   # The kernel's symbols, once per kernel version: a plain QEMU boot writes its
@@ -239,3 +264,6 @@ if [ "$profile" = 1 ]; then
   bash "$here/virtio-bench-profile.sh" "$work" "$mode" "$ksyms" "$elf" ||
     echo "virtio-bench: profile attribution failed"
 fi
+}
+main "$@"
+exit $?

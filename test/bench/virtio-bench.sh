@@ -34,7 +34,8 @@
 #   --mib N        MiB per dd test (default 128); --reqs N requests of the stride test
 #                  (default 4096); --stride-kib N its stride (default 32); --dd-reqs N
 #                  the dd processes of stride_dd and stride_dd_empty (default 256)
-#   --hvc          also the virtio console tests (vmm: --console virtio, console=hvc0)
+#   --hvc          also the virtio console tests (vmm: --console virtio; the kernel's console
+#                  stays the PL011 and /dev/hvc0 is the virtio-console beside it)
 #   --vmm FILE     armvirt-vmm (vmm; default build/linux/examples/kvm-vmm/armvirt-vmm)
 #   --vmm-args S   extra armvirt-vmm run arguments (vmm)
 #   --hyp FILE     armvirt-bm image (bm)
@@ -148,7 +149,8 @@ vmm)
   [ -x "$vmm" ] || fail "missing $vmm (build the aarch64-linux configuration)"
   console="console=ttyAMA0"
   vargs=$vmm_args
-  [ "$hvc" = 1 ] && { console="console=hvc0"; vargs="--console virtio $vargs"; }
+  # --console virtio keeps the PL011 (the console here); /dev/hvc0 is a device beside it
+  [ "$hvc" = 1 ] && vargs="--console virtio $vargs"
   scen="$work/outer-scenario.sh"
   cat >"$scen" <<SCEN
 [ -n "$disk_dev" ] && dd if=/dev/zero of=/tmp/raw.img bs=1M count=$mib 2>/dev/null

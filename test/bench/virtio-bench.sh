@@ -41,7 +41,8 @@
 #   --hyp FILE     armvirt-bm image (bm)
 #   --bm-disk KIND bm: "loader" (default: armvirt-bm's virtio-blk on the disk image QEMU
 #                  loads into RAM at --disk-addr; armvirt-bm-linux-bench.bin) or "pt"
-#                  (QEMU's virtio-blk-device passed through, armvirt-bm-linux-pt.bin)
+#                  (QEMU's virtio-blk-device passed through, armvirt-bm-linux-pt.bin) or
+#                  "none" (no disk: only the null and console tests)
 #   --disk-addr A  bm loader: the address (default 0x50000000, armvirt-bm-linux-bench.bin)
 #   --qemu-args S  extra arguments for the (outer) QEMU
 #   --profile      write per-region profiles (PROF lines in the plugin's output) and print

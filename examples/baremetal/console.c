@@ -23,21 +23,22 @@ static void console_emit(struct bm_vm *vm, const char *s, size_t len, bool eol)
 
 	port_spin_lock(&out_lock);
 	if (out_open && out_open != vm)
-		iov[n++] = (struct port_iov){ "\n", 1 };
+		iov[n++] = (struct port_iov){ "\r\n", 2 };
 	if (out_open != vm) {
 		iov[n++] = (struct port_iov){ vm->desc->name, strlen(vm->desc->name) };
 		iov[n++] = (struct port_iov){ ": ", 2 };
 	}
 	iov[n++] = (struct port_iov){ s, len };
 	if (eol)
-		iov[n++] = (struct port_iov){ "\n", 1 };
+		iov[n++] = (struct port_iov){ "\r\n", 2 };
 	port_writev(iov, n);
 	out_open = eol ? NULL : vm;
 	port_spin_unlock(&out_lock);
 }
 
-/* Bytes of @b[0 .. n) before the first '\n' or '\r' (eight at a time where aligned). */
-static size_t run_len(const char *b, size_t n)
+/* Bytes of @b[0 .. n) before the first '\n' or '\r' (eight at a time where aligned; not
+ * inlined, so that its constants stay in registers). */
+__attribute__((noinline)) static size_t run_len(const char *b, size_t n)
 {
 	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 	size_t i = 0;
@@ -58,11 +59,20 @@ static size_t run_len(const char *b, size_t n)
 	return n;
 }
 
-/* Append @n bytes to @vm's line buffer, printing it as a partial line whenever it fills. */
+/* Append @n bytes to @vm's line buffer, printing it as a partial line whenever it fills
+ * (what would fill it at once is printed from @b without the copy). */
 static void line_add(struct bm_vm *vm, char *line, unsigned *len, const char *b, size_t n)
 {
 	while (n) {
 		size_t k = BM_LINE_MAX - *len < n ? BM_LINE_MAX - *len : n;
+
+		if (!*len && n >= BM_LINE_MAX) {
+			k = n - n % BM_LINE_MAX;
+			console_emit(vm, b, k, false);
+			b += k;
+			n -= k;
+			continue;
+		}
 
 		memcpy(line + *len, b, k);
 		*len += (unsigned)k;

@@ -68,17 +68,20 @@ void port_writev(const struct port_iov *iov, unsigned n)
 	port_spin_lock(&console_lock);
 	fifo = port_read32(uart + PL011_LCR_H) & PL011_LCR_H_FEN;
 	for (unsigned k = 0; k < n; k++) {
-		for (const char *p = iov[k].base, *end = p + iov[k].len; p < end; p++) {
-			if (*p == '\n') {
-				if (!room)
-					room = tx_room(uart, fifo);
-				port_write32(uart + PL011_DR, '\r');
-				room--;
-			}
+		const char *p = iov[k].base;
+		size_t left = iov[k].len;
+
+		while (left) {
+			size_t m;
+
 			if (!room)
 				room = tx_room(uart, fifo);
-			port_write32(uart + PL011_DR, (uint8_t)*p);
-			room--;
+			m = room < left ? room : left;
+			for (size_t i = 0; i < m; i++)
+				port_write32(uart + PL011_DR, (uint8_t)p[i]);
+			p += m;
+			left -= m;
+			room -= (unsigned)m;
 		}
 	}
 	port_spin_unlock(&console_lock);

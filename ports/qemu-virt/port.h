@@ -106,9 +106,9 @@ struct port_iov {
 	size_t len;       /**< how many */
 };
 /**
- * Write pieces of text to the console as one unit (no other output in between), each
- * '\n' as "\r\n", without a per-byte call: for output that comes in bulk (a guest's
- * console).
+ * Write pieces of text to the console as one unit (no other output in between), the bytes
+ * as they are (a line ends with "\r\n": give both), without a call per byte: for output
+ * that comes in bulk (a guest's console).
  * @param iov the pieces
  * @param n   how many
  */

@@ -63,6 +63,7 @@ av_guest_prog(features  BM QEMU KVM)
 av_guest_prog(its)
 av_guest_prog(sgi_stress BM)
 av_guest_prog(timer_gic BM QEMU KVM)
+av_guest_prog(virtio)
 # Multi-VM programs (issue 7), each run in the configuration doc/guest-tests.md
 # ("Multi-VM programs") gives.
 av_guest_prog(ivc_msg   MULTI)

@@ -66,3 +66,33 @@ void probe_write8(uint64_t addr, uint8_t v, struct probe_res *r)
 	finish(r, pc);
 	r->val = v;
 }
+
+void probe_read8(uint64_t addr, struct probe_res *r)
+{
+	uint64_t pc, v = 0;
+
+	rt_probe_arm();
+	__asm__ volatile("adr %1, 1f\n1:\tldrb %w0, [%2]" : "+r"(v), "=&r"(pc) : "r"(addr) : "memory");
+	finish(r, pc);
+	r->val = v;
+}
+
+void probe_read16(uint64_t addr, struct probe_res *r)
+{
+	uint64_t pc, v = 0;
+
+	rt_probe_arm();
+	__asm__ volatile("adr %1, 1f\n1:\tldrh %w0, [%2]" : "+r"(v), "=&r"(pc) : "r"(addr) : "memory");
+	finish(r, pc);
+	r->val = v;
+}
+
+void probe_write16(uint64_t addr, uint16_t v, struct probe_res *r)
+{
+	uint64_t pc;
+
+	rt_probe_arm();
+	__asm__ volatile("adr %0, 1f\n1:\tstrh %w2, [%1]" : "=&r"(pc) : "r"(addr), "r"(v) : "memory");
+	finish(r, pc);
+	r->val = v;
+}

@@ -232,8 +232,9 @@ struct av_virtq {
 	bool broken;             /**< a malformed chain or ring was seen: nothing more is done */
 	uint16_t last_avail;     /**< next available-ring entry to take */
 	uint16_t used_idx;       /**< the device's used index */
-	uint16_t signalled_used; /**< used_idx at the last interrupt (EVENT_IDX) */
+	uint16_t signalled_used; /**< used_idx at the last av_virtq_need_interrupt() */
 	bool signalled_valid;    /**< @c signalled_used is meaningful */
+	bool notify_off;         /**< av_virtq_set_notify(false) is in effect */
 	/* Host views of the rings, set by av_virtq_enable() */
 	struct av_virtq_desc *desc; /**< descriptor table */
 	uint16_t *avail;            /**< flags, idx, ring[num], used_event */
@@ -289,9 +290,11 @@ int av_virtq_pop(struct av_virtq *vq, struct av_virtq_chain *chain);
 int av_virtq_push(struct av_virtq *vq, uint16_t head, uint32_t written);
 
 /**
- * Whether the driver wants a used-buffer interrupt for what was pushed since the last
- * interrupt (VIRTIO_F_EVENT_IDX: used_event crossed; otherwise unless
- * VIRTQ_AVAIL_F_NO_INTERRUPT). Records the interrupt as sent when it answers true.
+ * Whether the driver wants a used-buffer interrupt for what was pushed since the previous
+ * call (VIRTIO_F_EVENT_IDX: used_event crossed in between; otherwise unless
+ * VIRTQ_AVAIL_F_NO_INTERRUPT; never when nothing was pushed). Records the used index it
+ * checked, so call it once per batch of av_virtq_push() and send the interrupt when it
+ * answers true.
  * @param vq the queue
  * @return true if an interrupt should be sent
  */

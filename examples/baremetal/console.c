@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * armvirt-bm, console: guest PL011 output line-buffered per VM with its name as prefix; board
- * UART input to the focused VM (Ctrl-] n switches).
+ * armvirt-bm, console: guest PL011 and virtio-console output line-buffered per VM with its name
+ * as prefix; board UART input to the focused VM (Ctrl-] n switches): to its virtio-console
+ * once the guest's driver is ready, otherwise to its PL011.
  */
 #include "bm_internal.h"
 
@@ -39,36 +40,54 @@ static void console_emit(struct bm_vm *vm, const char *s, unsigned len, bool eol
 	port_spin_unlock(&out_lock);
 }
 
+/* @n bytes of @vm's output into its line buffer @line (@len bytes held), printed a line
+ * at a time. Called under the lock of the device that owns the buffer. */
+void console_out(struct bm_vm *vm, char *line, unsigned *len, const void *buf, size_t n)
+{
+	const uint8_t *b = buf;
+
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] == '\r')
+			continue;
+		if (b[i] == '\n') {
+			console_emit(vm, line, *len, true);
+			*len = 0;
+			continue;
+		}
+		line[(*len)++] = (char)b[i];
+		if (*len == BM_LINE_MAX) {
+			console_emit(vm, line, *len, false);
+			*len = 0;
+		}
+	}
+}
+
+/* Print the partial line held in @line (a prompt), under the lock that owns it. */
+void console_out_partial(struct bm_vm *vm, char *line, unsigned *len)
+{
+	if (*len) {
+		console_emit(vm, line, *len, false);
+		*len = 0;
+	}
+}
+
 /* Called under the VM's UART lock. */
 int uart_tx(void *cookie, uint8_t byte)
 {
 	struct bm_vm *vm = cookie;
 
-	if (byte == '\r')
-		return 0;
-	if (byte == '\n') {
-		console_emit(vm, vm->line, vm->line_len, true);
-		vm->line_len = 0;
-		return 0;
-	}
-	vm->line[vm->line_len++] = (char)byte;
-	if (vm->line_len == BM_LINE_MAX) {
-		console_emit(vm, vm->line, vm->line_len, false);
-		vm->line_len = 0;
-	}
+	console_out(vm, vm->line, &vm->line_len, &byte, 1);
 	return 0;
 }
 
 /* The VM went idle: show a partial line (a shell prompt, an echoed key). */
 void console_flush_partial(struct bm_vm *vm)
 {
+	bm_virtio_console_flush_partial(vm);
 	if (!(vm->desc->devices & BM_DEV_PL011) || !vm->line_len)
 		return;
 	port_spin_lock(&vm->uart_lock.lock);
-	if (vm->line_len) {
-		console_emit(vm, vm->line, vm->line_len, false);
-		vm->line_len = 0;
-	}
+	console_out_partial(vm, vm->line, &vm->line_len);
 	port_spin_unlock(&vm->uart_lock.lock);
 }
 
@@ -77,6 +96,12 @@ void uart_set_irq(void *cookie, bool level)
 	struct bm_vm *vm = cookie;
 
 	av_vgic_set_level(&vm->vgic, 0, BM_UART_INTID, level, NULL);
+}
+
+/* A VM that can take console input: a PL011 or a virtio-console. */
+bool console_has_input(const struct bm_vm *vm)
+{
+	return vm->started && ((vm->desc->devices & BM_DEV_PL011) || vm->vio.con_slot >= 0);
 }
 
 static void console_rx_byte(uint8_t c)
@@ -89,7 +114,7 @@ static void console_rx_byte(uint8_t c)
 			for (unsigned i = 1; i <= nr_vms; i++) {
 				unsigned next = (focus + i) % nr_vms;
 
-				if (vms[next].started && (vms[next].desc->devices & BM_DEV_PL011)) {
+				if (console_has_input(&vms[next])) {
 					focus = next;
 					break;
 				}
@@ -112,7 +137,13 @@ static void console_rx_byte(uint8_t c)
 	if (focus >= nr_vms)
 		return;
 	vm = &vms[focus];
-	if (!vm->started || vm->stopping || !(vm->desc->devices & BM_DEV_PL011))
+	if (vm->stopping || !console_has_input(vm))
+		return;
+	if (bm_virtio_console_live(vm)) {
+		bm_virtio_console_input(vm, c);
+		return;
+	}
+	if (!(vm->desc->devices & BM_DEV_PL011))
 		return;
 	port_spin_lock(&vm->uart_lock.lock);
 	if (av_pl011_rx_push(&vm->uart, &c, 1) == 0)
@@ -126,8 +157,12 @@ static size_t console_rx_room(void)
 	struct bm_vm *vm = focus < nr_vms ? &vms[focus] : NULL;
 	size_t room;
 
-	if (!vm || !vm->started || vm->stopping || !(vm->desc->devices & BM_DEV_PL011))
+	if (!vm || vm->stopping || !console_has_input(vm))
 		return SIZE_MAX; /* nobody listens: read and drop */
+	if (bm_virtio_console_live(vm))
+		return bm_virtio_console_room(vm);
+	if (!(vm->desc->devices & BM_DEV_PL011))
+		return SIZE_MAX;
 	port_spin_lock(&vm->uart_lock.lock);
 	room = av_pl011_rx_space(&vm->uart);
 	port_spin_unlock(&vm->uart_lock.lock);

@@ -268,8 +268,12 @@ void av_virtq_reset(struct av_virtq *vq);
  * a writable one, the chain has at most @c num descriptors (counting those of an indirect
  * table), an indirect descriptor is alone or last in its chain, its table is a whole
  * number of descriptors and holds no indirect descriptor, @c next stays below the table
- * size. A zero-length buffer is accepted and gives an empty segment. A chain with more
- * buffers than @p chain->cap is refused the same way.
+ * size. A zero-length buffer is accepted and gives an empty segment (@c addr NULL,
+ * nothing mapped). A chain with more buffers than @p chain->cap is refused the same way.
+ *
+ * With VIRTIO_F_EVENT_IDX, a pop that finds the ring empty while notifications are on
+ * (av_virtq_set_notify()) publishes avail_event = @c last_avail and looks once more, so a
+ * device that pops until 0 on each kick never misses one.
  *
  * @param vq    the queue (ready)
  * @param chain receives the chain (caller's @c seg and @c cap)

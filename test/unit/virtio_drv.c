@@ -11,6 +11,36 @@
 
 #include "virtio_drv.h"
 
+/* Under ASan the guards are poisoned as well: a read of one is reported where it happens. */
+#if defined(__SANITIZE_ADDRESS__)
+#define VD_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VD_ASAN 1
+#endif
+#endif
+#ifdef VD_ASAN
+#include <sanitizer/asan_interface.h>
+static void guards_poison(const struct vd_ram *ram, bool on)
+{
+	const uint8_t *after = ram->host + ram->size;
+
+	if (on) {
+		ASAN_POISON_MEMORY_REGION(ram->block, VD_GUARD);
+		ASAN_POISON_MEMORY_REGION(after, VD_GUARD);
+	} else {
+		ASAN_UNPOISON_MEMORY_REGION(ram->block, VD_GUARD);
+		ASAN_UNPOISON_MEMORY_REGION(after, VD_GUARD);
+	}
+}
+#else
+static void guards_poison(const struct vd_ram *ram, bool on)
+{
+	(void)ram;
+	(void)on;
+}
+#endif
+
 /* ---- Fake guest RAM ---- */
 
 void vd_ram_init(struct vd_ram *ram, uint64_t gpa, uint64_t size)
@@ -31,21 +61,27 @@ void vd_ram_init(struct vd_ram *ram, uint64_t gpa, uint64_t size)
 	ram->regions.count = 1;
 	ram->mem.ops = &av_virtio_mem_regions_ops;
 	ram->mem.ctx = &ram->regions;
+	guards_poison(ram, true);
 }
 
 bool vd_ram_guards_ok(const struct vd_ram *ram)
 {
+	bool ok = true;
+
+	guards_poison(ram, false);
 	for (unsigned i = 0; i < VD_GUARD; i++)
 		if (ram->block[i] != VD_GUARD_BYTE ||
 		    ram->block[VD_GUARD + ram->size + i] != VD_GUARD_BYTE)
-			return false;
-	return true;
+			ok = false;
+	guards_poison(ram, true);
+	return ok;
 }
 
 void vd_ram_fini(struct vd_ram *ram)
 {
 	bool ok = vd_ram_guards_ok(ram);
 
+	guards_poison(ram, false);
 	free(ram->block);
 	ram->block = ram->host = NULL;
 	assert_true(ok);
@@ -273,8 +309,8 @@ static struct vd_queue *queue(struct vdrv *d, unsigned q)
 	return &d->q[q];
 }
 
-static void put_desc(struct vd_ram *ram, uint64_t gpa, uint64_t addr, uint32_t len,
-		     uint16_t flags, uint16_t next)
+void vd_put_desc(struct vd_ram *ram, uint64_t gpa, uint64_t addr, uint32_t len,
+		 uint16_t flags, uint16_t next)
 {
 	vd_st64(ram, gpa, addr);
 	vd_st32(ram, gpa + 8, len);
@@ -288,7 +324,7 @@ void vd_set_desc(struct vdrv *d, unsigned q, unsigned i, uint64_t addr, uint32_t
 	struct vd_queue *vq = queue(d, q);
 
 	assert_true(i < vq->num);
-	put_desc(d->ram, vq->desc + 16ull * i, addr, len, flags, next);
+	vd_put_desc(d->ram, vq->desc + 16ull * i, addr, len, flags, next);
 }
 
 void vd_set_avail_idx(struct vdrv *d, unsigned q, uint16_t idx)
@@ -336,18 +372,18 @@ int vd_add(struct vdrv *d, unsigned q, const struct vd_buf *bufs, unsigned n, bo
 		uint64_t table = vq->ind + 16ull * VD_IND_MAX * head;
 
 		for (unsigned i = 0; i < n; i++)
-			put_desc(d->ram, table + 16ull * i, bufs[i].gpa, bufs[i].len,
+			vd_put_desc(d->ram, table + 16ull * i, bufs[i].gpa, bufs[i].len,
 				 (uint16_t)(desc_flags(AV_VIRTQ_DESC_F_WRITE, bufs[i].write) |
 					    desc_flags(AV_VIRTQ_DESC_F_NEXT, i + 1 < n)),
 				 (uint16_t)(i + 1 < n ? i + 1 : 0));
-		put_desc(d->ram, vq->desc + 16ull * head, table, 16u * n,
+		vd_put_desc(d->ram, vq->desc + 16ull * head, table, 16u * n,
 			 AV_VIRTQ_DESC_F_INDIRECT, 0);
 		idx = vq->next_free[head];
 	} else {
 		for (unsigned i = 0; i < n; i++) {
 			uint16_t next = vq->next_free[idx];
 
-			put_desc(d->ram, vq->desc + 16ull * idx, bufs[i].gpa, bufs[i].len,
+			vd_put_desc(d->ram, vq->desc + 16ull * idx, bufs[i].gpa, bufs[i].len,
 				 (uint16_t)(desc_flags(AV_VIRTQ_DESC_F_WRITE, bufs[i].write) |
 					    desc_flags(AV_VIRTQ_DESC_F_NEXT, i + 1 < n)),
 				 i + 1 < n ? next : 0);

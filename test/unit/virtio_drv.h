@@ -4,8 +4,9 @@
  *
  * - Fake guest RAM (struct vd_ram): a heap buffer at a guest-physical base, with guard
  *   bytes before and after it (vd_ram_guards_ok() says whether anything wrote outside
- *   the RAM), the av_virtio_mem (av_virtio_mem_regions_ops) a device is given, and a bump
- *   allocator for rings and buffers.
+ *   the RAM; under ASan the guards are also poisoned, so reading one is reported), the
+ *   av_virtio_mem (av_virtio_mem_regions_ops) a device is given, and a bump allocator
+ *   for rings and buffers. The struct points into itself: do not copy or move it.
  * - The driver (struct vdrv): talks to a device only through its virtio-mmio registers
  *   (av_virtio_mmio_ops through an av_mmio_dev entry made by av_virtio_mmio_entry()),
  *   the way Linux's virtio_mmio driver does: vd_init() resets it, sets ACKNOWLEDGE and
@@ -149,7 +150,8 @@ void vd_reset(struct vdrv *d);
 /*
  * Bring the device up as Linux does: reset, ACKNOWLEDGE, DRIVER, features (the device's
  * offered bits & @want), FEATURES_OK, then @nq queues of min(@qsize, QueueNumMax) entries
- * (rings allocated in RAM), DRIVER_OK. Returns 0; -1 if the device refused FEATURES_OK
+ * (rings and indirect tables allocated in RAM with vd_ram_alloc(): about 540 bytes per
+ * entry, so 1 MiB of RAM holds e.g. a 1024-entry queue and some buffers), DRIVER_OK. Returns 0; -1 if the device refused FEATURES_OK
  * (FAILED is then set), -2 if a queue does not exist (QueueNumMax 0) or did not become
  * ready.
  */
@@ -181,6 +183,9 @@ int vd_get_used(struct vdrv *d, unsigned q, uint32_t *len);
 uint16_t vd_used_pending(struct vdrv *d, unsigned q);
 
 /* Raw ring access for hostile tests. */
+/* Write a descriptor at guest-physical @gpa (an entry of an indirect table, say). */
+void vd_put_desc(struct vd_ram *ram, uint64_t gpa, uint64_t addr, uint32_t len,
+		 uint16_t flags, uint16_t next);
 /* Write descriptor @i of @q's table. */
 void vd_set_desc(struct vdrv *d, unsigned q, unsigned i, uint64_t addr, uint32_t len,
 		 uint16_t flags, uint16_t next);

@@ -388,24 +388,18 @@ int av_virtq_push(struct av_virtq *vq, uint16_t head, uint32_t written)
 bool av_virtq_need_interrupt(struct av_virtq *vq)
 {
 	uint16_t old, now, event;
-	bool valid;
 
 	if (!vq || !vq->ready)
 		return false;
-	old = vq->signalled_used;
+	old = vq->signalled_used; /* av_virtq_enable() started it at 0, with used_idx */
 	now = vq->used_idx;
-	valid = vq->signalled_valid;
 	vq->signalled_used = now;
-	vq->signalled_valid = true;
-	if (valid && old == now)
+	if (old == now)
 		return false; /* nothing pushed since the last check */
-	/* (!valid: a queue set up by hand without av_virtq_enable(); be safe and signal.) */
 	/* used->idx (published by push) before the driver's suppression fields. */
 	full_fence();
 	if (!vq->event_idx)
 		return !(ld16(&vq->avail[AVAIL_FLAGS]) & AV_VIRTQ_AVAIL_F_NO_INTERRUPT);
-	if (!valid)
-		return true;
 	event = ld16(used_event(vq));
 	/* vring_need_event(): used_event lies in [old, now). */
 	return (uint16_t)(now - event - 1u) < (uint16_t)(now - old);

@@ -7,9 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <armvirt/vgic.h>
+
+#include "bench.h"
 
 #define NR_LRS 4
 
@@ -44,21 +45,6 @@ static void f_maint(void *c, unsigned v, unsigned f)
 }
 
 static const struct av_vgic_lr_ops ops = { f_nr, f_write, f_read, f_maint };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static void setup(struct av_vgic *g, enum av_vgic_model model)
 {

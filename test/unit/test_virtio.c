@@ -169,6 +169,12 @@ static void test_smoke(void **state)
 	assert_int_equal(((uint8_t *)vd_ram_ptr(&x->ram, b[1].gpa, 100))[99], 0x5a);
 	assert_int_equal(vd_ack(&x->d), AV_VIRTIO_INT_VRING);
 	assert_false(x->d.irq_level);
+	/* QueueReady 1 again changes nothing (the queue keeps its indices). */
+	vd_wr32(&x->d, AV_VIRTIO_MMIO_QUEUE_SEL, 0);
+	vd_wr32(&x->d, AV_VIRTIO_MMIO_QUEUE_READY, 1);
+	assert_int_equal(x->f.vq[0].last_avail, 1);
+	assert_int_equal(x->f.vq[0].used_idx, 1);
+	assert_int_equal(x->f.vdev.bad_accesses, 0);
 	fix_free(x);
 }
 

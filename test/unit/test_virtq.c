@@ -44,12 +44,16 @@ static const struct av_virtio_dev_ops t_ops = { t_notify, NULL, NULL, NULL, NULL
  * queue code promises its map op (at least one byte, no range that wraps past 2^64), so a
  * map that trusted its callers would be safe. */
 static unsigned long map_calls;
+/* Called on each map (tests that change guest memory while a chain is being read). */
+static void (*map_hook)(uint64_t gpa, uint64_t len);
 
 static void *checked_map(void *ctx, uint64_t gpa, uint64_t len, bool write)
 {
 	assert_true(len >= 1);
 	assert_true(gpa + (len - 1) >= gpa);
 	map_calls++;
+	if (map_hook)
+		map_hook(gpa, len);
 	return av_virtio_mem_regions_ops.map(ctx, gpa, len, write);
 }
 
@@ -844,6 +848,79 @@ static void test_hostile_reset(void **state)
 	fix_free(x);
 }
 
+/* The driver rewrites each descriptor right after the device read it (when the device
+ * maps its buffer or table): the device must go on with what it read, once, and never
+ * look again. The available ring entry and index change as well. */
+static struct fix *toctou_fix;
+static uint64_t toctou_table;
+
+static void evil_if(struct vd_ram *ram, uint64_t desc, uint64_t gpa)
+{
+	if (vd_ld64(ram, desc) == gpa)
+		vd_put_desc(ram, desc, 0xdead0000, 0xffffffffu,
+			    AV_VIRTQ_DESC_F_WRITE | AV_VIRTQ_DESC_F_NEXT | AV_VIRTQ_DESC_F_INDIRECT, 0);
+}
+
+static void toctou_rewrite(uint64_t gpa, uint64_t len)
+{
+	struct fix *x = toctou_fix;
+
+	(void)len;
+	for (unsigned i = 0; i < HQ; i++)
+		evil_if(&x->ram, x->d.q[0].desc + 16ull * i, gpa);
+	if (toctou_table)
+		for (unsigned i = 0; i < 2; i++)
+			evil_if(&x->ram, toctou_table + 16ull * i, gpa);
+	vd_set_avail_idx(&x->d, 0, 0x8000);
+	vd_st16(&x->ram, x->d.q[0].avail + 4, 0xffff);
+}
+
+static void test_hostile_toctou(void **state)
+{
+	struct fix *x = fix_new();
+	struct av_virtq_seg seg[4];
+	struct av_virtq_chain c = { seg, 4, 0, 0, 0, 0, 0 };
+	uint64_t b, t;
+	(void)state;
+
+	toctou_fix = x;
+	/* Direct: readable 24 -> writable 40. */
+	fix_start(x, VD_F_ALL, HQ);
+	b = buf(x);
+	vd_set_desc(&x->d, 0, 0, b, 24, AV_VIRTQ_DESC_F_NEXT, 1);
+	vd_set_desc(&x->d, 0, 1, b + 32, 32, AV_VIRTQ_DESC_F_WRITE, 0);
+	vd_publish(&x->d, 0, 0);
+	map_hook = toctou_rewrite;
+	assert_int_equal(av_virtq_pop(x->vq, &c), 1);
+	map_hook = NULL;
+	assert_int_equal(c.head, 0);
+	assert_int_equal(c.n_out, 1);
+	assert_int_equal(c.n_in, 1);
+	assert_ptr_equal(seg[0].addr, vd_ram_ptr(&x->ram, b, 24));
+	assert_int_equal(seg[0].len, 24);
+	assert_ptr_equal(seg[1].addr, vd_ram_ptr(&x->ram, b + 32, 32));
+	assert_int_equal(seg[1].len, 32);
+	/* Indirect: the table and the pointing descriptor rewritten under the device. */
+	fix_start(x, VD_F_ALL, HQ);
+	b = buf(x);
+	t = table(x, 2);
+	toctou_table = t;
+	vd_put_desc(&x->ram, t, b, 8, AV_VIRTQ_DESC_F_NEXT, 1);
+	vd_put_desc(&x->ram, t + 16, b + 8, 16, AV_VIRTQ_DESC_F_WRITE, 0);
+	one(x, t, 32, AV_VIRTQ_DESC_F_INDIRECT);
+	map_hook = toctou_rewrite;
+	assert_int_equal(av_virtq_pop(x->vq, &c), 1);
+	map_hook = NULL;
+	toctou_table = 0;
+	assert_int_equal(c.n_out, 1);
+	assert_int_equal(c.n_in, 1);
+	assert_int_equal(c.out_len, 8);
+	assert_int_equal(c.in_len, 16);
+	assert_ptr_equal(seg[1].addr, vd_ram_ptr(&x->ram, b + 8, 16));
+	assert_false(x->vq->broken);
+	fix_free(x);
+}
+
 /* ---- The queue API directly ---- */
 
 static void test_enable_and_push_args(void **state)
@@ -973,6 +1050,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_indirect),
 		cmocka_unit_test(test_hostile_readonly),
 		cmocka_unit_test(test_hostile_reset),
+		cmocka_unit_test(test_hostile_toctou),
 		cmocka_unit_test(test_enable_and_push_args),
 		cmocka_unit_test(test_enable_host_alignment),
 		cmocka_unit_test(test_mem_regions),

@@ -320,7 +320,8 @@ int av_virtio_blk_init(struct av_virtio_blk *blk, const struct av_virtio_blk_par
 			;
 		memcpy(blk->serial, p->serial, n);
 	}
-	blk->p.serial = blk->serial;
+	/* The copy is blk->serial (not NUL-terminated at 20 bytes); keep no caller pointer. */
+	blk->p.serial = NULL;
 	setup_config(blk);
 	blk->vq.num_max = AV_VIRTIO_BLK_QUEUE_SIZE;
 	blk->vdev.device_id = AV_VIRTIO_ID_BLOCK;

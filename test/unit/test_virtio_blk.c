@@ -585,8 +585,14 @@ static void test_get_id(void **state)
 	assert_int_equal(F.blk.get_ids, 3);
 	teardown(NULL);
 
-	/* A serial longer than 20 bytes: its first 20, not terminated. */
-	setup_dev(&full_ops, false, "0123456789abcdefghijKLMN", VD_F_ALL);
+	/* A serial longer than 20 bytes: its first 20, not terminated; init copied it. */
+	{
+		char serial[] = "0123456789abcdefghijKLMN";
+
+		setup_dev(&full_ops, false, serial, VD_F_ALL);
+		memset(serial, 'x', sizeof(serial) - 1);
+		assert_null(F.blk.p.serial);
+	}
 	id = alloc(64);
 	memset(ptr(id, 64), 0xee, 64);
 	assert_int_equal(request(8, 0, id, 20, true, &len), 0);

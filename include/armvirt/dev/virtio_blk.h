@@ -89,8 +89,10 @@ struct av_virtio_blk {
 	struct av_virtio_dev vdev;                             /**< the transport (first) */
 	struct av_virtq vq;                                    /**< the request queue */
 	uint8_t config[AV_VIRTIO_BLK_CONFIG_SIZE];             /**< struct virtio_blk_config */
-	struct av_virtio_blk_params p;                         /**< the parameters (copied) */
-	char serial[AV_VIRTIO_BLK_ID_BYTES];                   /**< zero-padded */
+	struct av_virtio_blk_params p;                         /**< the parameters (copied;
+								*   @c serial NULL: see below) */
+	char serial[AV_VIRTIO_BLK_ID_BYTES];                   /**< the serial, zero-padded (not
+								*   NUL-terminated at 20 bytes) */
 	struct av_virtq_seg seg[AV_VIRTIO_BLK_SEG_MAX + 2];    /**< a request's segments */
 	struct av_iov iov[AV_VIRTIO_BLK_SEG_MAX + 2];          /**< data segments for the ops */
 	/* Statistics */

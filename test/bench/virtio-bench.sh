@@ -45,6 +45,7 @@
 #                  "none" (no disk: only the null and console tests)
 #   --disk-addr A  bm loader: the address (default 0x50000000, armvirt-bm-linux-bench.bin)
 #   --qemu-args S  extra arguments for the (outer) QEMU
+#   --gic 3|2      the (outer) board's GIC version (default 3)
 #   --profile      write per-region profiles (PROF lines in the plugin's output) and print
 #                  the top functions with test/bench/virtio-bench-profile.sh
 #   --timeout S    the run's timeout (default 1500)
@@ -60,7 +61,7 @@ shift || true
 images=$top/build/host/guest-images work="" repeat=3 mib=128 reqs=4096 stride_kib=32 hvc=0
 tests="empty read_direct write_direct read_buffered write_buffered stride"
 vmm=$top/build/linux/examples/kvm-vmm/armvirt-vmm vmm_args="" hyp="" bm_disk=loader
-disk_addr=0x50000000 qemu_args="" profile=0 timeout_s=1500 tests_set=0 dd_reqs=256
+disk_addr=0x50000000 qemu_args="" profile=0 timeout_s=1500 tests_set=0 dd_reqs=256 gic=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --images) images=$2; shift 2 ;;
@@ -78,6 +79,7 @@ while [ $# -gt 0 ]; do
     --bm-disk) bm_disk=$2; shift 2 ;;
     --disk-addr) disk_addr=$2; shift 2 ;;
     --qemu-args) qemu_args=$2; shift 2 ;;
+    --gic) gic=$2; shift 2 ;;
     --profile) profile=1; shift ;;
     --timeout) timeout_s=$2; shift 2 ;;
     *) echo "virtio-bench: unknown argument $1" >&2; exit 2 ;;
@@ -139,7 +141,7 @@ qemu)
   cons=()
   [ "$hvc" = 1 ] && cons=(-device virtio-serial-device -chardev "file,id=hvc,path=$work/hvc.out"
                           -device virtconsole,chardev=hvc)
-  timeout "$timeout_s" "$qemu" -M virt,gic-version=3 -cpu max,pauth=off -smp 2 -m 256 \
+  timeout "$timeout_s" "$qemu" -M "virt,gic-version=$gic" -cpu max,pauth=off -smp 2 -m 256 \
     -nographic -nic none -no-reboot -icount shift=0 "${plugin[@]}" \
     -kernel "$images/Image" -initrd "$initrd" -append "console=ttyAMA0 $params" \
     -drive "if=none,file=$work/raw.img,format=raw,id=d" -device virtio-blk-device,drive=d \
@@ -165,7 +167,7 @@ SCEN
   [ -n "$qemu_args" ] && qa=" $qemu_args"
   KVM_NESTED_QEMU_ARGS="${plugin[*]}$qa" timeout "$timeout_s" bash "$top/scripts/kvm-nested.sh" \
     --images "$images" --vmm "$vmm" --work "$work" --scenario "$scen" --file "$images/Image" \
-    --file "$initrd" --icount --timeout "$timeout_s" >"$log.raw" 2>&1
+    --file "$initrd" --icount --gic "$gic" --timeout "$timeout_s" >"$log.raw" 2>&1
   rc=$?
   ;;
 bm)
@@ -183,7 +185,7 @@ bm)
   esac
   # The virtio-console is a device beside the PL011 console (both reach the board's UART)
   console="console=ttyAMA0"
-  timeout "$timeout_s" "$qemu" -M virt,virtualization=on,gic-version=3 -cpu max,pauth=off -smp 2 \
+  timeout "$timeout_s" "$qemu" -M "virt,virtualization=on,gic-version=$gic" -cpu max,pauth=off -smp 2 \
     -m 1G -nographic -nic none -semihosting -icount shift=0 "${plugin[@]}" -kernel "$hyp" \
     -device "loader,file=$images/Image,addr=0x44000000,force-raw=on" \
     -initrd "$initrd" -append "$console $params" "${disk[@]+"${disk[@]}"}" \
@@ -210,7 +212,7 @@ np=$(wc -l <"$work/plugin-marks.txt")
   fail "$ng marks from the guest, $np from the plugin (console $log, plugin $marks)"
 paste -d ' ' "$work/guest-marks.txt" "$work/plugin-marks.txt" >"$work/marks.txt"
 
-echo "virtio-bench $mode: $(sed -n 's/.*VBENCH-DISK: //p' "$log" | head -n 1), $repeat run(s) per test, $((end - start)) s"
+echo "virtio-bench $mode, GICv$gic: $(sed -n 's/.*VBENCH-DISK: //p' "$log" | head -n 1), $repeat run(s) per test, $((end - start)) s"
 echo "whole-system instructions (plugin: all CPUs, all ELs, idle excluded); 'vtime' = CNTVCT"
 echo "difference in ns (= instructions + idle time warped under -icount shift=0)"
 awk -v freq="$freq" -v mib="$mib" -v reqs="$reqs" -v ddreqs="$dd_reqs" '

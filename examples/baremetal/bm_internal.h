@@ -49,6 +49,8 @@
 #define UART_DR 0x000u
 #define UART_FR 0x018u
 #define UART_FR_RXFE AV_BIT(4)
+#define UART_LCR_H 0x02cu
+#define UART_LCR_H_FEN AV_BIT(4)
 #define UART_IMSC 0x038u
 #define UART_ICR 0x044u
 #define UART_INT_RX AV_BIT(4)

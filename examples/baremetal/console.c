@@ -16,49 +16,100 @@ unsigned focus;             /* VM receiving console input */
 static bool escape;
 
 /* Print @len bytes of @vm's output; @eol: they end a line. Takes out_lock. */
-static void console_emit(struct bm_vm *vm, const char *s, unsigned len, bool eol)
+static void console_emit(struct bm_vm *vm, const char *s, size_t len, bool eol)
 {
-	char buf[BM_LINE_MAX + 40];
+	struct port_iov iov[5];
 	unsigned n = 0;
 
 	port_spin_lock(&out_lock);
 	if (out_open && out_open != vm)
-		buf[n++] = '\n';
+		iov[n++] = (struct port_iov){ "\r\n", 2 };
 	if (out_open != vm) {
-		for (const char *p = vm->desc->name; *p && n < 32; p++)
-			buf[n++] = *p;
-		buf[n++] = ':';
-		buf[n++] = ' ';
+		iov[n++] = (struct port_iov){ vm->desc->name, strlen(vm->desc->name) };
+		iov[n++] = (struct port_iov){ ": ", 2 };
 	}
-	for (unsigned i = 0; i < len && n < sizeof(buf) - 2; i++)
-		buf[n++] = s[i];
+	iov[n++] = (struct port_iov){ s, len };
 	if (eol)
-		buf[n++] = '\n';
-	buf[n] = '\0';
-	port_puts(buf);
+		iov[n++] = (struct port_iov){ "\r\n", 2 };
+	port_writev(iov, n);
 	out_open = eol ? NULL : vm;
 	port_spin_unlock(&out_lock);
 }
 
-/* @n bytes of @vm's output into its line buffer @line (@len bytes held), printed a line
- * at a time. Called under the lock of the device that owns the buffer. */
-void console_out(struct bm_vm *vm, char *line, unsigned *len, const void *buf, size_t n)
+/* Bytes of @b[0 .. n) before the first '\n' or '\r' (eight at a time where aligned; not
+ * inlined, so that its constants stay in registers). */
+__attribute__((noinline)) static size_t run_len(const char *b, size_t n)
 {
-	const uint8_t *b = buf;
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		if (b[i] == '\r')
-			continue;
-		if (b[i] == '\n') {
-			console_emit(vm, line, *len, true);
-			*len = 0;
+	for (; i < n && ((uintptr_t)(b + i) & 7); i++)
+		if (b[i] == '\n' || b[i] == '\r')
+			return i;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v = *(const uint64_t *)(const void *)(b + i);
+		uint64_t nl = v ^ (ones * '\n'), cr = v ^ (ones * '\r');
+
+		if ((((nl - ones) & ~nl) | ((cr - ones) & ~cr)) & highs)
+			break; /* a byte of this word is one of them */
+	}
+	for (; i < n; i++)
+		if (b[i] == '\n' || b[i] == '\r')
+			return i;
+	return n;
+}
+
+/* Append @n bytes to @vm's line buffer, printing it as a partial line whenever it fills
+ * (what would fill it at once is printed from @b without the copy). */
+static void line_add(struct bm_vm *vm, char *line, unsigned *len, const char *b, size_t n)
+{
+	while (n) {
+		size_t k = BM_LINE_MAX - *len < n ? BM_LINE_MAX - *len : n;
+
+		if (!*len && n >= BM_LINE_MAX) {
+			k = n - n % BM_LINE_MAX;
+			console_emit(vm, b, k, false);
+			b += k;
+			n -= k;
 			continue;
 		}
-		line[(*len)++] = (char)b[i];
+
+		memcpy(line + *len, b, k);
+		*len += (unsigned)k;
+		b += k;
+		n -= k;
 		if (*len == BM_LINE_MAX) {
 			console_emit(vm, line, *len, false);
 			*len = 0;
 		}
+	}
+}
+
+/*
+ * @n bytes of @vm's output, printed a line at a time; a line not finished yet waits in the
+ * line buffer @line (@len bytes held). '\r' is dropped. Called under the lock of the device
+ * that owns the buffer.
+ */
+void console_out(struct bm_vm *vm, char *line, unsigned *len, const void *buf, size_t n)
+{
+	const char *b = buf;
+
+	while (n) {
+		size_t run = run_len(b, n);
+
+		if (run < n && b[run] == '\n' && !*len) {
+			console_emit(vm, b, run, true); /* a whole line: straight from @buf */
+		} else {
+			line_add(vm, line, len, b, run);
+			if (run < n && b[run] == '\n') {
+				console_emit(vm, line, *len, true);
+				*len = 0;
+			}
+		}
+		if (run < n)
+			run++; /* the '\n' or '\r' */
+		b += run;
+		n -= run;
 	}
 }
 
@@ -76,7 +127,10 @@ int uart_tx(void *cookie, uint8_t byte)
 {
 	struct bm_vm *vm = cookie;
 
-	console_out(vm, vm->line, &vm->line_len, &byte, 1);
+	if (byte != '\n' && byte != '\r' && vm->line_len < BM_LINE_MAX - 1)
+		vm->line[vm->line_len++] = (char)byte; /* the common case, a byte at a time */
+	else
+		console_out(vm, vm->line, &vm->line_len, &byte, 1);
 	return 0;
 }
 

@@ -331,7 +331,10 @@ int hyp_main(const struct port_platform *p)
 	if (focus == nr_vms)
 		focus = 0;
 
-	/* Console input: the board UART's receive interrupt, on this pCPU. */
+	/* Console input: the board UART's receive interrupt, on this pCPU. Its FIFOs on: a
+	 * guest's console output goes out 16 bytes per look at the flags (port_writev()). */
+	port_write32(p->uart_base + UART_LCR_H,
+		     port_read32(p->uart_base + UART_LCR_H) | UART_LCR_H_FEN);
 	port_write32(p->uart_base + UART_IMSC, UART_INT_RX | UART_INT_RT);
 	port_irq_enable(BM_UART_INTID);
 

@@ -44,7 +44,7 @@ struct blk_req {
 
 static struct av_virtio_blk *to_blk(struct av_virtio_dev *vdev)
 {
-	return (struct av_virtio_blk *)(void *)((char *)vdev - offsetof(struct av_virtio_blk, vdev));
+	return (struct av_virtio_blk *)vdev; /* the first member */
 }
 
 static uint64_t capacity(const struct av_virtio_blk *blk)
@@ -123,6 +123,7 @@ static uint8_t do_out(struct av_virtio_blk *blk, struct blk_req *r)
 {
 	const struct av_virtq_chain *ch = r->ch;
 	uint64_t len = ch->out_len - HDR_BYTES;
+	uint64_t off = r->sector * AV_VIRTIO_BLK_SECTOR; /* used once in range */
 	unsigned n;
 
 	blk->writes++;
@@ -130,8 +131,7 @@ static uint8_t do_out(struct av_virtio_blk *blk, struct blk_req *r)
 		return AV_VIRTIO_BLK_S_IOERR;
 	if (len) {
 		n = build_iov(blk, ch->seg, ch->n_out, HDR_BYTES, len);
-		if (blk->p.ops->write(blk->p.ctx, r->sector * AV_VIRTIO_BLK_SECTOR, blk->iov, n) < 0 ||
-		    make_stable(blk) < 0)
+		if (blk->p.ops->write(blk->p.ctx, off, blk->iov, n) < 0 || make_stable(blk) < 0)
 			return AV_VIRTIO_BLK_S_IOERR;
 	}
 	blk->bytes_written += len;

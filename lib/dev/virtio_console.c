@@ -21,8 +21,7 @@
 
 static struct av_virtio_console *to_con(struct av_virtio_dev *vdev)
 {
-	return (struct av_virtio_console *)(void *)((char *)vdev -
-						    offsetof(struct av_virtio_console, vdev));
+	return (struct av_virtio_console *)vdev; /* the first member */
 }
 
 /* Hand @len bytes to the host; what it does not take is dropped. */
@@ -59,8 +58,8 @@ static void con_notify(struct av_virtio_dev *vdev, unsigned queue)
 	struct av_virtio_console *con = to_con(vdev);
 
 	if (queue == TXQ)
-		av__virtq_serve(vdev, &con->vq[TXQ], con->seg, AV_ARRAY_SIZE(con->seg), transmit_one,
-				con);
+		av__virtq_serve(vdev, &con->vq[TXQ], con->seg, AV_ARRAY_SIZE(con->seg),
+				transmit_one, con);
 	else if (queue == RXQ)
 		rx_space(con);
 }

@@ -14,7 +14,7 @@
 
 static struct av_virtio_rng *to_rng(struct av_virtio_dev *vdev)
 {
-	return (struct av_virtio_rng *)(void *)((char *)vdev - offsetof(struct av_virtio_rng, vdev));
+	return (struct av_virtio_rng *)vdev; /* the first member */
 }
 
 /* Fill the writable part of @ch; returns the bytes filled. */

@@ -30,6 +30,7 @@ static inline uint64_t av__seg_xfer(const struct av_virtq_seg *seg, unsigned n, 
 	uint64_t done = 0;
 
 	for (unsigned i = 0; i < n && done < len; i++) {
+		uint8_t *s = (uint8_t *)seg[i].addr;
 		uint64_t take;
 
 		if (off >= seg[i].len) {
@@ -40,9 +41,9 @@ static inline uint64_t av__seg_xfer(const struct av_virtq_seg *seg, unsigned n, 
 		if (take > len - done)
 			take = len - done;
 		if (dst)
-			memcpy((uint8_t *)dst + done, (const uint8_t *)seg[i].addr + off, (size_t)take);
+			memcpy((uint8_t *)dst + done, s + off, (size_t)take);
 		else
-			memcpy((uint8_t *)seg[i].addr + off, (const uint8_t *)src + done, (size_t)take);
+			memcpy(s + off, (const uint8_t *)src + done, (size_t)take);
 		done += take;
 		off = 0;
 	}

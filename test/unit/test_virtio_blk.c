@@ -103,7 +103,9 @@ static int be_zeroes(void *ctx, uint64_t offset, uint64_t len, bool may_unmap)
 	b->offset = offset;
 	b->len = len;
 	b->may_unmap = may_unmap;
-	return b->fail ? b->fail : av_virtio_blk_ram_ops.write_zeroes(&b->ram, offset, len, may_unmap);
+	if (b->fail)
+		return b->fail;
+	return av_virtio_blk_ram_ops.write_zeroes(&b->ram, offset, len, may_unmap);
 }
 
 static const struct av_virtio_blk_ops full_ops = {
@@ -398,7 +400,8 @@ static void test_layouts(void **state)
 	/* Through an indirect table. */
 	{
 		uint64_t d = pattern_buf(512, 77), s2 = status_byte();
-		struct vd_buf b[] = { { header(1, 41), 16, false }, { d, 512, false }, { s2, 1, true } };
+		struct vd_buf b[] = { { header(1, 41), 16, false }, { d, 512, false },
+				      { s2, 1, true } };
 
 		assert_int_equal(submit(b, 3, true), 1);
 		assert_int_equal(*ptr(s2, 1), 0);

@@ -151,9 +151,9 @@ void vd_reset(struct vdrv *d);
  * Bring the device up as Linux does: reset, ACKNOWLEDGE, DRIVER, features (the device's
  * offered bits & @want), FEATURES_OK, then @nq queues of min(@qsize, QueueNumMax) entries
  * (rings and indirect tables allocated in RAM with vd_ram_alloc(): about 540 bytes per
- * entry, so 1 MiB of RAM holds e.g. a 1024-entry queue and some buffers), DRIVER_OK. Returns 0; -1 if the device refused FEATURES_OK
- * (FAILED is then set), -2 if a queue does not exist (QueueNumMax 0) or did not become
- * ready.
+ * entry, so 1 MiB of RAM holds e.g. a 1024-entry queue and some buffers), DRIVER_OK.
+ * Returns 0; -1 if the device refused FEATURES_OK (FAILED is then set), -2 if a queue does
+ * not exist (QueueNumMax 0) or did not become ready.
  */
 int vd_init(struct vdrv *d, uint64_t want, unsigned nq, uint16_t qsize);
 /* The steps of vd_init(): negotiate (returns whether FEATURES_OK stuck), one queue

@@ -81,7 +81,8 @@ struct av_virtio_blk_params {
 	void *ctx;                           /**< passed to every op */
 	uint64_t size;                       /**< bytes; a non-zero multiple of 512 */
 	bool readonly;                       /**< VIRTIO_BLK_F_RO; writes, discards fail */
-	const char *serial;                  /**< GET_ID answer (at most 20 bytes used); may be NULL */
+	const char *serial;                  /**< GET_ID answer (at most 20 bytes used); may be
+					      *   NULL */
 };
 
 /** A virtio-blk device. Caller-allocated; av_virtio_blk_init(). */

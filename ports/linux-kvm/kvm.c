@@ -809,21 +809,20 @@ struct nisv_ctx {
 static int nisv_access(void *cookie, uint64_t ipa, unsigned size, bool is_write, uint64_t *val)
 {
 	struct nisv_ctx *c = cookie;
-	if (!c->ex->dev)
-		c->ex->dev = av_mmio_find(c->kvm->bus, ipa);
-	struct av_mmio_insn_ctx bus = { .bus = c->kvm->bus }; /* no struct av_vcpu here */
-	/* Called with the shared lock held; a device with its own lock takes it too. */
 	struct av_mmio_dev *d = av_mmio_find(c->kvm->bus, ipa);
+	if (!c->ex->dev)
+		c->ex->dev = d;
+	/* Called with the shared lock held; a device with its own lock takes it too. */
 	pthread_mutex_t *own = d && (d->flags & AV_KVM_MMIO_F_OWN_LOCK) ? dev_lock_of(c->kvm, d)
 									 : NULL;
 	if (own)
 		pthread_mutex_lock(own);
-	int ret = av_mmio_insn_access(&bus, ipa, size, is_write, val);
+	/* What av_mmio_insn_access() does, without a second lookup (no struct av_vcpu here). */
+	enum av_access_result r = av_mmio_dev_access(c->kvm->bus, d, NULL, ipa, size, is_write, val);
 	if (own)
 		pthread_mutex_unlock(own);
-	return ret;
+	return r == AV_ACCESS_HANDLED ? 0 : r == AV_ACCESS_TO_CALLER ? -AV_ENOENT : -AV_EFAULT;
 }
-
 
 /* Registers a decoded access reads or writes. */
 static int load_regs(const struct av_kvm *kvm, int fd, const struct av_insn_mem *m,

@@ -151,6 +151,38 @@ static void test_read_write(void **state)
 	assert_int_equal(av_blkfile_ops.read(&f, 0, &e, 1), -AV_EINVAL);
 }
 
+/* 300 segments, most adjacent in memory, some not: five preadv/pwritev calls. */
+static void test_adjacent_segments(void **state)
+{
+	(void)state;
+	struct av_blkfile f;
+	const char *path = make_file("adj.img", 1 << 20, 0);
+	assert_int_equal(av_blkfile_open(&f, path, false, NULL, 0), 0);
+	enum { NSEG = 300, SEG = 512 };
+	static uint8_t buf[NSEG * SEG + NSEG], back[NSEG * SEG];
+	struct av_iov iov[NSEG];
+	size_t pos = 0;
+	for (unsigned i = 0; i < NSEG; i++) {
+		if (i % 7 == 6)
+			pos++; /* a gap: this segment is not adjacent to the last one */
+		iov[i] = (struct av_iov){ buf + pos, SEG };
+		for (size_t k = 0; k < SEG; k++)
+			buf[pos + k] = (uint8_t)(i ^ k);
+		pos += SEG;
+	}
+	assert_int_equal(av_blkfile_ops.write(&f, 8192, iov, NSEG), 0);
+	struct av_iov one = { back, sizeof(back) };
+	assert_int_equal(av_blkfile_ops.read(&f, 8192, &one, 1), 0);
+	for (unsigned i = 0; i < NSEG; i++)
+		assert_memory_equal(back + (size_t)i * SEG, iov[i].base, SEG);
+	/* and read back through the same segments */
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(av_blkfile_ops.read(&f, 8192, iov, NSEG), 0);
+	for (unsigned i = 0; i < NSEG; i++)
+		assert_memory_equal(back + (size_t)i * SEG, iov[i].base, SEG);
+	av_blkfile_close(&f);
+}
+
 static void test_readonly(void **state)
 {
 	(void)state;
@@ -237,6 +269,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_read_write),
+		cmocka_unit_test(test_adjacent_segments),
 		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_write_zeroes),
 		cmocka_unit_test(test_discard),

@@ -365,17 +365,15 @@ static void set_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, ui
 	put_desc(&ring_desc[i], addr, len, flags, next);
 }
 
-/* Reset and bring the device up to DRIVER_OK with @want features (of those offered) and
- * queue 0 of QSIZE entries; false (and a note) if a step fails. */
-static bool dev_setup(struct dev *d, uint64_t want)
+/* Reset, ACKNOWLEDGE, DRIVER, @want of the offered features, FEATURES_OK, queue 0 selected
+ * (empty, not ready, at least QSIZE entries); false (and a note) if a step fails. */
+static bool dev_negotiate(struct dev *d, uint64_t want)
 {
-	uint32_t st;
+	const char *bad = NULL;
 
 	wr(d, R_STATUS, 0);
-	if (rd(d, R_STATUS) != 0) {
-		note("slot %u: " "Status not 0 after reset", d->slot);
-		return false;
-	}
+	if (rd(d, R_STATUS) != 0)
+		bad = "Status not 0 after reset";
 	wr(d, R_STATUS, S_ACK);
 	wr(d, R_STATUS, S_ACK | S_DRIVER);
 	wr(d, R_DEV_FEAT_SEL, 0);
@@ -388,38 +386,48 @@ static bool dev_setup(struct dev *d, uint64_t want)
 	wr(d, R_DRV_FEAT_SEL, 1);
 	wr(d, R_DRV_FEAT, (uint32_t)(d->features >> 32));
 	wr(d, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-	st = rd(d, R_STATUS);
-	if (!(st & S_FEATURES_OK)) {
-		note("slot %u: " "FEATURES_OK refused", d->slot);
-		return false;
-	}
 	wr(d, R_QUEUE_SEL, 0);
-	if (rd(d, R_QUEUE_NUM_MAX) < QSIZE) {
-		note("slot %u: " "QueueNumMax below 16", d->slot);
+	if (!bad && !(rd(d, R_STATUS) & S_FEATURES_OK))
+		bad = "FEATURES_OK refused";
+	if (!bad && rd(d, R_QUEUE_NUM_MAX) < QSIZE)
+		bad = "QueueNumMax below 16";
+	if (!bad && rd(d, R_QUEUE_READY) != 0)
+		bad = "QueueReady set after reset";
+	if (bad)
+		note("slot %u: %s", d->slot, bad);
+	return !bad;
+}
+
+/* Queue 0: QSIZE entries, the rings at the given addresses, QueueReady 1; what QueueReady
+ * then reads. */
+static uint32_t queue_enable(struct dev *d, uint64_t desc, uint64_t avail, uint64_t used)
+{
+	wr(d, R_QUEUE_NUM, QSIZE);
+	wr64(d, R_DESC_LO, desc);
+	wr64(d, R_AVAIL_LO, avail);
+	wr64(d, R_USED_LO, used);
+	wr(d, R_QUEUE_READY, 1);
+	return rd(d, R_QUEUE_READY);
+}
+
+/* Reset and bring the device up to DRIVER_OK with @want features (of those offered) and
+ * queue 0 of QSIZE entries in ring_*; false (and a note) if a step fails. */
+static bool dev_setup(struct dev *d, uint64_t want)
+{
+	if (!dev_negotiate(d, want))
 		return false;
-	}
-	if (rd(d, R_QUEUE_READY) != 0) {
-		note("slot %u: " "QueueReady set after reset", d->slot);
-		return false;
-	}
 	memset(ring_desc, 0, sizeof(ring_desc));
 	memset(ring_avail, 0, sizeof(ring_avail));
 	memset(ring_used, 0, sizeof(ring_used));
 	d->avail_idx = d->used_seen = 0;
 	dma_sync();
-	wr(d, R_QUEUE_NUM, QSIZE);
-	wr64(d, R_DESC_LO, (uint64_t)ring_desc);
-	wr64(d, R_AVAIL_LO, (uint64_t)ring_avail);
-	wr64(d, R_USED_LO, (uint64_t)ring_used);
-	wr(d, R_QUEUE_READY, 1);
-	if (rd(d, R_QUEUE_READY) != 1) {
-		note("slot %u: " "QueueReady does not read 1", d->slot);
+	if (queue_enable(d, (uint64_t)ring_desc, (uint64_t)ring_avail, (uint64_t)ring_used) != 1) {
+		note("slot %u: QueueReady does not read 1", d->slot);
 		return false;
 	}
 	wr(d, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-	st = rd(d, R_STATUS);
-	if (st != (S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK)) {
-		note("slot %u: " "Status after DRIVER_OK is not 0x0f", d->slot);
+	if (rd(d, R_STATUS) != (S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK)) {
+		note("slot %u: Status after DRIVER_OK is not 0x0f", d->slot);
 		return false;
 	}
 	return true;
@@ -1222,6 +1230,44 @@ static void hostile(const struct hostile *h)
 		note("%s: %u bytes changed, the first at 0x%lx", h->name, damage, bad);
 }
 
+/*
+ * Rings outside guest RAM: the used ring on the GIC distributor, the descriptor table
+ * straddling the end of RAM, the available ring at the unmapped IPA. armvirt maps the rings
+ * when the driver sets QueueReady (virtio.h, av_virtq_enable()): a ring it cannot map
+ * leaves the queue not ready (QueueReady reads 0). QEMU's device takes any address (and
+ * would use it): off armvirt the check only prints what QueueReady reads.
+ */
+static void rings_outside_ram(void)
+{
+	const uint64_t good[3] = { (uint64_t)ring_desc, (uint64_t)ring_avail, (uint64_t)ring_used };
+	const uint64_t bad[3] = { env.ram_end - 64, RT_UNMAPPED_IPA, rt_plat.gicd };
+	uint32_t ready[3] = { 0, 0, 0 };
+	bool ok = true, back;
+
+	for (unsigned i = 0; i < 3; i++) {
+		uint64_t r[3] = { good[0], good[1], good[2] };
+
+		r[i] = bad[i];
+		if (!dev_negotiate(&blk, BLK_WANT)) {
+			ok = false;
+			continue;
+		}
+		ready[i] = queue_enable(&blk, r[0], r[1], r[2]);
+		wr(&blk, R_STATUS, 0);
+		ok = ok && ready[i] == 0;
+	}
+	back = blk_up() && blk_read_ok(1, 1);
+	note("rings outside RAM: QueueReady reads %u (descriptors at 0x%lx), %u (available ring "
+	     "at 0x%lx), %u (used ring at 0x%lx)", ready[0], bad[0], ready[1], bad[1], ready[2],
+	     bad[2]);
+	if (!rt_armvirt) {
+		rt_skip("rings_outside_ram", "QEMU's device takes any ring address");
+		return;
+	}
+	rt_check(ok && back, "rings_outside_ram", "%s%s", ok ? "" : "a queue became ready; ",
+		 back ? "" : "no good read after the reset");
+}
+
 /* ---- main ---- */
 void test_main(void)
 {
@@ -1247,6 +1293,7 @@ void test_main(void)
 	blk_misc();
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		hostile(&cases[i]);
+	rings_outside_ram();
 	wr(&blk, R_STATUS, 0);
 	rng_test();
 	rt_check(stray_irqs == 0, "no_stray_irq", "%u unexpected interrupts", stray_irqs);

@@ -253,9 +253,10 @@ static void setup_blk(struct bm_vm *vm, struct av_virtio_irq *irq, struct av_err
 	attach(vm, slot, av_virtio_blk_init(&vio->blk, &p, &vio->mem, irq, err), &vio->blk.vdev,
 	       &vio->blk_slot, "virtio-blk", d->readonly ? ": read-only" : ": read-write", err);
 	if (vio->blk_slot >= 0)
-		port_printf("armvirt-bm: %s: virtio-blk: %llu MiB disk image at PA %#llx\n",
-			    vm->desc->name, (unsigned long long)(d->size >> 20),
-			    (unsigned long long)d->addr);
+		port_printf("armvirt-bm: %s: virtio-blk: %llu %s disk image at PA %#llx\n",
+			    vm->desc->name,
+			    (unsigned long long)(d->size & 0xfffff ? d->size >> 10 : d->size >> 20),
+			    d->size & 0xfffff ? "KiB" : "MiB", (unsigned long long)d->addr);
 }
 
 /* The guest's console output: printed like its PL011's, a line at a time. */

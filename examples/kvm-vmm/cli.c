@@ -13,6 +13,8 @@ const char vmm_usage[] =
 	"                       [--mem MiB] [--cpus N] [--irqchip gicv3|gicv3-its|gicv2]\n"
 	"                       [--no-sve] [--sve-max-vl BITS] [--no-ptrauth]\n"
 	"                       [--dtb-dump FILE] [--stats] [--kvm-device PATH] [--pmu]\n"
+	"                       [--disk FILE[,ro]]... [--console serial|virtio] [--rng]\n"
+	"                       [--io-thread]\n"
 	"       armvirt-vmm --help | --version\n"
 	"\n"
 	"Runs a kernel in a KVM virtual machine: an arm64 Image (placed as booting.rst says),\n"
@@ -20,6 +22,11 @@ const char vmm_usage[] =
 	"binary (loaded and entered at RAM + 0x80000), x0 = the DTB; one line on stderr names\n"
 	"the format found. The machine has QEMU virt's memory map: RAM at 0x40000000 (default\n"
 	"256 MiB), PL011 console on this terminal, PL031 RTC, in-kernel vGIC, PSCI.\n"
+	"virtio-mmio slots from 0x0a000000: the --disk files as virtio-blk (the first is\n"
+	"/dev/vda; ,ro: read-only), then the virtio-console (--console virtio: this terminal\n"
+	"as hvc0, pass console=hvc0), then the virtio-rng (--rng); the other slots are empty.\n"
+	"Queues are processed on the vCPU that notifies them, or with --io-thread on an I/O\n"
+	"thread woken by KVM_IOEVENTFD (interrupts then through KVM_IRQFD).\n"
 	"SVE and pointer authentication are given to the guest when the host's KVM has them.\n"
 	"Exits 0 when the guest powers off. Console escape: Ctrl-A x quits.\n";
 
@@ -54,6 +61,7 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_PARAMS, OPT_MEM, OPT_CPUS, OPT_IRQCHIP, OPT_DTB_DUMP,
 	OPT_STATS, OPT_KVM_DEVICE, OPT_HELP, OPT_NO_SVE, OPT_SVE_MAX_VL, OPT_NO_PTRAUTH, OPT_PMU,
+	OPT_DISK, OPT_CONSOLE, OPT_RNG, OPT_IO_THREAD,
 };
 
 static const struct {
@@ -69,7 +77,39 @@ static const struct {
 	{ "-h", OPT_HELP, false },            { "--pmu", OPT_PMU, false },
 	{ "--no-sve", OPT_NO_SVE, false },    { "--sve-max-vl", OPT_SVE_MAX_VL, true },
 	{ "--no-ptrauth", OPT_NO_PTRAUTH, false },
+	{ "--disk", OPT_DISK, true },         { "--console", OPT_CONSOLE, true },
+	{ "--rng", OPT_RNG, false },          { "--io-thread", OPT_IO_THREAD, false },
 };
+
+/* --disk FILE[,ro]: the file name runs to the first comma, options follow. */
+static int parse_disk(const char *val, struct vmm_opts *o, char *err, size_t errlen)
+{
+	if (o->nr_disks >= VMM_MAX_DISKS)
+		return bad(err, errlen, "--disk %s: at most %u disks", val, VMM_MAX_DISKS);
+	struct vmm_disk *d = &o->disks[o->nr_disks];
+	const char *comma = strchr(val, ',');
+	size_t len = comma ? (size_t)(comma - val) : strlen(val);
+	if (!len)
+		return bad(err, errlen, "--disk '%s': empty file name", val);
+	if (len >= sizeof(d->path))
+		return bad(err, errlen, "--disk: file name longer than %zu bytes",
+			   sizeof(d->path) - 1);
+	memcpy(d->path, val, len);
+	d->path[len] = '\0';
+	d->readonly = false;
+	while (comma) {
+		const char *opt = comma + 1;
+		comma = strchr(opt, ',');
+		size_t olen = comma ? (size_t)(comma - opt) : strlen(opt);
+		if (olen == 2 && !strncmp(opt, "ro", 2))
+			d->readonly = true;
+		else
+			return bad(err, errlen, "--disk '%s': unknown option '%.*s' (expected ro)",
+				   val, (int)olen, opt);
+	}
+	o->nr_disks++;
+	return 0;
+}
 
 int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, size_t errlen)
 {
@@ -183,6 +223,25 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 			break;
 		case OPT_PMU:
 			o->pmu = true;
+			break;
+		case OPT_DISK:
+			if (parse_disk(val, o, err, errlen))
+				return -1;
+			break;
+		case OPT_CONSOLE:
+			if (!strcmp(val, "serial"))
+				o->console = VMM_CONSOLE_SERIAL;
+			else if (!strcmp(val, "virtio"))
+				o->console = VMM_CONSOLE_VIRTIO;
+			else
+				return bad(err, errlen, "--console '%s': expected serial or virtio",
+					   val);
+			break;
+		case OPT_RNG:
+			o->rng = true;
+			break;
+		case OPT_IO_THREAD:
+			o->io_thread = true;
 			break;
 		case OPT_HELP:
 			o->cmd = VMM_CMD_HELP;

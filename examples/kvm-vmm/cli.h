@@ -14,11 +14,25 @@
 #define VMM_MAX_CPUS 64u                /* AV_VMSPEC_MAX_VCPUS */
 #define VMM_GICV2_MAX_CPUS 8u
 #define VMM_SVE_MAX_VL 2048u            /* the architecture's largest vector length, bits */
+#define VMM_MAX_DISKS 16u               /* --disk: /dev/vda .. /dev/vdp */
+#define VMM_DISK_PATH_MAX 4096u         /* a --disk file name, with its NUL */
 
 enum vmm_cmd {
 	VMM_CMD_RUN = 0,
 	VMM_CMD_HELP,
 	VMM_CMD_VERSION,
+};
+
+/* --console: where the guest's console input and output go. */
+enum vmm_console {
+	VMM_CONSOLE_SERIAL = 0, /* the PL011 (ttyAMA0); the default */
+	VMM_CONSOLE_VIRTIO,     /* a virtio-console (hvc0); the PL011 stays, for earlycon */
+};
+
+/* --disk FILE[,ro] */
+struct vmm_disk {
+	char path[VMM_DISK_PATH_MAX]; /* the file (the option's value up to its first comma) */
+	bool readonly;                /* ",ro" */
 };
 
 /* 0 for "not given" in irqchip: the VMM picks GICv3 when the host has it. */
@@ -38,6 +52,11 @@ struct vmm_opts {
 	bool no_sve;            /* --no-sve: no SVE even when the host offers it */
 	unsigned sve_max_vl;    /* --sve-max-vl BITS: 0 = the host's largest */
 	bool no_ptrauth;        /* --no-ptrauth: no pointer authentication */
+	enum vmm_console console; /* --console serial|virtio */
+	bool rng;               /* --rng: a virtio-rng fed by getrandom() */
+	bool io_thread;         /* --io-thread: virtio kicks by ioeventfd to an I/O thread */
+	unsigned nr_disks;      /* --disk, in order: the first is /dev/vda */
+	struct vmm_disk disks[VMM_MAX_DISKS];
 };
 
 /*

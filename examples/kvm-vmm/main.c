@@ -3,7 +3,7 @@
  * armvirt-vmm: a KVM-hosted VMM built on armvirt. The VM comes from av_vmspec_virt() (QEMU
  * virt's memory map), its device tree from av_fdt_build(), the kernel (arm64 Image, ELF or
  * raw binary) detection and placement from boot.h; the PL011 and PL031 models sit on the library's MMIO bus; ports/linux-kvm runs
- * the vCPUs.
+ * the vCPUs. The virtio devices (--disk, --console virtio, --rng) are in vmm_virtio.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +28,7 @@
 #include <armvirt/port/kvm.h>
 
 #include "cli.h"
+#include "vmm_virtio.h"
 
 #define DTB_MAX 0x10000u     /* room reserved for the DTB in guest RAM */
 #define ESCAPE_CHAR 0x01     /* Ctrl-A, then 'x' quits */
@@ -35,12 +36,11 @@
 static struct av_kvm kvm;
 static struct av_vmspec spec;
 static struct av_mmio_bus bus;
-static struct av_mmio_dev *bus_slots[8];
+static struct av_mmio_dev *bus_slots[8 + VMM_VIRTIO_BUS_ENTRIES];
 static struct av_pl011 uart;
 static struct av_mmio_dev uart_dev;
 static struct av_pl031 rtc;
 static struct av_mmio_dev rtc_dev;
-static struct av_mmio_dev virtio_dev;
 static uint8_t dtb[DTB_MAX] __attribute__((aligned(8)));
 
 static struct termios saved_tty;
@@ -136,29 +136,6 @@ static void rtc_irq(void *cookie, bool level)
 	av_kvm_irq_line(&kvm, spec.rtc.spi, level);
 }
 
-/*
- * The virtio-mmio slots the device tree lists have no device behind them: they read as zero
- * (MagicValue 0, DeviceID 0 = no device, which drivers skip) and ignore writes.
- */
-static enum av_access_result empty_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-					unsigned size, uint64_t *val)
-{
-	(void)vcpu;
-	(void)dev, (void)off, (void)size;
-	*val = 0;
-	return AV_ACCESS_HANDLED;
-}
-
-static enum av_access_result empty_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-					 unsigned size, uint64_t val)
-{
-	(void)vcpu;
-	(void)dev, (void)off, (void)size, (void)val;
-	return AV_ACCESS_HANDLED;
-}
-
-static const struct av_mmio_ops empty_ops = { .read = empty_read, .write = empty_write };
-
 /* ---- console input ---- */
 
 static void on_signal(int sig)
@@ -198,9 +175,13 @@ static void *stdin_thread(void *arg)
 		while (off < len) {
 			if (atomic_load(&kvm.stop) != AV_KVM_STOP_NONE)
 				return NULL;
-			av_kvm_lock_devices(&kvm);
-			off += av_pl011_rx_push(&uart, buf + off, len - off);
-			av_kvm_unlock_devices(&kvm);
+			if (vmm_virtio_has_console()) {
+				off += vmm_virtio_console_input(buf + off, len - off);
+			} else {
+				av_kvm_lock_devices(&kvm);
+				off += av_pl011_rx_push(&uart, buf + off, len - off);
+				av_kvm_unlock_devices(&kvm);
+			}
 			if (off < len) {
 				struct timespec ts = { 0, 10 * 1000 * 1000 };
 				nanosleep(&ts, NULL);
@@ -256,15 +237,26 @@ static void print_stats(double seconds)
 	}
 	fprintf(stderr, "  %-14s %12llu\n", "total", (unsigned long long)total);
 	fprintf(stderr, "  %-14s %12s %12s %12s\n", "device", "reads", "writes", "refused");
+	uint64_t empty_reads = 0, empty_writes = 0, empty_refused = 0;
 	for (size_t i = 0; i < bus.count; i++) {
 		const struct av_mmio_dev *d = bus.slots[i];
+		if (vmm_virtio_is_empty_slot(d)) {
+			empty_reads += d->reads;
+			empty_writes += d->writes;
+			empty_refused += d->rejected;
+			continue;
+		}
 		fprintf(stderr, "  %-14s %12llu %12llu %12llu\n", d->name ? d->name : "?",
 			(unsigned long long)d->reads, (unsigned long long)d->writes,
 			(unsigned long long)d->rejected);
 	}
+	fprintf(stderr, "  %-14s %12llu %12llu %12llu\n", "virtio(empty)",
+		(unsigned long long)empty_reads, (unsigned long long)empty_writes,
+		(unsigned long long)empty_refused);
 	fprintf(stderr, "  %-14s %12llu %12llu %12s\n", "(unclaimed)",
 		(unsigned long long)bus.unclaimed_reads, (unsigned long long)bus.unclaimed_writes,
 		"-");
+	vmm_virtio_print_stats(stderr);
 }
 
 /* ---- main ---- */
@@ -280,7 +272,7 @@ static uint64_t host_ram(void)
 int main(int argc, char **argv)
 {
 	struct vmm_opts o;
-	char err[160];
+	char err[320];
 	if (vmm_parse_args(argc, argv, &o, err, sizeof(err))) {
 		fprintf(stderr, "armvirt-vmm: %s\n", err);
 		return 2;
@@ -294,6 +286,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	av_log_set_hook(log_hook, AV_LOG_WARN, NULL);
+	if (vmm_virtio_open_disks(&o, err, sizeof(err)))
+		die_line("%s", err);
 
 	uint64_t mem = (uint64_t)o.mem_mib << 20;
 	uint64_t hram = host_ram();
@@ -387,16 +381,6 @@ int main(int argc, char **argv)
 	if (av_mmio_bus_init(&bus, bus_slots, sizeof(bus_slots) / sizeof(bus_slots[0]),
 			     AV_MMIO_UNCLAIMED_ABORT, &merr))
 		die_line("MMIO bus: %s: %s", merr.field, merr.msg);
-	if (spec.nr_virtio) {
-		virtio_dev.base = spec.virtio[0].mmio.base;
-		virtio_dev.size = spec.virtio[spec.nr_virtio - 1].mmio.base +
-				  spec.virtio[spec.nr_virtio - 1].mmio.size - virtio_dev.base;
-		virtio_dev.ops = &empty_ops;
-		virtio_dev.name = "virtio(empty)";
-		virtio_dev.flags = AV_MMIO_F_UNALIGNED;
-		if (av_mmio_register(&bus, &virtio_dev, &merr))
-			die_line("MMIO bus: %s: %s", merr.field, merr.msg);
-	}
 	struct av_pl011_config ucfg = { .tx = uart_tx, .set_irq = uart_irq };
 	struct av_pl031_config rcfg = { .now = rtc_now, .set_irq = rtc_irq };
 	if (av_pl011_init(&uart, &ucfg) || av_pl011_mmio_dev(&uart, spec.uarts[0].mmio.base, &uart_dev) ||
@@ -408,6 +392,9 @@ int main(int argc, char **argv)
 	ret = av_kvm_create_vm(&kvm, &spec, &bus);
 	if (ret)
 		die_line("%s", av_kvm_error(&kvm));
+	/* The virtio-mmio slots: devices over the VM's RAM, the others empty. */
+	if (vmm_virtio_setup(&kvm, &spec, &bus, &o, err, sizeof(err)))
+		die_line("%s", err);
 
 	ret = av_boot_load(&kern, &layout, av_kvm_copy_to_guest, &kvm);
 	if (!ret && initrd)
@@ -460,6 +447,8 @@ int main(int argc, char **argv)
 		status = 1;
 		break;
 	}
+	vmm_virtio_stop();
 	av_kvm_close(&kvm);
+	vmm_virtio_close();
 	return status;
 }

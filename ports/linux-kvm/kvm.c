@@ -123,6 +123,8 @@ int av_kvm_open(struct av_kvm *kvm, const char *path)
 	kvm->caps.ext_dabt = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION,
 				   KVM_CAP_ARM_INJECT_EXT_DABT) > 0;
 	kvm->caps.sve = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_SVE) > 0;
+	kvm->caps.ioeventfd = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) > 0;
+	kvm->caps.irqfd = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD) > 0;
 	kvm->caps.ptrauth =
 		ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PTRAUTH_ADDRESS) > 0 &&
 		ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PTRAUTH_GENERIC) > 0;
@@ -638,6 +640,44 @@ int av_kvm_irq_line(struct av_kvm *kvm, unsigned spi, bool level)
 	return ioctl(kvm->vm_fd, KVM_IRQ_LINE, &irq) ? -AV_EIO : 0;
 }
 
+int av_kvm_ioeventfd(struct av_kvm *kvm, uint64_t gpa, unsigned len, const uint64_t *match,
+		     int fd)
+{
+	if (!kvm || kvm->vm_fd < 0 || fd < 0 || (len != 1 && len != 2 && len != 4 && len != 8))
+		return -AV_EINVAL;
+	if (!kvm->caps.ioeventfd) {
+		set_err(kvm, "KVM capability KVM_CAP_IOEVENTFD is not available");
+		return -AV_ENOTSUP;
+	}
+	struct kvm_ioeventfd io = { .addr = gpa, .len = len, .fd = fd };
+	if (match) {
+		io.datamatch = *match;
+		io.flags = KVM_IOEVENTFD_FLAG_DATAMATCH;
+	}
+	if (ioctl(kvm->vm_fd, KVM_IOEVENTFD, &io)) {
+		set_err(kvm, "KVM_IOEVENTFD at %#llx failed: %s", (unsigned long long)gpa,
+			strerror(errno));
+		return -AV_EIO;
+	}
+	return 0;
+}
+
+int av_kvm_irqfd(struct av_kvm *kvm, unsigned spi, int fd)
+{
+	if (!kvm || kvm->vm_fd < 0 || !kvm->spec || spi >= kvm->spec->gic.nr_spis || fd < 0)
+		return -AV_EINVAL;
+	if (!kvm->caps.irqfd) {
+		set_err(kvm, "KVM capability KVM_CAP_IRQFD is not available");
+		return -AV_ENOTSUP;
+	}
+	struct kvm_irqfd irq = { .fd = (__u32)fd, .gsi = spi };
+	if (ioctl(kvm->vm_fd, KVM_IRQFD, &irq)) {
+		set_err(kvm, "KVM_IRQFD for SPI %u failed: %s", spi, strerror(errno));
+		return -AV_EIO;
+	}
+	return 0;
+}
+
 void av_kvm_lock_devices(struct av_kvm *kvm)
 {
 	pthread_mutex_lock(&kvm->dev_lock);
@@ -695,6 +735,14 @@ static int inject_dabt(struct av_kvm_vcpu *v)
 	return ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) ? -AV_EIO : 0;
 }
 
+/* The lock that serialises @d: its own (AV_KVM_MMIO_F_OWN_LOCK) or the shared one. */
+static pthread_mutex_t *dev_lock_of(struct av_kvm *kvm, struct av_mmio_dev *d)
+{
+	if (d && (d->flags & AV_KVM_MMIO_F_OWN_LOCK))
+		return &((struct av_kvm_locked_dev *)(void *)d)->lock;
+	return &kvm->dev_lock;
+}
+
 static void handle_mmio(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm_exit *ex)
 {
 	struct av_kvm *kvm = v->kvm;
@@ -709,16 +757,19 @@ static void handle_mmio(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kv
 	if (ex->is_write)
 		memcpy(&val, run->mmio.data, len);
 
-	pthread_mutex_lock(&kvm->dev_lock);
+	/* The bus does not change while the VM runs: the lookup needs no lock. */
+	struct av_mmio_dev *d = av_mmio_find(kvm->bus, ex->ipa);
+	pthread_mutex_t *lock = dev_lock_of(kvm, d);
+	pthread_mutex_lock(lock);
 	enum av_access_result res =
-		av_mmio_access(kvm->bus, NULL, ex->ipa, len, ex->is_write, &val);
-	ex->dev = av_mmio_find(kvm->bus, ex->ipa);
+		av_mmio_dev_access(kvm->bus, d, NULL, ex->ipa, len, ex->is_write, &val);
+	pthread_mutex_unlock(lock);
+	ex->dev = d;
 	if (res != AV_ACCESS_HANDLED) {
-		kvm->mmio_refused++;
+		__atomic_fetch_add(&kvm->mmio_refused, 1, __ATOMIC_RELAXED);
 		ex->result = -AV_EFAULT;
 		val = 0;
 	}
-	pthread_mutex_unlock(&kvm->dev_lock);
 
 	ex->value = val;
 	if (!ex->is_write)
@@ -758,13 +809,20 @@ struct nisv_ctx {
 static int nisv_access(void *cookie, uint64_t ipa, unsigned size, bool is_write, uint64_t *val)
 {
 	struct nisv_ctx *c = cookie;
+	struct av_mmio_dev *d = av_mmio_find(c->kvm->bus, ipa);
 	if (!c->ex->dev)
-		c->ex->dev = av_mmio_find(c->kvm->bus, ipa);
-	struct av_mmio_insn_ctx bus = { .bus = c->kvm->bus }; /* no struct av_vcpu here */
-
-	return av_mmio_insn_access(&bus, ipa, size, is_write, val);
+		c->ex->dev = d;
+	/* Called with the shared lock held; a device with its own lock takes it too. */
+	pthread_mutex_t *own = d && (d->flags & AV_KVM_MMIO_F_OWN_LOCK) ? dev_lock_of(c->kvm, d)
+									 : NULL;
+	if (own)
+		pthread_mutex_lock(own);
+	/* What av_mmio_insn_access() does, without a second lookup (no struct av_vcpu here). */
+	enum av_access_result r = av_mmio_dev_access(c->kvm->bus, d, NULL, ipa, size, is_write, val);
+	if (own)
+		pthread_mutex_unlock(own);
+	return r == AV_ACCESS_HANDLED ? 0 : r == AV_ACCESS_TO_CALLER ? -AV_ENOENT : -AV_EFAULT;
 }
-
 
 /* Registers a decoded access reads or writes. */
 static int load_regs(const struct av_kvm *kvm, int fd, const struct av_insn_mem *m,

@@ -8,9 +8,11 @@
 #        kvm-test.sh errors GUEST_DIR
 #        kvm-test.sh bench BENCH_IMAGE
 #        kvm-test.sh el1 EL1_DIR PROG...   (programs of test/guest/el1, one nested boot)
+#        kvm-test.sh el1-virtio EL1_DIR    (the virtio program with its disk, rw and ro)
 #        kvm-test.sh formats EL1_DIR PROG  (PROG as arm64 Image, raw binary and ELF file)
 #        kvm-test.sh features EL1_DIR      (SVE, pointer authentication, the ITS)
 #        kvm-test.sh linux-features        (Debian with SVE, ptrauth and an ITS)
+#        kvm-test.sh virtio                (Debian with virtio disks, console and rng)
 # Environment: KVM_NESTED (the script), KVM_VMM (armvirt-vmm), KVM_IMAGES (the cache of
 # scripts/guest-images.sh), KVM_WORK (work directory), QEMU.
 # Prints "PASS: ..." or "FAIL: ..." (CTest matches them).
@@ -179,6 +181,29 @@ mv /dev/kvm /dev/kvm.hidden
 e no-dev-kvm run --kernel $k
 mv /dev/kvm.hidden /dev/kvm
 e dtb-dump-unwritable run --kernel $k --dtb-dump /nonexistent/dir/vm.dtb
+# --disk files the VMM cannot use, and bad virtio options
+head -c 4096 /dev/zero >/tmp/disk-ok
+head -c 1000 /dev/zero >/tmp/disk-1000
+mkdir -p /tmp/disk-dir /tmp/rofs /etc
+mount -t tmpfs -o size=1m tmpfs /tmp/rofs
+head -c 4096 /dev/zero >/tmp/rofs/disk.img
+mount -o remount,ro /tmp/rofs
+head -c 4096 /dev/zero >/tmp/disk-noperm
+chmod 000 /tmp/disk-noperm
+echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
+e disk-missing run --kernel $k --disk /tmp/nonexistent.img
+e disk-directory run --kernel $k --disk /tmp/disk-dir
+e disk-empty run --kernel $k --disk /tmp/empty
+e disk-not-sectors run --kernel $k --disk /tmp/disk-1000,ro
+e disk-read-only-fs run --kernel $k --disk /tmp/rofs/disk.img
+e disk-bad-option run --kernel $k --disk /tmp/disk-ok,rw
+e disk-too-many run --kernel $k $(for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do echo --disk /tmp/disk-ok; done)
+e console-bad run --kernel $k --console hvc0
+out=$(su nobody -s /bin/sh -c "armvirt-vmm run --kernel $k --disk /tmp/disk-noperm" 2>&1 </dev/null)
+rc=$?
+echo "ERR-CASE disk-unreadable: exit $rc lines $(printf '%s\n' "$out" | wc -l): $out"
+# ,ro opens a file on a read-only file system: the run gets as far as /dev/kvm
+e disk-ro-on-read-only-fs run --kernel $k --disk /tmp/rofs/disk.img,ro --kvm-device /nonexistent
 e help-exits-0 --help
 # A guest that never powers off, stopped by SIGTERM; a guest asking for a reset.
 armvirt-vmm run --kernel /guest/spin.bin --cpus 2 >/tmp/spin.out 2>&1 &
@@ -192,7 +217,7 @@ echo "RESET-CASE: exit $?"
 SCEN
   nested errors "$scen" --file "$guests/isv0.bin" --file "$guests/spin.bin" --timeout 100
   cases=$(grep '^ERR-CASE ' "$log")
-  [ "$(echo "$cases" | wc -l)" -eq 22 ] || fail "errors: expected 22 cases"
+  [ "$(echo "$cases" | wc -l)" -eq 32 ] || fail "errors: expected 32 cases"
   bad=0
   while IFS= read -r line; do
     name=$(echo "$line" | sed 's/^ERR-CASE \([^:]*\):.*/\1/')
@@ -207,27 +232,52 @@ SCEN
       echo "bad: $line"
       bad=1
     fi
+    # The virtio cases must give their own reason.
+    want=""
+    case "$name" in
+    disk-missing) want='^armvirt-vmm: --disk /tmp/nonexistent.img: No such file or directory$' ;;
+    disk-directory) want='^armvirt-vmm: --disk /tmp/disk-dir: a directory, not a disk image$' ;;
+    disk-empty) want='^armvirt-vmm: --disk /tmp/empty: empty \(0 bytes\)$' ;;
+    disk-not-sectors) want='^armvirt-vmm: --disk /tmp/disk-1000: 1000 bytes: not a multiple of the 512-byte sector$' ;;
+    disk-read-only-fs) want='^armvirt-vmm: --disk /tmp/rofs/disk.img: cannot be opened for writing \(Read-only file system\); add ,ro for a read-only disk$' ;;
+    disk-bad-option) want="^armvirt-vmm: --disk '/tmp/disk-ok,rw': unknown option 'rw' \\(expected ro\\)\$" ;;
+    disk-too-many) want='^armvirt-vmm: --disk /tmp/disk-ok: at most 16 disks$' ;;
+    console-bad) want="^armvirt-vmm: --console 'hvc0': expected serial or virtio\$" ;;
+    disk-unreadable) want='^armvirt-vmm: --disk /tmp/disk-noperm: Permission denied$' ;;
+    disk-ro-on-read-only-fs) want='^armvirt-vmm: cannot open /nonexistent: ' ;;
+    esac
+    if [ -n "$want" ] && ! echo "$msg" | grep -qE "$want"; then
+      echo "bad: $name: '$msg' does not match '$want'"
+      bad=1
+    fi
   done <<<"$cases"
   [ "$bad" = 0 ] || fail "errors: some cases did not give one line and a non-zero exit"
   grep -q '^SIGNAL-CASE: exit 143: armvirt-vmm: stopped by signal 15$' "$log" ||
     fail "errors: SIGTERM did not stop armvirt-vmm with status 143 and one line"
   grep -q '^spin: asking for a reset' "$log" && grep -q '^RESET-CASE: exit 0$' "$log" ||
     fail "errors: a guest's PSCI SYSTEM_RESET did not end the run with status 0"
-  echo "PASS: 21 error cases: one line each, exit status 1 or 2, no crash; --help exits 0; SIGTERM stops a spinning 2-vCPU guest (status 143); SYSTEM_RESET ends the run (status 0)"
+  echo "PASS: 31 error cases (10 of them --disk files and virtio options, each with its reason): one line each, exit status 1 or 2, no crash; --help exits 0; SIGTERM stops a spinning 2-vCPU guest (status 143); SYSTEM_RESET ends the run (status 0)"
   ;;
 
 bench)
   image=$1
   scen="$KVM_WORK/bench.sh"
   mkdir -p "$KVM_WORK"
+  # Twice: virtio kicks as MMIO exits to the VMM, then through KVM_IOEVENTFD (--io-thread).
   {
-    echo "armvirt-vmm run --kernel /guest/$(basename "$image") --stats 2>&1"
+    echo "armvirt-vmm run --kernel /guest/$(basename "$image") --rng --stats 2>&1"
     echo 'echo "VMM-EXIT: $?"'
+    echo "armvirt-vmm run --kernel /guest/$(basename "$image") --rng --io-thread --stats >/tmp/io.out 2>&1"
+    echo 'echo "VMM-IO-THREAD-EXIT: $?"'
+    echo "sed 's/^KVM-BENCH virtio-/KVM-BENCH io-thread-virtio-/' /tmp/io.out"
   } >"$scen"
   nested bench "$scen" --file "$image" --icount --timeout 200
   st=$(vmm_status VMM-EXIT)
   [ "$st" = 0 ] || fail "bench: armvirt-vmm exit status '$st'"
-  for b in empty-loop mmio-read-to-vmm nisv-ldp-to-vmm hvc-psci-version-in-kvm; do
+  st=$(vmm_status VMM-IO-THREAD-EXIT)
+  [ "$st" = 0 ] || fail "bench: armvirt-vmm --io-thread exit status '$st'"
+  for b in empty-loop mmio-read-to-vmm nisv-ldp-to-vmm hvc-psci-version-in-kvm virtio-queue-notify \
+           io-thread-virtio-queue-notify; do
     grep -q "^KVM-BENCH $b: " "$log" || fail "bench: no figure for $b"
   done
   echo "Instructions per iteration (outer QEMU -icount shift=0: 1 ns = 1 instruction):"
@@ -268,6 +318,47 @@ SCEN
   done
   [ "$bad" = 0 ] || fail "el1: some programs did not pass under armvirt-vmm"
   echo "PASS: test/guest/el1 programs under armvirt-vmm: $*"
+  ;;
+
+el1-virtio)
+  # test/guest/el1's virtio program with its test disk (doc/guest-tests.md): read-write with
+  # --rng, then the same file read-only without; each run must pass (exit 0, PASS line, no
+  # FAIL). The program writes a sector and puts the pattern back: the file must be unchanged.
+  dir=$1
+  for f in virtio.bin virtio-disk.img; do
+    [ -s "$dir/$f" ] || fail "missing $dir/$f (build the freestanding configuration)"
+  done
+  scen="$KVM_WORK/el1-virtio.sh"
+  mkdir -p "$KVM_WORK"
+  cat >"$scen" <<'SCEN'
+v() {
+  name=$1
+  shift
+  echo "VIO-BEGIN $name"
+  timeout 60 armvirt-vmm run --kernel /guest/virtio.bin --cpus 2 --mem 256 "$@" 2>&1
+  echo "VIO-EXIT $name: $?"
+}
+before=$(md5sum </guest/virtio-disk.img)
+v rw --disk /guest/virtio-disk.img --rng --params "virtio-blk=rw virtio-rng=1"
+v ro --disk /guest/virtio-disk.img,ro --params "virtio-blk=ro virtio-rng=0"
+after=$(md5sum </guest/virtio-disk.img)
+[ "$before" = "$after" ] && echo "VIO-DISK: unchanged" || echo "VIO-DISK: changed"
+SCEN
+  nested el1-virtio "$scen" --file "$dir/virtio.bin" --file "$dir/virtio-disk.img" --timeout 200
+  bad=0
+  for c in rw ro; do
+    out=$(sed -n "/^VIO-BEGIN $c\$/,/^VIO-EXIT $c:/p" "$log")
+    st=$(sed -n "s/^VIO-EXIT $c: //p" <<<"$out")
+    if [ "$st" != 0 ] || ! grep -q '^PASS virtio (' <<<"$out" || grep -q '^FAIL' <<<"$out"; then
+      echo "bad: $c (armvirt-vmm exit '$st')"
+      bad=1
+    else
+      echo "ok: $c: $(grep '^PASS virtio (' <<<"$out")"
+    fi
+  done
+  grep -q '^VIO-DISK: unchanged' "$log" || { echo "bad: the disk file changed"; bad=1; }
+  [ "$bad" = 0 ] || fail "el1-virtio: the virtio program did not pass under armvirt-vmm"
+  echo "PASS: virtio program under armvirt-vmm --disk (rw, --rng) and --disk ,ro; disk file unchanged, ${elapsed} s"
   ;;
 
 formats)
@@ -407,8 +498,115 @@ SCEN
   echo "PASS: Debian under armvirt-vmm --irqchip gicv3-its: '$(echo "$its" | sed 's/^\[[^]]*\] //')'; guest cpuinfo has sve, paca, pacg; ${elapsed} s"
   ;;
 
+virtio)
+  # Debian under armvirt-vmm's virtio devices, in one nested boot (two VMM runs):
+  #  1. --disk disk.ext4 --disk raw.img --disk ro.ext4,ro --rng: the guest
+  #     (test/kvm/virtio-scenario.sh) writes a file to the ext4 disk and a pattern with a
+  #     random token at sector 2048 of the raw disk, is refused writes to the read-only
+  #     disk, reads /dev/hwrng, finds no "Wrong magic value"; after the VMM exits the outer
+  #     Linux checks the raw file's bytes, mounts the ext4 image (loop, the same kernel's
+  #     ext4 modules) and reads the file, and compares the read-only file's checksum.
+  #  2. --console virtio, console=hvc0: commands typed into armvirt-vmm's stdin run in a
+  #     shell on /dev/hvc0.
+  [ -s "$KVM_IMAGES/disk.ext4" ] || fail "missing $KVM_IMAGES/disk.ext4 (scripts/guest-images.sh)"
+  here=$(cd "$(dirname "$0")" && pwd)
+  vw="$KVM_WORK/virtio-files"
+  rm -rf "$vw"
+  mkdir -p "$vw/scen" "$vw/mods"
+  # The guest's initramfs with the scenario appended (a second, gzip'd cpio archive).
+  cp "$here/virtio-scenario.sh" "$vw/scen/scenario.sh"
+  chmod 0755 "$vw/scen/scenario.sh"
+  (cd "$vw/scen" && echo scenario.sh | cpio -o -H newc --quiet) | gzip -9 >"$vw/scen.cpio.gz"
+  cat "$KVM_IMAGES/initramfs.gz" "$vw/scen.cpio.gz" >"$vw/virtio-initramfs.gz"
+  # For the outer Linux: the ext4 modules (from the guest's initramfs) and loop.ko.
+  (cd "$vw/mods" && gunzip -c "$KVM_IMAGES/initramfs.gz" | cpio -id --quiet 'lib/modules/*.ko')
+  kdeb=$(ls -t "$KVM_IMAGES"/debs/linux-image-*-arm64_*_arm64.deb 2>/dev/null | head -n 1)
+  [ -n "$kdeb" ] || fail "no kernel package in $KVM_IMAGES/debs"
+  dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$vw/mods" --wildcards '*/drivers/block/loop.ko'
+  files=(--file "$KVM_IMAGES/Image" --file "$vw/virtio-initramfs.gz" --file "$KVM_IMAGES/disk.ext4")
+  for m in crc16 mbcache jbd2 crc32c_generic ext4; do
+    files+=(--file "$vw/mods/lib/modules/$m.ko")
+  done
+  files+=(--file "$(find "$vw/mods" -name loop.ko | head -n 1)")
+  scen="$KVM_WORK/virtio.sh"
+  cat >"$scen" <<'SCEN'
+token=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+cp /guest/disk.ext4 /tmp/disk.ext4
+dd if=/dev/zero of=/tmp/raw.img bs=1M count=4 2>/dev/null
+cp /guest/disk.ext4 /tmp/ro.ext4
+ro_before=$(md5sum </tmp/ro.ext4)
+p="console=ttyAMA0 panic=-1 armvirt.scenario=virtio-disks armvirt.token=$token"
+timeout 150 armvirt-vmm run --kernel /guest/Image --initrd /guest/virtio-initramfs.gz \
+  --mem 256 --cpus 2 --disk /tmp/disk.ext4 --disk=/tmp/raw.img --disk /tmp/ro.ext4,ro --rng \
+  --stats --params "$p" 2>&1
+echo "VMM-EXIT: $?"
+echo "OUTER-TOKEN: $token"
+echo "OUTER-RAW: $(dd if=/tmp/raw.img bs=512 skip=2048 count=1 2>/dev/null | tr -d '\000')"
+echo "OUTER-RAW-NONZERO-BYTES: $(tr -d '\000' </tmp/raw.img | wc -c)"
+[ "$(md5sum </tmp/ro.ext4)" = "$ro_before" ] && echo "OUTER-RO: unchanged" || echo "OUTER-RO: changed"
+for m in crc16 mbcache jbd2 crc32c_generic ext4 loop; do insmod /guest/$m.ko; done
+mkdir -p /mnt
+if mount -t ext4 -o loop,ro /tmp/disk.ext4 /mnt; then
+  echo "OUTER-EXT4: $(cat /mnt/guest.txt)"
+  echo "OUTER-EXT4-ORIGINAL: $(cat /mnt/armvirt.txt)"
+  umount /mnt
+else
+  echo "OUTER-EXT4: mount failed"
+fi
+# 2: a shell on hvc0, fed through armvirt-vmm's stdin once the guest says it is ready.
+mkfifo /tmp/hvc.in
+exec 3<>/tmp/hvc.in
+timeout 150 armvirt-vmm run --kernel /guest/Image --initrd /guest/virtio-initramfs.gz \
+  --mem 256 --cpus 2 --console virtio --stats \
+  --params "console=hvc0 earlycon panic=-1 armvirt.scenario=virtio-hvc" <&3 >/tmp/hvc.out 2>&1 &
+pid=$!
+k=0
+while ! grep -q '^HVC-READY' /tmp/hvc.out && [ $k -lt 1200 ]; do sleep 0.1; k=$((k + 1)); done
+printf 'echo HVC-$((6 * 7)) $(tty)\ncat /sys/class/tty/console/active\nexit\n' >&3
+wait $pid
+echo "VMM-HVC-EXIT: $?"
+exec 3>&-
+sed 's/^/HVC-OUT: /' /tmp/hvc.out
+SCEN
+  nested virtio "$scen" "${files[@]}" --timeout 400
+  bad=0
+  check() { # DESCRIPTION GREP-PATTERN
+    if grep -qE "$2" "$log"; then echo "ok: $1"; else echo "bad: $1 (no line matching '$2')"; bad=1; fi
+  }
+  token=$(sed -n 's/^OUTER-TOKEN: \([0-9a-f]*\)$/\1/p' "$log")
+  [ -n "$token" ] || fail "virtio: no token"
+  check "armvirt-vmm exit 0 (disks, rng)" '^VMM-EXIT: 0$'
+  check "no 'Wrong magic value' from the 32 slots" '^VIRTIO-WRONG-MAGIC: 0$'
+  check "virtio_mmio probed all 32 slots" '^VIRTIO-MMIO-SLOTS: 32$'
+  check "4 virtio devices (3 disks, rng), no more" '^VIRTIO-DEVICES: 4$'
+  check "vda: the ext4 disk, 8 MiB, read-write" '^VIRTIO-BLK: vda size=16384 ro=0 serial=armvirt-disk0$'
+  check "vdb: the raw disk, 4 MiB" '^VIRTIO-BLK: vdb size=8192 ro=0 serial=armvirt-disk1$'
+  check "vdc: the ,ro disk is read-only" '^VIRTIO-BLK: vdc size=16384 ro=1 serial=armvirt-disk2$'
+  check "the guest read the ext4 disk" '^VIRTIO-EXT4-READ: ARMVIRT-EXT4-OK'
+  check "the guest wrote, synced and unmounted" '^VIRTIO-EXT4: written$'
+  check "the guest read its raw pattern back (O_DIRECT)" "^VIRTIO-RAW-READ: ARMVIRT-RAW-$token\$"
+  check "/sys/block/vdc/ro = 1" '^VIRTIO-RO-SYSFS: 1$'
+  check "a write to the read-only disk fails (EPERM)" '^VIRTIO-RO-WRITE: refused: .*Operation not permitted'
+  check "ext4 on it mounts read-only" '^VIRTIO-RO-MOUNT: ro$'
+  check "and reads" '^VIRTIO-RO-READ: ARMVIRT-EXT4-OK'
+  check "a file write on it fails (EROFS)" '^VIRTIO-RO-FS-WRITE: refused: .*Read-only file system'
+  check "rng_current is virtio" '^VIRTIO-RNG-CURRENT: virtio_rng'
+  check "/dev/hwrng gives 4096 bytes" '^VIRTIO-RNG-BYTES: 4096$'
+  check "the raw file has the pattern at 1 MiB" "^OUTER-RAW: ARMVIRT-RAW-$token\$"
+  check "and nothing else was written to it" "^OUTER-RAW-NONZERO-BYTES: $((12 + ${#token}))\$"
+  check "the read-only file is unchanged" '^OUTER-RO: unchanged$'
+  check "the outer Linux reads the guest's file from the ext4 image" "^OUTER-EXT4: written by the guest $token\$"
+  check "the VMM counted the disk flushes and discards" '^  virtio-blk0: .* [1-9][0-9]* flushes, [1-9][0-9]* discards'
+  check "armvirt-vmm exit 0 (virtio console)" '^VMM-HVC-EXIT: 0$'
+  check "the shell on hvc0 ran the typed command" '^HVC-OUT: HVC-42 /dev/hvc0$'
+  check "hvc0 is the kernel's console" '^HVC-OUT: hvc0$'
+  check "input reached the guest through the virtio-console" '^HVC-OUT:   virtio-console: [1-9][0-9]* bytes out, [1-9][0-9]* in'
+  [ "$bad" = 0 ] || fail "virtio: some checks failed"
+  echo "PASS: Debian under armvirt-vmm with 3 virtio disks (ext4 file and raw pattern seen by the outer Linux, ,ro refused, file unchanged), virtio-rng, a shell on virtio-console hvc0, no 'Wrong magic value'; ${elapsed} s"
+  ;;
+
 *)
-  echo "usage: $0 images|guest|linux|errors|bench|el1|formats|features|linux-features ..." >&2
+  echo "usage: $0 images|guest|linux|errors|bench|el1|el1-virtio|formats|features|linux-features|virtio ..." >&2
   exit 2
   ;;
 esac

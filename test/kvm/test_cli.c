@@ -161,6 +161,91 @@ static void test_cpu_features(void **state)
 		     "expected gicv3, gicv3-its or gicv2");
 }
 
+/* --disk FILE[,ro] (repeatable, in order), --console serial|virtio, --rng. */
+static void test_virtio(void **state)
+{
+	(void)state;
+	static struct vmm_opts o;
+	char err[160];
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k"), 0);
+	assert_int_equal(o.nr_disks, 0);
+	assert_int_equal(o.console, VMM_CONSOLE_SERIAL);
+	assert_false(o.rng);
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--disk", "a.ext4", "--disk=/b/raw.img,ro",
+			       "--disk", "c", "--console", "virtio", "--rng"), 0);
+	assert_int_equal(o.nr_disks, 3);
+	assert_string_equal(o.disks[0].path, "a.ext4");
+	assert_false(o.disks[0].readonly);
+	assert_string_equal(o.disks[1].path, "/b/raw.img");
+	assert_true(o.disks[1].readonly);
+	assert_string_equal(o.disks[2].path, "c");
+	assert_false(o.disks[2].readonly);
+	assert_int_equal(o.console, VMM_CONSOLE_VIRTIO);
+	assert_true(o.rng);
+	assert_false(o.io_thread);
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--io-thread"), 0);
+	assert_true(o.io_thread);
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--io-thread=1"), err, "takes no value");
+	/* the last --console wins; ,ro may be repeated */
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--console=virtio", "--console=serial",
+			       "--disk", "d,ro,ro"), 0);
+	assert_int_equal(o.console, VMM_CONSOLE_SERIAL);
+	assert_int_equal(o.nr_disks, 1);
+	assert_string_equal(o.disks[0].path, "d");
+	assert_true(o.disks[0].readonly);
+
+	/* VMM_MAX_DISKS disks, then one too many */
+	char *argv[4 + 2 * (VMM_MAX_DISKS + 1) + 1];
+	int argc = 0;
+	argv[argc++] = "armvirt-vmm";
+	argv[argc++] = "run";
+	argv[argc++] = "--kernel";
+	argv[argc++] = "k";
+	for (unsigned i = 0; i < VMM_MAX_DISKS; i++) {
+		argv[argc++] = "--disk";
+		argv[argc++] = "disk.img";
+	}
+	argv[argc] = NULL;
+	assert_int_equal(vmm_parse_args(argc, argv, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.nr_disks, VMM_MAX_DISKS);
+	argv[argc++] = "--disk";
+	argv[argc++] = "one-too-many.img";
+	argv[argc] = NULL;
+	expect_error(vmm_parse_args(argc, argv, &o, err, sizeof(err)), err,
+		     "--disk one-too-many.img: at most 16 disks");
+
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--disk"), err, "--disk needs a value");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--disk", ""), err,
+		     "--disk '': empty file name");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--disk", ",ro"), err,
+		     "--disk ',ro': empty file name");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--disk", "x.img,rw"), err,
+		     "--disk 'x.img,rw': unknown option 'rw' (expected ro)");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--disk", "x.img,ro,cache=none"), err,
+		     "unknown option 'cache=none'");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--disk", "x.img,"), err,
+		     "unknown option ''");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--disk", "x.img,RO"), err,
+		     "unknown option 'RO'");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--console", "hvc0"), err,
+		     "--console 'hvc0': expected serial or virtio");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--console"), err,
+		     "--console needs a value");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--rng=getrandom"), err,
+		     "takes no value");
+
+	/* a file name as long as the buffer allows, and one byte more */
+	static char name[VMM_DISK_PATH_MAX + 1];
+	memset(name, 'a', VMM_DISK_PATH_MAX - 1);
+	name[VMM_DISK_PATH_MAX - 1] = '\0';
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--disk", name), 0);
+	assert_int_equal(strlen(o.disks[0].path), VMM_DISK_PATH_MAX - 1);
+	name[VMM_DISK_PATH_MAX - 1] = 'a';
+	name[VMM_DISK_PATH_MAX] = '\0';
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--disk", name), err,
+		     "file name longer than 4095 bytes");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_cpu_features),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_virtio),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

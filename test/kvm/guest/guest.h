@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #define UART_BASE 0x09000000ul
+#define VIRTIO_BASE 0x0a000000ul /* virtio-mmio slot 0 */
 #define PSCI_VERSION 0x84000000ul
 #define PSCI_SYSTEM_OFF 0x84000008ul
 

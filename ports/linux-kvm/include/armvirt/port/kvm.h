@@ -30,6 +30,10 @@
  * Locking: device accesses from every vCPU thread are serialised by one mutex, which the
  * caller takes too (av_kvm_lock_devices()) when it touches a device from another thread
  * (console input, say). av_kvm_irq_line() may be called with or without it held.
+ * A device that may be slow (a disk doing host I/O in its handler) can have its own lock
+ * instead: embed its bus entry in a `struct av_kvm_locked_dev` and set
+ * AV_KVM_MMIO_F_OWN_LOCK; its MMIO exits then take only that mutex, so the other devices
+ * are not held up (NISV exits take the device lock too, inside the shared one).
  */
 #ifndef ARMVIRT_PORT_KVM_H
 #define ARMVIRT_PORT_KVM_H
@@ -54,6 +58,22 @@ extern "C" {
 #define AV_KVM_MAX_VCPUS AV_VMSPEC_MAX_VCPUS
 /** Signal used to kick vCPU threads out of KVM_RUN (a no-op handler is installed). */
 #define AV_KVM_KICK_SIGNAL SIGUSR2
+
+/**
+ * av_mmio_dev::flags bit (one the bus leaves alone): the device is the @c mmio of a
+ * `struct av_kvm_locked_dev`, and the run loop serialises its accesses with that struct's
+ * @c lock rather than the shared device lock.
+ */
+#define AV_KVM_MMIO_F_OWN_LOCK 0x80000000u
+
+/**
+ * A bus entry with its own lock (AV_KVM_MMIO_F_OWN_LOCK). The caller initialises @c lock
+ * and takes it whenever it touches the device from another thread.
+ */
+struct av_kvm_locked_dev {
+	struct av_mmio_dev mmio; /**< the bus entry (registered with av_mmio_register()) */
+	pthread_mutex_t lock;    /**< serialises the device */
+};
 
 /** armvirt's typed exits, as the run loop classifies KVM exits. */
 enum av_kvm_exit_kind {
@@ -114,6 +134,8 @@ struct av_kvm_caps {
 	/** KVM_CAP_ARM_PTRAUTH_ADDRESS and _GENERIC: vCPUs may have pointer authentication */
 	bool ptrauth;
 	bool its;            /**< an in-kernel ITS (KVM_DEV_TYPE_ARM_VGIC_ITS) can be created */
+	bool ioeventfd;      /**< KVM_CAP_IOEVENTFD: av_kvm_ioeventfd() */
+	bool irqfd;          /**< KVM_CAP_IRQFD: av_kvm_irqfd() */
 };
 
 /**
@@ -272,6 +294,32 @@ int av_kvm_set_regs(struct av_kvm *kvm, unsigned vcpu, const struct av_regs *reg
  * @return 0, -AV_EINVAL for an SPI beyond the GIC, -AV_EIO when KVM refuses.
  */
 int av_kvm_irq_line(struct av_kvm *kvm, unsigned spi, bool level);
+
+/**
+ * Have KVM signal @p fd (an eventfd) for a guest write of @p len bytes at @p gpa instead
+ * of exiting to user space (KVM_IOEVENTFD, MMIO): with @p match, only for a write of
+ * @p *match (KVM_IOEVENTFD_FLAG_DATAMATCH), e.g. a virtio-mmio QueueNotify of one queue.
+ * The write then never reaches the bus; the thread reading @p fd does what it would have
+ * done (av_virtio_queue_notify()).
+ * @param kvm   the KVM VM (created)
+ * @param gpa   guest-physical address
+ * @param len   1, 2, 4 or 8
+ * @param match the value to match, or NULL for any
+ * @param fd    an eventfd
+ * @return 0, -AV_ENOTSUP without KVM_CAP_IOEVENTFD, -AV_EINVAL, -AV_EIO when KVM refuses.
+ */
+int av_kvm_ioeventfd(struct av_kvm *kvm, uint64_t gpa, unsigned len, const uint64_t *match,
+		     int fd);
+
+/**
+ * Have a write to @p fd (an eventfd) inject an edge on SPI @p spi (KVM_IRQFD; the SPI
+ * number is the GSI of KVM's default arm64 routing), without a KVM_IRQ_LINE ioctl.
+ * @param kvm the KVM VM (created)
+ * @param spi SPI number (INTID - 32)
+ * @param fd  an eventfd
+ * @return 0, -AV_ENOTSUP without KVM_CAP_IRQFD, -AV_EINVAL, -AV_EIO when KVM refuses.
+ */
+int av_kvm_irqfd(struct av_kvm *kvm, unsigned spi, int fd);
 
 /**
  * Take the device lock (see the file comment).

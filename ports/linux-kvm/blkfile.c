@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * A virtio-blk backend over a host file: preadv/pwritev, fdatasync, fallocate
- * (armvirt/port/blkfile.h).
+ * A virtio-blk backend over a host file: memcpy through a shared mapping or
+ * preadv/pwritev, msync/fdatasync, fallocate (armvirt/port/blkfile.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -48,6 +52,71 @@ static int errno_code(int e)
 	default:
 		return -AV_EIO;
 	}
+}
+
+/*
+ * Bus errors in a copy through a mapping. A thread copying sets copy_env and the bounds of
+ * the mapping; a SIGBUS at an address inside them jumps back to the copy, which fails the
+ * request. Any other SIGBUS goes to the action that was installed before.
+ */
+static pthread_mutex_t bus_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sigaction bus_prev;
+static _Thread_local sigjmp_buf *copy_env;
+static _Thread_local const uint8_t *copy_lo, *copy_hi;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	sigjmp_buf *env = copy_env;
+	const uint8_t *a = si ? (const uint8_t *)si->si_addr : NULL;
+	if (env && a >= copy_lo && a < copy_hi) {
+		copy_env = NULL;
+		siglongjmp(*env, 1);
+	}
+	if (bus_prev.sa_flags & SA_SIGINFO) {
+		if (bus_prev.sa_sigaction) {
+			bus_prev.sa_sigaction(sig, si, uc);
+			return;
+		}
+	} else if (bus_prev.sa_handler == SIG_IGN) {
+		if (!si || si->si_code <= 0)
+			return; /* sent by a process, and ignored before */
+	} else if (bus_prev.sa_handler != SIG_DFL) {
+		bus_prev.sa_handler(sig);
+		return;
+	}
+	signal(SIGBUS, SIG_DFL);
+	raise(SIGBUS);
+}
+
+/* Make on_sigbus() the SIGBUS action, unless it is already; false when that fails. */
+static bool install_sigbus(void)
+{
+	struct sigaction cur, sa;
+	bool ok = true;
+	pthread_mutex_lock(&bus_lock);
+	if (sigaction(SIGBUS, NULL, &cur)) {
+		ok = false;
+	} else if (!(cur.sa_flags & SA_SIGINFO) || cur.sa_sigaction != on_sigbus) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = on_sigbus;
+		/* SIGBUS stays unblocked in the handler: no signal mask for the jump to restore */
+		sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+		sigemptyset(&sa.sa_mask);
+		bus_prev = cur;
+		ok = sigaction(SIGBUS, &sa, NULL) == 0;
+	}
+	pthread_mutex_unlock(&bus_lock);
+	return ok;
+}
+
+/* Map a regular file whole, or leave f->map NULL (the preadv/pwritev path). */
+static void map_file(struct av_blkfile *f)
+{
+	if (f->size > SIZE_MAX || !install_sigbus())
+		return;
+	void *m = mmap(NULL, (size_t)f->size, PROT_READ | (f->readonly ? 0 : PROT_WRITE),
+		       MAP_SHARED, f->fd, 0);
+	f->map = m == MAP_FAILED ? NULL : m;
 }
 
 int av_blkfile_open(struct av_blkfile *f, const char *path, bool readonly, char *err,
@@ -112,13 +181,26 @@ int av_blkfile_open(struct av_blkfile *f, const char *path, bool readonly, char 
 	}
 	f->fd = fd;
 	f->size = size;
+	if (S_ISREG(st.st_mode))
+		map_file(f);
 	if (err && errlen)
 		err[0] = '\0';
 	return 0;
 }
 
+void av_blkfile_unmap(struct av_blkfile *f)
+{
+	if (f && f->map) {
+		munmap(f->map, (size_t)f->size);
+		f->map = NULL;
+		/* The pages written stay dirty in the page cache: fdatasync() covers them. */
+		f->dirty_lo = f->dirty_hi = 0;
+	}
+}
+
 void av_blkfile_close(struct av_blkfile *f)
 {
+	av_blkfile_unmap(f);
 	if (f && f->fd >= 0) {
 		close(f->fd);
 		f->fd = -1;
@@ -130,12 +212,77 @@ static bool in_file(const struct av_blkfile *f, uint64_t offset, uint64_t len)
 	return offset <= f->size && len <= f->size - offset;
 }
 
+/* Copy between @iov[0 .. n) and the mapping at @p. */
+static void copy_segments(uint8_t *p, const struct av_iov *iov, unsigned n, bool write)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (!iov[i].len)
+			continue;
+		if (write)
+			memcpy(p, iov[i].base, iov[i].len);
+		else
+			memcpy(iov[i].base, p, iov[i].len);
+		p += iov[i].len;
+	}
+}
+
+/* The copies of one request through the mapping; 1 when a bus error interrupted them. */
+static int map_copy(uint8_t *p, const struct av_iov *iov, unsigned n, bool write,
+		    const uint8_t *lo, const uint8_t *hi)
+{
+	/* volatile: kept out of registers across sigsetjmp() (-Wclobbered) */
+	uint8_t *volatile vp = p;
+	const struct av_iov *volatile viov = iov;
+	volatile unsigned vn = n;
+	volatile bool vwrite = write;
+	sigjmp_buf env;
+
+	copy_lo = lo;
+	copy_hi = hi;
+	if (sigsetjmp(env, 0))
+		return 1;
+	copy_env = &env;
+	copy_segments(vp, viov, vn, vwrite);
+	copy_env = NULL;
+	return 0;
+}
+
+/* A request through the mapping: the whole of it inside the file, then the copies. */
+static int map_xfer(struct av_blkfile *f, uint64_t offset, const struct av_iov *iov,
+		    unsigned n, bool write)
+{
+	uint64_t total = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (iov[i].len > f->size - total)
+			return -AV_ERANGE;
+		total += iov[i].len;
+	}
+	if (!in_file(f, offset, total))
+		return -AV_ERANGE;
+	if (!total)
+		return 0;
+	if (write) {
+		/* Before the copy: a copy cut short may still have changed some pages. */
+		if (f->dirty_lo == f->dirty_hi) {
+			f->dirty_lo = offset;
+			f->dirty_hi = offset + total;
+		} else {
+			if (offset < f->dirty_lo)
+				f->dirty_lo = offset;
+			if (offset + total > f->dirty_hi)
+				f->dirty_hi = offset + total;
+		}
+	}
+	uint8_t *base = f->map;
+	return map_copy(base + offset, iov, n, write, base, base + f->size) ? -AV_EIO : 0;
+}
+
 /*
- * preadv/pwritev over @iov[0 .. n) at @offset until every byte moved: EINTR repeats the
- * call, a short transfer continues after the last byte moved. A read that returns 0
- * (end of file) fails.
+ * A request: through the mapping when there is one, otherwise preadv/pwritev over
+ * @iov[0 .. n) at @offset until every byte moved: EINTR repeats the call, a short
+ * transfer continues after the last byte moved. A read that returns 0 (end of file) fails.
  */
-static int xfer(const struct av_blkfile *f, uint64_t offset, const struct av_iov *iov,
+static int xfer(struct av_blkfile *f, uint64_t offset, const struct av_iov *iov,
 		unsigned n, bool write)
 {
 	struct iovec v[IOV_CHUNK];
@@ -146,6 +293,8 @@ static int xfer(const struct av_blkfile *f, uint64_t offset, const struct av_iov
 		return -AV_EINVAL;
 	if (write && f->readonly)
 		return -AV_EPERM;
+	if (f->map)
+		return map_xfer(f, offset, iov, n, write);
 	while (next < n) {
 		unsigned cnt = 0;
 		uint64_t want = 0;
@@ -200,16 +349,29 @@ static int file_write(void *ctx, uint64_t offset, const struct av_iov *iov, unsi
 	return xfer(ctx, offset, iov, n, true);
 }
 
+/*
+ * The pages written through the mapping since the last flush (msync), then the file's
+ * data and the metadata needed to read it (fdatasync: fallocate's changes too).
+ */
 static int file_flush(void *ctx)
 {
-	const struct av_blkfile *f = ctx;
+	struct av_blkfile *f = ctx;
 	int r;
 	if (!f || f->fd < 0)
 		return -AV_EINVAL;
+	if (f->map && f->dirty_hi > f->dirty_lo) {
+		uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+		uint64_t lo = f->dirty_lo & ~(page - 1);
+		if (msync((uint8_t *)f->map + lo, (size_t)(f->dirty_hi - lo), MS_SYNC))
+			return -AV_EIO;
+	}
 	do
 		r = fdatasync(f->fd);
 	while (r && errno == EINTR);
-	return r ? -AV_EIO : 0;
+	if (r)
+		return -AV_EIO;
+	f->dirty_lo = f->dirty_hi = 0;
+	return 0;
 }
 
 /* fallocate with EINTR repeated: 0, 1 when the file system does not support @mode, or
@@ -248,7 +410,7 @@ static int file_discard(void *ctx, uint64_t offset, uint64_t len)
 	return r;
 }
 
-static int write_zero_bytes(const struct av_blkfile *f, uint64_t offset, uint64_t len)
+static int write_zero_bytes(struct av_blkfile *f, uint64_t offset, uint64_t len)
 {
 	static const uint8_t zero[ZERO_CHUNK];
 	while (len) {

@@ -6,9 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -48,6 +50,26 @@ static int teardown(void **state)
 	char cmd[96];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The two paths of a regular file: through the mapping, and preadv/pwritev. */
+enum path_kind { MAPPED, SYSCALLS };
+static const enum path_kind mapped = MAPPED, syscalls = SYSCALLS;
+
+/* av_blkfile_open() of a regular file, then on the path the test's state names. */
+static int open_disk(void **state, struct av_blkfile *f, const char *path, bool ro, char *err,
+		     size_t errlen)
+{
+	int r = av_blkfile_open(f, path, ro, err, errlen);
+	if (r)
+		return r;
+	if (*(const enum path_kind *)*state == MAPPED) {
+		assert_non_null(f->map);
+	} else {
+		av_blkfile_unmap(f);
+		assert_null(f->map);
+	}
+	return 0;
 }
 
 static void expect_open_error(const char *path, bool ro, int code, const char *needle)
@@ -97,11 +119,10 @@ static void test_open_errors(void **state)
 
 static void test_read_write(void **state)
 {
-	(void)state;
 	struct av_blkfile f;
 	char err[160];
 	const char *path = make_file("rw.img", 1 << 20, 0x5a);
-	assert_int_equal(av_blkfile_open(&f, path, false, err, sizeof(err)), 0);
+	assert_int_equal(open_disk(state, &f, path, false, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
 	assert_true(f.fd >= 0);
 	assert_int_equal(f.size, 1 << 20);
@@ -154,10 +175,9 @@ static void test_read_write(void **state)
 /* 300 segments, most adjacent in memory, some not: five preadv/pwritev calls. */
 static void test_adjacent_segments(void **state)
 {
-	(void)state;
 	struct av_blkfile f;
 	const char *path = make_file("adj.img", 1 << 20, 0);
-	assert_int_equal(av_blkfile_open(&f, path, false, NULL, 0), 0);
+	assert_int_equal(open_disk(state, &f, path, false, NULL, 0), 0);
 	enum { NSEG = 300, SEG = 512 };
 	static uint8_t buf[NSEG * SEG + NSEG], back[NSEG * SEG];
 	struct av_iov iov[NSEG];
@@ -185,10 +205,9 @@ static void test_adjacent_segments(void **state)
 
 static void test_readonly(void **state)
 {
-	(void)state;
 	struct av_blkfile f;
 	const char *path = make_file("ro.img", 8192, 0x11);
-	assert_int_equal(av_blkfile_open(&f, path, true, NULL, 0), 0);
+	assert_int_equal(open_disk(state, &f, path, true, NULL, 0), 0);
 	assert_true(f.readonly);
 	uint8_t buf[512];
 	memset(buf, 0xee, sizeof(buf));
@@ -217,11 +236,10 @@ static void expect_bytes(struct av_blkfile *f, uint64_t off, size_t len, uint8_t
 /* Write-zeroes by each method: fallocate ZERO_RANGE, PUNCH_HOLE, zeroes written. */
 static void test_write_zeroes(void **state)
 {
-	(void)state;
 	for (int method = 0; method < 3; method++) {
 		struct av_blkfile f;
 		const char *path = make_file("wz.img", 1 << 18, 0xaa);
-		assert_int_equal(av_blkfile_open(&f, path, false, NULL, 0), 0);
+		assert_int_equal(open_disk(state, &f, path, false, NULL, 0), 0);
 		f.no_zero_range = method >= 1;
 		f.no_punch_hole = method >= 2;
 		assert_int_equal(av_blkfile_ops.write_zeroes(&f, 8192, 20480, method == 0), 0);
@@ -244,10 +262,9 @@ static void test_write_zeroes(void **state)
 
 static void test_discard(void **state)
 {
-	(void)state;
 	struct av_blkfile f;
 	const char *path = make_file("discard.img", 1 << 16, 0xaa);
-	assert_int_equal(av_blkfile_open(&f, path, false, NULL, 0), 0);
+	assert_int_equal(open_disk(state, &f, path, false, NULL, 0), 0);
 	assert_int_equal(av_blkfile_ops.discard(&f, 4096, 8192), 0);
 	assert_int_equal(av_blkfile_ops.discard(&f, 0, 0), 0);
 	assert_int_equal(av_blkfile_ops.discard(&f, 1 << 16, 512), -AV_ERANGE);
@@ -264,15 +281,148 @@ static void test_discard(void **state)
 	av_blkfile_close(&f);
 }
 
+/* Bytes [off, off + len) of the file at @path, read through a descriptor of its own. */
+static void expect_file_bytes(const char *path, off_t off, size_t len, uint8_t byte)
+{
+	uint8_t buf[4096];
+	FILE *fp = fopen(path, "rb");
+	assert_non_null(fp);
+	assert_true(len <= sizeof(buf));
+	assert_int_equal(fseeko(fp, off, SEEK_SET), 0);
+	assert_int_equal(fread(buf, 1, len, fp), len);
+	fclose(fp);
+	for (size_t k = 0; k < len; k++)
+		if (buf[k] != byte)
+			fail_msg("%s: byte %lld is %#x, expected %#x", path, (long long)off + (long long)k,
+				 buf[k], byte);
+}
+
+/* FLUSH: the written range is tracked and synced, the file shows the data throughout. */
+static void test_flush(void **state)
+{
+	struct av_blkfile f;
+	const char *path = make_file("flush.img", 1 << 20, 0);
+	assert_int_equal(open_disk(state, &f, path, false, NULL, 0), 0);
+	bool map = f.map != NULL;
+	uint8_t buf[1024];
+	memset(buf, 0x77, sizeof(buf));
+	struct av_iov a = { buf, 1024 }, b = { buf, 512 };
+	assert_int_equal(av_blkfile_ops.write(&f, 102400, &b, 1), 0);
+	assert_int_equal(av_blkfile_ops.write(&f, 4096, &a, 1), 0);
+	if (map) {
+		assert_int_equal(f.dirty_lo, 4096);
+		assert_int_equal(f.dirty_hi, 102912);
+	}
+	/* The same page cache: another descriptor sees the writes before and after FLUSH. */
+	expect_file_bytes(path, 4096, 1024, 0x77);
+	expect_file_bytes(path, 102400, 512, 0x77);
+	expect_file_bytes(path, 102912, 512, 0);
+	assert_int_equal(av_blkfile_ops.flush(&f), 0);
+	assert_int_equal(f.dirty_lo, f.dirty_hi);
+	expect_file_bytes(path, 4096, 1024, 0x77);
+	/* Nothing written since: a flush is still an fdatasync and succeeds. */
+	assert_int_equal(av_blkfile_ops.flush(&f), 0);
+	/* Written through the mapping, then unmapped: kept, and the next flush succeeds. */
+	memset(buf, 0x31, sizeof(buf));
+	assert_int_equal(av_blkfile_ops.write(&f, 8192, &a, 1), 0);
+	av_blkfile_unmap(&f);
+	assert_null(f.map);
+	expect_file_bytes(path, 8192, 1024, 0x31);
+	assert_int_equal(av_blkfile_ops.flush(&f), 0);
+	expect_bytes(&f, 8192, 1024, 0x31);
+	av_blkfile_close(&f);
+	assert_int_equal(av_blkfile_ops.flush(&f), -AV_EINVAL);
+	expect_file_bytes(path, 8192, 1024, 0x31);
+
+	/* A read-only file flushes too (nothing to write). */
+	assert_int_equal(open_disk(state, &f, path, true, NULL, 0), 0);
+	assert_int_equal(av_blkfile_ops.flush(&f), 0);
+	expect_bytes(&f, 4096, 1024, 0x77);
+	av_blkfile_close(&f);
+}
+
+/*
+ * The file shrinks under the device (another process's doing): requests past the new end
+ * fail with -AV_EIO instead of a bus error ending the process, and the rest still works.
+ */
+static void test_shrunk(void **state)
+{
+	struct av_blkfile f;
+	const char *path = make_file("shrunk.img", 1 << 16, 0x42);
+	assert_int_equal(open_disk(state, &f, path, false, NULL, 0), 0);
+	bool map = f.map != NULL;
+	assert_int_equal(ftruncate(f.fd, 16384), 0);
+	uint8_t buf[1024];
+	struct av_iov v = { buf, sizeof(buf) };
+	assert_int_equal(av_blkfile_ops.read(&f, 32768, &v, 1), -AV_EIO);
+	assert_int_equal(av_blkfile_ops.read(&f, 16384 - 512, &v, 1), -AV_EIO);
+	memset(buf, 0x42, sizeof(buf));
+	if (map) /* a store past the end of a mapped file is a bus error too */
+		assert_int_equal(av_blkfile_ops.write(&f, 32768, &v, 1), -AV_EIO);
+	expect_bytes(&f, 0, 16384, 0x42);
+	memset(buf, 0x24, sizeof(buf));
+	assert_int_equal(av_blkfile_ops.write(&f, 1024, &v, 1), 0);
+	expect_bytes(&f, 1024, 1024, 0x24);
+	av_blkfile_close(&f);
+}
+
+/* A regular file that mmap() refuses (a sysfs attribute): the preadv path serves it. */
+static void test_unmappable(void **state)
+{
+	(void)state;
+	struct stat st;
+	const char *path = "/sys/kernel/uevent_seqnum";
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || st.st_size != 4096)
+		skip();
+	struct av_blkfile f;
+	assert_int_equal(av_blkfile_open(&f, path, true, NULL, 0), 0);
+	assert_null(f.map);
+	char buf[1]; /* the attribute reads as a few bytes, not as its 4096 */
+	struct av_iov v = { buf, sizeof(buf) };
+	assert_int_equal(av_blkfile_ops.read(&f, 0, &v, 1), 0);
+	assert_true(buf[0] >= '0' && buf[0] <= '9');
+	av_blkfile_close(&f);
+}
+
+/* A SIGBUS outside a copy of the backend is not swallowed: the action before (here the
+ * default one) still ends the process. */
+static void test_other_sigbus(void **state)
+{
+	(void)state;
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* the default action (not the test runner's) before the backend's handler */
+		signal(SIGBUS, SIG_DFL);
+		struct av_blkfile f;
+		if (av_blkfile_open(&f, make_file("bus.img", 4096, 0), false, NULL, 0) || !f.map)
+			_exit(3);
+		raise(SIGBUS);
+		_exit(0); /* survived */
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGBUS);
+}
+
 int main(void)
 {
+#define BOTH_PATHS(t) \
+	cmocka_unit_test_prestate(t, (void *)&mapped), \
+	cmocka_unit_test_prestate(t, (void *)&syscalls)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_errors),
-		cmocka_unit_test(test_read_write),
-		cmocka_unit_test(test_adjacent_segments),
-		cmocka_unit_test(test_readonly),
-		cmocka_unit_test(test_write_zeroes),
-		cmocka_unit_test(test_discard),
+		BOTH_PATHS(test_read_write),
+		BOTH_PATHS(test_adjacent_segments),
+		BOTH_PATHS(test_readonly),
+		BOTH_PATHS(test_write_zeroes),
+		BOTH_PATHS(test_discard),
+		BOTH_PATHS(test_flush),
+		BOTH_PATHS(test_shrunk),
+		cmocka_unit_test(test_unmappable),
+		cmocka_unit_test(test_other_sigbus),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -48,9 +48,23 @@
  * A frame returned by av_vswitch_peek() stays in place, untouched by senders, until
  * av_vswitch_pop(), so a device may copy it into guest buffers without any lock.
  *
- * The @c notify callback of a port is called with the switch lock held, when its queue
- * goes from empty to non-empty; it must not call back into the switch (typically it
- * marks the device's receive side pending and kicks the vCPU).
+ * **Wake-ups.** The @c notify callback of a port is called with the switch lock held when
+ * a frame is queued for it while its consumer waits: at the start, and each time
+ * av_vswitch_peek() found the queue empty. One call per wait, however many frames
+ * follow, so a flood costs the receiver one wake-up, not one per frame; the consumer then
+ * drains until av_vswitch_peek() returns NULL (which re-arms the wake-up; no frame is left
+ * behind, the check is race-free against a concurrent sender). @c notify must not call
+ * into the switch nor take a lock that is held around av_vswitch_tx() (e.g. the
+ * receiving device's lock, when a device's transmit path takes the switch lock with its
+ * own lock held): it marks the port's receive side pending and kicks the vCPU, which
+ * then pulls (av_virtio_net_rx_pull()) under its own device lock.
+ *
+ * **With virtio-net** (armvirt/dev/virtio_net.h) the backend ops are one line each:
+ * @c tx takes the switch lock around av_vswitch_txv(seg, n) and returns 0 (the switch
+ * counts its own drops); @c rx_peek is av_vswitch_peek(); @c rx_consume is
+ * av_vswitch_pop(); @c rx_space is not needed (the device pulls when the guest posts
+ * buffers). Set the port's @c frame_max to the device's MTU plus 18 (Ethernet header and
+ * a VLAN tag).
  *
  * Freestanding: stdint/stddef/stdbool/stdatomic; memcpy/memset/memcmp only.
  */
@@ -58,6 +72,7 @@
 #define ARMVIRT_VSWITCH_H
 
 #include <armvirt/types.h>
+#include <armvirt/virtio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -124,7 +139,7 @@ struct av_vswitch_port_config {
 	uint32_t slots;    /**< queue length in frames, 1 .. #AV_VSWITCH_SLOTS_MAX */
 	uint32_t frame_max; /**< largest frame in bytes (both ways), >= ETH_HLEN */
 	uint32_t flood_max; /**< most flooded frames queued at once; 0: max(1, slots / 2) */
-	/** Queue went from empty to non-empty (switch lock held; may be NULL). */
+	/** A frame was queued while the consumer waited (switch lock held; may be NULL). */
 	void (*notify)(void *ctx, struct av_vswitch_port *port);
 	void *ctx;         /**< passed to @c notify */
 };
@@ -140,17 +155,12 @@ struct av_vswitch_port {
 	uint32_t flood_max;           /**< flooded-frame share of the queue */
 	uint32_t flood_in;            /**< producer: flooded frames queued, mod 2 * slots */
 	av_atomic_int flood_out;      /**< consumer: flooded frames taken, mod 2 * slots */
+	av_atomic_int waiting;        /**< 1: the consumer found the queue empty */
 	void (*notify)(void *ctx, struct av_vswitch_port *port); /**< see the config */
 	void *ctx;                    /**< passed to @c notify */
 	av_atomic_int head;           /**< producer index, 0 .. 2 * slots - 1 */
 	av_atomic_int tail;           /**< consumer index, 0 .. 2 * slots - 1 */
 	struct av_vswitch_port_stats stats; /**< counters */
-};
-
-/** One piece of a frame for av_vswitch_txv(). */
-struct av_vswitch_iov {
-	const void *addr; /**< bytes */
-	size_t len;       /**< how many */
 };
 
 /**
@@ -214,15 +224,16 @@ void av_vswitch_set_time(struct av_vswitch *sw, uint64_t now);
 int av_vswitch_tx(struct av_vswitch_port *port, const void *frame, size_t len);
 
 /**
- * av_vswitch_tx() for a frame in pieces (e.g. a descriptor chain's buffers); the pieces
- * are copied straight into the destination queues.
+ * av_vswitch_tx() for a frame in pieces, such as the guest buffers the virtio-net
+ * device's @c tx op receives (armvirt/dev/virtio_net.h); the pieces are copied straight
+ * into the destination queues (the switch only reads them).
  * @param port the sender
- * @param iov the pieces in order (a piece may be empty)
+ * @param seg the pieces in order (a piece may be empty)
  * @param n how many
- * @return as av_vswitch_tx(); -AV_EINVAL also for a NULL @p iov with @p n > 0 or a piece
+ * @return as av_vswitch_tx(); -AV_EINVAL also for a NULL @p seg with @p n > 0 or a piece
  *         with a NULL address and a non-zero length.
  */
-int av_vswitch_txv(struct av_vswitch_port *port, const struct av_vswitch_iov *iov, unsigned n);
+int av_vswitch_txv(struct av_vswitch_port *port, const struct av_virtq_seg *seg, unsigned n);
 
 /**
  * The next frame queued for a port, left in the queue (no switch lock needed).

@@ -28,6 +28,7 @@
 #include <armvirt/vgic.h>
 #include <armvirt/vgic_bus.h>
 #include <armvirt/vm.h>
+#include <armvirt/vswitch.h>
 #include <armvirt/vtimer.h>
 
 #endif /* ARMVIRT_ARMVIRT_H */

@@ -97,7 +97,9 @@ static void net_notify(void *ctx, struct av_vswitch_port *port)
 /* Pull the frames of every pending port into its guest (no device lock held). */
 void bm_net_deliver(void)
 {
-	if (!__atomic_exchange_n(&any_pending, 0, __ATOMIC_ACQ_REL))
+	/* Every virtio write comes here: a plain load when nothing is pending. */
+	if (!__atomic_load_n(&any_pending, __ATOMIC_ACQUIRE) ||
+	    !__atomic_exchange_n(&any_pending, 0, __ATOMIC_ACQ_REL))
 		return;
 	for (unsigned i = 0; i < nr_vms; i++) {
 		struct bm_virtio *vio = &vms[i].vio;

@@ -8,7 +8,8 @@
  *
  * Every VM gets its own copy of the Image QEMU loaded at 0x4400_0000 (-device loader), the
  * initramfs (-initrd) and the command line (-append); 320 MiB of RAM, one vCPU free to run
- * on every pCPU, a virtio-console and a virtio-rng. The guests tell themselves apart by
+ * on every pCPU and a virtio-rng; no virtio-console, so that console input (Ctrl-] n)
+ * reaches the shells on their PL011s. The guests tell themselves apart by
  * their MAC address (02:41:56:00:<VM index>:<port>). test/guest/baremetal-net.sh.
  */
 #include "progs.h"
@@ -18,7 +19,7 @@
 	{ .name = (nm), .ram_size = BM_MIB(320), .nr_vcpus = 1, .first_pcpu = (cpu), \
 	  .affinity = BM_ALL_PCPUS, .prio = 10, .kernel = BM_LOADER(BM_LINUX_IMAGE_PA), \
 	  .initrd = BM_BOARD_INITRD, .cmdline = NULL, \
-	  .devices = BM_DEV_ALL | BM_DEV_VIRTIO_CONSOLE | BM_DEV_VIRTIO_RNG, .nets = { (net) } }
+	  .devices = BM_DEV_ALL | BM_DEV_VIRTIO_RNG, .nets = { (net) } }
 
 const struct bm_vm_desc bm_vms[] = {
 	NET_VM("linux0", 0, 1),

@@ -8,8 +8,8 @@
 # Layout of OUTDIR afterwards (also printed as KEY=PATH lines on stdout):
 #   Image           the uncompressed arm64 kernel Image (magic "ARM\x64" checked)
 #   initramfs.gz    gzip'd newc cpio: /bin/busybox, /init, /lib/modules/*.ko (virtio_mmio,
-#                   virtio_blk, virtio_console, virtio-rng, virtio_net with failover,
-#                   net_failover, ext4 with jbd2, mbcache, crc16,
+#                   virtio_blk, virtio_console, virtio-rng, virtio_net with net_failover and
+#                   failover, ext4 with jbd2, mbcache, crc16,
 #                   crc32c_generic: uncompressed modules of the same kernel package, loaded
 #                   by the `passthrough` scenario; `/bin/load-virtio` loads them all in
 #                   dependency order, for scenario scripts)
@@ -128,7 +128,7 @@ fi
 init_script=$(cat <<'EOF'
 #!/bin/busybox sh
 export PATH=/bin
-# Called as /bin/load-virtio: load the virtio and ext4 modules (dependencies first), quietly
+# Called as /bin/load-virtio: load the virtio (blk, console, rng, net) and ext4 modules (dependencies first), quietly
 # skipping those already loaded; exit status 1 if one failed.
 if [ "${0##*/}" = load-virtio ]; then
   rc=0

@@ -137,7 +137,7 @@ struct av_vswitch_port_config {
 	void *frames;      /**< queue storage: @c slots * @c frame_max bytes */
 	uint32_t *lens;    /**< queue storage: @c slots frame lengths */
 	uint32_t slots;    /**< queue length in frames, 1 .. #AV_VSWITCH_SLOTS_MAX */
-	uint32_t frame_max; /**< largest frame in bytes (both ways), >= ETH_HLEN */
+	uint32_t frame_max; /**< largest frame in bytes (both ways), ETH_HLEN .. 2^31 - 1 */
 	uint32_t flood_max; /**< most flooded frames queued at once; 0: max(1, slots / 2) */
 	/** A frame was queued while the consumer waited (switch lock held; may be NULL). */
 	void (*notify)(void *ctx, struct av_vswitch_port *port);
@@ -192,7 +192,8 @@ int av_vswitch_net_add(struct av_vswitch *sw, struct av_vswitch_net *net, uint32
  * @param cfg its configuration (copied; the storage it names is kept)
  * @param err receives the field and the reason on failure (may be NULL)
  * @return 0; -AV_EINVAL for NULL pointers, no storage, @c slots or @c frame_max out of
- *         range; -AV_ENOENT for an unknown network; -AV_EEXIST when @p port is in use.
+ *         range, @c flood_max over @c slots; -AV_ENOENT for an unknown network;
+ *         -AV_EEXIST when @p port is already in the switch.
  */
 int av_vswitch_port_add(struct av_vswitch *sw, struct av_vswitch_port *port,
 			const struct av_vswitch_port_config *cfg, struct av_error *err);

@@ -10,7 +10,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include <armvirt/vswitch.h>
 
@@ -535,6 +539,126 @@ static void test_port_remove(void **state)
 	assert_empty(A);
 }
 
+/*
+ * The documented locking with real threads: two senders (ports A and B, the switch lock a
+ * mutex, retrying while the receiver's queue is full) and the receiver's consumer (port C,
+ * no switch lock) that sleeps until notify. Every other frame a sender waits until the
+ * receiver has taken it, so the receiver often goes to sleep on an empty queue just as a
+ * frame comes: a lost wake-up stalls everything and trips the deadline. Every frame must
+ * arrive once, intact, in order per sender.
+ */
+#define MT_FRAMES 5000u
+#define MT_DEADLINE 30.0 /* seconds */
+
+static pthread_mutex_t mt_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int mt_wake;
+static atomic_uint mt_taken[2];
+
+static void mt_notify(void *ctx, struct av_vswitch_port *port)
+{
+	(void)ctx, (void)port;
+	atomic_store(&mt_wake, 1);
+}
+
+static double mt_now(void)
+{
+	struct timespec ts;
+	timespec_get(&ts, TIME_UTC);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *mt_sender(void *arg)
+{
+	unsigned from = (unsigned)(uintptr_t)arg;
+	uint8_t frame[64], dst[6];
+	mac_of(dst, 3);
+	memcpy(frame, dst, 6);
+	mac_of(frame + 6, from + 1);
+	frame[12] = (uint8_t)from;
+	double deadline = mt_now() + MT_DEADLINE;
+	for (uint32_t n = 0; n < MT_FRAMES; n++) {
+		memcpy(frame + 13, &n, sizeof(n));
+		memset(frame + 17, (int)(n + from), sizeof(frame) - 17);
+		for (;;) {
+			pthread_mutex_lock(&mt_lock);
+			int r = av_vswitch_tx(&F.port[from], frame, sizeof(frame));
+			pthread_mutex_unlock(&mt_lock);
+			if (r == 1)
+				break;
+			if (mt_now() > deadline)
+				return (void *)1; /* the receiver stopped draining */
+			sched_yield();
+		}
+		while (n % 2 && atomic_load(&mt_taken[from]) <= n) {
+			if (mt_now() > deadline)
+				return (void *)1;
+			sched_yield();
+		}
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	(void)state;
+	uint8_t c[6];
+	mac_of(c, 3);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(av_vswitch_port_remove(&F.sw, &F.port[i]), 0);
+	for (unsigned i = 0; i < 3; i++) {
+		struct av_vswitch_port_config cfg = {
+			.network = 1, .frames = F.frames[i], .lens = F.lens[i], .slots = 4,
+			.frame_max = FMAX, .notify = mt_notify,
+		};
+		assert_int_equal(av_vswitch_port_add(&F.sw, &F.port[i], &cfg, NULL), 0);
+	}
+	assert_int_equal(send(C, BCAST, c, 0), 2); /* C is known: A and B send unicast */
+	assert_int_equal(take(A), 0);
+	assert_int_equal(take(B), 0);
+	atomic_store(&mt_wake, 0);
+	atomic_store(&mt_taken[0], 0);
+	atomic_store(&mt_taken[1], 0);
+
+	pthread_t t[2];
+	for (unsigned i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, mt_sender, (void *)(uintptr_t)i), 0);
+	uint32_t next[2] = {0, 0};
+	double deadline = mt_now() + MT_DEADLINE;
+	bool stalled = false;
+	while (next[0] + next[1] < 2 * MT_FRAMES) {
+		size_t len = 0;
+		const uint8_t *f = av_vswitch_peek(&F.port[C], &len);
+		if (!f) {
+			/* sleep until notify; a lost wake-up never ends this wait */
+			while (!atomic_exchange(&mt_wake, 0) && !(stalled = mt_now() > deadline))
+				sched_yield();
+			if (stalled)
+				break;
+			continue;
+		}
+		assert_int_equal(len, 64);
+		unsigned from = f[12];
+		assert_true(from < 2);
+		uint32_t n;
+		memcpy(&n, f + 13, sizeof(n));
+		assert_int_equal(n, next[from]);
+		for (size_t i = 17; i < len; i++)
+			assert_int_equal(f[i], (uint8_t)(n + from));
+		next[from]++;
+		av_vswitch_pop(&F.port[C]);
+		atomic_store(&mt_taken[from], next[from]);
+	}
+	void *rc[2];
+	for (unsigned i = 0; i < 2; i++)
+		pthread_join(t[i], &rc[i]);
+	assert_false(stalled);
+	assert_null(rc[0]);
+	assert_null(rc[1]);
+	assert_int_equal(F.port[C].stats.rx_frames, 2 * MT_FRAMES);
+	assert_int_equal(F.port[C].stats.rx_popped, 2 * MT_FRAMES);
+	assert_int_equal(av_vswitch_pending(&F.port[C]), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -551,6 +675,7 @@ int main(void)
 		cmocka_unit_test_setup(test_txv, setup),
 		cmocka_unit_test_setup(test_config_errors, setup),
 		cmocka_unit_test_setup(test_port_remove, setup),
+		cmocka_unit_test_setup(test_threads, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,6 +53,7 @@ struct bm_payload {
 #define BM_MAX_VCPUS 8      /* per VM (a GICv2 limit, kept for both versions) */
 #define BM_MAX_VMS 4        /* per image */
 #define BM_MAX_PT_SPIS 4    /* physical SPIs one VM may own */
+#define BM_MAX_NETS 2       /* networks one VM may be on */
 #define BM_ALL_PCPUS (~(uint64_t)0)
 
 /*
@@ -109,6 +110,12 @@ struct bm_vm_desc {
 	bool ivc_level;            /* level-triggered doorbell (default edge) */
 	struct bm_passthrough pt;  /* pass-through device, if any */
 	struct bm_disk disk;       /* virtio-blk from a disk image QEMU loaded, if any */
+	/*
+	 * Networks the VM is on (doc/baremetal.md "Networks"): non-zero ids, 0 ends the list;
+	 * one virtio-net port each (eth0, eth1 in this order) on the image's switch, MAC
+	 * 02:41:56:00:<VM index>:<port index>. Needs BM_DEV_VIRTIO.
+	 */
+	uint32_t nets[BM_MAX_NETS];
 	bool pmu;                  /* a PMUv3 on the hardware's counters (doc/debug-pmu.md) */
 };
 

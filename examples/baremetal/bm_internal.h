@@ -16,6 +16,7 @@
 #include <armvirt/dev/pl031.h>
 #include <armvirt/dev/virtio_blk.h>
 #include <armvirt/dev/virtio_console.h>
+#include <armvirt/dev/virtio_net.h>
 #include <armvirt/dev/virtio_rng.h>
 #include <armvirt/esr.h>
 #include <armvirt/ivc.h>
@@ -30,6 +31,7 @@
 #include <armvirt/vgic_bus.h>
 #include <armvirt/vm.h>
 #include <armvirt/virtio.h>
+#include <armvirt/vswitch.h>
 #include <armvirt/vtimer.h>
 
 #include "bm.h"
@@ -78,6 +80,16 @@ struct bm_vio_slot {
 	bool foreign;                 /* in a passed-through page: not the VM's bus */
 };
 
+/* A VM's virtio-net device and its switch port (net.c). */
+struct bm_net_port {
+	struct av_virtio_net dev;
+	struct av_vswitch_port port;
+	struct bm_vio_slot *slot;     /* its slot (the device lock) */
+	uint32_t network;             /* the network id */
+	uint8_t mac[6];
+	int pending;                  /* frames queued while it waited: pull (atomic) */
+};
+
 #define BM_VIO_IN_MAX 256             /* console input held for the guest's receive buffers */
 
 /* A VM's virtio devices (virtio.c, doc/baremetal.md "Virtio devices"). */
@@ -97,6 +109,8 @@ struct bm_virtio {
 	char line[BM_LINE_MAX];       /* console output not yet printed */
 	unsigned line_len;
 	uint64_t rng_failures;        /* RNDR reads that failed every retry */
+	struct bm_net_port net[BM_MAX_NETS]; /* its networks' ports (net.c) */
+	unsigned nr_net;
 };
 
 struct bm_vcpu {
@@ -247,6 +261,16 @@ size_t bm_virtio_console_room(struct bm_vm *vm);
 void bm_virtio_console_input(struct bm_vm *vm, uint8_t c);
 void bm_virtio_console_flush_partial(struct bm_vm *vm);
 void bm_virtio_stats(struct bm_vm *vm);
+int bm_virtio_take_slot(struct bm_vm *vm, const char *what, struct av_virtio_irq *irq);
+void bm_virtio_attach(struct bm_vm *vm, int slot, int rc, struct av_virtio_dev *vdev,
+		      int *where, const char *what, const char *detail, struct av_error *err);
+void bm_virtio_transport_stats(struct bm_vm *vm, const char *what,
+			       const struct av_virtio_dev *v);
+
+/* net.c */
+void bm_net_setup(struct bm_vm *vm, struct av_virtio_irq *irq, struct av_error *err);
+void bm_net_deliver(void);
+void bm_net_stats(struct bm_vm *vm);
 
 /* pmu.c */
 bool bm_pmu_present(void);

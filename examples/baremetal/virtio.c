@@ -119,6 +119,8 @@ static enum av_access_result vio_write(void *dev, struct av_vcpu *vcpu, uint64_t
 	if (s->vdev == &vm->vio.con.vdev && vm->vio.in_len)
 		con_push_input(vm);
 	port_spin_unlock(&s->lock);
+	/* A transmit may have queued frames for other ports: deliver them (net.c). */
+	bm_net_deliver();
 	return r;
 }
 
@@ -145,7 +147,8 @@ int bm_virtio_spec(struct bm_vm *vm)
 	vio->blk_slot = vio->con_slot = vio->rng_slot = -1;
 	if (!(d->devices & BM_DEV_VIRTIO)) {
 		vm->spec.nr_virtio = 0;
-		if (d->disk.addr || (d->devices & (BM_DEV_VIRTIO_CONSOLE | BM_DEV_VIRTIO_RNG)))
+		if (d->disk.addr || d->nets[0] ||
+		    (d->devices & (BM_DEV_VIRTIO_CONSOLE | BM_DEV_VIRTIO_RNG)))
 			port_printf("armvirt-bm: %s: virtio devices need BM_DEV_VIRTIO: none\n",
 				    d->name);
 		return 0;
@@ -179,7 +182,7 @@ static int free_slot(struct bm_vm *vm)
 
 /* The slot a new device @what takes (the lowest free one, -1: none, said), and the context
  * of its interrupt hook. */
-static int take_slot(struct bm_vm *vm, const char *what, struct av_virtio_irq *irq)
+int bm_virtio_take_slot(struct bm_vm *vm, const char *what, struct av_virtio_irq *irq)
 {
 	int slot = free_slot(vm);
 
@@ -195,8 +198,8 @@ static int take_slot(struct bm_vm *vm, const char *what, struct av_virtio_irq *i
  * After the library's init (@rc): the device in its slot, one line saying where. A device
  * the library refused gives one line too, and the VM goes on without it.
  */
-static void attach(struct bm_vm *vm, int slot, int rc, struct av_virtio_dev *vdev, int *where,
-		   const char *what, const char *detail, struct av_error *err)
+void bm_virtio_attach(struct bm_vm *vm, int slot, int rc, struct av_virtio_dev *vdev,
+		      int *where, const char *what, const char *detail, struct av_error *err)
 {
 	if (rc) {
 		port_printf("armvirt-bm: %s: %s: %s%s%s: no device\n", vm->desc->name, what,
@@ -238,7 +241,7 @@ static void setup_blk(struct bm_vm *vm, struct av_virtio_irq *irq, struct av_err
 			    (unsigned long long)(d->size >> 20), (unsigned long long)d->addr);
 		return;
 	}
-	slot = take_slot(vm, "virtio-blk", irq);
+	slot = bm_virtio_take_slot(vm, "virtio-blk", irq);
 	if (slot < 0)
 		return;
 	vio->disk = (struct av_virtio_blk_ram){ .base = (uint8_t *)(uintptr_t)d->addr,
@@ -250,8 +253,9 @@ static void setup_blk(struct bm_vm *vm, struct av_virtio_irq *irq, struct av_err
 		.readonly = d->readonly,
 		.serial = vm->desc->name,
 	};
-	attach(vm, slot, av_virtio_blk_init(&vio->blk, &p, &vio->mem, irq, err), &vio->blk.vdev,
-	       &vio->blk_slot, "virtio-blk", d->readonly ? ": read-only" : ": read-write", err);
+	bm_virtio_attach(vm, slot, av_virtio_blk_init(&vio->blk, &p, &vio->mem, irq, err),
+			 &vio->blk.vdev, &vio->blk_slot, "virtio-blk",
+			 d->readonly ? ": read-only" : ": read-write", err);
 	if (vio->blk_slot >= 0)
 		port_printf("armvirt-bm: %s: virtio-blk: %llu %s disk image at PA %#llx\n",
 			    vm->desc->name,
@@ -351,10 +355,11 @@ static void setup_console(struct bm_vm *vm, struct av_virtio_irq *irq, struct av
 	int slot;
 
 	if (!(vm->desc->devices & BM_DEV_VIRTIO_CONSOLE) ||
-	    (slot = take_slot(vm, "virtio-console", irq)) < 0)
+	    (slot = bm_virtio_take_slot(vm, "virtio-console", irq)) < 0)
 		return;
-	attach(vm, slot, av_virtio_console_init(&vio->con, &con_ops, vm, &vio->mem, irq, err),
-	       &vio->con.vdev, &vio->con_slot, "virtio-console", " (Linux: console=hvc0)", err);
+	bm_virtio_attach(vm, slot,
+			 av_virtio_console_init(&vio->con, &con_ops, vm, &vio->mem, irq, err),
+			 &vio->con.vdev, &vio->con_slot, "virtio-console", " (Linux: console=hvc0)", err);
 }
 
 /* RNDR: a 64-bit random number, or false (NZCV = 0b0100) if none could be had now. */
@@ -414,10 +419,11 @@ static void setup_rng(struct bm_vm *vm, struct av_virtio_irq *irq, struct av_err
 			    "(ID_AA64ISAR0_EL1.RNDR = 0): no entropy device\n", vm->desc->name);
 		return;
 	}
-	slot = take_slot(vm, "virtio-rng", irq);
+	slot = bm_virtio_take_slot(vm, "virtio-rng", irq);
 	if (slot >= 0)
-		attach(vm, slot, av_virtio_rng_init(&vio->rng, &rng_ops, vio, &vio->mem, irq, err),
-		       &vio->rng.vdev, &vio->rng_slot, "virtio-rng", " (RNDR)", err);
+		bm_virtio_attach(vm, slot,
+				 av_virtio_rng_init(&vio->rng, &rng_ops, vio, &vio->mem, irq, err),
+				 &vio->rng.vdev, &vio->rng_slot, "virtio-rng", " (RNDR)", err);
 }
 
 /* The VM's virtio devices and the bus entry of its slots (setup_bus()). */
@@ -433,6 +439,7 @@ int bm_virtio_setup(struct bm_vm *vm, struct av_error *err)
 	setup_blk(vm, &irq, err);
 	setup_console(vm, &irq, err);
 	setup_rng(vm, &irq, err);
+	bm_net_setup(vm, &irq, err);
 	vio->window = (struct av_mmio_dev){ .base = AV_VIRT_VIRTIO_BASE, .size = VIO_WINDOW,
 					    .ops = &vio_window_ops, .dev = vm,
 					    .name = "virtio-mmio", .widths = AV_VIRTIO_MMIO_WIDTHS };
@@ -443,7 +450,8 @@ int bm_virtio_setup(struct bm_vm *vm, struct av_error *err)
  * Statistics
  */
 
-static void transport_stats(struct bm_vm *vm, const char *what, const struct av_virtio_dev *v)
+void bm_virtio_transport_stats(struct bm_vm *vm, const char *what,
+			       const struct av_virtio_dev *v)
 {
 	port_printf("%s: %s: %llu notifies, %llu interrupts, %llu resets needed, %llu bad "
 		    "accesses\n", vm->desc->name, what, (unsigned long long)v->notifies,
@@ -464,19 +472,20 @@ void bm_virtio_stats(struct bm_vm *vm)
 			    (unsigned long long)b->writes,
 			    (unsigned long long)(b->bytes_written >> 10),
 			    (unsigned long long)b->flushes, (unsigned long long)b->errors);
-		transport_stats(vm, "virtio-blk", &b->vdev);
+		bm_virtio_transport_stats(vm, "virtio-blk", &b->vdev);
 	}
 	if (vio->con_slot >= 0) {
 		port_printf("%s: virtio-console: %llu bytes out, %llu in, %llu dropped\n",
 			    vm->desc->name, (unsigned long long)vio->con.tx_bytes,
 			    (unsigned long long)vio->con.rx_bytes,
 			    (unsigned long long)vio->con.tx_dropped);
-		transport_stats(vm, "virtio-console", &vio->con.vdev);
+		bm_virtio_transport_stats(vm, "virtio-console", &vio->con.vdev);
 	}
 	if (vio->rng_slot >= 0) {
 		port_printf("%s: virtio-rng: %llu bytes, %llu RNDR failures\n", vm->desc->name,
 			    (unsigned long long)vio->rng.bytes,
 			    (unsigned long long)vio->rng_failures);
-		transport_stats(vm, "virtio-rng", &vio->rng.vdev);
+		bm_virtio_transport_stats(vm, "virtio-rng", &vio->rng.vdev);
 	}
+	bm_net_stats(vm);
 }

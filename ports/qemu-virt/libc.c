@@ -31,6 +31,15 @@ void __stack_chk_fail(void)
 	port_panic("stack protector: stack smashed");
 }
 
+/* The EL2 MMU is on: RAM is Normal memory (before, every access is Device: no unaligned). */
+static inline bool mmu_on(void)
+{
+	uint64_t sctlr;
+
+	__asm__ volatile("mrs %0, sctlr_el2" : "=r"(sctlr));
+	return sctlr & 1;
+}
+
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
@@ -51,6 +60,24 @@ void *memcpy(void *dst, const void *src, size_t n)
 		for (; i < n; i += 8)
 			*(uint64_t *)(void *)(d + i) = *(const uint64_t *)(const void *)(s + i);
 		return dst;
+	}
+	if (n >= 64 && mmu_on()) {
+		size_t i = 0;
+		/* Unaligned pairs of words, in assembly (the build is -mstrict-align, for the
+		 * code that runs before the MMU): allowed on Normal memory with SCTLR_EL2.A
+		 * clear (mmu.c). Network frames sit at any offset on both sides: one byte a
+		 * step cost 5.3 instructions per byte. */
+		for (; n - i >= 32; i += 32) {
+			uint64_t w0, w1, w2, w3;
+
+			__asm__ volatile("ldp %0, %1, [%4]\n\tldp %2, %3, [%4, #16]"
+					 : "=&r"(w0), "=&r"(w1), "=&r"(w2), "=&r"(w3)
+					 : "r"(s + i) : "memory");
+			__asm__ volatile("stp %0, %1, [%4]\n\tstp %2, %3, [%4, #16]"
+					 : : "r"(w0), "r"(w1), "r"(w2), "r"(w3), "r"(d + i)
+					 : "memory");
+		}
+		d += i, s += i, n -= i;
 	}
 	for (size_t i = 0; i < n; i++)
 		d[i] = s[i];

@@ -8,6 +8,9 @@
 #   VB_MIB     MiB per dd test (128)
 #   VB_REQS    requests of the stride test (4096); VB_STRIDE_KIB its stride (32)
 #   VB_DD_REQS requests of the stride_dd test (256: one busybox dd per request)
+#   VB_NET     1: VM->VM TCP over eth0 (armvirt-bm-linux-net.bin): the VM whose MAC ends
+#              in :00:00 (linux0, 10.0.0.1) runs the tests; the other (10.0.0.2) only
+#              receives, into /dev/null, one connection per tcp/tcp_empty region
 # Each test is a region between two markers (vbench mark): the counting plugin on the QEMU
 # side writes its instruction total at each marker. Caches are dropped before each region;
 # nothing is printed inside a region. At the end, the markers' labels go to the console.
@@ -32,6 +35,32 @@ if [ -n "$VB_HVC" ]; then
   while [ ! -c "$VB_HVC" ] && [ $k -lt 100 ]; do sleep 0.1; k=$((k + 1)); done
   [ -c "$VB_HVC" ] || echo "VBENCH-ERROR: no $VB_HVC"
 fi
+if [ "${VB_NET:-0}" = 1 ]; then
+  k=0
+  while [ ! -e /sys/class/net/eth0 ] && [ $k -lt 100 ]; do sleep 0.1; k=$((k + 1)); done
+  n=$((0x$(cut -d: -f5 </sys/class/net/eth0/address)))
+  ifconfig lo 127.0.0.1 up
+  ifconfig eth0 10.0.0.$((n + 1)) netmask 255.255.255.0 up
+  if [ "$n" != 0 ]; then
+    # The receiver: one connection per region; a silent stdin kept open (no half-close).
+    mkfifo /tmp/hold
+    exec 3<>/tmp/hold
+    c=0
+    for t in $VB_TESTS; do case $t in tcp|tcp_empty) c=$((c + ${VB_REPEAT:-1})) ;; esac; done
+    while [ "$c" -gt 0 ]; do nc -l -p 5000 <&3 >/dev/null; c=$((c - 1)); done
+    echo "VBENCH-RECEIVER: done"
+    exit 0
+  fi
+  k=0
+  while ! ping -c 1 -W 1 10.0.0.2 >/dev/null 2>&1 && [ $k -lt 300 ]; do k=$((k + 1)); done
+  dd if=/dev/urandom of=/tmp/data bs=1M count="${VB_MIB:-128}" 2>/dev/null
+  echo "VBENCH-NET: $(wc -c </tmp/data) bytes to 10.0.0.2"
+fi
+# send FILE: to the receiver (retried while it is not listening yet)
+send() {
+  k=0
+  until nc 10.0.0.2 5000 <"$1"; do k=$((k + 1)); [ $k -ge 50 ] && return 1; sleep 0.2; done
+}
 echo "VBENCH-TEXT: $(grep -m1 ' _stext$' /proc/kallsyms)"
 echo "VBENCH-MODULES-BEGIN"
 cat /proc/modules
@@ -80,6 +109,8 @@ while [ "$r" -le "${VB_REPEAT:-1}" ]; do
     stride_dd_empty) region stride_dd_empty.$r dd_loop "${VB_DD_REQS:-256}" 0 ;;
     hvc_empty) region hvc_empty.$r dd if=/dev/zero of="$VB_HVC" bs=4k count=0 ;;
     hvc) region hvc.$r dd if=/dev/zero of="$VB_HVC" bs=4k count=256 ;;
+    tcp_empty) sleep 1; region tcp_empty.$r send /dev/null ;;
+    tcp) sleep 1; region tcp.$r send /tmp/data ;;
     *) echo "VBENCH-ERROR: unknown test $t" ;;
     esac
   done

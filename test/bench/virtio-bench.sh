@@ -30,6 +30,10 @@
 #                    stride_dd_empty the same dd processes with count=0 (its baseline)
 #                    hvc_empty, hvc  dd if=/dev/zero of=/dev/hvc0 bs=4k count=0 / 256
 #                    kallsyms        /proc/kallsyms to the disk (for --profile)
+#                    tcp_empty, tcp  bm with armvirt-bm-linux-net.bin (two VMs on one
+#                                    network): linux0 sends linux1 nothing / MIB MiB of
+#                                    random bytes over TCP with busybox nc (the counts
+#                                    cover both VMs and the hypervisor)
 #   --repeat N     runs of each test in one boot (default 3; the table gives the median)
 #   --mib N        MiB per dd test (default 128); --reqs N requests of the stride test
 #                  (default 4096); --stride-kib N its stride (default 32); --dd-reqs N
@@ -121,6 +125,7 @@ VB_MIB=$mib
 VB_REQS=$reqs
 VB_STRIDE_KIB=$stride_kib
 VB_DD_REQS=$dd_reqs
+VB_NET=$(case " $tests " in *" tcp"*) echo 1 ;; *) echo 0 ;; esac)
 CONF
 initrd="$work/vbench-initramfs.gz"
 cp "$images/initramfs.gz" "$initrd"
@@ -238,6 +243,7 @@ awk -v freq="$freq" -v mib="$mib" -v reqs="$reqs" -v ddreqs="$dd_reqs" '
     kvm["write_buffered"] = 4.63e6; kvm["stride"] = 80e3; kvm["hvc"] = 38.6e6
     base = ("empty" in ins) ? med(ins["empty"]) : 0
     hbase = ("hvc_empty" in ins) ? med(ins["hvc_empty"]) : 0
+    tbase = ("tcp_empty" in ins) ? med(ins["tcp_empty"]) : 0
     sbase = ("stride_dd_empty" in ins) ? med(ins["stride_dd_empty"]) : 0
     printf "%-15s %14s %14s %12s %8s %12s  %s\n", "test", "instructions", "vtime ns", "per unit", "unit", "kvmtool", "runs"
     for (i = 1; i <= n; i++) {
@@ -246,11 +252,13 @@ awk -v freq="$freq" -v mib="$mib" -v reqs="$reqs" -v ddreqs="$dd_reqs" '
       else if (t == "stride") { per = m / reqs; unit = "request" }
       else if (t == "stride_dd") { per = (m - sbase) / ddreqs; unit = "request"; ref = "80000" }
       else if (t == "hvc") { per = (m - hbase); unit = "MiB" }
+      else if (t == "tcp") { per = (m - tbase) / mib; unit = "MiB" }
       if (t in kvm) ref = sprintf("%.0f", kvm[t])
       printf "%-15s %14d %14d %12s %8s %12s %s\n", t, m, v, (per == "" ? "" : sprintf("%.0f", per)), unit, ref, runs[t]
     }
     print "per unit: (median - median of empty) / MiB for dd, median / requests for stride,"
-    print "stride_dd - stride_dd_empty per dd process, hvc - hvc_empty for the console;"
+    print "stride_dd - stride_dd_empty per dd process, hvc - hvc_empty for the console,"
+    print "(tcp - tcp_empty) / MiB for VM->VM TCP;"
     print "kvmtool: the issue'\''s figures for comparison"
   }' "$work/marks.txt"
 if [ "$profile" = 1 ]; then

@@ -18,6 +18,8 @@
 #   --icount        add -icount shift=0 (1 instruction = 1 ns of virtual time)
 #   --cpu MODEL     the outer -cpu (default max,pauth=off; pointer authentication is slow
 #                   under TCG: max,pauth=on,pauth-impdef=on gives it at a lower cost)
+# Environment: KVM_NESTED_QEMU_ARGS, more outer QEMU arguments (split at spaces), e.g. the
+#   instruction-counting plugin of test/bench/virtio-bench.sh.
 #
 # Console markers written by the outer init:
 #   KVM-NESTED: start | KVM-NESTED: /dev/kvm present | KVM-NESTED: no /dev/kvm
@@ -94,6 +96,9 @@ rm -rf "$root"
 
 extra=()
 if [ "$icount" = 1 ]; then extra+=(-icount shift=0); fi
+# KVM_NESTED_QEMU_ARGS: more outer QEMU arguments, split at spaces (e.g. a counting plugin).
+# shellcheck disable=SC2206
+if [ -n "${KVM_NESTED_QEMU_ARGS:-}" ]; then extra+=($KVM_NESTED_QEMU_ARGS); fi
 log="$work/console.log"
 start=$(date +%s.%N)
 timeout "$timeout_s" "$qemu" -M "virt,virtualization=on,gic-version=$gic" -cpu "$cpu" \

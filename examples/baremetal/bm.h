@@ -41,8 +41,12 @@ struct bm_payload {
 /* Emulated devices a VM gets besides its GIC (bm_vm_desc::devices). */
 #define BM_DEV_PL011      (1u << 0) /* console UART at 0x0900_0000, SPI 1 */
 #define BM_DEV_PL031      (1u << 1) /* RTC at 0x0901_0000, SPI 2, time from the board's RTC */
-#define BM_DEV_VIRTIO_RAZ (1u << 2) /* the 32 virtio-mmio slots, read-as-zero (no device) */
-#define BM_DEV_ALL        (BM_DEV_PL011 | BM_DEV_PL031 | BM_DEV_VIRTIO_RAZ)
+#define BM_DEV_VIRTIO     (1u << 2) /* the 32 virtio-mmio slots: the VM's virtio devices, the
+					rest empty (magic "virt", device ID 0) */
+#define BM_DEV_VIRTIO_CONSOLE (1u << 3) /* a virtio-console (Linux hvc0), routed like the PL011 */
+#define BM_DEV_VIRTIO_RNG (1u << 4) /* a virtio-rng fed from RNDR (absent without FEAT_RNG) */
+#define BM_DEV_VIRTIO_RAZ BM_DEV_VIRTIO /* the name before the slots had devices */
+#define BM_DEV_ALL        (BM_DEV_PL011 | BM_DEV_PL031 | BM_DEV_VIRTIO)
 
 #define BM_MIB(n) ((uint64_t)(n) << 20)
 
@@ -64,6 +68,22 @@ struct bm_passthrough {
 	unsigned nr_spis;
 	unsigned virtio_id;               /* non-zero: probe the virtio-mmio transports */
 };
+
+/*
+ * A virtio-blk disk in board RAM (doc/baremetal.md, "Virtio devices"): QEMU loads the image
+ * with `-device loader,file=IMG,addr=@addr,force-raw=on`; the disk is the @size bytes there
+ * (the image, then zeroes up to @size). The region is that device's alone: reserved before
+ * any RAM is carved, never mapped into a VM. Nothing non-zero in it: no image was loaded,
+ * the device is absent (one line says so). Needs BM_DEV_VIRTIO.
+ */
+struct bm_disk {
+	uint64_t addr;             /* physical address of the image, 4 KiB aligned; 0: no disk */
+	uint64_t size;             /* bytes, a multiple of 4 KiB: the disk's capacity */
+	bool readonly;             /* VIRTIO_BLK_F_RO: the guest cannot write */
+};
+
+#define BM_DISK(pa, sz) { .addr = (pa), .size = (sz) }
+#define BM_DISK_RO(pa, sz) { .addr = (pa), .size = (sz), .readonly = true }
 
 /* One VM, described statically. */
 struct bm_vm_desc {
@@ -88,6 +108,7 @@ struct bm_vm_desc {
 	uint32_t ivc_doorbell;     /* IVC doorbell INTID; 0: SPI 64 + VM index */
 	bool ivc_level;            /* level-triggered doorbell (default edge) */
 	struct bm_passthrough pt;  /* pass-through device, if any */
+	struct bm_disk disk;       /* virtio-blk from a disk image QEMU loaded, if any */
 	bool pmu;                  /* a PMUv3 on the hardware's counters (doc/debug-pmu.md) */
 };
 

@@ -14,6 +14,9 @@
 #include <armvirt/boot.h>
 #include <armvirt/dev/pl011.h>
 #include <armvirt/dev/pl031.h>
+#include <armvirt/dev/virtio_blk.h>
+#include <armvirt/dev/virtio_console.h>
+#include <armvirt/dev/virtio_rng.h>
 #include <armvirt/esr.h>
 #include <armvirt/ivc.h>
 #include <armvirt/log.h>
@@ -26,6 +29,7 @@
 #include <armvirt/vgic.h>
 #include <armvirt/vgic_bus.h>
 #include <armvirt/vm.h>
+#include <armvirt/virtio.h>
 #include <armvirt/vtimer.h>
 
 #include "bm.h"
@@ -45,6 +49,8 @@
 #define UART_DR 0x000u
 #define UART_FR 0x018u
 #define UART_FR_RXFE AV_BIT(4)
+#define UART_LCR_H 0x02cu
+#define UART_LCR_H_FEN AV_BIT(4)
 #define UART_IMSC 0x038u
 #define UART_ICR 0x044u
 #define UART_INT_RX AV_BIT(4)
@@ -61,6 +67,36 @@ struct bm_locked_dev {
 	struct port_spinlock lock;
 	const struct av_mmio_ops *ops;
 	void *inner;
+};
+
+/* One virtio-mmio slot of a VM (virtio.c): a device behind its own lock, or empty. */
+struct bm_vio_slot {
+	struct port_spinlock lock;
+	struct av_virtio_dev *vdev;   /* NULL: empty (answers as an absent device) */
+	struct bm_vm *vm;
+	uint32_t intid;               /* its SPI's INTID (32 + AV_VIRT_VIRTIO_SPI + slot) */
+	bool foreign;                 /* in a passed-through page: not the VM's bus */
+};
+
+#define BM_VIO_IN_MAX 256             /* console input held for the guest's receive buffers */
+
+/* A VM's virtio devices (virtio.c, doc/baremetal.md "Virtio devices"). */
+struct bm_virtio {
+	struct bm_vio_slot slot[AV_VMSPEC_MAX_VIRTIO];
+	struct av_mmio_dev window;    /* the bus entry of all 32 slots */
+	struct av_virtio_mem_region ram;
+	struct av_virtio_mem_regions regions;
+	struct av_virtio_mem mem;     /* guest RAM, bounded (av_virtio_mem_regions_ops) */
+	int blk_slot, con_slot, rng_slot; /* -1: no such device */
+	struct av_virtio_blk blk;
+	struct av_virtio_blk_ram disk;
+	struct av_virtio_console con;
+	struct av_virtio_rng rng;
+	uint8_t in[BM_VIO_IN_MAX];    /* console input the guest has not taken (a ring) */
+	unsigned in_head, in_len;
+	char line[BM_LINE_MAX];       /* console output not yet printed */
+	unsigned line_len;
+	uint64_t rng_failures;        /* RNDR reads that failed every retry */
 };
 
 struct bm_vcpu {
@@ -98,7 +134,7 @@ struct bm_vm {
 	struct av_mmio_bus bus;
 	struct av_mmio_dev *bus_slots[BM_BUS_SLOTS];
 	struct av_vgic_bus vgic_bus;  /* the vGIC frames on the bus */
-	struct av_mmio_dev dev_uart, dev_rtc, dev_virtio;
+	struct av_mmio_dev dev_uart, dev_rtc;
 	struct bm_locked_dev uart_lock, rtc_lock;
 	struct av_pl011 uart;
 	struct av_pl031 rtc;
@@ -116,6 +152,7 @@ struct bm_vm {
 	struct bm_passthrough pt;     /* its pass-through device (resolved) */
 	unsigned pt_cpu;              /* pCPU the passed-through SPIs are routed to */
 	struct bm_vcpu vcpus[AV_VMSPEC_GICV2_MAX_VCPUS] __attribute__((aligned(16)));
+	struct bm_virtio vio;         /* its virtio devices (virtio.c; last: big, rarely used) */
 };
 
 /* Per pCPU. */
@@ -164,7 +201,9 @@ extern struct bm_board {
 bool all_done(void);
 
 /* build.c */
-void reserve(uint64_t start, uint64_t end);
+bool reserve(uint64_t start, uint64_t end);
+bool reserved_overlap(uint64_t start, uint64_t end, unsigned skip);
+unsigned reserved_count(void);
 uint64_t carve_ram(uint64_t size);
 void bm_lock(void *cookie);
 void bm_unlock(void *cookie);
@@ -178,6 +217,9 @@ int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned index);
 /* console.c */
 extern unsigned focus;
 int uart_tx(void *cookie, uint8_t byte);
+void console_out(struct bm_vm *vm, char *line, unsigned *len, const void *buf, size_t n);
+void console_out_partial(struct bm_vm *vm, char *line, unsigned *len);
+bool console_has_input(const struct bm_vm *vm);
 void console_flush_partial(struct bm_vm *vm);
 void uart_set_irq(void *cookie, bool level);
 void console_rx_irq(void);
@@ -195,6 +237,16 @@ void pcpu_loop(unsigned self);
 extern uint64_t pt_dev_base[BM_MAX_VMS];
 int pt_resolve(struct bm_vm *vm);
 struct bm_vm *pt_owner(unsigned intid);
+
+/* virtio.c */
+void bm_disks_reserve(void);
+int bm_virtio_spec(struct bm_vm *vm);
+int bm_virtio_setup(struct bm_vm *vm, struct av_error *err);
+bool bm_virtio_console_live(struct bm_vm *vm);
+size_t bm_virtio_console_room(struct bm_vm *vm);
+void bm_virtio_console_input(struct bm_vm *vm, uint8_t c);
+void bm_virtio_console_flush_partial(struct bm_vm *vm);
+void bm_virtio_stats(struct bm_vm *vm);
 
 /* pmu.c */
 bool bm_pmu_present(void);

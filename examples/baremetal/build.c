@@ -48,13 +48,32 @@ struct bm_range {
 	uint64_t start, end;
 };
 
-static struct bm_range reserved[16];
+static struct bm_range reserved[32];
 static unsigned nr_reserved;
 
-void reserve(uint64_t start, uint64_t end)
+/* Keep [start, end) from guest RAM; false if the table is full (nothing is kept then). */
+bool reserve(uint64_t start, uint64_t end)
 {
-	if (end > start && nr_reserved < BM_ARRAY_SIZE(reserved))
-		reserved[nr_reserved++] = (struct bm_range){ start, end };
+	if (end <= start)
+		return true;
+	if (nr_reserved >= BM_ARRAY_SIZE(reserved))
+		return false;
+	reserved[nr_reserved++] = (struct bm_range){ start, end };
+	return true;
+}
+
+unsigned reserved_count(void)
+{
+	return nr_reserved;
+}
+
+/* Whether [start, end) overlaps a reserved range other than entry @skip. */
+bool reserved_overlap(uint64_t start, uint64_t end, unsigned skip)
+{
+	for (unsigned i = 0; i < nr_reserved; i++)
+		if (i != skip && reserved[i].start < end && start < reserved[i].end)
+			return true;
+	return false;
 }
 
 /* Highest 2 MiB-aligned free block of @size bytes in board RAM; 0 if none. */
@@ -78,15 +97,13 @@ uint64_t carve_ram(uint64_t size)
 					top = reserved[i].start;
 			}
 		}
-		if (!clash) {
-			reserve(base, base + size);
-			return base;
-		}
+		if (!clash)
+			return reserve(base, base + size) ? base : 0;
 	}
 }
 
 /* ---------------------------------------------------------------------------------------
- * MMIO devices: vGIC regions, locked PrimeCells, the virtio window
+ * MMIO devices: vGIC regions, locked PrimeCells (the virtio slots: virtio.c)
  */
 
 /* A guest write to the vGIC (enables, priorities...) may change what the writer's list
@@ -123,31 +140,6 @@ static enum av_access_result locked_write(void *dev, struct av_vcpu *vcpu, uint6
 }
 
 static const struct av_mmio_ops locked_ops = { .read = locked_read, .write = locked_write };
-
-/* virtio-mmio slots without a device: MagicValue reads 0, so a driver sees nothing. */
-static enum av_access_result raz_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				      unsigned size, uint64_t *val)
-{
-	(void)vcpu;
-	(void)dev;
-	(void)off;
-	(void)size;
-	*val = 0;
-	return AV_ACCESS_HANDLED;
-}
-
-static enum av_access_result wi_write(void *dev, struct av_vcpu *vcpu, uint64_t off,
-				      unsigned size, uint64_t val)
-{
-	(void)vcpu;
-	(void)dev;
-	(void)off;
-	(void)size;
-	(void)val;
-	return AV_ACCESS_HANDLED;
-}
-
-static const struct av_mmio_ops raz_wi_ops = { .read = raz_read, .write = wi_write };
 
 /* The RTC reads the board's PL031 (wall-clock seconds). */
 static uint64_t rtc_now(void *cookie)
@@ -604,10 +596,8 @@ static int setup_bus(struct bm_vm *vm, struct av_error *err)
 			rc = add_dev(vm, &vm->dev_rtc, "pl031", s->rtc.mmio.base, AV_PL031_SIZE,
 				     &locked_ops, &vm->rtc_lock, AV_PL031_WIDTHS, err);
 	}
-	if (!rc && (vm->desc->devices & BM_DEV_VIRTIO_RAZ) && s->nr_virtio)
-		rc = add_dev(vm, &vm->dev_virtio, "virtio-mmio", s->virtio[0].mmio.base,
-			     (uint64_t)s->nr_virtio * AV_VIRT_VIRTIO_SIZE, &raz_wi_ops, vm,
-			     AV_MMIO_WALL, err);
+	if (!rc && (vm->desc->devices & BM_DEV_VIRTIO))
+		rc = bm_virtio_setup(vm, err);
 	return rc;
 }
 
@@ -806,8 +796,6 @@ int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned index)
 	vm->spec.chosen.bootargs = d->cmdline ? d->cmdline : board.bootargs;
 	if (!(d->devices & BM_DEV_PL031))
 		vm->spec.rtc.ops = NULL;
-	if (!(d->devices & BM_DEV_VIRTIO_RAZ))
-		vm->spec.nr_virtio = 0;
 	if (!(d->devices & BM_DEV_PL011)) {
 		vm->spec.nr_uarts = 0;
 		vm->spec.chosen.stdout_uart = -1;
@@ -826,6 +814,10 @@ int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned index)
 			.spi = vm->pt.spis[0],
 		};
 	}
+	/* The virtio-mmio slots the VM has (none, or all but a passed-through page). */
+	rc = bm_virtio_spec(vm);
+	if (rc)
+		return rc;
 	if (ivc_on) {
 		/* The armvirt,ivc-1.0 node (its reg: a 4 KiB window where nothing is mapped). */
 		rc = av_ivc_vmspec_add(&ivc, index, &vm->spec, &vm->ivc_dt, 0x0b000000ull);

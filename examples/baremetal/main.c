@@ -14,7 +14,10 @@
  *   payloads     kernel Images embedded in the image (.incbin) or placed by QEMU
  *                (-device loader / -initrd), copied into guest RAM per boot.h
  *   exits        lib/vm.c's av_vm_handle_exit(): PSCI, ECHO, sysregs, MMIO (vGIC, PL011,
- *                PL031, virtio RAZ/WI), WFI; unknown traps inject an exception (logged once)
+ *                PL031, virtio-mmio slots), WFI; unknown traps inject an exception (logged once)
+ *   virtio       per VM: virtio-blk on a disk image QEMU loaded into board RAM (never
+ *                mapped into a VM), virtio-console, virtio-rng from RNDR, the other slots
+ *                empty; queues processed in the MMIO trap of QueueNotify (virtio.c)
  *   vCPUs        scheduled by lib/sched.c on every pCPU the board has: per-pCPU run
  *                queues, the VM's priority, pinned or free to migrate per its description,
  *                round robin among equals (10 ms slices on the EL2 timer), WFI blocks with
@@ -38,7 +41,7 @@
  *
  * Source files: main.c (image-wide state, boot of every pCPU, hyp_main()), build.c (a VM
  * from its description), console.c, run.c (scheduler loop, run loop, interrupts), pt.c
- * (pass-through probing), stats.c; bm_internal.h declares what they share.
+ * (pass-through probing), virtio.c, stats.c; bm_internal.h declares what they share.
  */
 #include <libfdt.h>
 
@@ -244,6 +247,8 @@ int hyp_main(const struct port_platform *p)
 	reserve(p->ram_base, p->image_end);
 	reserve((uint64_t)(uintptr_t)p->dtb, (uint64_t)(uintptr_t)p->dtb + board.dtb_size);
 	reserve(board.initrd_start, board.initrd_end);
+	/* Disk images QEMU loaded (before the kernels: a loader slot stops at a disk). */
+	bm_disks_reserve();
 	for (unsigned i = 0; i < bm_nr_vms; i++) {
 		const struct bm_payload *k = &bm_vms[i].kernel;
 		const void *img;
@@ -321,13 +326,15 @@ int hyp_main(const struct port_platform *p)
 			    vm->desc->name, vm->desc->prio,
 			    vm->desc->affinity ? "migrating" : "pinned");
 	}
-	for (focus = 0; focus < nr_vms && !(vms[focus].started &&
-					    (vms[focus].desc->devices & BM_DEV_PL011)); focus++)
+	for (focus = 0; focus < nr_vms && !console_has_input(&vms[focus]); focus++)
 		;
 	if (focus == nr_vms)
 		focus = 0;
 
-	/* Console input: the board UART's receive interrupt, on this pCPU. */
+	/* Console input: the board UART's receive interrupt, on this pCPU. Its FIFOs on: a
+	 * guest's console output goes out 16 bytes per look at the flags (port_writev()). */
+	port_write32(p->uart_base + UART_LCR_H,
+		     port_read32(p->uart_base + UART_LCR_H) | UART_LCR_H_FEN);
 	port_write32(p->uart_base + UART_IMSC, UART_INT_RX | UART_INT_RT);
 	port_irq_enable(BM_UART_INTID);
 

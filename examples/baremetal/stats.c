@@ -31,6 +31,7 @@ void print_stats(void)
 			bv->arch.fast_hvc_hits = 0;
 		}
 		av_vm_stats_print(&vm->vm, stats_line, NULL);
+		bm_virtio_stats(vm);
 		port_printf("%s: guest entries %llu, lazy FP/SIMD switches %llu%s\n",
 			    vm->desc->name, (unsigned long long)entries, (unsigned long long)fp,
 			    vm->reset_requested ? " (reset requested: treated as power-off)" : "");

@@ -37,7 +37,18 @@ void *memcpy(void *dst, const void *src, size_t n)
 	const unsigned char *s = src;
 
 	if ((((uintptr_t)d | (uintptr_t)s | n) & 7) == 0) {
-		for (size_t i = 0; i < n; i += 8)
+		size_t i = 0;
+		/* 64 bytes a step (four load and four store pairs): the virtio-blk RAM disk
+		 * copies whole sectors, 0.6 instructions per byte with one word a step */
+		for (; n - i >= 64; i += 64) {
+			const uint64_t *ps = (const uint64_t *)(const void *)(s + i);
+			uint64_t *pd = (uint64_t *)(void *)(d + i);
+			uint64_t w0 = ps[0], w1 = ps[1], w2 = ps[2], w3 = ps[3];
+			uint64_t w4 = ps[4], w5 = ps[5], w6 = ps[6], w7 = ps[7];
+			pd[0] = w0, pd[1] = w1, pd[2] = w2, pd[3] = w3;
+			pd[4] = w4, pd[5] = w5, pd[6] = w6, pd[7] = w7;
+		}
+		for (; i < n; i += 8)
 			*(uint64_t *)(void *)(d + i) = *(const uint64_t *)(const void *)(s + i);
 		return dst;
 	}

@@ -14,6 +14,10 @@
 #define PL011_DR 0x000
 #define PL011_FR 0x018
 #define PL011_FR_TXFF AV_BIT(5)
+#define PL011_FR_TXFE AV_BIT(7)
+#define PL011_LCR_H 0x02c
+#define PL011_LCR_H_FEN AV_BIT(4)
+#define PL011_TX_FIFO 16 /* bytes the transmit FIFO holds (with LCR_H.FEN) */
 
 extern char __image_start[], __image_end[];
 
@@ -37,6 +41,49 @@ void port_puts(const char *s)
 	port_spin_lock(&console_lock);
 	while (*s)
 		port_putc(*s++);
+	port_spin_unlock(&console_lock);
+}
+
+/*
+ * Bytes that may be written to DR now without looking at FR again: the whole FIFO when it
+ * is enabled and empty, else one once it is not full.
+ */
+static unsigned tx_room(uint64_t uart, bool fifo)
+{
+	uint32_t fr;
+
+	while ((fr = port_read32(uart + PL011_FR)) & PL011_FR_TXFF)
+		;
+	return fifo && (fr & PL011_FR_TXFE) ? PL011_TX_FIFO : 1;
+}
+
+void port_writev(const struct port_iov *iov, unsigned n)
+{
+	uint64_t uart = platform.uart_base;
+	unsigned room = 0;
+	bool fifo;
+
+	if (!uart)
+		return;
+	port_spin_lock(&console_lock);
+	fifo = port_read32(uart + PL011_LCR_H) & PL011_LCR_H_FEN;
+	for (unsigned k = 0; k < n; k++) {
+		const char *p = iov[k].base;
+		size_t left = iov[k].len;
+
+		while (left) {
+			size_t m;
+
+			if (!room)
+				room = tx_room(uart, fifo);
+			m = room < left ? room : left;
+			for (size_t i = 0; i < m; i++)
+				port_write32(uart + PL011_DR, (uint8_t)p[i]);
+			p += m;
+			left -= m;
+			room -= (unsigned)m;
+		}
+	}
 	port_spin_unlock(&console_lock);
 }
 

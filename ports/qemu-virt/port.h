@@ -100,6 +100,19 @@ void port_putc(char c);
  * @param s NUL-terminated string
  */
 void port_puts(const char *s);
+/** One piece of port_writev(). */
+struct port_iov {
+	const char *base; /**< bytes */
+	size_t len;       /**< how many */
+};
+/**
+ * Write pieces of text to the console as one unit (no other output in between), the bytes
+ * as they are (a line ends with "\r\n": give both), without a call per byte: for output
+ * that comes in bulk (a guest's console).
+ * @param iov the pieces
+ * @param n   how many
+ */
+void port_writev(const struct port_iov *iov, unsigned n);
 /**
  * Format to the console (armvirt's formatter, av_vsnprintf()).
  * @param fmt printf-style format

@@ -13,7 +13,8 @@
 # pt: armvirt-bm-linux-pt.bin runs one Linux VM that owns the board's virtio-blk device
 #   (scenario `passthrough`: insmod virtio_mmio, virtio_blk, ext4 and its dependencies,
 #   mount the ext4 image read-only, print its file). Passes when the file's line appears,
-#   the hypervisor found the device by probing and QEMU exits 0.
+#   the hypervisor found the device by probing, its own virtio-rng took slot 0 and no slot
+#   made Linux print "Wrong magic value", and QEMU exits 0.
 set -uo pipefail
 
 mode=$1 hyp=$2 images=$3 work=$4 gic=$5 smp=$6
@@ -75,6 +76,10 @@ case "$mode" in
     grep -q '^armvirt-bm: linuxpt: virtio device 2 found at' "$log" || fail "the device was not found by probing"
     grep -q '^linuxpt: ARMVIRT-INSMOD: ext4' "$log" || fail "ext4 did not load"
     grep -q '^linuxpt: ARMVIRT-FILE: ARMVIRT-EXT4-OK ' "$log" || fail "the file was not read from the ext4 disk"
+    # The VM's own slots (empty, and a virtio-rng where the CPU has RNDR) beside it.
+    ! grep -q 'Wrong magic value' "$log" || fail "Linux printed 'Wrong magic value'"
+    grep -q '^armvirt-bm: linuxpt: virtio-rng at 0xa000000 (slot 0, SPI 16)' "$log" ||
+      fail "no virtio-rng in the VM's first slot"
     echo "PASS: armvirt-bm GICv$gic: virtio-blk passed through, ext4 mounted and read in $((end - start)) s"
     grep -E '^armvirt-bm: |ARMVIRT-(INSMOD|DISK|FILE)|virtio_blk|EXT4-fs' "$log"
     ;;

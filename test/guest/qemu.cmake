@@ -150,3 +150,15 @@ foreach(gic 3 2)
                    ${ARMVIRT_EL2_BUILD_DIR}/examples/baremetal/armvirt-bm-ivc_bench.bin ${gic})
   set_tests_properties(qemu.bm.ivc_bench.gicv${gic} PROPERTIES LABELS qemu TIMEOUT 90)
 endforeach()
+# The virtio program (doc/guest-tests.md) on its test disk, loaded by QEMU where the VM's
+# description puts it (test/guest/el1/bm/vm_virtio.c): read-write (bm.virtio) and read-only
+# (bm.virtio_ro), each with a virtio-rng from RNDR.
+foreach(cfg virtio virtio_ro)
+  foreach(gic 3 2)
+    add_test(NAME qemu.bm.${cfg}.gicv${gic}
+             COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/run-el2.sh
+                     ${ARMVIRT_EL2_BUILD_DIR}/examples/baremetal/armvirt-bm-${cfg}.bin ${gic} 2 60
+                     -device loader,file=${_el1}/virtio-disk.img,addr=0x50000000,force-raw=on)
+    set_tests_properties(qemu.bm.${cfg}.gicv${gic} PROPERTIES LABELS qemu TIMEOUT 90)
+  endforeach()
+endforeach()

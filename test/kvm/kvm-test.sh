@@ -8,6 +8,7 @@
 #        kvm-test.sh errors GUEST_DIR
 #        kvm-test.sh bench BENCH_IMAGE
 #        kvm-test.sh el1 EL1_DIR PROG...   (programs of test/guest/el1, one nested boot)
+#        kvm-test.sh el1-virtio EL1_DIR    (the virtio program with its disk, rw and ro)
 #        kvm-test.sh formats EL1_DIR PROG  (PROG as arm64 Image, raw binary and ELF file)
 #        kvm-test.sh features EL1_DIR      (SVE, pointer authentication, the ITS)
 #        kvm-test.sh linux-features        (Debian with SVE, ptrauth and an ITS)
@@ -319,6 +320,47 @@ SCEN
   echo "PASS: test/guest/el1 programs under armvirt-vmm: $*"
   ;;
 
+el1-virtio)
+  # test/guest/el1's virtio program with its test disk (doc/guest-tests.md): read-write with
+  # --rng, then the same file read-only without; each run must pass (exit 0, PASS line, no
+  # FAIL). The program writes a sector and puts the pattern back: the file must be unchanged.
+  dir=$1
+  for f in virtio.bin virtio-disk.img; do
+    [ -s "$dir/$f" ] || fail "missing $dir/$f (build the freestanding configuration)"
+  done
+  scen="$KVM_WORK/el1-virtio.sh"
+  mkdir -p "$KVM_WORK"
+  cat >"$scen" <<'SCEN'
+v() {
+  name=$1
+  shift
+  echo "VIO-BEGIN $name"
+  timeout 60 armvirt-vmm run --kernel /guest/virtio.bin --cpus 2 --mem 256 "$@" 2>&1
+  echo "VIO-EXIT $name: $?"
+}
+before=$(md5sum </guest/virtio-disk.img)
+v rw --disk /guest/virtio-disk.img --rng --params "virtio-blk=rw virtio-rng=1"
+v ro --disk /guest/virtio-disk.img,ro --params "virtio-blk=ro virtio-rng=0"
+after=$(md5sum </guest/virtio-disk.img)
+[ "$before" = "$after" ] && echo "VIO-DISK: unchanged" || echo "VIO-DISK: changed"
+SCEN
+  nested el1-virtio "$scen" --file "$dir/virtio.bin" --file "$dir/virtio-disk.img" --timeout 200
+  bad=0
+  for c in rw ro; do
+    out=$(sed -n "/^VIO-BEGIN $c\$/,/^VIO-EXIT $c:/p" "$log")
+    st=$(sed -n "s/^VIO-EXIT $c: //p" <<<"$out")
+    if [ "$st" != 0 ] || ! grep -q '^PASS virtio (' <<<"$out" || grep -q '^FAIL' <<<"$out"; then
+      echo "bad: $c (armvirt-vmm exit '$st')"
+      bad=1
+    else
+      echo "ok: $c: $(grep '^PASS virtio (' <<<"$out")"
+    fi
+  done
+  grep -q '^VIO-DISK: unchanged' "$log" || { echo "bad: the disk file changed"; bad=1; }
+  [ "$bad" = 0 ] || fail "el1-virtio: the virtio program did not pass under armvirt-vmm"
+  echo "PASS: virtio program under armvirt-vmm --disk (rw, --rng) and --disk ,ro; disk file unchanged, ${elapsed} s"
+  ;;
+
 formats)
   # PROG.bin (arm64 Image), PROG-raw.bin (no Image header) and PROG-elf.elf in one nested
   # boot: each must PASS, power off (exit 0) and be named by exactly one format line, loaded
@@ -564,7 +606,7 @@ SCEN
   ;;
 
 *)
-  echo "usage: $0 images|guest|linux|errors|bench|el1|formats|features|linux-features|virtio ..." >&2
+  echo "usage: $0 images|guest|linux|errors|bench|el1|el1-virtio|formats|features|linux-features|virtio ..." >&2
   exit 2
   ;;
 esac

@@ -77,3 +77,6 @@ bm_multi_image(ivc_bench vm_ivc_bench.c ivc_bench)
 bm_multi_image(debug_iso vm_debug_iso.c debug_iso)
 bm_multi_image(pmu2 vm_pmu2.c pmu)
 bm_multi_image(linux-multi vm_linux_multi.c sgi)
+# The virtio program with its disk image read-write / read-only (vm_virtio.c).
+bm_multi_image(virtio vm_virtio.c virtio)
+bm_multi_image(virtio_ro vm_virtio.c virtio DEFS BM_VIRTIO_RO)

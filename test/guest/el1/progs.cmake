@@ -63,6 +63,9 @@ av_guest_prog(features  BM QEMU KVM)
 av_guest_prog(its)
 av_guest_prog(sgi_stress BM)
 av_guest_prog(timer_gic BM QEMU KVM)
+# virtio needs its test disk (virtio-disk.img) in every run: qemu.cmake registers
+# qemu.bm.virtio / qemu.bm.virtio_ro (bm/vm_virtio.c) and test/kvm kvm.el1.virtio.
+av_guest_prog(virtio)
 # Multi-VM programs (issue 7), each run in the configuration doc/guest-tests.md
 # ("Multi-VM programs") gives.
 av_guest_prog(ivc_msg   MULTI)

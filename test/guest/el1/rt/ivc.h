@@ -161,6 +161,9 @@ void probe_read64(uint64_t addr, struct probe_res *r);
 void probe_write32(uint64_t addr, uint32_t v, struct probe_res *r);
 void probe_write64(uint64_t addr, uint64_t v, struct probe_res *r);
 void probe_write8(uint64_t addr, uint8_t v, struct probe_res *r);
+void probe_read8(uint64_t addr, struct probe_res *r);
+void probe_read16(uint64_t addr, struct probe_res *r);
+void probe_write16(uint64_t addr, uint16_t v, struct probe_res *r);
 static inline uint32_t esr_ec(uint64_t esr) { return (uint32_t)(esr >> 26) & 0x3f; }
 static inline uint32_t esr_dfsc(uint64_t esr) { return (uint32_t)esr & 0x3f; }
 static inline bool esr_wnr(uint64_t esr) { return (esr >> 6) & 1; }

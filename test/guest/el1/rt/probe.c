@@ -17,52 +17,37 @@ static void finish(struct probe_res *r, uint64_t pc)
 	r->pc = pc;
 }
 
-void probe_read32(uint64_t addr, struct probe_res *r)
-{
-	uint64_t pc, v = 0;
+/* probe_readN(addr, r): one load by INSN ("ldr %w0," ...) of [addr] into r->val. */
+#define PROBE_LOAD(fn, insn)                                                              \
+	void fn(uint64_t addr, struct probe_res *r)                                       \
+	{                                                                                 \
+		uint64_t pc, v = 0;                                                       \
+                                                                                          \
+		rt_probe_arm();                                                           \
+		__asm__ volatile("adr %1, 1f\n1:\t" insn " [%2]"                          \
+				 : "+r"(v), "=&r"(pc) : "r"(addr) : "memory");            \
+		finish(r, pc);                                                            \
+		r->val = v;                                                               \
+	}
 
-	rt_probe_arm();
-	__asm__ volatile("adr %1, 1f\n1:\tldr %w0, [%2]" : "+r"(v), "=&r"(pc) : "r"(addr) : "memory");
-	finish(r, pc);
-	r->val = v;
-}
+/* probe_writeN(addr, v, r): one store by INSN ("str %w2," ...) of v (type T) to [addr]. */
+#define PROBE_STORE(fn, T, insn)                                                          \
+	void fn(uint64_t addr, T v, struct probe_res *r)                                  \
+	{                                                                                 \
+		uint64_t pc;                                                              \
+                                                                                          \
+		rt_probe_arm();                                                           \
+		__asm__ volatile("adr %0, 1f\n1:\t" insn " [%1]"                          \
+				 : "=&r"(pc) : "r"(addr), "r"(v) : "memory");             \
+		finish(r, pc);                                                            \
+		r->val = v;                                                               \
+	}
 
-void probe_read64(uint64_t addr, struct probe_res *r)
-{
-	uint64_t pc, v = 0;
-
-	rt_probe_arm();
-	__asm__ volatile("adr %1, 1f\n1:\tldr %0, [%2]" : "+r"(v), "=&r"(pc) : "r"(addr) : "memory");
-	finish(r, pc);
-	r->val = v;
-}
-
-void probe_write32(uint64_t addr, uint32_t v, struct probe_res *r)
-{
-	uint64_t pc;
-
-	rt_probe_arm();
-	__asm__ volatile("adr %0, 1f\n1:\tstr %w2, [%1]" : "=&r"(pc) : "r"(addr), "r"(v) : "memory");
-	finish(r, pc);
-	r->val = v;
-}
-
-void probe_write64(uint64_t addr, uint64_t v, struct probe_res *r)
-{
-	uint64_t pc;
-
-	rt_probe_arm();
-	__asm__ volatile("adr %0, 1f\n1:\tstr %2, [%1]" : "=&r"(pc) : "r"(addr), "r"(v) : "memory");
-	finish(r, pc);
-	r->val = v;
-}
-
-void probe_write8(uint64_t addr, uint8_t v, struct probe_res *r)
-{
-	uint64_t pc;
-
-	rt_probe_arm();
-	__asm__ volatile("adr %0, 1f\n1:\tstrb %w2, [%1]" : "=&r"(pc) : "r"(addr), "r"(v) : "memory");
-	finish(r, pc);
-	r->val = v;
-}
+PROBE_LOAD(probe_read8, "ldrb %w0,")
+PROBE_LOAD(probe_read16, "ldrh %w0,")
+PROBE_LOAD(probe_read32, "ldr %w0,")
+PROBE_LOAD(probe_read64, "ldr %0,")
+PROBE_STORE(probe_write8, uint8_t, "strb %w2,")
+PROBE_STORE(probe_write16, uint16_t, "strh %w2,")
+PROBE_STORE(probe_write32, uint32_t, "str %w2,")
+PROBE_STORE(probe_write64, uint64_t, "str %2,")

@@ -8,7 +8,8 @@
 # Layout of OUTDIR afterwards (also printed as KEY=PATH lines on stdout):
 #   Image           the uncompressed arm64 kernel Image (magic "ARM\x64" checked)
 #   initramfs.gz    gzip'd newc cpio: /bin/busybox, /init, /lib/modules/*.ko (virtio_mmio,
-#                   virtio_blk, virtio_console, virtio-rng, ext4 with jbd2, mbcache, crc16,
+#                   virtio_blk, virtio_console, virtio-rng, virtio_net with net_failover and
+#                   failover, ext4 with jbd2, mbcache, crc16,
 #                   crc32c_generic: uncompressed modules of the same kernel package, loaded
 #                   by the `passthrough` scenario; `/bin/load-virtio` loads them all in
 #                   dependency order, for scenario scripts)
@@ -127,11 +128,12 @@ fi
 init_script=$(cat <<'EOF'
 #!/bin/busybox sh
 export PATH=/bin
-# Called as /bin/load-virtio: load the virtio and ext4 modules (dependencies first), quietly
+# Called as /bin/load-virtio: load the virtio (blk, console, rng, net) and ext4 modules (dependencies first), quietly
 # skipping those already loaded; exit status 1 if one failed.
 if [ "${0##*/}" = load-virtio ]; then
   rc=0
-  for m in virtio_mmio virtio_blk virtio_console virtio-rng crc16 mbcache jbd2 crc32c_generic ext4; do
+  for m in virtio_mmio virtio_blk virtio_console virtio-rng failover net_failover virtio_net \
+           crc16 mbcache jbd2 crc32c_generic ext4; do
     n=$(echo "$m" | tr - _)
     grep -q "^$n " /proc/modules 2>/dev/null && continue
     insmod "/lib/modules/$m.ko" || { echo "ARMVIRT-ERROR: insmod $m"; rc=1; }
@@ -244,7 +246,8 @@ if [ ! -s "$initrd" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$init_scri
   dpkg -x "$kdeb" "$mroot"
   for m in drivers/virtio/virtio_mmio drivers/block/virtio_blk lib/crc16 fs/mbcache fs/jbd2/jbd2 \
            crypto/crc32c_generic fs/ext4/ext4 drivers/char/virtio_console \
-           drivers/char/hw_random/virtio-rng; do
+           drivers/char/hw_random/virtio-rng net/core/failover drivers/net/net_failover \
+           drivers/net/virtio_net; do
     cp "$(ls "$mroot"/lib/modules/*/kernel/$m.ko)" "$root/lib/modules/"
   done
   rm -rf "$mroot"

@@ -314,7 +314,8 @@ static void test_network(void **state)
 
 	/* bad values, each with its reason */
 	static const struct {
-		const char *val, *msg;
+		char *val;
+		const char *msg;
 	} bad[] = {
 		{ "", "--network '': expected tap[=IFNAME][,mac=MAC] or none" },
 		{ "user", "--network 'user': expected tap[=IFNAME][,mac=MAC] or none" },

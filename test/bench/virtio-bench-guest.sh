@@ -32,6 +32,27 @@ if [ -n "$VB_HVC" ]; then
   while [ ! -c "$VB_HVC" ] && [ $k -lt 100 ]; do sleep 0.1; k=$((k + 1)); done
   [ -c "$VB_HVC" ] || echo "VBENCH-ERROR: no $VB_HVC"
 fi
+if [ "${VB_NET:-0}" = 1 ]; then
+  k=0
+  while [ ! -e /sys/class/net/eth0 ] && [ $k -lt 100 ]; do sleep 0.1; k=$((k + 1)); done
+  ip link set eth0 up
+  ip addr add 10.0.2.15/24 dev eth0
+  k=0
+  until ping -c 1 -W 1 10.0.2.2 >/dev/null 2>&1 || [ $k -ge 60 ]; do k=$((k + 1)); done
+  [ $k -lt 60 ] || echo "VBENCH-ERROR: no answer from 10.0.2.2"
+  head -c 1048568 /dev/urandom >/tmp/blk
+fi
+# net_gen: the tcp test's data (MiB, each an 8-digit index and the same random bytes)
+net_gen() {
+  i=0
+  while [ $i -lt "$mib" ]; do printf '%08d' $i; cat /tmp/blk; i=$((i + 1)); done
+}
+net_gen_null() {
+  net_gen >/dev/null
+}
+net_tx() {
+  net_gen | nc 10.0.2.2 5001
+}
 echo "VBENCH-TEXT: $(grep -m1 ' _stext$' /proc/kallsyms)"
 echo "VBENCH-MODULES-BEGIN"
 cat /proc/modules
@@ -79,6 +100,8 @@ while [ "$r" -le "${VB_REPEAT:-1}" ]; do
     stride_dd) region stride_dd.$r dd_loop "${VB_DD_REQS:-256}" 1 ;;
     stride_dd_empty) region stride_dd_empty.$r dd_loop "${VB_DD_REQS:-256}" 0 ;;
     hvc_empty) region hvc_empty.$r dd if=/dev/zero of="$VB_HVC" bs=4k count=0 ;;
+    tcp_gen) region tcp_gen.$r net_gen_null ;;
+    tcp_tx) region tcp_tx.$r net_tx ;;
     hvc) region hvc.$r dd if=/dev/zero of="$VB_HVC" bs=4k count=256 ;;
     *) echo "VBENCH-ERROR: unknown test $t" ;;
     esac

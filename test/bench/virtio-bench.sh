@@ -30,6 +30,10 @@
 #                    stride_dd_empty the same dd processes with count=0 (its baseline)
 #                    hvc_empty, hvc  dd if=/dev/zero of=/dev/hvc0 bs=4k count=0 / 256
 #                    kallsyms        /proc/kallsyms to the disk (for --profile)
+#                    tcp_gen         the TCP test's data made and thrown away (its baseline)
+#                    tcp_tx          (vmm) MIB MiB guest -> host over TCP: busybox nc to the
+#                                    outer Linux (10.0.2.2 on tap0, armvirt-vmm --network
+#                                    tap=tap0), which throws them away
 #   --repeat N     runs of each test in one boot (default 3; the table gives the median)
 #   --mib N        MiB per dd test (default 128); --reqs N requests of the stride test
 #                  (default 4096); --stride-kib N its stride (default 32); --dd-reqs N
@@ -106,6 +110,8 @@ disk_dev=/dev/vda
 case " $tests " in *" kallsyms "*|*" empty "*|*" read_"*|*" write_"*|*" stride"*) ;; *) disk_dev="" ;; esac
 hvc_dev=""
 [ "$hvc" = 1 ] && hvc_dev=/dev/hvc0
+net=0
+case " $tests " in *" tcp_"*) net=1 ;; esac
 extra="$work/extra-root"
 rm -rf "$extra"
 mkdir -p "$extra/bin"
@@ -121,6 +127,7 @@ VB_MIB=$mib
 VB_REQS=$reqs
 VB_STRIDE_KIB=$stride_kib
 VB_DD_REQS=$dd_reqs
+VB_NET=$net
 CONF
 initrd="$work/vbench-initramfs.gz"
 cp "$images/initramfs.gz" "$initrd"
@@ -154,8 +161,17 @@ vmm)
   vargs=$vmm_args
   # --console virtio keeps the PL011 (the console here); /dev/hvc0 is a device beside it
   [ "$hvc" = 1 ] && vargs="--console virtio $vargs"
+  [ "$net" = 1 ] && vargs="--network tap=tap0 $vargs"
   scen="$work/outer-scenario.sh"
   cat >"$scen" <<SCEN
+if [ "$net" = 1 ]; then
+  # tap0 (created by armvirt-vmm) as 10.0.2.2, and a TCP sink on port 5001
+  (k=0; while [ ! -e /sys/class/net/tap0 ] && [ \$k -lt 600 ]; do sleep 0.1; k=\$((k + 1)); done
+   ip link set tap0 up; ip addr add 10.0.2.2/24 dev tap0) &
+  mkfifo /tmp/hold
+  exec 4<>/tmp/hold
+  (while :; do nc -l -p 5001 <&4 >/dev/null; done) &
+fi
 [ -n "$disk_dev" ] && dd if=/dev/zero of=/tmp/raw.img bs=1M count=$mib 2>/dev/null
 echo "VBENCH-OUTER-TEXT: \$(grep -m1 ' _stext\$' /proc/kallsyms)"
 armvirt-vmm run --kernel /guest/Image --initrd /guest/vbench-initramfs.gz --mem 256 --cpus 2 \\

@@ -34,7 +34,8 @@
  * A device model embeds a `struct av_virtio_dev` (and its queues), fills the fields the
  * comments mark "device", calls av_virtio_dev_init() and reacts to its ops: @c notify
  * when the driver kicks a queue, @c reset when the driver resets the device. Device models
- * in the library: virtio-blk, virtio-console, virtio-rng (armvirt/dev/virtio_*.h).
+ * in the library: virtio-net, virtio-blk, virtio-console, virtio-rng
+ * (armvirt/dev/virtio_*.h).
  *
  * A slot with no device answers like an absent device on QEMU's virt board through
  * av_virtio_mmio_empty_ops (MagicValue "virt", Version 2, DeviceID 0, everything else

@@ -117,7 +117,8 @@ static void rx_forget(struct av_virtio_net *net, unsigned k)
 		segs = net->rx_chain[k].seg;
 	else
 		segs = net->rx_nseg;
-	memmove(net->rx_seg, net->rx_seg + segs, (net->rx_nseg - segs) * sizeof(net->rx_seg[0]));
+	for (unsigned i = 0; i + segs < net->rx_nseg; i++)
+		net->rx_seg[i] = net->rx_seg[i + segs];
 	for (unsigned i = 0; i < rest; i++) {
 		net->rx_chain[i] = net->rx_chain[k + i];
 		net->rx_chain[i].seg = (uint16_t)(net->rx_chain[i].seg - segs);

@@ -645,7 +645,7 @@ net)
   # KVM_NET_MIB_H2G (default 64) MiB host -> guest over TCP (busybox nc), each side printing
   # the checksum of what it sent and received. (Guest -> host is the slow direction under
   # nested TCG: doc/kvm-vmm.md gives the times.) KVM_NET_VNET: virtio_net module
-  # parameters for the guest (e.g. napi_tx=0).
+  # parameters for the guest (e.g. napi_tx=0); KVM_NET_TIMEOUT: the outer QEMU's (840 s).
   g2h=${KVM_NET_MIB_G2H:-4} h2g=${KVM_NET_MIB_H2G:-64}
   vnet=${KVM_NET_VNET:+ armvirt.vnet=$KVM_NET_VNET}
   here=$(cd "$(dirname "$0")" && pwd)
@@ -701,7 +701,7 @@ echo "OUTER-TOTAL: $(($(date +%s) - t0)) s"
 sed 's/^/VM: /' /tmp/vm.out
 SCEN
   } >"$scen"
-  nested net "$scen" --file "$KVM_IMAGES/Image" --file "$nw/net-initramfs.gz" --timeout 840
+  nested net "$scen" --file "$KVM_IMAGES/Image" --file "$nw/net-initramfs.gz" --timeout "${KVM_NET_TIMEOUT:-840}"
   bad=0
   check() { # DESCRIPTION GREP-PATTERN
     if grep -qE "$2" "$log"; then echo "ok: $1"; else echo "bad: $1 (no line matching '$2')"; bad=1; fi

@@ -684,7 +684,7 @@ echo "OUTER-GUEST-UP: $(($(date +%s) - t0)) s"
 echo "OUTER-PING-GUEST: $(ping -c 3 -W 2 10.0.2.15 2>&1 | grep -c 'bytes from 10.0.2.15')/3"
 echo "OUTER-NEIGH: $(ip neigh show dev tap0 | grep 10.0.2.15)"
 k=0
-while ! grep -q '^NET-LISTEN' /tmp/vm.out && [ $k -lt 6000 ] && kill -0 $vmpid 2>/dev/null; do sleep 0.1; k=$((k + 1)); done
+while ! grep -q '^NET-LISTEN' /tmp/vm.out && kill -0 $vmpid 2>/dev/null; do sleep 0.1; k=$((k + 1)); done
 kill -0 $vmpid 2>/dev/null || kill $rxpid $(pidof nc) 2>/dev/null
 wait $rxpid
 grep -E '^TcpExt|^Tcp:' /proc/net/netstat /proc/net/snmp | sed 's/^/OUTER-NETSTAT: /'

@@ -2,8 +2,10 @@
 # Run a scenario inside Linux inside QEMU, with KVM available to it (nested virtualization):
 # an outer qemu-system-aarch64 (virt, virtualization=on, -cpu max,pauth=off) boots Debian's
 # arm64 kernel (KVM comes up at EL2) with an initramfs holding busybox, the static
-# armvirt-vmm and the files the scenario needs; the outer init mounts proc/sys/devtmpfs, runs
-# the scenario script, prints its exit status between markers and powers off.
+# armvirt-vmm, the kernel's tun module and the files the scenario needs; the outer init
+# mounts proc/sys/devtmpfs, loads tun (/dev/net/tun for --network tap), runs the scenario
+# script, prints its exit status between markers and powers off. The outer QEMU has no
+# network card: TAP interfaces are the only way out of the inner guests.
 #
 # usage: scripts/kvm-nested.sh --images DIR --vmm FILE --work DIR --scenario FILE
 #                              [--file PATH]... [--gic 3|2] [--smp N] [--mem MiB]
@@ -67,6 +69,20 @@ dpkg -x "$bdeb" "$work/busybox-root"
 cp "$work/busybox-root/bin/busybox" "$root/bin/busybox"
 rm -rf "$work/busybox-root"
 cp "$vmm" "$root/bin/armvirt-vmm"
+# tun.ko from the kernel's package, extracted once into the images cache.
+tun="$images/modules/tun.ko"
+if [ ! -s "$tun" ]; then
+  kdeb=$(ls -t "$images"/debs/linux-image-*-arm64_*_arm64.deb 2>/dev/null | head -n 1)
+  [ -n "$kdeb" ] || { echo "kvm-nested: no linux-image deb in $images/debs" >&2; exit 2; }
+  mkdir -p "$images/modules" "$work/tun-root"
+  dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$work/tun-root" --wildcards '*/drivers/net/tun.ko'
+  cp "$(ls "$work"/tun-root/lib/modules/*/kernel/drivers/net/tun.ko)" "$tun.tmp.$$" &&
+    mv "$tun.tmp.$$" "$tun"
+  rm -rf "$work/tun-root"
+  [ -s "$tun" ] || { echo "kvm-nested: no tun.ko in $kdeb" >&2; exit 2; }
+fi
+mkdir -p "$root/lib/modules"
+cp "$tun" "$root/lib/modules/tun.ko"
 cp "$scenario" "$root/scenario.sh"
 for f in "${files[@]+"${files[@]}"}"; do
   [ -f "$f" ] || { echo "kvm-nested: missing file $f" >&2; exit 2; }
@@ -82,6 +98,7 @@ mount -t devtmpfs devtmpfs /dev
 echo "KVM-NESTED: start"
 if [ -c /dev/kvm ]; then echo "KVM-NESTED: /dev/kvm present"; else echo "KVM-NESTED: no /dev/kvm"; fi
 dmesg | grep -E 'kvm \[|KVM' | sed 's/^/KVM-NESTED: dmesg: /' | head -n 4
+insmod /lib/modules/tun.ko || echo "KVM-NESTED: insmod tun failed"
 cd /tmp
 sh /scenario.sh
 echo "KVM-NESTED: scenario exit $?"

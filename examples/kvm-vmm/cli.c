@@ -14,7 +14,7 @@ const char vmm_usage[] =
 	"                       [--no-sve] [--sve-max-vl BITS] [--no-ptrauth]\n"
 	"                       [--dtb-dump FILE] [--stats] [--kvm-device PATH] [--pmu]\n"
 	"                       [--disk FILE[,ro]]... [--console serial|virtio] [--rng]\n"
-	"                       [--io-thread]\n"
+	"                       [--io-thread] [--network tap[=IFNAME][,mac=MAC]|none]...\n"
 	"       armvirt-vmm --help | --version\n"
 	"\n"
 	"Runs a kernel in a KVM virtual machine: an arm64 Image (placed as booting.rst says),\n"
@@ -24,7 +24,10 @@ const char vmm_usage[] =
 	"256 MiB), PL011 console on this terminal, PL031 RTC, in-kernel vGIC, PSCI.\n"
 	"virtio-mmio slots from 0x0a000000: the --disk files as virtio-blk (the first is\n"
 	"/dev/vda; ,ro: read-only), then the virtio-console (--console virtio: this terminal\n"
-	"as hvc0, pass console=hvc0), then the virtio-rng (--rng); the other slots are empty.\n"
+	"as hvc0, pass console=hvc0), then the virtio-rng (--rng), then the virtio-net devices\n"
+	"(--network tap: eth0 first, over the TAP interface IFNAME of /dev/net/tun, created if\n"
+	"missing, named by the kernel if not given; MAC default 52:54:00:12:34:56 + index);\n"
+	"the other slots are empty.\n"
 	"Queues are processed on the vCPU that notifies them, or with --io-thread on an I/O\n"
 	"thread woken by KVM_IOEVENTFD (interrupts then through KVM_IRQFD).\n"
 	"SVE and pointer authentication are given to the guest when the host's KVM has them.\n"
@@ -61,7 +64,7 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_PARAMS, OPT_MEM, OPT_CPUS, OPT_IRQCHIP, OPT_DTB_DUMP,
 	OPT_STATS, OPT_KVM_DEVICE, OPT_HELP, OPT_NO_SVE, OPT_SVE_MAX_VL, OPT_NO_PTRAUTH, OPT_PMU,
-	OPT_DISK, OPT_CONSOLE, OPT_RNG, OPT_IO_THREAD,
+	OPT_DISK, OPT_CONSOLE, OPT_RNG, OPT_IO_THREAD, OPT_NETWORK,
 };
 
 static const struct {
@@ -79,6 +82,7 @@ static const struct {
 	{ "--no-ptrauth", OPT_NO_PTRAUTH, false },
 	{ "--disk", OPT_DISK, true },         { "--console", OPT_CONSOLE, true },
 	{ "--rng", OPT_RNG, false },          { "--io-thread", OPT_IO_THREAD, false },
+	{ "--network", OPT_NETWORK, true },
 };
 
 /* --disk FILE[,ro]: the file name runs to the first comma, options follow. */
@@ -108,6 +112,101 @@ static int parse_disk(const char *val, struct vmm_opts *o, char *err, size_t err
 				   val, (int)olen, opt);
 	}
 	o->nr_disks++;
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int vmm_parse_mac(const char *s, unsigned char mac[6], const char **why)
+{
+	*why = "expected six hex bytes as in 52:54:00:12:34:56";
+	if (strlen(s) != 17)
+		return -1;
+	for (unsigned i = 0; i < 6; i++) {
+		const char *p = s + 3 * i;
+		int hi = hexval(p[0]), lo = hexval(p[1]);
+		if (hi < 0 || lo < 0 || (i < 5 && p[2] != ':'))
+			return -1;
+		mac[i] = (unsigned char)(hi << 4 | lo);
+	}
+	if (mac[0] & 1) {
+		*why = "a multicast address (the first byte is odd)";
+		return -1;
+	}
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5])) {
+		*why = "the all-zero address";
+		return -1;
+	}
+	return 0;
+}
+
+/* --network none | tap[=IFNAME][,mac=MAC] */
+static int parse_network(const char *val, struct vmm_opts *o, char *err, size_t errlen)
+{
+	if (!strcmp(val, "none")) {
+		if (o->nr_nets)
+			return bad(err, errlen, "--network none: contradicts --network tap");
+		o->net_none = true;
+		return 0;
+	}
+	if (strncmp(val, "tap", 3) || (val[3] && val[3] != '=' && val[3] != ','))
+		return bad(err, errlen, "--network '%s': expected tap[=IFNAME][,mac=MAC] or none",
+			   val);
+	if (o->net_none)
+		return bad(err, errlen, "--network '%s': contradicts --network none", val);
+	if (o->nr_nets >= VMM_MAX_NETS)
+		return bad(err, errlen, "--network %s: at most %u networks", val, VMM_MAX_NETS);
+	struct vmm_net *n = &o->nets[o->nr_nets];
+	memset(n, 0, sizeof(*n));
+	const char *p = val + 3;
+	if (*p == '=') {
+		p++;
+		size_t len = strcspn(p, ",");
+		if (!len || len >= VMM_IFNAME_MAX)
+			return bad(err, errlen, "--network '%s': an interface name has 1 to %u bytes",
+				   val, VMM_IFNAME_MAX - 1);
+		for (size_t i = 0; i < len; i++)
+			if (p[i] == '/' || p[i] == ':' || p[i] == ' ' || (p[i] >= '\t' && p[i] <= '\r'))
+				return bad(err, errlen, "--network '%s': '%c' in the interface name",
+					   val, p[i]);
+		if ((len == 1 && p[0] == '.') || (len == 2 && !strncmp(p, "..", 2)))
+			return bad(err, errlen, "--network '%s': '%.*s' is not an interface name",
+				   val, (int)len, p);
+		memcpy(n->ifname, p, len);
+		p += len;
+	}
+	while (*p == ',') {
+		const char *opt = p + 1;
+		size_t olen = strcspn(opt, ",");
+		p = opt + olen;
+		if (olen > 4 && !strncmp(opt, "mac=", 4)) {
+			char mac[32];
+			const char *why;
+			snprintf(mac, sizeof(mac), "%.*s", (int)(olen - 4), opt + 4);
+			if (olen - 4 >= sizeof(mac) || vmm_parse_mac(mac, n->mac, &why))
+				return bad(err, errlen, "--network '%s': mac '%.*s': %s", val,
+					   (int)(olen - 4), opt + 4, why);
+			n->mac_given = true;
+		} else {
+			return bad(err, errlen, "--network '%s': unknown option '%.*s' (expected mac=MAC)",
+				   val, (int)olen, opt);
+		}
+	}
+	if (!n->mac_given) {
+		static const unsigned char def[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+		memcpy(n->mac, def, sizeof(def));
+		n->mac[5] = (unsigned char)(def[5] + o->nr_nets);
+	}
+	o->nr_nets++;
 	return 0;
 }
 
@@ -242,6 +341,10 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 			break;
 		case OPT_IO_THREAD:
 			o->io_thread = true;
+			break;
+		case OPT_NETWORK:
+			if (parse_network(val, o, err, errlen))
+				return -1;
 			break;
 		case OPT_HELP:
 			o->cmd = VMM_CMD_HELP;

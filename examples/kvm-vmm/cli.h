@@ -16,6 +16,8 @@
 #define VMM_SVE_MAX_VL 2048u            /* the architecture's largest vector length, bits */
 #define VMM_MAX_DISKS 16u               /* --disk: /dev/vda .. /dev/vdp */
 #define VMM_DISK_PATH_MAX 4096u         /* a --disk file name, with its NUL */
+#define VMM_MAX_NETS 8u                 /* --network tap: eth0 .. eth7 */
+#define VMM_IFNAME_MAX 16u              /* IFNAMSIZ: an interface name with its NUL */
 
 enum vmm_cmd {
 	VMM_CMD_RUN = 0,
@@ -33,6 +35,13 @@ enum vmm_console {
 struct vmm_disk {
 	char path[VMM_DISK_PATH_MAX]; /* the file (the option's value up to its first comma) */
 	bool readonly;                /* ",ro" */
+};
+
+/* --network tap[=IFNAME][,mac=MAC] */
+struct vmm_net {
+	char ifname[VMM_IFNAME_MAX]; /* "": the kernel names the interface (tapN) */
+	unsigned char mac[6];        /* given, or 52:54:00:12:34:(0x56 + index) */
+	bool mac_given;              /* ",mac=" */
 };
 
 /* 0 for "not given" in irqchip: the VMM picks GICv3 when the host has it. */
@@ -57,6 +66,9 @@ struct vmm_opts {
 	bool io_thread;         /* --io-thread: virtio kicks by ioeventfd to an I/O thread */
 	unsigned nr_disks;      /* --disk, in order: the first is /dev/vda */
 	struct vmm_disk disks[VMM_MAX_DISKS];
+	unsigned nr_nets;       /* --network tap, in order: the first is eth0 */
+	struct vmm_net nets[VMM_MAX_NETS];
+	bool net_none;          /* --network none */
 };
 
 /*
@@ -64,6 +76,12 @@ struct vmm_opts {
  * @return 0 and @o filled; or -1 with a one-line reason in @err (no newline).
  */
 int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, size_t errlen);
+
+/*
+ * Parse a MAC address "xx:xx:xx:xx:xx:xx" (hex digits, either case): a unicast, non-zero
+ * address. @return 0, or -1 with the reason in @why.
+ */
+int vmm_parse_mac(const char *s, unsigned char mac[6], const char **why);
 
 /* The usage text. */
 extern const char vmm_usage[];

@@ -3,7 +3,8 @@
  * armvirt-vmm: a KVM-hosted VMM built on armvirt. The VM comes from av_vmspec_virt() (QEMU
  * virt's memory map), its device tree from av_fdt_build(), the kernel (arm64 Image, ELF or
  * raw binary) detection and placement from boot.h; the PL011 and PL031 models sit on the library's MMIO bus; ports/linux-kvm runs
- * the vCPUs. The virtio devices (--disk, --console virtio, --rng) are in vmm_virtio.c.
+ * the vCPUs. The virtio devices (--disk, --console virtio, --rng, --network) are in
+ * vmm_virtio.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -286,7 +287,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	av_log_set_hook(log_hook, AV_LOG_WARN, NULL);
-	if (vmm_virtio_open_disks(&o, err, sizeof(err)))
+	if (vmm_virtio_open_disks(&o, err, sizeof(err)) ||
+	    vmm_virtio_open_nets(&o, err, sizeof(err)))
 		die_line("%s", err);
 
 	uint64_t mem = (uint64_t)o.mem_mib << 20;

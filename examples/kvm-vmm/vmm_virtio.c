@@ -2,14 +2,23 @@
 /*
  * armvirt-vmm's virtio devices on the virtio-mmio slots (vmm_virtio.h): virtio-blk over
  * the port's file backend, virtio-console on stdin/stdout, virtio-rng from getrandom(),
- * empty slots elsewhere. Each device has its own lock (AV_KVM_MMIO_F_OWN_LOCK): requests
+ * virtio-net over TAP interfaces (--network tap), empty slots elsewhere. Each device has its own lock (AV_KVM_MMIO_F_OWN_LOCK): requests
  * run synchronously on the vCPU thread that wrote QueueNotify, without holding up the
  * other devices; console input takes the console's lock. With --io-thread, KVM signals
  * each queue's QueueNotify on an eventfd (KVM_IOEVENTFD) and one I/O thread processes the
  * queues; interrupts then go through KVM_IRQFD.
+ *
+ * Networks: a frame the guest sends is written to its TAP interface from the thread that
+ * processes the transmit queue (writev, no copy). Received frames never touch a vCPU
+ * thread unless the guest posts buffers: a network thread polls the TAP descriptors
+ * (EPOLLONESHOT) and pulls each readable one into its device under the device's lock.
+ * When the guest has no buffer for a frame, the frame stays in the backend and the
+ * descriptor is not polled again until the guest posts buffers (the device's rx_space);
+ * meanwhile the kernel's TAP queue holds the next frames and drops (and counts) past it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -19,8 +28,10 @@
 
 #include <armvirt/dev/virtio_blk.h>
 #include <armvirt/dev/virtio_console.h>
+#include <armvirt/dev/virtio_net.h>
 #include <armvirt/dev/virtio_rng.h>
 #include <armvirt/port/blkfile.h>
+#include <armvirt/port/tapdev.h>
 #include <armvirt/virtio.h>
 
 #include "vmm_virtio.h"
@@ -42,7 +53,8 @@ struct kick {
 	unsigned queue;
 };
 
-#define MAX_KICKS (VMM_MAX_DISKS + 3) /* a queue per disk, two for the console, one for rng */
+/* a queue per disk, two for the console, one for rng, two per network */
+#define MAX_KICKS (VMM_MAX_DISKS + 3 + 2 * VMM_MAX_NETS)
 
 static struct kick kicks[MAX_KICKS];
 static unsigned nr_kicks;
@@ -61,6 +73,23 @@ static struct av_virtio_console con;
 static struct vslot *con_slot;
 static struct av_virtio_rng rng;
 
+/* --network tap: a device, its TAP interface, its slot; polled by the network thread. */
+struct vnet {
+	struct av_virtio_net net;
+	struct av_tapdev tap;
+	struct av_virtio_net_ops ops; /* av_tapdev_ops with rx_space */
+	struct vslot *slot;
+	bool armed;                   /* the descriptor is polled (under the slot's lock) */
+	uint64_t wakeups;             /* the network thread's pulls */
+};
+
+static struct vnet vnets[VMM_MAX_NETS];
+static unsigned nr_nets;
+static int net_epoll = -1;
+static int net_stop = -1;
+static pthread_t net_thread;
+static bool net_thread_live;
+
 static struct av_virtio_mem_region regions[AV_VMSPEC_MAX_RAM];
 static struct av_virtio_mem_regions region_table = { regions, 0 };
 static const struct av_virtio_mem guest_mem = { &av_virtio_mem_regions_ops, &region_table };
@@ -76,6 +105,22 @@ int vmm_virtio_open_disks(const struct vmm_opts *o, char *err, size_t errlen)
 			return -1;
 		}
 		nr_disks = i + 1;
+	}
+	return 0;
+}
+
+int vmm_virtio_open_nets(const struct vmm_opts *o, char *err, size_t errlen)
+{
+	char why[160];
+	for (unsigned i = 0; i < o->nr_nets; i++) {
+		const struct vmm_net *n = &o->nets[i];
+		if (av_tapdev_open(&vnets[i].tap, n->ifname, NULL, why, sizeof(why))) {
+			snprintf(err, errlen, "--network tap%s%s: %s", *n->ifname ? "=" : "",
+				 n->ifname, why);
+			vmm_virtio_close();
+			return -1;
+		}
+		nr_nets = i + 1;
 	}
 	return 0;
 }
@@ -97,6 +142,14 @@ void vmm_virtio_close(void)
 	for (unsigned i = 0; i < VMM_MAX_DISKS; i++)
 		av_blkfile_close(&files[i]);
 	nr_disks = 0;
+	for (unsigned i = 0; i < nr_nets; i++)
+		av_tapdev_close(&vnets[i].tap);
+	nr_nets = 0;
+	if (net_epoll >= 0)
+		close(net_epoll);
+	if (net_stop >= 0)
+		close(net_stop);
+	net_epoll = net_stop = -1;
 }
 
 /* ---- device callbacks ---- */
@@ -147,6 +200,76 @@ static size_t rng_fill(void *ctx, void *buf, size_t len)
 }
 
 static const struct av_virtio_rng_ops rng_ops = { .fill = rng_fill };
+
+/* ---- networks ---- */
+
+/* Poll the TAP descriptor for one more readable event (called under the slot's lock). */
+static void net_arm(struct vnet *v)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.ptr = v };
+	if (!v->armed && !epoll_ctl(net_epoll, EPOLL_CTL_MOD, v->tap.fd, &ev))
+		v->armed = true;
+}
+
+/* The guest posted receive buffers after a frame found none: poll again. */
+static void net_rx_space(void *ctx)
+{
+	/* ctx is the backend's, the vnet's tap */
+	net_arm((struct vnet *)((char *)ctx - offsetof(struct vnet, tap)));
+}
+
+static void *net_main(void *arg)
+{
+	(void)arg;
+	struct epoll_event ev[VMM_MAX_NETS + 1];
+	for (;;) {
+		int n = epoll_wait(net_epoll, ev, VMM_MAX_NETS + 1, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return NULL;
+		for (int i = 0; i < n; i++) {
+			struct vnet *v = ev[i].data.ptr;
+			if (!v)
+				return NULL; /* the stop eventfd */
+			pthread_mutex_lock(&v->slot->ld.lock);
+			v->armed = false;
+			v->wakeups++;
+			av_virtio_net_rx_pull(&v->net);
+			/* A frame left waiting: the guest has no buffer; rx_space re-arms. */
+			if (!av_tapdev_pending(&v->tap))
+				net_arm(v);
+			pthread_mutex_unlock(&v->slot->ld.lock);
+		}
+	}
+}
+
+static int start_net_thread(char *err, size_t errlen)
+{
+	net_epoll = epoll_create1(EPOLL_CLOEXEC);
+	net_stop = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	if (net_epoll < 0 || net_stop < 0 || epoll_ctl(net_epoll, EPOLL_CTL_ADD, net_stop, &ev))
+		goto fail;
+	for (unsigned i = 0; i < nr_nets; i++) {
+		struct vnet *v = &vnets[i];
+		ev = (struct epoll_event){ .events = EPOLLIN | EPOLLONESHOT, .data.ptr = v };
+		if (epoll_ctl(net_epoll, EPOLL_CTL_ADD, v->tap.fd, &ev))
+			goto fail;
+		v->armed = true;
+	}
+	int r = pthread_create(&net_thread, NULL, net_main, NULL);
+	if (r) {
+		snprintf(err, errlen, "--network: cannot start the network thread: %s",
+			 strerror(r));
+		return -1;
+	}
+	net_thread_live = true;
+	return 0;
+fail:
+	snprintf(err, errlen, "--network: %s", strerror(errno));
+	return -1;
+}
 
 /* ---- --io-thread ---- */
 
@@ -227,6 +350,12 @@ static int start_io_thread(struct av_kvm *kvm, const struct av_vmspec *spec, cha
 
 void vmm_virtio_stop(void)
 {
+	if (net_thread_live) {
+		uint64_t one = 1;
+		if (write(net_stop, &one, sizeof(one)) == sizeof(one))
+			pthread_join(net_thread, NULL);
+		net_thread_live = false;
+	}
 	if (io_thread_live) {
 		uint64_t one = 1;
 		if (write(stop_fd, &one, sizeof(one)) == sizeof(one))
@@ -268,7 +397,7 @@ int vmm_virtio_setup(struct av_kvm *kvm, const struct av_vmspec *spec, struct av
 		region_table.count = i + 1;
 	}
 
-	unsigned want = nr_disks + (o->console == VMM_CONSOLE_VIRTIO) + o->rng;
+	unsigned want = nr_disks + (o->console == VMM_CONSOLE_VIRTIO) + o->rng + nr_nets;
 	if (want > spec->nr_virtio) {
 		snprintf(err, errlen, "%u virtio devices, but the machine has %u virtio-mmio slots",
 			 want, spec->nr_virtio);
@@ -310,6 +439,21 @@ int vmm_virtio_setup(struct av_kvm *kvm, const struct av_vmspec *spec, struct av
 		}
 		s->vdev = &rng.vdev;
 	}
+	for (unsigned i = 0; i < nr_nets; i++) {
+		struct vnet *v = &vnets[i];
+		snprintf(name, sizeof(name), "virtio-net%u", i);
+		v->slot = take_slot(kvm, spec, name, &irq);
+		v->ops = av_tapdev_ops;
+		v->ops.rx_space = net_rx_space;
+		struct av_virtio_net_params p = { .ops = &v->ops, .ctx = &v->tap };
+		memcpy(p.mac, o->nets[i].mac, sizeof(p.mac));
+		if (av_virtio_net_init(&v->net, &p, &guest_mem, &irq, &e)) {
+			snprintf(err, errlen, "--network %s: virtio-net: %s: %s", v->tap.ifname,
+				 e.field, e.msg);
+			return -1;
+		}
+		v->slot->vdev = &v->net.vdev;
+	}
 
 	/* Every slot on the bus: the devices with their own lock, the rest empty. */
 	for (unsigned i = 0; i < spec->nr_virtio && i < AV_VMSPEC_MAX_VIRTIO; i++) {
@@ -329,6 +473,8 @@ int vmm_virtio_setup(struct av_kvm *kvm, const struct av_vmspec *spec, struct av
 			return -1;
 		}
 	}
+	if (nr_nets && start_net_thread(err, errlen))
+		return -1;
 	if (o->io_thread && nr_used)
 		return start_io_thread(kvm, spec, err, errlen);
 	return 0;
@@ -380,6 +526,21 @@ void vmm_virtio_print_stats(FILE *out)
 			(unsigned long long)con.tx_dropped);
 	if (rng.ops)
 		fprintf(out, "  virtio-rng: %llu bytes\n", (unsigned long long)rng.bytes);
+	for (unsigned i = 0; i < nr_nets; i++) {
+		const struct vnet *v = &vnets[i];
+		const struct av_virtio_net_stats *st = &v->net.stats;
+		fprintf(out, "  virtio-net%u (%s): %llu frames out (%llu bytes), %llu in "
+			"(%llu bytes), %llu dropped out, %llu dropped in, %llu waits for buffers, "
+			"%llu network-thread pulls\n", i, v->tap.ifname,
+			(unsigned long long)st->tx_frames, (unsigned long long)st->tx_bytes,
+			(unsigned long long)st->rx_frames, (unsigned long long)st->rx_bytes,
+			(unsigned long long)(st->tx_drop_short + st->tx_drop_long +
+					     st->tx_drop_malformed + st->tx_drop_link +
+					     st->tx_drop_backend),
+			(unsigned long long)(st->rx_drop_short + st->rx_drop_long +
+					     st->rx_drop_link + st->rx_drop_fault),
+			(unsigned long long)st->rx_no_buffer, (unsigned long long)v->wakeups);
+	}
 	if (nr_kicks)
 		fprintf(out, "  io-thread: %llu wake-ups for %llu queue notifications\n",
 			(unsigned long long)io_wakeups, (unsigned long long)io_kicks);

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * armvirt-vmm's virtio devices: the --disk files (virtio-blk), the virtio-console
- * (--console virtio) and the virtio-rng (--rng) on the virtio-mmio slots of the VM
+ * (--console virtio), the virtio-rng (--rng) and the virtio-net devices (--network tap) on the virtio-mmio slots of the VM
  * description, every other slot an empty one.
  *
  * Slot order (the first free slot first): the disks in command-line order (slot 0 is
- * /dev/vda), then the console, then the entropy source. Slot n is at 0x0a000000 + n * 0x200
+ * /dev/vda), then the console, then the entropy source, then the networks (eth0 first). Slot n is at 0x0a000000 + n * 0x200
  * with SPI 16 + n (AV_VIRT_VIRTIO_*).
  */
 #ifndef ARMVIRT_VMM_VIRTIO_H
@@ -28,6 +28,12 @@
  * @return 0; or -1 with one line in @err ("--disk FILE: reason").
  */
 int vmm_virtio_open_disks(const struct vmm_opts *o, char *err, size_t errlen);
+
+/*
+ * Open the --network TAP interfaces (before the VM is created).
+ * @return 0; or -1 with one line in @err ("--network tap=NAME: reason").
+ */
+int vmm_virtio_open_nets(const struct vmm_opts *o, char *err, size_t errlen);
 
 /*
  * Create the devices over the VM's RAM (after av_kvm_create_vm()) and register every

@@ -23,21 +23,13 @@
 
 #include <armvirt/port/blkfile.h>
 
+#include "port_err.h"
+
 #define SECTOR 512u
 #define IOV_CHUNK 64u           /* iovecs handed to one preadv/pwritev */
 #define ZERO_CHUNK 65536u       /* bytes per write when zeroes are written */
 
-__attribute__((format(printf, 4, 5)))
-static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
+#define fail av__port_fail
 
 static int errno_code(int e)
 {

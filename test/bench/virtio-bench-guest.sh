@@ -35,31 +35,53 @@ if [ -n "$VB_HVC" ]; then
   while [ ! -c "$VB_HVC" ] && [ $k -lt 100 ]; do sleep 0.1; k=$((k + 1)); done
   [ -c "$VB_HVC" ] || echo "VBENCH-ERROR: no $VB_HVC"
 fi
-if [ "${VB_NET:-0}" = 1 ]; then
+if [ "${VB_NET:-0}" != 0 ]; then
   k=0
   while [ ! -e /sys/class/net/eth0 ] && [ $k -lt 100 ]; do sleep 0.1; k=$((k + 1)); done
-  n=$((0x$(cut -d: -f5 </sys/class/net/eth0/address)))
-  ifconfig lo 127.0.0.1 up
-  ifconfig eth0 10.0.0.$((n + 1)) netmask 255.255.255.0 up
-  if [ "$n" != 0 ]; then
-    # The receiver: one connection per region; a silent stdin kept open (no half-close).
-    mkfifo /tmp/hold
-    exec 3<>/tmp/hold
-    c=0
-    for t in $VB_TESTS; do case $t in tcp|tcp_empty) c=$((c + ${VB_REPEAT:-1})) ;; esac; done
-    while [ "$c" -gt 0 ]; do nc -l -p 5000 <&3 >/dev/null; c=$((c - 1)); done
-    echo "VBENCH-RECEIVER: done"
-    exit 0
+  if [ "$VB_NET" = 2 ]; then
+    # armvirt-vmm: the outer Linux is 10.0.2.2 on tap0
+    ip link set eth0 up
+    ip addr add 10.0.2.15/24 dev eth0
+    k=0
+    until ping -c 1 -W 1 10.0.2.2 >/dev/null 2>&1 || [ $k -ge 60 ]; do k=$((k + 1)); done
+    [ $k -lt 60 ] || echo "VBENCH-ERROR: no answer from 10.0.2.2"
+    head -c 1048568 /dev/urandom >/tmp/blk
+  else
+    # armvirt-bm: two VMs on one network
+    n=$((0x$(cut -d: -f5 </sys/class/net/eth0/address)))
+    ifconfig lo 127.0.0.1 up
+    ifconfig eth0 10.0.0.$((n + 1)) netmask 255.255.255.0 up
+    if [ "$n" != 0 ]; then
+      # The receiver: one connection per region; a silent stdin kept open (no half-close).
+      mkfifo /tmp/hold
+      exec 3<>/tmp/hold
+      c=0
+      for t in $VB_TESTS; do case $t in tcp|tcp_empty) c=$((c + ${VB_REPEAT:-1})) ;; esac; done
+      while [ "$c" -gt 0 ]; do nc -l -p 5000 <&3 >/dev/null; c=$((c - 1)); done
+      echo "VBENCH-RECEIVER: done"
+      exit 0
+    fi
+    k=0
+    while ! ping -c 1 -W 1 10.0.0.2 >/dev/null 2>&1 && [ $k -lt 300 ]; do k=$((k + 1)); done
+    dd if=/dev/urandom of=/tmp/data bs=1M count="${VB_MIB:-128}" 2>/dev/null
+    echo "VBENCH-NET: $(wc -c </tmp/data) bytes to 10.0.0.2"
   fi
-  k=0
-  while ! ping -c 1 -W 1 10.0.0.2 >/dev/null 2>&1 && [ $k -lt 300 ]; do k=$((k + 1)); done
-  dd if=/dev/urandom of=/tmp/data bs=1M count="${VB_MIB:-128}" 2>/dev/null
-  echo "VBENCH-NET: $(wc -c </tmp/data) bytes to 10.0.0.2"
 fi
 # send FILE: to the receiver (retried while it is not listening yet)
 send() {
   k=0
   until nc 10.0.0.2 5000 <"$1"; do k=$((k + 1)); [ $k -ge 50 ] && return 1; sleep 0.2; done
+}
+# net_gen: the tcp test's data (MiB, each an 8-digit index and the same random bytes)
+net_gen() {
+  i=0
+  while [ $i -lt "$mib" ]; do printf '%08d' $i; cat /tmp/blk; i=$((i + 1)); done
+}
+net_gen_null() {
+  net_gen >/dev/null
+}
+net_tx() {
+  net_gen | nc 10.0.2.2 5001
 }
 echo "VBENCH-TEXT: $(grep -m1 ' _stext$' /proc/kallsyms)"
 echo "VBENCH-MODULES-BEGIN"
@@ -108,6 +130,8 @@ while [ "$r" -le "${VB_REPEAT:-1}" ]; do
     stride_dd) region stride_dd.$r dd_loop "${VB_DD_REQS:-256}" 1 ;;
     stride_dd_empty) region stride_dd_empty.$r dd_loop "${VB_DD_REQS:-256}" 0 ;;
     hvc_empty) region hvc_empty.$r dd if=/dev/zero of="$VB_HVC" bs=4k count=0 ;;
+    tcp_gen) region tcp_gen.$r net_gen_null ;;
+    tcp_tx) region tcp_tx.$r net_tx ;;
     hvc) region hvc.$r dd if=/dev/zero of="$VB_HVC" bs=4k count=256 ;;
     tcp_empty) sleep 1; region tcp_empty.$r send /dev/null ;;
     tcp) sleep 1; region tcp.$r send /tmp/data ;;

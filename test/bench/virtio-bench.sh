@@ -34,6 +34,10 @@
 #                                    network): linux0 sends linux1 nothing / MIB MiB of
 #                                    random bytes over TCP with busybox nc (the counts
 #                                    cover both VMs and the hypervisor)
+#                    tcp_gen         the TCP test's data made and thrown away (its baseline)
+#                    tcp_tx          (vmm) MIB MiB guest -> host over TCP: busybox nc to the
+#                                    outer Linux (10.0.2.2 on tap0, armvirt-vmm --network
+#                                    tap=tap0), which throws them away
 #   --repeat N     runs of each test in one boot (default 3; the table gives the median)
 #   --mib N        MiB per dd test (default 128); --reqs N requests of the stride test
 #                  (default 4096); --stride-kib N its stride (default 32); --dd-reqs N
@@ -110,6 +114,8 @@ disk_dev=/dev/vda
 case " $tests " in *" kallsyms "*|*" empty "*|*" read_"*|*" write_"*|*" stride"*) ;; *) disk_dev="" ;; esac
 hvc_dev=""
 [ "$hvc" = 1 ] && hvc_dev=/dev/hvc0
+net=0
+case " $tests " in *" tcp_gen"*|*" tcp_tx"*) net=1 ;; esac
 extra="$work/extra-root"
 rm -rf "$extra"
 mkdir -p "$extra/bin"
@@ -125,7 +131,8 @@ VB_MIB=$mib
 VB_REQS=$reqs
 VB_STRIDE_KIB=$stride_kib
 VB_DD_REQS=$dd_reqs
-VB_NET=$(case " $tests " in *" tcp"*) echo 1 ;; *) echo 0 ;; esac)
+# VB_NET: 0 no network, 1 two VMs on one armvirt-bm network, 2 the outer Linux over a TAP
+VB_NET=$(case " $tests " in *" tcp_gen"*|*" tcp_tx"*) echo 2 ;; *" tcp_empty"*|*" tcp "*) echo 1 ;; *) echo 0 ;; esac)
 CONF
 initrd="$work/vbench-initramfs.gz"
 cp "$images/initramfs.gz" "$initrd"
@@ -159,8 +166,17 @@ vmm)
   vargs=$vmm_args
   # --console virtio keeps the PL011 (the console here); /dev/hvc0 is a device beside it
   [ "$hvc" = 1 ] && vargs="--console virtio $vargs"
+  [ "$net" = 1 ] && vargs="--network tap=tap0 $vargs"
   scen="$work/outer-scenario.sh"
   cat >"$scen" <<SCEN
+if [ "$net" = 1 ]; then
+  # tap0 (created by armvirt-vmm) as 10.0.2.2, and a TCP sink on port 5001
+  (k=0; while [ ! -e /sys/class/net/tap0 ] && [ \$k -lt 600 ]; do sleep 0.1; k=\$((k + 1)); done
+   ip link set tap0 up; ip addr add 10.0.2.2/24 dev tap0) &
+  mkfifo /tmp/hold
+  exec 4<>/tmp/hold
+  (while :; do nc -l -p 5001 <&4 >/dev/null; done) &
+fi
 [ -n "$disk_dev" ] && dd if=/dev/zero of=/tmp/raw.img bs=1M count=$mib 2>/dev/null
 echo "VBENCH-OUTER-TEXT: \$(grep -m1 ' _stext\$' /proc/kallsyms)"
 armvirt-vmm run --kernel /guest/Image --initrd /guest/vbench-initramfs.gz --mem 256 --cpus 2 \\

@@ -13,6 +13,8 @@
 #        kvm-test.sh features EL1_DIR      (SVE, pointer authentication, the ITS)
 #        kvm-test.sh linux-features        (Debian with SVE, ptrauth and an ITS)
 #        kvm-test.sh virtio                (Debian with virtio disks, console and rng)
+#        kvm-test.sh net                   (Debian on a TAP interface: ping, TCP both ways;
+#                                           KVM_NET_MIB MiB each way, default 64)
 # Environment: KVM_NESTED (the script), KVM_VMM (armvirt-vmm), KVM_IMAGES (the cache of
 # scripts/guest-images.sh), KVM_WORK (work directory), QEMU.
 # Prints "PASS: ..." or "FAIL: ..." (CTest matches them).
@@ -204,6 +206,25 @@ rc=$?
 echo "ERR-CASE disk-unreadable: exit $rc lines $(printf '%s\n' "$out" | wc -l): $out"
 # ,ro opens a file on a read-only file system: the run gets as far as /dev/kvm
 e disk-ro-on-read-only-fs run --kernel $k --disk /tmp/rofs/disk.img,ro --kvm-device /nonexistent
+# --network: bad options, and TAP interfaces the VMM cannot have
+e net-bad-mode run --kernel $k --network user
+e net-bad-option run --kernel $k --network tap=tap0,vhost=on
+e net-bad-mac run --kernel $k --network tap=tap0,mac=52:54:00:12:34
+e net-multicast-mac run --kernel $k --network tap,mac=01:00:5e:00:00:01
+e net-too-many run --kernel $k $(for i in 1 2 3 4 5 6 7 8 9; do echo --network tap; done)
+e net-not-a-tap run --kernel $k --network tap=lo
+mv /dev/net/tun /dev/net/tun.hidden
+e net-no-tun run --kernel $k --network tap=tap0
+mv /dev/net/tun.hidden /dev/net/tun
+chmod 666 /dev/net/tun
+out=$(su nobody -s /bin/sh -c "armvirt-vmm run --kernel $k --network tap=tap0" 2>&1 </dev/null)
+echo "ERR-CASE net-not-permitted: exit $? lines $(printf '%s\n' "$out" | wc -l): $out"
+chmod 600 /dev/net/tun
+out=$(su nobody -s /bin/sh -c "armvirt-vmm run --kernel $k --network tap=tap0" 2>&1 </dev/null)
+echo "ERR-CASE net-tun-unreadable: exit $? lines $(printf '%s\n' "$out" | wc -l): $out"
+chmod 600 /dev/net/tun
+# the interface name is free again after a failed run
+e net-tap-ok-then-no-kvm run --kernel $k --network tap=tap0 --kvm-device /nonexistent
 e help-exits-0 --help
 # A guest that never powers off, stopped by SIGTERM; a guest asking for a reset.
 armvirt-vmm run --kernel /guest/spin.bin --cpus 2 >/tmp/spin.out 2>&1 &
@@ -217,7 +238,7 @@ echo "RESET-CASE: exit $?"
 SCEN
   nested errors "$scen" --file "$guests/isv0.bin" --file "$guests/spin.bin" --timeout 100
   cases=$(grep '^ERR-CASE ' "$log")
-  [ "$(echo "$cases" | wc -l)" -eq 32 ] || fail "errors: expected 32 cases"
+  [ "$(echo "$cases" | wc -l)" -eq 42 ] || fail "errors: expected 42 cases"
   bad=0
   while IFS= read -r line; do
     name=$(echo "$line" | sed 's/^ERR-CASE \([^:]*\):.*/\1/')
@@ -245,6 +266,16 @@ SCEN
     console-bad) want="^armvirt-vmm: --console 'hvc0': expected serial or virtio\$" ;;
     disk-unreadable) want='^armvirt-vmm: --disk /tmp/disk-noperm: Permission denied$' ;;
     disk-ro-on-read-only-fs) want='^armvirt-vmm: cannot open /nonexistent: ' ;;
+    net-bad-mode) want="^armvirt-vmm: --network 'user': expected tap\\[=IFNAME\\]\\[,mac=MAC\\] or none\$" ;;
+    net-bad-option) want="^armvirt-vmm: --network 'tap=tap0,vhost=on': unknown option 'vhost=on' \\(expected mac=MAC\\)\$" ;;
+    net-bad-mac) want="^armvirt-vmm: --network 'tap=tap0,mac=52:54:00:12:34': mac '52:54:00:12:34': expected six hex bytes as in 52:54:00:12:34:56\$" ;;
+    net-multicast-mac) want="^armvirt-vmm: --network 'tap,mac=01:00:5e:00:00:01': mac '01:00:5e:00:00:01': a multicast address \\(the first byte is odd\\)\$" ;;
+    net-too-many) want='^armvirt-vmm: --network tap: at most 8 networks$' ;;
+    net-not-a-tap) want='^armvirt-vmm: --network tap=lo: cannot create interface lo: Invalid argument \(TUNSETIFF\)$' ;;
+    net-no-tun) want='^armvirt-vmm: --network tap=tap0: /dev/net/tun: No such file or directory \(is the tun module loaded\?\)$' ;;
+    net-not-permitted) want='^armvirt-vmm: --network tap=tap0: cannot create interface tap0: Operation not permitted \(TUNSETIFF\)$' ;;
+    net-tun-unreadable) want='^armvirt-vmm: --network tap=tap0: /dev/net/tun: Permission denied$' ;;
+    net-tap-ok-then-no-kvm) want='^armvirt-vmm: cannot open /nonexistent: ' ;;
     esac
     if [ -n "$want" ] && ! echo "$msg" | grep -qE "$want"; then
       echo "bad: $name: '$msg' does not match '$want'"
@@ -256,7 +287,7 @@ SCEN
     fail "errors: SIGTERM did not stop armvirt-vmm with status 143 and one line"
   grep -q '^spin: asking for a reset' "$log" && grep -q '^RESET-CASE: exit 0$' "$log" ||
     fail "errors: a guest's PSCI SYSTEM_RESET did not end the run with status 0"
-  echo "PASS: 31 error cases (10 of them --disk files and virtio options, each with its reason): one line each, exit status 1 or 2, no crash; --help exits 0; SIGTERM stops a spinning 2-vCPU guest (status 143); SYSTEM_RESET ends the run (status 0)"
+  echo "PASS: 41 error cases (20 of them --disk files, --network options and TAP interfaces, and virtio options, each with its reason): one line each, exit status 1 or 2, no crash; --help exits 0; SIGTERM stops a spinning 2-vCPU guest (status 143); SYSTEM_RESET ends the run (status 0)"
   ;;
 
 bench)
@@ -605,8 +636,101 @@ SCEN
   echo "PASS: Debian under armvirt-vmm with 3 virtio disks (ext4 file and raw pattern seen by the outer Linux, ,ro refused, file unchanged), virtio-rng, a shell on virtio-console hvc0, no 'Wrong magic value'; ${elapsed} s"
   ;;
 
+net)
+  # Debian under armvirt-vmm --network tap=tap0 (doc/kvm-vmm.md "Networking"), one nested
+  # boot: armvirt-vmm creates tap0 through the outer Linux's /dev/net/tun (the tun module of
+  # scripts/kvm-nested.sh), the outer Linux gives it 10.0.2.2/24; the guest
+  # (test/kvm/net-scenario.sh) brings eth0 up as 10.0.2.15/24 and pings the host, the host
+  # pings the guest, then KVM_NET_MIB_G2H (default 4) MiB go guest -> host and
+  # KVM_NET_MIB_H2G (default 64) MiB host -> guest over TCP (busybox nc), each side printing
+  # the checksum of what it sent and received. (Guest -> host is the slow direction under
+  # nested TCG: doc/kvm-vmm.md gives the times.) KVM_NET_VNET: virtio_net module
+  # parameters for the guest (e.g. napi_tx=0); KVM_NET_TIMEOUT: the outer QEMU's (840 s).
+  g2h=${KVM_NET_MIB_G2H:-4} h2g=${KVM_NET_MIB_H2G:-64}
+  vnet=${KVM_NET_VNET:+ armvirt.vnet=$KVM_NET_VNET}
+  here=$(cd "$(dirname "$0")" && pwd)
+  nw="$KVM_WORK/net-files"
+  rm -rf "$nw"
+  mkdir -p "$nw/scen"
+  cp "$here/net-scenario.sh" "$nw/scen/scenario.sh"
+  chmod 0755 "$nw/scen/scenario.sh"
+  (cd "$nw/scen" && echo scenario.sh | cpio -o -H newc --quiet) | gzip -9 >"$nw/scen.cpio.gz"
+  cat "$KVM_IMAGES/initramfs.gz" "$nw/scen.cpio.gz" >"$nw/net-initramfs.gz"
+  scen="$KVM_WORK/net.sh"
+  { echo "mib=$h2g g2h=$g2h vnet='$vnet'"; cat <<'SCEN'
+gen() {
+  i=0
+  while [ $i -lt "$mib" ]; do printf '%08d' $i; cat /tmp/blk; i=$((i + 1)); done
+}
+head -c 1048568 /dev/urandom >/tmp/blk
+mkfifo /tmp/hold
+exec 4<>/tmp/hold
+# guest -> host: the receiver is up before the guest boots
+(nc -l -p 5001 <&4 | md5sum | cut -d' ' -f1 >/tmp/g2h.md5) &
+rxpid=$!
+t0=$(date +%s)
+armvirt-vmm run --kernel /guest/Image --initrd /guest/net-initramfs.gz --mem 256 --cpus 2 \
+  --network tap=tap0 --stats \
+  --params "console=ttyAMA0 panic=-1 armvirt.scenario=net armvirt.mib=$g2h$vnet" </dev/null >/tmp/vm.out 2>&1 &
+vmpid=$!
+k=0
+while [ ! -e /sys/class/net/tap0 ] && [ $k -lt 300 ] && kill -0 $vmpid 2>/dev/null; do sleep 0.1; k=$((k + 1)); done
+ip link set tap0 up
+ip addr add 10.0.2.2/24 dev tap0
+echo "OUTER-TAP: $(cat /sys/class/net/tap0/address 2>/dev/null || echo missing) $(cat /sys/class/net/tap0/tun_flags 2>/dev/null)"
+k=0
+while ! grep -q '^NET-UP' /tmp/vm.out && [ $k -lt 3000 ] && kill -0 $vmpid 2>/dev/null; do sleep 0.1; k=$((k + 1)); done
+echo "OUTER-GUEST-UP: $(($(date +%s) - t0)) s"
+echo "OUTER-PING-GUEST: $(ping -c 3 -W 2 10.0.2.15 2>&1 | grep -c 'bytes from 10.0.2.15')/3"
+echo "OUTER-NEIGH: $(ip neigh show dev tap0 | grep 10.0.2.15)"
+k=0
+while ! grep -q '^NET-LISTEN' /tmp/vm.out && kill -0 $vmpid 2>/dev/null; do sleep 0.1; k=$((k + 1)); done
+kill -0 $vmpid 2>/dev/null || kill $rxpid $(pidof nc) 2>/dev/null
+wait $rxpid
+grep -E '^TcpExt|^Tcp:' /proc/net/netstat /proc/net/snmp | sed 's/^/OUTER-NETSTAT: /'
+echo "OUTER-RECEIVED-MD5: $(cat /tmp/g2h.md5)"
+# host -> guest
+t1=$(date +%s)
+n=0
+until gen | nc 10.0.2.15 5002 || [ $n -ge 5 ]; do n=$((n + 1)); sleep 1; done
+echo "OUTER-SENT: tries $((n + 1)) $(($(date +%s) - t1)) s"
+echo "OUTER-SENT-MD5: $(gen | md5sum | cut -d' ' -f1)"
+wait $vmpid
+echo "VMM-EXIT: $?"
+echo "OUTER-TOTAL: $(($(date +%s) - t0)) s"
+sed 's/^/VM: /' /tmp/vm.out
+SCEN
+  } >"$scen"
+  nested net "$scen" --file "$KVM_IMAGES/Image" --file "$nw/net-initramfs.gz" --timeout "${KVM_NET_TIMEOUT:-840}"
+  bad=0
+  check() { # DESCRIPTION GREP-PATTERN
+    if grep -qE "$2" "$log"; then echo "ok: $1"; else echo "bad: $1 (no line matching '$2')"; bad=1; fi
+  }
+  check "armvirt-vmm exit 0" '^VMM-EXIT: 0$'
+  check "armvirt-vmm created tap0 (a TAP with IFF_VNET_HDR: tun_flags 0x5002)" '^OUTER-TAP: ..:..:..:..:..:.. 0x5002$'
+  check "the guest's eth0 is virtio_net with the default MAC" '^VM: NET-ETH0: 52:54:00:12:34:56 driver=virtio_net$'
+  check "the guest pings the host" '^VM: NET-PING-HOST: 3/3$'
+  check "the host pings the guest" '^OUTER-PING-GUEST: 3/3$'
+  check "the host learnt the guest's MAC" '^OUTER-NEIGH: 10.0.2.15 lladdr 52:54:00:12:34:56'
+  check "the guest sent its data (nc exit 0)" '^VM: NET-SENT: rc=0 '
+  check "the host sent its data" '^OUTER-SENT: '
+  check "the guest reached the end" '^VM: NET-DONE$'
+  check "the VMM counted frames both ways" '^VM:   virtio-net0 \(tap0\): [1-9][0-9]* frames out .* [1-9][0-9]* in '
+  g_sent=$(sed -n 's/^VM: NET-SENT-MD5: \([0-9a-f]\{32\}\)$/\1/p' "$log")
+  h_recv=$(sed -n 's/^OUTER-RECEIVED-MD5: \([0-9a-f]\{32\}\)$/\1/p' "$log")
+  h_sent=$(sed -n 's/^OUTER-SENT-MD5: \([0-9a-f]\{32\}\)$/\1/p' "$log")
+  g_recv=$(sed -n 's/^VM: NET-RECEIVED-MD5: \([0-9a-f]\{32\}\)$/\1/p' "$log")
+  if [ -n "$g_sent" ] && [ "$g_sent" = "$h_recv" ]; then echo "ok: guest -> host $g2h MiB, md5 $g_sent both sides"
+  else echo "bad: guest -> host: sent md5 '$g_sent', received '$h_recv'"; bad=1; fi
+  if [ -n "$h_sent" ] && [ "$h_sent" = "$g_recv" ]; then echo "ok: host -> guest $h2g MiB, md5 $h_sent both sides"
+  else echo "bad: host -> guest: sent md5 '$h_sent', received '$g_recv'"; bad=1; fi
+  [ "$g_sent" != "$h_sent" ] || { echo "bad: both directions sent the same data"; bad=1; }
+  [ "$bad" = 0 ] || fail "net: some checks failed"
+  echo "PASS: Debian under armvirt-vmm --network tap=tap0: ping both ways, $g2h MiB guest -> host ($(sed -n 's/^VM: NET-SENT: rc=0 //p' "$log")) and $h2g MiB host -> guest ($(sed -n 's/^VM: NET-RECEIVED: //p' "$log")) over TCP with matching md5; ${elapsed} s"
+  ;;
+
 *)
-  echo "usage: $0 images|guest|linux|errors|bench|el1|el1-virtio|formats|features|linux-features|virtio ..." >&2
+  echo "usage: $0 images|guest|linux|errors|bench|el1|el1-virtio|formats|features|linux-features|virtio|net ..." >&2
   exit 2
   ;;
 esac

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -246,6 +247,112 @@ static void test_virtio(void **state)
 		     "file name longer than 4095 bytes");
 }
 
+static void assert_mac(const unsigned char *mac, const char *want)
+{
+	char got[18];
+	snprintf(got, sizeof(got), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+		 mac[3], mac[4], mac[5]);
+	assert_string_equal(got, want);
+}
+
+/* --network tap[=IFNAME][,mac=MAC] (repeatable, in order) | none */
+static void test_network(void **state)
+{
+	(void)state;
+	struct vmm_opts o;
+	char err[160];
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k"), 0);
+	assert_int_equal(o.nr_nets, 0);
+	assert_false(o.net_none);
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--network", "none"), 0);
+	assert_int_equal(o.nr_nets, 0);
+	assert_true(o.net_none);
+
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--network", "tap=tap0",
+			       "--network=tap", "--network", "tap,mac=02:AB:cd:00:00:01",
+			       "--network", "tap=br-lan.7,mac=52:54:00:00:00:ff"), 0);
+	assert_int_equal(o.nr_nets, 4);
+	assert_string_equal(o.nets[0].ifname, "tap0");
+	assert_false(o.nets[0].mac_given);
+	assert_mac(o.nets[0].mac, "52:54:00:12:34:56");
+	assert_string_equal(o.nets[1].ifname, "");
+	assert_mac(o.nets[1].mac, "52:54:00:12:34:57");
+	assert_string_equal(o.nets[2].ifname, "");
+	assert_true(o.nets[2].mac_given);
+	assert_mac(o.nets[2].mac, "02:ab:cd:00:00:01");
+	assert_string_equal(o.nets[3].ifname, "br-lan.7");
+	assert_mac(o.nets[3].mac, "52:54:00:00:00:ff");
+
+	/* a 15-byte name fits, 16 bytes do not */
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--network", "tap=abcdefghijklmno"), 0);
+	assert_string_equal(o.nets[0].ifname, "abcdefghijklmno");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--network", "tap=abcdefghijklmnop"),
+		     err, "an interface name has 1 to 15 bytes");
+
+	/* VMM_MAX_NETS networks with distinct default MACs, then one too many */
+	char *argv[4 + 2 * (VMM_MAX_NETS + 1) + 1];
+	int argc = 0;
+	argv[argc++] = "armvirt-vmm";
+	argv[argc++] = "run";
+	argv[argc++] = "--kernel";
+	argv[argc++] = "k";
+	for (unsigned i = 0; i < VMM_MAX_NETS; i++) {
+		argv[argc++] = "--network";
+		argv[argc++] = "tap";
+	}
+	argv[argc] = NULL;
+	assert_int_equal(vmm_parse_args(argc, argv, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.nr_nets, VMM_MAX_NETS);
+	for (unsigned i = 1; i < VMM_MAX_NETS; i++)
+		assert_memory_not_equal(o.nets[i].mac, o.nets[i - 1].mac, 6);
+	assert_mac(o.nets[VMM_MAX_NETS - 1].mac, "52:54:00:12:34:5d");
+	argv[argc++] = "--network";
+	argv[argc++] = "tap=extra";
+	argv[argc] = NULL;
+	expect_error(vmm_parse_args(argc, argv, &o, err, sizeof(err)), err,
+		     "--network tap=extra: at most 8 networks");
+
+	/* bad values, each with its reason */
+	static const struct {
+		char *val;
+		const char *msg;
+	} bad[] = {
+		{ "", "--network '': expected tap[=IFNAME][,mac=MAC] or none" },
+		{ "user", "--network 'user': expected tap[=IFNAME][,mac=MAC] or none" },
+		{ "tapx", "--network 'tapx': expected tap[=IFNAME][,mac=MAC] or none" },
+		{ "TAP", "expected tap[=IFNAME][,mac=MAC] or none" },
+		{ "tap=", "--network 'tap=': an interface name has 1 to 15 bytes" },
+		{ "tap=,mac=52:54:00:00:00:01", "an interface name has 1 to 15 bytes" },
+		{ "tap=a/b", "--network 'tap=a/b': '/' in the interface name" },
+		{ "tap=a:1", "':' in the interface name" },
+		{ "tap=a b", "' ' in the interface name" },
+		{ "tap=..", "'..' is not an interface name" },
+		{ "tap=.", "'.' is not an interface name" },
+		{ "tap,mac=52:54:00:12:34", "--network 'tap,mac=52:54:00:12:34': mac '52:54:00:12:34': "
+					    "expected six hex bytes as in 52:54:00:12:34:56" },
+		{ "tap,mac=52:54:00:12:34:5g", "expected six hex bytes" },
+		{ "tap,mac=52-54-00-12-34-56", "expected six hex bytes" },
+		{ "tap,mac=52:54:00:12:34:567", "expected six hex bytes" },
+		{ "tap,mac=525:4:00:12:34:56", "expected six hex bytes" },
+		{ "tap,mac=", "unknown option 'mac=' (expected mac=MAC)" },
+		{ "tap,mac=01:00:5e:00:00:01", "mac '01:00:5e:00:00:01': a multicast address" },
+		{ "tap,mac=ff:ff:ff:ff:ff:ff", "a multicast address" },
+		{ "tap,mac=00:00:00:00:00:00", "the all-zero address" },
+		{ "tap=tap0,vhost=on", "--network 'tap=tap0,vhost=on': unknown option 'vhost=on' "
+				       "(expected mac=MAC)" },
+		{ "tap=tap0,", "unknown option ''" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_error(PARSE(&o, err, "run", "--kernel", "k", "--network", bad[i].val), err,
+			     bad[i].msg);
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--network"), err,
+		     "--network needs a value");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--network", "none", "--network", "tap"),
+		     err, "--network 'tap': contradicts --network none");
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--network", "tap", "--network", "none"),
+		     err, "--network none: contradicts --network tap");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_virtio),
+		cmocka_unit_test(test_network),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,6 +29,17 @@ if command -v fdtput >/dev/null 2>&1; then
   msg=$("$dtcheck" "$work/cli-nopsci.dtb")
   grep -q "^error: /: no PSCI node" <<<"$msg" || { echo "FAIL: no PSCI message"; status=1; }
 fi
+# The size limit: a valid tree padded to exactly 16 MiB is read; one byte more is refused.
+cp "$work/cli-gicv3.dtb" "$work/cli-16m.dtb"
+truncate -s 16777216 "$work/cli-16m.dtb"
+expect 0 "$work/cli-16m.dtb"
+cp "$work/cli-gicv3.dtb" "$work/cli-16m1.dtb"
+truncate -s 16777217 "$work/cli-16m1.dtb"
+expect 2 "$work/cli-16m1.dtb"
+msg=$("$dtcheck" "$work/cli-16m1.dtb" 2>&1)
+grep -q "larger than 16777216 bytes" <<<"$msg" ||
+  { echo "FAIL: no size message for a file over 16 MiB"; status=1; }
+rm -f "$work/cli-16m.dtb" "$work/cli-16m1.dtb"
 printf 'not a device tree\n' >"$work/cli-junk.dtb"
 expect 2 "$work/cli-junk.dtb"
 expect 2 "$work/does-not-exist.dtb"

@@ -42,6 +42,9 @@ static void *read_file(const char *path, size_t *size)
 		n += got;
 		if (n < cap)
 			break;
+		/* A full buffer of MAX_DTB bytes is accepted if the file ends there. */
+		if (cap >= MAX_DTB && getc(f) == EOF)
+			break;
 		if (cap >= MAX_DTB) {
 			fprintf(stderr, "armvirt-dtcheck: %s: larger than %u bytes\n", path,
 				MAX_DTB);

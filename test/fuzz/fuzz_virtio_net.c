@@ -247,6 +247,17 @@ static void step_tx(unsigned num)
 	CHECK(used_sum(TX_USED, num, before, net.vq[1].used_idx) == 0);
 }
 
+/*
+ * Whether receive pushed more than @num entries since @before: possible when a driver makes
+ * buffers available while others are still held, so the device returns held chains and
+ * new ones in one step; the used ring has then overwritten entries and their sum says
+ * nothing.
+ */
+static bool wrapped(uint16_t before, unsigned num)
+{
+	return (uint16_t)(net.vq[0].used_idx - before) > num;
+}
+
 static void step_rx(unsigned num, size_t len, bool pull)
 {
 	uint16_t before = net.vq[0].used_idx;
@@ -265,22 +276,25 @@ static void step_rx(unsigned num, size_t len, bool pull)
 		/* After a fault, the frames before it were delivered: no exact count. */
 		if (rc >= 0) {
 			CHECK(net.stats.rx_frames - frames == (uint64_t)rc);
-			CHECK(used_sum(RX_USED, num, before, net.vq[0].used_idx) ==
-			      net.stats.rx_bytes - bytes + HDR * (uint64_t)rc);
+			if (!wrapped(before, num))
+				CHECK(used_sum(RX_USED, num, before, net.vq[0].used_idx) ==
+				      net.stats.rx_bytes - bytes + HDR * (uint64_t)rc);
 		}
 	} else {
 		rc = av_virtio_net_rx(&net, frame, len);
 		CHECK(rc == 0 || rc == -AV_ENOSPC || rc == -AV_ERANGE || rc == -AV_EIO ||
 		      rc == -AV_EFAULT);
-		CHECK(used_sum(RX_USED, num, before, net.vq[0].used_idx) ==
-		      (rc == 0 ? HDR + len : 0));
+		if (!wrapped(before, num))
+			CHECK(used_sum(RX_USED, num, before, net.vq[0].used_idx) ==
+			      (rc == 0 ? HDR + len : 0));
 		CHECK(net.stats.rx_frames - frames == (rc == 0));
 		if (rc == 0)
 			CHECK(link);
 	}
 	if (rc == -AV_EFAULT)
 		CHECK(net.vdev.status & AV_VIRTIO_STATUS_DEVICE_NEEDS_RESET);
-	CHECK((uint16_t)(net.vq[0].used_idx - before) <= num);
+	/* Chains held from earlier steps come on top of the ones available now. */
+	CHECK((uint16_t)(net.vq[0].used_idx - before) <= 2u * num);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -46,6 +46,7 @@
 #define BM_LINE_MAX 200
 #define BM_UART_INTID (32 + AV_VIRT_UART_SPI)
 #define BM_ESCAPE 0x1d               /* Ctrl-]: console escape */
+#define BM_NO_RESV (~0u)             /* no entry in the reserved table */
 
 /* The board PL011 registers the console uses. */
 #define UART_DR 0x000u
@@ -218,6 +219,8 @@ bool all_done(void);
 bool reserve(uint64_t start, uint64_t end);
 bool reserved_overlap(uint64_t start, uint64_t end, unsigned skip);
 unsigned reserved_count(void);
+const char *reserve_loaded(uint64_t addr, uint64_t size, uint64_t align, unsigned *idx);
+bool region_loaded(uint64_t pa, uint64_t size);
 uint64_t carve_ram(uint64_t size);
 void bm_lock(void *cookie);
 void bm_unlock(void *cookie);

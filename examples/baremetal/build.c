@@ -76,6 +76,44 @@ bool reserved_overlap(uint64_t start, uint64_t end, unsigned skip)
 	return false;
 }
 
+/*
+ * Reserve [@addr, @addr + @size) of board RAM, which QEMU's loader fills (a disk image, a
+ * firmware image): NULL with its entry in the reserved table in *@idx, or why it cannot be
+ * (nothing reserved then). @align: the alignment of both, a power of two.
+ */
+const char *reserve_loaded(uint64_t addr, uint64_t size, uint64_t align, unsigned *idx)
+{
+	uint64_t ram_end = plat->ram_base + plat->ram_size;
+
+	*idx = BM_NO_RESV;
+	if ((addr | size) & (align - 1) || !size)
+		return align == 0x1000 ? "address and size must be non-zero multiples of 4 KiB"
+				       : "address and size must be non-zero multiples of 2 MiB";
+	if (addr < plat->ram_base || addr >= ram_end || size > ram_end - addr)
+		return "not inside the board's RAM";
+	if (reserved_overlap(addr, addr + size, BM_NO_RESV))
+		return "overlaps the hypervisor, QEMU's DTB or initrd, or another loaded image";
+	if (!reserve(addr, addr + size))
+		return "too many reserved regions";
+	*idx = reserved_count() - 1;
+	return NULL;
+}
+
+/* Whether QEMU put anything at [pa, pa + size): a missing image leaves the RAM zeroed. */
+bool region_loaded(uint64_t pa, uint64_t size)
+{
+	const uint64_t *p = (const uint64_t *)(uintptr_t)pa;
+
+	for (uint64_t i = 0; i < size / 8; i += 8) {
+		uint64_t acc = p[i] | p[i + 1] | p[i + 2] | p[i + 3] | p[i + 4] | p[i + 5] |
+			       p[i + 6] | p[i + 7];
+
+		if (acc)
+			return true;
+	}
+	return false;
+}
+
 /* Highest 2 MiB-aligned free block of @size bytes in board RAM; 0 if none. */
 uint64_t carve_ram(uint64_t size)
 {

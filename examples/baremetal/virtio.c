@@ -25,7 +25,7 @@
 #define VIO_WINDOW ((uint64_t)AV_VMSPEC_MAX_VIRTIO * AV_VIRT_VIRTIO_SIZE)
 #define RNDR_TRIES 16        /* RNDR failures (NZCV.Z) before a fill gives up */
 #define RNG_FILL_MAX 4096u   /* bytes per fill: bounds the time one request holds the pCPU */
-#define NO_RESV (~0u)
+#define NO_RESV BM_NO_RESV
 
 /* ---------------------------------------------------------------------------------------
  * Disk images: where they are, and that they stay the device's alone
@@ -38,39 +38,13 @@ static const char *disk_error[BM_MAX_VMS];  /* why it cannot be used, or NULL */
  * initrd, before the kernels and any guest RAM). */
 void bm_disks_reserve(void)
 {
-	uint64_t ram_end = plat->ram_base + plat->ram_size;
-
 	for (unsigned i = 0; i < bm_nr_vms && i < BM_MAX_VMS; i++) {
 		const struct bm_disk *d = &bm_vms[i].disk;
 
 		disk_resv[i] = NO_RESV;
-		if (!d->addr && !d->size)
-			continue;
-		if ((d->addr | d->size) & 0xfff || !d->size)
-			disk_error[i] = "address and size must be non-zero multiples of 4 KiB";
-		else if (d->addr < plat->ram_base || d->addr >= ram_end ||
-			 d->size > ram_end - d->addr)
-			disk_error[i] = "not inside the board's RAM";
-		else if (reserved_overlap(d->addr, d->addr + d->size, NO_RESV))
-			disk_error[i] = "overlaps the hypervisor, QEMU's DTB or initrd, or another disk";
-		else if (!reserve(d->addr, d->addr + d->size))
-			disk_error[i] = "too many reserved regions";
-		else
-			disk_resv[i] = reserved_count() - 1;
+		if (d->addr || d->size)
+			disk_error[i] = reserve_loaded(d->addr, d->size, 0x1000, &disk_resv[i]);
 	}
-}
-
-/* Whether QEMU put anything at [p, p + size): a missing image leaves the RAM zeroed. */
-static bool region_loaded(const uint64_t *p, uint64_t size)
-{
-	for (uint64_t i = 0; i < size / 8; i += 8) {
-		uint64_t acc = p[i] | p[i + 1] | p[i + 2] | p[i + 3] | p[i + 4] | p[i + 5] |
-			       p[i + 6] | p[i + 7];
-
-		if (acc)
-			return true;
-	}
-	return false;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -234,7 +208,7 @@ static void setup_blk(struct bm_vm *vm, struct av_virtio_irq *irq, struct av_err
 			    (unsigned long long)(d->size >> 10), why);
 		return;
 	}
-	if (!region_loaded((const uint64_t *)(uintptr_t)d->addr, d->size)) {
+	if (!region_loaded(d->addr, d->size)) {
 		port_printf("armvirt-bm: %s: virtio-blk: nothing loaded at %#llx (%llu MiB all "
 			    "zero; -device loader,file=IMG,addr=%#llx,force-raw=on): no disk\n",
 			    vm->desc->name, (unsigned long long)d->addr,

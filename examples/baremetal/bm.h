@@ -86,6 +86,30 @@ struct bm_disk {
 #define BM_DISK(pa, sz) { .addr = (pa), .size = (sz) }
 #define BM_DISK_RO(pa, sz) { .addr = (pa), .size = (sz), .readonly = true }
 
+/*
+ * Firmware boot (doc/baremetal.md, "Firmware"): instead of a kernel, the VM runs a firmware
+ * image (EDK2's QEMU_EFI.fd, U-Boot's qemu_arm64 u-boot.bin) from CFI flash, as on QEMU's
+ * virt board. QEMU loads the file with `-device loader,file=FW,addr=@addr,force-raw=on`;
+ * the @size bytes there are flash bank 0 (IPA 0, the firmware code): reserved before any
+ * RAM is carved, mapped read-only into the VM's stage 2 (execute in place, no exit for
+ * reads), never writable by it. Bank 1 (IPA 0x0400_0000, the UEFI variable store or
+ * U-Boot's environment) is @vars_size bytes of the hypervisor's RAM, erased (all ones) when
+ * the hypervisor starts, kept while it runs. Both banks are CFI flash models on the VM's
+ * bus: a command leaves read-array mode and the bank's stage-2 mapping loses its access
+ * (reads and writes trap to the model) until the guest returns to read-array mode. The
+ * VM's DTB is at the start of its RAM, its boot vCPU enters at IPA 0 with x0 = the DTB.
+ * @kernel and @initrd must be BM_PAYLOAD_NONE. Nothing non-zero at @addr: the VM does
+ * not start (one line says so).
+ */
+struct bm_firmware {
+	uint64_t addr;             /* physical address of the file, 2 MiB aligned; 0: no firmware */
+	uint64_t size;             /* code bank: a multiple of 2 MiB up to 64 MiB, holding the file */
+	uint64_t vars_size;        /* variable bank: a multiple of 2 MiB up to 64 MiB; 0: 2 MiB */
+};
+
+#define BM_FW_VARS_DEFAULT BM_MIB(2)
+#define BM_FIRMWARE(pa, sz) { .addr = (pa), .size = (sz) }
+
 /* One VM, described statically. */
 struct bm_vm_desc {
 	const char *name;          /* console prefix, statistics */
@@ -100,7 +124,8 @@ struct bm_vm_desc {
 	unsigned first_pcpu;
 	uint64_t affinity;
 	unsigned prio;             /* scheduler priority 0..31 (higher runs first; doc/sched.md) */
-	struct bm_payload kernel;  /* arm64 Image, ELF64 AArch64 executable or raw binary */
+	struct bm_payload kernel;  /* arm64 Image, ELF64 AArch64 executable or raw binary
+				      (none with @firmware) */
 	struct bm_payload initrd;  /* optional */
 	/* Kernel command line; NULL: the board's /chosen/bootargs (QEMU -append), else none. */
 	const char *cmdline;
@@ -110,6 +135,7 @@ struct bm_vm_desc {
 	bool ivc_level;            /* level-triggered doorbell (default edge) */
 	struct bm_passthrough pt;  /* pass-through device, if any */
 	struct bm_disk disk;       /* virtio-blk from a disk image QEMU loaded, if any */
+	struct bm_firmware firmware; /* boot a firmware image from flash instead of a kernel */
 	/*
 	 * Networks the VM is on (doc/baremetal.md "Networks"): non-zero ids, 0 ends the list;
 	 * one virtio-net port each (eth0, eth1 in this order) on the image's switch, MAC

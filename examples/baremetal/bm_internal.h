@@ -12,6 +12,7 @@
 #include <armvirt/arch/aarch64.h>
 #include <armvirt/arch/aarch64_vm.h>
 #include <armvirt/boot.h>
+#include <armvirt/dev/cfi_flash.h>
 #include <armvirt/dev/pl011.h>
 #include <armvirt/dev/pl031.h>
 #include <armvirt/dev/virtio_blk.h>
@@ -42,7 +43,7 @@
 #define BM_DTB_MAX 0x10000ull        /* guest DTB buffer; placed with this size */
 #define BM_IPA_BITS 40
 #define BM_PT_PAGES 256               /* stage-2 table pages for every VM */
-#define BM_BUS_SLOTS 8
+#define BM_BUS_SLOTS 10
 #define BM_LINE_MAX 200
 #define BM_UART_INTID (32 + AV_VIRT_UART_SPI)
 #define BM_ESCAPE 0x1d               /* Ctrl-]: console escape */
@@ -114,6 +115,25 @@ struct bm_virtio {
 	unsigned nr_net;
 };
 
+/* One flash bank of a firmware VM (firmware.c): the CFI model behind its lock, its
+ * memory mapped at @ipa in the VM's stage 2 while the model is in read-array mode. */
+struct bm_flash_bank {
+	struct av_cfi_flash cfi;
+	struct bm_locked_dev locked;
+	struct av_mmio_dev dev;
+	struct bm_vm *vm;
+	uint64_t ipa, pa, size;
+	uint64_t rom_on, rom_off;     /* stage-2 access given back / taken away (statistics) */
+	int s2_error;                 /* the first failed stage-2 change (0: none) */
+};
+
+/* A VM's firmware flash (firmware.c, doc/baremetal.md "Firmware"). */
+struct bm_firmware_state {
+	bool on;                      /* the VM boots firmware */
+	struct port_spinlock s2_lock; /* the banks' stage-2 changes (the only ones after start) */
+	struct bm_flash_bank bank[2]; /* 0: code (read-only), 1: variables */
+};
+
 struct bm_vcpu {
 	struct av_vcpu v;             /* first: the world switch saves into v.ctxt */
 	struct av_arch_vcpu arch;
@@ -167,6 +187,7 @@ struct bm_vm {
 	struct bm_passthrough pt;     /* its pass-through device (resolved) */
 	unsigned pt_cpu;              /* pCPU the passed-through SPIs are routed to */
 	struct bm_vcpu vcpus[AV_VMSPEC_GICV2_MAX_VCPUS] __attribute__((aligned(16)));
+	struct bm_firmware_state fw;  /* its flash banks, when it boots firmware */
 	struct bm_virtio vio;         /* its virtio devices (virtio.c; last: big, rarely used) */
 };
 
@@ -222,6 +243,7 @@ unsigned reserved_count(void);
 const char *reserve_loaded(uint64_t addr, uint64_t size, uint64_t align, unsigned *idx);
 bool region_loaded(uint64_t pa, uint64_t size);
 uint64_t carve_ram(uint64_t size);
+extern const struct av_mmio_ops bm_locked_ops; /* a struct bm_locked_dev's ops */
 void bm_lock(void *cookie);
 void bm_unlock(void *cookie);
 extern unsigned lr_count;
@@ -269,6 +291,14 @@ void bm_virtio_attach(struct bm_vm *vm, int slot, int rc, struct av_virtio_dev *
 		      int *where, const char *what, const char *detail, struct av_error *err);
 void bm_virtio_transport_stats(struct bm_vm *vm, const char *what,
 			       const struct av_virtio_dev *v);
+
+/* firmware.c */
+void bm_firmware_reserve(void);
+int bm_firmware_spec(struct bm_vm *vm);
+int bm_firmware_map(struct bm_vm *vm, struct av_memcache *mc, struct av_s2_pa_range *owned,
+		    size_t *n);
+int bm_firmware_bus(struct bm_vm *vm, struct av_error *err);
+void bm_firmware_stats(struct bm_vm *vm);
 
 /* net.c */
 void bm_net_setup(struct bm_vm *vm, struct av_virtio_irq *irq, struct av_error *err);

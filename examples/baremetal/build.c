@@ -177,7 +177,7 @@ static enum av_access_result locked_write(void *dev, struct av_vcpu *vcpu, uint6
 	return r;
 }
 
-static const struct av_mmio_ops locked_ops = { .read = locked_read, .write = locked_write };
+const struct av_mmio_ops bm_locked_ops = { .read = locked_read, .write = locked_write };
 
 /* The RTC reads the board's PL031 (wall-clock seconds). */
 static uint64_t rtc_now(void *cookie)
@@ -494,7 +494,7 @@ static int setup_stage2(struct bm_vm *vm)
 		.vmid_bits = 8,
 		.walk = AV_S2_WALK_WB_INNER,
 	};
-	struct av_s2_pa_range mine[3], owned[3 + AV_IVC_MAX_BUFS];
+	struct av_s2_pa_range mine[5], owned[5 + AV_IVC_MAX_BUFS];
 	size_t nmine = 0, nowned = 0;
 	uint64_t vttbr;
 	unsigned long problems;
@@ -525,6 +525,9 @@ static int setup_stage2(struct bm_vm *vm)
 			       AV_S2_RW | AV_S2_DEVICE, 0, &mc, NULL);
 		mine[nmine++] = (struct av_s2_pa_range){ vm->pt.base, vm->pt.size };
 	}
+	/* Firmware flash banks: read-only, in read-array mode (firmware.c). */
+	if (!rc)
+		rc = bm_firmware_map(vm, &mc, mine, &nmine);
 	/* Shared buffers: read-only or read-write per VM (doc/ivc.md). */
 	if (!rc && ivc_on) {
 		rc = av_s2_memcache_topup(&vm->s2, &mc,
@@ -620,7 +623,7 @@ static int setup_bus(struct bm_vm *vm, struct av_error *err)
 		vm->uart_lock.inner = &vm->uart;
 		if (!rc)
 			rc = add_dev(vm, &vm->dev_uart, "pl011", s->uarts[0].mmio.base,
-				     AV_PL011_SIZE, &locked_ops, &vm->uart_lock, AV_PL011_WIDTHS,
+				     AV_PL011_SIZE, &bm_locked_ops, &vm->uart_lock, AV_PL011_WIDTHS,
 				     err);
 	}
 	if (!rc && (vm->desc->devices & BM_DEV_PL031)) {
@@ -632,10 +635,12 @@ static int setup_bus(struct bm_vm *vm, struct av_error *err)
 		vm->rtc_lock.inner = &vm->rtc;
 		if (!rc)
 			rc = add_dev(vm, &vm->dev_rtc, "pl031", s->rtc.mmio.base, AV_PL031_SIZE,
-				     &locked_ops, &vm->rtc_lock, AV_PL031_WIDTHS, err);
+				     &bm_locked_ops, &vm->rtc_lock, AV_PL031_WIDTHS, err);
 	}
 	if (!rc && (vm->desc->devices & BM_DEV_VIRTIO))
 		rc = bm_virtio_setup(vm, err);
+	if (!rc)
+		rc = bm_firmware_bus(vm, err);
 	return rc;
 }
 
@@ -715,6 +720,31 @@ static int setup_vcpus(struct bm_vm *vm, const uint64_t *mpidr)
 	return av_boot_linux_regs(&vm->vcpus[vm->vm.boot_vcpu].v.ctxt.regs, &vm->layout);
 }
 
+/*
+ * A firmware VM (firmware.c): its DTB at the start of its RAM, the boot vCPU entering at the
+ * flash base with x0 = the DTB, as QEMU's virt board starts firmware.
+ */
+static int load_firmware_dtb(struct bm_vm *vm, void *dtb_buf, size_t buf_size)
+{
+	size_t dtb_size;
+	int rc;
+
+	rc = av_fdt_build(&vm->spec, dtb_buf, buf_size, &dtb_size);
+	if (!rc)
+		rc = copy_to_guest(vm, vm->ram_ipa, dtb_buf, dtb_size);
+	if (rc)
+		return rc;
+	vm->layout = (struct av_boot_layout){ .dtb_addr = vm->ram_ipa, .dtb_size = dtb_size,
+					      .entry = vm->spec.flash.banks[0].base };
+	port_printf("armvirt-bm: %s: %u vCPU(s) from pCPU %u, GICv%u, RAM %llu MiB (IPA %#llx "
+		    "-> PA %#llx), firmware entry %#llx, DTB %#llx (%zu bytes)\n",
+		    vm->desc->name, vm->spec.nr_vcpus, vm->desc->first_pcpu % plat->ncpus,
+		    vm->spec.gic.version, (unsigned long long)(vm->ram_size >> 20),
+		    (unsigned long long)vm->ram_ipa, (unsigned long long)vm->ram_pa,
+		    (unsigned long long)vm->layout.entry, (unsigned long long)vm->ram_ipa, dtb_size);
+	return 0;
+}
+
 static int load_guest(struct bm_vm *vm)
 {
 	static uint64_t dtb_buf[BM_DTB_MAX / 8];
@@ -725,6 +755,8 @@ static int load_guest(struct bm_vm *vm)
 	struct av_boot_req req;
 	int rc;
 
+	if (vm->fw.on)
+		return load_firmware_dtb(vm, dtb_buf, sizeof(dtb_buf));
 	rc = payload_bytes(&d->kernel, true, &kimg, &klen);
 	if (rc) {
 		port_printf("armvirt-bm: %s: no kernel (%s)\n", d->name, av_strerror(rc));
@@ -854,6 +886,10 @@ int vm_create(struct bm_vm *vm, const struct bm_vm_desc *d, unsigned index)
 	}
 	/* The virtio-mmio slots the VM has (none, or all but a passed-through page). */
 	rc = bm_virtio_spec(vm);
+	if (rc)
+		return rc;
+	/* Flash banks and the firmware in bank 0, instead of a kernel (firmware.c). */
+	rc = bm_firmware_spec(vm);
 	if (rc)
 		return rc;
 	if (ivc_on) {

@@ -249,6 +249,7 @@ int hyp_main(const struct port_platform *p)
 	reserve(board.initrd_start, board.initrd_end);
 	/* Disk images QEMU loaded (before the kernels: a loader slot stops at a disk). */
 	bm_disks_reserve();
+	bm_firmware_reserve();
 	for (unsigned i = 0; i < bm_nr_vms; i++) {
 		const struct bm_payload *k = &bm_vms[i].kernel;
 		const void *img;

@@ -32,6 +32,7 @@ void print_stats(void)
 		}
 		av_vm_stats_print(&vm->vm, stats_line, NULL);
 		bm_virtio_stats(vm);
+		bm_firmware_stats(vm);
 		port_printf("%s: guest entries %llu, lazy FP/SIMD switches %llu%s\n",
 			    vm->desc->name, (unsigned long long)entries, (unsigned long long)fp,
 			    vm->reset_requested ? " (reset requested: treated as power-off)" : "");

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Firmware boot under armvirt-bm (doc/baremetal.md "Firmware", doc/firmware.md): two VMs at
+# the same time, one running EDK2 (QEMU_EFI.fd), one U-Boot (qemu_arm64 u-boot.bin), each
+# from CFI flash and each with its own copy of the VM-spec disk image
+# (scripts/vmspec-image.sh), to the image's init.
+#
+# usage: baremetal-firmware.sh HYP_IMAGE VMSPEC_DIR GUEST_IMAGES WORK_DIR GIC_VERSION
+#   HYP_IMAGE     armvirt-bm-firmware.bin (examples/baremetal/vm_firmware.c)
+#   VMSPEC_DIR    where scripts/vmspec-image.sh keeps vmspec.img (built there if missing)
+#   GUEST_IMAGES  the scripts/guest-images.sh cache the image is made from
+# Environment: QEMU, EDK2_FD (default /usr/share/qemu-efi-aarch64/QEMU_EFI.fd), UBOOT_BIN
+# (default /usr/lib/u-boot/qemu_arm64/u-boot.bin).
+#
+# QEMU loads the hypervisor (-kernel), both firmware files and both disk images
+# (-device loader) where vm_firmware.c says. Each disk copy is grown to the VM's 128 MiB
+# disk with its backup GPT moved to the new end (sgdisk -e), as a disk image written to a
+# larger disk is.
+#
+# Passes when QEMU exits 0 before the timeout (both VMs powered off, exit statistics
+# printed) and, for each VM: the firmware booted the image's GRUB and kernel through UEFI
+# (ARMVIRT-EFI: yes, the vendor EDK II or Das U-Boot), Linux saw armvirt's device tree (model
+# armvirt), mounted the image's root partition from its own virtio disk and ran its init
+# (ARMVIRT-VMSPEC-INIT); the EDK2 VM set its UEFI variable (non-volatile, so written to
+# flash bank 1: the hypervisor counted programs there) and nothing was written to either
+# code bank; both VMs ran at once (each printed its first line before the other reached
+# its init); no ARMVIRT-ERROR line.
+set -uo pipefail
+
+hyp=$1 vmspec=$2 images=$3 work=$4 gic=$5
+qemu=${QEMU:-qemu-system-aarch64}
+edk2=${EDK2_FD:-/usr/share/qemu-efi-aarch64/QEMU_EFI.fd}
+uboot=${UBOOT_BIN:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+log="$work/console-gicv$gic.log"
+disk_size=$((128 << 20))   # bm_vm_desc::disk.size in vm_firmware.c
+
+fail() { echo "FAIL: $*"; echo "---- console ($log) ----"; tail -n 80 "$log" 2>/dev/null; exit 1; }
+
+for f in "$hyp" "$edk2" "$uboot"; do
+  [ -s "$f" ] || fail "missing $f"
+done
+bash "$top/scripts/vmspec-image.sh" "$vmspec" "$images" >"$work/vmspec-image.log" 2>&1 ||
+  { cat "$work/vmspec-image.log"; fail "scripts/vmspec-image.sh failed"; }
+img="$vmspec/vmspec.img"
+[ -s "$img" ] || fail "no $img"
+sgdisk=$(command -v sgdisk || ls /usr/sbin/sgdisk /sbin/sgdisk 2>/dev/null | head -n 1)
+[ -n "$sgdisk" ] || fail "sgdisk not found (gdisk)"
+size=$(stat -c %s "$img")
+[ "$size" -le "$disk_size" ] || fail "$img is $size bytes, more than the VMs' $disk_size-byte disks"
+
+# Each VM's own copy, grown to its disk's size.
+for vm in edk2 uboot; do
+  rm -f "$work/$vm.img"
+  cp --sparse=always "$img" "$work/$vm.img" || fail "cannot copy $img"
+  truncate -s "$disk_size" "$work/$vm.img"
+  "$sgdisk" -e "$work/$vm.img" >/dev/null || fail "sgdisk -e $vm.img"
+done
+
+start=$(date +%s)
+timeout 400 "$qemu" -M "virt,virtualization=on,gic-version=$gic" -cpu max,pauth=off -smp 2 -m 2G \
+  -nographic -nic none -semihosting -kernel "$hyp" \
+  -device "loader,file=$edk2,addr=0x4c000000,force-raw=on" \
+  -device "loader,file=$uboot,addr=0x4c400000,force-raw=on" \
+  -device "loader,file=$work/edk2.img,addr=0x50000000,force-raw=on" \
+  -device "loader,file=$work/uboot.img,addr=0x58000000,force-raw=on" >"$log" 2>&1 </dev/null
+rc=$?
+end=$(date +%s)
+tr -d '\r' <"$log" >"$log.txt" && mv "$log.txt" "$log"
+
+[ "$rc" -eq 0 ] || fail "QEMU exit status $rc (124 = timeout)"
+grep -q 'armvirt-bm: all VMs are off; exit statistics:' "$log" || fail "no exit statistics"
+# line VM PATTERN: the number of the first console line of VM matching PATTERN (0: none).
+line() { grep -n "^$1: $2" "$log" | head -n 1 | cut -d: -f1; }
+# expect PATTERN WHY: a console line matches PATTERN (a grep regex), or the test fails.
+expect() { grep -q -- "$1" "$log" || fail "$2"; }
+for vm in edk2 uboot; do
+  ! grep -q "^$vm: ARMVIRT-ERROR" "$log" || fail "$(grep "^$vm: ARMVIRT-ERROR" "$log" | head -n 1)"
+  while IFS='|' read -r pattern why; do
+    expect "$pattern" "$vm: $why"
+  done <<EOF
+^armvirt-bm: $vm: firmware: code bank 4 MiB at IPA 0\(x0\)\? |the hypervisor did not set up its flash
+^$vm: ARMVIRT-EFI: yes\$|Linux was not booted through UEFI
+^$vm: ARMVIRT-MODEL: armvirt\$|Linux did not get armvirt's device tree
+^$vm: ARMVIRT-VMSPEC: root /dev/vda2\$|the root partition was not found on its disk
+^$vm: ARMVIRT-VMSPEC-INIT: |the image's init did not run
+^$vm: flash0: 0 programs, 0 erases|the code bank was written (or no flash statistics)
+EOF
+done
+expect '^edk2: ARMVIRT-FW-VENDOR: EDK II$' "edk2: the firmware vendor is not EDK II"
+expect '^uboot: ARMVIRT-FW-VENDOR: Das U-Boot$' "uboot: the firmware vendor is not U-Boot"
+expect '^edk2: ARMVIRT-EFIVAR: set$' "edk2: $(grep '^edk2: ARMVIRT-EFIVAR' "$log" || echo 'no EFI variable line')"
+expect '^edk2: flash1: [1-9][0-9]* programs' "edk2: nothing was programmed into the variable bank"
+# Both at once: each VM's first line comes before the other's init.
+e0=$(grep -n '^edk2: ' "$log" | head -n 1 | cut -d: -f1)
+u0=$(grep -n '^uboot: ' "$log" | head -n 1 | cut -d: -f1)
+[ "${e0:-0}" -gt 0 ] && [ "${u0:-0}" -gt 0 ] &&
+  [ "$e0" -lt "$(line uboot ARMVIRT-VMSPEC-INIT)" ] && [ "$u0" -lt "$(line edk2 ARMVIRT-VMSPEC-INIT)" ] ||
+  fail "the two VMs did not run at the same time"
+
+echo "PASS: armvirt-bm GICv$gic: EDK2 and U-Boot VMs booted their VM-spec images to init at once in $((end - start)) s"
+grep -E '^armvirt-bm: |ARMVIRT-(MODEL|EFI|FW-VENDOR|EFIVAR|VMSPEC)|: flash[01]: ' "$log"

@@ -6,13 +6,16 @@
 #   MODE  edk2    Debian's EDK2 as pflash (FW_CODE, default AAVMF_CODE.fd; a fresh copy of
 #                 FW_VARS, default AAVMF_VARS.fd), booted twice with the same vars: the first
 #                 run's guest sets the EFI variable, the second finds it
+#         qemuefi the same with QEMU_EFI.fd (2 MiB, padded) and a vars bank of 64 MiB of 0xff
+#                 (erased flash, which EDK2 formats): what armvirt-vmm --firmware gets
 #         uboot   Debian's U-Boot (UBOOT, default qemu_arm64/u-boot.bin) as -bios: its EFI
 #                 loader starts \EFI\BOOT\BOOTAA64.EFI from the ESP
 #         direct  no firmware: -kernel/-initrd with the image's kernel and initramfs (the
 #                 baseline for instruction counts)
 #   --count PLUGIN_SRC  build test/bench/insn_count_plugin.c and run under -icount shift=0
 #                 with it; print the whole-system instructions from QEMU's start to the
-#                 initramfs's first command and to the root's /sbin/init (the image's marks)
+#                 initramfs's first command and to the root's /sbin/init (the image's marks);
+#                 EDK2 is then booted once (with its fresh vars)
 # The disk is QEMU's virtio-mmio virtio-blk-device (as armvirt's), -cpu max,pauth=off, 512 MiB,
 # one CPU, -nic none. Passes when every run powers off (QEMU exit 0) after printing the image's
 # markers: GRUB started from the ESP, the kernel took its DTB from the UEFI configuration
@@ -24,8 +27,13 @@ shift 3
 plugin_src=""
 if [ "${1:-}" = --count ]; then plugin_src=$2; fi
 qemu=${QEMU:-qemu-system-aarch64}
-fw_code=${FW_CODE:-/usr/share/AAVMF/AAVMF_CODE.fd}
-fw_vars=${FW_VARS:-/usr/share/AAVMF/AAVMF_VARS.fd}
+if [ "$mode" = qemuefi ]; then
+  fw_code=${FW_CODE:-/usr/share/qemu-efi-aarch64/QEMU_EFI.fd}
+  fw_vars=${FW_VARS:-erased}
+else
+  fw_code=${FW_CODE:-/usr/share/AAVMF/AAVMF_CODE.fd}
+  fw_vars=${FW_VARS:-/usr/share/AAVMF/AAVMF_VARS.fd}
+fi
 uboot=${UBOOT:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}
 tmo=${VMSPEC_TIMEOUT:-240}
 model=${VMSPEC_MODEL:-linux,dummy-virt}  # QEMU virt's
@@ -54,14 +62,20 @@ qargs=(-M virt,acpi=off -cpu max,pauth=off -m 512 -smp 1 -nographic -no-reboot -
        -drive "if=none,id=hd0,format=raw,file=$work/disk-$mode.img"
        -device virtio-blk-device,drive=hd0)
 case "$mode" in
-  edk2)
+  edk2 | qemuefi)
     [ -s "$fw_code" ] || fail "missing $fw_code (package qemu-efi-aarch64)"
     # A pflash bank is 64 MiB on virt: pad a smaller code image (QEMU_EFI.fd is 2 MiB).
-    cp "$fw_code" "$work/code.fd" && truncate -s '>64M' "$work/code.fd" || fail "cannot copy $fw_code"
-    cp --sparse=always "$fw_vars" "$work/vars.fd" || fail "cannot copy $fw_vars"
-    qargs+=(-drive "if=pflash,format=raw,readonly=on,file=$work/code.fd"
-            -drive "if=pflash,format=raw,file=$work/vars.fd")
-    runs=2 vendor="EDK II" ;;
+    cp "$fw_code" "$work/code-$mode.fd" && truncate -s '>64M' "$work/code-$mode.fd" ||
+      fail "cannot copy $fw_code"
+    if [ "$fw_vars" = erased ]; then
+      head -c 64M /dev/zero | tr '\000' '\377' >"$work/vars-$mode.fd"
+    else
+      cp --sparse=always "$fw_vars" "$work/vars-$mode.fd"
+    fi || fail "cannot make the vars bank from $fw_vars"
+    qargs+=(-drive "if=pflash,format=raw,readonly=on,file=$work/code-$mode.fd"
+            -drive "if=pflash,format=raw,file=$work/vars-$mode.fd")
+    runs=2 vendor="EDK II"
+    [ -z "$plugin_src" ] || runs=1 ;;
   uboot)
     [ -s "$uboot" ] || fail "missing $uboot (package u-boot-qemu)"
     qargs+=(-bios "$uboot")
@@ -71,7 +85,7 @@ case "$mode" in
     qargs+=(-kernel "$(val KERNEL)" -initrd "$(val INITRD)"
             -append "$(sed -n 's/^ *linux [^ ]* //p' "$(val GRUB_CFG)")")
     runs=1 vendor="" ;;
-  *) echo "usage: $0 edk2|uboot|direct VMSPEC_DIR WORK_DIR [--count PLUGIN_SRC]" >&2; exit 2 ;;
+  *) echo "usage: $0 edk2|qemuefi|uboot|direct VMSPEC_DIR WORK_DIR [--count PLUGIN_SRC]" >&2; exit 2 ;;
 esac
 
 if [ -n "$plugin_src" ]; then
@@ -106,7 +120,7 @@ for ((run = 1; run <= runs; run++)); do
     has "^ARMVIRT-FW-VENDOR: $vendor\$"
   fi
   efivar=$(grep -a '^ARMVIRT-EFIVAR: ' "$out" | head -n 1)
-  if [ "$mode" = edk2 ]; then
+  if [ "$mode" = edk2 ] || [ "$mode" = qemuefi ]; then
     if [ "$run" = 1 ]; then want="ARMVIRT-EFIVAR: set"; else want="ARMVIRT-EFIVAR: found armvirt-vmspec"; fi
     [ "$efivar" = "$want" ] || fail "run $run: \"${efivar:-no ARMVIRT-EFIVAR line}\", expected \"$want\""
   fi

@@ -14,7 +14,7 @@
 # the base initramfs, the GRUB package) change. Safe to run concurrently (flock on OUTDIR).
 #
 # OUTDIR afterwards (also printed as KEY=PATH lines on stdout):
-#   vmspec.img     the disk image (sparse, about 52 MiB):
+#   vmspec.img     the disk image (47 MiB, sparse: about 39 MiB on disk):
 #                    LBA 0        protective MBR, GPT header and entries (fixed disk GUID)
 #                    1 MiB        partition 1 "EFI system partition" (type EF00), FAT32:
 #                                   /EFI/BOOT/BOOTAA64.EFI  GRUB, arm64-efi, embedded config

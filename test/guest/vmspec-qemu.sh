@@ -61,9 +61,9 @@ cp --sparse=always "$img" "$work/disk-$mode.img" || fail "cannot copy $img"
 
 # acpi=off: EDK2 would otherwise take QEMU's ACPI tables (through fw_cfg) and give Linux no
 # device tree; armvirt has no fw_cfg, so its EDK2 always passes the tree.
-qargs=(-M virt,acpi=off -cpu max,pauth=off -m 512 -smp 1 -nographic -no-reboot -nic none
+qargs=(-M "virt,acpi=off" -cpu "max,pauth=off" -m 512 -smp 1 -nographic -no-reboot -nic none
        -drive "if=none,id=hd0,format=raw,file=$work/disk-$mode.img"
-       -device virtio-blk-device,drive=hd0)
+       -device "virtio-blk-device,drive=hd0")
 case "$mode" in
   edk2 | qemuefi)
     [ -s "$fw_code" ] || fail "missing $fw_code (package qemu-efi-aarch64)"
@@ -142,7 +142,7 @@ for ((run = 1; run <= runs; run++)); do
   summary+="${summary:+;} run $run: ${secs} s${efivar:+, ${efivar#ARMVIRT-}}"
   if [ -n "$plugin_src" ]; then
     marks="$work/marks-$mode.$run.txt"
-    m=($(sed -n 's/^MARK [0-9]* 0x70 \([0-9]*\).*/\1/p' "$marks"))
+    mapfile -t m < <(sed -n 's/^MARK [0-9]* 0x70 \([0-9]*\).*/\1/p' "$marks")
     [ "${#m[@]}" -eq 2 ] || fail "run $run: ${#m[@]} marks in $marks, expected 2"
     echo "INSNS $mode run $run: to initramfs ${m[0]}, to init ${m[1]}"
   fi

@@ -6,13 +6,19 @@
 #   MODE  edk2    Debian's EDK2 as pflash (FW_CODE, default AAVMF_CODE.fd; a fresh copy of
 #                 FW_VARS, default AAVMF_VARS.fd), booted twice with the same vars: the first
 #                 run's guest sets the EFI variable, the second finds it
+#         qemuefi the same with QEMU_EFI.fd (2 MiB, padded) and a vars bank of 64 MiB of 0xff
+#                 (erased flash, which EDK2 formats): what armvirt-vmm --firmware gets
 #         uboot   Debian's U-Boot (UBOOT, default qemu_arm64/u-boot.bin) as -bios: its EFI
-#                 loader starts \EFI\BOOT\BOOTAA64.EFI from the ESP
+#                 loader starts \EFI\BOOT\BOOTAA64.EFI from the ESP; its environment is the
+#                 default one (the second flash bank is empty): 2 s autoboot countdown
+#         ubootenv the same with a second flash bank that starts with the image's
+#                 uboot-env.bin (the default environment with bootdelay=0), the rest 0xff
 #         direct  no firmware: -kernel/-initrd with the image's kernel and initramfs (the
 #                 baseline for instruction counts)
 #   --count PLUGIN_SRC  build test/bench/insn_count_plugin.c and run under -icount shift=0
 #                 with it; print the whole-system instructions from QEMU's start to the
-#                 initramfs's first command and to the root's /sbin/init (the image's marks)
+#                 initramfs's first command and to the root's /sbin/init (the image's marks);
+#                 EDK2 is then booted once (with its fresh vars)
 # The disk is QEMU's virtio-mmio virtio-blk-device (as armvirt's), -cpu max,pauth=off, 512 MiB,
 # one CPU, -nic none. Passes when every run powers off (QEMU exit 0) after printing the image's
 # markers: GRUB started from the ESP, the kernel took its DTB from the UEFI configuration
@@ -24,8 +30,13 @@ shift 3
 plugin_src=""
 if [ "${1:-}" = --count ]; then plugin_src=$2; fi
 qemu=${QEMU:-qemu-system-aarch64}
-fw_code=${FW_CODE:-/usr/share/AAVMF/AAVMF_CODE.fd}
-fw_vars=${FW_VARS:-/usr/share/AAVMF/AAVMF_VARS.fd}
+if [ "$mode" = qemuefi ]; then
+  fw_code=${FW_CODE:-/usr/share/qemu-efi-aarch64/QEMU_EFI.fd}
+  fw_vars=${FW_VARS:-erased}
+else
+  fw_code=${FW_CODE:-/usr/share/AAVMF/AAVMF_CODE.fd}
+  fw_vars=${FW_VARS:-/usr/share/AAVMF/AAVMF_VARS.fd}
+fi
 uboot=${UBOOT:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}
 tmo=${VMSPEC_TIMEOUT:-240}
 model=${VMSPEC_MODEL:-linux,dummy-virt}  # QEMU virt's
@@ -50,28 +61,41 @@ cp --sparse=always "$img" "$work/disk-$mode.img" || fail "cannot copy $img"
 
 # acpi=off: EDK2 would otherwise take QEMU's ACPI tables (through fw_cfg) and give Linux no
 # device tree; armvirt has no fw_cfg, so its EDK2 always passes the tree.
-qargs=(-M virt,acpi=off -cpu max,pauth=off -m 512 -smp 1 -nographic -no-reboot -nic none
+qargs=(-M "virt,acpi=off" -cpu "max,pauth=off" -m 512 -smp 1 -nographic -no-reboot -nic none
        -drive "if=none,id=hd0,format=raw,file=$work/disk-$mode.img"
-       -device virtio-blk-device,drive=hd0)
+       -device "virtio-blk-device,drive=hd0")
 case "$mode" in
-  edk2)
+  edk2 | qemuefi)
     [ -s "$fw_code" ] || fail "missing $fw_code (package qemu-efi-aarch64)"
     # A pflash bank is 64 MiB on virt: pad a smaller code image (QEMU_EFI.fd is 2 MiB).
-    cp "$fw_code" "$work/code.fd" && truncate -s '>64M' "$work/code.fd" || fail "cannot copy $fw_code"
-    cp --sparse=always "$fw_vars" "$work/vars.fd" || fail "cannot copy $fw_vars"
-    qargs+=(-drive "if=pflash,format=raw,readonly=on,file=$work/code.fd"
-            -drive "if=pflash,format=raw,file=$work/vars.fd")
-    runs=2 vendor="EDK II" ;;
-  uboot)
+    cp "$fw_code" "$work/code-$mode.fd" && truncate -s '>64M' "$work/code-$mode.fd" ||
+      fail "cannot copy $fw_code"
+    if [ "$fw_vars" = erased ]; then
+      head -c 64M /dev/zero | tr '\000' '\377' >"$work/vars-$mode.fd"
+    else
+      cp --sparse=always "$fw_vars" "$work/vars-$mode.fd"
+    fi || fail "cannot make the vars bank from $fw_vars"
+    qargs+=(-drive "if=pflash,format=raw,readonly=on,file=$work/code-$mode.fd"
+            -drive "if=pflash,format=raw,file=$work/vars-$mode.fd")
+    runs=2 vendor="EDK II"
+    [ -z "$plugin_src" ] || runs=1 ;;
+  uboot | ubootenv)
     [ -s "$uboot" ] || fail "missing $uboot (package u-boot-qemu)"
     qargs+=(-bios "$uboot")
+    if [ "$mode" = ubootenv ]; then
+      env_bin=$(val UBOOT_ENV)
+      [ -s "$env_bin" ] || fail "missing the U-Boot environment ${env_bin:-UBOOT_ENV in $env}"
+      { cat "$env_bin"; head -c $((64 * 1048576 - $(stat -c %s "$env_bin"))) /dev/zero | tr '\000' '\377'; } \
+        >"$work/uboot-vars.fd" || fail "cannot make the U-Boot variable bank"
+      qargs+=(-drive "if=pflash,unit=1,format=raw,file=$work/uboot-vars.fd")
+    fi
     runs=1 vendor="Das U-Boot" ;;
   direct)
     # The kernel command line of the image's grub.cfg.
     qargs+=(-kernel "$(val KERNEL)" -initrd "$(val INITRD)"
             -append "$(sed -n 's/^ *linux [^ ]* //p' "$(val GRUB_CFG)")")
     runs=1 vendor="" ;;
-  *) echo "usage: $0 edk2|uboot|direct VMSPEC_DIR WORK_DIR [--count PLUGIN_SRC]" >&2; exit 2 ;;
+  *) echo "usage: $0 edk2|qemuefi|uboot|ubootenv|direct VMSPEC_DIR WORK_DIR [--count PLUGIN_SRC]" >&2; exit 2 ;;
 esac
 
 if [ -n "$plugin_src" ]; then
@@ -93,6 +117,11 @@ for ((run = 1; run <= runs; run++)); do
   [ "$rc" -eq 0 ] || fail "run $run: QEMU exit status $rc (124 = timeout)"
   has() { grep -aq "$1" "$out" || fail "run $run: no \"$1\" on the console"; }
   has '^ARMVIRT-VMSPEC: initramfs$'
+  case "$mode" in
+    uboot) has 'Hit any key to stop autoboot:  2' ;;
+    ubootenv) has 'Loading Environment from Flash... OK'
+              grep -aq 'Hit any key to stop autoboot:  [1-9]' "$out" && fail "run $run: U-Boot counted down" ;;
+  esac
   has "^ARMVIRT-MODEL: $model\$"
   has '^ARMVIRT-VMSPEC: root /dev/vda2$'
   has "^ARMVIRT-VMSPEC-INIT: ${kver:-.}"
@@ -106,14 +135,14 @@ for ((run = 1; run <= runs; run++)); do
     has "^ARMVIRT-FW-VENDOR: $vendor\$"
   fi
   efivar=$(grep -a '^ARMVIRT-EFIVAR: ' "$out" | head -n 1)
-  if [ "$mode" = edk2 ]; then
+  if [ "$mode" = edk2 ] || [ "$mode" = qemuefi ]; then
     if [ "$run" = 1 ]; then want="ARMVIRT-EFIVAR: set"; else want="ARMVIRT-EFIVAR: found armvirt-vmspec"; fi
     [ "$efivar" = "$want" ] || fail "run $run: \"${efivar:-no ARMVIRT-EFIVAR line}\", expected \"$want\""
   fi
   summary+="${summary:+;} run $run: ${secs} s${efivar:+, ${efivar#ARMVIRT-}}"
   if [ -n "$plugin_src" ]; then
     marks="$work/marks-$mode.$run.txt"
-    m=($(sed -n 's/^MARK [0-9]* 0x70 \([0-9]*\).*/\1/p' "$marks"))
+    mapfile -t m < <(sed -n 's/^MARK [0-9]* 0x70 \([0-9]*\).*/\1/p' "$marks")
     [ "${#m[@]}" -eq 2 ] || fail "run $run: ${#m[@]} marks in $marks, expected 2"
     echo "INSNS $mode run $run: to initramfs ${m[0]}, to init ${m[1]}"
   fi

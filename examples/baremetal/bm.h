@@ -105,6 +105,11 @@ struct bm_firmware {
 	uint64_t addr;             /* physical address of the file, 2 MiB aligned; 0: no firmware */
 	uint64_t size;             /* code bank: a multiple of 2 MiB up to 64 MiB, holding the file */
 	uint64_t vars_size;        /* variable bank: a multiple of 2 MiB up to 64 MiB; 0: 2 MiB */
+	/* Optional: the variable bank starts with the @vars_init_size bytes QEMU loaded at
+	 * @vars_init_addr (`-device loader,...,force-raw=on`; e.g. a U-Boot environment), the
+	 * rest erased. Both multiples of 4 KiB; 0: the whole bank starts erased. */
+	uint64_t vars_init_addr;
+	uint64_t vars_init_size;
 };
 
 #define BM_FW_VARS_DEFAULT BM_MIB(2)

@@ -25,6 +25,8 @@
 
 static unsigned fw_resv[BM_MAX_VMS];      /* the code bank's entry in the reserved table */
 static const char *fw_error[BM_MAX_VMS];  /* why the code bank cannot be used, or NULL */
+static unsigned init_resv[BM_MAX_VMS];    /* the same for the variable bank's start */
+static const char *init_error[BM_MAX_VMS];
 
 static bool has_firmware(const struct bm_vm_desc *d)
 {
@@ -38,13 +40,16 @@ void bm_firmware_reserve(void)
 	for (unsigned i = 0; i < bm_nr_vms && i < BM_MAX_VMS; i++) {
 		const struct bm_firmware *f = &bm_vms[i].firmware;
 
-		fw_resv[i] = BM_NO_RESV;
+		fw_resv[i] = init_resv[i] = BM_NO_RESV;
 		if (!has_firmware(&bm_vms[i]))
 			continue;
 		if (f->size > FW_BANK_MAX)
 			fw_error[i] = "the code bank is larger than 64 MiB";
 		else
 			fw_error[i] = reserve_loaded(f->addr, f->size, FW_ALIGN, &fw_resv[i]);
+		if (f->vars_init_addr || f->vars_init_size)
+			init_error[i] = reserve_loaded(f->vars_init_addr, f->vars_init_size, 0x1000,
+						       &init_resv[i]);
 	}
 }
 
@@ -83,6 +88,10 @@ int bm_firmware_spec(struct bm_vm *vm)
 	}
 	if ((vars & (FW_ALIGN - 1)) || vars > FW_BANK_MAX)
 		return refuse(vm, "the variable bank must be a multiple of 2 MiB up to 64 MiB");
+	if (init_error[vm->index])
+		return refuse(vm, init_error[vm->index]);
+	if (f->vars_init_size > vars)
+		return refuse(vm, "the variable bank's initial content is larger than the bank");
 	vars_pa = carve_ram(vars);
 	if (!vars_pa) {
 		port_printf("armvirt-bm: %s: firmware: no %llu MiB of free RAM for the variable "
@@ -91,6 +100,9 @@ int bm_firmware_spec(struct bm_vm *vm)
 	}
 	/* Erased flash reads all ones; the guest may run with its caches off. */
 	memset((void *)(uintptr_t)vars_pa, 0xff, (size_t)vars);
+	if (f->vars_init_size)
+		memcpy((void *)(uintptr_t)vars_pa, (const void *)(uintptr_t)f->vars_init_addr,
+		       (size_t)f->vars_init_size);
 	av_arch_dcache_clean_poc((void *)(uintptr_t)vars_pa, (size_t)vars);
 	av_arch_dcache_clean_poc((void *)(uintptr_t)f->addr, (size_t)f->size);
 
@@ -105,10 +117,11 @@ int bm_firmware_spec(struct bm_vm *vm)
 	vm->fw.bank[1] = (struct bm_flash_bank){ .vm = vm, .ipa = vm->spec.flash.banks[1].base,
 						 .pa = vars_pa, .size = vars };
 	port_printf("armvirt-bm: %s: firmware: code bank %llu MiB at IPA %#llx from PA %#llx "
-		    "(read-only), variable bank %llu MiB at IPA %#llx (PA %#llx)\n", d->name,
+		    "(read-only), variable bank %llu MiB at IPA %#llx (PA %#llx, %s)\n", d->name,
 		    (unsigned long long)(f->size >> 20), (unsigned long long)vm->fw.bank[0].ipa,
 		    (unsigned long long)f->addr, (unsigned long long)(vars >> 20),
-		    (unsigned long long)vm->fw.bank[1].ipa, (unsigned long long)vars_pa);
+		    (unsigned long long)vm->fw.bank[1].ipa, (unsigned long long)vars_pa,
+		    f->vars_init_size ? "initial content loaded" : "erased");
 	return 0;
 }
 

@@ -15,6 +15,8 @@
 #                 it and print the whole-system instructions (hypervisor included) from
 #                 QEMU's start to the initramfs's first command and to the root's init (the
 #                 image's two marks), as test/guest/vmspec-qemu.sh does on plain QEMU
+#                 refused: armvirt-bm-firmware.bin with nothing loaded: each VM is refused
+#                 with one line, the hypervisor exits with a failure status
 # Environment: QEMU, EDK2_FD (default /usr/share/qemu-efi-aarch64/QEMU_EFI.fd), UBOOT_BIN
 # (default /usr/lib/u-boot/qemu_arm64/u-boot.bin).
 #
@@ -49,7 +51,8 @@ log="$work/console-$mode-gicv$gic.log"
 case "$mode" in
   both) hyp="$bm/armvirt-bm-firmware.bin" vms=(edk2 uboot) ;;
   edk2 | uboot | direct) hyp="$bm/armvirt-bm-firmware-$mode.bin" vms=("$mode") ;;
-  *) echo "usage: $0 both|edk2|uboot|direct BM_DIR VMSPEC_DIR GUEST_IMAGES WORK_DIR GIC [--count PLUGIN_SRC]" >&2; exit 2 ;;
+  refused) hyp="$bm/armvirt-bm-firmware.bin" vms=() ;;
+  *) echo "usage: $0 both|edk2|uboot|direct|refused BM_DIR VMSPEC_DIR GUEST_IMAGES WORK_DIR GIC [--count PLUGIN_SRC]" >&2; exit 2 ;;
 esac
 disk_size=$((128 << 20))   # bm_vm_desc::disk.size in vm_firmware.c
 
@@ -70,10 +73,8 @@ size=$(stat -c %s "$img")
 val() { sed -n "s/^$1=//p" "$vmspec/vmspec.env"; }
 [ -s "$(val UBOOT_ENV)" ] || fail "no UBOOT_ENV in $vmspec/vmspec.env"
 # Each VM's own copy, grown to its disk's size; what QEMU loads for it.
-disk_pa=(0x50000000 0x58000000)
 args=()
-for i in "${!vms[@]}"; do
-  vm=${vms[$i]}
+for vm in "${vms[@]}"; do
   rm -f "$work/$vm.img"
   cp --sparse=always "$img" "$work/$vm.img" || fail "cannot copy $img"
   truncate -s "$disk_size" "$work/$vm.img"
@@ -89,8 +90,10 @@ for i in "${!vms[@]}"; do
       args+=(-device "loader,file=$(val KERNEL),addr=0x44000000,force-raw=on" -initrd "$(val INITRD)"
              -append "$(sed -n 's/^ *linux [^ ]* //p' "$(val GRUB_CFG)")") ;;
   esac
-  # A VM alone has the first disk address (vm_firmware.c).
-  args+=(-device "loader,file=$work/$vm.img,addr=${disk_pa[$i]},force-raw=on")
+  # Its disk's address in vm_firmware.c.
+  disk_pa=0x50000000
+  [ "$vm" = uboot ] && disk_pa=0x58000000
+  args+=(-device "loader,file=$work/$vm.img,addr=$disk_pa,force-raw=on")
 done
 extra=()
 if [ -n "$plugin_src" ]; then
@@ -106,6 +109,19 @@ rc=$?
 end=$(date +%s)
 tr -d '\r' <"$log" >"$log.txt" && mv "$log.txt" "$log"
 
+if [ "$mode" = refused ]; then
+  # Nothing loaded: each VM refused with one line, the hypervisor ends with status 2.
+  [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "QEMU exit status $rc: expected the hypervisor's failure"
+  for f in edk2:0x4c000000 uboot:0x4c400000; do
+    n=$(grep -c "^armvirt-bm: ${f%%:*}: not started: firmware: nothing loaded at ${f#*:} (-device loader" "$log")
+    [ "$n" -eq 1 ] || fail "${f%%:*}: $n lines saying no firmware was loaded, expected 1"
+  done
+  ! grep -q '^armvirt-bm: .*: not started: [^f]' "$log" || fail "a second line for a refused VM"
+  ! grep -q ': flash[01]: ' "$log" || fail "a refused VM has flash statistics"
+  echo "PASS: armvirt-bm GICv$gic: refused: no firmware loaded, both VMs refused with one line each, status $rc"
+  grep '^armvirt-bm: ' "$log"
+  exit 0
+fi
 [ "$rc" -eq 0 ] || fail "QEMU exit status $rc (124 = timeout)"
 grep -q 'armvirt-bm: all VMs are off; exit statistics:' "$log" || fail "no exit statistics"
 # line VM PATTERN: the number of the first console line of VM matching PATTERN (0: none).

@@ -94,8 +94,9 @@ int bm_firmware_spec(struct bm_vm *vm)
 		return refuse(vm, "the variable bank's initial content is larger than the bank");
 	vars_pa = carve_ram(vars);
 	if (!vars_pa) {
-		port_printf("armvirt-bm: %s: firmware: no %llu MiB of free RAM for the variable "
-			    "bank\n", d->name, (unsigned long long)(vars >> 20));
+		port_printf("armvirt-bm: %s: not started: firmware: no %llu MiB of free RAM for "
+			    "the variable bank\n", d->name, (unsigned long long)(vars >> 20));
+		vm->refused = true;
 		return -AV_ENOMEM;
 	}
 	/* Erased flash reads all ones; the guest may run with its caches off. */

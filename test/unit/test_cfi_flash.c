@@ -268,7 +268,7 @@ static void test_cfi_query(void **state)
 	assert_int_equal(rd(0x27 * 4), 0x00190019); /* each chip 2^25 = 32 MiB */
 	assert_int_equal(rd(0x28 * 4), 0x00020002); /* x8/x16 interface */
 	assert_int_equal(rd(0x29 * 4), 0);
-	assert_int_equal(rd(0x2a * 4), 0x000a000a); /* 2^10 = 1024-byte write buffer */
+	assert_int_equal(rd(0x2a * 4), 0x000b000b); /* 2^11 = 2048-byte write buffer */
 	assert_int_equal(rd(0x2b * 4), 0);
 	assert_int_equal(rd(0x2c * 4), 0x00010001); /* one erase-block region */
 	assert_int_equal(rd(0x2d * 4), 0x00ff00ff); /* 256 blocks - 1 */
@@ -312,7 +312,7 @@ static void test_cfi_query(void **state)
 	wr(0x55 * 4, 0x98989898);
 	assert_int_equal(rd(0x10 * 4), 0x51515151);
 	assert_int_equal(rd(0x27 * 4), 0x12121212); /* 256 KiB per chip */
-	assert_int_equal(rd(0x2a * 4), 0x09090909); /* 512-byte buffers (2 KiB bank-wide) */
+	assert_int_equal(rd(0x2a * 4), 0x0a0a0a0a); /* 1 KiB buffers (4 KiB bank-wide) */
 	assert_int_equal(rd(0x30 * 4), 0x01010101); /* 64 KiB blocks per chip */
 	guards_intact();
 }
@@ -486,11 +486,11 @@ static void test_erase(void **state)
 
 static void test_buffered_program(void **state)
 {
-	uint32_t data[512];
+	static uint32_t data[1024];
 	(void)state;
 	setup_virt(false, 0xff);
-	for (unsigned i = 0; i < 512; i++)
-		data[i] = 0x01010101u * (i & 0xff) ^ 0x00ff00ffu;
+	for (unsigned i = 0; i < 1024; i++)
+		data[i] = 0x01010101u * (i & 0xff) ^ 0x5a00ff00u; /* no 0xff at either end */
 
 	/* EDK2's NorFlashWriteBuffer: 0xE8 (status ready), count - 1, 32 words, 0xD0 */
 	cmd(0x800, AV_CFI_CMD_WRITE_BUFFER);
@@ -510,13 +510,13 @@ static void test_buffered_program(void **state)
 	assert_int_equal(status(), 0x00800080);
 
 	/* U-Boot: commands at the sector base, the data at its address, a full buffer of
-	 * 2048 bytes (the CFI table's 1024 per chip, times two chips) = 512 words */
+	 * 4096 bytes (the CFI table's 2048 per chip, times two chips) = 1024 words */
 	cmd(SECTOR, AV_CFI_CMD_CLEAR_STATUS);
 	cmd(SECTOR, AV_CFI_CMD_READ_STATUS);
 	cmd(SECTOR, AV_CFI_CMD_WRITE_BUFFER);
 	assert_int_equal(rd(SECTOR), 0x00800080);
-	wr(SECTOR, DUAL(0x1ff)); /* 512 words: the count takes a chip's 16-bit lane */
-	for (unsigned i = 0; i < 512; i++)
+	wr(SECTOR, DUAL(0x3ff)); /* 1024 words: the count takes a chip's 16-bit lane */
+	for (unsigned i = 0; i < 1024; i++)
 		wr(SECTOR + 0x1000 + 4 * i, data[i]);
 	cmd(SECTOR, AV_CFI_CMD_CONFIRM);
 	assert_int_equal(status() & 0x00300030, 0);
@@ -528,12 +528,14 @@ static void test_buffered_program(void **state)
 	wr(0x800, 0xffff0000);
 	cmd(0x800, AV_CFI_CMD_CONFIRM);
 	assert_int_equal(mem32(0x800), data[0] & 0xffff0000);
+	assert_int_equal(F.h.changed_off, 0x800); /* only the bytes that are not 0xff */
+	assert_int_equal(F.h.changed_len, 2);
 	assert_int_equal(F.flash.programs, 3);
 	assert_int_equal(F.flash.refused, 0);
 
 	/* a count beyond the buffer: refused */
 	cmd(0x4000, AV_CFI_CMD_WRITE_BUFFER);
-	wr(0x4000, DUAL(512));
+	wr(0x4000, DUAL(1024));
 	assert_int_equal(rd(0x4000), 0x00b000b0);
 	cmd(0, AV_CFI_CMD_CLEAR_STATUS);
 
@@ -541,7 +543,7 @@ static void test_buffered_program(void **state)
 	cmd(0x4000, AV_CFI_CMD_WRITE_BUFFER);
 	cmd(0x4000, 1);
 	wr(0x4000, 0);
-	wr(0x4800, 0); /* the next 2 KiB window */
+	wr(0x5000, 0); /* the next 4 KiB window */
 	cmd(0x4000, AV_CFI_CMD_CONFIRM);
 	assert_true(all_bytes(0x4000, 0x1000, 0xff));
 	assert_int_equal(status(), 0x00b000b0);
@@ -798,12 +800,127 @@ static void test_garbage(void **state)
 
 	/* afterwards the bank still answers normally: whatever the state, a bounded number of
 	 * 0xFF writes (at most a full buffer's count, then the confirm) reads the array */
-	for (unsigned i = 0; i < 520 && !av_cfi_flash_rom_mode(&F.flash); i++)
+	for (unsigned i = 0; i < 1030 && !av_cfi_flash_rom_mode(&F.flash); i++)
 		cmd(0, AV_CFI_CMD_READ_ARRAY);
 	assert_true(av_cfi_flash_rom_mode(&F.flash));
 	cmd(0, AV_CFI_CMD_CLEAR_STATUS);
 	cmd(0x55 * 4, AV_CFI_CMD_QUERY);
 	assert_int_equal(rd(0x40), 0x00510051);
+}
+
+/* ---- the firmwares' own sequences ---- */
+
+/* U-Boot's flash_make_cmd: the command in every chip of the port, little-endian. */
+static uint64_t make_cmd(unsigned port, unsigned chip, uint8_t c)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < port; i += chip)
+		v |= (uint64_t)c << (8 * i);
+	return v;
+}
+
+/*
+ * U-Boot's CFI detection (flash_detect_cfi): every port width from 8 bits up, every chip
+ * width up to it; reset, 0x98 at word 0x55, "QRY" at words 0x10..0x12 compared as port-wide
+ * reads. The first match must be a 32-bit port of 16-bit chips, and the geometry read the
+ * way U-Boot reads it (bytes at word * port width) must give the bank's.
+ */
+static void test_uboot_detect(void **state)
+{
+	unsigned found_port = 0, found_chip = 0;
+	(void)state;
+	setup_bank(64ull << 20, SECTOR, false, 0xff, 4, 2);
+
+	for (unsigned port = 1; port <= 4 && !found_port; port <<= 1) {
+		for (unsigned chip = 1; chip <= port && !found_port; chip <<= 1) {
+			bool q, r, y;
+
+			wrw(0, port, make_cmd(port, chip, 0xf0));
+			wrw(0, port, make_cmd(port, chip, 0xff));
+			wrw(0x55 * port, port, make_cmd(port, chip, AV_CFI_CMD_QUERY));
+			q = rdw(0x10 * port, port) == make_cmd(port, chip, 'Q');
+			r = rdw(0x11 * port, port) == make_cmd(port, chip, 'R');
+			y = rdw(0x12 * port, port) == make_cmd(port, chip, 'Y');
+			if (q && r && y) {
+				found_port = port;
+				found_chip = chip;
+			}
+		}
+	}
+	assert_int_equal(found_port, 4);
+	assert_int_equal(found_chip, 2);
+	{
+		/* flash_read_uchar: the byte at word * port width */
+#define QB(w) ((unsigned)rdw((w) * 4, 1))
+		unsigned ratio = found_port / found_chip;
+		uint64_t dev_size = 1ull << QB(0x27);
+		unsigned blocks = (QB(0x2d) | QB(0x2e) << 8) + 1;
+		uint64_t block = (uint64_t)(QB(0x2f) | QB(0x30) << 8) * 256 * ratio;
+		unsigned buffer = (1u << QB(0x2a)) * ratio;
+
+		assert_int_equal(QB(0x13) | QB(0x14) << 8, 0x0001); /* Intel extended */
+		assert_int_equal(dev_size * ratio, 64ull << 20);
+		assert_int_equal(block, SECTOR);
+		assert_int_equal((uint64_t)blocks * block, 64ull << 20);
+		assert_int_equal(buffer, 4096);
+#undef QB
+	}
+	/* the identifiers (flash_read_jedec_ids): reset, 0x90, bytes at words 0 and 1 */
+	cmd(0, AV_CFI_CMD_READ_ARRAY);
+	cmd(0, AV_CFI_CMD_READ_ID);
+	assert_int_equal(rdw(0, 1), 0x89);
+	assert_int_equal(rdw(4, 1), 0x18);
+	/* every sector's protection (word 2, FLASH_STATUS_PROTECT): clear */
+	for (uint64_t b = 0; b < 256; b++)
+		assert_int_equal(rd(b * SECTOR + 8) & 0x00010001, 0);
+	cmd(0, AV_CFI_CMD_READ_ARRAY);
+	assert_true(av_cfi_flash_rom_mode(&F.flash));
+}
+
+/*
+ * EDK2 writing a whole block of its variable store (NorFlashWriteSingleBlock with a block
+ * that needs bits set): unlock, erase, then 128-byte buffered programs over the block,
+ * polling the status after each; then read array. Read back through the bus.
+ */
+static void test_edk2_block_write(void **state)
+{
+	static uint32_t data[SECTOR / 4];
+	uint64_t blk = 2 * SECTOR;
+	(void)state;
+	setup_virt(false, 0x00); /* a block full of zeros: only an erase can rewrite it */
+	for (unsigned i = 0; i < SECTOR / 4; i++)
+		data[i] = 0x9e3779b9u * (i + 1);
+
+	cmd(blk, AV_CFI_CMD_LOCK_SETUP);
+	cmd(blk, AV_CFI_CMD_CONFIRM);
+	assert_int_equal(status() & 0x00800080, 0x00800080);
+	cmd(blk, AV_CFI_CMD_READ_ARRAY);
+	cmd(blk, AV_CFI_CMD_ERASE);
+	cmd(blk, AV_CFI_CMD_CONFIRM);
+	assert_int_equal(status(), 0x00800080);
+	for (unsigned w = 0; w < SECTOR / 4; w += 32) {
+		uint64_t at = blk + 4ull * w;
+
+		do
+			cmd(at, AV_CFI_CMD_WRITE_BUFFER);
+		while ((rd(at) & 0x00800080) != 0x00800080);
+		cmd(at, 31);
+		for (unsigned i = 0; i < 32; i++)
+			wr(at + 4 * i, data[w + i]);
+		cmd(blk, AV_CFI_CMD_CONFIRM);
+		assert_int_equal(status(), 0x00800080);
+	}
+	cmd(blk, AV_CFI_CMD_READ_ARRAY);
+	for (unsigned i = 0; i < SECTOR / 4; i += 97)
+		assert_int_equal(rd(blk + 4ull * i), data[i]);
+	assert_memory_equal(F.mem + blk, data, SECTOR);
+	assert_true(all_bytes(0, blk, 0x00));
+	assert_true(all_bytes(blk + SECTOR, SIZE - blk - SECTOR, 0x00));
+	assert_int_equal(F.flash.programs, SECTOR / 128);
+	assert_int_equal(F.flash.erases, 1);
+	assert_int_equal(F.flash.refused, 0);
+	guards_intact();
 }
 
 /* ---- accesses outside the bank ---- */
@@ -852,6 +969,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_rom_mode, teardown),
 		cmocka_unit_test_teardown(test_garbage, teardown),
 		cmocka_unit_test_teardown(test_bounds, teardown),
+		cmocka_unit_test_teardown(test_uboot_detect, teardown),
+		cmocka_unit_test_teardown(test_edk2_block_write, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,7 +99,9 @@ struct bm_disk {
  * (reads and writes trap to the model) until the guest returns to read-array mode. The
  * VM's DTB is at the start of its RAM, its boot vCPU enters at IPA 0 with x0 = the DTB.
  * @kernel and @initrd must be BM_PAYLOAD_NONE. Nothing non-zero at @addr: the VM does
- * not start (one line says so).
+ * not start (one line says so). With @addr and @size 0 but @vars_size set, the VM boots its
+ * kernel as usual and has the variable bank alone (one bank at 0x0400_0000: a guest
+ * program that drives the flash, test/guest/el1/flash.c).
  */
 struct bm_firmware {
 	uint64_t addr;             /* physical address of the file, 2 MiB aligned; 0: no firmware */

@@ -129,9 +129,10 @@ struct bm_flash_bank {
 
 /* A VM's firmware flash (firmware.c, doc/baremetal.md "Firmware"). */
 struct bm_firmware_state {
-	bool on;                      /* the VM boots firmware */
+	bool on;                      /* the VM has flash banks */
+	bool boot;                    /* ... and boots the firmware in bank 0 */
 	struct port_spinlock s2_lock; /* the banks' stage-2 changes (the only ones after start) */
-	struct bm_flash_bank bank[2]; /* 0: code (read-only), 1: variables */
+	struct bm_flash_bank bank[2]; /* 0: code (read-only; size 0: none), 1: variables */
 };
 
 struct bm_vcpu {

@@ -755,7 +755,7 @@ static int load_guest(struct bm_vm *vm)
 	struct av_boot_req req;
 	int rc;
 
-	if (vm->fw.on)
+	if (vm->fw.boot)
 		return load_firmware_dtb(vm, dtb_buf, sizeof(dtb_buf));
 	rc = payload_bytes(&d->kernel, true, &kimg, &klen);
 	if (rc) {

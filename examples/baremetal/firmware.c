@@ -28,9 +28,17 @@ static const char *fw_error[BM_MAX_VMS];  /* why the code bank cannot be used, o
 static unsigned init_resv[BM_MAX_VMS];    /* the same for the variable bank's start */
 static const char *init_error[BM_MAX_VMS];
 
+/* The VM boots a firmware image (from its code bank). */
 static bool has_firmware(const struct bm_vm_desc *d)
 {
 	return d->firmware.addr || d->firmware.size;
+}
+
+/* The VM has flash: a firmware image, or only a variable bank (a kernel boots). */
+static bool has_flash(const struct bm_vm_desc *d)
+{
+	return has_firmware(d) || d->firmware.vars_size || d->firmware.vars_init_addr ||
+	       d->firmware.vars_init_size;
 }
 
 /* Reserve every described firmware image (hyp_main(), beside the disks, before any guest
@@ -42,8 +50,8 @@ void bm_firmware_reserve(void)
 
 		fw_resv[i] = init_resv[i] = BM_NO_RESV;
 		if (!has_firmware(&bm_vms[i]))
-			continue;
-		if (f->size > FW_BANK_MAX)
+			;
+		else if (f->size > FW_BANK_MAX)
 			fw_error[i] = "the code bank is larger than 64 MiB";
 		else
 			fw_error[i] = reserve_loaded(f->addr, f->size, FW_ALIGN, &fw_resv[i]);
@@ -60,19 +68,12 @@ static int refuse(struct bm_vm *vm, const char *why)
 	return -AV_EINVAL;
 }
 
-/*
- * The flash banks of the VM's description (before av_vmspec_validate()): QEMU virt's two
- * banks at their addresses, with this VM's sizes; the variable bank carved and erased.
- */
-int bm_firmware_spec(struct bm_vm *vm)
+/* The firmware image the VM boots: loaded, reserved, no kernel beside it (0: usable). */
+static int check_firmware(struct bm_vm *vm)
 {
 	const struct bm_vm_desc *d = vm->desc;
 	const struct bm_firmware *f = &d->firmware;
-	uint64_t vars = f->vars_size ? f->vars_size : BM_FW_VARS_DEFAULT, vars_pa;
-	int rc;
 
-	if (!has_firmware(d))
-		return 0;
 	if (d->kernel.kind != BM_PAYLOAD_NONE || d->initrd.kind != BM_PAYLOAD_NONE)
 		return refuse(vm, "a VM boots a kernel or a firmware image, not both");
 	if (fw_error[vm->index])
@@ -86,6 +87,26 @@ int bm_firmware_spec(struct bm_vm *vm)
 		vm->refused = true;
 		return -AV_ENOENT;
 	}
+	return 0;
+}
+
+/*
+ * The flash banks of the VM's description (before av_vmspec_validate()): QEMU virt's two
+ * banks at their addresses, with this VM's sizes, or the variable bank alone for a VM that
+ * boots a kernel; the variable bank carved and erased.
+ */
+int bm_firmware_spec(struct bm_vm *vm)
+{
+	const struct bm_vm_desc *d = vm->desc;
+	const struct bm_firmware *f = &d->firmware;
+	uint64_t vars = f->vars_size ? f->vars_size : BM_FW_VARS_DEFAULT, vars_pa;
+	int rc;
+
+	if (!has_flash(d))
+		return 0;
+	vm->fw.boot = has_firmware(d);
+	if (vm->fw.boot && (rc = check_firmware(vm)) != 0)
+		return rc;
 	if ((vars & (FW_ALIGN - 1)) || vars > FW_BANK_MAX)
 		return refuse(vm, "the variable bank must be a multiple of 2 MiB up to 64 MiB");
 	if (init_error[vm->index])
@@ -117,12 +138,21 @@ int bm_firmware_spec(struct bm_vm *vm)
 						 .pa = f->addr, .size = f->size };
 	vm->fw.bank[1] = (struct bm_flash_bank){ .vm = vm, .ipa = vm->spec.flash.banks[1].base,
 						 .pa = vars_pa, .size = vars };
-	port_printf("armvirt-bm: %s: firmware: code bank %llu MiB at IPA %#llx from PA %#llx "
-		    "(read-only), variable bank %llu MiB at IPA %#llx (PA %#llx, %s)\n", d->name,
-		    (unsigned long long)(f->size >> 20), (unsigned long long)vm->fw.bank[0].ipa,
-		    (unsigned long long)f->addr, (unsigned long long)(vars >> 20),
-		    (unsigned long long)vm->fw.bank[1].ipa, (unsigned long long)vars_pa,
+	if (vm->fw.boot)
+		port_printf("armvirt-bm: %s: firmware: code bank %llu MiB at IPA %#llx from PA "
+			    "%#llx (read-only), ", d->name, (unsigned long long)(f->size >> 20),
+			    (unsigned long long)vm->fw.bank[0].ipa, (unsigned long long)f->addr);
+	else
+		port_printf("armvirt-bm: %s: flash: ", d->name);
+	port_printf("variable bank %llu MiB at IPA %#llx (PA %#llx, %s)\n",
+		    (unsigned long long)(vars >> 20), (unsigned long long)vm->fw.bank[1].ipa,
+		    (unsigned long long)vars_pa,
 		    f->vars_init_size ? "initial content loaded" : "erased");
+	if (!vm->fw.boot) {
+		/* The variable bank alone: the description's only bank. */
+		vm->spec.flash.banks[0] = vm->spec.flash.banks[1];
+		vm->spec.flash.nr_banks = 1;
+	}
 	return 0;
 }
 
@@ -143,6 +173,8 @@ int bm_firmware_map(struct bm_vm *vm, struct av_memcache *mc, struct av_s2_pa_ra
 	for (unsigned i = 0; i < 2 && !rc; i++) {
 		struct bm_flash_bank *b = &vm->fw.bank[i];
 
+		if (!b->size)
+			continue; /* no code bank: a VM with the variable bank alone */
 		rc = av_s2_map(&vm->s2, b->ipa, b->size, b->pa, bank_prot(true), 0, mc, NULL);
 		owned[(*n)++] = (struct av_s2_pa_range){ b->pa, b->size };
 	}
@@ -209,6 +241,8 @@ int bm_firmware_bus(struct bm_vm *vm, struct av_error *err)
 			.cookie = b,
 		};
 
+		if (!b->size)
+			continue;
 		rc = av_cfi_flash_init(&b->cfi, &cfg);
 		if (!rc)
 			rc = av_cfi_flash_mmio_dev(&b->cfi, b->ipa, &b->dev);
@@ -232,6 +266,8 @@ void bm_firmware_stats(struct bm_vm *vm)
 	for (unsigned i = 0; i < 2; i++) {
 		const struct bm_flash_bank *b = &vm->fw.bank[i];
 
+		if (!b->size)
+			continue;
 		port_printf("%s: flash%u: %llu programs, %llu erases, %llu refused, read-array "
 			    "mode left %llu times, entered %llu times\n", vm->desc->name, i,
 			    (unsigned long long)b->cfi.programs, (unsigned long long)b->cfi.erases,

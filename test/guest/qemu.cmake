@@ -169,3 +169,6 @@ add_test(NAME qemu.plain.flash
          COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/el1/run-plain.sh
                  ${_el1}/flash.bin 3 1 30)
 set_tests_properties(qemu.plain.flash PROPERTIES LABELS qemu TIMEOUT 60)
+# The same program under armvirt-bm on a VM's variable bank (bm/vm_flash.c, doc/baremetal.md
+# "Firmware"): the model behind the VM's bus, its stage-2 mapping switched with read-array mode.
+av_qemu_test(bm.flash examples/baremetal/armvirt-bm-flash.bin)

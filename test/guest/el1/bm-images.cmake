@@ -80,6 +80,8 @@ bm_multi_image(linux-multi vm_linux_multi.c sgi)
 # The virtio program with its disk image read-write / read-only (vm_virtio.c).
 bm_multi_image(virtio vm_virtio.c virtio)
 bm_multi_image(virtio_ro vm_virtio.c virtio DEFS BM_VIRTIO_RO)
+# The flash program on a variable bank alone (vm_flash.c).
+bm_multi_image(flash vm_flash.c flash)
 # Linux VMs on the virtual switch (vm_linux_net.c, test/guest/baremetal-net.sh, the demo).
 bm_multi_image(linux-net vm_linux_net.c)
 bm_multi_image(linux-net-iso vm_linux_net.c DEFS BM_NET_ISO)

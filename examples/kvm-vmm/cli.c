@@ -10,6 +10,7 @@
 
 const char vmm_usage[] =
 	"usage: armvirt-vmm run --kernel Image [--initrd FILE] [--params \"cmdline\"]\n"
+	"       armvirt-vmm run --firmware FILE [--firmware-vars FILE]\n"
 	"                       [--mem MiB] [--cpus N] [--irqchip gicv3|gicv3-its|gicv2]\n"
 	"                       [--no-sve] [--sve-max-vl BITS] [--no-ptrauth]\n"
 	"                       [--dtb-dump FILE] [--stats] [--kvm-device PATH] [--pmu]\n"
@@ -30,6 +31,11 @@ const char vmm_usage[] =
 	"the other slots are empty.\n"
 	"Queues are processed on the vCPU that notifies them, or with --io-thread on an I/O\n"
 	"thread woken by KVM_IOEVENTFD (interrupts then through KVM_IRQFD).\n"
+	"--firmware boots a firmware for QEMU virt instead of a kernel (EDK2's QEMU_EFI.fd,\n"
+	"U-Boot's qemu_arm64 u-boot.bin; at most 64 MiB): it is flash bank 0 at 0x0 (read-only),\n"
+	"entered at 0x0 with x0 = the DTB at the start of RAM; bank 1 at 0x04000000 holds its\n"
+	"variables, kept in the --firmware-vars file (64 MiB, created full of 0xff when missing\n"
+	"or empty) or lost at exit without one. The firmware boots the --disk images itself.\n"
 	"SVE and pointer authentication are given to the guest when the host's KVM has them.\n"
 	"Exits 0 when the guest powers off. Console escape: Ctrl-A x quits.\n";
 
@@ -64,7 +70,7 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_PARAMS, OPT_MEM, OPT_CPUS, OPT_IRQCHIP, OPT_DTB_DUMP,
 	OPT_STATS, OPT_KVM_DEVICE, OPT_HELP, OPT_NO_SVE, OPT_SVE_MAX_VL, OPT_NO_PTRAUTH, OPT_PMU,
-	OPT_DISK, OPT_CONSOLE, OPT_RNG, OPT_IO_THREAD, OPT_NETWORK,
+	OPT_DISK, OPT_CONSOLE, OPT_RNG, OPT_IO_THREAD, OPT_NETWORK, OPT_FIRMWARE, OPT_FW_VARS,
 };
 
 static const struct {
@@ -82,7 +88,8 @@ static const struct {
 	{ "--no-ptrauth", OPT_NO_PTRAUTH, false },
 	{ "--disk", OPT_DISK, true },         { "--console", OPT_CONSOLE, true },
 	{ "--rng", OPT_RNG, false },          { "--io-thread", OPT_IO_THREAD, false },
-	{ "--network", OPT_NETWORK, true },
+	{ "--network", OPT_NETWORK, true },   { "--firmware", OPT_FIRMWARE, true },
+	{ "--firmware-vars", OPT_FW_VARS, true },
 };
 
 /* --disk FILE[,ro]: the file name runs to the first comma, options follow. */
@@ -266,6 +273,16 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 				return bad(err, errlen, "--kernel: empty file name");
 			o->kernel = val;
 			break;
+		case OPT_FIRMWARE:
+			if (!*val)
+				return bad(err, errlen, "--firmware: empty file name");
+			o->firmware = val;
+			break;
+		case OPT_FW_VARS:
+			if (!*val)
+				return bad(err, errlen, "--firmware-vars: empty file name");
+			o->fw_vars = val;
+			break;
 		case OPT_INITRD:
 			if (!*val)
 				return bad(err, errlen, "--initrd: empty file name");
@@ -351,8 +368,16 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 			return 0;
 		}
 	}
-	if (!o->kernel)
-		return bad(err, errlen, "run: --kernel is required");
+	if (o->kernel && o->firmware)
+		return bad(err, errlen, "--kernel and --firmware exclude each other "
+			   "(the firmware loads the kernel from a --disk)");
+	if (!o->kernel && !o->firmware)
+		return bad(err, errlen, "run: --kernel or --firmware is required");
+	if (o->fw_vars && !o->firmware)
+		return bad(err, errlen, "--firmware-vars needs --firmware");
+	if (o->firmware && (o->initrd || o->params))
+		return bad(err, errlen, "--%s needs --kernel (a firmware finds its own on a --disk)",
+			   o->initrd ? "initrd" : "params");
 	if (o->no_sve && o->sve_max_vl)
 		return bad(err, errlen, "--sve-max-vl and --no-sve contradict each other");
 	if (o->irqchip == 2 && o->cpus > VMM_GICV2_MAX_CPUS)

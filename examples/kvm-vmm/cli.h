@@ -47,7 +47,9 @@ struct vmm_net {
 /* 0 for "not given" in irqchip: the VMM picks GICv3 when the host has it. */
 struct vmm_opts {
 	enum vmm_cmd cmd;
-	const char *kernel;     /* --kernel FILE (required for run) */
+	const char *kernel;     /* --kernel FILE (run needs it or --firmware) */
+	const char *firmware;   /* --firmware FILE: flash bank 0, entered at its base */
+	const char *fw_vars;    /* --firmware-vars FILE: flash bank 1, kept in FILE */
 	const char *initrd;     /* --initrd FILE */
 	const char *params;     /* --params "cmdline" */
 	const char *dtb_dump;   /* --dtb-dump FILE */

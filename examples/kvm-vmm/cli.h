@@ -85,6 +85,10 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
  */
 int vmm_parse_mac(const char *s, unsigned char mac[6], const char **why);
 
+/* Format a one-line reason into @err (when @err and @errlen are non-zero). @return -1. */
+int vmm_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The usage text. */
 extern const char vmm_usage[];
 

@@ -3,9 +3,10 @@
 #define _GNU_SOURCE
 #include "firmware.h"
 
+#include "cli.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,17 +14,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-__attribute__((format(printf, 3, 4)))
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* @size bytes of private anonymous memory filled with 0xff (erased flash), or NULL. */
 static uint8_t *erased(uint64_t size)
@@ -35,19 +25,26 @@ static uint8_t *erased(uint64_t size)
 	return p;
 }
 
+static void bank_clear(struct vmm_fw_bank *b, uint64_t size)
+{
+	b->mem = NULL;
+	b->size = size;
+	b->fd = -1;
+}
+
 /* Open @path with @flags; a regular file (its size in @len) or -1 with the reason. */
 static int open_regular(const char *opt, const char *path, int flags, off_t *len, char *err,
 			size_t errlen)
 {
 	int fd = open(path, flags | O_CLOEXEC, 0644);
 	if (fd < 0 && errno == EISDIR)
-		return bad(err, errlen, "%s %s: a directory, not a file", opt, path);
+		return vmm_errf(err, errlen, "%s %s: a directory, not a file", opt, path);
 	if (fd < 0)
-		return bad(err, errlen, "%s %s: %s", opt, path, strerror(errno));
+		return vmm_errf(err, errlen, "%s %s: %s", opt, path, strerror(errno));
 	struct stat st;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return bad(err, errlen, "%s %s: %s", opt, path,
+		return vmm_errf(err, errlen, "%s %s: %s", opt, path,
 			   S_ISDIR(st.st_mode) ? "a directory, not a file" : "not a regular file");
 	}
 	*len = st.st_size;
@@ -58,20 +55,18 @@ int vmm_fw_load_code(struct vmm_fw_bank *b, const char *path, uint64_t size, cha
 		     size_t errlen)
 {
 	off_t len;
-	b->mem = NULL;
-	b->size = size;
-	b->fd = -1;
+	bank_clear(b, size);
 	int fd = open_regular("--firmware", path, O_RDONLY, &len, err, errlen);
 	if (fd < 0)
 		return -1;
 	int ret = -1;
 	if (len == 0) {
-		bad(err, errlen, "--firmware %s: empty file", path);
+		vmm_errf(err, errlen, "--firmware %s: empty file", path);
 	} else if ((uint64_t)len > size) {
-		bad(err, errlen, "--firmware %s: %lld bytes, more than the %llu MiB flash bank", path,
+		vmm_errf(err, errlen, "--firmware %s: %lld bytes, more than the %llu MiB flash bank", path,
 		    (long long)len, (unsigned long long)(size >> 20));
 	} else if (!(b->mem = erased(size))) {
-		bad(err, errlen, "--firmware %s: cannot map %llu MiB: %s", path,
+		vmm_errf(err, errlen, "--firmware %s: cannot map %llu MiB: %s", path,
 		    (unsigned long long)(size >> 20), strerror(errno));
 	} else {
 		size_t got = 0;
@@ -86,7 +81,7 @@ int vmm_fw_load_code(struct vmm_fw_bank *b, const char *path, uint64_t size, cha
 		if (got == (size_t)len)
 			ret = 0;
 		else
-			bad(err, errlen, "--firmware %s: read error: %s", path,
+			vmm_errf(err, errlen, "--firmware %s: read error: %s", path,
 			    n ? strerror(errno) : "short file");
 	}
 	close(fd);
@@ -101,12 +96,10 @@ int vmm_fw_map_vars(struct vmm_fw_bank *b, const char *path, uint64_t size, char
 		    size_t errlen)
 {
 	off_t len;
-	b->mem = NULL;
-	b->size = size;
-	b->fd = -1;
+	bank_clear(b, size);
 	if (!path) {
 		b->mem = erased(size);
-		return b->mem ? 0 : bad(err, errlen, "cannot map the %llu MiB variable bank: %s",
+		return b->mem ? 0 : vmm_errf(err, errlen, "cannot map the %llu MiB variable bank: %s",
 					(unsigned long long)(size >> 20), strerror(errno));
 	}
 	int fd = open_regular("--firmware-vars", path, O_RDWR | O_CREAT, &len, err, errlen);
@@ -122,7 +115,7 @@ int vmm_fw_map_vars(struct vmm_fw_bank *b, const char *path, uint64_t size, char
 			e = 0;
 	} else if (len != 0 && (uint64_t)len != size) {
 		close(fd);
-		return bad(err, errlen, "--firmware-vars %s: %lld bytes, a variable store has %llu "
+		return vmm_errf(err, errlen, "--firmware-vars %s: %lld bytes, a variable store has %llu "
 			   "(%llu MiB); give a missing or empty file for a new one", path,
 			   (long long)len, (unsigned long long)size, (unsigned long long)(size >> 20));
 	} else if (len == 0 && ftruncate(fd, (off_t)size)) {
@@ -146,8 +139,8 @@ int vmm_fw_map_vars(struct vmm_fw_bank *b, const char *path, uint64_t size, char
 		if (extended) /* leave the file empty, as it was */
 			(void)!ftruncate(fd, 0);
 		close(fd);
-		return e ? bad(err, errlen, "--firmware-vars %s: %s: %s", path, why, strerror(e))
-			 : bad(err, errlen, "--firmware-vars %s: %s", path, why);
+		return e ? vmm_errf(err, errlen, "--firmware-vars %s: %s: %s", path, why, strerror(e))
+			 : vmm_errf(err, errlen, "--firmware-vars %s: %s", path, why);
 	}
 	b->fd = fd;
 	return 0;

@@ -14,7 +14,7 @@
 # the base initramfs, the GRUB package) change. Safe to run concurrently (flock on OUTDIR).
 #
 # OUTDIR afterwards (also printed as KEY=PATH lines on stdout):
-#   vmspec.img     the disk image (sparse, about 52 MiB):
+#   vmspec.img     the disk image (47 MiB, sparse: about 39 MiB on disk):
 #                    LBA 0        protective MBR, GPT header and entries (fixed disk GUID)
 #                    1 MiB        partition 1 "EFI system partition" (type EF00), FAT32:
 #                                   /EFI/BOOT/BOOTAA64.EFI  GRUB, arm64-efi, embedded config
@@ -25,12 +25,14 @@
 #                                   ext4: /bin/busybox (+ applet links), /sbin/init
 #                    last 33 LBAs the backup GPT
 #   BOOTAA64.EFI, grub.cfg, initrd.img   copies of what the ESP holds
+#   vmspec.env     the KEY=VALUE lines printed: VMSPEC_IMAGE, KERNEL (guest-images' Image,
+#                  the ESP's /EFI/armvirt/Image), INITRD, GRUB_CFG, KERNEL_VERSION
 #   debs/          the downloaded grub-efi-arm64-bin .deb
 #
 # Boot markers on the console (ttyAMA0), in order:
 #   ARMVIRT-VMSPEC: initramfs
-#   ARMVIRT-MODEL: <the DT model>|(none)  /proc/device-tree/model (QEMU's own tree has none)
-#   ARMVIRT-COMPATIBLE: <root compatible strings>
+#   ARMVIRT-MODEL: <the DT model>        /proc/device-tree/model, or "(none)" for a tree
+#                                        without one, "(no device tree)" (booted with ACPI)
 #   ARMVIRT-EFI: yes|no                  /sys/firmware/efi exists
 #   ARMVIRT-FW-VENDOR: <vendor>          the EFI system table's vendor (EDK II, Das U-Boot)
 #   ARMVIRT-EFIVAR: found <value>        variable ArmvirtTest-<GUID below> existed, or
@@ -53,6 +55,8 @@ self="$here/$(basename "$0")"
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 guest=${2:-$out/guest-images}
+mkdir -p "$guest"
+guest=$(cd "$guest" && pwd)
 
 log() { echo "vmspec-image: $*" >&2; }
 
@@ -109,13 +113,13 @@ img="$out/vmspec.img"
 stamp="$out/vmspec.stamp"
 key=$( { cat "$self"; stat -c '%n %s %Y' "$kernel" "$base_initrd" "$bdeb" "$gdeb" ${kdeb:+"$kdeb"}; } |
        sha256sum | cut -d' ' -f1)
-if [ -s "$img" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ]; then
-  echo "VMSPEC_IMAGE=$img"
-  echo "KERNEL_VERSION=$kver"
+env="$out/vmspec.env"
+if [ -s "$img" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] && [ -s "$env" ]; then
+  cat "$env"
   exit 0
 fi
 log "building $img"
-rm -f "$stamp"
+rm -f "$stamp" "$env"
 work="$out/work"
 rm -rf "$work"
 mkdir -p "$work"
@@ -179,13 +183,15 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 echo "ARMVIRT-VMSPEC: initramfs"
-# QEMU's own virt tree has no model (U-Boot adds one): then "(none)".
-if [ -e /proc/device-tree/model ]; then
-  echo "ARMVIRT-MODEL: $(tr -d '\000' </proc/device-tree/model)"
-else
+# No /proc/device-tree when the firmware gave ACPI tables instead (EDK2 on QEMU without
+# acpi=off): "(no device tree)".
+if [ ! -e /proc/device-tree/compatible ]; then
+  echo "ARMVIRT-MODEL: (no device tree)"
+elif [ ! -e /proc/device-tree/model ]; then
   echo "ARMVIRT-MODEL: (none)"
+else
+  echo "ARMVIRT-MODEL: $(tr -d '\000' </proc/device-tree/model)"
 fi
-echo "ARMVIRT-COMPATIBLE: $(tr '\000' ' ' </proc/device-tree/compatible)"
 /bin/load-virtio || echo "ARMVIRT-ERROR: modules"
 if [ -d /sys/firmware/efi ]; then
   echo "ARMVIRT-EFI: yes"
@@ -321,5 +327,11 @@ rm -rf "$work"
 echo "$key" >"$stamp"
 log "$img: ESP $esp_mib MiB, root $root_mib MiB"
 
-echo "VMSPEC_IMAGE=$img"
-echo "KERNEL_VERSION=$kver"
+cat >"$env" <<EOF
+VMSPEC_IMAGE=$img
+KERNEL=$kernel
+INITRD=$out/initrd.img
+GRUB_CFG=$out/grub.cfg
+KERNEL_VERSION=$kver
+EOF
+cat "$env"

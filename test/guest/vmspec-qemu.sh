@@ -9,7 +9,10 @@
 #         qemuefi the same with QEMU_EFI.fd (2 MiB, padded) and a vars bank of 64 MiB of 0xff
 #                 (erased flash, which EDK2 formats): what armvirt-vmm --firmware gets
 #         uboot   Debian's U-Boot (UBOOT, default qemu_arm64/u-boot.bin) as -bios: its EFI
-#                 loader starts \EFI\BOOT\BOOTAA64.EFI from the ESP
+#                 loader starts \EFI\BOOT\BOOTAA64.EFI from the ESP; its environment is the
+#                 default one (the second flash bank is empty): 2 s autoboot countdown
+#         ubootenv the same with a second flash bank that starts with the image's
+#                 uboot-env.bin (the default environment with bootdelay=0), the rest 0xff
 #         direct  no firmware: -kernel/-initrd with the image's kernel and initramfs (the
 #                 baseline for instruction counts)
 #   --count PLUGIN_SRC  build test/bench/insn_count_plugin.c and run under -icount shift=0
@@ -58,9 +61,9 @@ cp --sparse=always "$img" "$work/disk-$mode.img" || fail "cannot copy $img"
 
 # acpi=off: EDK2 would otherwise take QEMU's ACPI tables (through fw_cfg) and give Linux no
 # device tree; armvirt has no fw_cfg, so its EDK2 always passes the tree.
-qargs=(-M virt,acpi=off -cpu max,pauth=off -m 512 -smp 1 -nographic -no-reboot -nic none
+qargs=(-M "virt,acpi=off" -cpu "max,pauth=off" -m 512 -smp 1 -nographic -no-reboot -nic none
        -drive "if=none,id=hd0,format=raw,file=$work/disk-$mode.img"
-       -device virtio-blk-device,drive=hd0)
+       -device "virtio-blk-device,drive=hd0")
 case "$mode" in
   edk2 | qemuefi)
     [ -s "$fw_code" ] || fail "missing $fw_code (package qemu-efi-aarch64)"
@@ -76,16 +79,23 @@ case "$mode" in
             -drive "if=pflash,format=raw,file=$work/vars-$mode.fd")
     runs=2 vendor="EDK II"
     [ -z "$plugin_src" ] || runs=1 ;;
-  uboot)
+  uboot | ubootenv)
     [ -s "$uboot" ] || fail "missing $uboot (package u-boot-qemu)"
     qargs+=(-bios "$uboot")
+    if [ "$mode" = ubootenv ]; then
+      env_bin=$(val UBOOT_ENV)
+      [ -s "$env_bin" ] || fail "missing the U-Boot environment ${env_bin:-UBOOT_ENV in $env}"
+      { cat "$env_bin"; head -c $((64 * 1048576 - $(stat -c %s "$env_bin"))) /dev/zero | tr '\000' '\377'; } \
+        >"$work/uboot-vars.fd" || fail "cannot make the U-Boot variable bank"
+      qargs+=(-drive "if=pflash,unit=1,format=raw,file=$work/uboot-vars.fd")
+    fi
     runs=1 vendor="Das U-Boot" ;;
   direct)
     # The kernel command line of the image's grub.cfg.
     qargs+=(-kernel "$(val KERNEL)" -initrd "$(val INITRD)"
             -append "$(sed -n 's/^ *linux [^ ]* //p' "$(val GRUB_CFG)")")
     runs=1 vendor="" ;;
-  *) echo "usage: $0 edk2|qemuefi|uboot|direct VMSPEC_DIR WORK_DIR [--count PLUGIN_SRC]" >&2; exit 2 ;;
+  *) echo "usage: $0 edk2|qemuefi|uboot|ubootenv|direct VMSPEC_DIR WORK_DIR [--count PLUGIN_SRC]" >&2; exit 2 ;;
 esac
 
 if [ -n "$plugin_src" ]; then
@@ -107,6 +117,11 @@ for ((run = 1; run <= runs; run++)); do
   [ "$rc" -eq 0 ] || fail "run $run: QEMU exit status $rc (124 = timeout)"
   has() { grep -aq "$1" "$out" || fail "run $run: no \"$1\" on the console"; }
   has '^ARMVIRT-VMSPEC: initramfs$'
+  case "$mode" in
+    uboot) has 'Hit any key to stop autoboot:  2' ;;
+    ubootenv) has 'Loading Environment from Flash... OK'
+              grep -aq 'Hit any key to stop autoboot:  [1-9]' "$out" && fail "run $run: U-Boot counted down" ;;
+  esac
   has "^ARMVIRT-MODEL: $model\$"
   has '^ARMVIRT-VMSPEC: root /dev/vda2$'
   has "^ARMVIRT-VMSPEC-INIT: ${kver:-.}"
@@ -127,7 +142,7 @@ for ((run = 1; run <= runs; run++)); do
   summary+="${summary:+;} run $run: ${secs} s${efivar:+, ${efivar#ARMVIRT-}}"
   if [ -n "$plugin_src" ]; then
     marks="$work/marks-$mode.$run.txt"
-    m=($(sed -n 's/^MARK [0-9]* 0x70 \([0-9]*\).*/\1/p' "$marks"))
+    mapfile -t m < <(sed -n 's/^MARK [0-9]* 0x70 \([0-9]*\).*/\1/p' "$marks")
     [ "${#m[@]}" -eq 2 ] || fail "run $run: ${#m[@]} marks in $marks, expected 2"
     echo "INSNS $mode run $run: to initramfs ${m[0]}, to init ${m[1]}"
   fi

@@ -8,9 +8,10 @@
  *
  * Node order: root properties, /chosen, /aliases, memory, /reserved-memory, /cpus, /psci,
  * the timer, the GIC, the flash (if any), then every device through its ops (UARTs, RTC,
- * virtio-mmio, other devices), and last the APB clock if a device asked for it. Sequential writing cannot go
- * back, so phandles are handed out from a counter before their nodes exist: the GIC's first
- * (the root's interrupt-parent needs it), the clock's when the first PrimeCell asks.
+ * virtio-mmio, other devices), and last the APB clock if a device asked for it. Sequential
+ * writing cannot go back, so phandles are handed out from a counter before their nodes
+ * exist: the GIC's first (the root's interrupt-parent needs it), the clock's when the first
+ * PrimeCell asks.
  */
 #include <armvirt/platform.h>
 

@@ -806,6 +806,121 @@ static void test_garbage(void **state)
 	assert_int_equal(rd(0x40), 0x00510051);
 }
 
+/* ---- the firmwares' own sequences ---- */
+
+/* U-Boot's flash_make_cmd: the command in every chip of the port, little-endian. */
+static uint64_t make_cmd(unsigned port, unsigned chip, uint8_t c)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < port; i += chip)
+		v |= (uint64_t)c << (8 * i);
+	return v;
+}
+
+/*
+ * U-Boot's CFI detection (flash_detect_cfi): every port width from 8 bits up, every chip
+ * width up to it; reset, 0x98 at word 0x55, "QRY" at words 0x10..0x12 compared as port-wide
+ * reads. The first match must be a 32-bit port of 16-bit chips, and the geometry read the
+ * way U-Boot reads it (bytes at word * port width) must give the bank's.
+ */
+static void test_uboot_detect(void **state)
+{
+	unsigned found_port = 0, found_chip = 0;
+	(void)state;
+	setup_bank(64ull << 20, SECTOR, false, 0xff, 4, 2);
+
+	for (unsigned port = 1; port <= 4 && !found_port; port <<= 1) {
+		for (unsigned chip = 1; chip <= port && !found_port; chip <<= 1) {
+			bool q, r, y;
+
+			wrw(0, port, make_cmd(port, chip, 0xf0));
+			wrw(0, port, make_cmd(port, chip, 0xff));
+			wrw(0x55 * port, port, make_cmd(port, chip, AV_CFI_CMD_QUERY));
+			q = rdw(0x10 * port, port) == make_cmd(port, chip, 'Q');
+			r = rdw(0x11 * port, port) == make_cmd(port, chip, 'R');
+			y = rdw(0x12 * port, port) == make_cmd(port, chip, 'Y');
+			if (q && r && y) {
+				found_port = port;
+				found_chip = chip;
+			}
+		}
+	}
+	assert_int_equal(found_port, 4);
+	assert_int_equal(found_chip, 2);
+	{
+		/* flash_read_uchar: the byte at word * port width */
+#define QB(w) ((unsigned)rdw((w) * 4, 1))
+		unsigned ratio = found_port / found_chip;
+		uint64_t dev_size = 1ull << QB(0x27);
+		unsigned blocks = (QB(0x2d) | QB(0x2e) << 8) + 1;
+		uint64_t block = (uint64_t)(QB(0x2f) | QB(0x30) << 8) * 256 * ratio;
+		unsigned buffer = (1u << QB(0x2a)) * ratio;
+
+		assert_int_equal(QB(0x13) | QB(0x14) << 8, 0x0001); /* Intel extended */
+		assert_int_equal(dev_size * ratio, 64ull << 20);
+		assert_int_equal(block, SECTOR);
+		assert_int_equal((uint64_t)blocks * block, 64ull << 20);
+		assert_int_equal(buffer, 2048);
+#undef QB
+	}
+	/* the identifiers (flash_read_jedec_ids): reset, 0x90, bytes at words 0 and 1 */
+	cmd(0, AV_CFI_CMD_READ_ARRAY);
+	cmd(0, AV_CFI_CMD_READ_ID);
+	assert_int_equal(rdw(0, 1), 0x89);
+	assert_int_equal(rdw(4, 1), 0x18);
+	/* every sector's protection (word 2, FLASH_STATUS_PROTECT): clear */
+	for (uint64_t b = 0; b < 256; b++)
+		assert_int_equal(rd(b * SECTOR + 8) & 0x00010001, 0);
+	cmd(0, AV_CFI_CMD_READ_ARRAY);
+	assert_true(av_cfi_flash_rom_mode(&F.flash));
+}
+
+/*
+ * EDK2 writing a whole block of its variable store (NorFlashWriteSingleBlock with a block
+ * that needs bits set): unlock, erase, then 128-byte buffered programs over the block,
+ * polling the status after each; then read array. Read back through the bus.
+ */
+static void test_edk2_block_write(void **state)
+{
+	static uint32_t data[SECTOR / 4];
+	uint64_t blk = 2 * SECTOR;
+	(void)state;
+	setup_virt(false, 0x00); /* a block full of zeros: only an erase can rewrite it */
+	for (unsigned i = 0; i < SECTOR / 4; i++)
+		data[i] = 0x9e3779b9u * (i + 1);
+
+	cmd(blk, AV_CFI_CMD_LOCK_SETUP);
+	cmd(blk, AV_CFI_CMD_CONFIRM);
+	assert_int_equal(status() & 0x00800080, 0x00800080);
+	cmd(blk, AV_CFI_CMD_READ_ARRAY);
+	cmd(blk, AV_CFI_CMD_ERASE);
+	cmd(blk, AV_CFI_CMD_CONFIRM);
+	assert_int_equal(status(), 0x00800080);
+	for (unsigned w = 0; w < SECTOR / 4; w += 32) {
+		uint64_t at = blk + 4ull * w;
+
+		do
+			cmd(at, AV_CFI_CMD_WRITE_BUFFER);
+		while ((rd(at) & 0x00800080) != 0x00800080);
+		cmd(at, 31);
+		for (unsigned i = 0; i < 32; i++)
+			wr(at + 4 * i, data[w + i]);
+		cmd(blk, AV_CFI_CMD_CONFIRM);
+		assert_int_equal(status(), 0x00800080);
+	}
+	cmd(blk, AV_CFI_CMD_READ_ARRAY);
+	for (unsigned i = 0; i < SECTOR / 4; i += 97)
+		assert_int_equal(rd(blk + 4ull * i), data[i]);
+	assert_memory_equal(F.mem + blk, data, SECTOR);
+	assert_true(all_bytes(0, blk, 0x00));
+	assert_true(all_bytes(blk + SECTOR, SIZE - blk - SECTOR, 0x00));
+	assert_int_equal(F.flash.programs, SECTOR / 128);
+	assert_int_equal(F.flash.erases, 1);
+	assert_int_equal(F.flash.refused, 0);
+	guards_intact();
+}
+
 /* ---- accesses outside the bank ---- */
 
 static void test_bounds(void **state)
@@ -852,6 +967,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_rom_mode, teardown),
 		cmocka_unit_test_teardown(test_garbage, teardown),
 		cmocka_unit_test_teardown(test_bounds, teardown),
+		cmocka_unit_test_teardown(test_uboot_detect, teardown),
+		cmocka_unit_test_teardown(test_edk2_block_write, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

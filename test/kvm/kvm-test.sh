@@ -769,15 +769,22 @@ SCEN
 firmware)
   # The VM-spec image of scripts/vmspec-image.sh booted by firmware (doc/firmware.md), in one
   # nested boot: EDK2 with a new variable store (the image's initramfs sets an EFI variable),
-  # EDK2 again with the same store (it finds the variable), U-Boot (its EFI loader). Each
-  # must reach the root partition's init with armvirt's device tree and power off.
+  # EDK2 again with the same store (it finds the variable), U-Boot (its EFI loader) with the
+  # script's environment (bootdelay=0) at the start of its variable bank. Each must reach the
+  # root partition's init with armvirt's device tree and power off.
   efi=$1 uboot=$2 vmspec_dir=$3
   for f in "$efi" "$uboot"; do [ -s "$f" ] || fail "missing firmware $f"; done
   bash "$(dirname "$KVM_NESTED")/vmspec-image.sh" "$vmspec_dir" "$KVM_IMAGES" >"$KVM_WORK.vmspec.log" 2>&1 ||
     { cat "$KVM_WORK.vmspec.log"; fail "firmware: scripts/vmspec-image.sh failed"; }
   img="$vmspec_dir/vmspec.img"
+  [ -s "$vmspec_dir/uboot-env.bin" ] || fail "firmware: no uboot-env.bin in $vmspec_dir"
   scen="$KVM_WORK/firmware.sh"
   mkdir -p "$KVM_WORK"
+  # U-Boot's variable bank: its environment, then erased flash, 64 MiB in all.
+  uvars="$KVM_WORK/uboot-vars.fd"
+  { cat "$vmspec_dir/uboot-env.bin"
+    head -c $((64 * 1048576 - $(stat -c %s "$vmspec_dir/uboot-env.bin"))) /dev/zero | tr '\000' '\377'
+  } >"$uvars"
   cat >"$scen" <<SCEN
 f() {
   name=\$1
@@ -789,9 +796,11 @@ f() {
 f edk2-new-vars --firmware /guest/$(basename "$efi") --firmware-vars /tmp/vars.fd
 echo "VARS-SIZE: \$(wc -c </tmp/vars.fd)"
 f edk2-same-vars --firmware /guest/$(basename "$efi") --firmware-vars /tmp/vars.fd
-f uboot --firmware /guest/$(basename "$uboot") --firmware-vars /tmp/uboot-env.fd
+f uboot --firmware /guest/$(basename "$uboot") --firmware-vars /guest/uboot-vars.fd
 SCEN
-  nested firmware "$scen" --file "$efi" --file "$uboot" --file "$img" --timeout "${KVM_FW_TIMEOUT:-840}"
+  nested firmware "$scen" --file "$efi" --file "$uboot" --file "$img" --file "$uvars" \
+    --timeout "${KVM_FW_TIMEOUT:-840}"
+  rm -f "$uvars"
   bad=0
   # run NAME VENDOR EFIVAR: the run's lines, checked.
   check_run() {
@@ -817,9 +826,11 @@ SCEN
   check_run edk2-new-vars "EDK II" set
   check_run edk2-same-vars "EDK II" "found armvirt-vmspec"
   check_run uboot "Das U-Boot" ""
+  grep -q '^Loading Environment from Flash... OK' "$log" ||
+    { echo "bad: uboot: its environment was not read from the variable bank"; bad=1; }
   grep -q '^VARS-SIZE: 67108864$' "$log" || { echo "bad: the vars file is not 64 MiB"; bad=1; }
   [ "$bad" = 0 ] || fail "firmware: some runs did not reach the image's init"
-  echo "PASS: vmspec.img booted by EDK2 (new variable store, then the same: the variable the first run set is found) and by U-Boot under armvirt-vmm --firmware, each to the root partition's init with armvirt's DT, ${elapsed} s"
+  echo "PASS: vmspec.img booted by EDK2 (new variable store, then the same: the variable the first run set is found) and by U-Boot (its environment read from its variable bank) under armvirt-vmm --firmware, each to the root partition's init with armvirt's DT, ${elapsed} s"
   ;;
 
 *)

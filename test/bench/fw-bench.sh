@@ -3,7 +3,8 @@
 # "Firmware boot"): the VM-spec image of scripts/vmspec-image.sh booted directly (--kernel
 # with the image's kernel and initramfs, the root on its --disk) and through firmware
 # (--firmware: EDK2 with a new variable store, EDK2 again with the store the first run
-# wrote, U-Boot), in nested KVM (scripts/kvm-nested.sh) under -icount shift=0, counted by
+# wrote, U-Boot with an erased variable bank (its default environment: a 2 s countdown),
+# U-Boot with the image's uboot-env.bin (bootdelay=0) there), in nested KVM (scripts/kvm-nested.sh) under -icount shift=0, counted by
 # the QEMU TCG plugin test/bench/insn_count_plugin.c. Counted: every instruction of the
 # outer machine (guest, KVM, the host kernel, armvirt-vmm), idle excluded.
 # Marks (hint #0x70): `vbench mark` (test/bench/vbench.c) in the outer Linux just before
@@ -12,7 +13,7 @@
 # A benchmark: prints figures, fails only if a run fails.
 #
 # usage: fw-bench.sh [--images DIR] [--vmspec DIR] [--vmm FILE] [--work DIR]
-#                    [--efi FILE] [--uboot FILE] [--mem MiB] [--timeout S]
+#                    [--efi FILE] [--uboot FILE] [--mem MiB] [--timeout S] [--runs LIST]
 #   --images DIR   scripts/guest-images.sh cache (default build/host/guest-images)
 #   --vmspec DIR   scripts/vmspec-image.sh output (default build/host/vmspec; built if needed)
 #   --vmm FILE     armvirt-vmm (default build/linux/examples/kvm-vmm/armvirt-vmm)
@@ -21,6 +22,8 @@
 #   --uboot FILE   U-Boot (default /usr/lib/u-boot/qemu_arm64/u-boot.bin)
 #   --mem MiB      the VM's RAM (default 512)
 #   --timeout S    the whole run's timeout (default 2400)
+#   --runs LIST    the boots, in order (default: direct edk2-new-vars edk2-same-vars uboot
+#                  uboot-env; edk2-same-vars needs edk2-new-vars before it)
 set -uo pipefail
 
 main() {
@@ -28,6 +31,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 images=$top/build/host/guest-images vmspec=$top/build/host/vmspec work=$top/build/fwbench
 vmm=$top/build/linux/examples/kvm-vmm/armvirt-vmm mem=512 timeout_s=2400
+runs="direct edk2-new-vars edk2-same-vars uboot uboot-env"
 efi=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd uboot=/usr/lib/u-boot/qemu_arm64/u-boot.bin
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -39,6 +43,7 @@ while [ $# -gt 0 ]; do
     --uboot) uboot=$2; shift 2 ;;
     --mem) mem=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
     *) sed -n '2,/^set -uo/p' "$0" | sed '$d'; exit 2 ;;
   esac
 done
@@ -48,7 +53,7 @@ work=$(cd "$work" && pwd)
 for f in "$vmm" "$efi" "$uboot" "$images/Image"; do [ -s "$f" ] || fail "missing $f"; done
 bash "$top/scripts/vmspec-image.sh" "$vmspec" "$images" >"$work/vmspec.log" 2>&1 ||
   { cat "$work/vmspec.log"; fail "scripts/vmspec-image.sh failed"; }
-for f in vmspec.img initrd.img grub.cfg; do [ -s "$vmspec/$f" ] || fail "missing $vmspec/$f"; done
+for f in vmspec.img initrd.img grub.cfg uboot-env.bin; do [ -s "$vmspec/$f" ] || fail "missing $vmspec/$f"; done
 ${CC:-cc} -shared -fPIC -O2 -fvisibility=hidden -o "$work/insn_count.so" "$here/insn_count_plugin.c" ||
   fail "cannot build the plugin"
 ${AARCH64_LINUX_CC:-aarch64-linux-gnu-gcc} -static -O2 -Wl,-Ttext-segment=0x10000000 -o "$work/vbench" "$here/vbench.c" ||
@@ -56,8 +61,10 @@ ${AARCH64_LINUX_CC:-aarch64-linux-gnu-gcc} -static -O2 -Wl,-Ttext-segment=0x1000
 # The direct boot takes the kernel command line of the image's grub.cfg.
 params=$(sed -n 's|^ *linux /EFI/armvirt/Image ||p' "$vmspec/grub.cfg")
 [ -n "$params" ] || fail "no kernel command line in $vmspec/grub.cfg"
-
-runs="direct edk2-new-vars edk2-same-vars uboot"
+# U-Boot's variable bank with the image's environment, then erased flash: 64 MiB.
+{ cat "$vmspec/uboot-env.bin"
+  head -c $((64 * 1048576 - $(stat -c %s "$vmspec/uboot-env.bin"))) /dev/zero | tr '\000' '\377'
+} >"$work/uboot-vars.fd"
 scen="$work/scenario.sh"
 cat >"$scen" <<SCEN
 chmod 0755 /guest/vbench
@@ -70,11 +77,16 @@ r() {
   echo "BENCH-EXIT \$name: \$?"
   tr -d '\\000' </tmp/run.log | grep -a -E '^(ARMVIRT|armvirt-vmm)'
 }
-r direct --kernel /guest/Image --initrd /guest/initrd.img --params "$params"
-r edk2-new-vars --firmware /guest/$(basename "$efi") --firmware-vars /tmp/vars.fd
-r edk2-same-vars --firmware /guest/$(basename "$efi") --firmware-vars /tmp/vars.fd
-r uboot --firmware /guest/$(basename "$uboot") --firmware-vars /tmp/uboot-env.fd
 SCEN
+for r in $runs; do
+  case $r in
+  direct) echo "r direct --kernel /guest/Image --initrd /guest/initrd.img --params \"$params\"" ;;
+  edk2-new-vars|edk2-same-vars) echo "r $r --firmware /guest/$(basename "$efi") --firmware-vars /tmp/vars.fd" ;;
+  uboot) echo "r uboot --firmware /guest/$(basename "$uboot") --firmware-vars /tmp/uboot-erased.fd" ;;
+  uboot-env) echo "r uboot-env --firmware /guest/$(basename "$uboot") --firmware-vars /guest/uboot-vars.fd" ;;
+  *) fail "unknown run $r" ;;
+  esac
+done >>"$scen"
 marks="$work/plugin.txt"
 rm -f "$marks"
 log="$work/run.log"
@@ -82,7 +94,7 @@ start=$(date +%s)
 KVM_NESTED_QEMU_ARGS="-plugin $work/insn_count.so,out=$marks" timeout "$timeout_s" \
   bash "$top/scripts/kvm-nested.sh" --images "$images" --vmm "$vmm" --work "$work" \
   --scenario "$scen" --file "$images/Image" --file "$vmspec/initrd.img" \
-  --file "$vmspec/vmspec.img" --file "$efi" --file "$uboot" --file "$work/vbench" \
+  --file "$vmspec/vmspec.img" --file "$efi" --file "$uboot" --file "$work/vbench" --file "$work/uboot-vars.fd" \
   --icount --timeout "$timeout_s" >"$log" 2>&1
 rc=$?
 echo "fw-bench: nested run exit $rc after $(($(date +%s) - start)) s (console $log, plugin $marks)"

@@ -163,12 +163,13 @@ static void set_mode(struct av_cfi_flash *f, enum av_cfi_flash_mode mode)
 {
 	bool rom = mode == AV_CFI_MODE_ARRAY;
 
+	/* the mode first: a callback that asks av_cfi_flash_rom_mode() sees the new one */
+	f->mode = mode;
 	if (rom != f->rom) {
 		f->rom = rom;
 		if (f->cfg.set_rom_mode)
 			f->cfg.set_rom_mode(f->cfg.cookie, rom);
 	}
-	f->mode = mode;
 }
 
 /* A refused operation: error bits, counted, then the status is readable. */
@@ -287,10 +288,18 @@ static void buffer_confirm(struct av_cfi_flash *f, uint8_t cmd)
 		return;
 	}
 	if (may_change(f, f->buf_base, f->buf_len, AV_CFI_SR_PROGRAM_ERR)) {
-		for (uint32_t i = 0; i < f->buf_len; i++)
+		/* bytes the guest did not write are 0xff in the buffer: they change nothing */
+		uint32_t first = 0, end = f->buf_len;
+
+		while (first < end && f->buf[first] == 0xff)
+			first++;
+		while (end > first && f->buf[end - 1] == 0xff)
+			end--;
+		for (uint32_t i = first; i < end; i++)
 			f->cfg.mem[f->buf_base + i] &= f->buf[i];
 		f->programs++;
-		changed(f, f->buf_base, f->buf_len);
+		if (end > first)
+			changed(f, f->buf_base + first, end - first);
 	}
 	set_mode(f, AV_CFI_MODE_STATUS);
 }

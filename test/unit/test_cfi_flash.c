@@ -28,6 +28,8 @@
 /* Replicated into both x16 chips, as EDK2's CREATE_DUAL_CMD and U-Boot's flash_make_cmd. */
 #define DUAL(c) (((uint32_t)(c) << 16) | (uint32_t)(c))
 
+static struct av_cfi_flash *h_flash; /* the bank whose callbacks these are */
+
 struct host {
 	int rom_calls;
 	bool rom;
@@ -42,6 +44,9 @@ static void h_rom(void *c, bool rom)
 	/* only changes are reported */
 	if (h->rom_calls)
 		assert_true(rom != h->rom);
+	/* the model is already in (or out of) read-array mode when it says so */
+	if (h_flash != NULL)
+		assert_int_equal(av_cfi_flash_rom_mode(h_flash), rom);
 	h->rom = rom;
 	h->rom_calls++;
 }
@@ -93,6 +98,7 @@ static void setup_bank(uint64_t size, uint32_t sector, bool ro, uint8_t fill,
 	cfg.set_rom_mode = h_rom;
 	cfg.changed = h_changed;
 	cfg.cookie = &F.h;
+	h_flash = &F.flash;
 	assert_int_equal(av_cfi_flash_init(&F.flash, &cfg), 0);
 	assert_int_equal(av_cfi_flash_mmio_dev(&F.flash, BASE, &F.dev), 0);
 	assert_int_equal(av_mmio_bus_init(&F.bus, F.slots, 1, AV_MMIO_UNCLAIMED_ABORT, NULL), 0);
@@ -268,7 +274,7 @@ static void test_cfi_query(void **state)
 	assert_int_equal(rd(0x27 * 4), 0x00190019); /* each chip 2^25 = 32 MiB */
 	assert_int_equal(rd(0x28 * 4), 0x00020002); /* x8/x16 interface */
 	assert_int_equal(rd(0x29 * 4), 0);
-	assert_int_equal(rd(0x2a * 4), 0x000a000a); /* 2^10 = 1024-byte write buffer */
+	assert_int_equal(rd(0x2a * 4), 0x000b000b); /* 2^11 = 2048-byte write buffer */
 	assert_int_equal(rd(0x2b * 4), 0);
 	assert_int_equal(rd(0x2c * 4), 0x00010001); /* one erase-block region */
 	assert_int_equal(rd(0x2d * 4), 0x00ff00ff); /* 256 blocks - 1 */
@@ -312,7 +318,7 @@ static void test_cfi_query(void **state)
 	wr(0x55 * 4, 0x98989898);
 	assert_int_equal(rd(0x10 * 4), 0x51515151);
 	assert_int_equal(rd(0x27 * 4), 0x12121212); /* 256 KiB per chip */
-	assert_int_equal(rd(0x2a * 4), 0x09090909); /* 512-byte buffers (2 KiB bank-wide) */
+	assert_int_equal(rd(0x2a * 4), 0x0a0a0a0a); /* 1 KiB buffers (4 KiB bank-wide) */
 	assert_int_equal(rd(0x30 * 4), 0x01010101); /* 64 KiB blocks per chip */
 	guards_intact();
 }
@@ -486,11 +492,11 @@ static void test_erase(void **state)
 
 static void test_buffered_program(void **state)
 {
-	uint32_t data[512];
+	static uint32_t data[1024];
 	(void)state;
 	setup_virt(false, 0xff);
-	for (unsigned i = 0; i < 512; i++)
-		data[i] = 0x01010101u * (i & 0xff) ^ 0x00ff00ffu;
+	for (unsigned i = 0; i < 1024; i++)
+		data[i] = 0x01010101u * (i & 0xff) ^ 0x5a00ff00u; /* no 0xff at either end */
 
 	/* EDK2's NorFlashWriteBuffer: 0xE8 (status ready), count - 1, 32 words, 0xD0 */
 	cmd(0x800, AV_CFI_CMD_WRITE_BUFFER);
@@ -510,13 +516,13 @@ static void test_buffered_program(void **state)
 	assert_int_equal(status(), 0x00800080);
 
 	/* U-Boot: commands at the sector base, the data at its address, a full buffer of
-	 * 2048 bytes (the CFI table's 1024 per chip, times two chips) = 512 words */
+	 * 4096 bytes (the CFI table's 2048 per chip, times two chips) = 1024 words */
 	cmd(SECTOR, AV_CFI_CMD_CLEAR_STATUS);
 	cmd(SECTOR, AV_CFI_CMD_READ_STATUS);
 	cmd(SECTOR, AV_CFI_CMD_WRITE_BUFFER);
 	assert_int_equal(rd(SECTOR), 0x00800080);
-	wr(SECTOR, DUAL(0x1ff)); /* 512 words: the count takes a chip's 16-bit lane */
-	for (unsigned i = 0; i < 512; i++)
+	wr(SECTOR, DUAL(0x3ff)); /* 1024 words: the count takes a chip's 16-bit lane */
+	for (unsigned i = 0; i < 1024; i++)
 		wr(SECTOR + 0x1000 + 4 * i, data[i]);
 	cmd(SECTOR, AV_CFI_CMD_CONFIRM);
 	assert_int_equal(status() & 0x00300030, 0);
@@ -528,12 +534,14 @@ static void test_buffered_program(void **state)
 	wr(0x800, 0xffff0000);
 	cmd(0x800, AV_CFI_CMD_CONFIRM);
 	assert_int_equal(mem32(0x800), data[0] & 0xffff0000);
+	assert_int_equal(F.h.changed_off, 0x800); /* only the bytes that are not 0xff */
+	assert_int_equal(F.h.changed_len, 2);
 	assert_int_equal(F.flash.programs, 3);
 	assert_int_equal(F.flash.refused, 0);
 
 	/* a count beyond the buffer: refused */
 	cmd(0x4000, AV_CFI_CMD_WRITE_BUFFER);
-	wr(0x4000, DUAL(512));
+	wr(0x4000, DUAL(1024));
 	assert_int_equal(rd(0x4000), 0x00b000b0);
 	cmd(0, AV_CFI_CMD_CLEAR_STATUS);
 
@@ -541,7 +549,7 @@ static void test_buffered_program(void **state)
 	cmd(0x4000, AV_CFI_CMD_WRITE_BUFFER);
 	cmd(0x4000, 1);
 	wr(0x4000, 0);
-	wr(0x4800, 0); /* the next 2 KiB window */
+	wr(0x5000, 0); /* the next 4 KiB window */
 	cmd(0x4000, AV_CFI_CMD_CONFIRM);
 	assert_true(all_bytes(0x4000, 0x1000, 0xff));
 	assert_int_equal(status(), 0x00b000b0);
@@ -798,7 +806,7 @@ static void test_garbage(void **state)
 
 	/* afterwards the bank still answers normally: whatever the state, a bounded number of
 	 * 0xFF writes (at most a full buffer's count, then the confirm) reads the array */
-	for (unsigned i = 0; i < 520 && !av_cfi_flash_rom_mode(&F.flash); i++)
+	for (unsigned i = 0; i < 1030 && !av_cfi_flash_rom_mode(&F.flash); i++)
 		cmd(0, AV_CFI_CMD_READ_ARRAY);
 	assert_true(av_cfi_flash_rom_mode(&F.flash));
 	cmd(0, AV_CFI_CMD_CLEAR_STATUS);
@@ -861,7 +869,7 @@ static void test_uboot_detect(void **state)
 		assert_int_equal(dev_size * ratio, 64ull << 20);
 		assert_int_equal(block, SECTOR);
 		assert_int_equal((uint64_t)blocks * block, 64ull << 20);
-		assert_int_equal(buffer, 2048);
+		assert_int_equal(buffer, 4096);
 #undef QB
 	}
 	/* the identifiers (flash_read_jedec_ids): reset, 0x90, bytes at words 0 and 1 */

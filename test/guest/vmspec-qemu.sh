@@ -15,6 +15,9 @@
 #                 uboot-env.bin (the default environment with bootdelay=0), the rest 0xff
 #         direct  no firmware: -kernel/-initrd with the image's kernel and initramfs (the
 #                 baseline for instruction counts)
+#         cache   no boot: scripts/vmspec-image.sh run again on VMSPEC_DIR (with the
+#                 guest-images directory its vmspec.env names) must print the same lines
+#                 and leave vmspec.img untouched (the cache hit)
 #   --count PLUGIN_SRC  build test/bench/insn_count_plugin.c and run under -icount shift=0
 #                 with it; print the whole-system instructions from QEMU's start to the
 #                 initramfs's first command and to the root's /sbin/init (the image's marks);
@@ -56,6 +59,19 @@ env="$vmspec/vmspec.env"
 val() { sed -n "s/^$1=//p" "$env"; }
 kver=$(val KERNEL_VERSION)
 rm -f "$log".*.txt
+
+if [ "$mode" = cache ]; then
+  before=$(stat -c '%i %s %Y' "$img")
+  start=$(date +%s%N)
+  bash "$(dirname "$0")/../../scripts/vmspec-image.sh" "$vmspec" "$(dirname "$(val KERNEL)")" \
+    >"$log.1.txt" 2>&1 || fail "vmspec-image.sh failed"
+  ms=$((($(date +%s%N) - start) / 1000000))
+  grep -q 'building' "$log.1.txt" && fail "the image was rebuilt"
+  [ "$(stat -c '%i %s %Y' "$img")" = "$before" ] || fail "vmspec.img changed"
+  diff -q "$env" "$log.1.txt" >/dev/null || fail "the printed lines differ from $env"
+  echo "PASS: vmspec cache: nothing rebuilt, $ms ms"
+  exit 0
+fi
 # The guest gets its own copy (sparse), as a user would.
 cp --sparse=always "$img" "$work/disk-$mode.img" || fail "cannot copy $img"
 
@@ -95,7 +111,7 @@ case "$mode" in
     qargs+=(-kernel "$(val KERNEL)" -initrd "$(val INITRD)"
             -append "$(sed -n 's/^ *linux [^ ]* //p' "$(val GRUB_CFG)")")
     runs=1 vendor="" ;;
-  *) echo "usage: $0 edk2|qemuefi|uboot|ubootenv|direct VMSPEC_DIR WORK_DIR [--count PLUGIN_SRC]" >&2; exit 2 ;;
+  *) echo "usage: $0 edk2|qemuefi|uboot|ubootenv|direct|cache VMSPEC_DIR WORK_DIR [--count PLUGIN_SRC]" >&2; exit 2 ;;
 esac
 
 if [ -n "$plugin_src" ]; then

@@ -163,12 +163,13 @@ static void set_mode(struct av_cfi_flash *f, enum av_cfi_flash_mode mode)
 {
 	bool rom = mode == AV_CFI_MODE_ARRAY;
 
+	/* the mode first: a callback that asks av_cfi_flash_rom_mode() sees the new one */
+	f->mode = mode;
 	if (rom != f->rom) {
 		f->rom = rom;
 		if (f->cfg.set_rom_mode)
 			f->cfg.set_rom_mode(f->cfg.cookie, rom);
 	}
-	f->mode = mode;
 }
 
 /* A refused operation: error bits, counted, then the status is readable. */

@@ -28,6 +28,8 @@
 /* Replicated into both x16 chips, as EDK2's CREATE_DUAL_CMD and U-Boot's flash_make_cmd. */
 #define DUAL(c) (((uint32_t)(c) << 16) | (uint32_t)(c))
 
+static struct av_cfi_flash *h_flash; /* the bank whose callbacks these are */
+
 struct host {
 	int rom_calls;
 	bool rom;
@@ -42,6 +44,9 @@ static void h_rom(void *c, bool rom)
 	/* only changes are reported */
 	if (h->rom_calls)
 		assert_true(rom != h->rom);
+	/* the model is already in (or out of) read-array mode when it says so */
+	if (h_flash != NULL)
+		assert_int_equal(av_cfi_flash_rom_mode(h_flash), rom);
 	h->rom = rom;
 	h->rom_calls++;
 }
@@ -93,6 +98,7 @@ static void setup_bank(uint64_t size, uint32_t sector, bool ro, uint8_t fill,
 	cfg.set_rom_mode = h_rom;
 	cfg.changed = h_changed;
 	cfg.cookie = &F.h;
+	h_flash = &F.flash;
 	assert_int_equal(av_cfi_flash_init(&F.flash, &cfg), 0);
 	assert_int_equal(av_cfi_flash_mmio_dev(&F.flash, BASE, &F.dev), 0);
 	assert_int_equal(av_mmio_bus_init(&F.bus, F.slots, 1, AV_MMIO_UNCLAIMED_ABORT, NULL), 0);

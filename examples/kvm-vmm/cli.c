@@ -36,6 +36,7 @@ const char vmm_usage[] =
 	"entered at 0x0 with x0 = the DTB at the start of RAM; bank 1 at 0x04000000 holds its\n"
 	"variables, kept in the --firmware-vars file (64 MiB, created full of 0xff when missing\n"
 	"or empty) or lost at exit without one. The firmware boots the --disk images itself.\n"
+	"--firmware-vars with --kernel gives a kernel the two banks too (bank 0 erased).\n"
 	"SVE and pointer authentication are given to the guest when the host's KVM has them.\n"
 	"Exits 0 when the guest powers off. Console escape: Ctrl-A x quits.\n";
 
@@ -372,8 +373,6 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 			   "(the firmware loads the kernel from a --disk)");
 	if (!o->kernel && !o->firmware)
 		return vmm_errf(err, errlen, "run: --kernel or --firmware is required");
-	if (o->fw_vars && !o->firmware)
-		return vmm_errf(err, errlen, "--firmware-vars needs --firmware");
 	if (o->firmware && (o->initrd || o->params))
 		return vmm_errf(err, errlen, "--%s needs --kernel (a firmware finds its own on a --disk)",
 			   o->initrd ? "initrd" : "params");

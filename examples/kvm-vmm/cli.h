@@ -49,7 +49,8 @@ struct vmm_opts {
 	enum vmm_cmd cmd;
 	const char *kernel;     /* --kernel FILE (run needs it or --firmware) */
 	const char *firmware;   /* --firmware FILE: flash bank 0, entered at its base */
-	const char *fw_vars;    /* --firmware-vars FILE: flash bank 1, kept in FILE */
+	const char *fw_vars;    /* --firmware-vars FILE: flash bank 1, kept in FILE (with
+				 * --kernel too: the banks without a firmware) */
 	const char *initrd;     /* --initrd FILE */
 	const char *params;     /* --params "cmdline" */
 	const char *dtb_dump;   /* --dtb-dump FILE */

@@ -365,13 +365,18 @@ int main(int argc, char **argv)
 
 	size_t klen = 0, ilen = 0;
 	void *kimg = NULL, *initrd = NULL;
-	if (o.firmware) {
-		if (vmm_fw_load_code(&flash[0].mem, o.firmware, AV_VIRT_FLASH_BANK_SIZE, err,
-				     sizeof(err)) ||
+	/* The flash banks: for a firmware, or for a kernel given --firmware-vars. */
+	bool flash_banks = o.firmware || o.fw_vars;
+	if (flash_banks) {
+		if ((o.firmware ? vmm_fw_load_code(&flash[0].mem, o.firmware,
+						   AV_VIRT_FLASH_BANK_SIZE, err, sizeof(err))
+				: vmm_fw_map_vars(&flash[0].mem, NULL, AV_VIRT_FLASH_BANK_SIZE, err,
+						  sizeof(err))) ||
 		    vmm_fw_map_vars(&flash[1].mem, o.fw_vars, AV_VIRT_FLASH_BANK_SIZE, err,
 				    sizeof(err)))
 			die_line("%s", err);
-	} else {
+	}
+	if (!o.firmware) {
 		kimg = read_file(o.kernel, "kernel", mem, &klen);
 		if (o.initrd)
 			initrd = read_file(o.initrd, "initrd", mem, &ilen);
@@ -420,7 +425,7 @@ int main(int argc, char **argv)
 		spec.chosen.rng_seed_len = 32;
 
 	/* Firmware: the DTB at the start of RAM (where EDK2 and U-Boot look), entry at 0x0. */
-	if (o.firmware)
+	if (flash_banks)
 		av_vmspec_virt_flash(&spec);
 	struct av_boot_req req = {
 		.ram_base = spec.ram[0].base,
@@ -477,7 +482,7 @@ int main(int argc, char **argv)
 	if (vmm_virtio_setup(&kvm, &spec, &bus, &o, err, sizeof(err)))
 		die_line("%s", err);
 
-	if (o.firmware)
+	if (flash_banks)
 		setup_flash();
 	ret = o.firmware ? 0 : av_boot_load(&kern, &layout, av_kvm_copy_to_guest, &kvm);
 	if (!ret && initrd)

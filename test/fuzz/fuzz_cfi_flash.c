@@ -61,6 +61,7 @@ static void on_rom(void *cookie, bool rom)
 	struct bank *b = cookie;
 
 	CHECK(b->rom_calls == 0 || rom != b->rom);
+	CHECK(av_cfi_flash_rom_mode(&b->flash) == rom);
 	b->rom = rom;
 	b->rom_calls++;
 }

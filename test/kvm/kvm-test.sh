@@ -7,7 +7,8 @@
 #        kvm-test.sh linux DTCHECK
 #        kvm-test.sh errors GUEST_DIR
 #        kvm-test.sh bench BENCH_IMAGE
-#        kvm-test.sh el1 EL1_DIR PROG...   (programs of test/guest/el1, one nested boot)
+#        kvm-test.sh el1 [--name NAME] EL1_DIR PROG...   (programs of test/guest/el1, one
+#                                           nested boot; NAME: its work directory, el1)
 #        kvm-test.sh el1-virtio EL1_DIR    (the virtio program with its disk, rw and ro)
 #        kvm-test.sh formats EL1_DIR PROG  (PROG as arm64 Image, raw binary and ELF file)
 #        kvm-test.sh features EL1_DIR      (SVE, pointer authentication, the ITS)
@@ -231,7 +232,7 @@ e net-tap-ok-then-no-kvm run --kernel $k --network tap=tap0 --kvm-device /nonexi
 # --firmware / --firmware-vars: files the VMM cannot use, and contradicting options
 head -c 67108865 /dev/zero >/tmp/fw-too-big
 e fw-and-kernel run --kernel $k --firmware $k
-e fw-vars-without-fw run --kernel $k --firmware-vars /tmp/vars.fd
+e fw-params run --firmware $k --params quiet
 e fw-initrd run --firmware $k --initrd $k
 e fw-missing run --firmware /tmp/nonexistent.fd
 e fw-empty run --firmware /tmp/empty
@@ -301,7 +302,7 @@ SCEN
     net-tun-unreadable) want='^armvirt-vmm: --network tap=tap0: /dev/net/tun: Permission denied$' ;;
     net-tap-ok-then-no-kvm) want='^armvirt-vmm: cannot open /nonexistent: ' ;;
     fw-and-kernel) want='^armvirt-vmm: --kernel and --firmware exclude each other \(the firmware loads the kernel from a --disk\)$' ;;
-    fw-vars-without-fw) want='^armvirt-vmm: --firmware-vars needs --firmware$' ;;
+    fw-params) want='^armvirt-vmm: --params needs --kernel \(a firmware finds its own on a --disk\)$' ;;
     fw-initrd) want='^armvirt-vmm: --initrd needs --kernel \(a firmware finds its own on a --disk\)$' ;;
     fw-missing) want='^armvirt-vmm: --firmware /tmp/nonexistent.fd: No such file or directory$' ;;
     fw-empty) want='^armvirt-vmm: --firmware /tmp/empty: empty file$' ;;
@@ -354,9 +355,11 @@ bench)
   ;;
 
 el1)
+  ename=el1
+  if [ "$1" = --name ]; then ename=$2; shift 2; fi
   dir=$1
   shift
-  scen="$KVM_WORK/el1.sh"
+  scen="$KVM_WORK/$ename.sh"
   mkdir -p "$KVM_WORK"
   files=()
   : >"$scen"
@@ -365,13 +368,15 @@ el1)
     files+=(--file "$dir/$p.bin")
     extra=""
     [ "$p" = pmu ] && extra=" --pmu" # the PMU program's VM has a PMU (doc/kvm-vmm.md)
+    # the flash program's VM has the flash banks, bank 1 in a new file
+    [ "$p" = flash ] && extra=" --firmware-vars /tmp/flash-vars.fd"
     cat >>"$scen" <<SCEN
 echo "EL1-BEGIN $p"
 timeout 30 armvirt-vmm run --kernel /guest/$p.bin --cpus 2 --mem 256$extra 2>&1
 echo "EL1-EXIT $p: \$?"
 SCEN
   done
-  nested el1 "$scen" "${files[@]}" --timeout $((40 + 30 * $#))
+  nested "$ename" "$scen" "${files[@]}" --timeout $((40 + 30 * $#))
   bad=0
   for p in "$@"; do
     out=$(sed -n "/^EL1-BEGIN $p\$/,/^EL1-EXIT $p:/p" "$log")

@@ -647,9 +647,10 @@ static int dir_find(struct ic *c, uint32_t dir_cluster, const char *name, struct
 
 	for (;;) {
 		for (uint32_t off = 0; off < cb; off += 32) {
-			uint8_t e[32];
+			const uint8_t *e = c->sec + off % SEC;
 
-			if (!rd(c, c->fat.data_off + (uint64_t)(cluster - 2) * cb + off, e, 32))
+			if (off % SEC == 0 &&
+			    !rd(c, c->fat.data_off + (uint64_t)(cluster - 2) * cb + off, c->sec, SEC))
 				return -1;
 			if (e[0] == 0x00)
 				return 0;
@@ -748,11 +749,12 @@ static bool find_loader(struct ic *c, struct dirent *file)
 {
 	static const char *const path[] = { "EFI", "BOOT", "BOOTAA64.EFI" };
 	static const char *const dirs[] = { "the root directory", "\\EFI", "\\EFI\\BOOT" };
+	static const char *const where[] = { "ESP", "\\EFI", "\\EFI\\BOOT" };
 	uint32_t dir = c->fat.root;
 
 	for (unsigned i = 0; i < 3; i++) {
 		bool last = i == 2;
-		int r = dir_find(c, dir, path[i], file, last ? IC_LOADER : "ESP");
+		int r = dir_find(c, dir, path[i], file, where[i]);
 
 		if (r < 0)
 			return false;

@@ -20,7 +20,7 @@ pkgs=(
   doxygen groff-base mandoc
   # firmware and the VM-spec image (scripts/vmspec-image.sh, doc/firmware.md); GRUB for
   # arm64-efi (grub-efi-arm64-bin:arm64) is fetched by vmspec-image.sh with apt-get download
-  qemu-efi-aarch64 u-boot-qemu gdisk dosfstools mtools e2fsprogs grub-common
+  qemu-efi-aarch64 u-boot-qemu u-boot-tools gdisk dosfstools mtools e2fsprogs grub-common
 )
 
 missing=()

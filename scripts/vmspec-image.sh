@@ -14,7 +14,7 @@
 # the base initramfs, the GRUB package) change. Safe to run concurrently (flock on OUTDIR).
 #
 # OUTDIR afterwards (also printed as KEY=PATH lines on stdout):
-#   vmspec.img     the disk image (sparse, about 52 MiB):
+#   vmspec.img     the disk image (47 MiB, sparse: about 39 MiB on disk):
 #                    LBA 0        protective MBR, GPT header and entries (fixed disk GUID)
 #                    1 MiB        partition 1 "EFI system partition" (type EF00), FAT32:
 #                                   /EFI/BOOT/BOOTAA64.EFI  GRUB, arm64-efi, embedded config
@@ -25,12 +25,19 @@
 #                                   ext4: /bin/busybox (+ applet links), /sbin/init
 #                    last 33 LBAs the backup GPT
 #   BOOTAA64.EFI, grub.cfg, initrd.img   copies of what the ESP holds
+#   vmspec.env     the KEY=VALUE lines printed: VMSPEC_IMAGE, KERNEL (guest-images' Image,
+#                  the ESP's /EFI/armvirt/Image), INITRD, GRUB_CFG, KERNEL_VERSION
+#   uboot-env.bin  a U-Boot environment (mkenvimage, 256 KiB): Debian's qemu_arm64 U-Boot's
+#                  default environment, taken from u-boot.bin (UBOOT, default
+#                  /usr/lib/u-boot/qemu_arm64/u-boot.bin), with bootdelay=0. U-Boot reads its
+#                  environment from the start of the second flash bank: a variable bank that
+#                  starts with this file (the rest 0xff) boots without the 2 s countdown
 #   debs/          the downloaded grub-efi-arm64-bin .deb
 #
 # Boot markers on the console (ttyAMA0), in order:
 #   ARMVIRT-VMSPEC: initramfs
-#   ARMVIRT-MODEL: <the DT model>|(none)  /proc/device-tree/model (QEMU's own tree has none)
-#   ARMVIRT-COMPATIBLE: <root compatible strings>
+#   ARMVIRT-MODEL: <the DT model>        /proc/device-tree/model, or "(none)" for a tree
+#                                        without one, "(no device tree)" (booted with ACPI)
 #   ARMVIRT-EFI: yes|no                  /sys/firmware/efi exists
 #   ARMVIRT-FW-VENDOR: <vendor>          the EFI system table's vendor (EDK II, Das U-Boot)
 #   ARMVIRT-EFIVAR: found <value>        variable ArmvirtTest-<GUID below> existed, or
@@ -53,6 +60,8 @@ self="$here/$(basename "$0")"
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 guest=${2:-$out/guest-images}
+mkdir -p "$guest"
+guest=$(cd "$guest" && pwd)
 
 log() { echo "vmspec-image: $*" >&2; }
 
@@ -72,7 +81,8 @@ find_tool() {
 }
 # Host tools.
 for tool in sgdisk:gdisk mkfs.vfat:dosfstools mcopy:mtools mkfs.ext4:e2fsprogs \
-            grub-mkimage:grub-common cpio:cpio gzip:gzip flock:util-linux; do
+            grub-mkimage:grub-common cpio:cpio gzip:gzip flock:util-linux \
+            mkenvimage:u-boot-tools; do
   if [ -z "$(find_tool "${tool%%:*}")" ]; then
     log "installing ${tool#*:}"
     apt_update
@@ -104,18 +114,24 @@ if ! ls "$debs"/grub-efi-arm64-bin_*_arm64.deb >/dev/null 2>&1; then
   fi
 fi
 gdeb=$(ls -t "$debs"/grub-efi-arm64-bin_*_arm64.deb | head -n 1)
+uboot=${UBOOT:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}
+if [ ! -s "$uboot" ] && [ -z "${UBOOT:-}" ]; then
+  log "installing u-boot-qemu"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends u-boot-qemu >/dev/null
+fi
 
 img="$out/vmspec.img"
 stamp="$out/vmspec.stamp"
-key=$( { cat "$self"; stat -c '%n %s %Y' "$kernel" "$base_initrd" "$bdeb" "$gdeb" ${kdeb:+"$kdeb"}; } |
+key=$( { cat "$self"; stat -c '%n %s %Y' "$kernel" "$base_initrd" "$bdeb" "$gdeb" "$uboot" ${kdeb:+"$kdeb"}; } |
        sha256sum | cut -d' ' -f1)
-if [ -s "$img" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ]; then
-  echo "VMSPEC_IMAGE=$img"
-  echo "KERNEL_VERSION=$kver"
+env="$out/vmspec.env"
+if [ -s "$img" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] && [ -s "$env" ]; then
+  cat "$env"
   exit 0
 fi
 log "building $img"
-rm -f "$stamp"
+rm -f "$stamp" "$env"
 work="$out/work"
 rm -rf "$work"
 mkdir -p "$work"
@@ -179,13 +195,15 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 echo "ARMVIRT-VMSPEC: initramfs"
-# QEMU's own virt tree has no model (U-Boot adds one): then "(none)".
-if [ -e /proc/device-tree/model ]; then
-  echo "ARMVIRT-MODEL: $(tr -d '\000' </proc/device-tree/model)"
-else
+# No /proc/device-tree when the firmware gave ACPI tables instead (EDK2 on QEMU without
+# acpi=off): "(no device tree)".
+if [ ! -e /proc/device-tree/compatible ]; then
+  echo "ARMVIRT-MODEL: (no device tree)"
+elif [ ! -e /proc/device-tree/model ]; then
   echo "ARMVIRT-MODEL: (none)"
+else
+  echo "ARMVIRT-MODEL: $(tr -d '\000' </proc/device-tree/model)"
 fi
-echo "ARMVIRT-COMPATIBLE: $(tr '\000' ' ' </proc/device-tree/compatible)"
 /bin/load-virtio || echo "ARMVIRT-ERROR: modules"
 if [ -d /sys/firmware/efi ]; then
   echo "ARMVIRT-EFI: yes"
@@ -280,6 +298,24 @@ E2FSPROGS_FAKE_TIME=1 "$mkfs_ext4" -q -F -t ext4 -L armvirt-root \
   -U 6172766d-7370-6563-726f-6f7400000002 -E hash_seed=6172766d-7370-6563-6861-736800000000 \
   -d "$r" "$work/root.ext4" "${root_mib}M" >/dev/null 2>&1
 
+# ---- U-Boot environment with bootdelay=0 ----
+# The default environment is a run of NUL-terminated name=value strings in u-boot.bin; find
+# the one holding bootdelay= and take the whole run (back to the first string that is no
+# name=value, on to the empty string that ends it).
+tr '\000' '\n' <"$uboot" | awk '
+  { line[NR] = $0 }
+  /^bootdelay=[0-9-]+$/ && !at { at = NR }
+  END {
+    if (!at) exit 1
+    s = at
+    while (s > 1 && line[s - 1] ~ /^[A-Za-z0-9_.]+=/) s--
+    for (i = s; i <= NR && line[i] != ""; i++) print line[i]
+  }' >"$work/uboot-env.txt" || { log "no default environment (bootdelay=) in $uboot"; exit 1; }
+grep -q '^bootcmd=' "$work/uboot-env.txt" || { log "no bootcmd in $uboot's default environment"; exit 1; }
+sed -i 's/^bootdelay=.*/bootdelay=0/' "$work/uboot-env.txt"
+mkenvimage -s 0x40000 -o "$work/uboot-env.bin" "$work/uboot-env.txt"
+chmod 0644 "$work/uboot-env.bin"
+
 # ---- ESP: FAT32 with 512-byte clusters (at least 65525 clusters: 36 MiB or more) ----
 content=$(( $(stat -c %s "$kernel") + $(stat -c %s "$work/initrd.img") + $(stat -c %s "$work/BOOTAA64.EFI") ))
 esp_mib=$(( content / 1048576 + 4 ))
@@ -316,10 +352,17 @@ if ! "$sgdisk" -v "$img.tmp" | grep -q 'No problems found' ||
   exit 1
 fi
 mv "$img.tmp" "$img"
-cp "$work/BOOTAA64.EFI" "$work/grub.cfg" "$work/initrd.img" "$out/"
+cp "$work/BOOTAA64.EFI" "$work/grub.cfg" "$work/initrd.img" "$work/uboot-env.bin" "$out/"
 rm -rf "$work"
 echo "$key" >"$stamp"
 log "$img: ESP $esp_mib MiB, root $root_mib MiB"
 
-echo "VMSPEC_IMAGE=$img"
-echo "KERNEL_VERSION=$kver"
+cat >"$env" <<EOF
+VMSPEC_IMAGE=$img
+KERNEL=$kernel
+INITRD=$out/initrd.img
+GRUB_CFG=$out/grub.cfg
+KERNEL_VERSION=$kver
+UBOOT_ENV=$out/uboot-env.bin
+EOF
+cat "$env"

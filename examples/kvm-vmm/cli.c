@@ -10,6 +10,7 @@
 
 const char vmm_usage[] =
 	"usage: armvirt-vmm run --kernel Image [--initrd FILE] [--params \"cmdline\"]\n"
+	"       armvirt-vmm run --firmware FILE [--firmware-vars FILE]\n"
 	"                       [--mem MiB] [--cpus N] [--irqchip gicv3|gicv3-its|gicv2]\n"
 	"                       [--no-sve] [--sve-max-vl BITS] [--no-ptrauth]\n"
 	"                       [--dtb-dump FILE] [--stats] [--kvm-device PATH] [--pmu]\n"
@@ -30,11 +31,16 @@ const char vmm_usage[] =
 	"the other slots are empty.\n"
 	"Queues are processed on the vCPU that notifies them, or with --io-thread on an I/O\n"
 	"thread woken by KVM_IOEVENTFD (interrupts then through KVM_IRQFD).\n"
+	"--firmware boots a firmware for QEMU virt instead of a kernel (EDK2's QEMU_EFI.fd,\n"
+	"U-Boot's qemu_arm64 u-boot.bin; at most 64 MiB): it is flash bank 0 at 0x0 (read-only),\n"
+	"entered at 0x0 with x0 = the DTB at the start of RAM; bank 1 at 0x04000000 holds its\n"
+	"variables, kept in the --firmware-vars file (64 MiB, created full of 0xff when missing\n"
+	"or empty) or lost at exit without one. The firmware boots the --disk images itself.\n"
+	"--firmware-vars with --kernel gives a kernel the two banks too (bank 0 erased).\n"
 	"SVE and pointer authentication are given to the guest when the host's KVM has them.\n"
 	"Exits 0 when the guest powers off. Console escape: Ctrl-A x quits.\n";
 
-__attribute__((format(printf, 3, 4)))
-static int bad(char *err, size_t errlen, const char *fmt, ...)
+int vmm_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -64,7 +70,7 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_PARAMS, OPT_MEM, OPT_CPUS, OPT_IRQCHIP, OPT_DTB_DUMP,
 	OPT_STATS, OPT_KVM_DEVICE, OPT_HELP, OPT_NO_SVE, OPT_SVE_MAX_VL, OPT_NO_PTRAUTH, OPT_PMU,
-	OPT_DISK, OPT_CONSOLE, OPT_RNG, OPT_IO_THREAD, OPT_NETWORK,
+	OPT_DISK, OPT_CONSOLE, OPT_RNG, OPT_IO_THREAD, OPT_NETWORK, OPT_FIRMWARE, OPT_FW_VARS,
 };
 
 static const struct {
@@ -82,21 +88,22 @@ static const struct {
 	{ "--no-ptrauth", OPT_NO_PTRAUTH, false },
 	{ "--disk", OPT_DISK, true },         { "--console", OPT_CONSOLE, true },
 	{ "--rng", OPT_RNG, false },          { "--io-thread", OPT_IO_THREAD, false },
-	{ "--network", OPT_NETWORK, true },
+	{ "--network", OPT_NETWORK, true },   { "--firmware", OPT_FIRMWARE, true },
+	{ "--firmware-vars", OPT_FW_VARS, true },
 };
 
 /* --disk FILE[,ro]: the file name runs to the first comma, options follow. */
 static int parse_disk(const char *val, struct vmm_opts *o, char *err, size_t errlen)
 {
 	if (o->nr_disks >= VMM_MAX_DISKS)
-		return bad(err, errlen, "--disk %s: at most %u disks", val, VMM_MAX_DISKS);
+		return vmm_errf(err, errlen, "--disk %s: at most %u disks", val, VMM_MAX_DISKS);
 	struct vmm_disk *d = &o->disks[o->nr_disks];
 	const char *comma = strchr(val, ',');
 	size_t len = comma ? (size_t)(comma - val) : strlen(val);
 	if (!len)
-		return bad(err, errlen, "--disk '%s': empty file name", val);
+		return vmm_errf(err, errlen, "--disk '%s': empty file name", val);
 	if (len >= sizeof(d->path))
-		return bad(err, errlen, "--disk: file name longer than %zu bytes",
+		return vmm_errf(err, errlen, "--disk: file name longer than %zu bytes",
 			   sizeof(d->path) - 1);
 	memcpy(d->path, val, len);
 	d->path[len] = '\0';
@@ -108,7 +115,7 @@ static int parse_disk(const char *val, struct vmm_opts *o, char *err, size_t err
 		if (olen == 2 && !strncmp(opt, "ro", 2))
 			d->readonly = true;
 		else
-			return bad(err, errlen, "--disk '%s': unknown option '%.*s' (expected ro)",
+			return vmm_errf(err, errlen, "--disk '%s': unknown option '%.*s' (expected ro)",
 				   val, (int)olen, opt);
 	}
 	o->nr_disks++;
@@ -154,17 +161,17 @@ static int parse_network(const char *val, struct vmm_opts *o, char *err, size_t 
 {
 	if (!strcmp(val, "none")) {
 		if (o->nr_nets)
-			return bad(err, errlen, "--network none: contradicts --network tap");
+			return vmm_errf(err, errlen, "--network none: contradicts --network tap");
 		o->net_none = true;
 		return 0;
 	}
 	if (strncmp(val, "tap", 3) || (val[3] && val[3] != '=' && val[3] != ','))
-		return bad(err, errlen, "--network '%s': expected tap[=IFNAME][,mac=MAC] or none",
+		return vmm_errf(err, errlen, "--network '%s': expected tap[=IFNAME][,mac=MAC] or none",
 			   val);
 	if (o->net_none)
-		return bad(err, errlen, "--network '%s': contradicts --network none", val);
+		return vmm_errf(err, errlen, "--network '%s': contradicts --network none", val);
 	if (o->nr_nets >= VMM_MAX_NETS)
-		return bad(err, errlen, "--network %s: at most %u networks", val, VMM_MAX_NETS);
+		return vmm_errf(err, errlen, "--network %s: at most %u networks", val, VMM_MAX_NETS);
 	struct vmm_net *n = &o->nets[o->nr_nets];
 	memset(n, 0, sizeof(*n));
 	const char *p = val + 3;
@@ -172,14 +179,14 @@ static int parse_network(const char *val, struct vmm_opts *o, char *err, size_t 
 		p++;
 		size_t len = strcspn(p, ",");
 		if (!len || len >= VMM_IFNAME_MAX)
-			return bad(err, errlen, "--network '%s': an interface name has 1 to %u bytes",
+			return vmm_errf(err, errlen, "--network '%s': an interface name has 1 to %u bytes",
 				   val, VMM_IFNAME_MAX - 1);
 		for (size_t i = 0; i < len; i++)
 			if (p[i] == '/' || p[i] == ':' || p[i] == ' ' || (p[i] >= '\t' && p[i] <= '\r'))
-				return bad(err, errlen, "--network '%s': '%c' in the interface name",
+				return vmm_errf(err, errlen, "--network '%s': '%c' in the interface name",
 					   val, p[i]);
 		if ((len == 1 && p[0] == '.') || (len == 2 && !strncmp(p, "..", 2)))
-			return bad(err, errlen, "--network '%s': '%.*s' is not an interface name",
+			return vmm_errf(err, errlen, "--network '%s': '%.*s' is not an interface name",
 				   val, (int)len, p);
 		memcpy(n->ifname, p, len);
 		p += len;
@@ -193,11 +200,11 @@ static int parse_network(const char *val, struct vmm_opts *o, char *err, size_t 
 			const char *why;
 			snprintf(mac, sizeof(mac), "%.*s", (int)(olen - 4), opt + 4);
 			if (olen - 4 >= sizeof(mac) || vmm_parse_mac(mac, n->mac, &why))
-				return bad(err, errlen, "--network '%s': mac '%.*s': %s", val,
+				return vmm_errf(err, errlen, "--network '%s': mac '%.*s': %s", val,
 					   (int)(olen - 4), opt + 4, why);
 			n->mac_given = true;
 		} else {
-			return bad(err, errlen, "--network '%s': unknown option '%.*s' (expected mac=MAC)",
+			return vmm_errf(err, errlen, "--network '%s': unknown option '%.*s' (expected mac=MAC)",
 				   val, (int)olen, opt);
 		}
 	}
@@ -213,7 +220,7 @@ static int parse_network(const char *val, struct vmm_opts *o, char *err, size_t 
 int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, size_t errlen)
 {
 	if (!o || !argv)
-		return bad(err, errlen, "internal error: no arguments");
+		return vmm_errf(err, errlen, "internal error: no arguments");
 	memset(o, 0, sizeof(*o));
 	o->mem_mib = VMM_DEFAULT_MEM_MIB;
 	o->cpus = 1;
@@ -221,7 +228,7 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 		err[0] = '\0';
 
 	if (argc < 2)
-		return bad(err, errlen, "missing command (try --help)");
+		return vmm_errf(err, errlen, "missing command (try --help)");
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		o->cmd = VMM_CMD_HELP;
@@ -232,7 +239,7 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 		return 0;
 	}
 	if (strcmp(cmd, "run"))
-		return bad(err, errlen, "unknown command '%s' (try --help)", cmd);
+		return vmm_errf(err, errlen, "unknown command '%s' (try --help)", cmd);
 	o->cmd = VMM_CMD_RUN;
 
 	for (int i = 2; i < argc; i++) {
@@ -245,30 +252,40 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 			if (strlen(options[k].name) == nlen && !strncmp(options[k].name, arg, nlen))
 				break;
 		if (k == nopts)
-			return bad(err, errlen, "unknown option '%s' (try --help)", arg);
+			return vmm_errf(err, errlen, "unknown option '%s' (try --help)", arg);
 		const char *val = NULL;
 		if (options[k].has_arg) {
 			if (eq) {
 				val = eq + 1;
 			} else {
 				if (i + 1 >= argc)
-					return bad(err, errlen, "option %s needs a value",
+					return vmm_errf(err, errlen, "option %s needs a value",
 						   options[k].name);
 				val = argv[++i];
 			}
 		} else if (eq) {
-			return bad(err, errlen, "option %s takes no value", options[k].name);
+			return vmm_errf(err, errlen, "option %s takes no value", options[k].name);
 		}
 
 		switch (options[k].id) {
 		case OPT_KERNEL:
 			if (!*val)
-				return bad(err, errlen, "--kernel: empty file name");
+				return vmm_errf(err, errlen, "--kernel: empty file name");
 			o->kernel = val;
+			break;
+		case OPT_FIRMWARE:
+			if (!*val)
+				return vmm_errf(err, errlen, "--firmware: empty file name");
+			o->firmware = val;
+			break;
+		case OPT_FW_VARS:
+			if (!*val)
+				return vmm_errf(err, errlen, "--firmware-vars: empty file name");
+			o->fw_vars = val;
 			break;
 		case OPT_INITRD:
 			if (!*val)
-				return bad(err, errlen, "--initrd: empty file name");
+				return vmm_errf(err, errlen, "--initrd: empty file name");
 			o->initrd = val;
 			break;
 		case OPT_PARAMS:
@@ -276,22 +293,22 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 			break;
 		case OPT_DTB_DUMP:
 			if (!*val)
-				return bad(err, errlen, "--dtb-dump: empty file name");
+				return vmm_errf(err, errlen, "--dtb-dump: empty file name");
 			o->dtb_dump = val;
 			break;
 		case OPT_KVM_DEVICE:
 			if (!*val)
-				return bad(err, errlen, "--kvm-device: empty path");
+				return vmm_errf(err, errlen, "--kvm-device: empty path");
 			o->kvm_device = val;
 			break;
 		case OPT_MEM:
 			if (parse_uint(val, 1, VMM_MAX_MEM_MIB, &o->mem_mib))
-				return bad(err, errlen, "--mem '%s': expected MiB between 1 and %u", val,
+				return vmm_errf(err, errlen, "--mem '%s': expected MiB between 1 and %u", val,
 					   VMM_MAX_MEM_MIB);
 			break;
 		case OPT_CPUS:
 			if (parse_uint(val, 1, VMM_MAX_CPUS, &o->cpus))
-				return bad(err, errlen, "--cpus '%s': expected a count between 1 and %u",
+				return vmm_errf(err, errlen, "--cpus '%s': expected a count between 1 and %u",
 					   val, VMM_MAX_CPUS);
 			break;
 		case OPT_IRQCHIP:
@@ -301,7 +318,7 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 			else if (!strcmp(val, "gicv2"))
 				o->irqchip = 2;
 			else
-				return bad(err, errlen,
+				return vmm_errf(err, errlen,
 					   "--irqchip '%s': expected gicv3, gicv3-its or gicv2", val);
 			break;
 		case OPT_NO_SVE:
@@ -310,7 +327,7 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 		case OPT_SVE_MAX_VL:
 			if (parse_uint(val, 128, VMM_SVE_MAX_VL, &o->sve_max_vl) ||
 			    o->sve_max_vl % 128)
-				return bad(err, errlen,
+				return vmm_errf(err, errlen,
 					   "--sve-max-vl '%s': expected bits, a multiple of 128 "
 					   "from 128 to %u", val, VMM_SVE_MAX_VL);
 			break;
@@ -333,7 +350,7 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 			else if (!strcmp(val, "virtio"))
 				o->console = VMM_CONSOLE_VIRTIO;
 			else
-				return bad(err, errlen, "--console '%s': expected serial or virtio",
+				return vmm_errf(err, errlen, "--console '%s': expected serial or virtio",
 					   val);
 			break;
 		case OPT_RNG:
@@ -351,12 +368,18 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 			return 0;
 		}
 	}
-	if (!o->kernel)
-		return bad(err, errlen, "run: --kernel is required");
+	if (o->kernel && o->firmware)
+		return vmm_errf(err, errlen, "--kernel and --firmware exclude each other "
+			   "(the firmware loads the kernel from a --disk)");
+	if (!o->kernel && !o->firmware)
+		return vmm_errf(err, errlen, "run: --kernel or --firmware is required");
+	if (o->firmware && (o->initrd || o->params))
+		return vmm_errf(err, errlen, "--%s needs --kernel (a firmware finds its own on a --disk)",
+			   o->initrd ? "initrd" : "params");
 	if (o->no_sve && o->sve_max_vl)
-		return bad(err, errlen, "--sve-max-vl and --no-sve contradict each other");
+		return vmm_errf(err, errlen, "--sve-max-vl and --no-sve contradict each other");
 	if (o->irqchip == 2 && o->cpus > VMM_GICV2_MAX_CPUS)
-		return bad(err, errlen, "--cpus %u: a GICv2 addresses at most %u vCPUs", o->cpus,
+		return vmm_errf(err, errlen, "--cpus %u: a GICv2 addresses at most %u vCPUs", o->cpus,
 			   VMM_GICV2_MAX_CPUS);
 	return 0;
 }

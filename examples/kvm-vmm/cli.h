@@ -47,7 +47,10 @@ struct vmm_net {
 /* 0 for "not given" in irqchip: the VMM picks GICv3 when the host has it. */
 struct vmm_opts {
 	enum vmm_cmd cmd;
-	const char *kernel;     /* --kernel FILE (required for run) */
+	const char *kernel;     /* --kernel FILE (run needs it or --firmware) */
+	const char *firmware;   /* --firmware FILE: flash bank 0, entered at its base */
+	const char *fw_vars;    /* --firmware-vars FILE: flash bank 1, kept in FILE (with
+				 * --kernel too: the banks without a firmware) */
 	const char *initrd;     /* --initrd FILE */
 	const char *params;     /* --params "cmdline" */
 	const char *dtb_dump;   /* --dtb-dump FILE */
@@ -82,6 +85,10 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
  * address. @return 0, or -1 with the reason in @why.
  */
 int vmm_parse_mac(const char *s, unsigned char mac[6], const char **why);
+
+/* Format a one-line reason into @err (when @err and @errlen are non-zero). @return -1. */
+int vmm_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* The usage text. */
 extern const char vmm_usage[];

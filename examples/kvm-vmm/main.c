@@ -4,7 +4,10 @@
  * virt's memory map), its device tree from av_fdt_build(), the kernel (arm64 Image, ELF or
  * raw binary) detection and placement from boot.h; the PL011 and PL031 models sit on the library's MMIO bus; ports/linux-kvm runs
  * the vCPUs. The virtio devices (--disk, --console virtio, --rng, --network) are in
- * vmm_virtio.c.
+ * vmm_virtio.c. With --firmware the VM gets QEMU virt's two flash banks (the CFI flash
+ * model, each bank a caller memory slot of the port while in read-array mode; the files
+ * behind them in firmware.c) and vCPU 0 starts at the flash base with the DTB at the
+ * start of RAM.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +24,7 @@
 #include <unistd.h>
 
 #include <armvirt/boot.h>
+#include <armvirt/dev/cfi_flash.h>
 #include <armvirt/dev/pl011.h>
 #include <armvirt/dev/pl031.h>
 #include <armvirt/log.h>
@@ -29,6 +33,7 @@
 #include <armvirt/port/kvm.h>
 
 #include "cli.h"
+#include "firmware.h"
 #include "vmm_virtio.h"
 
 #define DTB_MAX 0x10000u     /* room reserved for the DTB in guest RAM */
@@ -43,6 +48,16 @@ static struct av_mmio_dev uart_dev;
 static struct av_pl031 rtc;
 static struct av_mmio_dev rtc_dev;
 static uint8_t dtb[DTB_MAX] __attribute__((aligned(8)));
+
+/* --firmware: flash bank 0 (the code, read-only) and bank 1 (the variables). */
+struct fw_flash {
+	struct vmm_fw_bank mem;  /* the bytes (firmware.c) */
+	struct av_cfi_flash cfi; /* the model */
+	struct av_mmio_dev dev;  /* its bus entry */
+	unsigned slot;           /* its KVM memory slot (av_kvm_add_slot()) */
+	bool slot_ready;         /* the slot exists */
+};
+static struct fw_flash flash[2];
 
 static struct termios saved_tty;
 static volatile sig_atomic_t tty_raw;
@@ -135,6 +150,50 @@ static void rtc_irq(void *cookie, bool level)
 {
 	(void)cookie;
 	av_kvm_irq_line(&kvm, spec.rtc.spi, level);
+}
+
+/*
+ * A bank enters or leaves read-array mode: map its memory slot (reads and instruction
+ * fetches without exits, writes exit to the model) or remove it (every access exits).
+ * Called under the device lock, from a vCPU thread while the VM runs.
+ */
+static void flash_rom_mode(void *cookie, bool rom)
+{
+	struct fw_flash *f = cookie;
+	if (!f->slot_ready)
+		return; /* av_cfi_flash_init(): the slot is added mapped */
+	if (av_kvm_slot_map(&kvm, f->slot, rom)) {
+		av_err("flash bank %u: %s", (unsigned)(f - flash), av_kvm_error(&kvm));
+		av_kvm_request_stop(&kvm, AV_KVM_STOP_ERROR);
+	}
+}
+
+/* The two banks of spec.flash as read-only memory slots with the model on the bus. */
+static void setup_flash(void)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		struct fw_flash *f = &flash[i];
+		uint64_t base = spec.flash.banks[i].base;
+		struct av_cfi_flash_config cfg = {
+			.mem = f->mem.mem,
+			.size = f->mem.size,
+			.sector_size = AV_CFI_FLASH_VIRT_SECTOR,
+			.bank_width = AV_CFI_FLASH_VIRT_BANK_WIDTH,
+			.device_width = AV_CFI_FLASH_VIRT_DEVICE_WIDTH,
+			.read_only = i == 0,
+			.set_rom_mode = flash_rom_mode,
+			.cookie = f,
+		};
+		struct av_error merr;
+		if (av_kvm_add_slot(&kvm, base, f->mem.mem, f->mem.size, AV_KVM_SLOT_READONLY,
+				    &f->slot))
+			die_line("flash bank %u: %s", i, av_kvm_error(&kvm));
+		if (av_cfi_flash_init(&f->cfi, &cfg) || av_cfi_flash_mmio_dev(&f->cfi, base, &f->dev))
+			die_line("flash bank %u: cannot set up the flash model", i);
+		f->slot_ready = true;
+		if (av_mmio_register(&bus, &f->dev, &merr))
+			die_line("MMIO bus: %s: %s", merr.field, merr.msg);
+	}
 }
 
 /* ---- console input ---- */
@@ -258,6 +317,13 @@ static void print_stats(double seconds)
 		(unsigned long long)bus.unclaimed_reads, (unsigned long long)bus.unclaimed_writes,
 		"-");
 	vmm_virtio_print_stats(stderr);
+	for (unsigned i = 0; i < 2 && flash[i].slot_ready; i++) {
+		const struct av_cfi_flash *c = &flash[i].cfi;
+		fprintf(stderr, "  flash%u: %llu programs, %llu erases, %llu refused, "
+			"%llu read-array mode changes\n", i, (unsigned long long)c->programs,
+			(unsigned long long)c->erases, (unsigned long long)c->refused,
+			(unsigned long long)kvm.slots[flash[i].slot].toggles);
+	}
 }
 
 /* ---- main ---- */
@@ -297,9 +363,24 @@ int main(int argc, char **argv)
 		die_line("--mem %u MiB is more than this host's %llu MiB of RAM", o.mem_mib,
 			 (unsigned long long)(hram >> 20));
 
-	size_t klen, ilen = 0;
-	void *kimg = read_file(o.kernel, "kernel", mem, &klen);
-	void *initrd = o.initrd ? read_file(o.initrd, "initrd", mem, &ilen) : NULL;
+	size_t klen = 0, ilen = 0;
+	void *kimg = NULL, *initrd = NULL;
+	/* The flash banks: for a firmware, or for a kernel given --firmware-vars. */
+	bool flash_banks = o.firmware || o.fw_vars;
+	if (flash_banks) {
+		if ((o.firmware ? vmm_fw_load_code(&flash[0].mem, o.firmware,
+						   AV_VIRT_FLASH_BANK_SIZE, err, sizeof(err))
+				: vmm_fw_map_vars(&flash[0].mem, NULL, AV_VIRT_FLASH_BANK_SIZE, err,
+						  sizeof(err))) ||
+		    vmm_fw_map_vars(&flash[1].mem, o.fw_vars, AV_VIRT_FLASH_BANK_SIZE, err,
+				    sizeof(err)))
+			die_line("%s", err);
+	}
+	if (!o.firmware) {
+		kimg = read_file(o.kernel, "kernel", mem, &klen);
+		if (o.initrd)
+			initrd = read_file(o.initrd, "initrd", mem, &ilen);
+	}
 	int ret = av_kvm_open(&kvm, o.kvm_device);
 	if (ret)
 		die_line("%s", av_kvm_error(&kvm));
@@ -343,6 +424,9 @@ int main(int argc, char **argv)
 	if (getrandom(spec.chosen.rng_seed, 32, GRND_NONBLOCK) == 32)
 		spec.chosen.rng_seed_len = 32;
 
+	/* Firmware: the DTB at the start of RAM (where EDK2 and U-Boot look), entry at 0x0. */
+	if (flash_banks)
+		av_vmspec_virt_flash(&spec);
 	struct av_boot_req req = {
 		.ram_base = spec.ram[0].base,
 		.ram_size = spec.ram[0].size,
@@ -354,8 +438,8 @@ int main(int argc, char **argv)
 	};
 	/* Any kernel format (arm64 Image, ELF, raw binary): boot.h detects and places it. */
 	struct av_boot_kernel kern;
-	struct av_boot_layout layout;
-	ret = av_boot_prepare(kimg, klen, 0, &req, &kern, &layout);
+	struct av_boot_layout layout = { .dtb_addr = spec.ram[0].base };
+	ret = o.firmware ? 0 : av_boot_prepare(kimg, klen, 0, &req, &kern, &layout);
 	if (ret)
 		die_line("kernel %s: %s (%u MiB of RAM)", o.kernel, kern.error, o.mem_mib);
 	if (initrd) {
@@ -398,21 +482,31 @@ int main(int argc, char **argv)
 	if (vmm_virtio_setup(&kvm, &spec, &bus, &o, err, sizeof(err)))
 		die_line("%s", err);
 
-	ret = av_boot_load(&kern, &layout, av_kvm_copy_to_guest, &kvm);
+	if (flash_banks)
+		setup_flash();
+	ret = o.firmware ? 0 : av_boot_load(&kern, &layout, av_kvm_copy_to_guest, &kvm);
 	if (!ret && initrd)
 		ret = av_kvm_copy_to_guest(&kvm, layout.initrd_addr, initrd, ilen);
 	if (!ret)
 		ret = av_kvm_copy_to_guest(&kvm, layout.dtb_addr, dtb, dtb_len);
 	if (ret)
 		die_line("cannot load the guest: %s", av_strerror(ret));
-	fprintf(stderr, "armvirt-vmm: kernel: %s, loaded at %#llx, entry %#llx\n",
-		av_boot_format_name(kern.format), (unsigned long long)layout.kernel_addr,
-		(unsigned long long)layout.entry);
+	struct av_regs regs;
+	if (o.firmware) {
+		fprintf(stderr, "armvirt-vmm: firmware: %s in flash at 0x%llx, entry there, "
+			"DTB at %#llx; variables %s%s\n", o.firmware,
+			(unsigned long long)spec.flash.banks[0].base,
+			(unsigned long long)layout.dtb_addr, o.fw_vars ? "kept in " : "not kept",
+			o.fw_vars ? o.fw_vars : "");
+		av_boot_cpu_regs(&regs, spec.flash.banks[0].base, layout.dtb_addr);
+	} else {
+		fprintf(stderr, "armvirt-vmm: kernel: %s, loaded at %#llx, entry %#llx\n",
+			av_boot_format_name(kern.format), (unsigned long long)layout.kernel_addr,
+			(unsigned long long)layout.entry);
+		av_boot_linux_regs(&regs, &layout);
+	}
 	free(kimg);
 	free(initrd);
-
-	struct av_regs regs;
-	av_boot_linux_regs(&regs, &layout);
 	if (av_kvm_set_regs(&kvm, 0, &regs))
 		die_line("%s", av_kvm_error(&kvm));
 
@@ -452,5 +546,7 @@ int main(int argc, char **argv)
 	vmm_virtio_stop();
 	av_kvm_close(&kvm);
 	vmm_virtio_close();
+	vmm_fw_close(&flash[0].mem);
+	vmm_fw_close(&flash[1].mem);
 	return status;
 }

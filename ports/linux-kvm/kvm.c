@@ -125,6 +125,8 @@ int av_kvm_open(struct av_kvm *kvm, const char *path)
 	kvm->caps.sve = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_SVE) > 0;
 	kvm->caps.ioeventfd = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) > 0;
 	kvm->caps.irqfd = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD) > 0;
+	kvm->caps.readonly_mem =
+		ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
 	kvm->caps.ptrauth =
 		ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PTRAUTH_ADDRESS) > 0 &&
 		ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PTRAUTH_GENERIC) > 0;
@@ -281,6 +283,104 @@ int av_kvm_copy_to_guest(void *cookie, uint64_t ipa, const void *src, uint64_t l
 		memcpy(dst, src, len);
 	else
 		memset(dst, 0, len);
+	return 0;
+}
+
+/* Host pointer to [@ipa, @ipa + @len) in RAM or in a caller slot (mapped or not). */
+static const void *guest_ptr(struct av_kvm *kvm, uint64_t ipa, uint64_t len)
+{
+	const void *p = av_kvm_ram(kvm, ipa, len);
+	for (unsigned i = 0; !p && i < kvm->nr_slots; i++) {
+		const struct av_kvm_slot *sl = &kvm->slots[i];
+		if (ipa >= sl->ipa && ipa - sl->ipa <= sl->size && len <= sl->size - (ipa - sl->ipa))
+			p = sl->hva + (ipa - sl->ipa);
+	}
+	return p;
+}
+
+/* Caller slot @i is KVM memory slot AV_VMSPEC_MAX_RAM + @i (RAM takes the first ones). */
+static int set_slot(struct av_kvm *kvm, unsigned i, bool map)
+{
+	const struct av_kvm_slot *sl = &kvm->slots[i];
+	struct kvm_userspace_memory_region mr = {
+		.slot = AV_VMSPEC_MAX_RAM + i,
+		.flags = (sl->flags & AV_KVM_SLOT_READONLY) ? KVM_MEM_READONLY : 0,
+		.guest_phys_addr = sl->ipa,
+		.memory_size = map ? sl->size : 0,
+		.userspace_addr = (uintptr_t)sl->hva,
+	};
+	if (ioctl(kvm->vm_fd, KVM_SET_USER_MEMORY_REGION, &mr)) {
+		set_err(kvm, "KVM_SET_USER_MEMORY_REGION (%s slot %u at %#llx) failed: %s",
+			map ? "mapping" : "removing", i, (unsigned long long)sl->ipa,
+			strerror(errno));
+		return -AV_EIO;
+	}
+	return 0;
+}
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+int av_kvm_add_slot(struct av_kvm *kvm, uint64_t ipa, void *hva, uint64_t size,
+		    unsigned flags, unsigned *id)
+{
+	if (!kvm || !hva || kvm->vm_fd < 0 || !kvm->spec)
+		return -AV_EINVAL;
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	if (!size || (ipa | size | (uintptr_t)hva) & (page - 1) || flags & ~AV_KVM_SLOT_READONLY) {
+		set_err(kvm, "memory slot at %#llx (%#llx bytes, flags %#x): not page aligned or "
+			"unknown flags", (unsigned long long)ipa, (unsigned long long)size, flags);
+		return -AV_EINVAL;
+	}
+	if (ipa + size < ipa || (kvm->spec->ipa_bits < 64 && ipa + size > 1ull << kvm->spec->ipa_bits)) {
+		set_err(kvm, "memory slot at %#llx: beyond the %u-bit IPA space",
+			(unsigned long long)ipa, kvm->spec->ipa_bits);
+		return -AV_EINVAL;
+	}
+	for (unsigned i = 0; i < kvm->nr_ram; i++)
+		if (overlaps(ipa, size, kvm->ram[i].ipa, kvm->ram[i].size)) {
+			set_err(kvm, "memory slot at %#llx overlaps RAM", (unsigned long long)ipa);
+			return -AV_EINVAL;
+		}
+	for (unsigned i = 0; i < kvm->nr_slots; i++)
+		if (overlaps(ipa, size, kvm->slots[i].ipa, kvm->slots[i].size)) {
+			set_err(kvm, "memory slot at %#llx overlaps slot %u", (unsigned long long)ipa, i);
+			return -AV_EINVAL;
+		}
+	if (kvm->nr_slots >= AV_KVM_MAX_SLOTS) {
+		set_err(kvm, "more than %u memory slots", AV_KVM_MAX_SLOTS);
+		return -AV_ENOSPC;
+	}
+	if ((flags & AV_KVM_SLOT_READONLY) && !kvm->caps.readonly_mem) {
+		set_err(kvm, "KVM capability KVM_CAP_READONLY_MEM is not available");
+		return -AV_ENOTSUP;
+	}
+	unsigned n = kvm->nr_slots;
+	kvm->slots[n] = (struct av_kvm_slot){ .ipa = ipa, .size = size, .hva = hva, .flags = flags };
+	int ret = set_slot(kvm, n, true);
+	if (ret)
+		return ret;
+	kvm->slots[n].mapped = true;
+	kvm->nr_slots = n + 1;
+	if (id)
+		*id = n;
+	return 0;
+}
+
+int av_kvm_slot_map(struct av_kvm *kvm, unsigned id, bool map)
+{
+	if (!kvm || id >= kvm->nr_slots)
+		return -AV_EINVAL;
+	struct av_kvm_slot *sl = &kvm->slots[id];
+	if (sl->mapped == map)
+		return 0;
+	int ret = set_slot(kvm, id, map);
+	if (ret)
+		return ret;
+	sl->mapped = map;
+	sl->toggles++;
 	return 0;
 }
 
@@ -907,7 +1007,7 @@ static int handle_nisv(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm
 	err = av_s1_walk(&s1, regs.pc, read_desc, kvm, &tr);
 	if (err)
 		goto abort;
-	const void *ip = av_kvm_ram(kvm, tr.ipa, 4);
+	const void *ip = guest_ptr(kvm, tr.ipa, 4);
 	if (!ip) {
 		err = -AV_EFAULT;
 		goto abort;
@@ -1099,6 +1199,7 @@ void av_kvm_close(struct av_kvm *kvm)
 	for (unsigned i = 0; i < kvm->nr_ram; i++)
 		munmap(kvm->ram[i].hva, kvm->ram[i].size);
 	kvm->nr_ram = 0;
+	kvm->nr_slots = 0;
 	if (kvm->sys_fd >= 0)
 		close(kvm->sys_fd);
 	kvm->gic_fd = kvm->its_fd = kvm->vm_fd = kvm->sys_fd = -1;

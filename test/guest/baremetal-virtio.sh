@@ -37,6 +37,8 @@ set -uo pipefail
 
 mode=$1 hyp=$2 images=$3 work=$4 gic=$5 dtcheck=${6:-}
 qemu=${QEMU:-qemu-system-aarch64}
+# Each mode and GIC version gets its own directory: ctest runs them in parallel.
+work="$work/$mode-gicv$gic"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 log="$work/console-$mode-gicv$gic.log"

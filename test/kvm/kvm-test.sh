@@ -7,7 +7,8 @@
 #        kvm-test.sh linux DTCHECK
 #        kvm-test.sh errors GUEST_DIR
 #        kvm-test.sh bench BENCH_IMAGE
-#        kvm-test.sh el1 EL1_DIR PROG...   (programs of test/guest/el1, one nested boot)
+#        kvm-test.sh el1 [--name NAME] EL1_DIR PROG...   (programs of test/guest/el1, one
+#                                           nested boot; NAME: its work directory, el1)
 #        kvm-test.sh el1-virtio EL1_DIR    (the virtio program with its disk, rw and ro)
 #        kvm-test.sh formats EL1_DIR PROG  (PROG as arm64 Image, raw binary and ELF file)
 #        kvm-test.sh features EL1_DIR      (SVE, pointer authentication, the ITS)
@@ -15,6 +16,9 @@
 #        kvm-test.sh virtio                (Debian with virtio disks, console and rng)
 #        kvm-test.sh net                   (Debian on a TAP interface: ping, TCP both ways;
 #                                           KVM_NET_MIB MiB each way, default 64)
+#        kvm-test.sh firmware EFI UBOOT VMSPEC_DIR  (the VM-spec image of
+#                                           scripts/vmspec-image.sh, built into VMSPEC_DIR,
+#                                           booted by EDK2 twice and by U-Boot)
 # Environment: KVM_NESTED (the script), KVM_VMM (armvirt-vmm), KVM_IMAGES (the cache of
 # scripts/guest-images.sh), KVM_WORK (work directory), QEMU.
 # Prints "PASS: ..." or "FAIL: ..." (CTest matches them).
@@ -225,6 +229,27 @@ echo "ERR-CASE net-tun-unreadable: exit $? lines $(printf '%s\n' "$out" | wc -l)
 chmod 600 /dev/net/tun
 # the interface name is free again after a failed run
 e net-tap-ok-then-no-kvm run --kernel $k --network tap=tap0 --kvm-device /nonexistent
+# --firmware / --firmware-vars: files the VMM cannot use, and contradicting options
+head -c 67108865 /dev/zero >/tmp/fw-too-big
+e fw-and-kernel run --kernel $k --firmware $k
+e fw-params run --firmware $k --params quiet
+e fw-initrd run --firmware $k --initrd $k
+e fw-missing run --firmware /tmp/nonexistent.fd
+e fw-empty run --firmware /tmp/empty
+e fw-directory run --firmware /tmp/disk-dir
+e fw-too-big run --firmware /tmp/fw-too-big
+rm -f /tmp/fw-too-big
+e fw-vars-wrong-size run --firmware $k --firmware-vars /tmp/disk-ok
+e fw-vars-directory run --firmware $k --firmware-vars /tmp/disk-dir
+e fw-vars-read-only-fs run --firmware $k --firmware-vars /tmp/rofs/vars.fd
+# a store another armvirt-vmm has open (its firmware spins: spin.bin is no firmware)
+armvirt-vmm run --firmware /guest/spin.bin --firmware-vars /tmp/busy-vars.fd >/tmp/busy.out 2>&1 </dev/null &
+busy=$!
+sleep 2
+e fw-vars-in-use run --firmware $k --firmware-vars /tmp/busy-vars.fd
+kill -TERM $busy
+wait $busy
+echo "FW-VARS: disk-ok $(wc -c </tmp/disk-ok) busy-vars $(wc -c </tmp/busy-vars.fd)"
 e help-exits-0 --help
 # A guest that never powers off, stopped by SIGTERM; a guest asking for a reset.
 armvirt-vmm run --kernel /guest/spin.bin --cpus 2 >/tmp/spin.out 2>&1 &
@@ -238,7 +263,7 @@ echo "RESET-CASE: exit $?"
 SCEN
   nested errors "$scen" --file "$guests/isv0.bin" --file "$guests/spin.bin" --timeout 100
   cases=$(grep '^ERR-CASE ' "$log")
-  [ "$(echo "$cases" | wc -l)" -eq 42 ] || fail "errors: expected 42 cases"
+  [ "$(echo "$cases" | wc -l)" -eq 53 ] || fail "errors: expected 53 cases"
   bad=0
   while IFS= read -r line; do
     name=$(echo "$line" | sed 's/^ERR-CASE \([^:]*\):.*/\1/')
@@ -276,6 +301,17 @@ SCEN
     net-not-permitted) want='^armvirt-vmm: --network tap=tap0: cannot create interface tap0: Operation not permitted \(TUNSETIFF\)$' ;;
     net-tun-unreadable) want='^armvirt-vmm: --network tap=tap0: /dev/net/tun: Permission denied$' ;;
     net-tap-ok-then-no-kvm) want='^armvirt-vmm: cannot open /nonexistent: ' ;;
+    fw-and-kernel) want='^armvirt-vmm: --kernel and --firmware exclude each other \(the firmware loads the kernel from a --disk\)$' ;;
+    fw-params) want='^armvirt-vmm: --params needs --kernel \(a firmware finds its own on a --disk\)$' ;;
+    fw-initrd) want='^armvirt-vmm: --initrd needs --kernel \(a firmware finds its own on a --disk\)$' ;;
+    fw-missing) want='^armvirt-vmm: --firmware /tmp/nonexistent.fd: No such file or directory$' ;;
+    fw-empty) want='^armvirt-vmm: --firmware /tmp/empty: empty file$' ;;
+    fw-directory) want='^armvirt-vmm: --firmware /tmp/disk-dir: a directory, not a file$' ;;
+    fw-too-big) want='^armvirt-vmm: --firmware /tmp/fw-too-big: 67108865 bytes, more than the 64 MiB flash bank$' ;;
+    fw-vars-wrong-size) want='^armvirt-vmm: --firmware-vars /tmp/disk-ok: 4096 bytes, a variable store has 67108864 \(64 MiB\); give a missing or empty file for a new one$' ;;
+    fw-vars-directory) want='^armvirt-vmm: --firmware-vars /tmp/disk-dir: a directory, not a file$' ;;
+    fw-vars-read-only-fs) want='^armvirt-vmm: --firmware-vars /tmp/rofs/vars.fd: Read-only file system$' ;;
+    fw-vars-in-use) want='^armvirt-vmm: --firmware-vars /tmp/busy-vars.fd: in use by another armvirt-vmm$' ;;
     esac
     if [ -n "$want" ] && ! echo "$msg" | grep -qE "$want"; then
       echo "bad: $name: '$msg' does not match '$want'"
@@ -283,11 +319,13 @@ SCEN
     fi
   done <<<"$cases"
   [ "$bad" = 0 ] || fail "errors: some cases did not give one line and a non-zero exit"
+  grep -q '^FW-VARS: disk-ok 4096 busy-vars 67108864$' "$log" ||
+    fail "errors: a refused vars file changed size, or a new one is not 64 MiB"
   grep -q '^SIGNAL-CASE: exit 143: armvirt-vmm: stopped by signal 15$' "$log" ||
     fail "errors: SIGTERM did not stop armvirt-vmm with status 143 and one line"
   grep -q '^spin: asking for a reset' "$log" && grep -q '^RESET-CASE: exit 0$' "$log" ||
     fail "errors: a guest's PSCI SYSTEM_RESET did not end the run with status 0"
-  echo "PASS: 41 error cases (20 of them --disk files, --network options and TAP interfaces, and virtio options, each with its reason): one line each, exit status 1 or 2, no crash; --help exits 0; SIGTERM stops a spinning 2-vCPU guest (status 143); SYSTEM_RESET ends the run (status 0)"
+  echo "PASS: 52 error cases (31 of them --disk files, --network options and TAP interfaces, virtio options and --firmware/--firmware-vars files, each with its reason): one line each, exit status 1 or 2, no crash; a refused vars file unchanged; --help exits 0; SIGTERM stops a spinning 2-vCPU guest (status 143); SYSTEM_RESET ends the run (status 0)"
   ;;
 
 bench)
@@ -317,9 +355,11 @@ bench)
   ;;
 
 el1)
+  ename=el1
+  if [ "$1" = --name ]; then ename=$2; shift 2; fi
   dir=$1
   shift
-  scen="$KVM_WORK/el1.sh"
+  scen="$KVM_WORK/$ename.sh"
   mkdir -p "$KVM_WORK"
   files=()
   : >"$scen"
@@ -328,13 +368,15 @@ el1)
     files+=(--file "$dir/$p.bin")
     extra=""
     [ "$p" = pmu ] && extra=" --pmu" # the PMU program's VM has a PMU (doc/kvm-vmm.md)
+    # the flash program's VM has the flash banks, bank 1 in a new file
+    [ "$p" = flash ] && extra=" --firmware-vars /tmp/flash-vars.fd"
     cat >>"$scen" <<SCEN
 echo "EL1-BEGIN $p"
 timeout 30 armvirt-vmm run --kernel /guest/$p.bin --cpus 2 --mem 256$extra 2>&1
 echo "EL1-EXIT $p: \$?"
 SCEN
   done
-  nested el1 "$scen" "${files[@]}" --timeout $((40 + 30 * $#))
+  nested "$ename" "$scen" "${files[@]}" --timeout $((40 + 30 * $#))
   bad=0
   for p in "$@"; do
     out=$(sed -n "/^EL1-BEGIN $p\$/,/^EL1-EXIT $p:/p" "$log")
@@ -729,8 +771,75 @@ SCEN
   echo "PASS: Debian under armvirt-vmm --network tap=tap0: ping both ways, $g2h MiB guest -> host ($(sed -n 's/^VM: NET-SENT: rc=0 //p' "$log")) and $h2g MiB host -> guest ($(sed -n 's/^VM: NET-RECEIVED: //p' "$log")) over TCP with matching md5; ${elapsed} s"
   ;;
 
+firmware)
+  # The VM-spec image of scripts/vmspec-image.sh booted by firmware (doc/firmware.md), in one
+  # nested boot: EDK2 with a new variable store (the image's initramfs sets an EFI variable),
+  # EDK2 again with the same store (it finds the variable), U-Boot (its EFI loader) with the
+  # script's environment (bootdelay=0) at the start of its variable bank. Each must reach the
+  # root partition's init with armvirt's device tree and power off.
+  efi=$1 uboot=$2 vmspec_dir=$3
+  for f in "$efi" "$uboot"; do [ -s "$f" ] || fail "missing firmware $f"; done
+  bash "$(dirname "$KVM_NESTED")/vmspec-image.sh" "$vmspec_dir" "$KVM_IMAGES" >"$KVM_WORK.vmspec.log" 2>&1 ||
+    { cat "$KVM_WORK.vmspec.log"; fail "firmware: scripts/vmspec-image.sh failed"; }
+  img="$vmspec_dir/vmspec.img"
+  [ -s "$vmspec_dir/uboot-env.bin" ] || fail "firmware: no uboot-env.bin in $vmspec_dir"
+  scen="$KVM_WORK/firmware.sh"
+  mkdir -p "$KVM_WORK"
+  # U-Boot's variable bank: its environment, then erased flash, 64 MiB in all.
+  uvars="$KVM_WORK/uboot-vars.fd"
+  { cat "$vmspec_dir/uboot-env.bin"
+    head -c $((64 * 1048576 - $(stat -c %s "$vmspec_dir/uboot-env.bin"))) /dev/zero | tr '\000' '\377'
+  } >"$uvars"
+  cat >"$scen" <<SCEN
+f() {
+  name=\$1
+  shift
+  echo "FW-BEGIN \$name"
+  timeout ${KVM_FW_RUN_TIMEOUT:-240} armvirt-vmm run --mem 512 --disk /guest/vmspec.img --stats "\$@" 2>&1 </dev/null
+  echo "FW-EXIT \$name: \$?"
+}
+f edk2-new-vars --firmware /guest/$(basename "$efi") --firmware-vars /tmp/vars.fd
+echo "VARS-SIZE: \$(wc -c </tmp/vars.fd)"
+f edk2-same-vars --firmware /guest/$(basename "$efi") --firmware-vars /tmp/vars.fd
+f uboot --firmware /guest/$(basename "$uboot") --firmware-vars /guest/uboot-vars.fd
+SCEN
+  nested firmware "$scen" --file "$efi" --file "$uboot" --file "$img" --file "$uvars" \
+    --timeout "${KVM_FW_TIMEOUT:-840}"
+  rm -f "$uvars"
+  bad=0
+  # run NAME VENDOR EFIVAR: the run's lines, checked.
+  check_run() {
+    local name=$1 vendor=$2 efivar=$3 out st
+    out=$(sed -n "/^FW-BEGIN $name\$/,/^FW-EXIT $name:/p" "$log")
+    st=$(sed -n "s/^FW-EXIT $name: //p" <<<"$out")
+    local why=""
+    [ "$st" = 0 ] || why="armvirt-vmm exit '$st'"
+    grep -q '^ARMVIRT-VMSPEC-INIT: ' <<<"$out" || why="$why; no ARMVIRT-VMSPEC-INIT"
+    grep -q '^ARMVIRT-MODEL: armvirt$' <<<"$out" || why="$why; the DT model is not armvirt's"
+    grep -q '^ARMVIRT-EFI: yes$' <<<"$out" || why="$why; Linux did not boot through UEFI"
+    grep -q "^ARMVIRT-FW-VENDOR: $vendor" <<<"$out" || why="$why; firmware vendor not $vendor"
+    [ -z "$efivar" ] || grep -q "^ARMVIRT-EFIVAR: $efivar" <<<"$out" ||
+      why="$why; no 'ARMVIRT-EFIVAR: $efivar'"
+    grep -q '^ARMVIRT-ERROR' <<<"$out" && why="$why; $(grep -m1 '^ARMVIRT-ERROR' <<<"$out")"
+    if [ -n "$why" ]; then
+      echo "bad: $name: ${why#; }"
+      bad=1
+    else
+      echo "ok: $name: $(grep '^ARMVIRT-EFIVAR:' <<<"$out"), $(grep '^ARMVIRT-VMSPEC-INIT:' <<<"$out"); $(grep '^  flash1:' <<<"$out" | sed 's/^ *//')"
+    fi
+  }
+  check_run edk2-new-vars "EDK II" set
+  check_run edk2-same-vars "EDK II" "found armvirt-vmspec"
+  check_run uboot "Das U-Boot" ""
+  grep -q '^Loading Environment from Flash... OK' "$log" ||
+    { echo "bad: uboot: its environment was not read from the variable bank"; bad=1; }
+  grep -q '^VARS-SIZE: 67108864$' "$log" || { echo "bad: the vars file is not 64 MiB"; bad=1; }
+  [ "$bad" = 0 ] || fail "firmware: some runs did not reach the image's init"
+  echo "PASS: vmspec.img booted by EDK2 (new variable store, then the same: the variable the first run set is found) and by U-Boot (its environment read from its variable bank) under armvirt-vmm --firmware, each to the root partition's init with armvirt's DT, ${elapsed} s"
+  ;;
+
 *)
-  echo "usage: $0 images|guest|linux|errors|bench|el1|el1-virtio|formats|features|linux-features|virtio|net ..." >&2
+  echo "usage: $0 images|guest|linux|errors|bench|el1|el1-virtio|formats|features|linux-features|virtio|net|firmware ..." >&2
   exit 2
   ;;
 esac

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* armvirt-vmm's command-line parser. */
+/* armvirt-vmm's command-line parser and its firmware files (firmware.c). */
+#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +10,13 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "firmware.h"
 
 #define ARGV(...) ((char *const[]){ "armvirt-vmm", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((const char *[]){ "armvirt-vmm", __VA_ARGS__ }) / sizeof(char *)))
@@ -90,7 +97,7 @@ static void test_errors(void **state)
 	(void)state;
 	struct vmm_opts o;
 	char err[160];
-	expect_error(PARSE(&o, err, "run"), err, "--kernel is required");
+	expect_error(PARSE(&o, err, "run"), err, "--kernel or --firmware is required");
 	expect_error(PARSE(&o, err, "run", "--kernel"), err, "--kernel needs a value");
 	expect_error(PARSE(&o, err, "run", "--kernel="), err, "empty file name");
 	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--bogus"), err, "unknown option '--bogus'");
@@ -353,6 +360,169 @@ static void test_network(void **state)
 		     err, "--network none: contradicts --network tap");
 }
 
+/* --firmware and --firmware-vars: a firmware boot instead of a kernel. */
+static void test_firmware_args(void **state)
+{
+	(void)state;
+	struct vmm_opts o;
+	char err[160];
+	assert_int_equal(PARSE(&o, err, "run", "--firmware", "QEMU_EFI.fd", "--disk", "d.img"), 0);
+	assert_string_equal(o.firmware, "QEMU_EFI.fd");
+	assert_null(o.fw_vars);
+	assert_null(o.kernel);
+	assert_int_equal(o.nr_disks, 1);
+	assert_int_equal(PARSE(&o, err, "run", "--firmware-vars=v.fd", "--firmware=u-boot.bin"), 0);
+	assert_string_equal(o.firmware, "u-boot.bin");
+	assert_string_equal(o.fw_vars, "v.fd");
+	expect_error(PARSE(&o, err, "run", "--firmware", "f", "--kernel", "k"), err,
+		     "--kernel and --firmware exclude each other");
+	/* a kernel may have the flash banks too (a program that drives the flash) */
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--firmware-vars", "v"), 0);
+	assert_string_equal(o.fw_vars, "v");
+	assert_null(o.firmware);
+	expect_error(PARSE(&o, err, "run", "--firmware-vars", "v"), err,
+		     "--kernel or --firmware is required");
+	expect_error(PARSE(&o, err, "run", "--firmware", "f", "--initrd", "i"), err,
+		     "--initrd needs --kernel");
+	expect_error(PARSE(&o, err, "run", "--firmware", "f", "--params", "quiet"), err,
+		     "--params needs --kernel");
+	expect_error(PARSE(&o, err, "run", "--firmware="), err, "--firmware: empty file name");
+	expect_error(PARSE(&o, err, "run", "--firmware", "f", "--firmware-vars="), err,
+		     "--firmware-vars: empty file name");
+	expect_error(PARSE(&o, err, "run", "--firmware"), err, "--firmware needs a value");
+}
+
+#define FW_BANK 0x10000u /* a small bank for the file tests */
+
+static char fw_dir[64];
+
+static const char *fw_path(const char *name)
+{
+	static char path[128];
+	snprintf(path, sizeof(path), "%s/%s", fw_dir, name);
+	return path;
+}
+
+static void write_file(const char *name, unsigned char byte, size_t len)
+{
+	int fd = open(fw_path(name), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	unsigned char buf[4096];
+	memset(buf, byte, sizeof(buf));
+	while (len) {
+		size_t n = len < sizeof(buf) ? len : sizeof(buf);
+		assert_int_equal(write(fd, buf, n), (ssize_t)n);
+		len -= n;
+	}
+	close(fd);
+}
+
+static off_t file_size(const char *name)
+{
+	struct stat st;
+	return stat(fw_path(name), &st) ? -1 : st.st_size;
+}
+
+static bool all_bytes(const uint8_t *p, size_t len, uint8_t byte)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != byte)
+			return false;
+	return true;
+}
+
+static int fw_setup(void **state)
+{
+	(void)state;
+	snprintf(fw_dir, sizeof(fw_dir), "/tmp/test_kvm_cli.XXXXXX");
+	return mkdtemp(fw_dir) ? 0 : -1;
+}
+
+static int fw_teardown(void **state)
+{
+	(void)state;
+	char cmd[96];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fw_dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The code bank: the file at the start, erased (0xff) after it; bad files refused. */
+static void test_fw_code(void **state)
+{
+	(void)state;
+	struct vmm_fw_bank b;
+	char err[200];
+	write_file("code", 0x5a, 3000);
+	assert_int_equal(vmm_fw_load_code(&b, fw_path("code"), FW_BANK, err, sizeof(err)), 0);
+	assert_true(all_bytes(b.mem, 3000, 0x5a));
+	assert_true(all_bytes(b.mem + 3000, FW_BANK - 3000, 0xff));
+	assert_int_equal(b.fd, -1);
+	vmm_fw_close(&b);
+	assert_null(b.mem);
+	/* exactly the bank's size is fine, one byte more is not */
+	write_file("full", 0x11, FW_BANK);
+	assert_int_equal(vmm_fw_load_code(&b, fw_path("full"), FW_BANK, err, sizeof(err)), 0);
+	assert_true(all_bytes(b.mem, FW_BANK, 0x11));
+	vmm_fw_close(&b);
+	write_file("big", 0x11, FW_BANK + 1);
+	expect_error(vmm_fw_load_code(&b, fw_path("big"), FW_BANK, err, sizeof(err)), err,
+		     "65537 bytes, more than the");
+	assert_null(b.mem);
+	write_file("empty", 0, 0);
+	expect_error(vmm_fw_load_code(&b, fw_path("empty"), FW_BANK, err, sizeof(err)), err,
+		     "empty file");
+	expect_error(vmm_fw_load_code(&b, fw_path("missing"), FW_BANK, err, sizeof(err)), err,
+		     "No such file or directory");
+	expect_error(vmm_fw_load_code(&b, fw_dir, FW_BANK, err, sizeof(err)), err,
+		     "a directory, not a file");
+	assert_int_equal(file_size("missing"), -1);
+}
+
+/* The variable bank: created full of 0xff, written through, kept; sizes checked. */
+static void test_fw_vars(void **state)
+{
+	(void)state;
+	struct vmm_fw_bank b, b2;
+	char err[200];
+	/* missing: created with the bank's size, all ones */
+	assert_int_equal(vmm_fw_map_vars(&b, fw_path("vars"), FW_BANK, err, sizeof(err)), 0);
+	assert_int_equal(file_size("vars"), FW_BANK);
+	assert_true(all_bytes(b.mem, FW_BANK, 0xff));
+	/* a second user of the same file is refused while the first has it */
+	expect_error(vmm_fw_map_vars(&b2, fw_path("vars"), FW_BANK, err, sizeof(err)), err,
+		     "in use by another armvirt-vmm");
+	b.mem[100] = 0x42;
+	b.mem[FW_BANK - 1] = 0x00;
+	vmm_fw_close(&b);
+	/* the writes are in the file and come back */
+	assert_int_equal(vmm_fw_map_vars(&b, fw_path("vars"), FW_BANK, err, sizeof(err)), 0);
+	assert_int_equal(b.mem[100], 0x42);
+	assert_int_equal(b.mem[FW_BANK - 1], 0x00);
+	assert_int_equal(b.mem[101], 0xff);
+	vmm_fw_close(&b);
+	/* an empty file becomes a new store */
+	write_file("empty-vars", 0, 0);
+	assert_int_equal(vmm_fw_map_vars(&b, fw_path("empty-vars"), FW_BANK, err, sizeof(err)), 0);
+	assert_true(all_bytes(b.mem, FW_BANK, 0xff));
+	vmm_fw_close(&b);
+	assert_int_equal(file_size("empty-vars"), FW_BANK);
+	/* another size is refused and left alone */
+	write_file("small-vars", 0x33, 4096);
+	expect_error(vmm_fw_map_vars(&b, fw_path("small-vars"), FW_BANK, err, sizeof(err)), err,
+		     "4096 bytes, a variable store has 65536");
+	assert_int_equal(file_size("small-vars"), 4096);
+	expect_error(vmm_fw_map_vars(&b, fw_dir, FW_BANK, err, sizeof(err)), err,
+		     "a directory, not a file");
+	expect_error(vmm_fw_map_vars(&b, "/nonexistent-dir/vars", FW_BANK, err, sizeof(err)), err,
+		     "No such file or directory");
+	assert_null(b.mem);
+	/* no file: private memory, all ones */
+	assert_int_equal(vmm_fw_map_vars(&b, NULL, FW_BANK, err, sizeof(err)), 0);
+	assert_true(all_bytes(b.mem, FW_BANK, 0xff));
+	assert_int_equal(b.fd, -1);
+	vmm_fw_close(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +533,9 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_virtio),
 		cmocka_unit_test(test_network),
+		cmocka_unit_test(test_firmware_args),
+		cmocka_unit_test_setup_teardown(test_fw_code, fw_setup, NULL),
+		cmocka_unit_test_setup_teardown(test_fw_vars, NULL, fw_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

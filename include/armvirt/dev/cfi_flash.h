@@ -70,8 +70,9 @@ extern "C" {
 #define AV_CFI_FLASH_VIRT_BANK_WIDTH 4u
 /** Width of one chip of QEMU virt's flash banks, in bytes. */
 #define AV_CFI_FLASH_VIRT_DEVICE_WIDTH 2u
-/** Bytes of the write buffer of one chip (the CFI table reports it; 0xE8 uses it). */
-#define AV_CFI_FLASH_WRITE_BUFFER 1024u
+/** Bytes of the write buffer of one chip (the CFI table reports it; 0xE8 uses it): 2 KiB,
+ *  as QEMU's pflash_cfi01 reports for a bank wider than a byte. */
+#define AV_CFI_FLASH_WRITE_BUFFER 2048u
 
 /* ---- commands ---- */
 #define AV_CFI_CMD_READ_ARRAY 0xffu   /**< read array (also 0x00 and 0xf0) */

@@ -34,6 +34,15 @@
  * instead: embed its bus entry in a `struct av_kvm_locked_dev` and set
  * AV_KVM_MMIO_F_OWN_LOCK; its MMIO exits then take only that mutex, so the other devices
  * are not held up (NISV exits take the device lock too, inside the shared one).
+ *
+ * Caller memory slots (av_kvm_add_slot()): host memory the caller owns, mapped at an IPA
+ * outside RAM, e.g. the banks of a flash device (armvirt/dev/cfi_flash.h). A read-only
+ * slot (#AV_KVM_SLOT_READONLY, KVM_MEM_READONLY) is read and executed by the guest without
+ * exits while its writes exit as MMIO to the bus, where the device that owns the range
+ * takes them. av_kvm_slot_map() removes the slot from the guest and puts it back, also
+ * while the vCPUs run: a flash device leaving read-array mode unmaps its bank, so reads
+ * reach its model on the bus, and maps it again on returning to it (the set_rom_mode
+ * callback).
  */
 #ifndef ARMVIRT_PORT_KVM_H
 #define ARMVIRT_PORT_KVM_H
@@ -136,6 +145,27 @@ struct av_kvm_caps {
 	bool its;            /**< an in-kernel ITS (KVM_DEV_TYPE_ARM_VGIC_ITS) can be created */
 	bool ioeventfd;      /**< KVM_CAP_IOEVENTFD: av_kvm_ioeventfd() */
 	bool irqfd;          /**< KVM_CAP_IRQFD: av_kvm_irqfd() */
+	bool readonly_mem;   /**< KVM_CAP_READONLY_MEM: read-only caller slots */
+};
+
+/** Most caller memory slots of one VM (av_kvm_add_slot()). */
+#define AV_KVM_MAX_SLOTS 8
+
+/**
+ * av_kvm_add_slot() flag: the guest may read and execute the slot but not write it
+ * (KVM_MEM_READONLY); each write exits as MMIO to the bus (#AV_KVM_EXIT_MMIO, or
+ * #AV_KVM_EXIT_NISV for an access without a valid syndrome) at the written address.
+ */
+#define AV_KVM_SLOT_READONLY 0x1u
+
+/** A caller memory slot. Fields belong to the port. */
+struct av_kvm_slot {
+	uint64_t ipa;   /**< guest-physical base */
+	uint64_t size;  /**< bytes */
+	uint8_t *hva;   /**< the caller's memory */
+	unsigned flags; /**< `AV_KVM_SLOT_*` */
+	bool mapped;    /**< currently visible to the guest */
+	uint64_t toggles; /**< av_kvm_slot_map() calls that changed the mapping */
 };
 
 /**
@@ -195,6 +225,8 @@ struct av_kvm {
 	bool dev_lock_init;                         /**< dev_lock initialised */
 	unsigned nr_ram;                            /**< RAM regions mapped */
 	struct av_kvm_ram ram[AV_VMSPEC_MAX_RAM];   /**< RAM */
+	unsigned nr_slots;                          /**< caller slots added */
+	struct av_kvm_slot slots[AV_KVM_MAX_SLOTS]; /**< caller slots (av_kvm_add_slot()) */
 	unsigned nr_vcpus;                          /**< vCPUs created */
 	struct av_kvm_vcpu vcpus[AV_KVM_MAX_VCPUS]; /**< vCPUs */
 	av_atomic_int stop;                         /**< enum av_kvm_stop, first one wins */
@@ -277,6 +309,43 @@ void *av_kvm_ram(struct av_kvm *kvm, uint64_t ipa, uint64_t len);
 int av_kvm_copy_to_guest(void *kvm, uint64_t ipa, const void *src, uint64_t len);
 
 /**
+ * Map @p size bytes of the caller's memory at @p hva into the guest at @p ipa as a KVM
+ * memory slot (after av_kvm_create_vm(), before or while the VM runs). The memory stays
+ * the caller's: the port never frees it, and it must stay mapped until av_kvm_close().
+ * With #AV_KVM_SLOT_READONLY the guest's writes exit as MMIO to the bus (register a
+ * device covering the range to take them; an unclaimed write gets the bus's policy).
+ * The NISV path fetches instructions from slots as from RAM, so code may run from one.
+ *
+ * @param kvm   the KVM VM (created)
+ * @param ipa   guest-physical base: host-page aligned, not overlapping RAM or another slot,
+ *              inside the VM's IPA space
+ * @param hva   the memory: host-page aligned
+ * @param size  bytes: a non-zero multiple of the host page size
+ * @param flags `AV_KVM_SLOT_*`
+ * @param id    receives the slot's index for av_kvm_slot_map() (may be NULL)
+ * @return 0; -AV_EINVAL for NULL pointers, misalignment, an overlap, unknown flags or an
+ *         address beyond the IPA space; -AV_ENOSPC after #AV_KVM_MAX_SLOTS slots;
+ *         -AV_ENOTSUP for a read-only slot without KVM_CAP_READONLY_MEM; -AV_EIO when
+ *         KVM refuses. av_kvm_error() says why.
+ */
+int av_kvm_add_slot(struct av_kvm *kvm, uint64_t ipa, void *hva, uint64_t size,
+		    unsigned flags, unsigned *id);
+
+/**
+ * Remove caller slot @p id from the guest (@p map false: guest accesses to its range then
+ * exit as MMIO to the bus) or put it back (true). Nothing happens when the slot is already
+ * in that state. May be called while the vCPUs run, from a vCPU thread (a device's MMIO
+ * handler) or another one; KVM drops the stage-2 mappings before the call returns.
+ * Serialise calls for one slot (a device's handlers run under the device lock).
+ *
+ * @param kvm the KVM VM
+ * @param id  the slot, from av_kvm_add_slot()
+ * @param map whether the guest sees the memory
+ * @return 0; -AV_EINVAL for a bad @p id; -AV_EIO when KVM refuses (av_kvm_error()).
+ */
+int av_kvm_slot_map(struct av_kvm *kvm, unsigned id, bool map);
+
+/**
  * Set a vCPU's general registers, SP_EL1, PC and PSTATE (before av_kvm_run()), e.g. from
  * av_boot_linux_regs(). SIMD&FP registers are left at KVM's reset values (zero).
  * @param kvm the KVM VM
@@ -348,7 +417,7 @@ enum av_kvm_stop av_kvm_run(struct av_kvm *kvm);
 void av_kvm_request_stop(struct av_kvm *kvm, enum av_kvm_stop why);
 
 /**
- * Release everything (file descriptors, RAM). Safe on a partly set-up or zeroed @p kvm.
+ * Release everything (file descriptors, RAM; caller slots are left to the caller). Safe on a partly set-up or zeroed @p kvm.
  * @param kvm the KVM VM
  */
 void av_kvm_close(struct av_kvm *kvm);

@@ -75,7 +75,7 @@ echo "installed and moved to $moved"
 for doc in share/doc/armvirt/LICENSE share/doc/armvirt/CHANGELOG.md; do
 	[ -s "$moved/$doc" ] || fail "no $doc"
 done
-for prog in armvirt-dtcheck armvirt-vmm; do
+for prog in armvirt-dtcheck armvirt-imgcheck armvirt-vmm; do
 	if [ -e "$moved/bin/$prog" ]; then
 		[ -s "$moved/share/man/man1/$prog.1" ] || fail "$prog installed without its man page"
 	fi

@@ -12,10 +12,13 @@ if(TARGET doc)
 endif()
 add_test(NAME doc.man.lint
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/doc/man_lint.sh ${_av_man}/armvirt-dtcheck.1
-                 ${_av_man}/armvirt-vmm.1)
+                 ${_av_man}/armvirt-vmm.1 ${_av_man}/armvirt-imgcheck.1)
 add_test(NAME doc.man.options.dtcheck
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/doc/man_options.sh ${_av_man}/armvirt-dtcheck.1
                  $<TARGET_FILE:armvirt-dtcheck>)
+add_test(NAME doc.man.options.imgcheck
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/doc/man_options.sh ${_av_man}/armvirt-imgcheck.1
+                 $<TARGET_FILE:armvirt-imgcheck>)
 # armvirt-vmm is an aarch64 program: its usage text and option table come from the source.
 add_test(NAME doc.man.options.vmm
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/doc/man_options.sh ${_av_man}/armvirt-vmm.1
@@ -23,4 +26,5 @@ add_test(NAME doc.man.options.vmm
 add_test(NAME doc.files
          COMMAND sh -c "test -s '${PROJECT_SOURCE_DIR}/LICENSE' && grep -q '^MIT License' '${PROJECT_SOURCE_DIR}/LICENSE' && grep -q '^## \\[Unreleased\\]' '${PROJECT_SOURCE_DIR}/CHANGELOG.md' && echo 'PASS: doc files'")
 set_tests_properties(doc.man.lint doc.man.options.dtcheck doc.man.options.vmm doc.files
+                     doc.man.options.imgcheck
                      PROPERTIES LABELS doc FAIL_REGULAR_EXPRESSION "FAIL")

@@ -299,6 +299,34 @@ static const void *guest_ptr(struct av_kvm *kvm, uint64_t ipa, uint64_t len)
 }
 
 /* Caller slot @i is KVM memory slot AV_VMSPEC_MAX_RAM + @i (RAM takes the first ones). */
+/*
+ * Guest RAM, 2 MiB-aligned in our address space: reserve @size plus 2 MiB, keep the aligned
+ * part and unmap the slack on both sides. With the IPA base 2 MiB-aligned too, KVM can map
+ * the RAM with stage-2 blocks once the kernel backs it with huge pages (MADV_HUGEPAGE);
+ * with a misaligned mapping it falls back to 4 KiB pages and the guest takes many more
+ * stage-2 faults while it touches its memory. @return the mapping or MAP_FAILED.
+ */
+#define RAM_ALIGN (UINT64_C(2) << 20)
+
+static void *map_ram(uint64_t size)
+{
+	uint64_t len = size + RAM_ALIGN;
+	if (len < size)
+		return MAP_FAILED;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return MAP_FAILED;
+	uintptr_t start = ((uintptr_t)p + RAM_ALIGN - 1) & ~(uintptr_t)(RAM_ALIGN - 1);
+	size_t head = start - (uintptr_t)p, tail = len - head - size;
+	if (head)
+		munmap(p, head);
+	if (tail)
+		munmap((char *)start + size, tail);
+	madvise((void *)start, size, MADV_HUGEPAGE);
+	return (void *)start;
+}
+
 static int set_slot(struct av_kvm *kvm, unsigned i, bool map)
 {
 	const struct av_kvm_slot *sl = &kvm->slots[i];
@@ -674,14 +702,12 @@ int av_kvm_create_vm(struct av_kvm *kvm, const struct av_vmspec *spec, struct av
 
 	for (unsigned i = 0; i < spec->nr_ram; i++) {
 		struct av_kvm_ram *r = &kvm->ram[i];
-		void *p = mmap(NULL, spec->ram[i].size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		void *p = map_ram(spec->ram[i].size);
 		if (p == MAP_FAILED) {
 			set_err(kvm, "cannot map %llu MiB of guest RAM: %s",
 				(unsigned long long)(spec->ram[i].size >> 20), strerror(errno));
 			return -AV_ERANGE;
 		}
-		madvise(p, spec->ram[i].size, MADV_HUGEPAGE);
 		r->hva = p;
 		r->ipa = spec->ram[i].base;
 		r->size = spec->ram[i].size;

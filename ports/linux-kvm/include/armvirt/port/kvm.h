@@ -461,6 +461,19 @@ const char *av_kvm_exit_name(enum av_kvm_exit_kind kind);
  */
 uint64_t av_kvm_exit_count(const struct av_kvm *kvm, enum av_kvm_exit_kind kind);
 
+/**
+ * Sum over every vCPU of one of KVM's own cumulative per-vCPU statistics (binary stats,
+ * KVM_GET_STATS_FD, Linux 5.14+), e.g. "exits" (every exit from the guest, including those
+ * the kernel handles itself such as stage-2 faults), "mmio_exit_user", "mmio_exit_kernel",
+ * "hvc_exit_stat", "wfe_exit_stat", "wfi_exit_stat". Valid until av_kvm_close().
+ * @param kvm the KVM VM (with its vCPUs)
+ * @param name the statistic's name
+ * @param sum the sum
+ * @return 0; -AV_ENOTSUP without binary stats; -AV_ENOENT if no vCPU statistic of that
+ *         name is a single cumulative counter; -AV_EINVAL, -AV_EIO, -AV_ENOMEM
+ */
+int av_kvm_kernel_stat(struct av_kvm *kvm, const char *name, uint64_t *sum);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-system instructions of a Linux boot under armvirt-vmm (doc/benchmarks.md,
 # "armvirt-vmm exits"): the kvm tests' Debian kernel and initramfs (trivial init: prints
-# a few lines and powers off), 256 MiB, 2 vCPUs, in nested KVM (scripts/kvm-nested.sh)
+# a few lines and powers off; the kernel booted `quiet`, as its console is an exit per
+# character), 256 MiB, 2 vCPUs, in nested KVM (scripts/kvm-nested.sh)
 # under -icount shift=0, counted by the QEMU TCG plugin test/bench/insn_count_plugin.c
 # between two marks (hint #0x70, `vbench mark`) in the outer Linux: just before armvirt-vmm
 # starts and just after it exits. Also prints armvirt-vmm --stats: the exits that reached
@@ -43,7 +44,7 @@ cat >"$scen" <<'SCEN'
 chmod 0755 /guest/vbench
 /guest/vbench mark vmm-start
 armvirt-vmm run --kernel /guest/Image --initrd /guest/initramfs.gz --mem 256 --cpus 2 \
-  --params "console=ttyAMA0 panic=-1 armvirt.scenario=info" --stats >/tmp/run.log 2>&1 </dev/null
+  --params "console=ttyAMA0 quiet panic=-1 armvirt.scenario=info" --stats >/tmp/run.log 2>&1 </dev/null
 st=$?
 /guest/vbench mark vmm-exit
 echo "BENCH-EXIT: $st"

@@ -35,10 +35,8 @@ fail() { echo "kvm-linux-bench: $*" >&2; exit 1; }
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 for f in "$vmm" "$images/Image" "$images/initramfs.gz"; do [ -s "$f" ] || fail "missing $f"; done
-${CC:-cc} -shared -fPIC -O2 -fvisibility=hidden -o "$work/insn_count.so" "$here/insn_count_plugin.c" ||
-  fail "cannot build the plugin"
-${AARCH64_LINUX_CC:-aarch64-linux-gnu-gcc} -static -O2 -Wl,-Ttext-segment=0x10000000 -o "$work/vbench" "$here/vbench.c" ||
-  fail "cannot build vbench"
+. "$here/mark-tools.sh"
+build_mark_tools "$work" || fail "cannot build the counting tools"
 scen="$work/scenario.sh"
 cat >"$scen" <<'SCEN'
 chmod 0755 /guest/vbench
@@ -50,22 +48,14 @@ st=$?
 echo "BENCH-EXIT: $st"
 tr -d '\000' </tmp/run.log | grep -a -E '^(ARMVIRT-INIT|armvirt-vmm|  )'
 SCEN
-marks="$work/plugin.txt"
-rm -f "$marks"
 log="$work/run.log"
-start=$(date +%s)
-KVM_NESTED_QEMU_ARGS="-plugin $work/insn_count.so,out=$marks" timeout "$timeout_s" \
-  bash "$top/scripts/kvm-nested.sh" --images "$images" --vmm "$vmm" --work "$work" \
-  --scenario "$scen" --file "$images/Image" --file "$images/initramfs.gz" --file "$work/vbench" \
-  --icount --timeout "$timeout_s" >"$log" 2>&1
-rc=$?
-echo "kvm-linux-bench: nested run exit $rc after $(($(date +%s) - start)) s (console $log, plugin $marks)"
-[ "$rc" = 0 ] || fail "the nested run failed"
+run_marked kvm-linux-bench "$work" "$timeout_s" --images "$images" --vmm "$vmm" \
+  --scenario "$scen" --file "$images/Image" --file "$images/initramfs.gz" --file "$work/vbench" ||
+  fail "the nested run failed"
 st=$(sed -n 's/^BENCH-EXIT: //p' "$log")
 [ "$st" = 0 ] || fail "armvirt-vmm exit status '$st'"
 grep -q '^ARMVIRT-INIT: done' "$log" || fail "the guest's init did not finish"
-sed -n 's/^MARK [0-9]* [^ ]* \([0-9]*\).*/\1/p' "$marks" >"$work/marks.txt"
-[ "$(wc -l <"$work/marks.txt")" = 2 ] || fail "expected 2 marks in $marks"
+[ "$(wc -l <"$work/marks.txt")" = 2 ] || fail "expected 2 marks in $work/plugin.txt"
 a=$(sed -n 1p "$work/marks.txt")
 b=$(sed -n 2p "$work/marks.txt")
 echo "armvirt-vmm --stats:"

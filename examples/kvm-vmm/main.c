@@ -296,6 +296,14 @@ static void print_stats(double seconds)
 				(unsigned long long)n);
 	}
 	fprintf(stderr, "  %-14s %12llu\n", "total", (unsigned long long)total);
+	/* KVM's own counts: every exit from the guest, most handled inside the kernel. */
+	static const char *const kstats[] = { "exits", "mmio_exit_user", "mmio_exit_kernel",
+					      "hvc_exit_stat", "wfi_exit_stat" };
+	for (size_t i = 0; i < sizeof(kstats) / sizeof(kstats[0]); i++) {
+		uint64_t n;
+		if (av_kvm_kernel_stat(&kvm, kstats[i], &n) == 0)
+			fprintf(stderr, "  kvm:%-10s %12llu\n", kstats[i], (unsigned long long)n);
+	}
 	fprintf(stderr, "  %-14s %12s %12s %12s\n", "device", "reads", "writes", "refused");
 	uint64_t empty_reads = 0, empty_writes = 0, empty_refused = 0;
 	for (size_t i = 0; i < bus.count; i++) {

@@ -260,6 +260,7 @@ int av_kvm_set_regs(struct av_kvm *kvm, unsigned vcpu, const struct av_regs *reg
 		return -AV_EINVAL;
 	int fd = kvm->vcpus[vcpu].fd;
 	int ret = 0;
+	kvm->vcpus[vcpu].pc_cache.valid = false; /* a new context: no cached translation */
 	for (unsigned i = 0; i < 31 && !ret; i++)
 		ret = set_reg(fd, reg_x(i), &regs->x[i]);
 	if (!ret)
@@ -312,6 +313,34 @@ static const void *guest_ptr(struct av_kvm *kvm, uint64_t ipa, uint64_t len)
 }
 
 /* Caller slot @i is KVM memory slot AV_VMSPEC_MAX_RAM + @i (RAM takes the first ones). */
+/*
+ * Guest RAM, 2 MiB-aligned in our address space: reserve @size plus 2 MiB, keep the aligned
+ * part and unmap the slack on both sides. With the IPA base 2 MiB-aligned too, KVM can map
+ * the RAM with stage-2 blocks once the kernel backs it with huge pages (MADV_HUGEPAGE);
+ * with a misaligned mapping it falls back to 4 KiB pages and the guest takes many more
+ * stage-2 faults while it touches its memory. @return the mapping or MAP_FAILED.
+ */
+#define RAM_ALIGN (UINT64_C(2) << 20)
+
+static void *map_ram(uint64_t size)
+{
+	uint64_t len = size + RAM_ALIGN;
+	if (len < size)
+		return MAP_FAILED;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return MAP_FAILED;
+	uintptr_t start = ((uintptr_t)p + RAM_ALIGN - 1) & ~(uintptr_t)(RAM_ALIGN - 1);
+	size_t head = start - (uintptr_t)p, tail = len - head - size;
+	if (head)
+		munmap(p, head);
+	if (tail)
+		munmap((char *)start + size, tail);
+	madvise((void *)start, size, MADV_HUGEPAGE);
+	return (void *)start;
+}
+
 static int set_slot(struct av_kvm *kvm, unsigned i, bool map)
 {
 	const struct av_kvm_slot *sl = &kvm->slots[i];
@@ -687,14 +716,12 @@ int av_kvm_create_vm(struct av_kvm *kvm, const struct av_vmspec *spec, struct av
 
 	for (unsigned i = 0; i < spec->nr_ram; i++) {
 		struct av_kvm_ram *r = &kvm->ram[i];
-		void *p = mmap(NULL, spec->ram[i].size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		void *p = map_ram(spec->ram[i].size);
 		if (p == MAP_FAILED) {
 			set_err(kvm, "cannot map %llu MiB of guest RAM: %s",
 				(unsigned long long)(spec->ram[i].size >> 20), strerror(errno));
 			return -AV_ERANGE;
 		}
-		madvise(p, spec->ram[i].size, MADV_HUGEPAGE);
 		r->hva = p;
 		r->ipa = spec->ram[i].base;
 		r->size = spec->ram[i].size;
@@ -937,23 +964,29 @@ static int nisv_access(void *cookie, uint64_t ipa, unsigned size, bool is_write,
 	return r == AV_ACCESS_HANDLED ? 0 : r == AV_ACCESS_TO_CALLER ? -AV_ENOENT : -AV_EFAULT;
 }
 
-/* Registers a decoded access reads or writes. */
+/*
+ * The registers a decoded access reads: the base (unless a literal), the offset register,
+ * and for stores the transfer registers. A load overwrites its transfer registers whole
+ * (W loads zero-extend, B/H/S/D loads clear the rest of Vn), so their old values are not
+ * needed. The SP as base needs PSTATE (read by the caller, @have_pstate).
+ */
 static int load_regs(const struct av_kvm *kvm, int fd, const struct av_insn_mem *m,
 		     struct av_regs *r)
 {
 	int ret = 0;
-	unsigned gprs[3] = { m->rt, m->is_pair ? m->rt2 : 31u, 31u };
+	unsigned gprs[3] = { 31u, 31u, 31u };
+	if (m->is_store) {
+		unsigned n = m->is_pair ? 2 : 1;
+		for (unsigned i = 0; i < n && !ret; i++) {
+			unsigned t = i ? m->rt2 : m->rt;
+			if (m->is_fp)
+				ret = get_vreg(kvm, fd, t, r->v[t]);
+			else
+				gprs[i] = t;
+		}
+	}
 	if (m->addr == AV_INSN_ADDR_REG)
 		gprs[2] = m->rm;
-	if (m->is_fp) {
-		for (unsigned i = 0; i < 2 && !ret; i++) {
-			unsigned n = i ? m->rt2 : m->rt;
-			if (i && !m->is_pair)
-				break;
-			ret = get_vreg(kvm, fd, n, r->v[n]);
-		}
-		gprs[0] = gprs[1] = 31;
-	}
 	for (unsigned i = 0; i < 3 && !ret; i++)
 		if (gprs[i] < 31)
 			ret = get_reg(fd, reg_x(gprs[i]), &r->x[gprs[i]]);
@@ -966,28 +999,66 @@ static int load_regs(const struct av_kvm *kvm, int fd, const struct av_insn_mem 
 	return ret;
 }
 
-/* Write back what emulation changed (compared with @old). */
-static int store_regs(const struct av_kvm *kvm, int fd, const struct av_regs *old,
+/* Write back the registers an emulated access changed: loaded ones, the base, the PC. */
+static int store_regs(const struct av_kvm *kvm, int fd, const struct av_insn_mem *m,
 		      const struct av_regs *r)
 {
 	int ret = 0;
-	for (unsigned i = 0; i < 31 && !ret; i++)
-		if (r->x[i] != old->x[i])
-			ret = set_reg(fd, reg_x(i), &r->x[i]);
-	for (unsigned i = 0; i < 32 && !ret; i++)
-		if (r->v[i][0] != old->v[i][0] || r->v[i][1] != old->v[i][1])
-			ret = set_vreg(kvm, fd, i, r->v[i]);
-	if (!ret && r->sp != old->sp)
-		ret = set_reg(fd, sp_reg(r->pstate), &r->sp);
+	if (!m->is_store) {
+		unsigned n = m->is_pair ? 2 : 1;
+		for (unsigned i = 0; i < n && !ret; i++) {
+			unsigned t = i ? m->rt2 : m->rt;
+			if (m->is_fp)
+				ret = set_vreg(kvm, fd, t, r->v[t]);
+			else if (t < 31)
+				ret = set_reg(fd, reg_x(t), &r->x[t]);
+		}
+	}
+	if (!ret && m->wb != AV_INSN_WB_NONE) {
+		if (m->rn < 31)
+			ret = set_reg(fd, reg_x(m->rn), &r->x[m->rn]);
+		else
+			ret = set_reg(fd, sp_reg(r->pstate), &r->sp);
+	}
 	if (!ret)
 		ret = set_reg(fd, CORE_REG64(regs.pc), &r->pc);
 	return ret;
 }
 
 /*
+ * The IPA of the instruction at @pc: the vCPU's cached translation of its 4 KiB page when
+ * SCTLR_EL1, TCR_EL1 and the TTBR of @pc's half are those it was made with, else a walk
+ * (which refills the cache).
+ */
+static int pc_ipa(struct av_kvm_vcpu *v, const struct av_s1_regs *s1, uint64_t ttbr,
+		  uint64_t pc, uint64_t *ipa)
+{
+	struct av_kvm_pc_cache *c = &v->pc_cache;
+	uint64_t page = pc & ~UINT64_C(0xfff);
+	if (c->valid && c->va_page == page && c->sctlr == s1->sctlr && c->tcr == s1->tcr &&
+	    c->ttbr == ttbr) {
+		*ipa = c->ipa_page | (pc & 0xfff);
+		return 0;
+	}
+	struct av_s1_result tr;
+	int err = av_s1_walk(s1, pc, read_desc, v->kvm, &tr);
+	if (err)
+		return err;
+	*c = (struct av_kvm_pc_cache){ .valid = true, .va_page = page, .ipa_page = tr.ipa & ~UINT64_C(0xfff),
+				       .sctlr = s1->sctlr, .tcr = s1->tcr, .ttbr = ttbr };
+	*ipa = tr.ipa;
+	return 0;
+}
+
+/*
  * KVM_EXIT_ARM_NISV: fetch the instruction at the PC (through the guest's stage 1), decode
  * it, perform its accesses on the bus and write back the registers. On failure an external
  * data abort is injected. @return 0, or negative for a host failure (fatal).
+ *
+ * Each KVM_GET/SET_ONE_REG is a system call, so only what the instruction needs is read:
+ * the PC, SCTLR_EL1, with the MMU on TCR_EL1 and the TTBR of the PC's half, PSTATE only
+ * when it matters (a PC below 4 GiB, where AArch32 code may run; SP as the base; EE and E0E
+ * differing), then the access's own registers.
  */
 static int handle_nisv(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm_exit *ex)
 {
@@ -996,31 +1067,42 @@ static int handle_nisv(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm
 	static struct av_regs zero;
 	struct av_regs regs = zero;
 	uint64_t fault_ipa = run->arm_nisv.fault_ipa;
+	bool have_pstate = false;
 	int err;
 
 	ex->ipa = fault_ipa;
-	if (get_reg(fd, CORE_REG64(regs.pc), &regs.pc) ||
-	    get_reg(fd, CORE_REG64(regs.pstate), &regs.pstate))
+	if (get_reg(fd, CORE_REG64(regs.pc), &regs.pc))
 		return -AV_EIO;
+	if (!(regs.pc >> 32)) {
+		if (get_reg(fd, CORE_REG64(regs.pstate), &regs.pstate))
+			return -AV_EIO;
+		have_pstate = true;
+	}
 
-	struct av_s1_regs s1;
+	struct av_s1_regs s1 = { 0 };
+	uint64_t ttbr = 0;
 	if (get_reg(fd, REG_SCTLR_EL1, &s1.sctlr))
 		return -AV_EIO;
-	bool mmu = s1.sctlr & AV_S1_SCTLR_M;
-	if (mmu && (get_reg(fd, REG_TCR_EL1, &s1.tcr) || get_reg(fd, REG_TTBR0_EL1, &s1.ttbr0) ||
-		    get_reg(fd, REG_TTBR1_EL1, &s1.ttbr1)))
+	bool upper = (regs.pc >> 55) & 1;
+	if ((s1.sctlr & AV_S1_SCTLR_M) &&
+	    (get_reg(fd, REG_TCR_EL1, &s1.tcr) ||
+	     get_reg(fd, upper ? REG_TTBR1_EL1 : REG_TTBR0_EL1, &ttbr)))
 		return -AV_EIO;
+	if (upper)
+		s1.ttbr1 = ttbr;
+	else
+		s1.ttbr0 = ttbr;
 
 	struct av_insn_mem m;
-	if (regs.pstate & 0x10) { /* AArch32 */
+	if (regs.pstate & 0x10) { /* AArch32 (only possible with a PC below 4 GiB) */
 		err = -AV_ENOTSUP;
 		goto abort;
 	}
-	struct av_s1_result tr;
-	err = av_s1_walk(&s1, regs.pc, read_desc, kvm, &tr);
+	uint64_t pc_pa;
+	err = pc_ipa(v, &s1, ttbr, regs.pc, &pc_pa);
 	if (err)
 		goto abort;
-	const void *ip = guest_ptr(kvm, tr.ipa, 4);
+	const void *ip = guest_ptr(kvm, pc_pa, 4);
 	if (!ip) {
 		err = -AV_EFAULT;
 		goto abort;
@@ -1031,6 +1113,12 @@ static int handle_nisv(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm
 		goto abort;
 	ex->size = m.size;
 	ex->is_write = m.is_store;
+	bool ee = s1.sctlr & AV_S1_SCTLR_EE, e0e = s1.sctlr & AV_S1_SCTLR_E0E;
+	if (!have_pstate && ((m.rn == 31 && m.addr != AV_INSN_ADDR_LITERAL) || ee != e0e)) {
+		if (get_reg(fd, CORE_REG64(regs.pstate), &regs.pstate))
+			return -AV_EIO;
+		have_pstate = true;
+	}
 	err = load_regs(kvm, fd, &m, &regs);
 	if (err)
 		return err;
@@ -1046,20 +1134,18 @@ static int handle_nisv(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm
 	struct av_insn_mmio io = {
 		.far = (va & ~0xfffull) | (fault_ipa & 0xfff),
 		.ipa = fault_ipa,
-		.big_endian = (regs.pstate & 0xf) ? (s1.sctlr & AV_S1_SCTLR_EE)
-						  : (s1.sctlr & AV_S1_SCTLR_E0E),
+		.big_endian = (regs.pstate & 0xf) ? ee : e0e,
 		.fn = nisv_access,
 	};
 	struct nisv_ctx ctx = { kvm, ex };
 	io.cookie = &ctx;
 
-	struct av_regs before = regs;
 	pthread_mutex_lock(&kvm->dev_lock);
 	err = av_insn_emulate_mem(&m, &regs, &io);
 	pthread_mutex_unlock(&kvm->dev_lock);
 	if (err)
 		goto abort;
-	if (store_regs(kvm, fd, &before, &regs))
+	if (store_regs(kvm, fd, &m, &regs))
 		return -AV_EIO;
 	ex->result = 0;
 	return 0;

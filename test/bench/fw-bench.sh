@@ -54,10 +54,8 @@ for f in "$vmm" "$efi" "$uboot" "$images/Image"; do [ -s "$f" ] || fail "missing
 bash "$top/scripts/vmspec-image.sh" "$vmspec" "$images" >"$work/vmspec.log" 2>&1 ||
   { cat "$work/vmspec.log"; fail "scripts/vmspec-image.sh failed"; }
 for f in vmspec.img initrd.img grub.cfg uboot-env.bin; do [ -s "$vmspec/$f" ] || fail "missing $vmspec/$f"; done
-${CC:-cc} -shared -fPIC -O2 -fvisibility=hidden -o "$work/insn_count.so" "$here/insn_count_plugin.c" ||
-  fail "cannot build the plugin"
-${AARCH64_LINUX_CC:-aarch64-linux-gnu-gcc} -static -O2 -Wl,-Ttext-segment=0x10000000 -o "$work/vbench" "$here/vbench.c" ||
-  fail "cannot build vbench"
+. "$here/mark-tools.sh"
+build_mark_tools "$work" || fail "cannot build the counting tools"
 # The direct boot takes the kernel command line of the image's grub.cfg.
 params=$(sed -n 's|^ *linux /EFI/armvirt/Image ||p' "$vmspec/grub.cfg")
 [ -n "$params" ] || fail "no kernel command line in $vmspec/grub.cfg"
@@ -87,19 +85,11 @@ for r in $runs; do
   *) fail "unknown run $r" ;;
   esac
 done >>"$scen"
-marks="$work/plugin.txt"
-rm -f "$marks"
 log="$work/run.log"
-start=$(date +%s)
-KVM_NESTED_QEMU_ARGS="-plugin $work/insn_count.so,out=$marks" timeout "$timeout_s" \
-  bash "$top/scripts/kvm-nested.sh" --images "$images" --vmm "$vmm" --work "$work" \
+run_marked fw-bench "$work" "$timeout_s" --images "$images" --vmm "$vmm" \
   --scenario "$scen" --file "$images/Image" --file "$vmspec/initrd.img" \
-  --file "$vmspec/vmspec.img" --file "$efi" --file "$uboot" --file "$work/vbench" --file "$work/uboot-vars.fd" \
-  --icount --timeout "$timeout_s" >"$log" 2>&1
-rc=$?
-echo "fw-bench: nested run exit $rc after $(($(date +%s) - start)) s (console $log, plugin $marks)"
-[ "$rc" = 0 ] || fail "the nested run failed"
-sed -n 's/^MARK [0-9]* [^ ]* \([0-9]*\).*/\1/p' "$marks" >"$work/marks.txt"
+  --file "$vmspec/vmspec.img" --file "$efi" --file "$uboot" --file "$work/vbench" --file "$work/uboot-vars.fd" ||
+  fail "the nested run failed"
 n=$(wc -l <"$work/marks.txt")
 nruns=$(wc -w <<<"$runs")
 [ "$n" = $((3 * nruns)) ] || fail "$n marks, expected 3 per run ($((3 * nruns)))"

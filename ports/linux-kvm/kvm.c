@@ -260,7 +260,6 @@ int av_kvm_set_regs(struct av_kvm *kvm, unsigned vcpu, const struct av_regs *reg
 		return -AV_EINVAL;
 	int fd = kvm->vcpus[vcpu].fd;
 	int ret = 0;
-	kvm->vcpus[vcpu].pc_cache.valid = false; /* a new context: no cached translation */
 	for (unsigned i = 0; i < 31 && !ret; i++)
 		ret = set_reg(fd, reg_x(i), &regs->x[i]);
 	if (!ret)
@@ -1026,28 +1025,18 @@ static int store_regs(const struct av_kvm *kvm, int fd, const struct av_insn_mem
 }
 
 /*
- * The IPA of the instruction at @pc: the vCPU's cached translation of its 4 KiB page when
- * SCTLR_EL1, TCR_EL1 and the TTBR of @pc's half are those it was made with, else a walk
- * (which refills the cache).
+ * The IPA of the instruction at @pc: a stage-1 walk at every exit. (A translation cached
+ * by VA, SCTLR, TCR and TTBR would survive a remap of code under the same VA and TTBR, such
+ * as a module unloaded and another loaded in its place, and fetch the old page.)
  */
-static int pc_ipa(struct av_kvm_vcpu *v, const struct av_s1_regs *s1, uint64_t ttbr,
-		  uint64_t pc, uint64_t *ipa)
+static int pc_ipa(struct av_kvm_vcpu *v, const struct av_s1_regs *s1, uint64_t pc,
+		  uint64_t *ipa)
 {
-	struct av_kvm_pc_cache *c = &v->pc_cache;
-	uint64_t page = pc & ~UINT64_C(0xfff);
-	if (c->valid && c->va_page == page && c->sctlr == s1->sctlr && c->tcr == s1->tcr &&
-	    c->ttbr == ttbr) {
-		*ipa = c->ipa_page | (pc & 0xfff);
-		return 0;
-	}
 	struct av_s1_result tr;
 	int err = av_s1_walk(s1, pc, read_desc, v->kvm, &tr);
-	if (err)
-		return err;
-	*c = (struct av_kvm_pc_cache){ .valid = true, .va_page = page, .ipa_page = tr.ipa & ~UINT64_C(0xfff),
-				       .sctlr = s1->sctlr, .tcr = s1->tcr, .ttbr = ttbr };
-	*ipa = tr.ipa;
-	return 0;
+	if (!err)
+		*ipa = tr.ipa;
+	return err;
 }
 
 /*
@@ -1099,7 +1088,7 @@ static int handle_nisv(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm
 		goto abort;
 	}
 	uint64_t pc_pa;
-	err = pc_ipa(v, &s1, ttbr, regs.pc, &pc_pa);
+	err = pc_ipa(v, &s1, regs.pc, &pc_pa);
 	if (err)
 		goto abort;
 	const void *ip = guest_ptr(kvm, pc_pa, 4);

@@ -191,22 +191,6 @@ struct av_kvm_features {
 	bool ptrauth;
 };
 
-/**
- * The stage-1 translation of the 4 KiB page of the PC of a vCPU's last ISV=0 (NISV) exit,
- * with the SCTLR_EL1, TCR_EL1 and TTBR (of the PC's half) it was made with: an exit at a PC
- * in the same page, with those registers unchanged, skips the walk. The VMM reads the three
- * registers at each such exit; a guest that rewrites the descriptors mapping its code without
- * changing them (a remap of live code under the same VA and ASID) is not noticed.
- */
-struct av_kvm_pc_cache {
-	bool valid;        /**< the entry holds a translation */
-	uint64_t va_page;  /**< the PC's page (VA) */
-	uint64_t ipa_page; /**< its IPA */
-	uint64_t sctlr;    /**< SCTLR_EL1 at the walk */
-	uint64_t tcr;      /**< TCR_EL1 at the walk (0 with the MMU off) */
-	uint64_t ttbr;     /**< TTBR0_EL1 or TTBR1_EL1 (by VA bit 55) at the walk */
-};
-
 /** One vCPU. Fields belong to the port. */
 struct av_kvm_vcpu {
 	struct av_kvm *kvm;                /**< owner */
@@ -217,7 +201,6 @@ struct av_kvm_vcpu {
 	pthread_t thread;                  /**< its thread while running */
 	av_atomic_bool thread_live;        /**< @c thread is valid (may be kicked) */
 	uint64_t exits[AV_KVM_EXIT_NR];    /**< exits by kind */
-	struct av_kvm_pc_cache pc_cache;   /**< stage-1 translation of the last NISV PC */
 };
 
 /** A guest RAM region and its host mapping. */

@@ -767,6 +767,8 @@ lrs_fill(struct av_vgic *vgic, unsigned vcpu, unsigned nr)
 	vgic->lr_ops->set_maint(vgic->lr_cookie, vcpu, maint);
 }
 
+static void fold_live(struct av_vgic *vgic, unsigned vcpu);
+
 /*
  * av_vgic_flush(); @general: the distributor lock whatever is listed, and no shortcut.
  *
@@ -781,6 +783,14 @@ flush(struct av_vgic *vgic, unsigned vcpu, bool general)
 	struct av_vgic_vcpu *vc = &vgic->vcpu[vcpu];
 	unsigned nr;
 	bool dist;
+
+	/*
+	 * A second flush without a sync (a run loop retrying an entry that was abandoned): the
+	 * LRs the first one wrote still hold their interrupts. Fold them back first, as the
+	 * sync after an exit would, so nothing is lost or listed twice.
+	 */
+	if (vc->lr_live)
+		fold_live(vgic, vcpu);
 
 	/*
 	 * Nothing listed and no LR written by the last flush: nothing to place or clear, and no
@@ -919,6 +929,12 @@ sync(struct av_vgic *vgic, unsigned vcpu, bool general)
 	if (kick)
 		av__vgic_kick(vgic, kick, NULL);
 	return 0;
+}
+
+/* flush() found LRs not yet folded back: sync them (the rare path, kept out of line). */
+static __attribute__((noinline)) void fold_live(struct av_vgic *vgic, unsigned vcpu)
+{
+	sync(vgic, vcpu, false);
 }
 
 int av__vgic_sync_general(struct av_vgic *vgic, unsigned vcpu)

@@ -542,6 +542,12 @@ int av_vgic_set_resample(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bo
  * A GICv2 SGI pending from another source (or again from the same one) while one source's
  * is listed waits for the guest's deactivation of the listed one: that LR asks for the EOI
  * maintenance interrupt (eoi_maint), and the next flush lists the next source.
+ *
+ * Flush and av_vgic_sync() come in pairs around each entry, but a second flush without a
+ * sync in between is allowed (a run loop that abandons an entry and retries it): it first
+ * folds back the list registers the previous flush wrote, exactly as av_vgic_sync() would,
+ * and then fills them again. No interrupt is lost, none is listed twice, and
+ * av_vgic_save() works after the sync that follows.
  * @param vgic the vGIC
  * @param vcpu vCPU index
  * @return 0 on success, or a negative AV_E* error code

@@ -1936,6 +1936,76 @@ static void test_restore_resample(void **state)
 	test_free(a);
 }
 
+/*
+ * Issue 18, finding 1: av_vgic_flush() twice without av_vgic_sync() (an entry abandoned and
+ * retried). Seven edge interrupts (six SPIs and SGI 3) for four LRs, flushed twice: each is
+ * then delivered exactly once, nothing stays in an LR behind the vGIC's back, and
+ * av_vgic_save() works again once the vCPU is synced.
+ */
+static void flush_twice_run(enum av_vgic_model model)
+{
+	static const uint32_t spis[] = { 32, 33, 34, 35, 36, 37 };
+	struct av_vgic_snapshot *snap = test_malloc(sizeof(*snap));
+	unsigned seen[40] = { 0 }, rounds = 0;
+
+	setup(model, 1, 32, NULL);
+	if (model == AV_VGIC_V3) {
+		d3w(0x0000, 4, 0x3);         /* GICD_CTLR */
+		d3w(0x0c08, 4, 0xaaa);       /* GICD_ICFGR2: 32..37 edge */
+		d3w(0x0104, 4, 0x3f);        /* GICD_ISENABLER1: 32..37 */
+		rw(0, 0x10100, 4, 1u << 3);  /* GICR_ISENABLER0: SGI 3 */
+	} else {
+		d2w(0, 0x000, 4, 0x1);       /* GICD_CTLR */
+		d2w(0, 0xc08, 4, 0xaaa);     /* GICD_ICFGR2 */
+		for (unsigned i = 0; i < AV_ARRAY_LEN(spis); i++)
+			d2w(0, 0x800 + spis[i], 1, 0x1); /* GICD_ITARGETSR: CPU 0 */
+		d2w(0, 0x104, 4, 0x3f);
+		d2w(0, 0x100, 4, 1u << 3);
+	}
+	for (unsigned i = 0; i < AV_ARRAY_LEN(spis); i++)
+		assert_int_equal(av_vgic_pulse(&G, 0, spis[i], NULL), 0);
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1, 3, NULL), 0);
+
+	assert_int_equal(av_vgic_flush(&G, 0), 0);
+	assert_int_equal(lrs_valid(&G, 0), 4);
+	assert_int_equal(av_vgic_flush(&G, 0), 0); /* the entry was abandoned: flush again */
+	assert_int_equal(lrs_valid(&G, 0), 4);
+	/* No INTID in two LRs. */
+	for (unsigned i = 0; i < fake_nr_lrs; i++)
+		for (unsigned j = 0; j < i; j++)
+			assert_int_not_equal(fake[0].lr[i].vintid, fake[0].lr[j].vintid);
+	/* The guest takes everything, a few LRs at a time. */
+	while (lrs_valid(&G, 0) && rounds++ < 10) {
+		for (unsigned i = 0; i < fake_nr_lrs; i++) {
+			if (fake[0].lr[i].state != AV_VGIC_LR_PENDING)
+				continue;
+			assert_true(fake[0].lr[i].vintid < AV_ARRAY_LEN(seen));
+			seen[fake[0].lr[i].vintid]++;
+			guest_ack(0, i);
+			guest_eoi(0, i);
+		}
+		assert_int_equal(av_vgic_sync(&G, 0), 0);
+		assert_int_equal(av_vgic_flush(&G, 0), 0);
+	}
+	assert_int_equal(av_vgic_sync(&G, 0), 0);
+	assert_int_equal(seen[3], 1);
+	for (unsigned i = 0; i < AV_ARRAY_LEN(spis); i++) {
+		assert_int_equal(seen[spis[i]], 1);
+		assert_false(st(0, spis[i]).in_lr);
+		assert_false(st(0, spis[i]).pending);
+	}
+	assert_false(st(0, 3).in_lr);
+	assert_int_equal(av_vgic_save(&G, snap), 0);
+	test_free(snap);
+}
+
+static void test_flush_twice(void **state)
+{
+	(void)state;
+	flush_twice_run(AV_VGIC_V3);
+	flush_twice_run(AV_VGIC_V2);
+}
+
 /* Nothing a guest writes may crash: every offset and width of every frame. */
 static void test_mmio_sweep(void **state)
 {
@@ -2546,6 +2616,7 @@ int main(void)
 		cmocka_unit_test(test_route_target_kept),
 		cmocka_unit_test(test_private_paths_unlocked_dist),
 		cmocka_unit_test(test_flush_sync_match_general),
+		cmocka_unit_test(test_flush_twice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

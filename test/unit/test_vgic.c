@@ -2006,6 +2006,106 @@ static void test_flush_twice(void **state)
 	flush_twice_run(AV_VGIC_V2);
 }
 
+/*
+ * Issue 18, finding 2: av_vgic_restore() takes only what the calls that build a vGIC's state
+ * could have built. Each mutation of a valid snapshot is refused with -AV_EINVAL and leaves
+ * the vGIC as it was, byte for byte.
+ */
+#define SNAP_SPI(intid) (AV_VGIC_MAX_VCPUS * AV_VGIC_NR_PRIVATE + (intid) - 32)
+
+/* Mutation @k of @a (a valid snapshot of a 2-vCPU, 64-SPI vGIC); false past the last. */
+static bool snap_mutate(struct av_vgic_snapshot *a, enum av_vgic_model model, unsigned k)
+{
+	struct av_vgic_snap_irq *sgi1 = &a->irq[1], *ppi27 = &a->irq[32 + 27];
+	struct av_vgic_snap_irq *spi40 = &a->irq[SNAP_SPI(40)];
+
+	switch (k) {
+	case 0: sgi1->flags |= AV_VGIC_IRQF_HW; sgi1->hw_intid = 1019; break; /* SGI HW link */
+	case 1: spi40->hw_intid = 1023; break;          /* SPI linked to a special INTID */
+	case 2: spi40->hw_intid = 5; break;             /* ... to a physical SGI */
+	case 3: spi40->hw_intid = 1020; break;
+	case 4: ppi27->hw_intid = 0; break;             /* HW flag without a physical INTID */
+	case 5: a->irq[SNAP_SPI(41)].hw_intid = 100; break; /* a physical INTID without HW */
+	case 6: spi40->intid = 41; break;               /* slot and INTID disagree */
+	case 7: a->irq[3].priority = 0x07; break;       /* priority bits the vGIC lacks */
+	case 8: sgi1->flags &= (uint8_t)~AV_VGIC_IRQF_EDGE; break; /* a level SGI */
+	case 9: sgi1->flags |= AV_VGIC_IRQF_LINE; break;
+	case 10:                                        /* SGI pending state of the other model */
+		if (model == AV_VGIC_V2)
+			sgi1->flags |= AV_VGIC_IRQF_LATCH;
+		else
+			sgi1->sgi_src = 1;
+		break;
+	case 11: a->irq[3].sgi_src = model == AV_VGIC_V2 ? 0x4 : 1; break; /* no vCPU 2 */
+	case 12: spi40->sgi_src = 1; break;             /* SGI sources on an SPI */
+	case 13: spi40->targets = model == AV_VGIC_V2 ? 0x5 : 1; break;
+	case 14: spi40->irouter |= model == AV_VGIC_V2 ? 1 : AV_BIT(24); break; /* RES0 */
+	case 15: ppi27->targets = 1; break;             /* private IRQs have no routing */
+	case 16: ppi27->irouter = 1; break;
+	case 17: a->ctlr |= AV_BIT(4); break;
+	case 18: a->vcpu[1].mpidr = a->vcpu[0].mpidr; break; /* duplicate affinity */
+	case 19: a->vcpu[1].mpidr |= AV_BIT(31); break;
+	case 20: a->vcpu[0].asleep = 2; break;
+	case 21: a->vcpu[0].pad = 1; break;
+	case 22: a->vcpu[2].mpidr = 2; break;           /* unused vCPU entry */
+	case 23: a->irq[2 * AV_VGIC_NR_PRIVATE + 27].priority = 0x80; break; /* no vCPU 2 */
+	case 24: a->irq[SNAP_SPI(96)].intid = 96; break; /* past nr_spis */
+	case 25: a->nr_spis = 32; break;
+	case 26: a->model = model == AV_VGIC_V2 ? AV_VGIC_V3 : AV_VGIC_V2; break;
+	default: return false;
+	}
+	return true;
+}
+
+static void restore_strict_run(enum av_vgic_model model)
+{
+	struct av_vgic_snapshot *good = test_malloc(sizeof(*good));
+	struct av_vgic_snapshot *bad = test_malloc(sizeof(*bad));
+	struct av_vgic *before = test_malloc(sizeof(*before));
+	unsigned k;
+
+	setup(model, 2, 64, NULL);
+	if (model == AV_VGIC_V3) {
+		v3_spi_on(40, 0x20);
+		rw(1, 0x14, 4, 0);
+		rw(1, 0x10100, 4, 1u << 27);
+		d3w(0x6000 + 8 * 40, 8, 0x1);
+		av_vgic_v3_sgi1r_write(&G, 1, (3ull << 24) | 0x1, NULL);
+	} else {
+		d2w(0, 0x000, 4, 0x1);
+		d2w(0, 0x828, 1, 0x3); /* SPI 40 to both CPUs */
+		d2w(0, 0x104, 4, 1u << 8);
+		d2w(1, 0x100, 4, 1u << 27);
+		assert_int_equal(av_vgic_send_sgi(&G, 1, 0x1, 3, NULL), 0);
+	}
+	assert_int_equal(av_vgic_map_hw(&G, 0, 40, 100), 0);
+	assert_int_equal(av_vgic_map_hw(&G, 1, 27, 27), 0);
+	av_vgic_set_level(&G, 0, 40, true, NULL);
+	av_vgic_set_level(&G, 1, 27, true, NULL);
+	assert_int_equal(av_vgic_save(&G, good), 0);
+	assert_int_equal(av_vgic_restore(&G, good), 0); /* the unmutated snapshot is fine */
+	memcpy(before, &G, sizeof(G));
+	for (k = 0; ; k++) {
+		memcpy(bad, good, sizeof(*bad));
+		if (!snap_mutate(bad, model, k))
+			break;
+		if (av_vgic_restore(&G, bad) != -AV_EINVAL)
+			fail_msg("model %d: mutation %u accepted", (int)model, k);
+		assert_memory_equal(&G, before, sizeof(G));
+	}
+	assert_int_equal(k, 27);
+	test_free(good);
+	test_free(bad);
+	test_free(before);
+}
+
+static void test_restore_strict(void **state)
+{
+	(void)state;
+	restore_strict_run(AV_VGIC_V3);
+	restore_strict_run(AV_VGIC_V2);
+}
+
 /* Nothing a guest writes may crash: every offset and width of every frame. */
 static void test_mmio_sweep(void **state)
 {
@@ -2617,6 +2717,7 @@ int main(void)
 		cmocka_unit_test(test_private_paths_unlocked_dist),
 		cmocka_unit_test(test_flush_sync_match_general),
 		cmocka_unit_test(test_flush_twice),
+		cmocka_unit_test(test_restore_strict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

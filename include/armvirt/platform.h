@@ -303,7 +303,9 @@ int av_vmspec_virt(struct av_vmspec *spec, enum av_vmspec_gic_version gic, unsig
  * and not overlapping one another (RAM, GIC frames, devices, shared memory); reserved
  * regions inside RAM; GIC frames present for the version and large enough for the vCPUs;
  * vCPU count within what the GIC addresses (GICv2: 8); MPIDRs affinity-only and unique;
- * timer and maintenance INTIDs distinct PPIs; SPIs below the GIC's count and not shared;
+ * timer and maintenance INTIDs distinct PPIs, the timer's the VM System Specification's
+ * PPIs 13, 14, 11, 10 (INTIDs 29, 30, 27, 26: what av_dtcheck() requires, so every valid
+ * description builds a tree the checker accepts); SPIs below the GIC's count and not shared;
  * PSCI >= 0.2; /chosen's console and initrd consistent.
  *
  * @param spec  the description

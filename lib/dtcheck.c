@@ -20,6 +20,10 @@
  *  - memory nodes with reg                                  [memory]
  *  - every CPU started through PSCI (enable-method)          [CPU boot]
  *  - a console UART named by /chosen/stdout-path            [console]
+ *
+ * Untrusted blobs: the header is checked here (magic, version, sizes and the three blocks'
+ * alignment, bounds and overlap) before any libfdt call, since libfdt 1.6.1 reads the
+ * structure block with 4-byte loads at whatever offset the header gives.
  */
 #include <armvirt/platform.h>
 
@@ -430,6 +434,72 @@ static void check_console(struct check *c)
 	ERR(c, chosen, "no console: no stdout-path in /chosen and no /aliases serialN UART");
 }
 
+/* ---- the header, before libfdt sees the blob ---- */
+
+/* Big-endian 32-bit field @i of the header, read bytewise (no alignment assumed). */
+static uint32_t hdr32(const uint8_t *b, unsigned i)
+{
+	const uint8_t *p = b + 4 * i;
+
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Header fields (Devicetree Specification 0.3, 5.2), in 32-bit words. */
+enum { H_MAGIC, H_TOTALSIZE, H_OFF_STRUCT, H_OFF_STRINGS, H_OFF_RSVMAP, H_VERSION,
+       H_LAST_COMP, H_BOOT_CPUID, H_SIZE_STRINGS, H_SIZE_STRUCT, H_WORDS };
+
+#define HDR_SIZE (4u * H_WORDS)
+
+/* [a, a + an) and [b, b + bn) share a byte. */
+static bool overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
+{
+	return an != 0 && bn != 0 && a < b + bn && b < a + an;
+}
+
+/*
+ * The header of a version-17 blob, checked with byte loads: magic; version 17 (or later,
+ * still readable as 17); totalsize within @size; the memory reservation map (8-byte aligned,
+ * terminated inside the blob), the structure block (4-byte aligned offset and size) and the
+ * strings block after the header, inside totalsize and not overlapping one another.
+ */
+static bool header_ok(const void *fdt, size_t size)
+{
+	const uint8_t *b = fdt;
+	uint64_t total, rsv, rsv_len = 0, st, st_len, str, str_len;
+
+	if (size < HDR_SIZE || hdr32(b, H_MAGIC) != FDT_MAGIC)
+		return false;
+	if (hdr32(b, H_VERSION) < 17 || hdr32(b, H_LAST_COMP) > 17)
+		return false;
+	total = hdr32(b, H_TOTALSIZE);
+	rsv = hdr32(b, H_OFF_RSVMAP);
+	st = hdr32(b, H_OFF_STRUCT);
+	st_len = hdr32(b, H_SIZE_STRUCT);
+	str = hdr32(b, H_OFF_STRINGS);
+	str_len = hdr32(b, H_SIZE_STRINGS);
+	if (total < HDR_SIZE || total > size)
+		return false;
+	if (rsv % 8 || st % 4 || st_len % 4 || rsv < HDR_SIZE || st < HDR_SIZE || str < HDR_SIZE)
+		return false;
+	if (st + st_len > total || str + str_len > total || st_len == 0)
+		return false;
+	/* The reservation map: 16-byte entries up to one of address and size 0. */
+	for (;;) {
+		const uint8_t *e = b + rsv + rsv_len;
+		bool end = true;
+
+		if (rsv + rsv_len + 16 > total)
+			return false;
+		for (unsigned i = 0; i < 16; i++)
+			end = end && e[i] == 0;
+		rsv_len += 16;
+		if (end)
+			break;
+	}
+	return !overlap(rsv, rsv_len, st, st_len) && !overlap(rsv, rsv_len, str, str_len) &&
+	       !overlap(st, st_len, str, str_len);
+}
+
 int av_dtcheck(const void *fdt, size_t size, av_dtcheck_fn fn, void *cookie,
 	       struct av_dtcheck_summary *sum)
 {
@@ -437,11 +507,11 @@ int av_dtcheck(const void *fdt, size_t size, av_dtcheck_fn fn, void *cookie,
 
 	if (sum != NULL)
 		memset(sum, 0, sizeof(*sum));
-	if (fdt == NULL)
+	if (fdt == NULL || ((uintptr_t)fdt & 7) != 0)
 		return -AV_EINVAL;
 	if (size > 0x7fffffff)
 		size = 0x7fffffff;
-	if (size < sizeof(struct fdt_header) || fdt_check_full(fdt, size) != 0)
+	if (!header_ok(fdt, size) || fdt_check_full(fdt, size) != 0)
 		return -AV_EBADIMG;
 
 	memset(&c, 0, sizeof(c));

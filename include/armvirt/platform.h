@@ -529,13 +529,19 @@ typedef void (*av_dtcheck_fn)(const struct av_dtcheck_finding *f, void *cookie);
  * of a uniprocessor may omit it: warning); a console UART reachable through
  * /chosen/stdout-path (or, with a warning, through /aliases).
  *
- * @param fdt     the blob
+ * The blob is untrusted: its header is checked before libfdt reads anything (magic; version
+ * 17, or later with last_comp_version <= 17; totalsize within @p size; the memory
+ * reservation map 8-byte aligned and terminated, the structure block's offset and size
+ * 4-byte aligned, and it and the strings block after the header, inside totalsize, the three
+ * not overlapping), then libfdt's fdt_check_full().
+ *
+ * @param fdt     the blob, 8-byte aligned (libfdt's requirement)
  * @param size    the size of the buffer holding it (the blob's totalsize must fit)
  * @param fn      called for each finding (may be NULL)
  * @param cookie  handed to @p fn
  * @param sum     if not NULL, receives the totals
  * @return 0 when the blob could be checked (findings or not); -AV_EBADIMG when it is not a
- *         valid flattened device tree; -AV_EINVAL for a NULL @p fdt.
+ *         valid flattened device tree; -AV_EINVAL for a NULL or misaligned @p fdt.
  */
 int av_dtcheck(const void *fdt, size_t size, av_dtcheck_fn fn, void *cookie,
 	       struct av_dtcheck_summary *sum);

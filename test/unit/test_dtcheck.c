@@ -445,6 +445,83 @@ static void test_invalid_blobs(void **state)
 	assert_int_equal(sum.errors, 1);
 }
 
+/*
+ * Issue 18, finding 5: the header is checked before libfdt reads the blob. A generated tree
+ * with its header edited one field at a time, and with its structure block moved to an
+ * offset that is not a multiple of 4 (libfdt 1.6.1 would read it with misaligned loads), is
+ * refused; moved by 4 bytes it is still fine.
+ */
+static uint64_t hdr_store[BUF_SIZE / 8];
+#define HDR ((uint8_t *)hdr_store)
+
+/* A packed generated tree in HDR with @shift bytes inserted before its structure block. */
+static size_t shifted_blob(unsigned shift)
+{
+	uint32_t st, total;
+
+	generated(AV_VMSPEC_GICV3, 2);
+	assert_int_equal(fdt_pack(DTB), 0);
+	st = fdt_off_dt_struct(DTB);
+	total = fdt_totalsize(DTB);
+	assert_true(fdt_off_dt_strings(DTB) >= st + fdt_size_dt_struct(DTB));
+	assert_true(total + shift <= sizeof(hdr_store));
+	memset(HDR, 0, total + shift);
+	memcpy(HDR, DTB, st);
+	memcpy(HDR + st + shift, (uint8_t *)DTB + st, total - st);
+	fdt_set_off_dt_struct(HDR, st + shift);
+	fdt_set_off_dt_strings(HDR, fdt_off_dt_strings(DTB) + shift);
+	fdt_set_totalsize(HDR, total + shift);
+	return total + shift;
+}
+
+static void test_header_checked(void **state)
+{
+	struct av_dtcheck_summary sum;
+	size_t size;
+	uint32_t st, str, total;
+	(void)state;
+
+	for (unsigned shift = 1; shift <= 4; shift++) {
+		size = shifted_blob(shift);
+		if (av_dtcheck(HDR, size, NULL, NULL, &sum) != (shift == 4 ? 0 : -AV_EBADIMG))
+			fail_msg("structure block moved by %u bytes: wrong verdict", shift);
+	}
+	/* One header field at a time. */
+	for (unsigned k = 0; ; k++) {
+		size = shifted_blob(0);
+		st = fdt_off_dt_struct(HDR);
+		str = fdt_off_dt_strings(HDR);
+		total = fdt_totalsize(HDR);
+		assert_int_equal(av_dtcheck(HDR, size, NULL, NULL, &sum), 0);
+		switch (k) {
+		case 0: fdt_set_magic(HDR, 0xd00dfeee); break;
+		case 1: fdt_set_version(HDR, 16); break;
+		case 2: fdt_set_last_comp_version(HDR, 18); break;
+		case 3: fdt_set_totalsize(HDR, (uint32_t)size + 1); break;
+		case 4: fdt_set_totalsize(HDR, 39); break;
+		case 5: fdt_set_off_mem_rsvmap(HDR, 44); break;        /* not 8-byte aligned */
+		case 6: fdt_set_off_mem_rsvmap(HDR, total - 8); break; /* no room for its end */
+		case 7: fdt_set_off_mem_rsvmap(HDR, 16); break;        /* inside the header */
+		case 8: fdt_set_off_dt_struct(HDR, 0); break;
+		case 9: fdt_set_size_dt_struct(HDR, fdt_size_dt_struct(HDR) - 2); break;
+		case 10: fdt_set_size_dt_struct(HDR, 0xfffffff0u); break;
+		case 11: fdt_set_off_dt_strings(HDR, st + 4); break;  /* overlaps the structure */
+		case 12: fdt_set_off_dt_strings(HDR, total); break;   /* past the end */
+		case 13: fdt_set_size_dt_strings(HDR, 0xffffffffu); break;
+		case 14: fdt_set_off_dt_struct(HDR, str); break;      /* overlaps the strings */
+		default: k = UINT32_MAX; break;
+		}
+		if (k == UINT32_MAX)
+			break;
+		if (av_dtcheck(HDR, size, NULL, NULL, &sum) != -AV_EBADIMG)
+			fail_msg("header mutation %u accepted", k);
+	}
+	/* libfdt wants an 8-byte aligned blob: a misaligned one is the caller's error. */
+	size = shifted_blob(0);
+	memmove(HDR + 4, HDR, size);
+	assert_int_equal(av_dtcheck(HDR + 4, size, NULL, NULL, &sum), -AV_EINVAL);
+}
+
 static void test_qemu_reference(void **state)
 {
 	(void)state;
@@ -479,6 +556,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_cpus_memory_gic),
 		cmocka_unit_test(test_its),
 		cmocka_unit_test(test_invalid_blobs),
+		cmocka_unit_test(test_header_checked),
 		cmocka_unit_test(test_qemu_reference),
 	};
 

@@ -517,6 +517,13 @@ struct av_dtcheck_summary {
 	unsigned warnings; /**< findings with AV_DTCHECK_WARNING */
 };
 
+/**
+ * Most findings of one check (PSCI, timer, GIC, ITS, memory, CPUs, ...) av_dtcheck() hands
+ * to its callback. The rest are counted in the totals, and one more finding (node "/",
+ * severity error if any of them is one, not counted) says how many were left out.
+ */
+#define AV_DTCHECK_MAX_LISTED 20
+
 /** Receives each finding; @p f is valid only during the call. */
 typedef void (*av_dtcheck_fn)(const struct av_dtcheck_finding *f, void *cookie);
 
@@ -533,7 +540,10 @@ typedef void (*av_dtcheck_fn)(const struct av_dtcheck_finding *f, void *cookie);
  * 17, or later with last_comp_version <= 17; totalsize within @p size; the memory
  * reservation map 8-byte aligned and terminated, the structure block's offset and size
  * 4-byte aligned, and it and the strings block after the header, inside totalsize, the three
- * not overlapping), then libfdt's fdt_check_full().
+ * not overlapping), then libfdt's fdt_check_full(). The check takes time linear in the
+ * blob's size, and lists at most #AV_DTCHECK_MAX_LISTED findings of each check (the totals
+ * count them all). A node path that does not fit struct av_dtcheck_finding::node is
+ * reported as "/".
  *
  * @param fdt     the blob, 8-byte aligned (libfdt's requirement)
  * @param size    the size of the buffer holding it (the blob's totalsize must fit)

@@ -522,6 +522,90 @@ static void test_header_checked(void **state)
 	assert_int_equal(av_dtcheck(HDR + 4, size, NULL, NULL, &sum), -AV_EINVAL);
 }
 
+/*
+ * Issue 18, finding 3: findings name their node without a path lookup per finding, each
+ * check lists at most AV_DTCHECK_MAX_LISTED and then one "N more" line, and the totals
+ * count them all. (unit.dtcheck_linear times the same on a 2.8 MB tree.)
+ */
+struct capture {
+	unsigned calls, cpu, more;
+	struct av_dtcheck_finding first_cpu, more_f, mem[2];
+	unsigned nmem;
+};
+
+static void capture(const struct av_dtcheck_finding *f, void *cookie)
+{
+	struct capture *c = cookie;
+
+	c->calls++;
+	if (strncmp(f->node, "/cpus/", 6) == 0 && c->cpu++ == 0)
+		c->first_cpu = *f;
+	if (strstr(f->msg, "more findings") != NULL) {
+		c->more++;
+		c->more_f = *f;
+	}
+	if (strstr(f->msg, "memory node without") != NULL && c->nmem < 2)
+		c->mem[c->nmem++] = *f;
+}
+
+#define OK(x) assert_int_equal((x), 0)
+
+static void test_findings_capped(void **state)
+{
+	static const char long_name[] = "a-node-name-long-enough-to-push-a-child-path-past-64-bytes";
+	struct av_dtcheck_summary sum;
+	struct capture c;
+	char name[32];
+	(void)state;
+
+	OK(fdt_create(DTB, BUF_SIZE));
+	OK(fdt_finish_reservemap(DTB));
+	OK(fdt_begin_node(DTB, ""));
+	OK(fdt_begin_node(DTB, "chosen"));
+	OK(fdt_end_node(DTB));
+	OK(fdt_begin_node(DTB, "soc"));
+	OK(fdt_begin_node(DTB, "memory@0"));        /* no reg: "/soc/memory@0" */
+	OK(fdt_property_string(DTB, "device_type", "memory"));
+	OK(fdt_end_node(DTB));
+	OK(fdt_begin_node(DTB, long_name));
+	OK(fdt_begin_node(DTB, "memory@1"));        /* no reg, path too long: "/" */
+	OK(fdt_property_string(DTB, "device_type", "memory"));
+	OK(fdt_end_node(DTB));
+	OK(fdt_end_node(DTB));
+	OK(fdt_end_node(DTB));
+	OK(fdt_begin_node(DTB, "cpus"));
+	for (unsigned i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "cpu@%u", i);
+		OK(fdt_begin_node(DTB, name));
+		OK(fdt_property_string(DTB, "device_type", "cpu"));
+		OK(fdt_end_node(DTB));
+	}
+	OK(fdt_end_node(DTB));
+	OK(fdt_end_node(DTB));
+	OK(fdt_finish(DTB));
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(av_dtcheck(DTB, BUF_SIZE, capture, &c, &sum), 0);
+	/* psci, timer, GIC, console, two memory nodes, 50 CPUs without reg or enable-method. */
+	assert_int_equal(sum.errors, 4 + 2 + 100);
+	assert_int_equal(sum.warnings, 0);
+	assert_int_equal(c.cpu, AV_DTCHECK_MAX_LISTED);
+	assert_string_equal(c.first_cpu.node, "/cpus/cpu@0");
+	assert_non_null(strstr(c.first_cpu.msg, "no \"reg\""));
+	assert_int_equal(c.more, 1);
+	assert_int_equal(c.more_f.severity, AV_DTCHECK_ERROR);
+	assert_string_equal(c.more_f.node, "/");
+	assert_non_null(strstr(c.more_f.msg, "80 more findings of this check not listed "
+					     "(80 errors, 0 warnings)"));
+	assert_int_equal(c.calls, 4 + 2 + AV_DTCHECK_MAX_LISTED + 1);
+	assert_int_equal(c.nmem, 2);
+	assert_string_equal(c.mem[0].node, "/soc/memory@0");
+	assert_string_equal(c.mem[1].node, "/");
+	/* Without a callback the totals are the same. */
+	assert_int_equal(av_dtcheck(DTB, BUF_SIZE, NULL, NULL, &sum), 0);
+	assert_int_equal(sum.errors, 106);
+}
+
 static void test_qemu_reference(void **state)
 {
 	(void)state;
@@ -557,6 +641,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_its),
 		cmocka_unit_test(test_invalid_blobs),
 		cmocka_unit_test(test_header_checked),
+		cmocka_unit_test(test_findings_capped),
 		cmocka_unit_test(test_qemu_reference),
 	};
 

@@ -184,8 +184,10 @@ int av_vgic_check(const struct av_vgic *vgic, struct av_error *err)
 			listed++;
 	}
 	for (unsigned s = 0; !rc && s < AV_VGIC_NR_IRQ_SLOTS; s++) {
-		if (!slot_used(vgic, s))
-			continue;
+		if (s == vgic->nr_vcpus * AV_VGIC_NR_PRIVATE)
+			s = SPI_BASE; /* the unused banks */
+		if (s >= SPI_BASE + vgic->nr_spis)
+			break;
 		rc = check_irq_fields(vgic, s, err);
 		if (!rc)
 			rc = check_irq_list(vgic, s, err);

@@ -241,6 +241,11 @@ static unsigned irq_route(const struct av_vgic *vgic, const struct av_vgic_irq *
 	return VGIC_NO_VCPU;
 }
 
+unsigned av__vgic_irq_route(const struct av_vgic *vgic, const struct av_vgic_irq *irq)
+{
+	return irq_route(vgic, irq);
+}
+
 void av__vgic_irq_retarget(struct av_vgic *vgic, struct av_vgic_irq *irq)
 {
 	irq->target = (uint8_t)irq_route(vgic, irq);
@@ -615,6 +620,11 @@ int av_vgic_v3_sgi1r_write(struct av_vgic *vgic, unsigned src, uint64_t val, uin
 static bool hw_intid_ok(uint32_t hw_intid)
 {
 	return hw_intid >= AV_VGIC_NR_SGIS && hw_intid < 1020;
+}
+
+bool av__vgic_hw_intid_ok(uint32_t hw_intid)
+{
+	return hw_intid_ok(hw_intid);
 }
 
 int av_vgic_map_hw(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t hw_intid)

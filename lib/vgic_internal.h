@@ -121,6 +121,10 @@ void av__vgic_kick(struct av_vgic *vgic, uint64_t mask, uint64_t *kicked);
 struct av_vgic_irq *av__vgic_irq(struct av_vgic *vgic, unsigned vcpu, uint32_t intid);
 /* The vCPU a private IRQ belongs to. */
 unsigned av__vgic_irq_bank(const struct av_vgic *vgic, const struct av_vgic_irq *irq);
+/* The vCPU @irq's routing sends it to now, or VGIC_NO_VCPU (what av_vgic_irq::target keeps). */
+unsigned av__vgic_irq_route(const struct av_vgic *vgic, const struct av_vgic_irq *irq);
+/* A physical INTID av_vgic_map_hw() links to: a PPI or an SPI (16..1019). */
+bool av__vgic_hw_intid_ok(uint32_t hw_intid);
 /* Recompute av_vgic_irq::target after @irq's routing changed (ITARGETSR, IROUTER) or the
  * vCPUs' (affinity, GICR_WAKER); the IRQ's lock is held. Then av__vgic_irq_changed(). */
 void av__vgic_irq_retarget(struct av_vgic *vgic, struct av_vgic_irq *irq);

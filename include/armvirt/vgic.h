@@ -580,6 +580,40 @@ bool av_vgic_has_pending(struct av_vgic *vgic, unsigned vcpu);
 int av_vgic_get_irq(struct av_vgic *vgic, unsigned vcpu, uint32_t intid,
 		    struct av_vgic_irq_state *out);
 
+/**
+ * Check @p vgic's internal invariants: for tests, fuzzers and debug builds of a host that
+ * suspects corruption. Read-only and lock-free: call it only while nothing else uses the
+ * vGIC (every vCPU stopped, no injection in flight). It holds after av_vgic_init() and
+ * after every entry point of this header returns (with or without list registers live).
+ *
+ * What it checks:
+ *  - configuration: the model is GICv2 or GICv3, the vCPU count within the model's limit,
+ *    the SPI count within #AV_VGIC_MAX_SPIS, GICD_CTLR holds only the group enables;
+ *  - each interrupt: its slot's INTID, a priority within #AV_VGIC_PRIO_MASK, HW links as
+ *    av_vgic_map_hw() makes them (no SGI, physical INTID 16..1019, none without the flag),
+ *    SGIs edge-triggered without a line, GICv2 SGI sources within the vCPUs (GICv3: none),
+ *    targets within the vCPUs (GICv2 SPIs) or IROUTER's defined bits (GICv3 SPIs), none
+ *    for private interrupts, the cached target vCPU agreeing with the routing (GICv3
+ *    IRM = 1 SPIs follow a GICR_WAKER change only at their next state change);
+ *  - pending/active/LR consistency: an interrupt that is pending, active or in a list
+ *    register is on exactly one vCPU's pending list (its own for SGIs and PPIs) unless it
+ *    has no target; an idle one is on none; one in a list register is on that vCPU's list
+ *    and is the interrupt the vCPU's live list-register record names, so each interrupt is
+ *    in at most one LR and each live LR holds one interrupt;
+ *  - each vCPU: its list linked both ways without loops, in priority order, its SPI count
+ *    equal to the SPIs it holds, live LRs either none or all those the last flush wrote
+ *    (at most #AV_VGIC_MAX_LRS); the GICv3 redistributor state (ProcessorSleep a single
+ *    bit, MPIDR affinity-only and distinct between vCPUs);
+ *  - the count of interrupts naming an owner equals the count the lists hold.
+ *
+ * @param vgic the vGIC
+ * @param err  optional: on failure, the field and a one-line reason (see struct av_error);
+ *             cleared when every invariant holds
+ * @return 0 when every invariant holds, -AV_EIO at the first that does not, -AV_EINVAL for
+ *         a NULL @p vgic
+ */
+int av_vgic_check(const struct av_vgic *vgic, struct av_error *err);
+
 /* ---- MMIO ---- */
 
 /* The access functions return an enum av_access_result (armvirt/types.h), non-negative:

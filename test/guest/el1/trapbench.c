@@ -52,45 +52,75 @@ static void report(const char *name, uint64_t ticks, uint64_t base_ticks, unsign
 	rt_printf("BENCH %s %lu.%lu insn/op\n", name, tenths / 10, tenths % 10);
 }
 
+/*
+ * One function per loop (noinline), so that a -d exec profile can tell the loops apart by
+ * the guest's symbols (test/bench/trap-profile.sh). Each returns a nonzero value when an
+ * operation gave the wrong answer.
+ */
+#define LOOP_FN static __attribute__((noinline)) uint64_t
+
+LOOP_FN loop_nop(void)
+{
+	for (unsigned i = 0; i < ITERS; i++)
+		__asm__ volatile("nop" : : : "memory");
+	return 0;
+}
+
+LOOP_FN loop_hvc_smccc_unknown(void)
+{
+	uint64_t bad = 0;
+
+	for (unsigned i = 0; i < ITERS; i++) {
+		register uint64_t x0 __asm__("x0") = SMCCC_UNOWNED;
+		register uint64_t x1 __asm__("x1") = 0;
+		register uint64_t x2 __asm__("x2") = 0;
+		register uint64_t x3 __asm__("x3") = 0;
+
+		__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : :
+				 "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+				 "x14", "x15", "x16", "x17", "memory");
+		bad |= x0 ^ (uint64_t)SMCCC_RET_NOT_SUPPORTED;
+	}
+	return bad;
+}
+
+LOOP_FN loop_mmio_gicd_iidr(void)
+{
+	uint64_t iidr = rt_plat.gicd + 0x8;
+
+	for (unsigned i = 0; i < ITERS; i++)
+		(void)mmio_read32(iidr);
+	return 0;
+}
+
+LOOP_FN loop_mmio_virtio_empty(void)
+{
+	uint64_t bad = 0;
+
+	for (unsigned i = 0; i < ITERS; i++)
+		bad |= mmio_read32(VIRTIO_SLOT0 + 0x8);
+	return bad;
+}
+
+LOOP_FN loop_sysreg_id_aa64pfr0(void)
+{
+	for (unsigned i = 0; i < ITERS; i++)
+		(void)read_sysreg(id_aa64pfr0_el1);
+	return 0;
+}
+
+static uint64_t (*const op_loops[OP_COUNT])(void) = {
+	loop_nop, loop_hvc_smccc_unknown, loop_mmio_gicd_iidr, loop_mmio_virtio_empty,
+	loop_sysreg_id_aa64pfr0,
+};
+
 /* Runs one loop of ITERS operations; returns the ticks it took, or 0 on a wrong answer. */
 static uint64_t run_op(enum op op)
 {
-	uint64_t iidr = rt_plat.gicd + 0x8, slot = VIRTIO_SLOT0 + 0x8, t0, bad = 0;
+	uint64_t t0, bad;
 
 	t0 = rt_cntvct();
-	switch (op) {
-	case OP_NOP:
-		for (unsigned i = 0; i < ITERS; i++)
-			__asm__ volatile("nop" : : : "memory");
-		break;
-	case OP_HVC:
-		for (unsigned i = 0; i < ITERS; i++) {
-			register uint64_t x0 __asm__("x0") = SMCCC_UNOWNED;
-			register uint64_t x1 __asm__("x1") = 0;
-			register uint64_t x2 __asm__("x2") = 0;
-			register uint64_t x3 __asm__("x3") = 0;
-
-			__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : :
-					 "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12",
-					 "x13", "x14", "x15", "x16", "x17", "memory");
-			bad |= x0 ^ (uint64_t)SMCCC_RET_NOT_SUPPORTED;
-		}
-		break;
-	case OP_IIDR:
-		for (unsigned i = 0; i < ITERS; i++)
-			(void)mmio_read32(iidr);
-		break;
-	case OP_VIRTIO:
-		for (unsigned i = 0; i < ITERS; i++)
-			bad |= mmio_read32(slot);
-		break;
-	case OP_SYSREG:
-		for (unsigned i = 0; i < ITERS; i++)
-			(void)read_sysreg(id_aa64pfr0_el1);
-		break;
-	default:
-		break;
-	}
+	bad = op_loops[op]();
 	t0 = rt_cntvct() - t0;
 	if (bad) {
 		rt_fail(op_names[op], "wrong answer (xor of the results with the expected one 0x%lx)",
@@ -146,6 +176,17 @@ static void wait_secondary_off(void)
 	rt_check(aff == PSCI_AFF_OFF, "secondary_off", "AFFINITY_INFO = %ld after CPU_OFF", aff);
 }
 
+static __attribute__((noinline)) void sgi_loop(void)
+{
+	for (unsigned i = 0; i < SGI_ITERS; i++) {
+		uint32_t want = sec_count + 1;
+
+		gic_send_sgi(secondary, SGI_BENCH);
+		while (sec_count != want)
+			cpu_relax();
+	}
+}
+
 /* SGI round trips; the secondary spins with IRQs unmasked between them. */
 static void bench_sgi(void)
 {
@@ -168,13 +209,7 @@ static void bench_sgi(void)
 	if (!rt_check(rt_wait_us(&sec_count, 1, WAIT_US), "sgi_first", "no handler run"))
 		return;
 	t0 = rt_cntvct();
-	for (unsigned i = 0; i < SGI_ITERS; i++) {
-		uint32_t want = sec_count + 1;
-
-		gic_send_sgi(secondary, SGI_BENCH);
-		while (sec_count != want)
-			cpu_relax();
-	}
+	sgi_loop();
 	t1 = rt_cntvct();
 	/* The loop's own cost without the SGI: the same loop on an already-reached count. */
 	nop = rt_cntvct();
@@ -205,6 +240,15 @@ static void timer_irq(uint32_t intid, uint32_t iar)
 	timer_fired = timer_fired + 1;
 }
 
+/* Spins with IRQs unmasked until the timer's handler ran or the counter reaches end. */
+static __attribute__((noinline)) void timer_spin(uint64_t end)
+{
+	irq_enable();
+	while (!timer_fired && rt_cntvct() < end)
+		;
+	irq_disable();
+}
+
 /* Virtual timer 10 ms ahead, spinning until its interrupt: how late the handler runs. */
 static void bench_timer(void)
 {
@@ -222,10 +266,7 @@ static void bench_timer(void)
 		write_sysreg(cntv_cval_el0, cval);
 		write_sysreg(cntv_ctl_el0, 1); /* ENABLE, unmasked */
 		isb();
-		irq_enable();
-		while (!timer_fired && rt_cntvct() < cval + 10 * ten_ms)
-			;
-		irq_disable();
+		timer_spin(cval + 10 * ten_ms);
 		if (!timer_fired || timer_seen < cval) {
 			rt_fail("vtimer", "deadline %u: %s (CVAL %lu, handler at %lu)", i,
 				timer_fired ? "handler before the deadline" : "no interrupt in 100 ms",

@@ -192,7 +192,8 @@ static int parse_network(const char *val, struct vmm_opts *o, char *err, size_t 
 			char mac[32];
 			const char *why;
 			snprintf(mac, sizeof(mac), "%.*s", (int)(olen - 4), opt + 4);
-			if (olen - 4 >= sizeof(mac) || vmm_parse_mac(mac, n->mac, &why))
+			/* vmm_parse_mac() first: it sets the reason also for a cut value */
+			if (vmm_parse_mac(mac, n->mac, &why) || olen - 4 >= sizeof(mac))
 				return bad(err, errlen, "--network '%s': mac '%.*s': %s", val,
 					   (int)(olen - 4), opt + 4, why);
 			n->mac_given = true;

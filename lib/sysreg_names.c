@@ -461,7 +461,9 @@ const struct av_sysreg_name *av_sysreg_name_table(size_t *n)
 
 static char lower(char c)
 {
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	if (c >= 'A' && c <= 'Z')
+		return (char)(c - 'A' + 'a');
+	return c;
 }
 
 static bool name_eq(const char *a, const char *b)

@@ -376,6 +376,7 @@ static int setup_stage2(const struct port_platform *p, uint64_t *vttbr)
 
 	/* The guest image, made visible to the guest's non-cacheable (MMU off) fetches. */
 	{
+		/* cppcheck-suppress comparePointers ; one object: the linker script's bounds */
 		size_t n = (size_t)(guest_image_end - guest_image_start);
 		char *dst = (char *)(uintptr_t)guest_ram;
 

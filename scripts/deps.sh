@@ -18,6 +18,7 @@ pkgs=(
   qemu-system-arm
   clang lld libclang-rt-14-dev cpio
   doxygen groff-base mandoc
+  cppcheck clang-tidy python3
 )
 
 missing=()

@@ -68,12 +68,12 @@ struct hyp_mm {
 
 static void *mm_zalloc(void *cookie, size_t size)
 {
-	struct hyp_mm *mm = cookie;
-	uint64_t p = (mm->next + size - 1) & ~(uint64_t)(size - 1);
+	struct hyp_mm *h = cookie;
+	uint64_t p = (h->next + size - 1) & ~(uint64_t)(size - 1);
 
-	if (p + size > mm->end)
+	if (p + size > h->end)
 		return NULL;
-	mm->next = p + size;
+	h->next = p + size;
 	for (uint64_t *q = (uint64_t *)(uintptr_t)p; q < (uint64_t *)(uintptr_t)(p + size); q++)
 		*q = 0;
 	return (void *)(uintptr_t)p;

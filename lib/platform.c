@@ -24,7 +24,7 @@
 /* Every region the description can hold. */
 #define MAX_REGIONS                                                                    \
 	(AV_VMSPEC_MAX_RAM + 5 + AV_VMSPEC_MAX_UARTS + 1 + AV_VMSPEC_MAX_VIRTIO +       \
-	 AV_VMSPEC_MAX_DEVS + AV_VMSPEC_MAX_SHMEM)
+	 AV_VMSPEC_MAX_DEVS + AV_VMSPEC_MAX_SHMEM + AV_VMSPEC_MAX_FLASH)
 
 /* Every device that can carry an SPI. */
 #define MAX_DEVS (AV_VMSPEC_MAX_UARTS + 1 + AV_VMSPEC_MAX_VIRTIO + AV_VMSPEC_MAX_DEVS)
@@ -96,6 +96,19 @@ int av_vmspec_virt(struct av_vmspec *spec, enum av_vmspec_gic_version gic, unsig
 	}
 
 	spec->chosen.stdout_uart = 0;
+	return 0;
+}
+
+int av_vmspec_virt_flash(struct av_vmspec *spec)
+{
+	if (spec == NULL)
+		return -AV_EINVAL;
+	spec->flash.nr_banks = 2;
+	for (unsigned i = 0; i < 2; i++) {
+		spec->flash.banks[i].base = AV_VIRT_FLASH_BASE + i * AV_VIRT_FLASH_BANK_SIZE;
+		spec->flash.banks[i].size = AV_VIRT_FLASH_BANK_SIZE;
+	}
+	spec->flash.bank_width = AV_VIRT_FLASH_BANK_WIDTH;
 	return 0;
 }
 
@@ -177,6 +190,13 @@ int av_vmspec_for_each_region(const struct av_vmspec *spec,
 	for (unsigned i = 0; i < clamp(spec->nr_shmem, AV_VMSPEC_MAX_SHMEM); i++) {
 		rc = visit(fn, cookie, AV_VMSPEC_REGION_SHMEM, "shmem", (int)i,
 			   &spec->shmem[i].region, NULL);
+		if (rc)
+			return rc;
+	}
+
+	for (unsigned i = 0; i < clamp(spec->flash.nr_banks, AV_VMSPEC_MAX_FLASH); i++) {
+		rc = visit(fn, cookie, AV_VMSPEC_REGION_FLASH, "flash.banks", (int)i,
+			   &spec->flash.banks[i], NULL);
 		if (rc)
 			return rc;
 	}
@@ -582,6 +602,19 @@ static int check_resv(const struct av_vmspec *spec, struct av_vmspec_error *err)
 	return 0;
 }
 
+static int check_flash(const struct av_vmspec *spec, struct av_vmspec_error *err)
+{
+	const struct av_vmspec_flash *f = &spec->flash;
+
+	if (f->nr_banks > AV_VMSPEC_MAX_FLASH)
+		return fail(err, -AV_ERANGE, "flash.nr_banks", -1, NULL, "%u banks (at most %u)",
+			    f->nr_banks, AV_VMSPEC_MAX_FLASH);
+	if (f->nr_banks && f->bank_width != 1 && f->bank_width != 2 && f->bank_width != 4)
+		return fail(err, -AV_EINVAL, "flash.bank_width", -1, NULL,
+			    "%u bytes (1, 2 or 4)", f->bank_width);
+	return 0;
+}
+
 static int check_chosen(const struct av_vmspec *spec, struct av_vmspec_error *err)
 {
 	const struct av_vmspec_chosen *c = &spec->chosen;
@@ -629,6 +662,8 @@ int av_vmspec_validate(const struct av_vmspec *spec, struct av_vmspec_error *err
 		rc = check_psci(spec, err);
 	if (!rc)
 		rc = check_devs(spec, err);
+	if (!rc)
+		rc = check_flash(spec, err);
 	if (!rc)
 		rc = check_regions(spec, err);
 	if (!rc)

@@ -7,10 +7,11 @@
  * gives -AV_ENOSPC, never a truncated tree.
  *
  * Node order: root properties, /chosen, /aliases, memory, /reserved-memory, /cpus, /psci,
- * the timer, the GIC, then every device through its ops (UARTs, RTC, virtio-mmio, other
- * devices), and last the APB clock if a device asked for it. Sequential writing cannot go
- * back, so phandles are handed out from a counter before their nodes exist: the GIC's first
- * (the root's interrupt-parent needs it), the clock's when the first PrimeCell asks.
+ * the timer, the GIC, the flash (if any), then every device through its ops (UARTs, RTC,
+ * virtio-mmio, other devices), and last the APB clock if a device asked for it. Sequential
+ * writing cannot go back, so phandles are handed out from a counter before their nodes
+ * exist: the GIC's first (the root's interrupt-parent needs it), the clock's when the first
+ * PrimeCell asks.
  */
 #include <armvirt/platform.h>
 
@@ -555,6 +556,33 @@ static int emit_gic(struct av_dt_ctx *ctx)
 	return rc;
 }
 
+/* The flash: one cfi-flash node named after its lowest bank, reg listing every bank. */
+static int emit_flash(struct av_dt_ctx *ctx)
+{
+	const struct av_vmspec_flash *f = &ctx->spec->flash;
+	uint32_t reg[AV_VMSPEC_MAX_FLASH * 4];
+	uint64_t lowest = UINT64_MAX;
+	int rc;
+
+	if (f->nr_banks == 0)
+		return 0;
+	for (unsigned i = 0; i < f->nr_banks; i++) {
+		reg_cells(&reg[i * 4], f->banks[i].base, f->banks[i].size);
+		if (f->banks[i].base < lowest)
+			lowest = f->banks[i].base;
+	}
+	rc = av_dt_begin_node(ctx, "flash", lowest);
+	if (!rc)
+		rc = av_dt_prop_str(ctx, "compatible", "cfi-flash");
+	if (!rc)
+		rc = av_dt_prop_cells(ctx, "reg", reg, f->nr_banks * 4);
+	if (!rc)
+		rc = av_dt_prop_u32(ctx, "bank-width", f->bank_width);
+	if (!rc)
+		rc = av_dt_end_node(ctx);
+	return rc;
+}
+
 static int emit_dev(struct av_dt_ctx *ctx, const struct av_vmspec_dev *dev)
 {
 	return dev->ops->emit(ctx, dev);
@@ -631,6 +659,8 @@ static int emit_root(struct av_dt_ctx *ctx)
 		rc = emit_pmu(ctx);
 	if (!rc)
 		rc = emit_gic(ctx);
+	if (!rc)
+		rc = emit_flash(ctx);
 	if (!rc)
 		rc = emit_devices(ctx);
 	if (!rc)

@@ -15,8 +15,8 @@
  *
  * @verbatim
  *   IPA
- *   0x0000_0000 +------------------------------+
- *               | (flash on QEMU; unused here) |
+ *   0x0000_0000 +------------------------------+ flash bank 0 (optional: firmware code)
+ *   0x0400_0000 |                              | flash bank 1 (optional: variables)
  *   0x0800_0000 +------------------------------+ GICD            64 KiB
  *   0x0801_0000 |  GICv2: GICC                 |                 64 KiB
  *   0x0803_0000 |  GICv2: GICH (optional)      |                 64 KiB
@@ -89,6 +89,9 @@ extern "C" {
 #define AV_VIRT_GITS_SIZE 0x20000ull      /**< ITS control + translation frames */
 #define AV_VIRT_GICR_BASE 0x080a0000ull   /**< GICv3 redistributors */
 #define AV_VIRT_GICR_MAX_SIZE 0xf60000ull /**< room for 123 vCPUs */
+#define AV_VIRT_FLASH_BASE 0x0ull         /**< flash bank 0 (firmware code) */
+#define AV_VIRT_FLASH_BANK_SIZE 0x4000000ull /**< each of the two flash banks: 64 MiB */
+#define AV_VIRT_FLASH_BANK_WIDTH 4u       /**< flash bus width in bytes (DT bank-width) */
 #define AV_VIRT_UART_BASE 0x09000000ull   /**< PL011 */
 #define AV_VIRT_UART_SPI 1                /**< SPI of the PL011 (INTID 33) */
 #define AV_VIRT_RTC_BASE 0x09010000ull    /**< PL031 */
@@ -175,6 +178,21 @@ struct av_vmspec_psci {
 	enum av_vmspec_conduit conduit; /**< hvc or smc */
 	uint16_t major;                 /**< PSCI major version (0 or 1) */
 	uint16_t minor;                 /**< minor version; 0.2 is the oldest accepted */
+};
+
+/** Most flash banks in one description. */
+#define AV_VMSPEC_MAX_FLASH 2
+
+/**
+ * CFI NOR flash, as on QEMU virt: one `cfi-flash` node whose `reg` lists every bank, with
+ * `bank-width`. Firmware (EDK2, U-Boot) runs from bank 0 and keeps its variables or
+ * environment in bank 1. Absent when @c nr_banks is 0 (the default).
+ */
+struct av_vmspec_flash {
+	unsigned nr_banks;                                   /**< 0..AV_VMSPEC_MAX_FLASH */
+	struct av_vmspec_region banks[AV_VMSPEC_MAX_FLASH];  /**< 4 KiB aligned, contiguous
+							      *  order not required */
+	uint32_t bank_width;                                 /**< 1, 2 or 4 bytes */
 };
 
 /** One vCPU. */
@@ -275,6 +293,7 @@ struct av_vmspec {
 	unsigned nr_resv;                                    /**< 0..AV_VMSPEC_MAX_RESV */
 	struct av_vmspec_resv resv[AV_VMSPEC_MAX_RESV];      /**< reserved RAM */
 	struct av_vmspec_chosen chosen;                      /**< /chosen */
+	struct av_vmspec_flash flash;                        /**< flash banks (optional) */
 };
 
 /** What av_vmspec_validate() found wrong: the field and why (a struct av_error). */
@@ -299,9 +318,18 @@ int av_vmspec_virt(struct av_vmspec *spec, enum av_vmspec_gic_version gic, unsig
 		   uint64_t ram_size);
 
 /**
+ * Add QEMU virt's two flash banks to @p spec: 64 MiB at 0x0 (firmware code) and 64 MiB at
+ * 0x0400_0000 (variable store), bank width 4, as a firmware built for `virt` expects.
+ * @param spec the VM description
+ * @return 0, or -AV_EINVAL for a NULL @p spec.
+ */
+int av_vmspec_virt_flash(struct av_vmspec *spec);
+
+/**
  * Check @p spec: counts within limits; regions non-empty, aligned, inside the IPA space
- * and not overlapping one another (RAM, GIC frames, devices, shared memory); reserved
- * regions inside RAM; GIC frames present for the version and large enough for the vCPUs;
+ * and not overlapping one another (RAM, GIC frames, devices, shared memory, flash banks);
+ * reserved regions inside RAM; flash: at most #AV_VMSPEC_MAX_FLASH banks, bank width 1, 2
+ * or 4; GIC frames present for the version and large enough for the vCPUs;
  * vCPU count within what the GIC addresses (GICv2: 8); MPIDRs affinity-only and unique;
  * timer and maintenance INTIDs distinct PPIs; SPIs below the GIC's count and not shared;
  * PSCI >= 0.2; /chosen's console and initrd consistent.
@@ -320,6 +348,7 @@ enum av_vmspec_region_kind {
 	AV_VMSPEC_REGION_GIC,    /**< a GIC frame */
 	AV_VMSPEC_REGION_DEVICE, /**< an emulated MMIO device */
 	AV_VMSPEC_REGION_SHMEM,  /**< shared memory */
+	AV_VMSPEC_REGION_FLASH,  /**< a flash bank (av_vmspec::flash; index = bank) */
 };
 
 /** One region of the description, with the field it comes from. */
@@ -333,7 +362,7 @@ struct av_vmspec_region_info {
 
 /**
  * Call @p fn for every present IPA region of @p spec (RAM, GIC frames, devices, shared
- * memory), e.g. to build the stage-2 map. Reserved regions are not listed (they are RAM).
+ * memory, flash banks), e.g. to build the stage-2 map. Reserved regions are not listed (they are RAM).
  * Stops at the first non-zero return of @p fn and returns it.
  *
  * @param spec the VM description

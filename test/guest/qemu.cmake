@@ -162,3 +162,10 @@ foreach(cfg virtio virtio_ro)
     set_tests_properties(qemu.bm.${cfg}.gicv${gic} PROPERTIES LABELS qemu TIMEOUT 90)
   endforeach()
 endforeach()
+# The flash program (doc/guest-tests.md) on plain QEMU, no hypervisor: QEMU's own pflash
+# answers, so the run checks the reference values lib/dev/cfi_flash.c and unit.cfi_flash
+# are built on.
+add_test(NAME qemu.plain.flash
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/el1/run-plain.sh
+                 ${_el1}/flash.bin 3 1 30)
+set_tests_properties(qemu.plain.flash PROPERTIES LABELS qemu TIMEOUT 60)

@@ -92,6 +92,45 @@ static void test_default_layout(void **state)
 	assert_int_equal(av_vmspec_validate(&spec, NULL), -AV_EEXIST);
 }
 
+/* QEMU virt's flash: absent by default; av_vmspec_virt_flash() adds its two banks. */
+static int flash_region(const struct av_vmspec_region_info *info, void *cookie)
+{
+	unsigned *seen = cookie;
+
+	if (info->kind != AV_VMSPEC_REGION_FLASH)
+		return 0;
+	assert_string_equal(info->array, "flash.banks");
+	assert_int_equal(info->index, (int)*seen);
+	assert_null(info->dev);
+	assert_int_equal(info->region.base, (uint64_t)*seen * 0x4000000);
+	assert_int_equal(info->region.size, 0x4000000);
+	(*seen)++;
+	return 0;
+}
+
+static void test_virt_flash(void **state)
+{
+	unsigned seen = 0;
+	(void)state;
+
+	assert_int_equal(av_vmspec_virt(&spec, AV_VMSPEC_GICV3, 2, 512 * MiB), 0);
+	assert_int_equal(spec.flash.nr_banks, 0);
+	assert_int_equal(av_vmspec_virt_flash(&spec), 0);
+	assert_int_equal(spec.flash.nr_banks, 2);
+	assert_int_equal(spec.flash.banks[0].base, 0);
+	assert_int_equal(spec.flash.banks[0].size, 64 * MiB);
+	assert_int_equal(spec.flash.banks[1].base, 0x04000000);
+	assert_int_equal(spec.flash.banks[1].size, 64 * MiB);
+	assert_int_equal(spec.flash.bank_width, 4);
+	assert_int_equal(av_vmspec_validate(&spec, NULL), 0);
+	assert_int_equal(av_vmspec_for_each_region(&spec, flash_region, &seen), 0);
+	assert_int_equal(seen, 2);
+	assert_int_equal(av_vmspec_virt(&spec, AV_VMSPEC_GICV2, 8, 512 * MiB), 0);
+	assert_int_equal(av_vmspec_virt_flash(&spec), 0);
+	assert_int_equal(av_vmspec_validate(&spec, NULL), 0);
+	assert_int_equal(av_vmspec_virt_flash(NULL), -AV_EINVAL);
+}
+
 /* ---- validation: one mutation per rule ---- */
 
 struct vcase {
@@ -254,6 +293,42 @@ static void m_initrd_outside(struct av_vmspec *s)
 	s->chosen.initrd_end = 0x60100000;
 }
 static void m_seed(struct av_vmspec *s) { s->chosen.rng_seed_len = AV_VMSPEC_MAX_SEED + 1; }
+static void m_flash_many(struct av_vmspec *s)
+{
+	av_vmspec_virt_flash(s);
+	s->flash.nr_banks = AV_VMSPEC_MAX_FLASH + 1;
+}
+static void m_flash_width(struct av_vmspec *s)
+{
+	av_vmspec_virt_flash(s);
+	s->flash.bank_width = 3;
+}
+static void m_flash_empty(struct av_vmspec *s)
+{
+	av_vmspec_virt_flash(s);
+	s->flash.banks[1].size = 0;
+}
+static void m_flash_misaligned(struct av_vmspec *s)
+{
+	av_vmspec_virt_flash(s);
+	s->flash.banks[1].base += 0x800;
+}
+static void m_flash_overlaps_gic(struct av_vmspec *s)
+{
+	av_vmspec_virt_flash(s);
+	s->flash.banks[1].size = 0x4010000;
+}
+static void m_flash_overlaps_bank(struct av_vmspec *s)
+{
+	av_vmspec_virt_flash(s);
+	s->flash.banks[1].base = 0x3000000;
+}
+static void m_flash_overlaps_ram(struct av_vmspec *s)
+{
+	av_vmspec_virt_flash(s);
+	s->flash.nr_banks = 1;
+	s->flash.banks[0].base = 0x5c000000;
+}
 
 static const struct vcase vcases[] = {
 	{ "ipa too small", 3, 1, m_ipa_small, -AV_ERANGE, "ipa_bits", "32..52" },
@@ -327,6 +402,17 @@ static const struct vcase vcases[] = {
 	{ "initrd outside RAM", 3, 1, m_initrd_outside, -AV_ERANGE, "chosen.initrd_start",
 	  "inside one RAM" },
 	{ "rng-seed too long", 3, 1, m_seed, -AV_ERANGE, "chosen.rng_seed_len", "at most 64" },
+	{ "too many flash banks", 3, 1, m_flash_many, -AV_ERANGE, "flash.nr_banks", "at most 2" },
+	{ "flash bank width", 3, 1, m_flash_width, -AV_EINVAL, "flash.bank_width", "1, 2 or 4" },
+	{ "flash bank empty", 3, 1, m_flash_empty, -AV_EINVAL, "flash.banks[1].size", "empty" },
+	{ "flash bank misaligned", 3, 1, m_flash_misaligned, -AV_EINVAL, "flash.banks[1].base",
+	  "aligned" },
+	{ "flash overlaps GICD", 2, 1, m_flash_overlaps_gic, -AV_EEXIST, "flash.banks[1].base",
+	  "overlaps gic.dist" },
+	{ "flash banks overlap", 3, 1, m_flash_overlaps_bank, -AV_EEXIST, "flash.banks[1].base",
+	  "overlaps flash.banks[0]" },
+	{ "flash overlaps RAM", 3, 1, m_flash_overlaps_ram, -AV_EEXIST, "flash.banks[0].base",
+	  "overlaps ram[0]" },
 };
 
 static void test_validate_rules(void **state)
@@ -355,7 +441,7 @@ static void test_validate_rules(void **state)
 /* ---- region iteration ---- */
 
 struct region_count {
-	unsigned n[4];
+	unsigned n[AV_VMSPEC_REGION_FLASH + 1];
 	unsigned total;
 	int stop_at;
 };
@@ -386,6 +472,11 @@ static void test_for_each_region(void **state)
 	assert_int_equal(c.n[AV_VMSPEC_REGION_GIC], 2);
 	assert_int_equal(c.n[AV_VMSPEC_REGION_DEVICE], 1 + 1 + 32);
 	assert_int_equal(c.n[AV_VMSPEC_REGION_SHMEM], 1);
+	assert_int_equal(c.n[AV_VMSPEC_REGION_FLASH], 0);
+	assert_int_equal(av_vmspec_virt_flash(&spec), 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(av_vmspec_for_each_region(&spec, count_region, &c), 0);
+	assert_int_equal(c.n[AV_VMSPEC_REGION_FLASH], 2);
 	m_its(&spec);
 	assert_int_equal(av_vmspec_validate(&spec, NULL), 0);
 	memset(&c, 0, sizeof(c));
@@ -745,6 +836,46 @@ static void test_fdt_options(void **state)
 	assert_cells("/memory@100000000", "reg", (const uint32_t[]){ 1, 0, 0, 0x40000000 }, 4);
 }
 
+static void test_fdt_flash(void **state)
+{
+	(void)state;
+	/* none by default */
+	assert_int_equal(av_vmspec_virt(&spec, AV_VMSPEC_GICV3, 1, 512 * MiB), 0);
+	build();
+	assert_true(fdt_node_offset_by_compatible(DTB, -1, "cfi-flash") < 0);
+
+	/* QEMU virt's: one node, both banks in reg, bank-width 4 */
+	assert_int_equal(av_vmspec_virt_flash(&spec), 0);
+	build();
+	assert_int_equal(fdt_node_offset_by_compatible(DTB, -1, "cfi-flash"), node("/flash@0"));
+	assert_str_prop("/flash@0", "compatible", "cfi-flash");
+	assert_cells("/flash@0", "reg",
+		     (const uint32_t[]){ 0, 0, 0, 0x4000000, 0, 0x4000000, 0, 0x4000000 }, 8);
+	assert_int_equal(u32_prop("/flash@0", "bank-width"), 4);
+	assert_true(fdt_node_offset_by_compatible(DTB, node("/flash@0"), "cfi-flash") < 0);
+
+	/* banks listed in description order; the node is named after the lowest one */
+	spec.flash.banks[0].base = 0x4000000;
+	spec.flash.banks[1].base = 0x1000000;
+	spec.flash.banks[1].size = 0x2000000;
+	spec.flash.bank_width = 2;
+	build();
+	assert_cells("/flash@1000000", "reg",
+		     (const uint32_t[]){ 0, 0x4000000, 0, 0x4000000, 0, 0x1000000, 0, 0x2000000 },
+		     8);
+	assert_int_equal(u32_prop("/flash@1000000", "bank-width"), 2);
+
+	/* one bank above 4 GiB */
+	assert_int_equal(av_vmspec_virt(&spec, AV_VMSPEC_GICV2, 1, 512 * MiB), 0);
+	spec.flash.nr_banks = 1;
+	spec.flash.banks[0].base = 0x100000000ull;
+	spec.flash.banks[0].size = 0x100000;
+	spec.flash.bank_width = 1;
+	build();
+	assert_cells("/flash@100000000", "reg", (const uint32_t[]){ 1, 0, 0, 0x100000 }, 4);
+	assert_int_equal(u32_prop("/flash@100000000", "bank-width"), 1);
+}
+
 /* A caller-defined device kind with its own emit hook. */
 static int user_emit_calls;
 static int user_emit_fail;
@@ -876,6 +1007,9 @@ static void test_fdt_dtc(void **state)
 	assert_int_equal(av_vmspec_virt(&spec, AV_VMSPEC_GICV3, 2, 512 * MiB), 0);
 	spec.vcpus[1].mpidr = 0x0100000000ull;
 	dtc_clean("aff3");
+	rich_spec(AV_VMSPEC_GICV3);
+	assert_int_equal(av_vmspec_virt_flash(&spec), 0);
+	dtc_clean("flash");
 }
 
 /* Every tree armvirt builds passes its own conformance check without findings. */
@@ -896,6 +1030,8 @@ static void test_fdt_conforms(void **state)
 
 			assert_int_equal(av_vmspec_virt(&spec, (enum av_vmspec_gic_version)v, n,
 							 256 * MiB), 0);
+			if (n > 1)
+				assert_int_equal(av_vmspec_virt_flash(&spec), 0);
 			used = build();
 			assert_int_equal(av_dtcheck(DTB, used, count_findings, NULL, &sum), 0);
 			assert_int_equal(sum.errors, 0);
@@ -909,12 +1045,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_valid),
 		cmocka_unit_test(test_default_layout),
+		cmocka_unit_test(test_virt_flash),
 		cmocka_unit_test(test_validate_rules),
 		cmocka_unit_test(test_for_each_region),
 		cmocka_unit_test(test_fdt_gicv3),
 		cmocka_unit_test(test_fdt_gicv2),
 		cmocka_unit_test(test_fdt_its),
 		cmocka_unit_test(test_fdt_options),
+		cmocka_unit_test(test_fdt_flash),
 		cmocka_unit_test(test_fdt_user_device),
 		cmocka_unit_test(test_fdt_enospc),
 		cmocka_unit_test(test_fdt_dtc),

@@ -66,6 +66,9 @@ av_guest_prog(timer_gic BM QEMU KVM)
 # virtio needs its test disk (virtio-disk.img) in every run: qemu.cmake registers
 # qemu.bm.virtio / qemu.bm.virtio_ro (bm/vm_virtio.c) and test/kvm kvm.el1.virtio.
 av_guest_prog(virtio)
+# flash drives the CFI flash bank at 0x04000000: qemu.cmake runs it on plain QEMU (the
+# reference values of lib/dev/cfi_flash.c); a VM with flash banks may run it too.
+av_guest_prog(flash)
 # Multi-VM programs (issue 7), each run in the configuration doc/guest-tests.md
 # ("Multi-VM programs") gives.
 av_guest_prog(ivc_msg   MULTI)

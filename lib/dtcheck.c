@@ -20,6 +20,15 @@
  *  - memory nodes with reg                                  [memory]
  *  - every CPU started through PSCI (enable-method)          [CPU boot]
  *  - a console UART named by /chosen/stdout-path            [console]
+ *
+ * Untrusted blobs: the header is checked here (magic, version, sizes and the three blocks'
+ * alignment, bounds and overlap) before any libfdt call, since libfdt 1.6.1 reads the
+ * structure block with 4-byte loads at whatever offset the header gives.
+ *
+ * Linear time: a finding's node path comes from the walk that found it (the checks that visit
+ * many nodes track the path as they go) or, for the checks of one node, from one lookup; and
+ * each check lists at most AV_DTCHECK_MAX_LISTED findings, then one "N more" line. The totals
+ * count every finding.
  */
 #include <armvirt/platform.h>
 
@@ -34,31 +43,167 @@ struct check {
 	av_dtcheck_fn fn;
 	void *cookie;
 	struct av_dtcheck_summary sum;
+	/* The current check's findings: listed through fn, and past the cap (counted only). */
+	unsigned listed, more_errors, more_warnings;
 };
 
-__attribute__((format(printf, 4, 5)))
-static void report(struct check *c, enum av_dtcheck_severity sev, int node, const char *fmt, ...)
+/* What a finding names: a path known already (@path), else node @node looked up. */
+static void vreport(struct check *c, enum av_dtcheck_severity sev, const char *path, int node,
+		    const char *fmt, va_list ap)
 {
 	struct av_dtcheck_finding f;
-	va_list ap;
 
-	memset(&f, 0, sizeof(f));
-	f.severity = sev;
-	if (node < 0 || fdt_get_path(c->fdt, node, f.node, (int)sizeof(f.node)) < 0)
-		memcpy(f.node, "/", 2);
-	va_start(ap, fmt);
-	av_vsnprintf(f.msg, sizeof(f.msg), fmt, ap);
-	va_end(ap);
 	if (sev == AV_DTCHECK_ERROR)
 		c->sum.errors++;
 	else
 		c->sum.warnings++;
-	if (c->fn != NULL)
+	if (c->listed >= AV_DTCHECK_MAX_LISTED) {
+		if (sev == AV_DTCHECK_ERROR)
+			c->more_errors++;
+		else
+			c->more_warnings++;
+		return;
+	}
+	c->listed++;
+	if (c->fn == NULL)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.severity = sev;
+	if (path != NULL && strlen(path) < sizeof(f.node))
+		memcpy(f.node, path, strlen(path) + 1);
+	else if (path != NULL || node < 0 ||
+		 fdt_get_path(c->fdt, node, f.node, (int)sizeof(f.node)) < 0)
+		memcpy(f.node, "/", 2);
+	av_vsnprintf(f.msg, sizeof(f.msg), fmt, ap);
+	c->fn(&f, c->cookie);
+}
+
+/* A finding on node @node (-1: the root): for the checks of one node. */
+__attribute__((format(printf, 4, 5)))
+static void report(struct check *c, enum av_dtcheck_severity sev, int node, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(c, sev, NULL, node, fmt, ap);
+	va_end(ap);
+}
+
+/* A finding on the node at @path (NULL or too long: "/"), for the walking checks. */
+__attribute__((format(printf, 4, 5)))
+static void report_at(struct check *c, enum av_dtcheck_severity sev, const char *path,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(c, sev, path != NULL ? path : "/", -1, fmt, ap);
+	va_end(ap);
+}
+
+/* The end of one check: one line for what the cap left out (not itself counted). */
+static void check_done(struct check *c)
+{
+	struct av_dtcheck_finding f;
+	unsigned more = c->more_errors + c->more_warnings;
+
+	if (more != 0 && c->fn != NULL) {
+		memset(&f, 0, sizeof(f));
+		f.severity = c->more_errors ? AV_DTCHECK_ERROR : AV_DTCHECK_WARNING;
+		memcpy(f.node, "/", 2);
+		av_snprintf(f.msg, sizeof(f.msg), "%u more findings of this check not listed "
+			    "(%u errors, %u warnings)", more, c->more_errors, c->more_warnings);
 		c->fn(&f, c->cookie);
+	}
+	c->listed = c->more_errors = c->more_warnings = 0;
 }
 
 #define ERR(c, node, ...) report(c, AV_DTCHECK_ERROR, node, __VA_ARGS__)
 #define WARN(c, node, ...) report(c, AV_DTCHECK_WARNING, node, __VA_ARGS__)
+#define ERR_AT(c, path, ...) report_at(c, AV_DTCHECK_ERROR, path, __VA_ARGS__)
+#define WARN_AT(c, path, ...) report_at(c, AV_DTCHECK_WARNING, path, __VA_ARGS__)
+
+/* ---- a walk over every node that knows each one's path and parent ---- */
+
+#define WALK_DEPTH 64
+#define PATH_SIZE sizeof(((struct av_dtcheck_finding *)0)->node)
+#define PATH_NONE 0xffffu /* deeper than WALK_DEPTH or longer than PATH_SIZE - 1 */
+
+struct walk {
+	const void *fdt;
+	int node, depth;
+	int anc[WALK_DEPTH];       /* the node at each depth on the way to the current one */
+	uint16_t len[WALK_DEPTH];  /* the length of that node's path, or PATH_NONE */
+	char path[PATH_SIZE];      /* the current node's path ("" for the root) */
+};
+
+static void walk_start(struct walk *w, const void *fdt)
+{
+	memset(w, 0, sizeof(*w));
+	w->fdt = fdt;
+}
+
+/* The next node in offset order; false at the end. */
+static bool walk_next(struct walk *w)
+{
+	int depth = w->depth, namelen = 0;
+	int node = fdt_next_node(w->fdt, w->node, &depth);
+	const char *name;
+	unsigned plen;
+
+	if (node < 0 || depth <= 0)
+		return false;
+	w->node = node;
+	w->depth = depth;
+	if (depth >= WALK_DEPTH)
+		return true;
+	w->anc[depth] = node;
+	plen = w->len[depth - 1];
+	name = fdt_get_name(w->fdt, node, &namelen);
+	if (plen == PATH_NONE || name == NULL || namelen < 0 ||
+	    plen + 1 + (unsigned)namelen >= PATH_SIZE) {
+		w->len[depth] = PATH_NONE;
+		return true;
+	}
+	w->path[plen] = '/';
+	memcpy(w->path + plen + 1, name, (size_t)namelen);
+	w->len[depth] = (uint16_t)(plen + 1 + (unsigned)namelen);
+	w->path[w->len[depth]] = '\0';
+	return true;
+}
+
+/* The path of the current node's ancestor at @depth (0: the root) in @buf, or NULL. */
+static const char *walk_path_at(const struct walk *w, int depth, char *buf)
+{
+	unsigned n;
+
+	if (depth == 0)
+		return "/";
+	if (depth >= WALK_DEPTH || w->len[depth] == PATH_NONE)
+		return NULL;
+	n = w->len[depth];
+	memcpy(buf, w->path, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The current node's path, or NULL when too long or too deep. */
+static const char *walk_path(const struct walk *w)
+{
+	if (w->depth == 0)
+		return "/";
+	if (w->depth >= WALK_DEPTH || w->len[w->depth] == PATH_NONE)
+		return NULL;
+	return w->path;
+}
+
+/* The current node's parent (looked up only below WALK_DEPTH). */
+static int walk_parent(const struct walk *w)
+{
+	if (w->depth < WALK_DEPTH)
+		return w->anc[w->depth - 1];
+	return fdt_parent_offset(w->fdt, w->node);
+}
 
 /* ---- small readers ---- */
 
@@ -98,21 +243,36 @@ static bool node_enabled(const void *fdt, int node)
 	return s == NULL || str_eq(s, "okay") || str_eq(s, "ok");
 }
 
-/* The first enabled node compatible with one of @p list (NULL-terminated), or -1. */
+/*
+ * The first enabled node compatible with the first entry of @p list (NULL-terminated) that
+ * any enabled node is compatible with, or -1. One walk over the tree, whatever the list's
+ * length.
+ */
 static int find_compat(const void *fdt, const char *const *list, const char **which)
 {
-	for (; *list != NULL; list++) {
-		int node = -1;
+	int node = -1, depth = -1, best = -1;
+	size_t best_i = SIZE_MAX;
 
-		while ((node = fdt_node_offset_by_compatible(fdt, node, *list)) >= 0) {
-			if (node_enabled(fdt, node)) {
-				if (which != NULL)
-					*which = *list;
-				return node;
+	while ((node = fdt_next_node(fdt, node, &depth)) >= 0 && depth >= 0) {
+		int len;
+		const char *compat = fdt_getprop(fdt, node, "compatible", &len);
+
+		if (compat == NULL)
+			continue;
+		for (size_t i = 0; list[i] != NULL && i < best_i; i++) {
+			if (fdt_stringlist_contains(compat, len, list[i]) &&
+			    node_enabled(fdt, node)) {
+				best = node;
+				best_i = i;
+				break;
 			}
 		}
+		if (best_i == 0)
+			break;
 	}
-	return -1;
+	if (best >= 0 && which != NULL)
+		*which = list[best_i];
+	return best;
 }
 
 static bool is_compat_any(const void *fdt, int node, const char *const *list)
@@ -239,32 +399,39 @@ static void check_timer(struct check *c)
 /* ITS nodes: children of a GICv3, MSI controllers with one cell (the DeviceID), with reg. */
 static void check_its(struct check *c)
 {
-	int node = -1;
+	struct walk w;
 
-	while ((node = fdt_node_offset_by_compatible(c->fdt, node, "arm,gic-v3-its")) >= 0) {
-		int parent = fdt_parent_offset(c->fdt, node);
-		int len, ac, sc;
+	walk_start(&w, c->fdt);
+	while (walk_next(&w)) {
+		int node = w.node, parent, len, ac, sc;
+		const char *path;
 		const fdt32_t *cells;
+		char ppath[PATH_SIZE];
 
-		if (!node_enabled(c->fdt, node))
+		if (fdt_node_check_compatible(c->fdt, node, "arm,gic-v3-its") != 0 ||
+		    !node_enabled(c->fdt, node))
 			continue;
+		parent = walk_parent(&w);
+		path = walk_path(&w);
 		if (parent < 0 || !is_compat_any(c->fdt, parent, gic_v3_compat))
-			ERR(c, node, "an ITS must be a child of the GICv3 (arm,gic-v3) node");
+			ERR_AT(c, path, "an ITS must be a child of the GICv3 (arm,gic-v3) node");
 		if (fdt_getprop(c->fdt, node, "msi-controller", NULL) == NULL)
-			ERR(c, node, "no \"msi-controller\" property");
+			ERR_AT(c, path, "no \"msi-controller\" property");
 		cells = fdt_getprop(c->fdt, node, "#msi-cells", &len);
 		if (cells == NULL)
-			WARN(c, node, "no \"#msi-cells\" (the binding wants 1: the DeviceID)");
+			WARN_AT(c, path, "no \"#msi-cells\" (the binding wants 1: the DeviceID)");
 		else if (len != 4 || fdt32_ld(cells) != 1)
-			ERR(c, node, "#msi-cells is not 1");
+			ERR_AT(c, path, "#msi-cells is not 1");
 		ac = parent >= 0 ? fdt_address_cells(c->fdt, parent) : -1;
 		sc = parent >= 0 ? fdt_size_cells(c->fdt, parent) : -1;
 		if (fdt_getprop(c->fdt, node, "reg", &len) == NULL)
-			ERR(c, node, "no \"reg\" property");
+			ERR_AT(c, path, "no \"reg\" property");
 		else if (ac <= 0 || sc <= 0 || len != 4 * (ac + sc))
-			ERR(c, node, "reg is not one frame in the GIC's #address-cells/#size-cells");
+			ERR_AT(c, path,
+			       "reg is not one frame in the GIC's #address-cells/#size-cells");
 		else if (fdt_getprop(c->fdt, parent, "ranges", NULL) == NULL)
-			WARN(c, parent, "no \"ranges\": the ITS frame is not translated");
+			WARN_AT(c, walk_path_at(&w, w.depth - 1, ppath),
+				"no \"ranges\": the ITS frame is not translated");
 	}
 }
 
@@ -311,29 +478,56 @@ static void check_gic(struct check *c)
 		WARN(c, 0, "interrupt-parent is not the GIC");
 }
 
+/* A device_type property that is exactly "memory". */
+static bool is_memory(const void *fdt, int node)
+{
+	int len;
+	const char *v = fdt_getprop(fdt, node, "device_type", &len);
+
+	return v != NULL && len == (int)sizeof("memory") &&
+	       memcmp(v, "memory", sizeof("memory")) == 0;
+}
+
 static void check_memory(struct check *c)
 {
 	unsigned found = 0;
-	int node = -1;
+	struct walk w;
 
-	while ((node = fdt_node_offset_by_prop_value(c->fdt, node, "device_type", "memory",
-						     sizeof("memory"))) >= 0) {
+	walk_start(&w, c->fdt);
+	while (walk_next(&w)) {
 		int len;
 
-		if (!node_enabled(c->fdt, node))
+		if (!is_memory(c->fdt, w.node) || !node_enabled(c->fdt, w.node))
 			continue;
 		found++;
-		if (fdt_getprop(c->fdt, node, "reg", &len) == NULL || len <= 0)
-			ERR(c, node, "memory node without \"reg\"");
+		if (fdt_getprop(c->fdt, w.node, "reg", &len) == NULL || len <= 0)
+			ERR_AT(c, walk_path(&w), "memory node without \"reg\"");
 	}
 	if (found == 0)
 		ERR(c, -1, "no memory node (device_type = \"memory\")");
+}
+
+/* "@parent/name" of child @node in @buf, or NULL when it does not fit in a finding. */
+static const char *child_path(const void *fdt, const char *parent, int node, char *buf)
+{
+	int namelen = 0;
+	const char *name = fdt_get_name(fdt, node, &namelen);
+	size_t plen = strlen(parent);
+
+	if (name == NULL || namelen < 0 || plen + 1 + (size_t)namelen >= PATH_SIZE)
+		return NULL;
+	memcpy(buf, parent, plen);
+	buf[plen] = '/';
+	memcpy(buf + plen + 1, name, (size_t)namelen);
+	buf[plen + 1 + (size_t)namelen] = '\0';
+	return buf;
 }
 
 static void check_cpus(struct check *c)
 {
 	int cpus = fdt_path_offset(c->fdt, "/cpus");
 	unsigned ncpus = 0;
+	char path[PATH_SIZE];
 	int node;
 
 	if (cpus < 0) {
@@ -348,20 +542,21 @@ static void check_cpus(struct check *c)
 		return;
 	}
 	fdt_for_each_subnode(node, c->fdt, cpus) {
-		const char *em;
+		const char *em, *at;
 
 		if (!str_eq(prop_str(c->fdt, node, "device_type"), "cpu"))
 			continue;
+		at = child_path(c->fdt, "/cpus", node, path);
 		if (fdt_getprop(c->fdt, node, "reg", NULL) == NULL)
-			ERR(c, node, "no \"reg\" (MPIDR affinity)");
+			ERR_AT(c, at, "no \"reg\" (MPIDR affinity)");
 		em = prop_str(c->fdt, node, "enable-method");
 		if (em == NULL) {
 			if (ncpus == 1)
-				WARN(c, node, "no enable-method (acceptable for the only CPU)");
+				WARN_AT(c, at, "no enable-method (acceptable for the only CPU)");
 			else
-				ERR(c, node, "no enable-method; \"psci\" is required");
+				ERR_AT(c, at, "no enable-method; \"psci\" is required");
 		} else if (!str_eq(em, "psci")) {
-			ERR(c, node, "enable-method is \"%s\", expected \"psci\"", em);
+			ERR_AT(c, at, "enable-method is \"%s\", expected \"psci\"", em);
 		}
 	}
 }
@@ -430,6 +625,78 @@ static void check_console(struct check *c)
 	ERR(c, chosen, "no console: no stdout-path in /chosen and no /aliases serialN UART");
 }
 
+/* ---- the header, before libfdt sees the blob ---- */
+
+/* Big-endian 32-bit field @i of the header, read bytewise (no alignment assumed). */
+static uint32_t hdr32(const uint8_t *b, unsigned i)
+{
+	const uint8_t *p = b + 4 * i;
+
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Header fields (Devicetree Specification 0.3, 5.2), in 32-bit words. */
+enum { H_MAGIC, H_TOTALSIZE, H_OFF_STRUCT, H_OFF_STRINGS, H_OFF_RSVMAP, H_VERSION,
+       H_LAST_COMP, H_BOOT_CPUID, H_SIZE_STRINGS, H_SIZE_STRUCT, H_WORDS };
+
+#define HDR_SIZE (4u * H_WORDS)
+
+/* [a, a + an) and [b, b + bn) share a byte. */
+static bool overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
+{
+	return an != 0 && bn != 0 && a < b + bn && b < a + an;
+}
+
+/*
+ * The header of a version-17 blob, checked with byte loads: magic; version 17 (or later,
+ * still readable as 17); totalsize within @size; the memory reservation map (8-byte aligned,
+ * terminated inside the blob), the structure block (4-byte aligned offset and size) and the
+ * strings block after the header, inside totalsize and not overlapping one another.
+ */
+static bool header_ok(const void *fdt, size_t size)
+{
+	const uint8_t *b = fdt;
+	uint64_t total, rsv, rsv_len = 0, st, st_len, str, str_len;
+
+	if (size < HDR_SIZE || hdr32(b, H_MAGIC) != FDT_MAGIC)
+		return false;
+	if (hdr32(b, H_VERSION) < 17 || hdr32(b, H_LAST_COMP) > 17)
+		return false;
+	total = hdr32(b, H_TOTALSIZE);
+	rsv = hdr32(b, H_OFF_RSVMAP);
+	st = hdr32(b, H_OFF_STRUCT);
+	st_len = hdr32(b, H_SIZE_STRUCT);
+	str = hdr32(b, H_OFF_STRINGS);
+	str_len = hdr32(b, H_SIZE_STRINGS);
+	if (total < HDR_SIZE || total > size)
+		return false;
+	if (rsv % 8 || st % 4 || st_len % 4 || rsv < HDR_SIZE || st < HDR_SIZE || str < HDR_SIZE)
+		return false;
+	if (st + st_len > total || str + str_len > total || st_len == 0)
+		return false;
+	/* The reservation map: 16-byte entries up to one of address and size 0. */
+	for (;;) {
+		const uint8_t *e = b + rsv + rsv_len;
+		bool end = true;
+
+		if (rsv + rsv_len + 16 > total)
+			return false;
+		for (unsigned i = 0; i < 16; i++)
+			end = end && e[i] == 0;
+		rsv_len += 16;
+		if (end)
+			break;
+	}
+	return !overlap(rsv, rsv_len, st, st_len) && !overlap(rsv, rsv_len, str, str_len) &&
+	       !overlap(st, st_len, str, str_len);
+}
+
+/* The checks in the order they report. */
+static void (*const checks[])(struct check *c) = {
+	check_chosen, check_psci, check_timer, check_gic, check_its, check_memory, check_cpus,
+	check_console,
+};
+
 int av_dtcheck(const void *fdt, size_t size, av_dtcheck_fn fn, void *cookie,
 	       struct av_dtcheck_summary *sum)
 {
@@ -437,11 +704,11 @@ int av_dtcheck(const void *fdt, size_t size, av_dtcheck_fn fn, void *cookie,
 
 	if (sum != NULL)
 		memset(sum, 0, sizeof(*sum));
-	if (fdt == NULL)
+	if (fdt == NULL || ((uintptr_t)fdt & 7) != 0)
 		return -AV_EINVAL;
 	if (size > 0x7fffffff)
 		size = 0x7fffffff;
-	if (size < sizeof(struct fdt_header) || fdt_check_full(fdt, size) != 0)
+	if (!header_ok(fdt, size) || fdt_check_full(fdt, size) != 0)
 		return -AV_EBADIMG;
 
 	memset(&c, 0, sizeof(c));
@@ -449,14 +716,10 @@ int av_dtcheck(const void *fdt, size_t size, av_dtcheck_fn fn, void *cookie,
 	c.fn = fn;
 	c.cookie = cookie;
 
-	check_chosen(&c);
-	check_psci(&c);
-	check_timer(&c);
-	check_gic(&c);
-	check_its(&c);
-	check_memory(&c);
-	check_cpus(&c);
-	check_console(&c);
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		checks[i](&c);
+		check_done(&c);
+	}
 
 	if (sum != NULL)
 		*sum = c.sum;

@@ -41,6 +41,63 @@ void av_log(enum av_log_level level, const char *fmt, ...)
 	log_hook(level, line, log_cookie);
 }
 
+/* ---- the budget of guest-triggered lines ---- */
+
+void av_log_budget_init(struct av_log_budget *b, const char *name, uint32_t lines,
+			uint64_t window, uint64_t (*clock)(void *cookie), void *cookie)
+{
+	memset(b, 0, sizeof(*b));
+	b->clock = clock;
+	b->clock_cookie = cookie;
+	b->name = name;
+	b->lines = lines;
+	b->window = window ? window : 1;
+	if (clock)
+		b->start = clock(cookie);
+}
+
+#define LOAD(p) __atomic_load_n(p, __ATOMIC_RELAXED)
+#define STORE(p, v) __atomic_store_n(p, v, __ATOMIC_RELAXED)
+
+bool av_log_budget_take(struct av_log_budget *b)
+{
+	uint64_t now, start, dropped;
+	uint32_t used;
+
+	if (b == NULL)
+		return true;
+	if (b->clock) {
+		now = b->clock(b->clock_cookie);
+	} else {
+		now = LOAD(&b->requests);
+		STORE(&b->requests, now + 1);
+	}
+	start = LOAD(&b->start);
+	if (now - start >= b->window || now < start) {
+		/* A new window: report what the earlier ones dropped. */
+		STORE(&b->start, now);
+		STORE(&b->used, 0);
+		dropped = LOAD(&b->dropped);
+		STORE(&b->dropped, 0);
+		if (dropped)
+			av_log(AV_LOG_WARN, "%s: %llu guest-triggered log lines suppressed",
+			       b->name ? b->name : "vm", (unsigned long long)dropped);
+	}
+	used = LOAD(&b->used);
+	if (used < b->lines) {
+		STORE(&b->used, used + 1);
+		return true;
+	}
+	STORE(&b->dropped, LOAD(&b->dropped) + 1);
+	STORE(&b->dropped_total, LOAD(&b->dropped_total) + 1);
+	return false;
+}
+
+uint64_t av_log_budget_dropped(const struct av_log_budget *b)
+{
+	return b ? LOAD(&b->dropped_total) : 0;
+}
+
 struct out {
 	char *buf;
 	size_t size; /* capacity including the NUL */

@@ -435,6 +435,8 @@ static int check_timer(const struct av_vmspec *spec, struct av_vmspec_error *err
 					     "timer.virt_intid", "timer.hyp_intid" };
 	const uint32_t v[] = { spec->timer.sec_phys_intid, spec->timer.phys_intid,
 			       spec->timer.virt_intid, spec->timer.hyp_intid };
+	static const uint32_t std[] = { AV_VIRT_TIMER_SEC_PHYS_INTID, AV_VIRT_TIMER_PHYS_INTID,
+					AV_VIRT_TIMER_VIRT_INTID, AV_VIRT_TIMER_HYP_INTID };
 
 	for (unsigned i = 0; i < AV_ARRAY_SIZE(v); i++) {
 		if (!is_ppi(v[i]))
@@ -448,6 +450,13 @@ static int check_timer(const struct av_vmspec *spec, struct av_vmspec_error *err
 				return fail(err, -AV_EEXIST, names[i], -1, NULL,
 					    "INTID %u is also %s", v[i], names[j]);
 	}
+	/* The VM System Specification fixes the timer PPIs (13, 14, 11, 10), and av_dtcheck()
+	 * reports any other as an error: a description the checker refuses is not valid. */
+	for (unsigned i = 0; i < AV_ARRAY_SIZE(v); i++)
+		if (v[i] != std[i])
+			return fail(err, -AV_ERANGE, names[i], -1, NULL,
+				    "INTID %u (PPI %u) is not the VM System Specification's PPI %u "
+				    "(INTID %u)", v[i], v[i] - 16, std[i] - 16, std[i]);
 	if (!spec->pmu_intid)
 		return 0;
 	if (!is_ppi(spec->pmu_intid))

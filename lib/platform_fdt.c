@@ -76,7 +76,11 @@ int av_dt_end_node(struct av_dt_ctx *ctx)
 
 int av_dt_prop_empty(struct av_dt_ctx *ctx, const char *name)
 {
-	return fdt_rc(fdt_property(ctx->fdt, name, NULL, 0));
+	void *val;
+
+	/* Not fdt_property(fdt, name, NULL, 0): libfdt 1.6.1 hands the NULL to memcpy
+	 * (undefined behaviour). A placeholder of length 0 copies nothing. */
+	return fdt_rc(fdt_property_placeholder(ctx->fdt, name, 0, &val));
 }
 
 int av_dt_prop_u32(struct av_dt_ctx *ctx, const char *name, uint32_t val)

@@ -127,21 +127,26 @@ const struct av_sysreg_desc *av_sysreg_find(const struct av_sysreg_desc *rows, s
 	return &rows[lo - 1];
 }
 
-/* True the first time this table sees @key unhandled (approximately, see top). */
-static bool first_warning(struct av_sysreg_table *t, uint32_t key)
+/* True when @key is one of the unhandled keys this table remembers having logged. */
+static bool warned_already(const struct av_sysreg_table *t, uint32_t key)
 {
 	uint32_t tag = key + 1; /* 0 marks an empty slot */
-	uint32_t next;
 
 	for (unsigned i = 0; i < AV_SYSREG_WARN_SLOTS; i++) {
 		if (__atomic_load_n(&t->warned[i], __ATOMIC_RELAXED) == tag)
-			return false;
+			return true;
 	}
+	return false;
+}
+
+/* Remember that @key was logged (approximately, see top: a ring of the latest keys). */
+static void remember_warning(struct av_sysreg_table *t, uint32_t key)
+{
 	/* Separate load and store, not a read-modify-write: no atomics library needed. */
-	next = __atomic_load_n(&t->warn_next, __ATOMIC_RELAXED);
+	uint32_t next = __atomic_load_n(&t->warn_next, __ATOMIC_RELAXED);
+
 	__atomic_store_n(&t->warn_next, next + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&t->warned[next % AV_SYSREG_WARN_SLOTS], tag, __ATOMIC_RELAXED);
-	return true;
+	__atomic_store_n(&t->warned[next % AV_SYSREG_WARN_SLOTS], key + 1, __ATOMIC_RELAXED);
 }
 
 static void warn_unhandled(struct av_sysreg_table *t, const struct av_sysreg_access *acc)
@@ -152,8 +157,11 @@ static void warn_unhandled(struct av_sysreg_table *t, const struct av_sysreg_acc
 	unsigned crn = av_sysreg_crn(acc->key), crm = av_sysreg_crm(acc->key);
 	unsigned op2 = av_sysreg_op2(acc->key);
 
-	if (!av_log_enabled(AV_LOG_WARN) || !first_warning(t, acc->key))
+	/* A key the budget drops is not remembered: it is logged once the budget allows. */
+	if (!av_log_enabled(AV_LOG_WARN) || warned_already(t, acc->key) ||
+	    !av_log_budget_take(t->log_budget))
 		return;
+	remember_warning(t, acc->key);
 	av_sysreg_format_generic(acc->key, gen, sizeof(gen));
 	if (!name)
 		name = gen;

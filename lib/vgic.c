@@ -612,11 +612,17 @@ int av_vgic_v3_sgi1r_write(struct av_vgic *vgic, unsigned src, uint64_t val, uin
 	return 0;
 }
 
+/* A physical INTID av_vgic_map_hw() links to: a PPI or an SPI (16..1019). */
+static bool hw_intid_ok(uint32_t hw_intid)
+{
+	return hw_intid >= AV_VGIC_NR_SGIS && hw_intid < 1020;
+}
+
 int av_vgic_map_hw(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t hw_intid)
 {
 	struct av_vgic_irq *irq;
 
-	if (!vgic || intid < AV_VGIC_NR_SGIS || hw_intid >= 1020 || (hw_intid && hw_intid < 16))
+	if (!vgic || intid < AV_VGIC_NR_SGIS || (hw_intid && !hw_intid_ok(hw_intid)))
 		return -AV_EINVAL;
 	irq = av__vgic_irq(vgic, vcpu, intid);
 	if (!irq)
@@ -768,6 +774,8 @@ lrs_fill(struct av_vgic *vgic, unsigned vcpu, unsigned nr)
 	vgic->lr_ops->set_maint(vgic->lr_cookie, vcpu, maint);
 }
 
+static void fold_live(struct av_vgic *vgic, unsigned vcpu);
+
 /*
  * av_vgic_flush(); @general: the distributor lock whatever is listed, and no shortcut.
  *
@@ -783,6 +791,13 @@ flush(struct av_vgic *vgic, unsigned vcpu, bool general)
 	unsigned nr;
 	bool dist;
 
+	/*
+	 * A second flush without a sync (a run loop retrying an entry that was abandoned): the
+	 * LRs the first one wrote still hold their interrupts. Fold them back first, as the
+	 * sync after an exit would, so nothing is lost or listed twice.
+	 */
+	if (vc->lr_live)
+		fold_live(vgic, vcpu);
 	/*
 	 * Nothing listed and no LR written by the last flush: nothing to place or clear, and no
 	 * maintenance to ask for. An interrupt listed just after the look kicks the vCPU, as it
@@ -920,6 +935,12 @@ sync(struct av_vgic *vgic, unsigned vcpu, bool general)
 	if (kick)
 		av__vgic_kick(vgic, kick, NULL);
 	return 0;
+}
+
+/* flush() found LRs not yet folded back: sync them (the rare path, kept out of line). */
+static __attribute__((noinline)) void fold_live(struct av_vgic *vgic, unsigned vcpu)
+{
+	sync(vgic, vcpu, false);
 }
 
 int av__vgic_sync_general(struct av_vgic *vgic, unsigned vcpu)
@@ -1458,14 +1479,86 @@ static uint8_t snap_flags(uint8_t in, uint8_t keep)
 	return (uint8_t)((in & ~AV_VGIC_IRQF_RESAMPLE) | keep);
 }
 
+/* The MPIDR_EL1 bits a vCPU's affinity keeps (av_vgic_init()). */
+#define VGIC_MPIDR_AFF (AV_MPIDR_AFF0 | AV_MPIDR_AFF1 | AV_MPIDR_AFF2 | AV_MPIDR_AFF3)
+
+/*
+ * One IRQ of a snapshot, in slot @s, as the calls that build the state could have left it
+ * (@used: the slot exists in @vgic; an unused one is all zero, as av_vgic_save() writes it).
+ */
+static bool snap_irq_ok(const struct av_vgic *vgic, unsigned s, bool used,
+			const struct av_vgic_snap_irq *in)
+{
+	uint32_t intid = s < SPI_BASE ? s % AV_VGIC_NR_PRIVATE : s - SPI_BASE + AV_VGIC_NR_PRIVATE;
+	uint8_t vcpus = (uint8_t)AV_GENMASK(vgic->nr_vcpus - 1, 0);
+	bool hw = (in->flags & AV_VGIC_IRQF_HW) != 0;
+
+	if (!used)
+		return !in->irouter && !in->intid && !in->hw_intid && !in->flags && !in->priority &&
+		       !in->targets && !in->sgi_src;
+	if (in->intid != intid || (in->priority & ~AV_VGIC_PRIO_MASK))
+		return false;
+	/* HW links as av_vgic_map_hw() makes them: no SGI, a physical PPI or SPI. */
+	if (hw ? intid < AV_VGIC_NR_SGIS || !hw_intid_ok(in->hw_intid) : in->hw_intid != 0)
+		return false;
+	if (intid < AV_VGIC_NR_SGIS) {
+		/* Always edge, never a line; GICv2 keeps its pending state per source. */
+		if (!(in->flags & AV_VGIC_IRQF_EDGE) || (in->flags & AV_VGIC_IRQF_LINE))
+			return false;
+		if (vgic->model == AV_VGIC_V2 ? (in->flags & AV_VGIC_IRQF_LATCH) ||
+						(in->sgi_src & ~vcpus)
+					      : in->sgi_src != 0)
+			return false;
+	} else if (in->sgi_src) {
+		return false;
+	}
+	if (intid < AV_VGIC_NR_PRIVATE)
+		return !in->targets && !in->irouter;
+	/* SPI routing: ITARGETSR within the vCPUs (GICv2), IROUTER's defined bits (GICv3). */
+	if (vgic->model == AV_VGIC_V2)
+		return !(in->targets & ~vcpus) && !in->irouter;
+	return !in->targets && !(in->irouter & ~VGIC_IROUTER_RW);
+}
+
+/* A snapshot @vgic can take: av_vgic_restore() changes nothing unless this holds. */
+static bool snap_ok(const struct av_vgic *vgic, const struct av_vgic_snapshot *snap)
+{
+	if (snap->magic != AV_VGIC_SNAP_MAGIC || snap->version != AV_VGIC_SNAP_VERSION ||
+	    snap->model != (uint32_t)vgic->model || snap->nr_vcpus != vgic->nr_vcpus ||
+	    snap->nr_spis != vgic->nr_spis ||
+	    (snap->ctlr & ~(uint32_t)(AV_GICD_CTLR_ENABLE_G0 | AV_GICD_CTLR_ENABLE_G1)))
+		return false;
+	for (unsigned v = 0; v < AV_VGIC_MAX_VCPUS; v++) {
+		const struct av_vgic_snap_vcpu *c = &snap->vcpu[v];
+
+		if (v >= vgic->nr_vcpus) {
+			if (c->mpidr || c->asleep || c->pad)
+				return false;
+			continue;
+		}
+		/* Affinity only, distinct (av_vgic_init()); ProcessorSleep is one bit. */
+		if ((c->mpidr & ~VGIC_MPIDR_AFF) || c->asleep > 1 || c->pad)
+			return false;
+		for (unsigned w = 0; w < v; w++)
+			if (snap->vcpu[w].mpidr == c->mpidr)
+				return false;
+	}
+	for (unsigned s = 0; s < AV_VGIC_NR_IRQ_SLOTS; s++) {
+		bool used = s < SPI_BASE ? s / AV_VGIC_NR_PRIVATE < vgic->nr_vcpus
+					 : s - SPI_BASE < vgic->nr_spis;
+
+		if (!snap_irq_ok(vgic, s, used, &snap->irq[s]))
+			return false;
+	}
+	return true;
+}
+
 int av_vgic_restore(struct av_vgic *vgic, const struct av_vgic_snapshot *snap)
 {
 	uint64_t kick = 0;
 	uint8_t keep;
 
-	if (!vgic || !snap || snap->magic != AV_VGIC_SNAP_MAGIC ||
-	    snap->version != AV_VGIC_SNAP_VERSION || snap->model != (uint32_t)vgic->model ||
-	    snap->nr_vcpus != vgic->nr_vcpus || snap->nr_spis != vgic->nr_spis)
+	if (!vgic || !snap || !snap_ok(vgic, snap))
 		return -AV_EINVAL;
 	av__vgic_lock_dist(vgic);
 	__atomic_store_n(&vgic->ctlr,

@@ -13,6 +13,10 @@
 #define VGIC_NO_VCPU 0xffu  /* no owner */
 #define VGIC_NO_LR 0xffu    /* not in a list register */
 
+/* GICD_IROUTER bits that exist; the rest are RES0. */
+#define VGIC_IROUTER_RW (AV_GICD_IROUTER_AFF0 | AV_GICD_IROUTER_AFF1 | AV_GICD_IROUTER_AFF2 | \
+			 AV_GICD_IROUTER_IRM | AV_GICD_IROUTER_AFF3)
+
 /* Allowed access widths of a region, one bit per byte size. */
 #define VGIC_W8  1u
 #define VGIC_W16 2u

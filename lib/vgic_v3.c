@@ -44,9 +44,6 @@ static uint64_t gic_v3_pidr2_read(struct vgic_mmio_ctx *c, uint32_t off)
 	       AV_FIELD_PREP(AV_GIC_PIDR2_DES1, 3);
 }
 
-/* IROUTER bits that exist; the rest are RES0. */
-#define IROUTER_RW (AV_GICD_IROUTER_AFF0 | AV_GICD_IROUTER_AFF1 | AV_GICD_IROUTER_AFF2 | \
-		    AV_GICD_IROUTER_IRM | AV_GICD_IROUTER_AFF3)
 
 static uint64_t rd_irouter(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq)
 {
@@ -56,7 +53,7 @@ static uint64_t rd_irouter(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq)
 
 static void wr_irouter(struct vgic_mmio_ctx *c, struct av_vgic_irq *irq, uint64_t v)
 {
-	irq->irouter = v & IROUTER_RW;
+	irq->irouter = v & VGIC_IROUTER_RW;
 	av__vgic_irq_retarget(c->vgic, irq);
 	av__vgic_irq_changed(c->vgic, irq, &c->kick);
 }

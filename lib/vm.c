@@ -788,7 +788,7 @@ static enum av_exit_action handle_unknown(const struct av_exit_ctx *ctx)
 	struct av_vm *vm = vcpu->vm;
 	unsigned ec = av_esr_get_ec(ctx->exit->esr);
 
-	if (first_time64(&vm->logged_ec, ec))
+	if (first_time64(&vm->logged_ec, ec) && av_log_budget_take(&vm->log_budget))
 		av_warn("%s: vCPU %u: unhandled EC 0x%02x (%s), ESR_EL2 0x%llx at PC 0x%llx: "
 			"injecting UNDEF (logged once per class)",
 			vm_name(vm), vcpu->index, ec, av_esr_ec_name(ec),
@@ -1039,7 +1039,7 @@ mmio_not_emulated(const struct av_exit_ctx *ctx, uint32_t insn, uint64_t ipa)
 	} else if (kind == AV_INSN_KIND_EXCLUSIVE || kind == AV_INSN_KIND_ATOMIC) {
 		fsc = AV_FSC_EXCL_ATOMIC;
 	}
-	if (first_time(&vm->logged_kind, LOGGED_NOEMUL))
+	if (first_time(&vm->logged_kind, LOGGED_NOEMUL) && av_log_budget_take(&vm->log_budget))
 		av_warn("%s: vCPU %u: instruction 0x%08x at PC 0x%llx on emulated or unclaimed "
 			"IPA 0x%llx is not emulated: data abort, DFSC 0x%02x (logged once)",
 			vm_name(vm), vcpu->index, insn, (unsigned long long)vcpu->ctxt.regs.pc,
@@ -1065,7 +1065,8 @@ static __attribute__((noinline)) enum av_exit_action mmio_decode(const struct av
 	/* Only A64 instructions are decoded; an AArch32 EL0 access gets an abort. */
 	if (!vm->ops || !vm->ops->fetch_insn || av_pstate_is_aarch32(vcpu->ctxt.regs.pstate) ||
 	    vm->ops->fetch_insn(vm->cookie, vcpu, vcpu->ctxt.regs.pc, &insn) != 0) {
-		if (first_time(&vm->logged_kind, LOGGED_ISV0))
+		if (first_time(&vm->logged_kind, LOGGED_ISV0) &&
+		    av_log_budget_take(&vm->log_budget))
 			av_warn("%s: vCPU %u: MMIO abort with ISV=0 at PC 0x%llx that cannot be "
 				"decoded (no fetch_insn, AArch32, or fetch failed): injecting an "
 				"external abort (logged once)",
@@ -1270,7 +1271,8 @@ static enum av_exit_action handle_async(struct av_vcpu *vcpu, const struct av_ex
 {
 	struct av_vm *vm = vcpu->vm;
 
-	if (exit->kind == AV_EXIT_SERROR && first_time(&vm->logged_kind, LOGGED_SERROR))
+	if (exit->kind == AV_EXIT_SERROR && first_time(&vm->logged_kind, LOGGED_SERROR) &&
+	    av_log_budget_take(&vm->log_budget))
 		av_warn("%s: vCPU %u: SError exit, ESR_EL2 0x%llx (logged once)", vm_name(vm),
 			vcpu->index, (unsigned long long)exit->esr);
 	if (vm->ops && vm->ops->irq)
@@ -1376,6 +1378,7 @@ static int vm_config_check(const struct av_vm_config *cfg, struct av_error *err)
 int av_vm_init(struct av_vm *vm, const struct av_vm_config *cfg, struct av_error *err)
 {
 	struct av_psci_config pc;
+	uint64_t window;
 	int ret;
 
 	if (!vm || !cfg)
@@ -1421,6 +1424,14 @@ int av_vm_init(struct av_vm *vm, const struct av_vm_config *cfg, struct av_error
 	if (ret)
 		return VM_ERR(err, ret, "sysreg_rows", "%s (unsorted, duplicate or bad rows)",
 			      av_strerror(ret));
+	window = cfg->log_window;
+	if (!window)
+		window = cfg->ops && cfg->ops->counter ? AV_VM_LOG_WINDOW : AV_VM_LOG_WINDOW_LINES;
+	av_log_budget_init(&vm->log_budget, vm_name(vm),
+			   cfg->log_lines ? cfg->log_lines : AV_VM_LOG_LINES, window,
+			   cfg->ops ? cfg->ops->counter : NULL, cfg->cookie);
+	vm->sys.log_budget = &vm->log_budget;
+	vm->host_sys.log_budget = &vm->log_budget;
 	av__error_clear(err);
 	return 0;
 }

@@ -624,6 +624,8 @@ static int setup_vcpus(struct bm_vm *vm, const uint64_t *mpidr)
 						   : BM_ARRAY_SIZE(bm_sys_rows),
 		.ops = &bm_vm_ops,
 		.cookie = vm,
+		/* Guest-triggered log lines: the default count per second of the counter. */
+		.log_window = port_counter_freq(),
 		/* Pointer authentication is shown exactly when it is not trapped (below). */
 		.id_flags = (vm->spec.pmu_intid ? AV_VM_ID_KEEP_PMU : 0) |
 			    (pac_untrapped ? AV_VM_ID_KEEP_PAUTH : 0),

@@ -455,7 +455,8 @@ dispatched:
 			if (kind == AV_ARCH_EXIT_SYNC && bv->v.mmio.valid) {
 				mmio_to_caller_abort(vm, bv, ax.far);
 			} else if (kind == AV_ARCH_EXIT_SYNC) {
-				if (!logged_to_caller[vm->index]) {
+				if (!logged_to_caller[vm->index] &&
+				    av_log_budget_take(&vm->vm.log_budget)) {
 					logged_to_caller[vm->index] = true;
 					av_warn("%s: vCPU %u: unhandled exit (ESR_EL2 %#llx, PC %#llx): "
 						"injecting UNDEF (logged once)", vm->desc->name,

@@ -19,7 +19,9 @@
 #define ARMVIRT_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -90,6 +92,65 @@ int av_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
  */
 int av_snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* ---- a budget for guest-triggered lines ---- */
+
+/**
+ * A budget of log lines that a guest can cause (an unhandled system register, an MMIO
+ * access nothing emulates, ...), so a hostile guest cannot make the host print without
+ * bound: at most @ref lines lines per window of @ref window clock units; the lines past
+ * that are dropped and counted, and the first request of a later window logs one line
+ * "NAME: N guest-triggered log lines suppressed" (AV_LOG_WARN, not charged to the budget)
+ * before its own.
+ *
+ * The clock is the host's (a physical counter, a monotonic time); without one, the
+ * budget's own count of requests is the clock, so a window is that many requests.
+ *
+ * One budget per VM is meant to be shared by all the VM's vCPUs: it is updated with relaxed
+ * atomic loads and stores, not read-modify-writes (nothing needs an atomics library), so
+ * concurrent requests can let a few more lines through than the budget says, never
+ * unboundedly many, and the counts can be a few short.
+ */
+struct av_log_budget {
+	uint64_t (*clock)(void *cookie); /**< time source; NULL: count the requests */
+	void *clock_cookie;              /**< handed to @ref clock */
+	const char *name;                /**< prefix of the "suppressed" line; may be NULL */
+	uint64_t window;                 /**< window length in clock units (>= 1) */
+	uint32_t lines;                  /**< lines allowed per window */
+	uint32_t used;                   /**< private: lines taken in the current window */
+	uint64_t start;                  /**< private: start of the current window */
+	uint64_t requests;               /**< private: requests so far (the clock without one) */
+	uint64_t dropped;                /**< private: dropped since the last report */
+	uint64_t dropped_total;          /**< private: dropped in all */
+};
+
+/**
+ * Set up @p b: @p lines lines per @p window units of @p clock (NULL: per @p window
+ * requests). A @p window of 0 is taken as 1.
+ * @param b the budget
+ * @param name prefix of the "suppressed" line (kept, not copied); may be NULL
+ * @param lines lines allowed per window
+ * @param window window length in clock units
+ * @param clock the time source, or NULL
+ * @param cookie handed to @p clock
+ */
+void av_log_budget_init(struct av_log_budget *b, const char *name, uint32_t lines,
+			uint64_t window, uint64_t (*clock)(void *cookie), void *cookie);
+
+/**
+ * Ask for one guest-triggered line. In a new window, first logs how many lines the earlier
+ * ones dropped (if any). Call it only for a line that would be logged (av_log_enabled()).
+ * @param b the budget; NULL: no budget, always true
+ * @return true: log the line; false: it was counted as dropped
+ */
+bool av_log_budget_take(struct av_log_budget *b);
+
+/**
+ * Lines @p b has dropped in all (reported or not yet).
+ * @param b the budget
+ * @return the count
+ */
+uint64_t av_log_budget_dropped(const struct av_log_budget *b);
 
 /** av_log() at AV_LOG_ERROR. */
 #define av_err(...) av_log(AV_LOG_ERROR, __VA_ARGS__)

@@ -331,7 +331,9 @@ int av_vmspec_virt_flash(struct av_vmspec *spec);
  * reserved regions inside RAM; flash: at most #AV_VMSPEC_MAX_FLASH banks, bank width 1, 2
  * or 4; GIC frames present for the version and large enough for the vCPUs;
  * vCPU count within what the GIC addresses (GICv2: 8); MPIDRs affinity-only and unique;
- * timer and maintenance INTIDs distinct PPIs; SPIs below the GIC's count and not shared;
+ * timer and maintenance INTIDs distinct PPIs, the timer's the VM System Specification's
+ * PPIs 13, 14, 11, 10 (INTIDs 29, 30, 27, 26: what av_dtcheck() requires, so every valid
+ * description builds a tree the checker accepts); SPIs below the GIC's count and not shared;
  * PSCI >= 0.2; /chosen's console and initrd consistent.
  *
  * @param spec  the description
@@ -544,6 +546,13 @@ struct av_dtcheck_summary {
 	unsigned warnings; /**< findings with AV_DTCHECK_WARNING */
 };
 
+/**
+ * Most findings of one check (PSCI, timer, GIC, ITS, memory, CPUs, ...) av_dtcheck() hands
+ * to its callback. The rest are counted in the totals, and one more finding (node "/",
+ * severity error if any of them is one, not counted) says how many were left out.
+ */
+#define AV_DTCHECK_MAX_LISTED 20
+
 /** Receives each finding; @p f is valid only during the call. */
 typedef void (*av_dtcheck_fn)(const struct av_dtcheck_finding *f, void *cookie);
 
@@ -556,13 +565,22 @@ typedef void (*av_dtcheck_fn)(const struct av_dtcheck_finding *f, void *cookie);
  * of a uniprocessor may omit it: warning); a console UART reachable through
  * /chosen/stdout-path (or, with a warning, through /aliases).
  *
- * @param fdt     the blob
+ * The blob is untrusted: its header is checked before libfdt reads anything (magic; version
+ * 17, or later with last_comp_version <= 17; totalsize within @p size; the memory
+ * reservation map 8-byte aligned and terminated, the structure block's offset and size
+ * 4-byte aligned, and it and the strings block after the header, inside totalsize, the three
+ * not overlapping), then libfdt's fdt_check_full(). The check takes time linear in the
+ * blob's size, and lists at most #AV_DTCHECK_MAX_LISTED findings of each check (the totals
+ * count them all). A node path that does not fit struct av_dtcheck_finding::node is
+ * reported as "/".
+ *
+ * @param fdt     the blob, 8-byte aligned (libfdt's requirement)
  * @param size    the size of the buffer holding it (the blob's totalsize must fit)
  * @param fn      called for each finding (may be NULL)
  * @param cookie  handed to @p fn
  * @param sum     if not NULL, receives the totals
  * @return 0 when the blob could be checked (findings or not); -AV_EBADIMG when it is not a
- *         valid flattened device tree; -AV_EINVAL for a NULL @p fdt.
+ *         valid flattened device tree; -AV_EINVAL for a NULL or misaligned @p fdt.
  */
 int av_dtcheck(const void *fdt, size_t size, av_dtcheck_fn fn, void *cookie,
 	       struct av_dtcheck_summary *sum);

@@ -32,6 +32,7 @@
 #define ARMVIRT_SYSREG_H
 
 #include <armvirt/bits.h>
+#include <armvirt/log.h>
 #include <armvirt/regs.h>
 #include <armvirt/types.h>
 
@@ -602,6 +603,11 @@ struct av_sysreg_table {
 	void *cookie;                          /**< handed to handlers in ctx->table */
 	uint32_t warned[AV_SYSREG_WARN_SLOTS]; /**< private: keys already logged (key + 1) */
 	uint32_t warn_next;                    /**< private: next slot to reuse */
+	/** Optional budget for the "unhandled" lines, set after av_sysreg_table_init() (NULL:
+	 *  none). The ring above only remembers #AV_SYSREG_WARN_SLOTS keys, so a guest cycling
+	 *  through more would be logged on every access without one; av_vm_init() sets the
+	 *  VM's (struct av_vm::log_budget). */
+	struct av_log_budget *log_budget;
 };
 
 /**

@@ -542,6 +542,12 @@ int av_vgic_set_resample(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bo
  * A GICv2 SGI pending from another source (or again from the same one) while one source's
  * is listed waits for the guest's deactivation of the listed one: that LR asks for the EOI
  * maintenance interrupt (eoi_maint), and the next flush lists the next source.
+ *
+ * Flush and av_vgic_sync() come in pairs around each entry, but a second flush without a
+ * sync in between is allowed (a run loop that abandons an entry and retries it): it first
+ * folds back the list registers the previous flush wrote, exactly as av_vgic_sync() would,
+ * and then fills them again. No interrupt is lost, none is listed twice, and
+ * av_vgic_save() works after the sync that follows.
  * @param vgic the vGIC
  * @param vcpu vCPU index
  * @return 0 on success, or a negative AV_E* error code
@@ -719,9 +725,20 @@ int av_vgic_save(struct av_vgic *vgic, struct av_vgic_snapshot *snap);
  * destination's own bit, whatever the snapshot says, so restoring into a vGIC without a
  * line_level callback never resamples. All eight flag bits are
  * defined.
+ *
+ * The snapshot is checked as strictly as the calls that build the same state, and a refused
+ * one leaves @p vgic unchanged: GICD_CTLR with only the group enables; each vCPU's MPIDR with
+ * affinity bits only and distinct, ProcessorSleep 0 or 1, pad 0; each IRQ in its own slot
+ * (its INTID), its priority within #AV_VGIC_PRIO_MASK; HW links as av_vgic_map_hw() accepts
+ * them (no SGI, a physical INTID 16..1019, none without the HW flag); SGIs edge-triggered
+ * without a line (GICv2: pending per source, for existing vCPUs only; GICv3: no sources);
+ * no SGI sources on other IRQs; no routing on private IRQs; GICv2 SPI targets among the
+ * vCPUs; GICv3 IROUTER without RES0 bits; and the slots and vCPU entries past the
+ * configured counts all zero.
  * @param vgic the vGIC
  * @param snap the state to restore
- * @return 0, -AV_EINVAL (bad magic, version or mismatched configuration)
+ * @return 0, -AV_EINVAL (bad magic, version, mismatched configuration, or state the calls
+ *         above could not have built)
  */
 int av_vgic_restore(struct av_vgic *vgic, const struct av_vgic_snapshot *snap);
 

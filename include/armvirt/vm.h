@@ -310,7 +310,21 @@ struct av_vm_config {
 	size_t nsysreg_rows;           /**< rows in @c sysreg_rows */
 	const struct av_vm_ops *ops;   /**< host callbacks; may be NULL */
 	void *cookie;                  /**< handed to every callback */
+	/** Guest-triggered log lines allowed per window (struct av_log_budget); 0:
+	 *  #AV_VM_LOG_LINES. */
+	uint32_t log_lines;
+	/** The window, in av_vm_ops::counter ticks (CNTFRQ_EL0 is one second), or, without a
+	 *  counter op, in guest-triggered lines asked for; 0: #AV_VM_LOG_WINDOW or
+	 *  #AV_VM_LOG_WINDOW_LINES. */
+	uint64_t log_window;
 };
+
+/** Default guest-triggered log lines per window (av_vm_config::log_lines). */
+#define AV_VM_LOG_LINES 10
+/** Default window in counter ticks: one second at QEMU virt's 62.5 MHz counter. */
+#define AV_VM_LOG_WINDOW 62500000ull
+/** Default window without a counter op: this many guest-triggered lines asked for. */
+#define AV_VM_LOG_WINDOW_LINES 100000ull
 
 /* ---------------------------------------------------------------------------------------
  * Statistics
@@ -504,6 +518,9 @@ struct av_vm {
 	void *handler_cookie[AV_VM_NR_EC]; /**< their cookies */
 	uint64_t logged_ec;                /**< classes already logged (bit per EC) */
 	unsigned logged_kind;              /**< asynchronous kinds already logged */
+	/** Every log line the guest can cause goes through this budget (av_vm_config::
+	 *  log_lines, log_window); av_log_budget_dropped() tells how many it dropped. */
+	struct av_log_budget log_budget;
 };
 
 /**

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
@@ -87,11 +88,23 @@ static void kick_handler(int sig)
 	(void)sig;
 }
 
+/* The clock of the log budget: CLOCK_MONOTONIC in nanoseconds. */
+static uint64_t mono_ns(void *cookie)
+{
+	struct timespec ts;
+
+	(void)cookie;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 int av_kvm_open(struct av_kvm *kvm, const char *path)
 {
 	if (!kvm)
 		return -AV_EINVAL;
 	memset(kvm, 0, sizeof(*kvm));
+	av_log_budget_init(&kvm->log_budget, "guest", AV_KVM_LOG_LINES, 1000000000u, mono_ns,
+			   NULL);
 	kvm->sys_fd = kvm->vm_fd = kvm->gic_fd = kvm->its_fd = -1;
 	if (!path)
 		path = "/dev/kvm";
@@ -953,7 +966,7 @@ static int handle_nisv(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm
 
 abort:
 	ex->result = err;
-	if (av_log_enabled(AV_LOG_WARN))
+	if (av_log_enabled(AV_LOG_WARN) && av_log_budget_take(&kvm->log_budget))
 		av_warn("vCPU %u: access at IPA %#llx (pc %#llx, insn %#010x) not emulated (%s): "
 			"injecting a data abort", v->index, (unsigned long long)fault_ipa,
 			(unsigned long long)regs.pc, ex->insn, av_strerror(err));

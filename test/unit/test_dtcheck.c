@@ -445,6 +445,168 @@ static void test_invalid_blobs(void **state)
 	assert_int_equal(sum.errors, 1);
 }
 
+/*
+ * Issue 18, finding 5: the header is checked before libfdt reads the blob. A generated tree
+ * with its header edited one field at a time, and with its structure block moved to an
+ * offset that is not a multiple of 4 (libfdt 1.6.1 would read it with misaligned loads), is
+ * refused; moved by 4 bytes it is still fine.
+ */
+static uint64_t hdr_store[BUF_SIZE / 8];
+#define HDR ((uint8_t *)hdr_store)
+
+/* A packed generated tree in HDR with @shift bytes inserted before its structure block. */
+static size_t shifted_blob(unsigned shift)
+{
+	uint32_t st, total;
+
+	generated(AV_VMSPEC_GICV3, 2);
+	assert_int_equal(fdt_pack(DTB), 0);
+	st = fdt_off_dt_struct(DTB);
+	total = fdt_totalsize(DTB);
+	assert_true(fdt_off_dt_strings(DTB) >= st + fdt_size_dt_struct(DTB));
+	assert_true(total + shift <= sizeof(hdr_store));
+	memset(HDR, 0, total + shift);
+	memcpy(HDR, DTB, st);
+	memcpy(HDR + st + shift, (uint8_t *)DTB + st, total - st);
+	fdt_set_off_dt_struct(HDR, st + shift);
+	fdt_set_off_dt_strings(HDR, fdt_off_dt_strings(DTB) + shift);
+	fdt_set_totalsize(HDR, total + shift);
+	return total + shift;
+}
+
+static void test_header_checked(void **state)
+{
+	struct av_dtcheck_summary sum;
+	size_t size;
+	uint32_t st, str, total;
+	(void)state;
+
+	for (unsigned shift = 1; shift <= 4; shift++) {
+		size = shifted_blob(shift);
+		if (av_dtcheck(HDR, size, NULL, NULL, &sum) != (shift == 4 ? 0 : -AV_EBADIMG))
+			fail_msg("structure block moved by %u bytes: wrong verdict", shift);
+	}
+	/* One header field at a time. */
+	for (unsigned k = 0; ; k++) {
+		size = shifted_blob(0);
+		st = fdt_off_dt_struct(HDR);
+		str = fdt_off_dt_strings(HDR);
+		total = fdt_totalsize(HDR);
+		assert_int_equal(av_dtcheck(HDR, size, NULL, NULL, &sum), 0);
+		switch (k) {
+		case 0: fdt_set_magic(HDR, 0xd00dfeee); break;
+		case 1: fdt_set_version(HDR, 16); break;
+		case 2: fdt_set_last_comp_version(HDR, 18); break;
+		case 3: fdt_set_totalsize(HDR, (uint32_t)size + 1); break;
+		case 4: fdt_set_totalsize(HDR, 39); break;
+		case 5: fdt_set_off_mem_rsvmap(HDR, 44); break;        /* not 8-byte aligned */
+		case 6: fdt_set_off_mem_rsvmap(HDR, total - 8); break; /* no room for its end */
+		case 7: fdt_set_off_mem_rsvmap(HDR, 16); break;        /* inside the header */
+		case 8: fdt_set_off_dt_struct(HDR, 0); break;
+		case 9: fdt_set_size_dt_struct(HDR, fdt_size_dt_struct(HDR) - 2); break;
+		case 10: fdt_set_size_dt_struct(HDR, 0xfffffff0u); break;
+		case 11: fdt_set_off_dt_strings(HDR, st + 4); break;  /* overlaps the structure */
+		case 12: fdt_set_off_dt_strings(HDR, total); break;   /* past the end */
+		case 13: fdt_set_size_dt_strings(HDR, 0xffffffffu); break;
+		case 14: fdt_set_off_dt_struct(HDR, str); break;      /* overlaps the strings */
+		default: k = UINT32_MAX; break;
+		}
+		if (k == UINT32_MAX)
+			break;
+		if (av_dtcheck(HDR, size, NULL, NULL, &sum) != -AV_EBADIMG)
+			fail_msg("header mutation %u accepted", k);
+	}
+	/* libfdt wants an 8-byte aligned blob: a misaligned one is the caller's error. */
+	size = shifted_blob(0);
+	memmove(HDR + 4, HDR, size);
+	assert_int_equal(av_dtcheck(HDR + 4, size, NULL, NULL, &sum), -AV_EINVAL);
+}
+
+/*
+ * Issue 18, finding 3: findings name their node without a path lookup per finding, each
+ * check lists at most AV_DTCHECK_MAX_LISTED and then one "N more" line, and the totals
+ * count them all. (unit.dtcheck_linear times the same on a 2.8 MB tree.)
+ */
+struct capture {
+	unsigned calls, cpu, more;
+	struct av_dtcheck_finding first_cpu, more_f, mem[2];
+	unsigned nmem;
+};
+
+static void capture(const struct av_dtcheck_finding *f, void *cookie)
+{
+	struct capture *c = cookie;
+
+	c->calls++;
+	if (strncmp(f->node, "/cpus/", 6) == 0 && c->cpu++ == 0)
+		c->first_cpu = *f;
+	if (strstr(f->msg, "more findings") != NULL) {
+		c->more++;
+		c->more_f = *f;
+	}
+	if (strstr(f->msg, "memory node without") != NULL && c->nmem < 2)
+		c->mem[c->nmem++] = *f;
+}
+
+#define OK(x) assert_int_equal((x), 0)
+
+static void test_findings_capped(void **state)
+{
+	static const char long_name[] =
+		"a-node-name-long-enough-to-push-a-child-path-past-64-bytes";
+	struct av_dtcheck_summary sum;
+	struct capture c;
+	char name[32];
+	(void)state;
+
+	OK(fdt_create(DTB, BUF_SIZE));
+	OK(fdt_finish_reservemap(DTB));
+	OK(fdt_begin_node(DTB, ""));
+	OK(fdt_begin_node(DTB, "chosen"));
+	OK(fdt_end_node(DTB));
+	OK(fdt_begin_node(DTB, "soc"));
+	OK(fdt_begin_node(DTB, "memory@0"));        /* no reg: "/soc/memory@0" */
+	OK(fdt_property_string(DTB, "device_type", "memory"));
+	OK(fdt_end_node(DTB));
+	OK(fdt_begin_node(DTB, long_name));
+	OK(fdt_begin_node(DTB, "memory@1"));        /* no reg, path too long: "/" */
+	OK(fdt_property_string(DTB, "device_type", "memory"));
+	OK(fdt_end_node(DTB));
+	OK(fdt_end_node(DTB));
+	OK(fdt_end_node(DTB));
+	OK(fdt_begin_node(DTB, "cpus"));
+	for (unsigned i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "cpu@%u", i);
+		OK(fdt_begin_node(DTB, name));
+		OK(fdt_property_string(DTB, "device_type", "cpu"));
+		OK(fdt_end_node(DTB));
+	}
+	OK(fdt_end_node(DTB));
+	OK(fdt_end_node(DTB));
+	OK(fdt_finish(DTB));
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(av_dtcheck(DTB, BUF_SIZE, capture, &c, &sum), 0);
+	/* psci, timer, GIC, console, two memory nodes, 50 CPUs without reg or enable-method. */
+	assert_int_equal(sum.errors, 4 + 2 + 100);
+	assert_int_equal(sum.warnings, 0);
+	assert_int_equal(c.cpu, AV_DTCHECK_MAX_LISTED);
+	assert_string_equal(c.first_cpu.node, "/cpus/cpu@0");
+	assert_non_null(strstr(c.first_cpu.msg, "no \"reg\""));
+	assert_int_equal(c.more, 1);
+	assert_int_equal(c.more_f.severity, AV_DTCHECK_ERROR);
+	assert_string_equal(c.more_f.node, "/");
+	assert_non_null(strstr(c.more_f.msg, "80 more findings of this check not listed "
+					     "(80 errors, 0 warnings)"));
+	assert_int_equal(c.calls, 4 + 2 + AV_DTCHECK_MAX_LISTED + 1);
+	assert_int_equal(c.nmem, 2);
+	assert_string_equal(c.mem[0].node, "/soc/memory@0");
+	assert_string_equal(c.mem[1].node, "/");
+	/* Without a callback the totals are the same. */
+	assert_int_equal(av_dtcheck(DTB, BUF_SIZE, NULL, NULL, &sum), 0);
+	assert_int_equal(sum.errors, 106);
+}
+
 static void test_qemu_reference(void **state)
 {
 	(void)state;
@@ -479,6 +641,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_cpus_memory_gic),
 		cmocka_unit_test(test_its),
 		cmocka_unit_test(test_invalid_blobs),
+		cmocka_unit_test(test_header_checked),
+		cmocka_unit_test(test_findings_capped),
 		cmocka_unit_test(test_qemu_reference),
 	};
 

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <armvirt/log.h>
@@ -137,6 +138,88 @@ static void test_log_hook(void **state)
 	assert_int_equal(c.calls, 2);
 }
 
+/*
+ * Issue 18, finding 4: a budget of guest-triggered lines. 3 lines per window of 100 clock
+ * units: the 4th and later requests of a window are dropped and counted; the first request of
+ * a later window first logs how many were dropped, once. Without a clock, requests are the
+ * clock.
+ */
+static uint64_t fake_now;
+
+static uint64_t fake_clock(void *cookie)
+{
+	(void)cookie;
+	return fake_now;
+}
+
+struct budget_log {
+	unsigned lines, reports;
+	unsigned long long reported;
+	char last[AV_LOG_LINE_MAX];
+};
+
+static void budget_hook(enum av_log_level level, const char *line, void *cookie)
+{
+	struct budget_log *b = cookie;
+	const char *p = strstr(line, " guest-triggered log lines suppressed");
+
+	(void)level;
+	b->lines++;
+	snprintf(b->last, sizeof(b->last), "%s", line);
+	if (p != NULL) {
+		b->reports++;
+		b->reported += strtoull(strchr(line, ':') + 2, NULL, 10);
+	}
+}
+
+static void test_log_budget(void **state)
+{
+	struct av_log_budget b;
+	struct budget_log seen = { 0 };
+	unsigned taken = 0;
+	(void)state;
+
+	av_log_set_hook(budget_hook, AV_LOG_WARN, &seen);
+	fake_now = 1000;
+	av_log_budget_init(&b, "vm0", 3, 100, fake_clock, NULL);
+	for (unsigned i = 0; i < 10; i++)
+		taken += av_log_budget_take(&b);
+	assert_int_equal(taken, 3);
+	assert_int_equal(av_log_budget_dropped(&b), 7);
+	assert_int_equal(seen.lines, 0);
+	fake_now = 1099; /* still the same window */
+	assert_false(av_log_budget_take(&b));
+	fake_now = 1100; /* a new one: the report, then the line */
+	assert_true(av_log_budget_take(&b));
+	assert_int_equal(seen.reports, 1);
+	assert_string_equal(seen.last, "vm0: 8 guest-triggered log lines suppressed");
+	assert_true(av_log_budget_take(&b));
+	assert_true(av_log_budget_take(&b));
+	assert_false(av_log_budget_take(&b));
+	fake_now = 5000; /* several windows later: one report of the one dropped line */
+	assert_true(av_log_budget_take(&b));
+	assert_int_equal(seen.reports, 2);
+	assert_int_equal(seen.reported, 9);
+	assert_int_equal(av_log_budget_dropped(&b), 9);
+	fake_now = 6000; /* nothing dropped since: no report */
+	assert_true(av_log_budget_take(&b));
+	assert_int_equal(seen.reports, 2);
+	fake_now = 10; /* a clock that went back starts a new window */
+	assert_true(av_log_budget_take(&b));
+
+	/* Without a clock: 2 lines per 5 requests. */
+	av_log_budget_init(&b, NULL, 2, 5, NULL, NULL);
+	taken = 0;
+	for (unsigned i = 0; i < 5; i++)
+		taken += av_log_budget_take(&b);
+	assert_int_equal(taken, 2);
+	assert_true(av_log_budget_take(&b));
+	assert_string_equal(seen.last, "vm: 3 guest-triggered log lines suppressed");
+	assert_true(av_log_budget_take(NULL)); /* no budget: always */
+	assert_int_equal(av_log_budget_dropped(NULL), 0);
+	av_log_set_hook(NULL, AV_LOG_ERROR, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_format_oracle),
 		cmocka_unit_test(test_format_truncation),
 		cmocka_unit_test(test_log_hook),
+		cmocka_unit_test(test_log_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

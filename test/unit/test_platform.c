@@ -26,6 +26,26 @@ static uint64_t dtb_store[(256 * 1024) / 8];
 
 static struct av_vmspec spec;
 
+/*
+ * The build links with --wrap=fdt_property (test/CMakeLists.txt): every call the builder
+ * makes lands here first. libfdt 1.6.1 memcpy()s the value even for length 0, so a NULL
+ * value is undefined behaviour that the uninstrumented system libfdt hides.
+ */
+int __real_fdt_property(void *fdt, const char *name, const void *val, int len);
+int __wrap_fdt_property(void *fdt, const char *name, const void *val, int len);
+static unsigned fdt_property_null;
+
+int __wrap_fdt_property(void *fdt, const char *name, const void *val, int len)
+{
+	static const char none[1];
+
+	if (val == NULL) {
+		fdt_property_null++;
+		val = none;
+	}
+	return __real_fdt_property(fdt, name, val, len);
+}
+
 /* ---- defaults ---- */
 
 static void test_default_valid(void **state)
@@ -235,6 +255,7 @@ static void m_timer_spi(struct av_vmspec *s) { s->timer.virt_intid = 32; }
 static void m_timer_sgi(struct av_vmspec *s) { s->timer.sec_phys_intid = 3; }
 static void m_timer_dup(struct av_vmspec *s) { s->timer.hyp_intid = s->timer.virt_intid; }
 static void m_timer_maint(struct av_vmspec *s) { s->timer.hyp_intid = 25; }
+static void m_timer_ppi12(struct av_vmspec *s) { s->timer.virt_intid = 28; }
 static void m_pmu_spi(struct av_vmspec *s) { s->pmu_intid = 40; }
 static void m_pmu_timer(struct av_vmspec *s) { s->pmu_intid = 27; }
 static void m_psci_01(struct av_vmspec *s) { s->psci.major = 0; s->psci.minor = 1; }
@@ -373,6 +394,8 @@ static const struct vcase vcases[] = {
 	{ "timer SPI", 3, 1, m_timer_spi, -AV_ERANGE, "timer.virt_intid", "INTID 32 is not a PPI" },
 	{ "timer SGI", 3, 1, m_timer_sgi, -AV_ERANGE, "timer.sec_phys_intid", "not a PPI" },
 	{ "timer duplicate", 3, 1, m_timer_dup, -AV_EEXIST, "timer.hyp_intid", "timer.virt_intid" },
+	{ "timer not the spec's PPI", 3, 1, m_timer_ppi12, -AV_ERANGE, "timer.virt_intid",
+	  "PPI 11" },
 	{ "PMU SPI", 3, 1, m_pmu_spi, -AV_ERANGE, "pmu_intid", "INTID 40 is not a PPI" },
 	{ "PMU = timer", 3, 1, m_pmu_timer, -AV_EEXIST, "pmu_intid", "timer" },
 	{ "timer = maintenance", 3, 1, m_timer_maint, -AV_EEXIST, "timer.hyp_intid",
@@ -798,6 +821,20 @@ static void test_fdt_its(void **state)
 	assert_int_equal(u32_prop("/", "interrupt-parent"), u32_prop("/intc@8000000", "phandle"));
 }
 
+/* Issue 18, finding 5: no NULL value reaches fdt_property(), empty properties included. */
+static void test_fdt_no_null_value(void **state)
+{
+	(void)state;
+	for (int v = 2; v <= 3; v++) {
+		fdt_property_null = 0;
+		rich_spec((enum av_vmspec_gic_version)v);
+		build();
+		assert_true(has_prop("/virtio_mmio@a000a00", "dma-coherent"));
+		assert_true(has_prop("/intc@8000000", "interrupt-controller"));
+		assert_int_equal(fdt_property_null, 0);
+	}
+}
+
 static void test_fdt_options(void **state)
 {
 	(void)state;
@@ -1040,6 +1077,80 @@ static void test_fdt_conforms(void **state)
 	}
 }
 
+/*
+ * Issue 18, finding 7: the two halves of the platform module agree. Random descriptions
+ * (GIC version, vCPU count and clusters, RAM, SPI count, maintenance, PMU and timer PPIs,
+ * PSCI, virtio slots, RTC, ITS, bootargs): whatever av_vmspec_validate() accepts builds a tree that
+ * av_dtcheck() passes without an error or a warning. Timer PPIs are random half of the
+ * time, so both verdicts occur.
+ */
+static uint32_t prop_rng = 0x12345678u;
+
+static uint32_t prop_rand(uint32_t n)
+{
+	prop_rng ^= prop_rng << 13;
+	prop_rng ^= prop_rng >> 17;
+	prop_rng ^= prop_rng << 5;
+	return n ? prop_rng % n : prop_rng;
+}
+
+static void random_spec(void)
+{
+	enum av_vmspec_gic_version v = prop_rand(2) ? AV_VMSPEC_GICV3 : AV_VMSPEC_GICV2;
+	unsigned n = 1 + prop_rand(v == AV_VMSPEC_GICV3 ? 64 : 8);
+	uint32_t *timer[] = { &spec.timer.sec_phys_intid, &spec.timer.phys_intid,
+			      &spec.timer.virt_intid, &spec.timer.hyp_intid };
+
+	assert_int_equal(av_vmspec_virt(&spec, v, n, (1 + prop_rand(64)) * 16 * MiB), 0);
+	spec.gic.nr_spis = 32 * (1 + prop_rand(30));
+	spec.gic.maint_intid = prop_rand(4) ? 25 : 16 + prop_rand(16);
+	spec.pmu_intid = prop_rand(2) ? 0 : 16 + prop_rand(16);
+	if (prop_rand(2))
+		for (unsigned i = 0; i < 4; i++)
+			*timer[i] = 16 + prop_rand(16);
+	spec.psci.conduit = prop_rand(2) ? AV_VMSPEC_CONDUIT_SMC : AV_VMSPEC_CONDUIT_HVC;
+	spec.psci.major = (uint16_t)prop_rand(2);
+	spec.psci.minor = (uint16_t)(spec.psci.major ? prop_rand(4) : 2);
+	spec.nr_virtio = prop_rand(AV_VMSPEC_MAX_VIRTIO + 1);
+	if (prop_rand(3) == 0)
+		spec.rtc.ops = NULL;
+	if (v == AV_VMSPEC_GICV3 && prop_rand(2)) {
+		spec.gic.its.base = AV_VIRT_GITS_BASE;
+		spec.gic.its.size = AV_VIRT_GITS_SIZE;
+	}
+	if (prop_rand(2))
+		spec.chosen.bootargs = "console=ttyAMA0";
+}
+
+static void test_fdt_random_conforms(void **state)
+{
+	struct av_dtcheck_summary sum;
+	unsigned valid = 0, refused = 0;
+	(void)state;
+
+	for (unsigned i = 0; i < 400; i++) {
+		size_t used;
+
+		random_spec();
+		if (av_vmspec_validate(&spec, NULL) != 0) {
+			refused++;
+			continue;
+		}
+		valid++;
+		used = build();
+		assert_int_equal(av_dtcheck(DTB, used, count_findings, NULL, &sum), 0);
+		if (sum.errors || sum.warnings)
+			fail_msg("description %u (GICv%d, %u vCPUs, timer %u/%u/%u/%u): %u errors, "
+				 "%u warnings", i, (int)spec.gic.version, spec.nr_vcpus,
+				 spec.timer.sec_phys_intid, spec.timer.phys_intid,
+				 spec.timer.virt_intid, spec.timer.hyp_intid, sum.errors,
+				 sum.warnings);
+	}
+	print_message("%u valid, %u refused\n", valid, refused);
+	assert_true(valid >= 100);
+	assert_true(refused >= 50);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1052,11 +1163,13 @@ int main(void)
 		cmocka_unit_test(test_fdt_gicv2),
 		cmocka_unit_test(test_fdt_its),
 		cmocka_unit_test(test_fdt_options),
+		cmocka_unit_test(test_fdt_no_null_value),
 		cmocka_unit_test(test_fdt_flash),
 		cmocka_unit_test(test_fdt_user_device),
 		cmocka_unit_test(test_fdt_enospc),
 		cmocka_unit_test(test_fdt_dtc),
 		cmocka_unit_test(test_fdt_conforms),
+		cmocka_unit_test(test_fdt_random_conforms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

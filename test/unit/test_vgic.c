@@ -1936,6 +1936,176 @@ static void test_restore_resample(void **state)
 	test_free(a);
 }
 
+/*
+ * Issue 18, finding 1: av_vgic_flush() twice without av_vgic_sync() (an entry abandoned and
+ * retried). Seven edge interrupts (six SPIs and SGI 3) for four LRs, flushed twice: each is
+ * then delivered exactly once, nothing stays in an LR behind the vGIC's back, and
+ * av_vgic_save() works again once the vCPU is synced.
+ */
+static void flush_twice_run(enum av_vgic_model model)
+{
+	static const uint32_t spis[] = { 32, 33, 34, 35, 36, 37 };
+	struct av_vgic_snapshot *snap = test_malloc(sizeof(*snap));
+	unsigned seen[40] = { 0 }, rounds = 0;
+
+	setup(model, 1, 32, NULL);
+	if (model == AV_VGIC_V3) {
+		d3w(0x0000, 4, 0x3);         /* GICD_CTLR */
+		d3w(0x0c08, 4, 0xaaa);       /* GICD_ICFGR2: 32..37 edge */
+		d3w(0x0104, 4, 0x3f);        /* GICD_ISENABLER1: 32..37 */
+		rw(0, 0x10100, 4, 1u << 3);  /* GICR_ISENABLER0: SGI 3 */
+	} else {
+		d2w(0, 0x000, 4, 0x1);       /* GICD_CTLR */
+		d2w(0, 0xc08, 4, 0xaaa);     /* GICD_ICFGR2 */
+		for (unsigned i = 0; i < AV_ARRAY_LEN(spis); i++)
+			d2w(0, 0x800 + spis[i], 1, 0x1); /* GICD_ITARGETSR: CPU 0 */
+		d2w(0, 0x104, 4, 0x3f);
+		d2w(0, 0x100, 4, 1u << 3);
+	}
+	for (unsigned i = 0; i < AV_ARRAY_LEN(spis); i++)
+		assert_int_equal(av_vgic_pulse(&G, 0, spis[i], NULL), 0);
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1, 3, NULL), 0);
+
+	assert_int_equal(av_vgic_flush(&G, 0), 0);
+	assert_int_equal(lrs_valid(&G, 0), 4);
+	assert_int_equal(av_vgic_flush(&G, 0), 0); /* the entry was abandoned: flush again */
+	assert_int_equal(lrs_valid(&G, 0), 4);
+	/* No INTID in two LRs. */
+	for (unsigned i = 0; i < fake_nr_lrs; i++)
+		for (unsigned j = 0; j < i; j++)
+			assert_int_not_equal(fake[0].lr[i].vintid, fake[0].lr[j].vintid);
+	/* The guest takes everything, a few LRs at a time. */
+	while (lrs_valid(&G, 0) && rounds++ < 10) {
+		for (unsigned i = 0; i < fake_nr_lrs; i++) {
+			if (fake[0].lr[i].state != AV_VGIC_LR_PENDING)
+				continue;
+			assert_true(fake[0].lr[i].vintid < AV_ARRAY_LEN(seen));
+			seen[fake[0].lr[i].vintid]++;
+			guest_ack(0, i);
+			guest_eoi(0, i);
+		}
+		assert_int_equal(av_vgic_sync(&G, 0), 0);
+		assert_int_equal(av_vgic_flush(&G, 0), 0);
+	}
+	assert_int_equal(av_vgic_sync(&G, 0), 0);
+	assert_int_equal(seen[3], 1);
+	for (unsigned i = 0; i < AV_ARRAY_LEN(spis); i++) {
+		assert_int_equal(seen[spis[i]], 1);
+		assert_false(st(0, spis[i]).in_lr);
+		assert_false(st(0, spis[i]).pending);
+	}
+	assert_false(st(0, 3).in_lr);
+	assert_int_equal(av_vgic_save(&G, snap), 0);
+	test_free(snap);
+}
+
+static void test_flush_twice(void **state)
+{
+	(void)state;
+	flush_twice_run(AV_VGIC_V3);
+	flush_twice_run(AV_VGIC_V2);
+}
+
+/*
+ * Issue 18, finding 2: av_vgic_restore() takes only what the calls that build a vGIC's state
+ * could have built. Each mutation of a valid snapshot is refused with -AV_EINVAL and leaves
+ * the vGIC as it was, byte for byte.
+ */
+#define SNAP_SPI(intid) (AV_VGIC_MAX_VCPUS * AV_VGIC_NR_PRIVATE + (intid) - 32)
+
+/* Mutation @k of @a (a valid snapshot of a 2-vCPU, 64-SPI vGIC); false past the last. */
+static bool snap_mutate(struct av_vgic_snapshot *a, enum av_vgic_model model, unsigned k)
+{
+	struct av_vgic_snap_irq *sgi1 = &a->irq[1], *ppi27 = &a->irq[32 + 27];
+	struct av_vgic_snap_irq *spi40 = &a->irq[SNAP_SPI(40)];
+
+	switch (k) {
+	case 0: sgi1->flags |= AV_VGIC_IRQF_HW; sgi1->hw_intid = 1019; break; /* SGI HW link */
+	case 1: spi40->hw_intid = 1023; break;          /* SPI linked to a special INTID */
+	case 2: spi40->hw_intid = 5; break;             /* ... to a physical SGI */
+	case 3: spi40->hw_intid = 1020; break;
+	case 4: ppi27->hw_intid = 0; break;             /* HW flag without a physical INTID */
+	case 5: a->irq[SNAP_SPI(41)].hw_intid = 100; break; /* a physical INTID without HW */
+	case 6: spi40->intid = 41; break;               /* slot and INTID disagree */
+	case 7: a->irq[3].priority = 0x07; break;       /* priority bits the vGIC lacks */
+	case 8: sgi1->flags &= (uint8_t)~AV_VGIC_IRQF_EDGE; break; /* a level SGI */
+	case 9: sgi1->flags |= AV_VGIC_IRQF_LINE; break;
+	case 10:                                        /* SGI pending state of the other model */
+		if (model == AV_VGIC_V2)
+			sgi1->flags |= AV_VGIC_IRQF_LATCH;
+		else
+			sgi1->sgi_src = 1;
+		break;
+	case 11: a->irq[3].sgi_src = model == AV_VGIC_V2 ? 0x4 : 1; break; /* no vCPU 2 */
+	case 12: spi40->sgi_src = 1; break;             /* SGI sources on an SPI */
+	case 13: spi40->targets = model == AV_VGIC_V2 ? 0x5 : 1; break;
+	case 14: spi40->irouter |= model == AV_VGIC_V2 ? 1 : AV_BIT(24); break; /* RES0 */
+	case 15: ppi27->targets = 1; break;             /* private IRQs have no routing */
+	case 16: ppi27->irouter = 1; break;
+	case 17: a->ctlr |= AV_BIT(4); break;
+	case 18: a->vcpu[1].mpidr = a->vcpu[0].mpidr; break; /* duplicate affinity */
+	case 19: a->vcpu[1].mpidr |= AV_BIT(31); break;
+	case 20: a->vcpu[0].asleep = 2; break;
+	case 21: a->vcpu[0].pad = 1; break;
+	case 22: a->vcpu[2].mpidr = 2; break;           /* unused vCPU entry */
+	case 23: a->irq[2 * AV_VGIC_NR_PRIVATE + 27].priority = 0x80; break; /* no vCPU 2 */
+	case 24: a->irq[SNAP_SPI(96)].intid = 96; break; /* past nr_spis */
+	case 25: a->nr_spis = 32; break;
+	case 26: a->model = model == AV_VGIC_V2 ? AV_VGIC_V3 : AV_VGIC_V2; break;
+	default: return false;
+	}
+	return true;
+}
+
+static void restore_strict_run(enum av_vgic_model model)
+{
+	struct av_vgic_snapshot *good = test_malloc(sizeof(*good));
+	struct av_vgic_snapshot *bad = test_malloc(sizeof(*bad));
+	struct av_vgic *before = test_malloc(sizeof(*before));
+	unsigned k;
+
+	setup(model, 2, 64, NULL);
+	if (model == AV_VGIC_V3) {
+		v3_spi_on(40, 0x20);
+		rw(1, 0x14, 4, 0);
+		rw(1, 0x10100, 4, 1u << 27);
+		d3w(0x6000 + 8 * 40, 8, 0x1);
+		av_vgic_v3_sgi1r_write(&G, 1, (3ull << 24) | 0x1, NULL);
+	} else {
+		d2w(0, 0x000, 4, 0x1);
+		d2w(0, 0x828, 1, 0x3); /* SPI 40 to both CPUs */
+		d2w(0, 0x104, 4, 1u << 8);
+		d2w(1, 0x100, 4, 1u << 27);
+		assert_int_equal(av_vgic_send_sgi(&G, 1, 0x1, 3, NULL), 0);
+	}
+	assert_int_equal(av_vgic_map_hw(&G, 0, 40, 100), 0);
+	assert_int_equal(av_vgic_map_hw(&G, 1, 27, 27), 0);
+	av_vgic_set_level(&G, 0, 40, true, NULL);
+	av_vgic_set_level(&G, 1, 27, true, NULL);
+	assert_int_equal(av_vgic_save(&G, good), 0);
+	assert_int_equal(av_vgic_restore(&G, good), 0); /* the unmutated snapshot is fine */
+	memcpy(before, &G, sizeof(G));
+	for (k = 0; ; k++) {
+		memcpy(bad, good, sizeof(*bad));
+		if (!snap_mutate(bad, model, k))
+			break;
+		if (av_vgic_restore(&G, bad) != -AV_EINVAL)
+			fail_msg("model %d: mutation %u accepted", (int)model, k);
+		assert_memory_equal(&G, before, sizeof(G));
+	}
+	assert_int_equal(k, 27);
+	test_free(good);
+	test_free(bad);
+	test_free(before);
+}
+
+static void test_restore_strict(void **state)
+{
+	(void)state;
+	restore_strict_run(AV_VGIC_V3);
+	restore_strict_run(AV_VGIC_V2);
+}
+
 /* Nothing a guest writes may crash: every offset and width of every frame. */
 static void test_mmio_sweep(void **state)
 {
@@ -2546,6 +2716,8 @@ int main(void)
 		cmocka_unit_test(test_route_target_kept),
 		cmocka_unit_test(test_private_paths_unlocked_dist),
 		cmocka_unit_test(test_flush_sync_match_general),
+		cmocka_unit_test(test_flush_twice),
+		cmocka_unit_test(test_restore_strict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,6 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <armvirt/log.h>
 #include <armvirt/mmio.h>
 #include <armvirt/platform.h>
 #include <armvirt/regs.h>
@@ -201,8 +202,14 @@ struct av_kvm {
 	av_kvm_observer_fn observer;                /**< optional exit observer */
 	void *observer_cookie;                      /**< its cookie */
 	uint64_t mmio_refused;                      /**< MMIO exits the bus refused */
+	/** The budget of the log lines the guest can cause (accesses nothing emulates):
+	 *  #AV_KVM_LOG_LINES per second of CLOCK_MONOTONIC, set up by av_kvm_open(). */
+	struct av_log_budget log_budget;
 	char err[192];                              /**< last error, one line */
 };
+
+/** Guest-triggered log lines per second a KVM VM may print (struct av_kvm::log_budget). */
+#define AV_KVM_LOG_LINES 10
 
 /**
  * Open @p path (NULL: "/dev/kvm") and check it: API version #AV_KVM_API_VERSION and the

@@ -30,7 +30,7 @@ function(av_static_test tool program)
                    PYTHON=${Python3_EXECUTABLE}
                    sh ${CMAKE_CURRENT_SOURCE_DIR}/static/run.sh ${tool} ${PROJECT_SOURCE_DIR}
                    ${CMAKE_CURRENT_BINARY_DIR}/static-${tool} ${_av_static_jobs} ${_av_static_dbs})
-  set_tests_properties(static.${tool} PROPERTIES LABELS static TIMEOUT 900
+  set_tests_properties(static.${tool} PROPERTIES LABELS static TIMEOUT 1800
                        PASS_REGULAR_EXPRESSION "PASS: static ${tool}"
                        FAIL_REGULAR_EXPRESSION "FAIL: static")
 endfunction()

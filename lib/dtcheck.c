@@ -259,7 +259,7 @@ static int find_compat(const void *fdt, const char *const *list, const char **wh
 
 		if (compat == NULL)
 			continue;
-		for (size_t i = 0; list[i] != NULL && i < best_i; i++) {
+		for (size_t i = 0; i < best_i && list[i] != NULL; i++) {
 			if (fdt_stringlist_contains(compat, len, list[i]) &&
 			    node_enabled(fdt, node)) {
 				best = node;

@@ -250,6 +250,7 @@ int av_esr_fsc_level(unsigned fsc, int *level)
 	if (fsc >= AV_ARRAY_SIZE(fsc_table) || fsc_table[fsc].level == NO_LEVEL)
 		return -AV_ENOENT;
 	if (level)
+		/* NOLINTNEXTLINE(bugprone-signed-char-misuse): a small signed number (-2..3) */
 		*level = fsc_table[fsc].level;
 	return 0;
 }

@@ -625,7 +625,7 @@ struct regname {
 
 static struct regname gpr_name(unsigned r, bool x)
 {
-	struct regname n;
+	struct regname n = { { 0 } };
 
 	if (r == REG_ALL_ONES)
 		av_snprintf(n.s, sizeof(n.s), "%s", x ? "xzr" : "wzr");
@@ -634,9 +634,21 @@ static struct regname gpr_name(unsigned r, bool x)
 	return n;
 }
 
+/* The base register of an address: register 31 is SP there, not XZR. */
+static struct regname base_name(unsigned r)
+{
+	struct regname n = { { 0 } };
+
+	if (r == REG_ALL_ONES)
+		av_snprintf(n.s, sizeof(n.s), "sp");
+	else
+		n = gpr_name(r, true);
+	return n;
+}
+
 static struct regname xfer_name(const struct av_insn_mem *m, unsigned r)
 {
-	struct regname n;
+	struct regname n = { { 0 } };
 
 	if (!m->is_fp)
 		return gpr_name(r, m->reg_bits == 64);
@@ -689,7 +701,7 @@ int av_insn_format_mem(const struct av_insn_mem *m, char *buf, size_t size)
 	else
 		av_snprintf(regs, sizeof(regs), "%s", t1.s);
 
-	base = m->rn == REG_ALL_ONES ? (struct regname){ "sp" } : gpr_name(m->rn, true);
+	base = base_name(m->rn);
 	switch (m->addr) {
 	case AV_INSN_ADDR_LITERAL:
 		av_snprintf(addr, sizeof(addr), "[pc, #%lld]", (long long)m->imm);

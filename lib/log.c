@@ -195,6 +195,7 @@ static uint64_t arg_unsigned(va_list *ap, enum len_mod lm)
 	case LEN_H: return (unsigned short)va_arg(*ap, unsigned int);
 	case LEN_L: return va_arg(*ap, unsigned long);
 	case LEN_LL: return va_arg(*ap, unsigned long long);
+	/* NOLINTNEXTLINE(bugprone-branch-clone): size_t is uintmax_t only on some ABIs */
 	case LEN_Z: return va_arg(*ap, size_t);
 	case LEN_J: return va_arg(*ap, uintmax_t);
 	case LEN_T: return (uint64_t)va_arg(*ap, ptrdiff_t);
@@ -210,6 +211,7 @@ static int64_t arg_signed(va_list *ap, enum len_mod lm)
 	case LEN_L: return va_arg(*ap, long);
 	case LEN_LL: return va_arg(*ap, long long);
 	case LEN_Z: return (int64_t)va_arg(*ap, size_t);
+	/* NOLINTNEXTLINE(bugprone-branch-clone): ptrdiff_t is intmax_t only on some ABIs */
 	case LEN_J: return va_arg(*ap, intmax_t);
 	case LEN_T: return va_arg(*ap, ptrdiff_t);
 	default: return va_arg(*ap, int);

@@ -105,8 +105,10 @@ int av_mmio_register(struct av_mmio_bus *bus, struct av_mmio_dev *dev, struct av
 	if (bus->count >= bus->capacity)
 		return MMIO_ERR(err, -AV_ENOSPC, "bus", "%s: full (capacity %llu devices)",
 				dev_name(dev), (unsigned long long)bus->capacity);
+	/* NOLINTBEGIN(bugprone-sizeof-expression): an array of pointers is moved */
 	memmove(&bus->slots[pos + 1], &bus->slots[pos],
 		(bus->count - pos) * sizeof(bus->slots[0]));
+	/* NOLINTEND(bugprone-sizeof-expression) */
 	bus->slots[pos] = dev;
 	bus->count++;
 	bus->gen++;
@@ -127,8 +129,10 @@ int av_mmio_unregister(struct av_mmio_bus *bus, struct av_mmio_dev *dev)
 	if (pos == 0 || bus->slots[pos - 1] != dev)
 		return -AV_ENOENT;
 	pos--;
+	/* NOLINTBEGIN(bugprone-sizeof-expression): an array of pointers is moved */
 	memmove(&bus->slots[pos], &bus->slots[pos + 1],
 		(bus->count - pos - 1) * sizeof(bus->slots[0]));
+	/* NOLINTEND(bugprone-sizeof-expression) */
 	bus->count--;
 	bus->gen++;
 	return 0;

@@ -49,6 +49,7 @@ int av_vmspec_virt(struct av_vmspec *spec, enum av_vmspec_gic_version gic, unsig
 	cluster = gic == AV_VMSPEC_GICV3 ? 16 : 8;
 	spec->nr_vcpus = nr_vcpus;
 	n = nr_vcpus < AV_VMSPEC_MAX_VCPUS ? nr_vcpus : AV_VMSPEC_MAX_VCPUS;
+	/* cppcheck-suppress knownConditionTrueFalse ; n is the caller's, not always 0 */
 	for (unsigned i = 0; i < n; i++)
 		spec->vcpus[i].mpidr = AV_FIELD_PREP(AV_VMSPEC_MPIDR_AFF0, i % cluster) |
 				       AV_FIELD_PREP(AV_VMSPEC_MPIDR_AFF1, i / cluster);

@@ -79,6 +79,7 @@ static void report(struct av_pmu *p)
  * flag on a wrap (at 32 bits unless PMCR.LP), carried on into the odd counter above an even
  * one that counts CHAIN. Returns the overflow flags raised.
  */
+/* NOLINTNEXTLINE(misc-no-recursion): at most one level per event counter (31) */
 static uint32_t counter_inc(struct av_pmu *p, unsigned n)
 {
 	uint32_t key = AV_SYS_PMEVCNTRn_EL0(n);

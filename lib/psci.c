@@ -131,6 +131,7 @@ static bool entry_valid(const struct av_psci *p, uint64_t addr)
 static int64_t psci_features(uint32_t fid)
 {
 	switch (fid) {
+	/* NOLINTNEXTLINE(bugprone-branch-clone): 0 here is a format, below a "supported" */
 	case AV_PSCI_CPU_SUSPEND_32:
 	case AV_PSCI_CPU_SUSPEND_64:
 		/* Original power_state format, platform-coordinated only. */

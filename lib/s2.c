@@ -518,6 +518,7 @@ struct s2_walk {
 	bool wrote; /* a visitor wrote a descriptor: only then does the walk end synced */
 };
 
+/* NOLINTNEXTLINE(misc-no-recursion): one level per translation level (at most 4) */
 static int s2_walk_table(struct s2_walk *ws, uint64_t *table, unsigned level)
 {
 	struct av_s2 *s2 = ws->s2;

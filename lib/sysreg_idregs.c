@@ -303,7 +303,9 @@ const struct av_idreg_desc *av_idreg_find(uint32_t key)
 
 static char lower(char c)
 {
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	if (c >= 'A' && c <= 'Z')
+		return (char)(c - 'A' + 'a');
+	return c;
 }
 
 const struct av_idreg_field *av_idreg_field_find(const struct av_idreg_desc *d,

@@ -25,6 +25,10 @@
 	R(2, 0, 0, n, 6, "DBGWVR" #n "_EL1"),       \
 	R(2, 0, 0, n, 7, "DBGWCR" #n "_EL1")
 
+/*
+ * NOLINTBEGIN(bugprone-macro-parentheses): pre and suf are string literals pasted around a
+ * number; parentheses would break the concatenation.
+ */
 /* Eight consecutive family members <b>..<b+7> at CRm, op2 = 0..7. */
 #define FAM8(op0, op1, crn, crm, pre, suf, n0, n1, n2, n3, n4, n5, n6, n7) \
 	R(op0, op1, crn, crm, 0, pre #n0 suf), R(op0, op1, crn, crm, 1, pre #n1 suf), \
@@ -51,6 +55,7 @@
 	R(3, op1, 14, crm, 0, pre "_TVAL" suf),           \
 	R(3, op1, 14, crm, 1, pre "_CTL" suf),            \
 	R(3, op1, 14, crm, 2, pre "_CVAL" suf)
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 static const struct av_sysreg_name names[] = {
 	/* op0 = 2: debug. */
@@ -461,7 +466,9 @@ const struct av_sysreg_name *av_sysreg_name_table(size_t *n)
 
 static char lower(char c)
 {
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	if (c >= 'A' && c <= 'Z')
+		return (char)(c - 'A' + 'a');
+	return c;
 }
 
 static bool name_eq(const char *a, const char *b)

@@ -109,6 +109,7 @@ static inline void kick_vcpus(struct av_vgic *vgic, uint64_t mask, uint64_t *kic
 		*kicked |= mask;
 	if (!vgic->kick)
 		return;
+	/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult): nr_vcpus >= 1 */
 	for (mask &= AV_GENMASK(vgic->nr_vcpus - 1, 0); mask; mask &= mask - 1)
 		vgic->kick(vgic->kick_cookie, (unsigned)__builtin_ctzll(mask));
 }

@@ -203,7 +203,7 @@ struct desc {
  */
 static void read_desc(const void *table, unsigned i, struct desc *d)
 {
-	const uint8_t *p = (const uint8_t *)table + 16u * i;
+	const uint8_t *p = (const uint8_t *)table + (size_t)16 * i;
 	uint64_t w0, w1;
 
 	if (((uintptr_t)p & 7) == 0) {

@@ -438,6 +438,7 @@ static bool is_aarch32_idreg(uint32_t key)
 	       av_sysreg_crm(key) >= 1 && av_sysreg_crm(key) <= 3;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): once, for ID_AA64PFR0_EL1 (not an AArch32 one) */
 int av_vm_id_read(const struct av_vm *vm, uint32_t key, uint64_t *val)
 {
 	uint64_t host;

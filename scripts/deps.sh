@@ -21,6 +21,8 @@ pkgs=(
   # firmware and the VM-spec image (scripts/vmspec-image.sh, doc/firmware.md); GRUB for
   # arm64-efi (grub-efi-arm64-bin:arm64) is fetched by vmspec-image.sh with apt-get download
   qemu-efi-aarch64 u-boot-qemu u-boot-tools gdisk dosfstools mtools e2fsprogs grub-common
+  # the static analysis (test/static, doc/static-analysis.md)
+  cppcheck clang-tidy python3
 )
 
 missing=()

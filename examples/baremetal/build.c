@@ -806,6 +806,7 @@ static int load_guest(struct bm_vm *vm)
 			    av_boot_format_name(kern.format),
 			    (unsigned long long)vm->layout.kernel_addr,
 			    (unsigned long long)vm->layout.entry);
+	/* cppcheck-suppress duplicateCondition ; two lines, each under the same guard */
 	if (!rc)
 		port_printf("armvirt-bm: %s: %u vCPU(s) from pCPU %u, GICv%u, RAM %llu MiB "
 			    "(IPA %#llx -> PA %#llx), kernel %#llx (%zu bytes), DTB %#llx "

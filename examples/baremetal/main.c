@@ -163,6 +163,7 @@ static int ivc_setup(void)
 
 	if (d->nr_pairs > BM_ARRAY_SIZE(pairs) || d->nr_bufs > AV_IVC_MAX_BUFS)
 		return -AV_ERANGE;
+	/* cppcheck-suppress knownConditionTrueFalse ; n is bm_nr_vms, not always 0 */
 	for (unsigned i = 0; i < n; i++)
 		dbs[i] = (struct av_ivc_vm_cfg){
 			.doorbell = bm_vms[i].ivc_doorbell ? bm_vms[i].ivc_doorbell : 32 + 64 + i,

@@ -215,12 +215,11 @@ void bm_net_stats(struct bm_vm *vm)
 			    "queue, %llu sent malformed, %llu with no destination, %llu by the "
 			    "device\n", vm->desc->name, p, (unsigned long long)s->rx_drop_full,
 			    (unsigned long long)s->rx_drop_long,
-			    (unsigned long long)(s->tx_drop_short + s->tx_drop_long),
+			    (unsigned long long)s->tx_drop_short + s->tx_drop_long,
 			    (unsigned long long)s->tx_drop_no_dest,
-			    (unsigned long long)(d->tx_drop_short + d->tx_drop_long +
-						 d->tx_drop_malformed + d->tx_drop_link +
-						 d->rx_drop_short + d->rx_drop_long +
-						 d->rx_drop_link + d->rx_drop_fault));
+			    (unsigned long long)d->tx_drop_short + d->tx_drop_long +
+				    d->tx_drop_malformed + d->tx_drop_link + d->rx_drop_short +
+				    d->rx_drop_long + d->rx_drop_link + d->rx_drop_fault);
 		bm_virtio_transport_stats(vm, "virtio-net", &np->dev.vdev);
 	}
 }

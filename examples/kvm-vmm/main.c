@@ -63,7 +63,7 @@ static struct termios saved_tty;
 static volatile sig_atomic_t tty_raw;
 static volatile sig_atomic_t stop_signal;
 
-static void die_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void die_line(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 static void restore_tty(void)
 {

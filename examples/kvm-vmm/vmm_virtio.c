@@ -534,11 +534,10 @@ void vmm_virtio_print_stats(FILE *out)
 			"%llu network-thread pulls\n", i, v->tap.ifname,
 			(unsigned long long)st->tx_frames, (unsigned long long)st->tx_bytes,
 			(unsigned long long)st->rx_frames, (unsigned long long)st->rx_bytes,
-			(unsigned long long)(st->tx_drop_short + st->tx_drop_long +
-					     st->tx_drop_malformed + st->tx_drop_link +
-					     st->tx_drop_backend),
-			(unsigned long long)(st->rx_drop_short + st->rx_drop_long +
-					     st->rx_drop_link + st->rx_drop_fault),
+			(unsigned long long)st->tx_drop_short + st->tx_drop_long +
+				st->tx_drop_malformed + st->tx_drop_link + st->tx_drop_backend,
+			(unsigned long long)st->rx_drop_short + st->rx_drop_long +
+				st->rx_drop_link + st->rx_drop_fault,
 			(unsigned long long)st->rx_no_buffer, (unsigned long long)v->wakeups);
 	}
 	if (nr_kicks)

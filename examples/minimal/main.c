@@ -68,12 +68,12 @@ struct hyp_mm {
 
 static void *mm_zalloc(void *cookie, size_t size)
 {
-	struct hyp_mm *mm = cookie;
-	uint64_t p = (mm->next + size - 1) & ~(uint64_t)(size - 1);
+	struct hyp_mm *h = cookie;
+	uint64_t p = (h->next + size - 1) & ~(uint64_t)(size - 1);
 
-	if (p + size > mm->end)
+	if (p + size > h->end)
 		return NULL;
-	mm->next = p + size;
+	h->next = p + size;
 	for (uint64_t *q = (uint64_t *)(uintptr_t)p; q < (uint64_t *)(uintptr_t)(p + size); q++)
 		*q = 0;
 	return (void *)(uintptr_t)p;
@@ -376,6 +376,7 @@ static int setup_stage2(const struct port_platform *p, uint64_t *vttbr)
 
 	/* The guest image, made visible to the guest's non-cacheable (MMU off) fetches. */
 	{
+		/* cppcheck-suppress comparePointers ; one object: the linker script's bounds */
 		size_t n = (size_t)(guest_image_end - guest_image_start);
 		char *dst = (char *)(uintptr_t)guest_ram;
 

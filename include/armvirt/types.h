@@ -41,12 +41,14 @@ typedef atomic_bool av_atomic_bool; /**< a C11 atomic_bool */
 typedef atomic_int av_atomic_int;   /**< a C11 atomic_int */
 /** @cond AV_INTERNAL */
 /* The layout the C++ branch also checks: C and C++ see the same structs. */
+/* NOLINTBEGIN(misc-redundant-expression): size and alignment are both 1 on purpose */
 _Static_assert(sizeof(av_atomic_flag) == 1 && _Alignof(av_atomic_flag) == 1,
 	       "av_atomic_flag is not 1 byte, 1-aligned");
 _Static_assert(sizeof(av_atomic_bool) == 1 && _Alignof(av_atomic_bool) == 1,
 	       "av_atomic_bool is not 1 byte, 1-aligned");
 _Static_assert(sizeof(av_atomic_int) == 4 && _Alignof(av_atomic_int) == 4,
 	       "av_atomic_int is not 4 bytes, 4-aligned");
+/* NOLINTEND(misc-redundant-expression) */
 /** @endcond */
 #endif
 

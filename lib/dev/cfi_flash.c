@@ -83,9 +83,11 @@ static uint8_t query_byte(const struct av_cfi_flash *f, uint64_t idx)
 	case 0x15: return 0x31; /* primary extended table address */
 	case 0x1b: return 0x45; /* Vcc min 4.5 V */
 	case 0x1c: return 0x55; /* Vcc max 5.5 V */
+	/* NOLINTNEXTLINE(bugprone-branch-clone): separate CFI fields, equal values */
 	case 0x1f: return 0x07; /* typical word program: 2^7 us */
 	case 0x20: return 0x07; /* typical buffer program: 2^7 us */
 	case 0x21: return 0x0a; /* typical block erase: 2^10 ms */
+	/* NOLINTNEXTLINE(bugprone-branch-clone): separate CFI fields, equal values */
 	case 0x23: return 0x04; /* maximum word program: 2^4 x typical */
 	case 0x24: return 0x04; /* maximum buffer program */
 	case 0x25: return 0x04; /* maximum block erase */
@@ -418,6 +420,7 @@ static enum av_access_result flash_write(void *dev, struct av_vcpu *vcpu, uint64
 	/* step is at most 4 bytes (the widest bank), so the mask below never overflows */
 	step = size < f->cfg.bank_width ? size : f->cfg.bank_width;
 	for (unsigned i = 0; i < size; i += step)
+		/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult): init: 1, 2, 4 */
 		write_one(f, off + i, step, (val >> (8 * i)) & ((UINT64_C(1) << (8 * step)) - 1));
 	return AV_ACCESS_HANDLED;
 }

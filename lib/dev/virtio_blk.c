@@ -212,10 +212,10 @@ static uint32_t handle(void *ctx, const struct av_virtq_chain *ch)
 		return 0;
 	}
 	r.in_data = ch->in_len - 1;
-	if (ch->out_len < HDR_BYTES) {
+	if (ch->out_len < HDR_BYTES ||
+	    av__seg_read(ch->seg, ch->n_out, 0, hdr, HDR_BYTES) != HDR_BYTES) {
 		status = AV_VIRTIO_BLK_S_IOERR;
 	} else {
-		av__seg_read(ch->seg, ch->n_out, 0, hdr, HDR_BYTES);
 		r.type = av__le32(hdr);
 		r.sector = av__le64(hdr + 8);
 		switch (r.type) {

@@ -404,7 +404,7 @@ static int file_discard(void *ctx, uint64_t offset, uint64_t len)
 
 static int write_zero_bytes(struct av_blkfile *f, uint64_t offset, uint64_t len)
 {
-	static const uint8_t zero[ZERO_CHUNK];
+	static const uint8_t zero[ZERO_CHUNK] = { 0 };
 	while (len) {
 		size_t chunk = len < ZERO_CHUNK ? (size_t)len : ZERO_CHUNK;
 		struct av_iov v = { (void *)zero, chunk };

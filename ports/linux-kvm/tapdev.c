@@ -127,7 +127,7 @@ bool av_tapdev_pending(const struct av_tapdev *t)
 static int tap_tx(void *ctx, const struct av_virtq_seg *seg, unsigned n, size_t len)
 {
 	struct av_tapdev *t = ctx;
-	static const uint8_t zero_hdr[HDR];
+	static const uint8_t zero_hdr[HDR] = { 0 };
 	struct iovec iov[TX_IOV];
 
 	if (n >= TX_IOV)

@@ -22,6 +22,7 @@ char *strrchr(const char *s, int c);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 unsigned long strtoul(const char *s, char **end, int base);
+/* NOLINTBEGIN(bugprone-reserved-identifier): the compiler's stack-protector ABI names */
 void __stack_chk_fail(void);
 
 uintptr_t __stack_chk_guard = 0x2f8d5ac1e39b4c07ul;
@@ -30,6 +31,7 @@ void __stack_chk_fail(void)
 {
 	port_panic("stack protector: stack smashed");
 }
+/* NOLINTEND(bugprone-reserved-identifier) */
 
 /* The EL2 MMU is on: RAM is Normal memory (before, every access is Device: no unaligned). */
 static inline bool mmu_on(void)

@@ -19,11 +19,13 @@
 #define PL011_LCR_H_FEN AV_BIT(4)
 #define PL011_TX_FIFO 16 /* bytes the transmit FIFO holds (with LCR_H.FEN) */
 
+/* NOLINTNEXTLINE(bugprone-reserved-identifier): the linker script's names */
 extern char __image_start[], __image_end[];
 
 static struct port_platform platform;
 static struct port_spinlock console_lock;
 
+/* NOLINTNEXTLINE(misc-no-recursion): one level, for the '\r' before a '\n' */
 void port_putc(char c)
 {
 	if (!platform.uart_base)

@@ -341,6 +341,9 @@ static void test_network(void **state)
 		{ "tap,mac=52-54-00-12-34-56", "expected six hex bytes" },
 		{ "tap,mac=52:54:00:12:34:567", "expected six hex bytes" },
 		{ "tap,mac=525:4:00:12:34:56", "expected six hex bytes" },
+		/* longer than the parser's buffer: still the reason, not an unset pointer */
+		{ "tap,mac=52:54:00:12:34:56:52:54:00:12:34:56:52:54:00:12",
+		  "mac '52:54:00:12:34:56:52:54:00:12:34:56:52:54:00:12': expected six hex bytes" },
 		{ "tap,mac=", "unknown option 'mac=' (expected mac=MAC)" },
 		{ "tap,mac=01:00:5e:00:00:01", "mac '01:00:5e:00:00:01': a multicast address" },
 		{ "tap,mac=ff:ff:ff:ff:ff:ff", "a multicast address" },

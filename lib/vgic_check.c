@@ -46,7 +46,7 @@ static int check_irq_fields(const struct av_vgic *v, unsigned s, struct av_error
 {
 	const struct av_vgic_irq *irq = &v->irq[s];
 	uint32_t intid = slot_intid(s);
-	uint64_t vcpus = AV_GENMASK(v->nr_vcpus - 1, 0);
+	uint64_t vcpus = v->nr_vcpus ? AV_GENMASK(v->nr_vcpus - 1, 0) : 0;
 	bool v2_sgi = v->model == AV_VGIC_V2 && intid < AV_VGIC_NR_SGIS;
 
 	if (irq->intid != intid)

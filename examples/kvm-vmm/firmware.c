@@ -54,7 +54,7 @@ static int open_regular(const char *opt, const char *path, int flags, off_t *len
 int vmm_fw_load_code(struct vmm_fw_bank *b, const char *path, uint64_t size, char *err,
 		     size_t errlen)
 {
-	off_t len;
+	off_t len = 0;
 	bank_clear(b, size);
 	int fd = open_regular("--firmware", path, O_RDONLY, &len, err, errlen);
 	if (fd < 0)
@@ -95,7 +95,7 @@ int vmm_fw_load_code(struct vmm_fw_bank *b, const char *path, uint64_t size, cha
 int vmm_fw_map_vars(struct vmm_fw_bank *b, const char *path, uint64_t size, char *err,
 		    size_t errlen)
 {
-	off_t len;
+	off_t len = 0;
 	bank_clear(b, size);
 	if (!path) {
 		b->mem = erased(size);

@@ -34,7 +34,7 @@ static int add_stat(int fd, const char *name, uint64_t *sum)
 	}
 	for (uint32_t i = 0; i < h.num_desc; i++) {
 		const struct kvm_stats_desc *d = (const void *)(descs + i * dsize);
-		if (strncmp(d->name, name, h.name_size) || d->size != 1 ||
+		if (strncmp(d->name, name, h.name_size) != 0 || d->size != 1 ||
 		    (d->flags & KVM_STATS_TYPE_MASK) != KVM_STATS_TYPE_CUMULATIVE)
 			continue;
 		uint64_t v;

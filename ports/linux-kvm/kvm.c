@@ -1106,7 +1106,6 @@ static int handle_nisv(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm
 	if (!have_pstate && ((m.rn == 31 && m.addr != AV_INSN_ADDR_LITERAL) || ee != e0e)) {
 		if (get_reg(fd, CORE_REG64(regs.pstate), &regs.pstate))
 			return -AV_EIO;
-		have_pstate = true;
 	}
 	err = load_regs(kvm, fd, &m, &regs);
 	if (err)

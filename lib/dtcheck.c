@@ -653,6 +653,50 @@ static bool overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
  * terminated inside the blob), the structure block (4-byte aligned offset and size) and the
  * strings block after the header, inside totalsize and not overlapping one another.
  */
+/*
+ * The structure block token by token, every name and property inside the block and every
+ * property name inside the strings block. libfdt 1.6.1's fdt_check_full() trusts a
+ * property's length when it steps to the next tag: a length near 2^32 wraps the offset
+ * backwards and the check never ends.
+ */
+static bool struct_ok(const uint8_t *b, uint64_t st, uint64_t st_len, uint64_t str_len)
+{
+	const uint8_t *s = b + st;
+	uint64_t off = 0;
+
+	while (off + 4 <= st_len) {
+		uint32_t tag = hdr32(s + off, 0);
+		uint64_t n = 0;
+
+		off += 4;
+		switch (tag) {
+		case FDT_BEGIN_NODE:
+			while (off + n < st_len && s[off + n] != 0)
+				n++;
+			if (off + n >= st_len)
+				return false;
+			off += (n + 4) & ~UINT64_C(3);
+			break;
+		case FDT_PROP:
+			if (off + 8 > st_len)
+				return false;
+			n = hdr32(s + off, 0);
+			if (n > st_len - off - 8 || hdr32(s + off, 1) >= str_len)
+				return false;
+			off += 8 + ((n + 3) & ~UINT64_C(3));
+			break;
+		case FDT_END_NODE:
+		case FDT_NOP:
+			break;
+		case FDT_END:
+			return true;
+		default:
+			return false;
+		}
+	}
+	return false;
+}
+
 static bool header_ok(const void *fdt, size_t size)
 {
 	const uint8_t *b = fdt;
@@ -688,7 +732,7 @@ static bool header_ok(const void *fdt, size_t size)
 			break;
 	}
 	return !overlap(rsv, rsv_len, st, st_len) && !overlap(rsv, rsv_len, str, str_len) &&
-	       !overlap(st, st_len, str, str_len);
+	       !overlap(st, st_len, str, str_len) && struct_ok(b, st, st_len, str_len);
 }
 
 /* The checks in the order they report. */

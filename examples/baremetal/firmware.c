@@ -229,20 +229,14 @@ int bm_firmware_bus(struct bm_vm *vm, struct av_error *err)
 		return 0;
 	for (unsigned i = 0; i < 2 && !rc; i++) {
 		struct bm_flash_bank *b = &vm->fw.bank[i];
-		struct av_cfi_flash_config cfg = {
-			.mem = (uint8_t *)(uintptr_t)b->pa,
-			.size = b->size,
-			.sector_size = AV_CFI_FLASH_VIRT_SECTOR,
-			.bank_width = AV_CFI_FLASH_VIRT_BANK_WIDTH,
-			.device_width = AV_CFI_FLASH_VIRT_DEVICE_WIDTH,
-			.read_only = i == 0,
-			.set_rom_mode = bank_set_rom,
-			.changed = bank_changed,
-			.cookie = b,
-		};
+		struct av_cfi_flash_config cfg;
 
 		if (!b->size)
 			continue;
+		av_cfi_flash_virt_config(&cfg, i, (uint8_t *)(uintptr_t)b->pa, b->size);
+		cfg.set_rom_mode = bank_set_rom;
+		cfg.changed = bank_changed;
+		cfg.cookie = b;
 		rc = av_cfi_flash_init(&b->cfi, &cfg);
 		if (!rc)
 			rc = av_cfi_flash_mmio_dev(&b->cfi, b->ipa, &b->dev);

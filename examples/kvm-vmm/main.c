@@ -174,17 +174,12 @@ static void setup_flash(void)
 	for (unsigned i = 0; i < 2; i++) {
 		struct fw_flash *f = &flash[i];
 		uint64_t base = spec.flash.banks[i].base;
-		struct av_cfi_flash_config cfg = {
-			.mem = f->mem.mem,
-			.size = f->mem.size,
-			.sector_size = AV_CFI_FLASH_VIRT_SECTOR,
-			.bank_width = AV_CFI_FLASH_VIRT_BANK_WIDTH,
-			.device_width = AV_CFI_FLASH_VIRT_DEVICE_WIDTH,
-			.read_only = i == 0,
-			.set_rom_mode = flash_rom_mode,
-			.cookie = f,
-		};
+		struct av_cfi_flash_config cfg;
 		struct av_error merr;
+
+		av_cfi_flash_virt_config(&cfg, i, f->mem.mem, f->mem.size);
+		cfg.set_rom_mode = flash_rom_mode;
+		cfg.cookie = f;
 		if (av_kvm_add_slot(&kvm, base, f->mem.mem, f->mem.size, AV_KVM_SLOT_READONLY,
 				    &f->slot))
 			die_line("flash bank %u: %s", i, av_kvm_error(&kvm));

@@ -448,6 +448,22 @@ const struct av_mmio_ops av_cfi_flash_mmio_ops = {
 	.reset = flash_reset_op,
 };
 
+int av_cfi_flash_virt_config(struct av_cfi_flash_config *cfg, unsigned bank, uint8_t *mem,
+			     uint64_t size)
+{
+	if (cfg == NULL || bank > 1)
+		return -AV_EINVAL;
+	*cfg = (struct av_cfi_flash_config){
+		.mem = mem,
+		.size = size,
+		.sector_size = AV_CFI_FLASH_VIRT_SECTOR,
+		.bank_width = AV_CFI_FLASH_VIRT_BANK_WIDTH,
+		.device_width = AV_CFI_FLASH_VIRT_DEVICE_WIDTH,
+		.read_only = bank == 0,
+	};
+	return 0;
+}
+
 int av_cfi_flash_init(struct av_cfi_flash *f, const struct av_cfi_flash_config *cfg)
 {
 	uint32_t sector;

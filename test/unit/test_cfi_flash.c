@@ -243,6 +243,42 @@ static void test_init(void **state)
 	assert_string_equal(F.dev.name, "flash");
 }
 
+/* QEMU virt's banks: the code bank read-only, the variable bank writable, callbacks left to
+ * the host; bad arguments refused without touching the configuration. */
+static void test_virt_config(void **state)
+{
+	struct av_cfi_flash_config cfg;
+	struct av_cfi_flash fl;
+	static uint8_t m[2 * SECTOR];
+	(void)state;
+
+	memset(&cfg, 0xa5, sizeof(cfg));
+	assert_int_equal(av_cfi_flash_virt_config(&cfg, 0, m, sizeof(m)), 0);
+	assert_ptr_equal(cfg.mem, m);
+	assert_int_equal(cfg.size, sizeof(m));
+	assert_int_equal(cfg.sector_size, SECTOR);
+	assert_int_equal(cfg.bank_width, 4);
+	assert_int_equal(cfg.device_width, 2);
+	assert_true(cfg.read_only);
+	assert_null(cfg.set_rom_mode);
+	assert_null(cfg.changed);
+	assert_null(cfg.cookie);
+	assert_int_equal(cfg.manufacturer, 0);
+	assert_int_equal(av_cfi_flash_init(&fl, &cfg), 0);
+
+	assert_int_equal(av_cfi_flash_virt_config(&cfg, 1, m, sizeof(m)), 0);
+	assert_false(cfg.read_only);
+	assert_int_equal(av_cfi_flash_init(&fl, &cfg), 0);
+
+	memset(&cfg, 0x5a, sizeof(cfg));
+	assert_int_equal(av_cfi_flash_virt_config(&cfg, 2, m, sizeof(m)), -AV_EINVAL);
+	assert_int_equal(cfg.bank_width, 0x5a5a5a5au);
+	assert_int_equal(av_cfi_flash_virt_config(NULL, 0, m, sizeof(m)), -AV_EINVAL);
+	/* a size that is not a whole number of virt's blocks: init refuses it */
+	assert_int_equal(av_cfi_flash_virt_config(&cfg, 1, m, SECTOR / 2), 0);
+	assert_int_equal(av_cfi_flash_init(&fl, &cfg), -AV_EINVAL);
+}
+
 /* ---- CFI query ---- */
 
 static void test_cfi_query(void **state)
@@ -964,6 +1000,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_init, teardown),
+		cmocka_unit_test(test_virt_config),
 		cmocka_unit_test_teardown(test_cfi_query, teardown),
 		cmocka_unit_test_teardown(test_read_id, teardown),
 		cmocka_unit_test_teardown(test_status_register, teardown),

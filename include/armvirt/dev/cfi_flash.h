@@ -177,6 +177,21 @@ void av_cfi_flash_reset(struct av_cfi_flash *f);
  */
 bool av_cfi_flash_rom_mode(const struct av_cfi_flash *f);
 
+/**
+ * Configuration of bank @p bank of QEMU virt's flash (doc/firmware.md): 256 KiB erase
+ * blocks, a 4-byte bus of two 16-bit chips; bank 0 holds the firmware code and is read-only,
+ * bank 1 the variable store. Every other field (identifiers, callbacks, cookie) is zeroed:
+ * the host sets the callbacks its way of mapping the bank needs.
+ * @param cfg the configuration to fill in
+ * @param bank 0 (code) or 1 (variables)
+ * @param mem the bank's bytes, owned by the caller
+ * @param size bank size in bytes
+ * @return 0; -AV_EINVAL for a NULL @p cfg or a bank other than 0 and 1 (@p cfg untouched).
+ *         av_cfi_flash_init() checks @p mem and @p size.
+ */
+int av_cfi_flash_virt_config(struct av_cfi_flash_config *cfg, unsigned bank, uint8_t *mem,
+			     uint64_t size);
+
 /** MMIO operations; the device pointer is the `struct av_cfi_flash *`. */
 extern const struct av_mmio_ops av_cfi_flash_mmio_ops;
 

@@ -883,11 +883,12 @@ static pthread_mutex_t *dev_lock_of(struct av_kvm *kvm, struct av_mmio_dev *d)
 }
 
 /*
- * The exit paths below copy with fixed sizes only: a copy of variable length is a call to
- * glibc's memcpy, which on an SVE host is its SVE variant, and the first SVE instruction
- * after a system call traps to the kernel (it discards the task's SVE state at every
- * syscall) and costs a zeroed SVE register file: about 800 instructions per exit under the
- * nested benchmark (doc/benchmarks.md, "armvirt-vmm exits").
+ * The MMIO exit path copies with fixed sizes only: a copy of variable length is a call to
+ * glibc's memcpy, which on an SVE host is its SVE variant, copying a few bytes with SVE
+ * instructions; the first SVE instruction after a system call traps to the kernel (it
+ * discards the task's SVE state at every syscall) and costs a zeroed SVE register file:
+ * about 630 instructions per exit under the nested benchmark (doc/benchmarks.md,
+ * "armvirt-vmm exits").
  */
 static uint64_t mmio_mask(unsigned len)
 {
@@ -1071,7 +1072,7 @@ static int handle_nisv(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm
 	struct av_kvm *kvm = v->kvm;
 	int fd = v->fd;
 	struct av_regs regs;
-	/* memset, not a struct copy: glibc's memcpy is its SVE variant (see handle_mmio()). */
+	/* Cleared, not copied from a zeroed static object: no memcpy on the exit path. */
 	memset(&regs, 0, sizeof(regs));
 	uint64_t fault_ipa = run->arm_nisv.fault_ipa;
 	bool have_pstate = false;

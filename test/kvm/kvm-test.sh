@@ -267,7 +267,7 @@ echo "SIGNAL-CASE: exit $?: $(grep '^armvirt-vmm' /tmp/spin.out | grep -v '^armv
 armvirt-vmm run --kernel /guest/spin.bin --cpus 2 --params guest=reset 2>&1
 echo "RESET-CASE: exit $?"
 SCEN
-  nested errors "$scen" --file "$guests/isv0.bin" --file "$guests/spin.bin" --timeout 100
+  nested errors "$scen" --file "$guests/isv0.bin" --file "$guests/spin.bin" --timeout 200
   cases=$(grep '^ERR-CASE ' "$log")
   [ "$(echo "$cases" | wc -l)" -eq 53 ] || fail "errors: expected 53 cases"
   bad=0

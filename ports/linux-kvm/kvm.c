@@ -882,6 +882,19 @@ static pthread_mutex_t *dev_lock_of(struct av_kvm *kvm, struct av_mmio_dev *d)
 	return &kvm->dev_lock;
 }
 
+/*
+ * The MMIO exit path copies with fixed sizes only: a copy of variable length is a call to
+ * glibc's memcpy, which on an SVE host is its SVE variant, copying a few bytes with SVE
+ * instructions; the first SVE instruction after a system call traps to the kernel (it
+ * discards the task's SVE state at every syscall) and costs a zeroed SVE register file:
+ * about 630 instructions per exit under the nested benchmark (doc/benchmarks.md,
+ * "armvirt-vmm exits").
+ */
+static uint64_t mmio_mask(unsigned len)
+{
+	return len >= 8 ? ~0ull : (1ull << (8 * len)) - 1;
+}
+
 static void handle_mmio(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm_exit *ex)
 {
 	struct av_kvm *kvm = v->kvm;
@@ -893,8 +906,12 @@ static void handle_mmio(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kv
 	ex->is_write = run->mmio.is_write;
 	if (len > 8)
 		len = 8;
-	if (ex->is_write)
-		memcpy(&val, run->mmio.data, len);
+	/* data[] is 8 bytes, little-endian: the access is its low @len bytes. */
+	_Static_assert(sizeof(run->mmio.data) == sizeof(val), "kvm_run mmio.data is 8 bytes");
+	if (ex->is_write) {
+		memcpy(&val, run->mmio.data, sizeof(val));
+		val &= mmio_mask(len);
+	}
 
 	/* The bus does not change while the VM runs: the lookup needs no lock. */
 	struct av_mmio_dev *d = av_mmio_find(kvm->bus, ex->ipa);
@@ -911,8 +928,9 @@ static void handle_mmio(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kv
 	}
 
 	ex->value = val;
+	/* KVM takes the low @len bytes of data[] for a read. */
 	if (!ex->is_write)
-		memcpy(run->mmio.data, &val, len);
+		memcpy(run->mmio.data, &val, sizeof(val));
 	if (res == AV_ACCESS_HANDLED)
 		return;
 	/*
@@ -1053,8 +1071,9 @@ static int handle_nisv(struct av_kvm_vcpu *v, struct kvm_run *run, struct av_kvm
 {
 	struct av_kvm *kvm = v->kvm;
 	int fd = v->fd;
-	static struct av_regs zero;
-	struct av_regs regs = zero;
+	struct av_regs regs;
+	/* Cleared, not copied from a zeroed static object: no memcpy on the exit path. */
+	memset(&regs, 0, sizeof(regs));
 	uint64_t fault_ipa = run->arm_nisv.fault_ipa;
 	bool have_pstate = false;
 	int err;

@@ -11,6 +11,8 @@
 #
 # usage: virtio-bench-profile.sh WORK MODE KALLSYMS [ELF] [TOP]
 #   ELF: armvirt-vmm (vmm) or the hypervisor's .elf (bm); TOP: lines per test (default 15)
+# Environment: PROFILE_GUEST_ELF, a bare-metal guest's ELF (e.g. test/kvm/guest's bench):
+#   blocks matching its bytes are given to it ("guest program", names "l2:FUNCTION").
 set -uo pipefail
 work=$1 mode=$2 ksyms=$3 elf=${4:-} top=${5:-15}
 nm=${AARCH64_NM:-aarch64-linux-gnu-nm}
@@ -23,6 +25,13 @@ segs="$work/elf-segs.txt"
 if [ -n "$elf" ] && [ -s "$elf" ]; then
   "$nm" -n --defined-only "$elf" | awk '$2 ~ /^[tTwW]$/ { print $1, $3 }' >"$syms"
   "$readelf" -lW "$elf" | awk '$1 == "LOAD" { print $2, $3, $5 }' >"$segs"
+fi
+gsyms="$work/guest-syms.txt" gsegs="$work/guest-segs.txt"
+: >"$gsyms"
+: >"$gsegs"
+if [ -n "${PROFILE_GUEST_ELF:-}" ] && [ -s "$PROFILE_GUEST_ELF" ]; then
+  "$nm" -n --defined-only "$PROFILE_GUEST_ELF" | awk '$2 ~ /^[tTwW]$/ { print $1, $3 }' >"$gsyms"
+  "$readelf" -lW "$PROFILE_GUEST_ELF" | awk '$1 == "LOAD" { print $2, $3, $5 }' >"$gsegs"
 fi
 "$nm" -n --defined-only "$work/vbench" | awk '$2 ~ /^[tTwW]$/ { print $1, "vbench:" $3 }' >"$work/vbench-syms.txt"
 
@@ -50,9 +59,15 @@ my $ksz = $kend - $ktext;
 my $elfs = load_syms("$work/elf-syms.txt", "$tag:");
 my $vbs = load_syms("$work/vbench-syms.txt", "");
 my @segs; if (open(my $sh, "<", "$work/elf-segs.txt")) { while (<$sh>) { my ($o, $v, $f) = split; push @segs, [hex($o), hex($v), hex($f)]; } }
-my $elfdata = ""; if ($elf && -s $elf) { open(my $eh, "<:raw", $elf); local $/; $elfdata = <$eh>; }
-sub elf_word { my ($a) = @_; for my $s (@segs) { if ($a >= $s->[1] && $a + 4 <= $s->[1] + $s->[2]) {
-  return unpack("V", substr($elfdata, $s->[0] + $a - $s->[1], 4)); } } return undef; }
+sub load_segs { my ($f) = @_; my @g; if (open(my $sh, "<", $f)) { while (<$sh>) { my ($o, $v, $z) = split; push @g, [hex($o), hex($v), hex($z)]; } } return \@g; }
+sub slurp { my ($f) = @_; return "" unless $f && -s $f; open(my $eh, "<:raw", $f); local $/; return <$eh>; }
+my $elfdata = slurp($elf);
+sub seg_word { my ($sg, $data, $a) = @_; for my $s (@$sg) { if ($a >= $s->[1] && $a + 4 <= $s->[1] + $s->[2]) {
+  return unpack("V", substr($data, $s->[0] + $a - $s->[1], 4)); } } return undef; }
+sub elf_word { return seg_word(\@segs, $elfdata, $_[0]); }
+my $gsy = load_syms("$work/guest-syms.txt", "l2:");
+my $gsg = load_segs("$work/guest-segs.txt");
+my $gdata = slurp($ENV{PROFILE_GUEST_ELF});
 # the run: the _stext of each kernel, guest modules, labels of the marks
 my ($gtext, $htext, @mods);
 open(my $lh, "<", "$work/run.log") or die;
@@ -82,6 +97,7 @@ while (<$ph>) {
   } else {
     my $ew = elf_word($a);
     if (defined $ew && $ew == $w) { $name = lookup($elfs, $a) // "$tag:?"; $c = $tag eq "vmm" ? "armvirt-vmm" : "armvirt-bm (EL2)"; }
+    elsif (@$gsg && (seg_word($gsg, $gdata, $a) // -1) == $w) { $name = lookup($gsy, $a) // "l2:?"; $c = "guest program"; }
     elsif ($a >= 0x10000000 && $a < 0x20000000) { $name = lookup($vbs, $a) // "vbench:?"; $c = "user (vbench)"; }
     else { $name = "user:busybox/other"; $c = "user (busybox, other)"; }
   }

@@ -7,6 +7,8 @@
 #        kvm-test.sh linux DTCHECK
 #        kvm-test.sh errors GUEST_DIR
 #        kvm-test.sh bench BENCH_IMAGE
+#        kvm-test.sh trapbench EL1_DIR      (test/guest/el1's trapbench under -icount: issue
+#                                           17's trap rows, armvirt-vmm's column)
 #        kvm-test.sh el1 [--name NAME] EL1_DIR PROG...   (programs of test/guest/el1, one
 #                                           nested boot; NAME: its work directory, el1)
 #        kvm-test.sh el1-virtio EL1_DIR    (the virtio program with its disk, rw and ro)
@@ -29,6 +31,10 @@ shift || true
 : "${KVM_NESTED:?}" "${KVM_VMM:?}" "${KVM_IMAGES:?}" "${KVM_WORK:?}"
 
 fail() { echo "FAIL: $*"; exit 1; }
+
+# The benchmarks' kvmtool column (doc/benchmarks.md "armvirt-vmm exits"): Debian 12 and 13
+# package no kvmtool, so there is none to run beside armvirt-vmm; the figures say so.
+kvmtool_skip="kvmtool column skipped: no kvmtool package in Debian 12 or 13 (doc/benchmarks.md, \"armvirt-vmm exits\")"
 
 # nested NAME SCENARIO_FILE [kvm-nested.sh options...]: run, leave the console in $log.
 nested() {
@@ -261,7 +267,7 @@ echo "SIGNAL-CASE: exit $?: $(grep '^armvirt-vmm' /tmp/spin.out | grep -v '^armv
 armvirt-vmm run --kernel /guest/spin.bin --cpus 2 --params guest=reset 2>&1
 echo "RESET-CASE: exit $?"
 SCEN
-  nested errors "$scen" --file "$guests/isv0.bin" --file "$guests/spin.bin" --timeout 100
+  nested errors "$scen" --file "$guests/isv0.bin" --file "$guests/spin.bin" --timeout 200
   cases=$(grep '^ERR-CASE ' "$log")
   [ "$(echo "$cases" | wc -l)" -eq 53 ] || fail "errors: expected 53 cases"
   bad=0
@@ -351,7 +357,34 @@ bench)
   done
   echo "Instructions per iteration (outer QEMU -icount shift=0: 1 ns = 1 instruction):"
   grep '^KVM-BENCH ' "$log"
+  echo "$kvmtool_skip"
   echo "PASS: exit-cost figures printed"
+  ;;
+
+trapbench)
+  # The trap-path rows of doc/benchmarks.md's table, measured by the same guest program as
+  # armvirt-bm's column (2 vCPUs; instructions of the whole system under -icount shift=0).
+  dir=$1
+  [ -s "$dir/trapbench.bin" ] || fail "missing $dir/trapbench.bin (build the freestanding configuration)"
+  scen="$KVM_WORK/trapbench.sh"
+  mkdir -p "$KVM_WORK"
+  cat >"$scen" <<'SCEN'
+timeout 150 armvirt-vmm run --kernel /guest/trapbench.bin --cpus 2 --mem 256 --stats 2>&1
+echo "VMM-EXIT: $?"
+SCEN
+  nested trapbench "$scen" --file "$dir/trapbench.bin" --icount --timeout 200
+  st=$(vmm_status VMM-EXIT)
+  [ "$st" = 0 ] || fail "trapbench: armvirt-vmm exit status '$st'"
+  grep -q '^PASS trapbench (' "$log" || fail "trapbench: no PASS line from the guest"
+  if grep -q '^FAIL' "$log"; then fail "trapbench: the guest reported FAIL"; fi
+  for r in hvc_smccc_unknown mmio_gicd_iidr mmio_virtio_empty sysreg_id_aa64pfr0 sgi_roundtrip \
+           vtimer_latency; do
+    grep -q "^BENCH $r " "$log" || fail "trapbench: no figure for $r"
+  done
+  echo "Instructions per operation under armvirt-vmm (nested KVM, outer -icount shift=0):"
+  grep '^BENCH ' "$log"
+  echo "$kvmtool_skip"
+  echo "PASS: trapbench rows printed"
   ;;
 
 el1)
@@ -839,7 +872,7 @@ SCEN
   ;;
 
 *)
-  echo "usage: $0 images|guest|linux|errors|bench|el1|el1-virtio|formats|features|linux-features|virtio|net|firmware ..." >&2
+  echo "usage: $0 images|guest|linux|errors|bench|trapbench|el1|el1-virtio|formats|features|linux-features|virtio|net|firmware ..." >&2
   exit 2
   ;;
 esac

@@ -85,3 +85,4 @@ av_guest_prog(debug_iso MULTI)
 # Hostile programs beside a victim VM (issue 18; bm/vm_pair.c, qemu.cmake's qemu.bm.<prog>).
 av_guest_prog(sysregs   MULTI)
 av_guest_prog(smccc_storm MULTI)
+av_guest_prog(stuck     MULTI)

@@ -122,7 +122,7 @@ foreach(prog ivc_msg shmem hostile debug_iso)
 endforeach()
 # Hostile programs beside a victim VM (issue 18, doc/guest-tests.md "Hostile programs"):
 # hostile-log.sh also bounds the hypervisor's console lines while the program misbehaves.
-foreach(prog sysregs smccc_storm stuck)
+foreach(prog sysregs smccc_storm stuck memops_victim)
   foreach(gic 3 2)
     add_test(NAME qemu.bm.${prog}.gicv${gic}
              COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/hostile-log.sh

@@ -198,6 +198,9 @@ struct vlink {
 extern struct vlink vlink;
 /* After ivc_start(): finds the victim (check "victim") and pings it once. */
 bool vlink_start(void);
+/* For a program that also runs alone: nothing (false) without an armvirt,ivc-1.0 node,
+ * else ivc_start() and vlink_start(). */
+bool vlink_maybe_start(void);
 /* PING and wait for the matching PONG (5 s; 20 s the first time); false if none came. */
 bool vlink_ping(void);
 /* PINGs until the victim has completed a verification pass that began after

@@ -25,6 +25,15 @@ bool vlink_start(void)
 	return true;
 }
 
+int ivc_dt_scan(void);
+
+bool vlink_maybe_start(void)
+{
+	if (ivc_dt_scan() != 0 || !ivc.node)
+		return false;
+	return ivc_start() && vlink_start();
+}
+
 bool vlink_ping(void)
 {
 	struct ivc_msg m;

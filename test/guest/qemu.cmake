@@ -120,6 +120,16 @@ endforeach()
 foreach(prog ivc_msg shmem hostile debug_iso)
   av_qemu_test(bm.${prog} examples/baremetal/armvirt-bm-${prog}.bin)
 endforeach()
+# Hostile programs beside a victim VM (issue 18, doc/guest-tests.md "Hostile programs"):
+# hostile-log.sh also bounds the hypervisor's console lines while the program misbehaves.
+foreach(prog sysregs smccc_storm stuck memops_victim)
+  foreach(gic 3 2)
+    add_test(NAME qemu.bm.${prog}.gicv${gic}
+             COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/hostile-log.sh
+                     ${ARMVIRT_EL2_BUILD_DIR}/examples/baremetal/armvirt-bm-${prog}.bin ${gic} 2 100)
+    set_tests_properties(qemu.bm.${prog}.gicv${gic} PROPERTIES LABELS qemu TIMEOUT 150)
+  endforeach()
+endforeach()
 # prio and prio_eq measure CPU shares in guest time: under -icount shift=0 guest time is the
 # instruction count, so a busy host cannot skew them and the shares repeat run after run.
 # pmu (one VM with a PMU, doc/debug-pmu.md) and pmu2 (two, sharing pCPU 0) run there too:

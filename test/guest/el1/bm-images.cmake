@@ -75,6 +75,12 @@ bm_multi_image(smp_ipi vm_smp_ipi.c smp_ipi)
 bm_multi_image(hostile vm_hostile.c hostile victim)
 bm_multi_image(ivc_bench vm_ivc_bench.c ivc_bench)
 bm_multi_image(debug_iso vm_debug_iso.c debug_iso)
+# Hostile programs, each in VM 0 beside the victim in VM 1 (vm_pair.c).
+bm_multi_image(sysregs vm_pair.c sysregs victim DEFS BM_PAIR_PROG=sysregs)
+bm_multi_image(smccc_storm vm_pair.c smccc_storm victim DEFS BM_PAIR_PROG=smccc_storm BM_PAIR_VCPUS=3)
+bm_multi_image(memops_victim vm_pair.c memops victim
+               DEFS BM_PAIR_PROG=memops BM_PAIR_VCPUS=2 BM_PAIR_DEVICES=BM_DEV_ALL)
+bm_multi_image(stuck vm_pair.c stuck victim DEFS BM_PAIR_PROG=stuck BM_PAIR_VCPUS=3 BM_PAIR_PINNED)
 bm_multi_image(pmu2 vm_pmu2.c pmu)
 bm_multi_image(linux-multi vm_linux_multi.c sgi)
 # The virtio program with its disk image read-write / read-only (vm_virtio.c).

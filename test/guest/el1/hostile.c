@@ -23,13 +23,10 @@
 
 const char *rt_prog = "hostile";
 
-enum { M_PING = 0x50, M_PONG, M_STOP, M_NOISE };
-
-#define STEP_US   5000000ul
-#define HELLO_US 20000000ul
+#define M_NOISE VLINK_NOISE
 #define WANT_DFSC 0x10u
 
-static unsigned attempts, refused, mapped, pings_ok, pings;
+static unsigned attempts, refused, mapped;
 static uint32_t victim = IVC_ANY;
 
 static bool own(uint64_t a)
@@ -89,24 +86,6 @@ static void group(const char *name, const uint64_t *addrs, unsigned n)
 			fails += probe(name, addrs[i]);
 	rt_check(fails == 0, name, "%u address(es) reachable", fails);
 	rt_printf("%s: %s: %u attempt(s)\n", rt_prog, name, attempts - before);
-}
-
-static void ping(void)
-{
-	struct ivc_msg m;
-	int64_t rc;
-
-	if (!ivc.up || victim == IVC_ANY)
-		return;
-	pings++;
-	rc = ivc_send_retry(victim, M_PING, pings, 0, STEP_US);
-	/* The first PING also waits for the victim to finish filling its RAM. */
-	if (rc == IVC_OK && ivc_expect(victim, M_PONG, pings == 1 ? HELLO_US : STEP_US, &m) &&
-	    m.w[1] == pings)
-		pings_ok++;
-	else
-		rt_printf("%s: ping %u of VM %u: send %ld, no matching PONG\n", rt_prog, pings,
-			  victim, rc);
 }
 
 static void expect_rc(const char *what, int64_t rc, int64_t want, unsigned *fails)
@@ -229,9 +208,8 @@ void test_main(void)
 	re = ivc.nram ? rb + ivc.ram[0].size : rb + (128ul << 20);
 	gicr_end = rt_plat.gic_version == 3 ? rt_plat.gicr + rt_plat.gicr_size : ~0ul;
 	if (use_ivc) {
-		victim = ivc.send_mask ? (uint32_t)__builtin_ctz(ivc.send_mask) : IVC_ANY;
-		rt_check(victim != IVC_ANY, "victim", "send mask 0x%x names no victim", ivc.send_mask);
-		ping();
+		vlink_start();
+		victim = vlink.vm;
 	}
 	{
 		const uint64_t mem[] = {
@@ -255,13 +233,13 @@ void test_main(void)
 		};
 
 		group("other_ram", mem, sizeof(mem) / sizeof(mem[0]));
-		ping();
+		vlink_ping();
 		group("high_ipa", high, sizeof(high) / sizeof(high[0]));
-		ping();
+		vlink_ping();
 		group("gic_frames", gic, sizeof(gic) / sizeof(gic[0]));
-		ping();
+		vlink_ping();
 		group("devices", dev, sizeof(dev) / sizeof(dev[0]));
-		ping();
+		vlink_ping();
 	}
 	if (!use_ivc) {
 		rt_printf("%s: %u of %u attempts refused, %u address(es) mapped on this platform\n",
@@ -269,18 +247,12 @@ void test_main(void)
 		return;
 	}
 	ro_buffer();
-	ping();
+	vlink_ping();
 	messages();
-	ping();
+	vlink_ping();
 	psci_others();
-	ping();
-	rt_check(pings_ok == pings, "victim_alive", "%u of %u pings answered", pings_ok, pings);
-	{
-		int64_t rc = ivc_send_retry(victim, M_STOP, 0, 0, STEP_US);
-
-		rt_check(rc == IVC_OK, "stop_sent", "STOP to VM %u returned %ld (%s)", victim, rc,
-			 ivc_status_name(rc));
-	}
+	vlink_ping();
+	vlink_stop();
 	rt_printf("%s: %u of %u attempts refused\n", rt_prog, refused, attempts);
 	rt_check(refused == attempts, "all_refused", "%u attempt(s) not refused",
 		 attempts - refused);

@@ -24,6 +24,8 @@ mo_\name\()_insn:
 	op	dczva,	dc zva, x0
 	op	ld1,	ld1 {v0.16b}, [x0]
 	op	st1,	st1 {v0.16b}, [x0]
+	op	ldaxr,	ldaxr x1, [x0]
+	op	ldp_q,	ldp q0, q1, [x0]
 
 /* mo_stxr(addr): the status register (7 if the store did not execute). */
 	.globl	mo_stxr
@@ -55,6 +57,25 @@ mo_ldnp:
 
 	op	dccivac, dc civac, x0
 	op	prfm,	prfm pldl1keep, [x0]
+	op	dccvac,	dc cvac, x0
+	op	dcivac,	dc ivac, x0
+	op	dccvau,	dc cvau, x0
+	op	icivau,	ic ivau, x0
+
+/* mo_at_s1e1r(addr), mo_at_s1e1w(addr): PAR_EL1 after the stage 1 translation. */
+	.globl	mo_at_s1e1r
+mo_at_s1e1r:
+	at	s1e1r, x0
+	isb
+	mrs	x0, par_el1
+	ret
+
+	.globl	mo_at_s1e1w
+mo_at_s1e1w:
+	at	s1e1w, x0
+	isb
+	mrs	x0, par_el1
+	ret
 
 /* Plain loads at any alignment (with the MMU on and Normal memory, unaligned accesses are
  * permitted); the value loaded. */

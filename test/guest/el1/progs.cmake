@@ -82,3 +82,7 @@ av_guest_prog(hostile   MULTI)
 av_guest_prog(victim    MULTI)
 av_guest_prog(ivc_bench MULTI)
 av_guest_prog(debug_iso MULTI)
+# Hostile programs beside a victim VM (issue 18; bm/vm_pair.c, qemu.cmake's qemu.bm.<prog>).
+av_guest_prog(sysregs   MULTI)
+av_guest_prog(smccc_storm MULTI)
+av_guest_prog(stuck     MULTI)

@@ -17,7 +17,7 @@ const char *rt_prog = "sgi";
 #define WAIT_US          1000000
 
 static unsigned primary, secondary;
-static volatile uint32_t sec_ready, sec_count, sec_intid, sec_src, sec_gic_rc;
+static volatile uint32_t sec_count, sec_intid, sec_src;
 static volatile uint32_t cmd, cmd_done;
 static volatile uint32_t pri_count, pri_intid, pri_src;
 
@@ -44,12 +44,7 @@ static void pri_irq(uint32_t intid, uint32_t iar)
 
 static void secondary_main(unsigned cpu)
 {
-	sec_gic_rc = (uint32_t)gic_init_cpu();
-	rt_irq_hook[cpu] = sec_irq;
-	gic_enable_private(SGI_TO_SECONDARY, 0x80);
-	irq_enable();
-	sec_ready = 1;
-	rt_sev();
+	(void)cpu;
 	for (;;) {
 		uint32_t c = cmd;
 
@@ -88,12 +83,7 @@ void test_main(void)
 	rt_irq_hook[primary] = pri_irq;
 	gic_enable_private(SGI_TO_PRIMARY, 0x80);
 
-	rc = rt_cpu_on(secondary, secondary_main);
-	if (!rt_check(rc == PSCI_RET_SUCCESS, "cpu_on", "CPU_ON returned %ld", rc))
-		return;
-	if (!rt_check(rt_wait_us(&sec_ready, 1, WAIT_US) && sec_gic_rc == 0, "secondary_up",
-		      "vCPU %u did not come up (ready %u, gic %d)", secondary, sec_ready,
-		      (int)sec_gic_rc))
+	if (!rt_start_secondary(secondary, SGI_TO_SECONDARY, sec_irq, secondary_main))
 		return;
 
 	/* vCPU 0 -> vCPU 1 */

@@ -22,7 +22,7 @@ const char *rt_prog = "sgi_stress";
 #define HOLD_EVERY     8u       /* ... in every HOLD_EVERY-th round trip */
 
 static unsigned primary, secondary;
-static volatile uint32_t sec_ready, sec_gic_rc, sec_stop;
+static volatile uint32_t sec_stop;
 static volatile uint32_t acks, sent, bad_intid, bad_src, last_bad;
 static uint32_t want_src;
 
@@ -44,12 +44,7 @@ static void sec_irq(uint32_t intid, uint32_t iar)
 
 static void secondary_main(unsigned cpu)
 {
-	sec_gic_rc = (uint32_t)gic_init_cpu();
-	rt_irq_hook[cpu] = sec_irq;
-	gic_enable_private(SGI_STRESS, 0x80);
-	irq_enable();
-	sec_ready = 1;
-	rt_sev();
+	(void)cpu;
 	while (!sec_stop)
 		__asm__ volatile("yield" : : : "memory");
 	irq_disable();
@@ -59,7 +54,6 @@ void test_main(void)
 {
 	uint64_t freq = read_sysreg(cntfrq_el0), t0, t1;
 	uint32_t done = 0;
-	int64_t rc;
 
 	primary = rt_cpu_index();
 	if (!rt_need_cpus(2))
@@ -71,12 +65,7 @@ void test_main(void)
 		return;
 	}
 	want_src = rt_plat.gic_version == 2 ? gic_v2_cpu_number(primary) : 0;
-	rc = rt_cpu_on(secondary, secondary_main);
-	if (!rt_check(rc == PSCI_RET_SUCCESS, "cpu_on", "CPU_ON returned %ld", rc))
-		return;
-	if (!rt_check(rt_wait_us(&sec_ready, 1, WAIT_US) && sec_gic_rc == 0, "secondary_up",
-		      "vCPU %u did not come up (ready %u, gic %d)", secondary, sec_ready,
-		      (int)sec_gic_rc))
+	if (!rt_start_secondary(secondary, SGI_STRESS, sec_irq, secondary_main))
 		return;
 
 	t0 = rt_cntvct();

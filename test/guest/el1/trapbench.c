@@ -38,7 +38,7 @@ static const char *const op_names[OP_COUNT] = { "loop_nop", "hvc_smccc_unknown",
 
 static uint64_t freq;
 static unsigned primary, secondary;
-static volatile uint32_t sec_ready, sec_count, sec_stop, sec_gic_rc;
+static volatile uint32_t sec_count, sec_stop;
 static volatile uint32_t timer_fired;
 static volatile uint64_t timer_seen;
 static uint32_t vtimer_intid;
@@ -149,12 +149,7 @@ static void sec_irq(uint32_t intid, uint32_t iar)
 
 static void secondary_main(unsigned cpu)
 {
-	sec_gic_rc = (uint32_t)gic_init_cpu();
-	rt_irq_hook[cpu] = sec_irq;
-	gic_enable_private(SGI_BENCH, 0x80);
-	irq_enable();
-	sec_ready = 1;
-	rt_sev();
+	(void)cpu;
 	while (!sec_stop)
 		cpu_relax();
 	irq_disable();
@@ -191,18 +186,12 @@ static __attribute__((noinline)) void sgi_loop(void)
 static void bench_sgi(void)
 {
 	uint64_t t0, t1, nop;
-	int64_t rc;
 
 	if (rt_plat.ncpus < 2) {
 		rt_fail("sgi_roundtrip", "the VM has %u vCPU, the row needs 2", rt_plat.ncpus);
 		return;
 	}
-	rc = rt_cpu_on(secondary, secondary_main);
-	if (!rt_check(rc == PSCI_RET_SUCCESS, "cpu_on", "CPU_ON returned %ld", rc))
-		return;
-	if (!rt_check(rt_wait_us(&sec_ready, 1, WAIT_US) && sec_gic_rc == 0, "secondary_up",
-		      "vCPU %u did not come up (ready %u, gic %d)", secondary, sec_ready,
-		      (int)sec_gic_rc))
+	if (!rt_start_secondary(secondary, SGI_BENCH, sec_irq, secondary_main))
 		return;
 	/* One untimed round trip first. */
 	gic_send_sgi(secondary, SGI_BENCH);

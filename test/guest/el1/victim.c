@@ -12,7 +12,7 @@
 
 const char *rt_prog = "victim";
 
-enum { M_PING = 0x50, M_PONG, M_STOP, M_NOISE };
+enum { M_PING = VLINK_PING, M_PONG = VLINK_PONG, M_STOP = VLINK_STOP }; /* rt/vlink.c */
 
 #define MAX_FILL   (64ul << 20)
 #define CHUNK      (256ul << 10)

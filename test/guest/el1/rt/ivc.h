@@ -185,4 +185,27 @@ const struct ivc_buf *ivc_find_buf(const char *label);
 /* Image layout (guest.ld). */
 extern char __image_start[], __image_end[];
 
+/*
+ * The hostile side of the victim protocol (rt/vlink.c; programs hostile, sysregs,
+ * smccc_storm, stuck and memops beside a `victim` VM). Message types are "AVIC" tags.
+ */
+enum { VLINK_PING = 0x50, VLINK_PONG, VLINK_STOP, VLINK_NOISE };
+struct vlink {
+	uint32_t vm;                  /* the victim: the lowest VM of the send mask */
+	unsigned pings, pongs;
+	uint64_t passes, first_passes; /* the victim's verification passes (PONG word 2) */
+};
+extern struct vlink vlink;
+/* After ivc_start(): finds the victim (check "victim") and pings it once. */
+bool vlink_start(void);
+/* For a program that also runs alone: nothing (false) without an armvirt,ivc-1.0 node,
+ * else ivc_start() and vlink_start(). */
+bool vlink_maybe_start(void);
+/* PING and wait for the matching PONG (5 s; 20 s the first time); false if none came. */
+bool vlink_ping(void);
+/* PINGs until the victim has completed a verification pass that began after
+ * vlink_start() (at most 30 s), checks "victim_alive" (every PING answered) and
+ * "victim_verifying" (that pass), then STOP ("stop_sent"). */
+void vlink_stop(void);
+
 #endif

@@ -151,6 +151,16 @@ __attribute__((noreturn)) void rt_cpu_off(void);
 /* Masks interrupts and sleeps forever (also a harmless CPU_ON entry point). */
 __attribute__((noreturn)) void rt_park(void);
 
+/* IRQ hook, per vCPU: called with the acknowledged INTID (the runtime does EOI afterwards). */
+typedef void (*rt_irq_fn)(uint32_t intid, uint32_t iar);
+/*
+ * Starts vCPU `cpu` (rt/smp.c): PSCI CPU_ON; the secondary initialises its GIC interface,
+ * installs `irq` as its IRQ hook, enables SGI `sgi` (priority 0x80), unmasks IRQs and runs
+ * body(cpu) (PSCI CPU_OFF when it returns). Waits up to 1 s for it to come up and reports the
+ * checks "cpu_on" and "secondary_up"; returns whether both passed.
+ */
+bool rt_start_secondary(unsigned cpu, uint32_t sgi, rt_irq_fn irq, rt_secondary_fn body);
+
 /* ---- exceptions ---- */
 struct rt_frame {
 	uint64_t x[31];
@@ -179,8 +189,7 @@ extern struct rt_probe rt_probe_state[RT_MAX_CPUS];
 typedef bool (*rt_sync_fn)(struct rt_frame *f);
 extern rt_sync_fn rt_sync_hook[RT_MAX_CPUS];
 
-/* IRQ hook, per vCPU: called with the acknowledged INTID (the runtime does EOI afterwards). */
-typedef void (*rt_irq_fn)(uint32_t intid, uint32_t iar);
+/* IRQ hook, per vCPU (rt_irq_fn above). */
 extern rt_irq_fn rt_irq_hook[RT_MAX_CPUS];
 
 static inline void irq_enable(void) { __asm__ volatile("msr daifclr, #2" : : : "memory"); }

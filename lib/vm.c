@@ -31,6 +31,7 @@
 
 #include "compat.h"
 #include "error_detail.h"
+#include "sysreg_internal.h"
 #include "vm_debug.h"
 
 /* ---------------------------------------------------------------------------------------
@@ -869,12 +870,15 @@ static enum av_exit_action handle_sys64(const struct av_exit_ctx *ctx)
 	struct av_vm *vm = vcpu->vm;
 	uint32_t iss = av_esr_get_iss(ctx->exit->esr);
 	uint32_t key = av_sysreg_key_from_iss(iss);
-	struct av_sysreg_table *t = &vm->sys;
+	struct av_sysreg_table *t = &vm->host_sys;
+	const struct av_sysreg_desc *row = av_sysreg_lookup(t, key);
 
 	sysreg_count_add(&vcpu->stats, key, 1);
-	if (vm->host_sys.nrows && av_sysreg_find(vm->host_sys.rows, vm->host_sys.nrows, key))
-		t = &vm->host_sys;
-	switch (av_sysreg_trap(t, vcpu, iss, &vcpu->ctxt.regs)) {
+	if (!row) {
+		t = &vm->sys;
+		row = av_sysreg_lookup(t, key);
+	}
+	switch (av__sysreg_trap_row(t, row, vcpu, iss, &vcpu->ctxt.regs)) {
 	case AV_ACCESS_HANDLED:
 		insn_done(vcpu);
 		return AV_EXIT_RESUME;

@@ -144,7 +144,10 @@ static void index_build(struct av_sysreg_index *ix, const struct av_sysreg_desc 
 	}
 }
 
-const struct av_sysreg_desc *av_sysreg_lookup(const struct av_sysreg_table *t, uint32_t key)
+/* av_sysreg_lookup(), inlined into the trap paths: the group's entry, then for a group
+ * mapped key by key the block's. */
+static inline __attribute__((always_inline)) const struct av_sysreg_desc *
+lookup(const struct av_sysreg_table *t, uint32_t key)
 {
 	/* The group (op0, op1, CRn): op1 and CRn are adjacent in the key (bits 16:10). */
 	unsigned g = (unsigned)(AV_FIELD_GET(AV_SYSREG_OP0, key) << 7) |
@@ -164,6 +167,11 @@ const struct av_sysreg_desc *av_sysreg_lookup(const struct av_sysreg_table *t, u
 		return r ? &t->rows[r - 1] : NULL;
 	}
 	return av_sysreg_find(t->rows, t->nrows, key);
+}
+
+const struct av_sysreg_desc *av_sysreg_lookup(const struct av_sysreg_table *t, uint32_t key)
+{
+	return lookup(t, key);
 }
 
 int av_sysreg_table_init(struct av_sysreg_table *t, const struct av_sysreg_desc *rows,
@@ -276,9 +284,9 @@ static enum av_access_result fixed(enum av_sysreg_kind kind, uint64_t value, boo
 }
 
 /* av_sysreg_emulate() with the row already looked up (NULL: none). */
-static enum av_access_result emulate_row(struct av_sysreg_table *t,
-					 const struct av_sysreg_desc *row, void *vcpu,
-					 const struct av_sysreg_access *acc, uint64_t *val)
+static inline __attribute__((always_inline)) enum av_access_result
+emulate_row(struct av_sysreg_table *t, const struct av_sysreg_desc *row, void *vcpu,
+	    const struct av_sysreg_access *acc, uint64_t *val)
 {
 	struct av_sysreg_ctx ctx;
 
@@ -304,12 +312,13 @@ static enum av_access_result emulate_row(struct av_sysreg_table *t,
 enum av_access_result av_sysreg_emulate(struct av_sysreg_table *t, void *vcpu,
 					const struct av_sysreg_access *acc, uint64_t *val)
 {
-	return emulate_row(t, av_sysreg_lookup(t, acc->key), vcpu, acc, val);
+	return emulate_row(t, lookup(t, acc->key), vcpu, acc, val);
 }
 
-enum av_access_result av__sysreg_trap_row(struct av_sysreg_table *t,
-					  const struct av_sysreg_desc *row, void *vcpu,
-					  uint32_t iss, struct av_regs *regs)
+/* av_sysreg_trap() with the row already looked up in @t (NULL: none). */
+static inline __attribute__((always_inline)) enum av_access_result
+trap_row(struct av_sysreg_table *t, const struct av_sysreg_desc *row, void *vcpu, uint32_t iss,
+	 struct av_regs *regs)
 {
 	struct av_sysreg_access acc;
 	enum av_access_result res;
@@ -330,6 +339,17 @@ enum av_access_result av__sysreg_trap_row(struct av_sysreg_table *t,
 enum av_access_result av_sysreg_trap(struct av_sysreg_table *t, void *vcpu, uint32_t iss,
 				     struct av_regs *regs)
 {
-	return av__sysreg_trap_row(t, av_sysreg_lookup(t, av_sysreg_key_from_iss(iss)), vcpu,
-				   iss, regs);
+	return trap_row(t, lookup(t, av_sysreg_key_from_iss(iss)), vcpu, iss, regs);
+}
+
+enum av_access_result av__sysreg_trap2(struct av_sysreg_table *first,
+				       struct av_sysreg_table *second, void *vcpu, uint32_t iss,
+				       struct av_regs *regs)
+{
+	uint32_t key = av_sysreg_key_from_iss(iss);
+	const struct av_sysreg_desc *row = lookup(first, key);
+
+	if (row)
+		return trap_row(first, row, vcpu, iss, regs);
+	return trap_row(second, lookup(second, key), vcpu, iss, regs);
 }

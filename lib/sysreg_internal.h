@@ -8,12 +8,12 @@
 #include <armvirt/sysreg.h>
 
 /*
- * av_sysreg_trap() with the row of the trapped key already looked up in @t
- * (av_sysreg_lookup(); NULL: none): the VM's dispatcher, which looks in the host's table
- * first, does not look the key up twice.
+ * av_sysreg_trap() over two tables: the row of the trapped key in @first, else in @second,
+ * whose unmatched behaviour applies to a key neither has. The VM's dispatcher (the host's
+ * rows, then the built-in ones) looks each key up once per table and calls no further.
  */
-enum av_access_result av__sysreg_trap_row(struct av_sysreg_table *t,
-					  const struct av_sysreg_desc *row, void *vcpu,
-					  uint32_t iss, struct av_regs *regs);
+enum av_access_result av__sysreg_trap2(struct av_sysreg_table *first,
+				       struct av_sysreg_table *second, void *vcpu, uint32_t iss,
+				       struct av_regs *regs);
 
 #endif

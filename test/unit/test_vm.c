@@ -1141,6 +1141,7 @@ static void test_wfi_and_sgi(void **state)
 static void test_sysreg_index(void **state)
 {
 	const struct av_sysreg_table *t = &w.vm.sys;
+	unsigned blocks = 0;
 	(void)state;
 
 	for (uint32_t i = 0; i < 65536; i++) {
@@ -1151,8 +1152,12 @@ static void test_sysreg_index(void **state)
 	assert_non_null(av_sysreg_lookup(t, AV_SYS_ID_AA64PFR0_EL1));
 	assert_non_null(av_sysreg_lookup(t, AV_SYS_ICC_SGI1R_EL1));
 	assert_null(av_sysreg_lookup(t, AV_SYS_SCTLR_EL1));
-	for (unsigned g = 0; g < AV_SYSREG_INDEX_GROUPS; g++)
+	for (unsigned g = 0; g < AV_SYSREG_INDEX_GROUPS; g++) {
 		assert_int_not_equal(t->index.group[g], AV_SYSREG_INDEX_SEARCH);
+		blocks += t->index.group[g] >= 1 && t->index.group[g] <= AV_SYSREG_INDEX_BLOCKS;
+	}
+	print_message("built-in sysreg table: %zu rows, %u of %u blocks\n", t->nrows, blocks,
+		      AV_SYSREG_INDEX_BLOCKS);
 }
 
 static void test_sysregs(void **state)

@@ -7,6 +7,11 @@
  * not overlap, and every HANDLER row has a callback. av_sysreg_table_init() refuses a
  * table that breaks them, so av_sysreg_find() can binary-search without further checks.
  *
+ * The index (struct av_sysreg_index) maps the key space, 2^16 encodings, in 512 groups of
+ * 128 keys, (op0, op1, CRn) then (CRm, op2): a group is empty, one row, or mapped key by key
+ * in a block of row numbers. av_sysreg_lookup() reads at most two entries; a group the
+ * index could not map (blocks used up, or a table of more than 254 rows) says "search".
+ *
  * Unhandled keys are logged once per table: the keys already reported sit in a small
  * ring (struct av_sysreg_table.warned) read and written with relaxed atomics, so
  * concurrent traps on several CPUs at worst log a key twice.
@@ -15,6 +20,7 @@
 #include <armvirt/sysreg.h>
 
 #include "compat.h"
+#include "sysreg_internal.h"
 
 /* Encoding-order bounds of a row. */
 static uint32_t row_first(const struct av_sysreg_desc *r)
@@ -87,6 +93,87 @@ int av_sysreg_table_check(const struct av_sysreg_desc *rows, size_t n)
 	return 0;
 }
 
+/* Keys per group; rows a block can number (an entry is r + 1 in a byte). */
+#define GROUP_KEYS AV_SYSREG_INDEX_GROUP_KEYS
+#define BLOCK_ROWS 254u
+
+/* The index entry of group @g, whose rows are rows[first, end) (each meets the group). */
+static uint16_t index_group(struct av_sysreg_index *ix, unsigned *blocks,
+			    const struct av_sysreg_desc *rows, size_t n, size_t first, size_t end,
+			    uint32_t g)
+{
+	uint32_t lo = g * GROUP_KEYS, hi = lo + GROUP_KEYS - 1;
+	uint8_t *b;
+
+	if (first == end)
+		return 0;
+	if (end - first == 1 && row_first(&rows[first]) <= lo && row_last(&rows[first]) >= hi &&
+	    first < AV_SYSREG_INDEX_SEARCH)
+		return (uint16_t)(AV_SYSREG_INDEX_ONE_ROW | first);
+	if (n > BLOCK_ROWS || *blocks >= AV_SYSREG_INDEX_BLOCKS)
+		return AV_SYSREG_INDEX_SEARCH;
+	b = ix->block[*blocks];
+	for (size_t r = first; r < end; r++) {
+		uint32_t from = row_first(&rows[r]), to = row_last(&rows[r]);
+
+		from = from < lo ? 0 : from - lo;
+		to = to > hi ? GROUP_KEYS - 1 : to - lo;
+		for (uint32_t k = from; k <= to; k++)
+			b[k] = (uint8_t)(r + 1);
+	}
+	return (uint16_t)++*blocks;
+}
+
+/* Build @ix for checked rows (sorted, disjoint). */
+static void index_build(struct av_sysreg_index *ix, const struct av_sysreg_desc *rows, size_t n)
+{
+	unsigned blocks = 0;
+	size_t first = 0;
+
+	for (uint32_t g = 0; g < AV_SYSREG_INDEX_GROUPS; g++) {
+		uint32_t lo = g * GROUP_KEYS, hi = lo + GROUP_KEYS - 1;
+		size_t end;
+
+		/* Skip the rows that end before the group; then take those starting in it. */
+		while (first < n && row_last(&rows[first]) < lo)
+			first++;
+		end = first;
+		while (end < n && row_first(&rows[end]) <= hi)
+			end++;
+		ix->group[g] = index_group(ix, &blocks, rows, n, first, end, g);
+	}
+}
+
+/* av_sysreg_lookup(), inlined into the trap paths: the group's entry, then for a group
+ * mapped key by key the block's. */
+static inline __attribute__((always_inline)) const struct av_sysreg_desc *
+lookup(const struct av_sysreg_table *t, uint32_t key)
+{
+	/* The group (op0, op1, CRn): op1 and CRn are adjacent in the key (bits 16:10). */
+	unsigned g = (unsigned)(AV_FIELD_GET(AV_SYSREG_OP0, key) << 7) |
+		     (unsigned)((key >> 10) & 0x7f);
+	unsigned e;
+
+	if (key & ~(uint32_t)AV_SYSREG_KEY_MASK)
+		return NULL;
+	e = t->index.group[g];
+	if (e & AV_SYSREG_INDEX_ONE_ROW)
+		return &t->rows[e & ~AV_SYSREG_INDEX_ONE_ROW];
+	if (e == 0)
+		return NULL;
+	if (e <= AV_SYSREG_INDEX_BLOCKS) {
+		unsigned r = t->index.block[e - 1][(av_sysreg_crm(key) << 3) | av_sysreg_op2(key)];
+
+		return r ? &t->rows[r - 1] : NULL;
+	}
+	return av_sysreg_find(t->rows, t->nrows, key);
+}
+
+const struct av_sysreg_desc *av_sysreg_lookup(const struct av_sysreg_table *t, uint32_t key)
+{
+	return lookup(t, key);
+}
+
 int av_sysreg_table_init(struct av_sysreg_table *t, const struct av_sysreg_desc *rows,
 			 size_t n, enum av_sysreg_kind unmatched, void *cookie)
 {
@@ -102,6 +189,7 @@ int av_sysreg_table_init(struct av_sysreg_table *t, const struct av_sysreg_desc 
 	t->nrows = n;
 	t->unmatched = unmatched;
 	t->cookie = cookie;
+	index_build(&t->index, rows, n);
 	return 0;
 }
 
@@ -195,10 +283,11 @@ static enum av_access_result fixed(enum av_sysreg_kind kind, uint64_t value, boo
 	}
 }
 
-enum av_access_result av_sysreg_emulate(struct av_sysreg_table *t, void *vcpu,
-					const struct av_sysreg_access *acc, uint64_t *val)
+/* av_sysreg_emulate() with the row already looked up (NULL: none). */
+static inline __attribute__((always_inline)) enum av_access_result
+emulate_row(struct av_sysreg_table *t, const struct av_sysreg_desc *row, void *vcpu,
+	    const struct av_sysreg_access *acc, uint64_t *val)
 {
-	const struct av_sysreg_desc *row = av_sysreg_find(t->rows, t->nrows, acc->key);
 	struct av_sysreg_ctx ctx;
 
 	if (!acc->is_write)
@@ -220,8 +309,16 @@ enum av_access_result av_sysreg_emulate(struct av_sysreg_table *t, void *vcpu,
 	return row->access(&ctx, val);
 }
 
-enum av_access_result av_sysreg_trap(struct av_sysreg_table *t, void *vcpu, uint32_t iss,
-				     struct av_regs *regs)
+enum av_access_result av_sysreg_emulate(struct av_sysreg_table *t, void *vcpu,
+					const struct av_sysreg_access *acc, uint64_t *val)
+{
+	return emulate_row(t, lookup(t, acc->key), vcpu, acc, val);
+}
+
+/* av_sysreg_trap() with the row already looked up in @t (NULL: none). */
+static inline __attribute__((always_inline)) enum av_access_result
+trap_row(struct av_sysreg_table *t, const struct av_sysreg_desc *row, void *vcpu, uint32_t iss,
+	 struct av_regs *regs)
 {
 	struct av_sysreg_access acc;
 	enum av_access_result res;
@@ -230,11 +327,29 @@ enum av_access_result av_sysreg_trap(struct av_sysreg_table *t, void *vcpu, uint
 	av_sysreg_decode_iss(iss, &acc);
 	if (acc.is_write && acc.rt < 31)
 		val = regs->x[acc.rt];
-	res = av_sysreg_emulate(t, vcpu, &acc, &val);
+	res = emulate_row(t, row, vcpu, &acc, &val);
 	if (res != AV_ACCESS_HANDLED)
 		return res;
 	if (!acc.is_write && acc.rt < 31)
 		regs->x[acc.rt] = val;
 	regs->pc += 4;
 	return res;
+}
+
+enum av_access_result av_sysreg_trap(struct av_sysreg_table *t, void *vcpu, uint32_t iss,
+				     struct av_regs *regs)
+{
+	return trap_row(t, lookup(t, av_sysreg_key_from_iss(iss)), vcpu, iss, regs);
+}
+
+enum av_access_result av__sysreg_trap2(struct av_sysreg_table *first,
+				       struct av_sysreg_table *second, void *vcpu, uint32_t iss,
+				       struct av_regs *regs)
+{
+	uint32_t key = av_sysreg_key_from_iss(iss);
+	const struct av_sysreg_desc *row = lookup(first, key);
+
+	if (row)
+		return trap_row(first, row, vcpu, iss, regs);
+	return trap_row(second, lookup(second, key), vcpu, iss, regs);
 }

@@ -31,6 +31,7 @@
 
 #include "compat.h"
 #include "error_detail.h"
+#include "sysreg_internal.h"
 #include "vm_debug.h"
 
 /* ---------------------------------------------------------------------------------------
@@ -192,10 +193,16 @@ static uint64_t size_mask(unsigned size)
  * Statistics
  */
 
+/* The first slot probed for @key. */
+static inline unsigned sysreg_slot(uint32_t key)
+{
+	return (unsigned)((key * 0x9e3779b1u) >> 16) % AV_VM_STATS_SYSREGS;
+}
+
 /* Add @n to the count of @key in an open-addressed table; full: the "other" count. */
 static void sysreg_count_add(struct av_vm_stats *s, uint32_t key, uint64_t n)
 {
-	unsigned h = (unsigned)((key * 0x9e3779b1u) >> 16) % AV_VM_STATS_SYSREGS;
+	unsigned h = sysreg_slot(key);
 
 	for (unsigned i = 0; i < AV_VM_STATS_SYSREGS; i++) {
 		struct av_vm_stat_sysreg *e = &s->sysreg[(h + i) % AV_VM_STATS_SYSREGS];
@@ -211,6 +218,17 @@ static void sysreg_count_add(struct av_vm_stats *s, uint32_t key, uint64_t n)
 		}
 	}
 	s->sysreg_other += n;
+}
+
+/* One more access to @key: its slot when it is the first probed, else sysreg_count_add(). */
+static inline void sysreg_count_one(struct av_vm_stats *s, uint32_t key)
+{
+	struct av_vm_stat_sysreg *e = &s->sysreg[sysreg_slot(key)];
+
+	if (e->key == key && e->count)
+		e->count++;
+	else
+		sysreg_count_add(s, key, 1);
 }
 
 int av_vm_stats_get(const struct av_vm *vm, struct av_vm_stats *out)
@@ -869,12 +887,9 @@ static enum av_exit_action handle_sys64(const struct av_exit_ctx *ctx)
 	struct av_vm *vm = vcpu->vm;
 	uint32_t iss = av_esr_get_iss(ctx->exit->esr);
 	uint32_t key = av_sysreg_key_from_iss(iss);
-	struct av_sysreg_table *t = &vm->sys;
 
-	sysreg_count_add(&vcpu->stats, key, 1);
-	if (vm->host_sys.nrows && av_sysreg_find(vm->host_sys.rows, vm->host_sys.nrows, key))
-		t = &vm->host_sys;
-	switch (av_sysreg_trap(t, vcpu, iss, &vcpu->ctxt.regs)) {
+	sysreg_count_one(&vcpu->stats, key);
+	switch (av__sysreg_trap2(&vm->host_sys, &vm->sys, vcpu, iss, &vcpu->ctxt.regs)) {
 	case AV_ACCESS_HANDLED:
 		insn_done(vcpu);
 		return AV_EXIT_RESUME;

@@ -435,8 +435,10 @@ static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
 		if (kind != AV_ARCH_EXIT_SYNC) {
 			bv->vgic_dirty = true;
 			bm_irq_drain();
-		} else if (AV_FIELD_GET(AV_GENMASK(31, 26), ax.esr) == AV_ESR_EC_SYS64) {
-			pc->timer_dirty = true; /* maybe the emulated physical timer */
+		} else if (AV_FIELD_GET(AV_GENMASK(31, 26), ax.esr) == AV_ESR_EC_SYS64 &&
+			   (av_sysreg_key_from_iss((uint32_t)ax.esr) & ~(uint32_t)AV_SYSREG_OP2) ==
+				   AV_SYSREG(3, 3, 14, 2, 0)) {
+			pc->timer_dirty = true; /* CNTP_{TVAL,CTL,CVAL}_EL0: the emulated timer */
 		}
 		act = av_vm_handle_exit(&bv->v, &exit);
 dispatched:

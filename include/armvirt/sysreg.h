@@ -16,7 +16,8 @@
  * PMEVCNTR<n>_EL0 (CRm = 8 + n / 8, op2 = n % 8) is one contiguous range.
  *
  * **Emulation.** A table of struct av_sysreg_desc rows, sorted and checked once with
- * av_sysreg_table_check(), is searched by binary search on every trap. Each row says what
+ * av_sysreg_table_check(), is indexed by av_sysreg_table_init() (a direct map keyed by the
+ * encoding: two table loads per trap, av_sysreg_lookup()). Each row says what
  * the register does (RAZ/WI, a constant, read-only, UNDEF, or a handler callback); keys
  * without a row get the table's default and one log line that shows the row to add.
  *
@@ -592,6 +593,31 @@ struct av_sysreg_desc {
 /** Distinct unhandled keys a table remembers so that each is logged once. */
 #define AV_SYSREG_WARN_SLOTS 16
 
+/** Groups of the lookup index: one per (op0, op1, CRn), the key order's bits 15:7. */
+#define AV_SYSREG_INDEX_GROUPS 512
+/** Keys of one group: (CRm, op2), the key order's bits 6:0. */
+#define AV_SYSREG_INDEX_GROUP_KEYS 128
+/** Groups an index can map key by key (those holding parts of several rows); further
+ *  such groups, and those of a table of more than 254 rows, are binary-searched. */
+#define AV_SYSREG_INDEX_BLOCKS 16
+
+/**
+ * Private: the lookup index av_sysreg_table_init() builds so that a trap finds its row
+ * with two table loads instead of a binary search (av_sysreg_lookup()).
+ *
+ * `group[g]` for the group g = (op0 << 7) | (op1 << 4) | CRn: 0 when no row covers a key
+ * of the group; #AV_SYSREG_INDEX_ONE_ROW | r when row r covers every key of it;
+ * #AV_SYSREG_INDEX_SEARCH when the group is binary-searched; else b (1 ..
+ * #AV_SYSREG_INDEX_BLOCKS): `block[b - 1][(CRm << 3) | op2]` is 0 (no row) or r + 1 (row r).
+ */
+struct av_sysreg_index {
+	uint16_t group[AV_SYSREG_INDEX_GROUPS];                        /**< per group */
+	uint8_t block[AV_SYSREG_INDEX_BLOCKS][AV_SYSREG_INDEX_GROUP_KEYS]; /**< per key */
+};
+
+#define AV_SYSREG_INDEX_ONE_ROW 0x8000u /**< index: the group is row (entry & 0x7fff) */
+#define AV_SYSREG_INDEX_SEARCH  0x4000u /**< index: binary-search the group */
+
 /**
  * An emulation table: sorted rows plus the behaviour for keys without a row.
  * Set up with av_sysreg_table_init(); the rows are not copied and must outlive it.
@@ -608,6 +634,7 @@ struct av_sysreg_table {
 	 *  through more would be logged on every access without one; av_vm_init() sets the
 	 *  VM's (struct av_vm::log_budget). */
 	struct av_log_budget *log_budget;
+	struct av_sysreg_index index; /**< private: built by av_sysreg_table_init() */
 };
 
 /**
@@ -634,6 +661,19 @@ int av_sysreg_table_check(const struct av_sysreg_desc *rows, size_t n);
  */
 int av_sysreg_table_init(struct av_sysreg_table *t, const struct av_sysreg_desc *rows,
 			 size_t n, enum av_sysreg_kind unmatched, void *cookie);
+
+/**
+ * The row of an initialised table covering @p key: the same answer as av_sysreg_find() on
+ * the table's rows, from the index av_sysreg_table_init() built (two table loads for the
+ * keys of groups the index maps; a binary search for the rest, see
+ * #AV_SYSREG_INDEX_BLOCKS). This is what av_sysreg_emulate() and av_sysreg_trap() use.
+ *
+ * @param t an initialised table (its rows must not have changed since)
+ * @param key the key looked up
+ * @return the row covering @p key, or NULL (also for a key with bits outside
+ *         #AV_SYSREG_KEY_MASK)
+ */
+const struct av_sysreg_desc *av_sysreg_lookup(const struct av_sysreg_table *t, uint32_t key);
 
 /**
  * Binary search of checked rows.

@@ -613,6 +613,149 @@ static void test_emulate_kinds(void **state)
 	assert_int_equal(emu(&t, &s, AV_SYS_MIDR_EL1, false, &v), AV_ACCESS_INJECT);
 }
 
+/* ------------------------------------------------------------------------------------
+ * The lookup index (av_sysreg_lookup()): every encoding of the key space against a linear
+ * scan of the rows, with the encoding order computed here from the fields.
+ */
+
+#define ALL_KEYS 65536u /* op0:op1:CRn:CRm:op2, 2 + 3 + 4 + 4 + 3 bits */
+
+/* The key of the @i-th encoding in encoding order. */
+static uint32_t key_at(uint32_t i)
+{
+	return iss_of(i >> 14, (i >> 11) & 7, (i >> 7) & 15, (i >> 3) & 15, i & 7, 0, false);
+}
+
+/* Position of @key in encoding order, from the ISS layout. */
+static uint32_t order_of(uint32_t key)
+{
+	return ((key >> 20) & 3) << 14 | ((key >> 14) & 7) << 11 | ((key >> 10) & 15) << 7 |
+	       ((key >> 1) & 15) << 3 | ((key >> 17) & 7);
+}
+
+/* The row covering @key by looking at every row. */
+static const struct av_sysreg_desc *linear_find(const struct av_sysreg_desc *rows, size_t n,
+						uint32_t key)
+{
+	for (size_t r = 0; r < n; r++) {
+		uint32_t last = rows[r].last ? rows[r].last : rows[r].key;
+
+		if (order_of(rows[r].key) <= order_of(key) && order_of(key) <= order_of(last))
+			return &rows[r];
+	}
+	return NULL;
+}
+
+/* Index @rows and compare every key (and keys with non-key bits) with the linear scan;
+ * returns how many groups the index binary-searches. */
+static unsigned check_lookup(const struct av_sysreg_desc *rows, size_t n)
+{
+	struct av_sysreg_table t;
+	unsigned searched = 0, found = 0;
+
+	assert_int_equal(av_sysreg_table_init(&t, rows, n, AV_SYSREG_UNDEF, NULL), 0);
+	for (uint32_t i = 0; i < ALL_KEYS; i++) {
+		uint32_t key = key_at(i);
+		const struct av_sysreg_desc *want = linear_find(rows, n, key);
+
+		if (av_sysreg_lookup(&t, key) != want)
+			fail_msg("key %u (order 0x%04x): index %p, rows %p", (unsigned)key,
+				 (unsigned)i, (const void *)av_sysreg_lookup(&t, key),
+				 (const void *)want);
+		/* Rt, the direction or bits above the ISS are never part of a key. */
+		assert_null(av_sysreg_lookup(&t, key | 1u));
+		assert_null(av_sysreg_lookup(&t, key | (7u << 5)));
+		assert_null(av_sysreg_lookup(&t, key | (1u << 24)));
+		found += want != NULL;
+	}
+	/* Every row is found at its first and last key. */
+	for (size_t r = 0; r < n; r++) {
+		assert_ptr_equal(av_sysreg_lookup(&t, rows[r].key), &rows[r]);
+		if (rows[r].last)
+			assert_ptr_equal(av_sysreg_lookup(&t, rows[r].last), &rows[r]);
+	}
+	for (unsigned g = 0; g < AV_SYSREG_INDEX_GROUPS; g++)
+		searched += t.index.group[g] == AV_SYSREG_INDEX_SEARCH;
+	print_message("lookup: %zu rows, %u keys covered, %u groups searched\n", n, found,
+		      searched);
+	return searched;
+}
+
+/* Rows shaped like a VM's built-in table: single registers, ranges inside a group, ranges
+ * over several groups, whole groups, and the first and last encodings. */
+static const struct av_sysreg_desc lookup_rows[] = {
+	AV_SYSREG_ROW_RAZ_WI(AV_SYSREG(0, 0, 0, 0, 0), "first"),
+	AV_SYSREG_ROW_HANDLER(AV_SYSREG(1, 0, 7, 6, 2), "DC ISW", noop_access, 0),
+	AV_SYSREG_ROW_HANDLER(AV_SYSREG(1, 0, 7, 10, 2), "DC CSW", noop_access, 0),
+	AV_SYSREG_ROW_RANGE(AV_SYSREG(2, 0, 0, 0, 0), AV_SYSREG(2, 0, 0, 2, 1), "DBG0-1",
+			    noop_access, 0),
+	AV_SYSREG_ROW_HANDLER(AV_SYSREG(2, 0, 0, 2, 2), "MDSCR_EL1", noop_access, 0),
+	AV_SYSREG_ROW_RANGE(AV_SYSREG(2, 0, 0, 2, 3), AV_SYSREG(2, 0, 0, 15, 7), "DBG2-15",
+			    noop_access, 0),
+	AV_SYSREG_ROW_RO(AV_SYSREG(2, 0, 1, 0, 0), "MDRAR_EL1", 0),
+	AV_SYSREG_ROW_RO(AV_SYSREG(3, 0, 0, 0, 6), "REVIDR_EL1", 0),
+	AV_SYSREG_ROW_RANGE(AV_SYSREG(3, 0, 0, 1, 0), AV_SYSREG(3, 0, 0, 7, 7), "ID",
+			    noop_access, 0),
+	/* From the last key of CRn 0 over the whole of CRn 1 into CRn 2. */
+	AV_SYSREG_ROW_RANGE(AV_SYSREG(3, 0, 0, 15, 7), AV_SYSREG(3, 0, 2, 0, 3), "over groups",
+			    noop_access, 0),
+	AV_SYSREG_ROW_HANDLER(AV_SYSREG(3, 0, 12, 11, 5), "ICC_SGI1R_EL1", noop_access, 0),
+	AV_SYSREG_ROW_HANDLER(AV_SYSREG(3, 0, 12, 11, 6), "ICC_ASGI1R_EL1", noop_access, 0),
+	AV_SYSREG_ROW_HANDLER(AV_SYSREG(3, 0, 12, 11, 7), "ICC_SGI0R_EL1", noop_access, 0),
+	{ .key = AV_SYSREG(3, 0, 15, 0, 0), .last = AV_SYSREG(3, 0, 15, 15, 7),
+	  .kind = AV_SYSREG_UNDEF },
+	AV_SYSREG_ROW_RANGE(AV_SYSREG(3, 3, 14, 0, 2), AV_SYSREG(3, 3, 14, 2, 2), "CNTP",
+			    noop_access, 0),
+	/* Two whole groups and the last encoding. */
+	{ .key = AV_SYSREG(3, 7, 13, 0, 0), .last = AV_SYSREG(3, 7, 14, 15, 7),
+	  .kind = AV_SYSREG_UNDEF },
+	AV_SYSREG_ROW_RAZ_WI(AV_SYSREG(3, 7, 15, 15, 7), "last"),
+};
+
+/* @n rows of random disjoint ranges in encoding order, each at most @span keys long. */
+static void random_rows(struct av_sysreg_desc *rows, size_t n, uint32_t span, uint32_t seed)
+{
+	uint32_t x = seed, next = 0, room = ALL_KEYS / (uint32_t)n;
+
+	for (size_t r = 0; r < n; r++) {
+		uint32_t first, len;
+
+		x = x * 1664525u + 1013904223u;
+		first = next + (x >> 8) % (room - span);
+		x = x * 1664525u + 1013904223u;
+		len = (x >> 8) % span;
+		rows[r] = (struct av_sysreg_desc){ .key = key_at(first),
+						   .last = len ? key_at(first + len) : 0,
+						   .kind = AV_SYSREG_RAZ_WI };
+		next += room;
+	}
+}
+
+static void test_lookup_index(void **state)
+{
+	static struct av_sysreg_desc rows[300];
+	const struct av_sysreg_desc everything[] = {
+		{ .key = AV_SYSREG(0, 0, 0, 0, 0), .last = AV_SYSREG(3, 7, 15, 15, 7),
+		  .kind = AV_SYSREG_RAZ_WI },
+	};
+	(void)state;
+
+	/* The VM-like table is mapped entirely: no group falls back to the search. */
+	assert_int_equal(check_lookup(lookup_rows, sizeof(lookup_rows) / sizeof(lookup_rows[0])),
+			 0);
+	assert_int_equal(check_lookup(everything, 1), 0);
+	assert_int_equal(check_lookup(NULL, 0), 0);
+	/* 40 short ranges in 40 groups: more partial groups than blocks, the rest searched. */
+	random_rows(rows, 40, 100, 1);
+	assert_true(check_lookup(rows, 40) >= 40 - AV_SYSREG_INDEX_BLOCKS);
+	/* Long ranges over several groups each. */
+	random_rows(rows, 12, 1000, 2);
+	check_lookup(rows, 12);
+	/* More rows than a block numbers: whole groups and empty ones still direct. */
+	random_rows(rows, 300, 8, 3);
+	assert_true(check_lookup(rows, 300) > 0);
+}
+
 static void test_trap_regs(void **state)
 {
 	struct av_sysreg_table t;
@@ -954,6 +1097,7 @@ int main(void)
 		cmocka_unit_test(test_name_table),
 		cmocka_unit_test(test_constants_match_names),
 		cmocka_unit_test(test_table_check),
+		cmocka_unit_test(test_lookup_index),
 		cmocka_unit_test(test_emulate_kinds),
 		cmocka_unit_test(test_trap_regs),
 		cmocka_unit_test(test_unhandled_log),

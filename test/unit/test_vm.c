@@ -1135,6 +1135,31 @@ static void test_wfi_and_sgi(void **state)
 	assert_int_equal(v0->ctxt.el1.esr, 0x02000000u);
 }
 
+/* The built-in table's index: the binary search's answer for every encoding of the key
+ * space (op0 3 op1 0 CRn 0: the ID registers, CRn 12: the SGI registers...), and no group
+ * of it left to the binary search on the trap path. */
+static void test_sysreg_index(void **state)
+{
+	const struct av_sysreg_table *t = &w.vm.sys;
+	unsigned blocks = 0;
+	(void)state;
+
+	for (uint32_t i = 0; i < 65536; i++) {
+		uint32_t key = AV_SYSREG(i >> 14, (i >> 11) & 7, (i >> 7) & 15, (i >> 3) & 15, i & 7);
+
+		assert_ptr_equal(av_sysreg_lookup(t, key), av_sysreg_find(t->rows, t->nrows, key));
+	}
+	assert_non_null(av_sysreg_lookup(t, AV_SYS_ID_AA64PFR0_EL1));
+	assert_non_null(av_sysreg_lookup(t, AV_SYS_ICC_SGI1R_EL1));
+	assert_null(av_sysreg_lookup(t, AV_SYS_SCTLR_EL1));
+	for (unsigned g = 0; g < AV_SYSREG_INDEX_GROUPS; g++) {
+		assert_int_not_equal(t->index.group[g], AV_SYSREG_INDEX_SEARCH);
+		blocks += t->index.group[g] >= 1 && t->index.group[g] <= AV_SYSREG_INDEX_BLOCKS;
+	}
+	print_message("built-in sysreg table: %zu rows, %u of %u blocks\n", t->nrows, blocks,
+		      AV_SYSREG_INDEX_BLOCKS);
+}
+
 static void test_sysregs(void **state)
 {
 	struct av_vcpu *v = &w.vcpu[0];
@@ -1826,6 +1851,7 @@ int main(void)
 		T(test_hidden_feature_undef),
 		T(test_wfi_and_sgi),
 		T(test_try_fast),
+		T(test_sysreg_index),
 		T(test_sysregs),
 		T(test_sysreg_log_budget),
 		T(test_debug_regs),

@@ -559,18 +559,17 @@ int av_vgic_pulse(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint64_t 
 void av__vgic_sgi_raise(struct av_vgic *vgic, unsigned src, uint64_t targets, unsigned sgi,
 		    uint64_t *kick)
 {
-	for (unsigned v = 0; v < vgic->nr_vcpus; v++) {
-		struct av_vgic_irq *irq;
+	/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult): nr_vcpus >= 1 */
+	for (targets &= AV_GENMASK(vgic->nr_vcpus - 1, 0); targets; targets &= targets - 1) {
+		unsigned v = (unsigned)__builtin_ctzll(targets);
+		struct av_vgic_irq *irq = &vgic->irq[v * AV_VGIC_NR_PRIVATE + sgi];
 
-		if (!(targets & AV_BIT(v)))
-			continue;
-		irq = av__vgic_irq(vgic, v, sgi);
 		av__vgic_lock_vcpu(vgic, v);
 		if (vgic->model == AV_VGIC_V2)
 			irq->sgi_src |= (uint8_t)AV_BIT(src);
 		else
 			irq->flags |= AV_VGIC_IRQF_LATCH;
-		av__vgic_irq_changed(vgic, irq, kick);
+		irq_changed(vgic, irq, kick);
 		av__vgic_unlock_vcpu(vgic, v);
 	}
 }

@@ -559,18 +559,17 @@ int av_vgic_pulse(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, uint64_t 
 void av__vgic_sgi_raise(struct av_vgic *vgic, unsigned src, uint64_t targets, unsigned sgi,
 		    uint64_t *kick)
 {
-	for (unsigned v = 0; v < vgic->nr_vcpus; v++) {
-		struct av_vgic_irq *irq;
+	/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult): nr_vcpus >= 1 */
+	for (targets &= AV_GENMASK(vgic->nr_vcpus - 1, 0); targets; targets &= targets - 1) {
+		unsigned v = (unsigned)__builtin_ctzll(targets);
+		struct av_vgic_irq *irq = &vgic->irq[v * AV_VGIC_NR_PRIVATE + sgi];
 
-		if (!(targets & AV_BIT(v)))
-			continue;
-		irq = av__vgic_irq(vgic, v, sgi);
 		av__vgic_lock_vcpu(vgic, v);
 		if (vgic->model == AV_VGIC_V2)
 			irq->sgi_src |= (uint8_t)AV_BIT(src);
 		else
 			irq->flags |= AV_VGIC_IRQF_LATCH;
-		av__vgic_irq_changed(vgic, irq, kick);
+		irq_changed(vgic, irq, kick);
 		av__vgic_unlock_vcpu(vgic, v);
 	}
 }
@@ -963,6 +962,78 @@ int av_vgic_sync(struct av_vgic *vgic, unsigned vcpu)
 	if (!vgic || vcpu >= vgic->nr_vcpus)
 		return -AV_EINVAL;
 	return sync(vgic, vcpu, false);
+}
+
+/*
+ * av_vgic_raise_listed() under the vCPU's lock: the LR that @irq (a PPI of @vcpu, able to
+ * fire, its line about to rise into a pending state) can take at once, or -1. The LRs must
+ * be those the last flush wrote, not folded back (lr_live == lr_used). An IRQ still in one
+ * of them takes it again once the guest is done with it (read back empty: folded here, as a
+ * sync would); one on no list takes the first LR above them, if there is one. Otherwise a
+ * flush decides (something waits, or the IRQ is busy).
+ */
+static int lr_for_raise(struct av_vgic *vgic, unsigned vcpu, struct av_vgic_irq *irq,
+			unsigned nr)
+{
+	struct av_vgic_vcpu *vc = &vgic->vcpu[vcpu];
+	struct av_vgic_lr lr;
+	unsigned idx = irq->lr;
+
+	if (vc->lr_live != vc->lr_used)
+		return -1;
+	if (idx == VGIC_NO_LR) {
+		if (irq->owner != VGIC_NO_VCPU || (irq->flags & AV_VGIC_IRQF_ACTIVE) ||
+		    vc->lr_used >= nr)
+			return -1;
+		return vc->lr_used;
+	}
+	vgic->lr_ops->read_lr(vgic->lr_cookie, vcpu, idx, &lr);
+	if (lr.state != AV_VGIC_LR_INVALID)
+		return -1;
+	lr_fold(vgic, irq, &lr);
+	return (int)idx;
+}
+
+int av_vgic_raise_listed(struct av_vgic *vgic, unsigned vcpu, uint32_t intid,
+			 uint64_t *kicked)
+{
+	struct av_vgic_vcpu *vc;
+	struct av_vgic_irq *irq;
+	unsigned nr;
+	int idx = -1;
+
+	if (!vgic || vcpu >= vgic->nr_vcpus || intid < AV_VGIC_NR_SGIS ||
+	    intid >= AV_VGIC_NR_PRIVATE)
+		return -AV_EINVAL;
+	vc = &vgic->vcpu[vcpu];
+	irq = &vgic->irq[vcpu * AV_VGIC_NR_PRIVATE + intid];
+	nr = vgic->lr_ops->nr_lrs(vgic->lr_cookie, vcpu);
+	if (nr > AV_VGIC_MAX_LRS)
+		nr = AV_VGIC_MAX_LRS;
+	av__vgic_lock_vcpu(vgic, vcpu);
+	/* Pending once raised: a level line, or an edge line that was low (it rises). */
+	if (irq_can_fire(vgic, irq) &&
+	    (irq->flags & (AV_VGIC_IRQF_EDGE | AV_VGIC_IRQF_LINE)) !=
+		    (AV_VGIC_IRQF_EDGE | AV_VGIC_IRQF_LINE))
+		idx = lr_for_raise(vgic, vcpu, irq, nr);
+	if (idx >= 0) {
+		if (irq->flags & AV_VGIC_IRQF_EDGE)
+			irq->flags |= AV_VGIC_IRQF_LATCH;
+		irq->flags |= AV_VGIC_IRQF_LINE;
+		if (irq->owner == VGIC_NO_VCPU) {
+			list_add(vgic, irq, vcpu);
+			vc->lr_used = vc->lr_live = (uint8_t)(idx + 1);
+		}
+		lr_place(vgic, vcpu, vc, irq_slot(vgic, irq), (unsigned)idx, true);
+	}
+	av__vgic_unlock_vcpu(vgic, vcpu);
+	if (idx >= 0)
+		return 1;
+	/* A flush decides: the LRs are folded back first, as after any other exit. */
+	if (vc->lr_live)
+		sync(vgic, vcpu, false);
+	av_vgic_set_level(vgic, vcpu, intid, true, kicked);
+	return 0;
 }
 
 /* av_vgic_has_pending() of a vCPU with a non-empty list (its own frame: the empty look needs

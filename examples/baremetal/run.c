@@ -6,15 +6,24 @@
  */
 #include "bm_internal.h"
 
+/*
+ * Per pCPU: a kick SGI sent to it asks for a scheduling decision (sched_kick()), not only a
+ * flush of its running vCPU's vGIC state (bm_vgic_kick(), which sets that vCPU's vgic_dirty
+ * first). Apart from struct bm_pcpu, whose layout the world switch's figures depend on.
+ */
+static bool kick_resched[PORT_MAX_CPUS];
+
 /* Make pCPU @cpu take a scheduling decision: a kick SGI, or a flag for this one. */
 void sched_kick(unsigned cpu)
 {
 	if (cpu == AV_SCHED_NO_CPU)
 		return;
-	if (cpu == port_this_cpu()->index)
+	if (cpu == port_this_cpu()->index) {
 		pcpus[cpu].resched = true;
-	else
+	} else {
+		__atomic_store_n(&kick_resched[cpu], true, __ATOMIC_RELEASE);
 		port_kick(cpu);
+	}
 }
 
 /*
@@ -86,13 +95,22 @@ static struct bm_vcpu *loaded_vcpu(const struct av_arch_cpu *cpu)
 	return (struct bm_vcpu *)(void *)((char *)cpu->loaded - offsetof(struct bm_vcpu, arch));
 }
 
+/* CNTV_CTL_EL0 of the loaded vCPU says its virtual timer's line is high. */
+static bool vtimer_firing(void)
+{
+	uint64_t ctl;
+
+	__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
+	return (ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK | AV_CNT_CTL_ISTATUS)) ==
+	       (AV_CNT_CTL_ENABLE | AV_CNT_CTL_ISTATUS);
+}
+
 static void bm_irq_handle(unsigned intid, uint32_t iar)
 {
 	unsigned self = port_this_cpu()->index;
 	struct bm_pcpu *pc = &pcpus[self];
 	struct bm_vcpu *bv;
 	struct bm_vm *vm;
-	uint64_t ctl;
 
 	switch (intid) {
 	case PORT_PPI_VTIMER:
@@ -106,9 +124,7 @@ static void bm_irq_handle(unsigned intid, uint32_t iar)
 		 * drops it and releases the physical PPI. A stale assertion is dropped here.
 		 */
 		bv = loaded_vcpu(av_arch_this_cpu());
-		__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
-		if (bv && (ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK | AV_CNT_CTL_ISTATUS)) ==
-				  (AV_CNT_CTL_ENABLE | AV_CNT_CTL_ISTATUS)) {
+		if (bv && vtimer_firing()) {
 			pc->vtimer_left_active = true; /* vcpu_unload() looks at it */
 			av_vgic_set_level(&bv->vm->vgic, bv->v.index, AV_VIRT_TIMER_VIRT_INTID, true,
 					  NULL);
@@ -140,7 +156,11 @@ static void bm_irq_handle(unsigned intid, uint32_t iar)
 		bm_pmu_irq(loaded_vcpu(av_arch_this_cpu()));
 		break;
 	case PORT_SGI_KICK:
-		pc->resched = true; /* something to schedule or to deliver: pick again */
+		/* Something to schedule: pick again. Only something to deliver to the vCPU
+		 * running here (vgic_dirty): the run loop flushes it and re-enters. An idle
+		 * pCPU picks anyway. */
+		if (__atomic_exchange_n(&kick_resched[self], false, __ATOMIC_ACQUIRE) || !pc->cur)
+			pc->resched = true;
 		break;
 	case BM_UART_INTID:
 		console_rx_irq();
@@ -197,9 +217,7 @@ int bm_vgic_line_level(void *cookie, unsigned idx, uint32_t intid)
 		return on < 0 ? -1 : on > 0; /* negative: not a timer PPI, can't tell */
 	}
 	if (cpu->loaded == &bv->arch) {
-		__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
-		if ((ctl & (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK | AV_CNT_CTL_ISTATUS)) ==
-		    (AV_CNT_CTL_ENABLE | AV_CNT_CTL_ISTATUS))
+		if (vtimer_firing())
 			return 1;
 		vtimer_ppi_release(&pcpus[cpu->index]);
 		return 0;
@@ -224,6 +242,59 @@ void bm_irq_drain(void)
 			return;
 		bm_irq_handle(intid, iar);
 	}
+}
+
+/*
+ * An IRQ exit of @bv, the vCPU running here: every interrupt taken here, without the exit
+ * dispatcher. Its own virtual timer's PPI goes into a list register at once
+ * (av_vgic_raise_listed(): the LRs stay live, no sync, no flush); a kick leaves the flush to
+ * the run loop (the sender set vgic_dirty if this vCPU has something new) and asks for a
+ * scheduling decision only if the sender wanted one; anything else is handled as after any
+ * other exit (LRs folded back first, then bm_irq_handle(), then a flush). Returns false with
+ * nothing taken (a spurious exit: the general path).
+ */
+static __attribute__((noinline)) bool irq_exit_fast(struct bm_vcpu *bv)
+{
+	struct bm_vm *vm = bv->vm;
+	unsigned self = port_this_cpu()->index, idx = bv->v.index;
+	bool any = false, live = vm->lr_live[idx] || vm->lr_maint[idx];
+
+	for (unsigned n = 0; n < 64; n++) {
+		uint32_t iar = port_irq_ack();
+		unsigned intid = port_irq_intid(iar);
+
+		if (intid >= 1020)
+			break;
+		any = true;
+		if (intid == PORT_SGI_KICK) {
+			bm_irq_handle(intid, iar);
+			continue;
+		}
+		if (intid == PORT_PPI_VTIMER && vtimer_firing()) {
+			pcpus[self].vtimer_left_active = true; /* as bm_irq_handle() */
+			if (av_vgic_raise_listed(&vm->vgic, idx, AV_VIRT_TIMER_VIRT_INTID, NULL) ==
+			    1) {
+				live = true;
+				continue;
+			}
+			live = false; /* folded back: flush */
+			bv->vgic_dirty = true;
+			continue;
+		}
+		if (live) {
+			av_vgic_sync(&vm->vgic, idx);
+			live = false;
+		}
+		bv->vgic_dirty = true;
+		bm_irq_handle(intid, iar);
+	}
+	if (!any)
+		return false;
+	bv->lr_unsynced = live;
+	bv->v.stats.exits++;
+	bv->v.stats.kind[AV_EXIT_IRQ]++;
+	bv->v.stats.action[AV_EXIT_RESUME]++;
+	return true;
 }
 
 /*
@@ -406,9 +477,12 @@ static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
 		 * back, which stay live in the hardware (lr_unsynced) until something needs the
 		 * vGIC's view (a flush, another exit, a switch).
 		 */
-		if (kind == AV_ARCH_EXIT_SYNC &&
-		    av_vm_try_hvc(&bv->v, ax.esr, AV_IVC_HC_FIRST, vm->fast_ivc_last, bm_fast_ivc,
-				  vm, &act)) {
+		if (kind != AV_ARCH_EXIT_SYNC) {
+			/* Interrupts likewise: taken without the dispatcher (irq_exit_fast()). */
+			if (kind == AV_ARCH_EXIT_IRQ && irq_exit_fast(bv))
+				continue;
+		} else if (av_vm_try_hvc(&bv->v, ax.esr, AV_IVC_HC_FIRST, vm->fast_ivc_last,
+					 bm_fast_ivc, vm, &act)) {
 			if (lrs)
 				bv->lr_unsynced = true;
 			continue;

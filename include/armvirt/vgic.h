@@ -458,6 +458,33 @@ int av_vgic_set_level(struct av_vgic *vgic, unsigned vcpu, uint32_t intid, bool 
 		      uint64_t *kicked);
 
 /**
+ * Raise the line of private interrupt @p intid (a PPI, 16..31) of vCPU @p vcpu, which is
+ * running on the calling pCPU between an exit and its next entry, and list it in a list
+ * register at once: the forwarding of a HW-linked PPI (the virtual timer's, taken at EL2)
+ * without av_vgic_sync() and av_vgic_flush().
+ *
+ * Call it with the list registers as the last av_vgic_flush() of @p vcpu left them (the run
+ * loop re-enters with them as they are), or folded back by av_vgic_sync(). The interrupt is
+ * placed when it can fire and becomes pending, and either sits in an LR the guest has
+ * emptied since the flush (it takes it again) or is on no list while an LR above those the
+ * flush wrote is free: what a full flush would list too, since nothing waits behind it.
+ * Otherwise the LRs are folded back (as av_vgic_sync() does) and the line is raised as with
+ * av_vgic_set_level(): the vCPU is kicked if the interrupt became deliverable, and the next
+ * av_vgic_flush() lists it.
+ *
+ * @param vgic the vGIC
+ * @param vcpu the running vCPU whose list registers are loaded on this pCPU
+ * @param intid a PPI (16..31)
+ * @param kicked optional (may be NULL): OR-ed with the bits of the vCPUs that need a kick
+ *        (only when it was not placed)
+ * @return 1 when placed in an LR (the LRs stay live: enter without a flush), 0 when only
+ *         raised (LRs folded back: flush before the entry), -AV_EINVAL for a bad vCPU or
+ *         an INTID that is not a PPI
+ */
+int av_vgic_raise_listed(struct av_vgic *vgic, unsigned vcpu, uint32_t intid,
+			 uint64_t *kicked);
+
+/**
  * Pulse an edge: latch the interrupt pending (works for level IRQs as a software pend).
  * @param vgic the vGIC
  * @param vcpu vCPU index

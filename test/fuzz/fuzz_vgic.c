@@ -6,7 +6,7 @@
  * twelve bytes each: a distributor or redistributor access of any width (1, 2, 4, 8 and
  * odd ones) at any offset, reads and writes of any value; a level change, pulse, SGI
  * (av_vgic_send_sgi(), ICC_SGI1R_EL1), HW link or resample switch with arbitrary
- * arguments; a flush; the guest acknowledging, completing, deactivating or clearing list
+ * arguments; a PPI raised straight into a list register (av_vgic_raise_listed()); a flush; the guest acknowledging, completing, deactivating or clearing list
  * registers as a CPU interface would; a sync; a save whose snapshot is mutated then
  * restored. A fake backend holds the list registers; a table gives resampled line levels.
  * Invariants checked after every operation (a violation traps):
@@ -190,6 +190,13 @@ static void op(const uint8_t *a)
 		break;
 	}
 	case 2:
+		if (a[4] & 2) {
+			/* Mostly a PPI, as a host forwarding its timer does. */
+			rc = av_vgic_raise_listed(&G, c, a[4] & 4 ? intid : 16 + intid % 16, &kicked);
+			CHECK(rc == 0 || rc == 1 || rc == -AV_EINVAL);
+			CHECK(rc != 1 || !kicked);
+			break;
+		}
 		rc = av_vgic_set_level(&G, c, intid, a[4] & 1, &kicked);
 		CHECK(rc == 0 || rc == -AV_EINVAL);
 		break;

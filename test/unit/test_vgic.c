@@ -2007,6 +2007,182 @@ static void test_flush_twice(void **state)
 }
 
 /*
+ * av_vgic_raise_listed(): the virtual timer's PPI forwarded into a free LR of the running vCPU
+ * without sync or flush, beside an SPI the last flush listed; the LRs and the vGIC's view
+ * then agree (av_vgic_check()) and the guest's handling folds back as after a flush. Where a
+ * flush is needed (LRs folded back by a sync, no free LR, the PPI disabled or listed
+ * already) it only raises the line, as av_vgic_set_level() does, and the next flush lists it.
+ */
+static void ppi_on(enum av_vgic_model model, uint32_t intid)
+{
+	if (model == AV_VGIC_V2) {
+		d2w(0, 0x080, 4, d2r(0, 0x080, 4) | 1u << intid); /* IGROUPR0: group 1 */
+		d2w(0, 0x100, 4, 1u << intid);                     /* ISENABLER0 */
+	} else {
+		rw(0, 0x14, 4, 0);                                 /* GICR_WAKER: awake */
+		rw(0, 0x10080, 4, rr(0, 0x10080, 4) | 1u << intid);
+		rw(0, 0x10100, 4, 1u << intid);
+	}
+}
+
+/* The LR of vCPU @vcpu that holds @vintid. */
+static unsigned lr_of(unsigned vcpu, uint32_t vintid)
+{
+	for (unsigned i = 0; i < fake_nr_lrs; i++)
+		if (fake[vcpu].lr[i].vintid == vintid)
+			return i;
+	fail_msg("INTID %u in no LR", vintid);
+	return 0;
+}
+
+static void raise_listed_run(enum av_vgic_model model)
+{
+	uint64_t kicked = 0;
+
+	setup(model, 2, 32, NULL);
+	if (model == AV_VGIC_V2) {
+		d2w(0, 0x000, 4, 3);
+		d2w(0, 0x084, 4, 1u << 8);                         /* SPI 40: group 1 */
+		d2w(0, 0x828, 1, 1);                               /* ITARGETSR: vCPU 0 */
+		d2w(0, 0x104, 4, 1u << 8);                         /* ISENABLER1 */
+	} else {
+		v3_spi_on(40, 0x80);
+	}
+	ppi_on(model, 27);
+	assert_int_equal(av_vgic_map_hw(&G, 0, 27, 27), 0);
+	assert_int_equal(av_vgic_set_level(&G, 0, 40, true, NULL), 0);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].vintid, 40);
+	kick_seen = 0;
+
+	/* Placed in LR 1, above what the flush wrote; nobody kicked. */
+	assert_int_equal(av_vgic_raise_listed(&G, 0, 27, &kicked), 1);
+	assert_int_equal(fake[0].lr[1].vintid, 27);
+	assert_true(fake[0].lr[1].hw);
+	assert_int_equal(fake[0].lr[1].pintid, 27);
+	assert_int_equal(fake[0].lr[1].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(kicked, 0);
+	assert_int_equal(kick_seen, 0);
+	assert_true(st(0, 27).in_lr);
+	assert_int_equal(st(0, 27).owner, 0);
+	assert_int_equal(av_vgic_check(&G, NULL), 0);
+	/* Listed and pending already: only raised (LRs folded back), nothing listed twice. */
+	assert_int_equal(av_vgic_raise_listed(&G, 0, 27, NULL), 0);
+	assert_int_equal(av_vgic_check(&G, NULL), 0);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(lrs_valid(&G, 0), 2);
+	assert_int_equal(av_vgic_check(&G, NULL), 0);
+
+	/* The guest takes the timer (HW: its EOI deactivates the physical PPI) and the SPI. */
+	guest_ack(0, lr_of(0, 27));
+	guest_eoi(0, lr_of(0, 27));
+	guest_ack(0, lr_of(0, 40));
+	av_vgic_sync(&G, 0);
+	assert_false(st(0, 27).active);
+	assert_false(st(0, 27).line);
+	assert_int_equal(st(0, 27).owner, -1);
+	assert_true(st(0, 40).active);
+	assert_int_equal(av_vgic_set_level(&G, 0, 40, false, NULL), 0); /* the device is served */
+	assert_int_equal(av_vgic_check(&G, NULL), 0);
+
+	/* Folded back by the sync (no flush since): only raised, the vCPU kicked. */
+	assert_int_equal(av_vgic_raise_listed(&G, 0, 27, &kicked), 0);
+	assert_int_equal(kicked, 1);
+	assert_true(st(0, 27).pending);
+	assert_false(st(0, 27).in_lr);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].vintid, 40);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_ACTIVE);
+	assert_int_equal(fake[0].lr[1].vintid, 27);
+	assert_int_equal(fake[0].lr[1].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(av_vgic_check(&G, NULL), 0);
+	guest_ack(0, 1);
+	guest_eoi(0, 1);
+	av_vgic_sync(&G, 0);
+	av_vgic_flush(&G, 0);
+
+	/* No free LR: only raised; the flush asks for the underflow interrupt. */
+	fake_nr_lrs = 1;
+	av_vgic_sync(&G, 0);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(av_vgic_raise_listed(&G, 0, 27, NULL), 0);
+	assert_int_equal(lrs_valid(&G, 0), 1);
+	av_vgic_sync(&G, 0);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].vintid, 40);
+	assert_true(fake[0].maint & AV_VGIC_MAINT_UNDERFLOW);
+	assert_int_equal(av_vgic_check(&G, NULL), 0);
+	/* The SPI retired, the timer's turn; and a flush after a raise folds the LRs first. */
+	guest_eoi(0, 0);
+	av_vgic_sync(&G, 0);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].vintid, 27);
+	guest_ack(0, 0);
+	guest_eoi(0, 0);
+	fake_nr_lrs = 4;
+	assert_int_equal(av_vgic_raise_listed(&G, 0, 27, NULL), 1);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].vintid, 27);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(lrs_valid(&G, 0), 1);
+	assert_int_equal(av_vgic_check(&G, NULL), 0);
+	/* Acknowledged, an exit (the LR written back active), deactivated, fired again: the
+	 * LR the guest emptied is taken again, pending only. */
+	guest_ack(0, 0);
+	av_vgic_sync(&G, 0);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_ACTIVE);
+	guest_eoi(0, 0);
+	assert_int_equal(av_vgic_raise_listed(&G, 0, 27, NULL), 1);
+	assert_int_equal(fake[0].lr[0].vintid, 27);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_PENDING);
+	assert_false(st(0, 27).active);
+	assert_int_equal(av_vgic_check(&G, NULL), 0);
+	guest_ack(0, 0);
+	guest_eoi(0, 0);
+	av_vgic_sync(&G, 0);
+	assert_false(st(0, 27).line);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(lrs_valid(&G, 0), 0);
+
+	/* Disabled: the line goes high, nothing listed, no kick. */
+	if (model == AV_VGIC_V2)
+		d2w(0, 0x180, 4, 1u << 27);                    /* ICENABLER0 */
+	else
+		rw(0, 0x10180, 4, 1u << 27);
+	kicked = 0;
+	assert_int_equal(av_vgic_raise_listed(&G, 0, 27, &kicked), 0);
+	assert_int_equal(kicked, 0);
+	assert_true(st(0, 27).line);
+	assert_int_equal(lrs_valid(&G, 0), 0);
+	assert_int_equal(av_vgic_check(&G, NULL), 0);
+
+	/* An edge PPI latches its rising edge. */
+	ppi_on(model, 20);
+	if (model == AV_VGIC_V2)
+		d2w(0, 0xc04, 4, 2u << 8);                     /* ICFGR1: PPI 20 edge */
+	else
+		rw(0, 0x10c04, 4, 2u << 8);
+	assert_int_equal(av_vgic_raise_listed(&G, 0, 20, NULL), 1);
+	assert_int_equal(fake[0].lr[0].vintid, 20);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(av_vgic_check(&G, NULL), 0);
+
+	/* Not a PPI, or no such vCPU. */
+	assert_int_equal(av_vgic_raise_listed(&G, 0, 3, NULL), -AV_EINVAL);
+	assert_int_equal(av_vgic_raise_listed(&G, 0, 40, NULL), -AV_EINVAL);
+	assert_int_equal(av_vgic_raise_listed(&G, 2, 27, NULL), -AV_EINVAL);
+	assert_int_equal(av_vgic_raise_listed(NULL, 0, 27, NULL), -AV_EINVAL);
+}
+
+static void test_raise_listed(void **state)
+{
+	(void)state;
+	raise_listed_run(AV_VGIC_V3);
+	raise_listed_run(AV_VGIC_V2);
+}
+
+/*
  * Issue 18, finding 2: av_vgic_restore() takes only what the calls that build a vGIC's state
  * could have built. Each mutation of a valid snapshot is refused with -AV_EINVAL and leaves
  * the vGIC as it was, byte for byte.
@@ -2717,6 +2893,7 @@ int main(void)
 		cmocka_unit_test(test_private_paths_unlocked_dist),
 		cmocka_unit_test(test_flush_sync_match_general),
 		cmocka_unit_test(test_flush_twice),
+		cmocka_unit_test(test_raise_listed),
 		cmocka_unit_test(test_restore_strict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,7 +38,14 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 log="$work/console.log"
 
-fail() { echo "FAIL: $*"; echo "---- console ($log) ----"; tail -n 60 "$log" 2>/dev/null; exit 1; }
+fail() {
+  echo "FAIL: $*"
+  echo "---- the checks that failed in the guests, RCU stalls ----"
+  grep -E '^linux[01]: (SOAK-TIMER: (.*FAIL|cpu[0-9]+ window)|SOAK-ERROR|.*rcu: INFO)' "$log" 2>/dev/null | head -n 20
+  echo "---- console ($log) ----"
+  tail -n 60 "$log" 2>/dev/null
+  exit 1
+}
 
 case "$secs" in ''|*[!0-9]*|0) fail "ARMVIRT_SOAK_SECONDS must be a positive number of seconds" ;; esac
 for f in "$hyp" "$images/Image" "$images/initramfs.gz"; do

@@ -149,4 +149,4 @@ for vm in linux0 linux1; do
     fail "$vm: received ${rok:-?} good and ${rbad:-?} bad transfers, $peer sent ${psent:-?}"
 done
 echo "PASS: armvirt-bm GICv$gic soak: two Linux VMs (2 vCPUs each) on -smp 2, $secs s of guest time; QEMU ran $((end - start)) s"
-grep -E '^linux[01]: SOAK(-TIMER|-RESULT|-DISK-FINAL|-DONE|: start|: linux)|^armvirt-bm: .*(virtio-net|vda|disk)' "$log"
+grep -E '^linux[01]: (SOAK(-TIMER|-RESULT|-DISK-FINAL|-DONE|: start|: linux)|virtio-(blk|net)( 0)?: [0-9n])|^armvirt-bm: .*(virtio-net|vda|disk)' "$log"

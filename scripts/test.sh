@@ -4,6 +4,7 @@
 #   scripts/test.sh              everything
 #   scripts/test.sh -L unit      only the unit tests
 #   scripts/test.sh -R esr -V    one suite, verbose
+#   scripts/test.sh -L soak -V   the soak test, left out otherwise (doc/soak.md)
 #
 # Configurations (build directories under $ARMVIRT_BUILD_DIR, default ./build):
 # The aarch64 configurations are built optimised (what a user ships; the qemu benchmarks read
@@ -35,6 +36,11 @@ configure_build linux RelWithDebInfo -DARMVIRT_WERROR=ON -DCMAKE_TOOLCHAIN_FILE=
 configure_build host Debug -DARMVIRT_SANITIZE=ON -DARMVIRT_WERROR=ON -DARMVIRT_EL2_BUILD_DIR="$build/none" \
   -DARMVIRT_LINUX_BUILD_DIR="$build/linux"
 
+# The soak test (label soak, doc/soak.md) runs only when asked for: scripts/test.sh -L soak.
+case " $* " in
+  *soak*) ;;
+  *) set -- -LE '^soak$' "$@" ;;
+esac
 echo "== ctest $*"
 cd "$build/host"
 ctest --output-on-failure -j"$jobs" "$@"

@@ -92,3 +92,5 @@ bm_multi_image(flash vm_flash.c flash)
 bm_multi_image(linux-net vm_linux_net.c)
 bm_multi_image(linux-net-iso vm_linux_net.c DEFS BM_NET_ISO)
 bm_multi_image(linux-net-flood vm_linux_net.c DEFS BM_NET_FLOOD)
+# The soak test's two Linux VMs, disk and network each (vm_linux_soak.c, test/guest/soak.sh).
+bm_multi_image(linux-soak vm_linux_soak.c)

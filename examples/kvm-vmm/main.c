@@ -107,7 +107,9 @@ static bool reserve_stdio(void)
 			continue;
 		out_closed |= fd == STDOUT_FILENO;
 		int n = open("/dev/null", fd ? O_WRONLY : O_RDONLY);
-		if (n >= 0 && n != fd) { /* a lower descriptor was closed too: it got /dev/null */
+		/* open() takes the lowest free descriptor, fd itself (those below are open by now);
+		 * should it not, the new one is moved there. */
+		if (n >= 0 && n != fd) {
 			dup2(n, fd);
 			close(n);
 		}

@@ -84,6 +84,9 @@ guest)
       echo 'echo "VMM-GICV3-EXIT: $?"'
       echo "armvirt-vmm run --kernel /guest/$(basename "$image") --irqchip gicv3-its 2>&1"
       echo 'echo "VMM-ITS-EXIT: $?"'
+      # more vCPUs than KVM's vGICv2 takes, without --irqchip: refused before any VM exists
+      echo "armvirt-vmm run --kernel /guest/$(basename "$image") --cpus 9 2>&1"
+      echo 'echo "VMM-CPUS-EXIT: $?"'
     fi
   } >"$scen"
   nested "guest-$name-gicv$gic" "$scen" --file "$image" --gic "$gic" --timeout 100
@@ -104,6 +107,10 @@ guest)
     [ -n "$st3" ] && [ "$st3" != 0 ] || fail "an ITS on a GICv2-only host: exit status '$st3'"
     grep -q '^armvirt-vmm: --irqchip gicv3-its: .*GICv3' "$log" ||
       fail "an ITS on a GICv2-only host: no clear message"
+    st3=$(vmm_status VMM-CPUS-EXIT)
+    [ "$st3" = 1 ] || fail "--cpus 9 on a GICv2-only host: exit status '$st3', expected 1"
+    grep -q '^armvirt-vmm: --cpus 9: this host has only a GICv2, which addresses at most 8 vCPUs$' "$log" ||
+      fail "--cpus 9 on a GICv2-only host: no clear message"
   fi
   echo "PASS: $name under armvirt-vmm (outer GICv$gic, nested KVM): guest PASS, VMM exit 0, ${nisv:-0} NISV exits, ${elapsed} s"
   ;;

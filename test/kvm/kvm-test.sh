@@ -273,6 +273,7 @@ out=$(su nobody -s /bin/sh -c "armvirt-vmm run --kernel /tmp/k-noperm" 2>&1 </de
 echo "ERR-CASE kernel-unreadable: exit $? lines $(printf '%s\n' "$out" | wc -l): $out"
 e initrd-directory run --kernel $k --initrd /tmp/disk-dir
 e initrd-fifo timeout 20 armvirt-vmm run --kernel $k --initrd /tmp/fifo
+e disk-fifo timeout 20 armvirt-vmm run --kernel $k --disk /tmp/fifo,ro
 e initrd-dev-zero run --kernel $k --initrd /dev/zero
 e initrd-empty run --kernel $k --initrd /tmp/empty
 # a sysfs attribute reports 4096 bytes and has fewer: a file that ends before its size
@@ -317,7 +318,7 @@ echo "RESET-CASE: exit $?"
 SCEN
   nested errors "$scen" --file "$guests/isv0.bin" --file "$guests/spin.bin" --timeout 500
   cases=$(grep '^ERR-CASE ' "$log")
-  [ "$(echo "$cases" | wc -l)" -eq 70 ] || fail "errors: expected 70 cases"
+  [ "$(echo "$cases" | wc -l)" -eq 71 ] || fail "errors: expected 71 cases"
   bad=0
   # bash's own matching: a loaded machine forks slowly
   case_re='^ERR-CASE ([^:]*): exit ([0-9]*) lines ([0-9]*): (.*)$'
@@ -372,6 +373,7 @@ SCEN
     kernel-dev-zero) want='^armvirt-vmm: --kernel /dev/zero: a character device, not a regular file$' ;;
     kernel-unreadable) want='^armvirt-vmm: --kernel /tmp/k-noperm: Permission denied$' ;;
     initrd-directory) want='^armvirt-vmm: --initrd /tmp/disk-dir: a directory, not a file$' ;;
+    disk-fifo) want='^armvirt-vmm: --disk /tmp/fifo: neither a regular file nor a block device$' wantrc=1 ;;
     initrd-fifo) want='^armvirt-vmm: --initrd /tmp/fifo: a FIFO, not a regular file$' ;;
     initrd-dev-zero) want='^armvirt-vmm: --initrd /dev/zero: a character device, not a regular file$' ;;
     initrd-empty) want='^armvirt-vmm: --initrd /tmp/empty: empty file$' ;;
@@ -413,7 +415,7 @@ SCEN
   grep -q '^OK-CASE stdin-eof: exit 0$' "$log" || fail "errors: a run with stdin at EOF did not end with 0"
   grep -q '^OK-CASE stdout-broken-pipe: exit 0 stderr-lines 0$' "$log" ||
     fail "errors: a run whose stdout reader went away did not end with 0 and no line"
-  echo "PASS: 69 error cases (48 of them --disk files, --network options and TAP interfaces, virtio options, --firmware/--firmware-vars and --kernel/--initrd files, --params, --dtb-dump, --kvm-device, --cpus and a closed stdout, each with its reason): one line each, exit status 1 or 2, no crash or hang; a refused vars file unchanged; --help exits 0; the longest --params, 64 vCPUs, stdin at EOF and a broken stdout pipe run to the guest's end (status 0); SIGTERM, SIGINT, SIGHUP, SIGQUIT stop a spinning 2-vCPU guest (status 128 + N, one line); SYSTEM_RESET ends the run (status 0)"
+  echo "PASS: 70 error cases (49 of them --disk files, --network options and TAP interfaces, virtio options, --firmware/--firmware-vars and --kernel/--initrd files, --params, --dtb-dump, --kvm-device, --cpus and a closed stdout, each with its reason): one line each, exit status 1 or 2, no crash or hang; a refused vars file unchanged; --help exits 0; the longest --params, 64 vCPUs, stdin at EOF and a broken stdout pipe run to the guest's end (status 0); SIGTERM, SIGINT, SIGHUP, SIGQUIT stop a spinning 2-vCPU guest (status 128 + N, one line); SYSTEM_RESET ends the run (status 0)"
   ;;
 
 bench)

@@ -292,6 +292,10 @@ int vmm_parse_args(int argc, char *const argv[], struct vmm_opts *o, char *err, 
 			o->initrd = val;
 			break;
 		case OPT_PARAMS:
+			if (strlen(val) > VMM_PARAMS_MAX)
+				return vmm_errf(err, errlen, "--params: %zu characters, more than the "
+						"%u of Linux's command line (COMMAND_LINE_SIZE %u)",
+						strlen(val), VMM_PARAMS_MAX, VMM_PARAMS_MAX + 1);
 			o->params = val;
 			break;
 		case OPT_DTB_DUMP:

@@ -18,6 +18,8 @@
 #define VMM_DISK_PATH_MAX 4096u         /* a --disk file name, with its NUL */
 #define VMM_MAX_NETS 8u                 /* --network tap: eth0 .. eth7 */
 #define VMM_IFNAME_MAX 16u              /* IFNAMSIZ: an interface name with its NUL */
+#define VMM_PARAMS_MAX 2047u            /* --params: arm64 Linux's COMMAND_LINE_SIZE (2048)
+					 * less its NUL; Linux would cut a longer one */
 
 enum vmm_cmd {
 	VMM_CMD_RUN = 0,

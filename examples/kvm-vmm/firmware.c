@@ -4,6 +4,7 @@
 #include "firmware.h"
 
 #include "cli.h"
+#include "files.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,31 +33,12 @@ static void bank_clear(struct vmm_fw_bank *b, uint64_t size)
 	b->fd = -1;
 }
 
-/* Open @path with @flags; a regular file (its size in @len) or -1 with the reason. */
-static int open_regular(const char *opt, const char *path, int flags, off_t *len, char *err,
-			size_t errlen)
-{
-	int fd = open(path, flags | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == EISDIR)
-		return vmm_errf(err, errlen, "%s %s: a directory, not a file", opt, path);
-	if (fd < 0)
-		return vmm_errf(err, errlen, "%s %s: %s", opt, path, strerror(errno));
-	struct stat st;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return vmm_errf(err, errlen, "%s %s: %s", opt, path,
-			   S_ISDIR(st.st_mode) ? "a directory, not a file" : "not a regular file");
-	}
-	*len = st.st_size;
-	return fd;
-}
-
 int vmm_fw_load_code(struct vmm_fw_bank *b, const char *path, uint64_t size, char *err,
 		     size_t errlen)
 {
 	off_t len = 0;
 	bank_clear(b, size);
-	int fd = open_regular("--firmware", path, O_RDONLY, &len, err, errlen);
+	int fd = vmm_open_regular("--firmware", path, O_RDONLY, &len, err, errlen);
 	if (fd < 0)
 		return -1;
 	int ret = -1;
@@ -68,21 +50,8 @@ int vmm_fw_load_code(struct vmm_fw_bank *b, const char *path, uint64_t size, cha
 	} else if (!(b->mem = erased(size))) {
 		vmm_errf(err, errlen, "--firmware %s: cannot map %llu MiB: %s", path,
 		    (unsigned long long)(size >> 20), strerror(errno));
-	} else {
-		size_t got = 0;
-		ssize_t n = 1;
-		while (got < (size_t)len && n > 0) {
-			n = read(fd, b->mem + got, (size_t)len - got);
-			if (n > 0)
-				got += (size_t)n;
-			else if (n < 0 && errno == EINTR)
-				n = 1;
-		}
-		if (got == (size_t)len)
-			ret = 0;
-		else
-			vmm_errf(err, errlen, "--firmware %s: read error: %s", path,
-			    n ? strerror(errno) : "short file");
+	} else if (vmm_read_all(fd, "--firmware", path, b->mem, (size_t)len, err, errlen) == 0) {
+		ret = 0;
 	}
 	close(fd);
 	if (ret && b->mem) {
@@ -102,7 +71,7 @@ int vmm_fw_map_vars(struct vmm_fw_bank *b, const char *path, uint64_t size, char
 		return b->mem ? 0 : vmm_errf(err, errlen, "cannot map the %llu MiB variable bank: %s",
 					(unsigned long long)(size >> 20), strerror(errno));
 	}
-	int fd = open_regular("--firmware-vars", path, O_RDWR | O_CREAT, &len, err, errlen);
+	int fd = vmm_open_regular("--firmware-vars", path, O_RDWR | O_CREAT, &len, err, errlen);
 	if (fd < 0)
 		return -1;
 	const char *why = NULL;

@@ -33,6 +33,7 @@
 #include <armvirt/port/kvm.h>
 
 #include "cli.h"
+#include "files.h"
 #include "firmware.h"
 #include "vmm_virtio.h"
 
@@ -93,33 +94,27 @@ static void log_hook(enum av_log_level level, const char *line, void *cookie)
 		line);
 }
 
-/* Whole file into memory, at most @max bytes. */
-static void *read_file(const char *path, const char *what, uint64_t max, size_t *len)
+/*
+ * Standard input, output and error closed at start: /dev/null takes their place, so that no
+ * file the VMM opens later (a disk image, /dev/kvm) becomes descriptor 0, 1 or 2 and gets
+ * the console's bytes. @return true when standard output was closed.
+ */
+static bool reserve_stdio(void)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die_line("%s %s: %s", what, path, strerror(errno));
-	struct stat st;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
-		die_line("%s %s: not a regular file", what, path);
-	if (st.st_size == 0)
-		die_line("%s %s: empty file", what, path);
-	if ((uint64_t)st.st_size > max)
-		die_line("%s %s: %lld bytes do not fit in the guest's RAM", what, path,
-			 (long long)st.st_size);
-	uint8_t *buf = malloc((size_t)st.st_size);
-	if (!buf)
-		die_line("%s %s: out of memory", what, path);
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n <= 0)
-			die_line("%s %s: read error: %s", what, path, n ? strerror(errno) : "short file");
-		got += (size_t)n;
+	bool out_closed = false;
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		out_closed |= fd == STDOUT_FILENO;
+		int n = open("/dev/null", fd ? O_WRONLY : O_RDONLY);
+		/* open() takes the lowest free descriptor, fd itself (those below are open by now);
+		 * should it not, the new one is moved there. */
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
 	}
-	close(fd);
-	*len = got;
-	return buf;
+	return out_closed;
 }
 
 /* ---- devices ---- */
@@ -355,6 +350,9 @@ int main(int argc, char **argv)
 		puts("armvirt-vmm 0.1.0");
 		return 0;
 	}
+	if (reserve_stdio())
+		die_line("standard output is closed: the guest's console writes there "
+			 "(redirect it to /dev/null to discard it)");
 	av_log_set_hook(log_hook, AV_LOG_WARN, NULL);
 	if (vmm_virtio_open_disks(&o, err, sizeof(err)) ||
 	    vmm_virtio_open_nets(&o, err, sizeof(err)))
@@ -380,11 +378,19 @@ int main(int argc, char **argv)
 			die_line("%s", err);
 	}
 	if (!o.firmware) {
-		kimg = read_file(o.kernel, "kernel", mem, &klen);
-		if (o.initrd)
-			initrd = read_file(o.initrd, "initrd", mem, &ilen);
+		char room[64];
+		snprintf(room, sizeof(room), "the guest's %u MiB of RAM", o.mem_mib);
+		kimg = vmm_load_file("--kernel", o.kernel, mem, room, &klen, err, sizeof(err));
+		if (kimg && o.initrd)
+			initrd = vmm_load_file("--initrd", o.initrd, mem, room, &ilen, err,
+					       sizeof(err));
+		if (!kimg || (o.initrd && !initrd))
+			die_line("%s", err);
 	}
 	int ret = av_kvm_open(&kvm, o.kvm_device);
+	if (ret == -AV_ENOTSUP && kvm.caps.api_version < 0)
+		die_line("%s: not a KVM device (KVM_GET_API_VERSION fails)",
+			 o.kvm_device ? o.kvm_device : "/dev/kvm");
 	if (ret)
 		die_line("%s", av_kvm_error(&kvm));
 
@@ -443,6 +449,16 @@ int main(int argc, char **argv)
 	struct av_boot_kernel kern;
 	struct av_boot_layout layout = { .dtb_addr = spec.ram[0].base };
 	ret = o.firmware ? 0 : av_boot_prepare(kimg, klen, 0, &req, &kern, &layout);
+	if (ret == -AV_ENOSPC && initrd) {
+		/* The kernel alone fits: the initrd is what does not. */
+		struct av_boot_req alone = req;
+		struct av_boot_kernel k1;
+		struct av_boot_layout l1;
+		alone.initrd_size = 0;
+		if (av_boot_prepare(kimg, klen, 0, &alone, &k1, &l1) == 0)
+			die_line("--initrd %s: %zu bytes do not fit beside the kernel %s and the "
+				 "DTB in %u MiB of RAM", o.initrd, ilen, o.kernel, o.mem_mib);
+	}
 	if (ret)
 		die_line("kernel %s: %s (%u MiB of RAM)", o.kernel, kern.error, o.mem_mib);
 	if (initrd) {

@@ -120,7 +120,8 @@ int av_blkfile_open(struct av_blkfile *f, const char *path, bool readonly, char 
 	f->fd = -1;
 	f->readonly = readonly;
 
-	int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO without a writer is refused below, not waited on. */
+	int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 && !readonly && (errno == EACCES || errno == EROFS || errno == EPERM)) {
 		int e = errno;
 		int probe = open(path, O_RDONLY | O_CLOEXEC);
@@ -170,6 +171,12 @@ int av_blkfile_open(struct av_blkfile *f, const char *path, bool readonly, char 
 		return fail(-AV_EINVAL, err, errlen,
 			    "%llu bytes: not a multiple of the %u-byte sector",
 			    (unsigned long long)size, SECTOR);
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK)) {
+		int e = errno;
+		close(fd);
+		return fail(-AV_EIO, err, errlen, "%s", strerror(e));
 	}
 	f->fd = fd;
 	f->size = size;

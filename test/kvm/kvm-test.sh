@@ -90,6 +90,9 @@ guest)
       echo 'echo "VMM-GICV3-EXIT: $?"'
       echo "armvirt-vmm run --kernel /guest/$(basename "$image") --irqchip gicv3-its 2>&1"
       echo 'echo "VMM-ITS-EXIT: $?"'
+      # more vCPUs than KVM's vGICv2 takes, without --irqchip: refused before any VM exists
+      echo "armvirt-vmm run --kernel /guest/$(basename "$image") --cpus 9 2>&1"
+      echo 'echo "VMM-CPUS-EXIT: $?"'
     fi
   } >"$scen"
   nested "guest-$name-gicv$gic" "$scen" --file "$image" --gic "$gic" --timeout 100
@@ -110,6 +113,10 @@ guest)
     [ -n "$st3" ] && [ "$st3" != 0 ] || fail "an ITS on a GICv2-only host: exit status '$st3'"
     grep -q '^armvirt-vmm: --irqchip gicv3-its: .*GICv3' "$log" ||
       fail "an ITS on a GICv2-only host: no clear message"
+    st3=$(vmm_status VMM-CPUS-EXIT)
+    [ "$st3" = 1 ] || fail "--cpus 9 on a GICv2-only host: exit status '$st3', expected 1"
+    grep -q '^armvirt-vmm: --cpus 9: this host has only a GICv2, which addresses at most 8 vCPUs$' "$log" ||
+      fail "--cpus 9 on a GICv2-only host: no clear message"
   fi
   echo "PASS: $name under armvirt-vmm (outer GICv$gic, nested KVM): guest PASS, VMM exit 0, ${nisv:-0} NISV exits, ${elapsed} s"
   ;;
@@ -165,7 +172,8 @@ printf '\001' | dd of=/tmp/elf32 bs=1 seek=4 conv=notrunc 2>/dev/null
 head -c 600000 /dev/zero >/tmp/raw-600k
 e() {
   name=$1; shift
-  out=$(armvirt-vmm "$@" 2>&1 </dev/null)
+  case "$1" in timeout) ;; *) set -- armvirt-vmm "$@" ;; esac
+  out=$("$@" 2>&1 </dev/null)
   rc=$?
   n=$(printf '%s\n' "$out" | wc -l)
   echo "ERR-CASE $name: exit $rc lines $n: $out"
@@ -257,6 +265,53 @@ kill -TERM $busy
 wait $busy
 echo "FW-VARS: disk-ok $(wc -c </tmp/disk-ok) busy-vars $(wc -c </tmp/busy-vars.fd)"
 e help-exits-0 --help
+# --kernel/--initrd files that are no kernel or initrd (doc/kvm-vmm.md "Exit status")
+mkdir -p /tmp/disk-dir
+mkfifo /tmp/fifo
+head -c 100 /dev/zero >/tmp/k-noperm
+chmod 000 /tmp/k-noperm
+head -c 900000 /dev/zero >/tmp/initrd-900k
+long2047=$(printf '%2047s' '' | sed 's/ /p/g')
+e kernel-directory run --kernel /tmp/disk-dir
+e kernel-fifo timeout 20 armvirt-vmm run --kernel /tmp/fifo
+e kernel-dev-zero run --kernel /dev/zero
+out=$(su nobody -s /bin/sh -c "armvirt-vmm run --kernel /tmp/k-noperm" 2>&1 </dev/null)
+echo "ERR-CASE kernel-unreadable: exit $? lines $(printf '%s\n' "$out" | wc -l): $out"
+e initrd-directory run --kernel $k --initrd /tmp/disk-dir
+e initrd-fifo timeout 20 armvirt-vmm run --kernel $k --initrd /tmp/fifo
+e disk-fifo timeout 20 armvirt-vmm run --kernel $k --disk /tmp/fifo,ro
+e initrd-dev-zero run --kernel $k --initrd /dev/zero
+e initrd-empty run --kernel $k --initrd /tmp/empty
+# a sysfs attribute reports 4096 bytes and has fewer: a file that ends before its size
+e initrd-shrinks run --kernel $k --initrd /sys/kernel/mm/transparent_hugepage/enabled
+e initrd-beside-kernel run --kernel $k --initrd /tmp/initrd-900k --mem 1
+e params-over-linux run --kernel $k --params "${long2047}p"
+e dtb-dump-directory run --kernel $k --dtb-dump /tmp
+e dtb-dump-dev-full run --kernel $k --dtb-dump /dev/full
+e kvm-device-dev-null run --kernel $k --kvm-device /dev/null
+e kvm-device-directory run --kernel $k --kvm-device /tmp
+e cpus-over-limit run --kernel $k --cpus 65
+out=$(armvirt-vmm run --kernel $k 2>&1 >&- </dev/null)
+echo "ERR-CASE stdout-closed: exit $? lines $(printf '%s\n' "$out" | wc -l): $out"
+# runs that end well: the longest --params (in the DTB's room), more vCPUs than the host
+# has CPUs, stdin at EOF, stdout a pipe closed early
+armvirt-vmm run --kernel $k --params "$long2047" --dtb-dump /tmp/long.dtb >/tmp/ok.out 2>&1 </dev/null
+echo "OK-CASE params-2047: exit $? dtb-has-params $(grep -c "$long2047" /tmp/long.dtb)"
+armvirt-vmm run --kernel $k --cpus 64 >/tmp/ok.out 2>&1 </dev/null
+echo "OK-CASE cpus-64-on-$(grep -c ^processor /proc/cpuinfo)-cpus: exit $?"
+armvirt-vmm run --kernel $k </dev/null >/tmp/ok.out 2>&1
+echo "OK-CASE stdin-eof: exit $?"
+(armvirt-vmm run --kernel $k </dev/null 2>/tmp/ok.err; echo $? >/tmp/ok.rc) | head -c 1 >/dev/null
+echo "OK-CASE stdout-broken-pipe: exit $(cat /tmp/ok.rc) stderr-lines $(grep -vc '^armvirt-vmm: kernel: ' /tmp/ok.err)"
+# SIGINT, SIGHUP and SIGQUIT stop a spinning guest as SIGTERM does (below)
+for sig in INT HUP QUIT; do
+  armvirt-vmm run --kernel /guest/spin.bin --cpus 2 </dev/null >/tmp/spin.out 2>&1 &
+  pid=$!
+  sleep 2
+  kill -$sig $pid
+  wait $pid
+  echo "SIGNAL-CASE $sig: exit $?: $(grep '^armvirt-vmm' /tmp/spin.out | grep -v '^armvirt-vmm: kernel: ')"
+done
 # A guest that never powers off, stopped by SIGTERM; a guest asking for a reset.
 armvirt-vmm run --kernel /guest/spin.bin --cpus 2 >/tmp/spin.out 2>&1 &
 pid=$!
@@ -267,25 +322,26 @@ echo "SIGNAL-CASE: exit $?: $(grep '^armvirt-vmm' /tmp/spin.out | grep -v '^armv
 armvirt-vmm run --kernel /guest/spin.bin --cpus 2 --params guest=reset 2>&1
 echo "RESET-CASE: exit $?"
 SCEN
-  nested errors "$scen" --file "$guests/isv0.bin" --file "$guests/spin.bin" --timeout 200
+  nested errors "$scen" --file "$guests/isv0.bin" --file "$guests/spin.bin" --timeout 500
   cases=$(grep '^ERR-CASE ' "$log")
-  [ "$(echo "$cases" | wc -l)" -eq 53 ] || fail "errors: expected 53 cases"
+  [ "$(echo "$cases" | wc -l)" -eq 71 ] || fail "errors: expected 71 cases"
   bad=0
+  # bash's own matching: a loaded machine forks slowly
+  case_re='^ERR-CASE ([^:]*): exit ([0-9]*) lines ([0-9]*): (.*)$'
   while IFS= read -r line; do
-    name=$(echo "$line" | sed 's/^ERR-CASE \([^:]*\):.*/\1/')
-    rc=$(echo "$line" | sed 's/.*: exit \([0-9]*\) lines.*/\1/')
-    n=$(echo "$line" | sed 's/.* lines \([0-9]*\):.*/\1/')
-    msg=$(echo "$line" | sed 's/^[^:]*: exit [0-9]* lines [0-9]*: //')
+    [[ $line =~ $case_re ]] || { echo "bad: unparsed '$line'"; bad=1; continue; }
+    name=${BASH_REMATCH[1]} rc=${BASH_REMATCH[2]} n=${BASH_REMATCH[3]} msg=${BASH_REMATCH[4]}
     if [ "$name" = help-exits-0 ]; then
       [ "$rc" = 0 ] || { echo "bad: $line"; bad=1; }
       continue
     fi
-    if [ "$rc" -eq 0 ] || [ "$rc" -ge 128 ] || [ "$n" -ne 1 ] || ! echo "$msg" | grep -q '^armvirt-vmm: .'; then
+    if [ "$rc" -eq 0 ] || [ "$rc" -ge 128 ] || [ "$n" -ne 1 ] || [[ ! $msg =~ ^armvirt-vmm:\ . ]]; then
       echo "bad: $line"
       bad=1
     fi
-    # The virtio cases must give their own reason.
-    want=""
+    # The virtio cases, and the file, device and stdio cases, must give their own reason.
+    want="" wantrc=""
+    case "$name" in kernel-* | initrd-* | dtb-dump-d* | kvm-device-* | stdout-closed) wantrc=1 ;; esac
     case "$name" in
     disk-missing) want='^armvirt-vmm: --disk /tmp/nonexistent.img: No such file or directory$' ;;
     disk-directory) want='^armvirt-vmm: --disk /tmp/disk-dir: a directory, not a disk image$' ;;
@@ -318,9 +374,32 @@ SCEN
     fw-vars-directory) want='^armvirt-vmm: --firmware-vars /tmp/disk-dir: a directory, not a file$' ;;
     fw-vars-read-only-fs) want='^armvirt-vmm: --firmware-vars /tmp/rofs/vars.fd: Read-only file system$' ;;
     fw-vars-in-use) want='^armvirt-vmm: --firmware-vars /tmp/busy-vars.fd: in use by another armvirt-vmm$' ;;
+    kernel-directory) want='^armvirt-vmm: --kernel /tmp/disk-dir: a directory, not a file$' ;;
+    kernel-fifo) want='^armvirt-vmm: --kernel /tmp/fifo: a FIFO, not a regular file$' ;;
+    kernel-dev-zero) want='^armvirt-vmm: --kernel /dev/zero: a character device, not a regular file$' ;;
+    kernel-unreadable) want='^armvirt-vmm: --kernel /tmp/k-noperm: Permission denied$' ;;
+    initrd-directory) want='^armvirt-vmm: --initrd /tmp/disk-dir: a directory, not a file$' ;;
+    disk-fifo) want='^armvirt-vmm: --disk /tmp/fifo: neither a regular file nor a block device$' wantrc=1 ;;
+    initrd-fifo) want='^armvirt-vmm: --initrd /tmp/fifo: a FIFO, not a regular file$' ;;
+    initrd-dev-zero) want='^armvirt-vmm: --initrd /dev/zero: a character device, not a regular file$' ;;
+    initrd-empty) want='^armvirt-vmm: --initrd /tmp/empty: empty file$' ;;
+    initrd-shrinks) want='^armvirt-vmm: --initrd /sys/kernel/mm/transparent_hugepage/enabled: the file ended after [0-9]+ of its 4096 bytes \(it shrank while being read\)$' ;;
+    initrd-beside-kernel) want='^armvirt-vmm: --initrd /tmp/initrd-900k: 900000 bytes do not fit beside the kernel /guest/isv0.bin and the DTB in 1 MiB of RAM$' ;;
+    params-over-linux) want="^armvirt-vmm: --params: 2048 characters, more than the 2047 of Linux's command line \\(COMMAND_LINE_SIZE 2048\\)\$" wantrc=2 ;;
+    dtb-dump-directory) want='^armvirt-vmm: --dtb-dump /tmp: Is a directory$' ;;
+    dtb-dump-dev-full) want='^armvirt-vmm: --dtb-dump /dev/full: No space left on device$' ;;
+    kvm-device-dev-null) want='^armvirt-vmm: /dev/null: not a KVM device \(KVM_GET_API_VERSION fails\)$' ;;
+    kvm-device-directory) want='^armvirt-vmm: cannot open /tmp: Is a directory$' ;;
+    cpus-over-limit) want="^armvirt-vmm: --cpus '65': expected a count between 1 and 64\$" wantrc=2 ;;
+    stdout-closed) want="^armvirt-vmm: standard output is closed: the guest's console writes there \\(redirect it to /dev/null to discard it\\)\$" ;;
     esac
-    if [ -n "$want" ] && ! echo "$msg" | grep -qE "$want"; then
+    if [ -n "$want" ] && [[ ! $msg =~ $want ]]; then
       echo "bad: $name: '$msg' does not match '$want'"
+      bad=1
+    fi
+    # The status the man page gives: 2 for the command line, 1 for everything after it.
+    if [ -n "$wantrc" ] && [ "$rc" != "$wantrc" ]; then
+      echo "bad: $name: exit $rc, expected $wantrc"
       bad=1
     fi
   done <<<"$cases"
@@ -331,7 +410,18 @@ SCEN
     fail "errors: SIGTERM did not stop armvirt-vmm with status 143 and one line"
   grep -q '^spin: asking for a reset' "$log" && grep -q '^RESET-CASE: exit 0$' "$log" ||
     fail "errors: a guest's PSCI SYSTEM_RESET did not end the run with status 0"
-  echo "PASS: 52 error cases (31 of them --disk files, --network options and TAP interfaces, virtio options and --firmware/--firmware-vars files, each with its reason): one line each, exit status 1 or 2, no crash; a refused vars file unchanged; --help exits 0; SIGTERM stops a spinning 2-vCPU guest (status 143); SYSTEM_RESET ends the run (status 0)"
+  for sig in INT:2 HUP:1 QUIT:3; do
+    grep -q "^SIGNAL-CASE ${sig%:*}: exit $((128 + ${sig#*:})): armvirt-vmm: stopped by signal ${sig#*:}\$" "$log" ||
+      fail "errors: SIG${sig%:*} did not stop armvirt-vmm with status $((128 + ${sig#*:})) and one line"
+  done
+  grep -q '^OK-CASE params-2047: exit 0 dtb-has-params 1$' "$log" ||
+    fail "errors: a 2,047-character --params did not run or is not in the DTB"
+  grep -q '^OK-CASE cpus-64-on-[0-9]*-cpus: exit 0$' "$log" ||
+    fail "errors: 64 vCPUs on the outer VM's CPUs did not run to the guest's power-off"
+  grep -q '^OK-CASE stdin-eof: exit 0$' "$log" || fail "errors: a run with stdin at EOF did not end with 0"
+  grep -q '^OK-CASE stdout-broken-pipe: exit 0 stderr-lines 0$' "$log" ||
+    fail "errors: a run whose stdout reader went away did not end with 0 and no line"
+  echo "PASS: 70 error cases (49 of them --disk files, --network options and TAP interfaces, virtio options, --firmware/--firmware-vars and --kernel/--initrd files, --params, --dtb-dump, --kvm-device, --cpus and a closed stdout, each with its reason): one line each, exit status 1 or 2, no crash or hang; a refused vars file unchanged; --help exits 0; the longest --params, 64 vCPUs, stdin at EOF and a broken stdout pipe run to the guest's end (status 0); SIGTERM, SIGINT, SIGHUP, SIGQUIT stop a spinning 2-vCPU guest (status 128 + N, one line); SYSTEM_RESET ends the run (status 0)"
   ;;
 
 bench)

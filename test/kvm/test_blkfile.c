@@ -97,6 +97,11 @@ static void test_open_errors(void **state)
 	expect_open_error(make_file("odd.img", 1000, 0), true, -AV_EINVAL,
 			  "1000 bytes: not a multiple of the 512-byte sector");
 	expect_open_error("/dev/null", true, -AV_EINVAL, "neither a regular file nor a block device");
+	/* a FIFO without a writer: refused at once (the open does not wait for one) */
+	path_in_dir(p, sizeof(p), "fifo");
+	assert_int_equal(mkfifo(p, 0600), 0);
+	expect_open_error(p, true, -AV_EINVAL, "neither a regular file nor a block device");
+	expect_open_error(p, false, -AV_EINVAL, "neither a regular file nor a block device");
 	expect_open_error(NULL, true, -AV_EINVAL, "no file");
 
 	/* Permissions: a file mode 000 (not for root, whom modes do not stop). */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* armvirt-vmm's command-line parser and its firmware files (firmware.c). */
+/* armvirt-vmm's command-line parser, its input files (files.c) and firmware files (firmware.c). */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <errno.h>
+#include <sys/wait.h>
+
 #include "cli.h"
+#include "files.h"
 #include "firmware.h"
 
 #define ARGV(...) ((char *const[]){ "armvirt-vmm", __VA_ARGS__, NULL })
@@ -99,6 +103,14 @@ static void test_errors(void **state)
 	char err[160];
 	expect_error(PARSE(&o, err, "run"), err, "--kernel or --firmware is required");
 	expect_error(PARSE(&o, err, "run", "--kernel"), err, "--kernel needs a value");
+	/* --params: at most Linux's 2,047 characters (COMMAND_LINE_SIZE 2048 with its NUL) */
+	static char params[VMM_PARAMS_MAX + 2];
+	memset(params, 'p', VMM_PARAMS_MAX);
+	params[VMM_PARAMS_MAX] = 0;
+	assert_int_equal(PARSE(&o, err, "run", "--kernel", "k", "--params", params), 0);
+	params[VMM_PARAMS_MAX] = 'p';
+	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--params", params), err,
+		     "--params: 2048 characters, more than the 2047 of Linux's command line");
 	expect_error(PARSE(&o, err, "run", "--kernel="), err, "empty file name");
 	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--bogus"), err, "unknown option '--bogus'");
 	expect_error(PARSE(&o, err, "run", "--kernel", "k", "--stats=1"), err, "takes no value");
@@ -526,6 +538,102 @@ static void test_fw_vars(void **state)
 	vmm_fw_close(&b);
 }
 
+/*
+ * read() of the files under test (linked with --wrap=read): armed with a length, the next
+ * read first cuts its file to that length (a file shrinking while armvirt-vmm reads it);
+ * armed with an errno, it fails with that error.
+ */
+ssize_t __real_read(int fd, void *buf, size_t n);
+static long shrink_to = -1;
+static const char *shrink_path;
+static int read_errno;
+
+ssize_t __wrap_read(int fd, void *buf, size_t n)
+{
+	if (shrink_to >= 0) {
+		assert_int_equal(truncate(shrink_path, (off_t)shrink_to), 0);
+		shrink_to = -1;
+	}
+	if (read_errno) {
+		errno = read_errno;
+		read_errno = 0;
+		return -1;
+	}
+	return __real_read(fd, buf, n);
+}
+
+static void expect_load_error(const char *path, uint64_t max, const char *needle)
+{
+	char err[300];
+	size_t len = 0;
+	void *buf = vmm_load_file("--initrd", path, max, "the room", &len, err, sizeof(err));
+	if (buf)
+		fail_msg("%s: loaded, expected '%s'", path, needle);
+	expect_error(-1, err, needle);
+	if (strncmp(err, "--initrd ", 9) != 0)
+		fail_msg("'%s' does not start with the option", err);
+}
+
+/*
+ * --kernel/--initrd files: a good one read whole; a missing file, a directory, a FIFO
+ * without a writer (refused at once, not waited on), /dev/zero, an empty file, one larger
+ * than the room, an unreadable one, one that shrinks while read and a read error each give
+ * their one-line reason.
+ */
+static void test_load_file(void **state)
+{
+	(void)state;
+	char err[300];
+	size_t len = 0;
+	write_file("kernel", 0x77, 5000);
+	uint8_t *buf = vmm_load_file("--kernel", fw_path("kernel"), 5000, "RAM", &len, err,
+				     sizeof(err));
+	assert_non_null(buf);
+	assert_int_equal(len, 5000);
+	assert_true(all_bytes(buf, len, 0x77));
+	free(buf);
+
+	expect_load_error(fw_path("missing"), 1000, "missing: No such file or directory");
+	expect_load_error(fw_dir, 1000, ": a directory, not a file");
+	assert_int_equal(mkfifo(fw_path("fifo"), 0600), 0);
+	expect_load_error(fw_path("fifo"), 1000, "fifo: a FIFO, not a regular file");
+	expect_load_error("/dev/zero", 1000, "/dev/zero: a character device, not a regular file");
+	write_file("empty", 0, 0);
+	expect_load_error(fw_path("empty"), 1000, "empty: empty file");
+	expect_load_error(fw_path("kernel"), 4999, "kernel: 5000 bytes do not fit in the room");
+
+	/* shrinks to 100 bytes after the size was taken */
+	shrink_path = fw_path("kernel");
+	shrink_to = 100;
+	expect_load_error(fw_path("kernel"), 5000,
+			  "kernel: the file ended after 100 of its 5000 bytes (it shrank while being read)");
+	write_file("kernel", 0x77, 5000);
+	read_errno = EIO;
+	expect_load_error(fw_path("kernel"), 5000, "kernel: read error: Input/output error");
+
+	/* unreadable: as root, in a child that drops to nobody first */
+	write_file("noperm", 0x77, 100);
+	assert_int_equal(chmod(fw_path("noperm"), 0), 0);
+	if (geteuid() != 0) {
+		expect_load_error(fw_path("noperm"), 1000, "noperm: Permission denied");
+		return;
+	}
+	assert_int_equal(chmod(fw_dir, 0755), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		void *p = NULL;
+		if (setresgid(65534, 65534, 65534) == 0 && setresuid(65534, 65534, 65534) == 0)
+			p = vmm_load_file("--initrd", fw_path("noperm"), 1000, "RAM", &len, err,
+					  sizeof(err));
+		_exit(!p && strstr(err, "noperm: Permission denied") ? 0 : 1);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -539,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_firmware_args),
 		cmocka_unit_test_setup_teardown(test_fw_code, fw_setup, NULL),
 		cmocka_unit_test_setup_teardown(test_fw_vars, NULL, fw_teardown),
+		cmocka_unit_test_setup_teardown(test_load_file, fw_setup, fw_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,9 @@
 #    FAT32 ESP + \EFI\BOOT\BOOTAA64.EFI (a PE32+ AArch64 header) -> 0, also read through a
 #    pipe and a FIFO; the same with mkfs.vfat -F 16 -> 1 naming FAT16; with the ESP's type
 #    8300 -> 1; without BOOTAA64.EFI -> 1; with an x86-64 BOOTX64.EFI copied as
-#    BOOTAA64.EFI -> 1.
+#    BOOTAA64.EFI -> 1;
+#  - an unreadable image (as nobody when run as root) -> 2 with one line; random bytes -> 1;
+#    standard output closed or /dev/full -> 2 with one line (the report was not written).
 # usage: imgcheck-cli.sh ARMVIRT-IMGCHECK WORK_DIR     (exit 77: sgdisk/mkfs.vfat/mtools
 #                                                       missing, the test is skipped)
 set -uo pipefail
@@ -25,12 +27,13 @@ mkdir -p "$work"
 failed=0
 fail() { echo "FAIL: $*"; failed=1; }
 
-# run WANT_STATUS DESCRIPTION ARGS...: armvirt-imgcheck ARGS must exit WANT_STATUS within
-# 60 s; its output is in $work/out.
+# run WANT_STATUS DESCRIPTION ARGS...: armvirt-imgcheck ARGS (run through the command in
+# the array as_user, if any) must exit WANT_STATUS within 60 s; its output is in $work/out.
+as_user=()
 run() {
 	local want=$1 what=$2 rc
 	shift 2
-	timeout 60 "$check" "$@" >"$work/out" 2>&1
+	timeout 60 "${as_user[@]}" "$check" "$@" >"$work/out" 2>&1
 	rc=$?
 	sed 's/^/    /' "$work/out" | head -n 8
 	if [ "$rc" -ne "$want" ]; then
@@ -117,6 +120,41 @@ expect_out "not found: no BOOTAA64.EFI in \\EFI\\BOOT"
 make_image x64 32 EF00 "$work/x64.efi"
 run 1 "an x86-64 loader" "$work/x64.img"
 expect_out "machine 0x8664, not AArch64"
+
+# Bad inputs of issue 18, finding 8 (as for armvirt-dtcheck): exit 2 with one line.
+one_line() { # TEXT: the last run's output is one line containing TEXT
+	expect_out "$1"
+	[ "$(wc -l <"$work/out")" -eq 1 ] || fail "more than one line for '$1'"
+}
+cp "$work/good.img" "$work/noperm.img"
+chmod 000 "$work/noperm.img"
+if [ "$(id -u)" -ne 0 ]; then
+	run 2 "an unreadable image" "$work/noperm.img"
+	one_line "noperm.img: Permission denied"
+elif command -v setpriv >/dev/null 2>&1; then
+	chmod o+x "$work"
+	as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	run 2 "an unreadable image (as nobody)" "$work/noperm.img"
+	as_user=()
+	one_line "noperm.img: Permission denied"
+else
+	echo "SKIP: an unreadable image: running as root without setpriv to drop privileges"
+fi
+head -c 3000 /dev/urandom >"$work/random.img"
+run 1 "3000 random bytes" "$work/random.img"
+expect_out "error: image:"
+check_out_closed() { "$check" "$work/good.img" 2>&1 >&-; }
+check_out_full() { "$check" "$work/good.img" 2>&1 >/dev/full; }
+out=$(check_out_closed)
+rc=$?
+echo "stdout closed: exit $rc: $out"
+[ "$rc" -eq 2 ] && [ "$out" = "armvirt-imgcheck: standard output: Bad file descriptor" ] ||
+	fail "stdout closed: exit $rc, '$out'"
+out=$(check_out_full)
+rc=$?
+echo "stdout /dev/full: exit $rc: $out"
+[ "$rc" -eq 2 ] && [ "$out" = "armvirt-imgcheck: standard output: No space left on device" ] ||
+	fail "stdout /dev/full: exit $rc, '$out'"
 
 if [ $failed -ne 0 ]; then
 	echo "FAIL: imgcheck.cli"

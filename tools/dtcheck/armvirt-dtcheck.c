@@ -5,12 +5,17 @@
  *
  * Prints one line per finding ("error: /psci: ..."), then a summary. Exit status: 0 when
  * there is no error (warnings allowed), 1 when there is at least one error, 2 when the file
- * cannot be read or is not a valid flattened device tree.
+ * cannot be read (missing, unreadable, a directory, empty, over 16 MiB), is not a valid
+ * flattened device tree, or the report cannot be written to standard output. Every such
+ * failure is one line on standard error.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <armvirt/platform.h>
 
@@ -24,48 +29,68 @@ static void print_finding(const struct av_dtcheck_finding *f, void *cookie)
 	       f->msg);
 }
 
-/* Read @p path whole into a malloc'd buffer; returns NULL (with a message) on failure. */
+/*
+ * Read @p path whole into a malloc'd buffer, at most MAX_DTB bytes: a regular file, a pipe or
+ * a FIFO (read to its end), a device. NULL (with one line on stderr) when it cannot be
+ * opened or read (a directory: "Is a directory"), is empty or is larger than MAX_DTB.
+ */
 static void *read_file(const char *path, size_t *size)
 {
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf;
-	size_t n = 0, cap = 65536;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	unsigned char *buf = NULL;
+	size_t n = 0, cap = 0;
+	const char *why = NULL;
+	int err = 0, too_large = 0;
 
-	if (f == NULL) {
+	if (fd < 0) {
 		fprintf(stderr, "armvirt-dtcheck: %s: %s\n", path, strerror(errno));
 		return NULL;
 	}
-	buf = malloc(cap);
-	while (buf != NULL) {
-		size_t got = fread(buf + n, 1, cap - n, f);
+	for (;;) {
+		ssize_t got;
 
-		n += got;
-		if (n < cap)
-			break;
-		/* A full buffer of MAX_DTB bytes is accepted if the file ends there. */
-		if (cap >= MAX_DTB && getc(f) == EOF)
-			break;
-		if (cap >= MAX_DTB) {
-			fprintf(stderr, "armvirt-dtcheck: %s: larger than %u bytes\n", path,
-				MAX_DTB);
-			free(buf);
-			buf = NULL;
+		if (n == cap) {
+			/* One byte past MAX_DTB tells a file of exactly MAX_DTB from a larger one. */
+			size_t ncap = cap ? (cap < MAX_DTB ? 2 * cap : MAX_DTB + 1) : 65536;
+			unsigned char *nb;
+
+			if (cap > MAX_DTB) {
+				too_large = 1;
+				break;
+			}
+			nb = realloc(buf, ncap);
+			if (nb == NULL) {
+				err = ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err = errno;
 			break;
 		}
-		cap *= 2;
-		unsigned char *nb = realloc(buf, cap);
-		if (nb == NULL)
-			free(buf);
-		buf = nb;
+		if (got == 0) {
+			if (n == 0)
+				why = "empty file";
+			break;
+		}
+		n += (size_t)got;
 	}
-	if (buf != NULL && ferror(f)) {
-		fprintf(stderr, "armvirt-dtcheck: %s: read error\n", path);
-		free(buf);
-		buf = NULL;
+	close(fd);
+	if (why == NULL && err == 0 && !too_large) {
+		*size = n;
+		return buf;
 	}
-	fclose(f);
-	*size = n;
-	return buf;
+	free(buf);
+	if (too_large)
+		fprintf(stderr, "armvirt-dtcheck: %s: larger than %u bytes\n", path, MAX_DTB);
+	else
+		fprintf(stderr, "armvirt-dtcheck: %s: %s\n", path, why ? why : strerror(err));
+	return NULL;
 }
 
 static void usage(FILE *out)
@@ -102,5 +127,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	printf("%s: %u error(s), %u warning(s)\n", argv[1], sum.errors, sum.warnings);
+	/* A report that did not reach standard output (closed, a full disk) is no report. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "armvirt-dtcheck: standard output: %s\n", strerror(errno));
+		return 2;
+	}
 	return sum.errors ? 1 : 0;
 }

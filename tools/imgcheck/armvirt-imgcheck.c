@@ -6,7 +6,8 @@
  *
  * Prints one line per finding ("error: ESP: FAT16 (...)"), then a summary. Exit status: 0
  * when there is no error (warnings allowed), 1 when there is at least one error, 2 for bad
- * arguments or an image that cannot be read.
+ * arguments, an image that cannot be read, or a report that cannot be written to standard
+ * output (each one line on standard error).
  *
  * A regular file or a block device is read where the checker asks (pread): an image of
  * any size costs a few hundred reads. Anything else (a pipe, a character device) is read
@@ -166,5 +167,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	printf("%s: %u error(s), %u warning(s)\n", path, sum.errors, sum.warnings);
+	/* A report that did not reach standard output (closed, a full disk) is no report. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: standard output: %s\n", prog, strerror(errno));
+		return 2;
+	}
 	return sum.errors ? 1 : 0;
 }

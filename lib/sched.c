@@ -614,8 +614,12 @@ pick_next:
 	return switch_to(s, rq, next, now);
 }
 
-struct av_sched_entity *av_sched_pick_event(struct av_sched *s, unsigned cpu, uint64_t now,
-					    uint64_t *next_event)
+/*
+ * av_sched_pick_event(), after the yield of the running entity if @yield
+ * (av_sched_yield_pick()): one lock round for both.
+ */
+static inline __attribute__((always_inline)) struct av_sched_entity *
+pick_event(struct av_sched *s, unsigned cpu, uint64_t now, uint64_t *next_event, bool yield)
 {
 	struct av_sched_rq *rq;
 	struct av_sched_entity *next;
@@ -629,6 +633,8 @@ struct av_sched_entity *av_sched_pick_event(struct av_sched *s, unsigned cpu, ui
 	if (s->nr_cpus > 1)
 		balance(s, cpu);
 	rq_lock(rq);
+	if (yield && rq->curr != NULL && rq->curr->state == AV_SCHED_RUNNING)
+		rq->curr->yielded = true;
 	next = pick_locked(s, rq, now);
 	if (next_event != NULL) {
 		/*
@@ -644,6 +650,18 @@ struct av_sched_entity *av_sched_pick_event(struct av_sched *s, unsigned cpu, ui
 	}
 	rq_unlock(rq);
 	return next;
+}
+
+struct av_sched_entity *av_sched_pick_event(struct av_sched *s, unsigned cpu, uint64_t now,
+					    uint64_t *next_event)
+{
+	return pick_event(s, cpu, now, next_event, false);
+}
+
+struct av_sched_entity *av_sched_yield_pick(struct av_sched *s, unsigned cpu, uint64_t now,
+					    uint64_t *next_event)
+{
+	return pick_event(s, cpu, now, next_event, true);
 }
 
 struct av_sched_entity *av_sched_pick(struct av_sched *s, unsigned cpu, uint64_t now)

@@ -314,6 +314,7 @@ enum bm_stop {
 	BM_STOP_OFF,     /* PSCI CPU_OFF */
 	BM_STOP_VM,      /* the VM is stopping */
 	BM_STOP_RESCHED, /* a scheduling decision is due */
+	BM_STOP_YIELD,   /* WFE or a yield hypercall: the pick yields for it */
 };
 
 /* An MMIO access a device handed to the caller: nobody here finishes it, so the guest
@@ -444,8 +445,7 @@ dispatched:
 		case AV_EXIT_RESUME:
 			continue;
 		case AV_EXIT_YIELD: /* WFE: the rest of the slice to an equal priority */
-			av_sched_yield(&sched, self);
-			return BM_STOP_RESCHED;
+			return BM_STOP_YIELD;
 		case AV_EXIT_BLOCK:
 			return BM_STOP_BLOCK;
 		case AV_EXIT_TO_CALLER:
@@ -547,6 +547,7 @@ void pcpu_loop(unsigned self)
 	struct av_arch_cpu *cpu = av_arch_this_cpu();
 	struct bm_pcpu *pc = &pcpus[self];
 	struct bm_vcpu *off_check = NULL;
+	bool yield = false;
 
 	for (;;) {
 		struct av_sched_entity *e;
@@ -555,7 +556,12 @@ void pcpu_loop(unsigned self)
 
 		pc->resched = false;
 		now = port_counter();
-		e = av_sched_pick_event(&sched, self, now, &pc->sched_ev);
+		/* The running vCPU yielded: its yield and the pick in one scheduler call. */
+		if (yield)
+			e = av_sched_yield_pick(&sched, self, now, &pc->sched_ev);
+		else
+			e = av_sched_pick_event(&sched, self, now, &pc->sched_ev);
+		yield = false;
 		pc->sched_ev_ok = true;
 		bv = e ? e->owner : NULL;
 		if (off_check) {
@@ -655,6 +661,9 @@ void pcpu_loop(unsigned self)
 			av_sched_power_off(&sched, &bv->se);
 			break;
 		case BM_STOP_RESCHED:
+			break;
+		case BM_STOP_YIELD:
+			yield = true;
 			break;
 		}
 	}

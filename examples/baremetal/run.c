@@ -231,38 +231,58 @@ void bm_irq_drain(void)
  * its blocked vCPUs) or the emulated EL1 physical timer of @bv (the vCPU about to run),
  * whichever comes first. The scheduler's part is the one the last pick returned
  * (av_sched_pick_event()) until a wake-up or a tick on this pCPU changes it.
+ *
+ * Re-armed only for an earlier event: one armed for an earlier time than needed (a slice
+ * end that each switch moves later, an event that went away) fires early once, and its
+ * interrupt (bm_irq_handle()) finds nothing due and has it armed again from scratch. So a
+ * switch between two runnable vCPUs, whose slice end moves on each time, writes no timer.
  */
-static void arm_el2_timer(unsigned self, struct bm_vcpu *bv)
+static bool phys_timer_on(const struct bm_vcpu *bv)
+{
+	/* Not while its line is high already: that would fire again at once, for as long as
+	 * the guest leaves the interrupt raised (av_vtimer_next_raise()). */
+	return bv && (bv->v.vtimer.timer[AV_VTIMER_PHYS].ctl &
+		      (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK)) == AV_CNT_CTL_ENABLE;
+}
+
+static __attribute__((noinline)) void arm_el2_timer_slow(unsigned self, struct bm_vcpu *bv)
 {
 	struct bm_pcpu *pc = &pcpus[self];
-	uint64_t now = port_counter(), when;
+	bool phys = phys_timer_on(bv);
+	uint64_t now = 0, when;
 
+	if (!pc->sched_ev_ok || phys)
+		now = port_counter();
 	if (!pc->sched_ev_ok) {
 		pc->sched_ev = av_sched_next_event(&sched, self, now);
 		pc->sched_ev_ok = true;
 	}
 	when = pc->sched_ev;
 	pc->timer_dirty = false;
-	if (bv) {
-		const struct av_vtimer_timer *t = &bv->v.vtimer.timer[AV_VTIMER_PHYS];
+	if (phys) {
+		uint64_t p = av_vtimer_next_raise(&bv->v.vtimer, AV_VTIMER_BIT(AV_VTIMER_PHYS), now);
 
-		if ((t->ctl & AV_CNT_CTL_ENABLE) && !(t->ctl & AV_CNT_CTL_IMASK)) {
-			/* Not while its line is high already: that would fire again at once,
-			 * for as long as the guest leaves the interrupt raised. */
-			uint64_t p = av_vtimer_next_raise(&bv->v.vtimer,
-							  AV_VTIMER_BIT(AV_VTIMER_PHYS), now);
-
-			if (p < when)
-				when = p;
-		}
+		if (p < when)
+			when = p;
 	}
-	if (when == pcpus[self].armed)
-		return; /* armed already */
-	pcpus[self].armed = when;
-	if (when == AV_SCHED_NO_EVENT)
-		port_timer_cancel();
-	else
-		port_timer_arm(when > now ? when - now : 1);
+	if (when >= pc->armed)
+		return; /* armed already, or for earlier (AV_SCHED_NO_EVENT is the largest) */
+	pc->armed = when;
+	if (!now)
+		now = port_counter();
+	port_timer_arm(when > now ? when - now : 1);
+}
+
+static inline void arm_el2_timer(unsigned self, struct bm_vcpu *bv)
+{
+	struct bm_pcpu *pc = &pcpus[self];
+
+	/* The scheduler's event known, no emulated timer, armed for that or earlier. */
+	if (pc->sched_ev_ok && pc->sched_ev >= pc->armed && !phys_timer_on(bv)) {
+		pc->timer_dirty = false;
+		return;
+	}
+	arm_el2_timer_slow(self, bv);
 }
 
 /* The virtual timer's interrupt of @bv is raised in its vGIC, or active. */

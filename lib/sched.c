@@ -484,8 +484,12 @@ static struct av_sched_entity *pull_candidate(struct av_sched_rq *from, unsigned
 	return NULL;
 }
 
-/* Pull one entity to @cpu from the busiest queue, if the loads say so (file comment). */
-static void balance(struct av_sched *s, unsigned cpu)
+/*
+ * Pull one entity to @cpu from the busiest queue, if the loads say so (file comment).
+ * Inlined into both picks (av_sched_pick_event(), av_sched_yield_pick()), as it was into
+ * the one pick before.
+ */
+static inline __attribute__((always_inline)) void balance(struct av_sched *s, unsigned cpu)
 {
 	struct av_sched_rq *rq = rq_of(s, cpu), *from;
 	unsigned mine = load_hint(rq), best = AV_SCHED_NO_CPU, best_load = 0, best_q = 0;

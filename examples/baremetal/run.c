@@ -570,7 +570,6 @@ void pcpu_loop(unsigned self)
 	struct av_arch_cpu *cpu = av_arch_this_cpu();
 	struct bm_pcpu *pc = &pcpus[self];
 	struct bm_vcpu *off_check = NULL;
-	bool yield = false;
 
 	for (;;) {
 		struct av_sched_entity *e;
@@ -579,12 +578,8 @@ void pcpu_loop(unsigned self)
 
 		pc->resched = false;
 		now = port_counter();
-		/* The running vCPU yielded: its yield and the pick in one scheduler call. */
-		if (yield)
-			e = av_sched_yield_pick(&sched, self, now, &pc->sched_ev);
-		else
-			e = av_sched_pick_event(&sched, self, now, &pc->sched_ev);
-		yield = false;
+		e = av_sched_pick_event(&sched, self, now, &pc->sched_ev);
+picked:
 		pc->sched_ev_ok = true;
 		bv = e ? e->owner : NULL;
 		if (off_check) {
@@ -690,8 +685,11 @@ void pcpu_loop(unsigned self)
 		case BM_STOP_RESCHED:
 			break;
 		case BM_STOP_YIELD:
-			yield = true;
-			break;
+			/* Its yield and the pick in one scheduler call. */
+			pc->resched = false;
+			now = port_counter();
+			e = av_sched_yield_pick(&sched, self, now, &pc->sched_ev);
+			goto picked;
 		}
 	}
 }

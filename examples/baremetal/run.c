@@ -524,13 +524,14 @@ static void vcpu_unload(struct av_arch_cpu *cpu, struct bm_vcpu *bv)
 		av_vgic_sync(&vm->vgic, idx);
 		bv->lr_unsynced = false;
 	}
-	/* LRs and maintenance already off (the usual yield or preemption of a vCPU without
-	 * interrupts in flight): nothing to clear, and nothing for a flush to put back. */
+	/* LRs and maintenance already off (a vCPU without interrupts in flight): nothing to
+	 * clear. pcpu_loop() flushes every vCPU it switches in: the flush also resamples its
+	 * level lines (a timer the guest reprogrammed), which must not wait for an exit. */
 	if (vm->lr_live[idx] || vm->lr_maint[idx]) {
 		bm_lr_clear(vm, idx);
 		bm_lr_set_maint(vm, idx, 0);
-		bv->vgic_dirty = true;
 	}
+	bv->vgic_dirty = true;
 	if (cpu->fp_owner == &bv->arch && !bv->pinned)
 		av_arch_fpsimd_flush(cpu);
 	if (cpu->loaded == &bv->arch) {
@@ -621,11 +622,7 @@ picked:
 				;
 			__atomic_store_n(&bv->on_cpu, (int)self, __ATOMIC_RELEASE);
 			pc->timer_dirty = true;
-			/* Its LRs are empty (vcpu_unload() marked it dirty if it emptied them):
-			 * a runnable vCPU resumes as if it had not left; a woken one has its
-			 * level lines (a timer that expired meanwhile) resampled by a flush. */
-			if (bv->v.state != AV_VCPU_RUNNING)
-				bv->vgic_dirty = true;
+			bv->vgic_dirty = true;
 		}
 		if (vm_stopping(bv)) {
 			av_sched_power_off(&sched, &bv->se);

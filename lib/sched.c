@@ -484,8 +484,12 @@ static struct av_sched_entity *pull_candidate(struct av_sched_rq *from, unsigned
 	return NULL;
 }
 
-/* Pull one entity to @cpu from the busiest queue, if the loads say so (file comment). */
-static void balance(struct av_sched *s, unsigned cpu)
+/*
+ * Pull one entity to @cpu from the busiest queue, if the loads say so (file comment).
+ * Inlined into both picks (av_sched_pick_event(), av_sched_yield_pick()), as it was into
+ * the one pick before.
+ */
+static inline __attribute__((always_inline)) void balance(struct av_sched *s, unsigned cpu)
 {
 	struct av_sched_rq *rq = rq_of(s, cpu), *from;
 	unsigned mine = load_hint(rq), best = AV_SCHED_NO_CPU, best_load = 0, best_q = 0;
@@ -614,8 +618,12 @@ pick_next:
 	return switch_to(s, rq, next, now);
 }
 
-struct av_sched_entity *av_sched_pick_event(struct av_sched *s, unsigned cpu, uint64_t now,
-					    uint64_t *next_event)
+/*
+ * av_sched_pick_event(), after the yield of the running entity if @yield
+ * (av_sched_yield_pick()): one lock round for both.
+ */
+static inline __attribute__((always_inline)) struct av_sched_entity *
+pick_event(struct av_sched *s, unsigned cpu, uint64_t now, uint64_t *next_event, bool yield)
 {
 	struct av_sched_rq *rq;
 	struct av_sched_entity *next;
@@ -629,6 +637,8 @@ struct av_sched_entity *av_sched_pick_event(struct av_sched *s, unsigned cpu, ui
 	if (s->nr_cpus > 1)
 		balance(s, cpu);
 	rq_lock(rq);
+	if (yield && rq->curr != NULL && rq->curr->state == AV_SCHED_RUNNING)
+		rq->curr->yielded = true;
 	next = pick_locked(s, rq, now);
 	if (next_event != NULL) {
 		/*
@@ -644,6 +654,18 @@ struct av_sched_entity *av_sched_pick_event(struct av_sched *s, unsigned cpu, ui
 	}
 	rq_unlock(rq);
 	return next;
+}
+
+struct av_sched_entity *av_sched_pick_event(struct av_sched *s, unsigned cpu, uint64_t now,
+					    uint64_t *next_event)
+{
+	return pick_event(s, cpu, now, next_event, false);
+}
+
+struct av_sched_entity *av_sched_yield_pick(struct av_sched *s, unsigned cpu, uint64_t now,
+					    uint64_t *next_event)
+{
+	return pick_event(s, cpu, now, next_event, true);
 }
 
 struct av_sched_entity *av_sched_pick(struct av_sched *s, unsigned cpu, uint64_t now)

@@ -302,38 +302,58 @@ static __attribute__((noinline)) bool irq_exit_fast(struct bm_vcpu *bv)
  * its blocked vCPUs) or the emulated EL1 physical timer of @bv (the vCPU about to run),
  * whichever comes first. The scheduler's part is the one the last pick returned
  * (av_sched_pick_event()) until a wake-up or a tick on this pCPU changes it.
+ *
+ * Re-armed only for an earlier event: one armed for an earlier time than needed (a slice
+ * end that each switch moves later, an event that went away) fires early once, and its
+ * interrupt (bm_irq_handle()) finds nothing due and has it armed again from scratch. So a
+ * switch between two runnable vCPUs, whose slice end moves on each time, writes no timer.
  */
-static void arm_el2_timer(unsigned self, struct bm_vcpu *bv)
+static bool phys_timer_on(const struct bm_vcpu *bv)
+{
+	/* Not while its line is high already: that would fire again at once, for as long as
+	 * the guest leaves the interrupt raised (av_vtimer_next_raise()). */
+	return bv && (bv->v.vtimer.timer[AV_VTIMER_PHYS].ctl &
+		      (AV_CNT_CTL_ENABLE | AV_CNT_CTL_IMASK)) == AV_CNT_CTL_ENABLE;
+}
+
+static __attribute__((noinline)) void arm_el2_timer_slow(unsigned self, struct bm_vcpu *bv)
 {
 	struct bm_pcpu *pc = &pcpus[self];
-	uint64_t now = port_counter(), when;
+	bool phys = phys_timer_on(bv);
+	uint64_t now = 0, when;
 
+	if (!pc->sched_ev_ok || phys)
+		now = port_counter();
 	if (!pc->sched_ev_ok) {
 		pc->sched_ev = av_sched_next_event(&sched, self, now);
 		pc->sched_ev_ok = true;
 	}
 	when = pc->sched_ev;
 	pc->timer_dirty = false;
-	if (bv) {
-		const struct av_vtimer_timer *t = &bv->v.vtimer.timer[AV_VTIMER_PHYS];
+	if (phys) {
+		uint64_t p = av_vtimer_next_raise(&bv->v.vtimer, AV_VTIMER_BIT(AV_VTIMER_PHYS), now);
 
-		if ((t->ctl & AV_CNT_CTL_ENABLE) && !(t->ctl & AV_CNT_CTL_IMASK)) {
-			/* Not while its line is high already: that would fire again at once,
-			 * for as long as the guest leaves the interrupt raised. */
-			uint64_t p = av_vtimer_next_raise(&bv->v.vtimer,
-							  AV_VTIMER_BIT(AV_VTIMER_PHYS), now);
-
-			if (p < when)
-				when = p;
-		}
+		if (p < when)
+			when = p;
 	}
-	if (when == pcpus[self].armed)
-		return; /* armed already */
-	pcpus[self].armed = when;
-	if (when == AV_SCHED_NO_EVENT)
-		port_timer_cancel();
-	else
-		port_timer_arm(when > now ? when - now : 1);
+	if (when >= pc->armed)
+		return; /* armed already, or for earlier (AV_SCHED_NO_EVENT is the largest) */
+	pc->armed = when;
+	if (!now)
+		now = port_counter();
+	port_timer_arm(when > now ? when - now : 1);
+}
+
+static inline void arm_el2_timer(unsigned self, struct bm_vcpu *bv)
+{
+	struct bm_pcpu *pc = &pcpus[self];
+
+	/* The scheduler's event known, no emulated timer, armed for that or earlier. */
+	if (pc->sched_ev_ok && pc->sched_ev >= pc->armed && !phys_timer_on(bv)) {
+		pc->timer_dirty = false;
+		return;
+	}
+	arm_el2_timer_slow(self, bv);
 }
 
 /* The virtual timer's interrupt of @bv is raised in its vGIC, or active. */
@@ -385,6 +405,7 @@ enum bm_stop {
 	BM_STOP_OFF,     /* PSCI CPU_OFF */
 	BM_STOP_VM,      /* the VM is stopping */
 	BM_STOP_RESCHED, /* a scheduling decision is due */
+	BM_STOP_YIELD,   /* WFE or a yield hypercall: the pick yields for it */
 };
 
 /* An MMIO access a device handed to the caller: nobody here finishes it, so the guest
@@ -520,8 +541,7 @@ dispatched:
 		case AV_EXIT_RESUME:
 			continue;
 		case AV_EXIT_YIELD: /* WFE: the rest of the slice to an equal priority */
-			av_sched_yield(&sched, self);
-			return BM_STOP_RESCHED;
+			return BM_STOP_YIELD;
 		case AV_EXIT_BLOCK:
 			return BM_STOP_BLOCK;
 		case AV_EXIT_TO_CALLER:
@@ -580,9 +600,13 @@ static void vcpu_unload(struct av_arch_cpu *cpu, struct bm_vcpu *bv)
 		av_vgic_sync(&vm->vgic, idx);
 		bv->lr_unsynced = false;
 	}
-	if (vm->lr_live[idx])
+	/* LRs and maintenance already off (a vCPU without interrupts in flight): nothing to
+	 * clear. pcpu_loop() flushes every vCPU it switches in: the flush also resamples its
+	 * level lines (a timer the guest reprogrammed), which must not wait for an exit. */
+	if (vm->lr_live[idx] || vm->lr_maint[idx]) {
 		bm_lr_clear(vm, idx);
-	bm_lr_set_maint(vm, idx, 0);
+		bm_lr_set_maint(vm, idx, 0);
+	}
 	bv->vgic_dirty = true;
 	if (cpu->fp_owner == &bv->arch && !bv->pinned)
 		av_arch_fpsimd_flush(cpu);
@@ -632,6 +656,7 @@ void pcpu_loop(unsigned self)
 		pc->resched = false;
 		now = port_counter();
 		e = av_sched_pick_event(&sched, self, now, &pc->sched_ev);
+picked:
 		pc->sched_ev_ok = true;
 		bv = e ? e->owner : NULL;
 		if (off_check) {
@@ -732,6 +757,12 @@ void pcpu_loop(unsigned self)
 			break;
 		case BM_STOP_RESCHED:
 			break;
+		case BM_STOP_YIELD:
+			/* Its yield and the pick in one scheduler call. */
+			pc->resched = false;
+			now = port_counter();
+			e = av_sched_yield_pick(&sched, self, now, &pc->sched_ev);
+			goto picked;
 		}
 	}
 }

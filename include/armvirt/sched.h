@@ -246,6 +246,20 @@ struct av_sched_entity *av_sched_pick_event(struct av_sched *s, unsigned cpu, ui
 					    uint64_t *next_event);
 
 /**
+ * av_sched_yield() and av_sched_pick_event() in one call (one lock round): the running
+ * entity of pCPU @p cpu, if any, gives up the rest of its slice and the pick follows at
+ * once. The world switch of a yield (WFE, a guest's yield hypercall) between entities of
+ * one priority.
+ * @param s the scheduler
+ * @param cpu physical CPU index
+ * @param now counter value now
+ * @param next_event as for av_sched_pick_event() (may be NULL)
+ * @return as av_sched_pick_event()
+ */
+struct av_sched_entity *av_sched_yield_pick(struct av_sched *s, unsigned cpu, uint64_t now,
+					    uint64_t *next_event);
+
+/**
  * The timer interrupt of pCPU @p cpu (or any other moment): wake blocked entities whose
  * deadline passed and say whether av_sched_pick() would change what runs.
  * @param s the scheduler

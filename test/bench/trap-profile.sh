@@ -14,10 +14,20 @@
 # only the latency. The run takes about 10 minutes on a loaded 2-core machine (the 80 M
 # instructions of spinning are logged too).
 #
+# ivc_bench mode (the guest is ivc_bench.elf): one row, vm_switch, on one pCPU. Its window is
+# VM 0's measured yield loop: every block executed from the first to the last run of the
+# guest block ending in an hvc (in test_main, where the loop is inlined) that runs Y_ITERS
+# (1024) times; each cycle between two runs is one yield of VM 0 and one of VM 1, so the
+# total is divided by 2 x (runs - 1): per VM -> VM switch, both loops included.
+#
 # usage: trap-profile.sh BM_IMAGE.elf GUEST.elf GIC_VERSION [TOP]
-#   BM_IMAGE.elf: armvirt-bm-trapbench.elf (its .bin beside it is what QEMU boots)
+#   BM_IMAGE.elf: armvirt-bm-trapbench.elf or armvirt-bm-ivc_bench.elf (its .bin beside it
+#   is what QEMU boots)
 set -uo pipefail
 elf=$1 guest=$2 gic=$3 top=${4:-12}
+prog=$(basename "$guest" .elf)
+smp=2
+[ "$prog" = ivc_bench ] && smp=1
 nm=${AARCH64_NM:-aarch64-linux-gnu-nm}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -25,11 +35,11 @@ trap 'rm -rf "$work"' EXIT
 "$nm" -n --defined-only "$guest" | awk '$2 ~ /^[tTwW]$/ { print $1, $3 }' >"$work/guest"
 
 timeout 1800 qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" \
-  -cpu max,pauth=off -m 1G -smp 2 -nographic -nic none -semihosting -icount shift=0 \
+  -cpu max,pauth=off -m 1G -smp "$smp" -nographic -nic none -semihosting -icount shift=0 \
   -kernel "${elf%.elf}.bin" -d in_asm,exec,nochain -D /dev/stderr </dev/null 2>&1 >"$work/console" |
 perl -e '
 use strict; use warnings; no warnings "portable";
-my ($work, $top) = @ARGV;
+my ($work, $top, $prog) = @ARGV;
 # row => [loop function, iterations]
 my @rows = (["hvc_smccc_unknown", "loop_hvc_smccc_unknown", 2048],
             ["mmio_gicd_iidr", "loop_mmio_gicd_iidr", 2048],
@@ -51,14 +61,20 @@ my (%size, %name, $pending, $count);  # TB key "pc/flags" => instructions, funct
 my (%win, $cur);   # row => { fn => insns } for the open window; per-row last-seen totals
 my (%acc, %seen);  # row => accumulated totals up to the last guest block in the loop
 my $irq_entries = 0;
+# ivc_bench: cumulative per-function totals, and for each guest block ending in an hvc
+# its runs and the totals at its first and last run
+my (%cum, %hvc_tb, %hv, $last_insn);
 my ($timer_irq) = map { $_->[0] } grep { $_->[1] eq "timer_irq" } @{$syms{guest}};
 while (<STDIN>) {
   if (/^IN:/) { $pending = 1; $count = 0; next; }
-  if ($pending && /^0x[0-9a-f]+:\s/) { $count++; next; }
+  if ($pending && /^0x[0-9a-f]+:\s/) { $count++; $last_insn = $_; next; }
   next unless /^Trace \d+: \S+ \[[0-9a-f]+\/([0-9a-f]+)\/([0-9a-f]+)\//;
   my ($pc, $flags) = (hex($1), hex($2));
   my $key = "$1/$2";
-  if ($pending) { $size{$key} = $count; $pending = 0; }
+  if ($pending) {
+    $size{$key} = $count; $pending = 0;
+    $hvc_tb{$key} = 1 if $last_insn =~ /\shvc\s/;
+  }
   if (!exists $name{$key}) {
     my $side = (($flags >> 4) & 0xf) == 6 ? "hyp" : "guest";
     $name{$key} = "$side:" . lookup($syms{$side}, $pc);
@@ -66,6 +82,15 @@ while (<STDIN>) {
   my $n = $size{$key} // 0;
   $irq_entries++ if defined $timer_irq && $pc == $timer_irq && $name{$key} =~ /^guest:/;
   my $fn = $name{$key};
+  if ($prog eq "ivc_bench") {
+    if ($hvc_tb{$key} && $fn eq "guest:test_main") {
+      my $h = $hv{$key} //= { runs => 0 };
+      $h->{first} = { %cum } unless $h->{runs}++;
+      $h->{last} = { %cum };
+    }
+    $cum{$fn} += $n;
+    next;
+  }
   my ($g) = $fn =~ /^guest:(.*)/;
   if (defined $g && exists $fn2row{$g}) {
     my $row = $fn2row{$g}[0];
@@ -78,6 +103,24 @@ while (<STDIN>) {
     next;
   }
   $win{$fn} += $n if defined $cur;
+}
+if ($prog eq "ivc_bench") {
+  my $iters = 1024;  # Y_ITERS of ivc_bench.c
+  my ($k) = sort { abs($hv{$a}{runs} - $iters) <=> abs($hv{$b}{runs} - $iters) } keys %hv;
+  die "no yield loop found\n" unless defined $k && $hv{$k}{runs} > 1;
+  my ($f, $l) = ($hv{$k}{first}, $hv{$k}{last});
+  my %t = map { $_ => ($l->{$_} // 0) - ($f->{$_} // 0) } keys %$l;
+  my $sw = 2 * ($hv{$k}{runs} - 1);
+  my @fns = sort { $t{$b} <=> $t{$a} } grep { $t{$_} } keys %t;
+  my $sum = 0; $sum += $t{$_} for @fns;
+  printf "vm_switch: %.1f per switch (%d switches, window block %s)\n", $sum / $sw, $sw, $k;
+  my $i = 0; my $rest = 0;
+  for my $fn (@fns) {
+    if ($i++ < $top) { printf "  %-44s %9.1f\n", $fn, $t{$fn} / $sw; }
+    else { $rest += $t{$fn}; }
+  }
+  printf "  %-44s %9.1f\n", "(other functions)", $rest / $sw if $rest;
+  exit 0;
 }
 for my $r (@rows) {
   my ($row, $loopfn, $iters) = @$r;
@@ -95,5 +138,5 @@ for my $r (@rows) {
   }
   printf "  %-44s %9.1f\n", "(other functions)", $rest / $iters if $rest;
 }
-' "$work" "$top"
-grep -q "PASS trapbench (" "$work/console" || { cat "$work/console"; echo "trap-profile: the run failed"; exit 1; }
+' "$work" "$top" "$prog"
+grep -q "PASS $prog" "$work/console" || { cat "$work/console"; echo "trap-profile: the run failed"; exit 1; }

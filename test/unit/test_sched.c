@@ -700,6 +700,18 @@ static void test_yield_ring(void **state)
 	assert_int_equal(E[0].se.nr_runs + E[1].se.nr_runs, 7);
 	assert_int_equal(E[0].se.runtime + E[1].se.runtime, 6 * 7);
 	assert_int_equal(E[2].se.nr_runs, 0);
+	/* The same ring by av_sched_yield_pick(): no yield call before it. */
+	for (unsigned i = 7; i <= 10; i++) {
+		now += 7;
+		assert_ptr_equal(av_sched_yield_pick(&S, 0, now, &ev), &E[i % 2].se);
+		assert_int_equal(ev, now + SLICE);
+		assert_int_equal(ev, av_sched_next_event(&S, 0, now));
+		assert_int_equal(E[(i + 1) % 2].se.state, AV_SCHED_RUNNABLE);
+		assert_false(E[i % 2].se.yielded);
+	}
+	assert_int_equal(S.rq[0].nr_switches, 11);
+	assert_null(av_sched_yield_pick(&S, 9, now, &ev));
+	assert_int_equal(ev, AV_SCHED_NO_EVENT);
 
 	/* Three: round robin in order, by yields and by slice ends alike. */
 	setup_sched(1, SLICE);
@@ -1119,7 +1131,7 @@ static void test_reference_model(void **state)
 			struct av_sched_entity *e;
 
 			now += rnd(4) == 0 ? rnd(3 * (unsigned)slice) : rnd(8);
-			switch (rnd(9)) {
+			switch (rnd(10)) {
 			case 0: /* a yield (WFE) */
 				rc = av_sched_yield(&S, 0);
 				if (R.curr != REF_NONE && R.e[R.curr].state == AV_SCHED_RUNNING) {
@@ -1166,6 +1178,14 @@ static void test_reference_model(void **state)
 				break;
 			case 6:
 				ev = av_sched_next_event(&S, 0, now);
+				assert_int_equal(ev, ref_next_event(now));
+				break;
+			case 7: /* a yield and its pick in one call */
+				e = av_sched_yield_pick(&S, 0, now, &ev);
+				if (R.curr != REF_NONE && R.e[R.curr].state == AV_SCHED_RUNNING)
+					R.e[R.curr].yielded = true;
+				rc = ref_pick(now);
+				assert_ptr_equal(e, rc == REF_NONE ? NULL : &E[rc].se);
 				assert_int_equal(ev, ref_next_event(now));
 				break;
 			default: /* a scheduling point */

@@ -10,34 +10,41 @@
  */
 #include "arch_internal.h"
 
+/*
+ * Two registers per step, neighbours in struct av_el1_regs: both read (or both loaded)
+ * before either is stored (or written), so that the compiler pairs the memory accesses
+ * (STP/LDP). The MSRs are memory barriers to the compiler, the MRSs are not.
+ */
+#define SAVE2(ra, fa, rb, fb)                           \
+	do {                                            \
+		uint64_t a_ = av_read_sysreg(ra);       \
+		uint64_t b_ = av_read_sysreg(rb);       \
+		r->fa = a_;                             \
+		r->fb = b_;                             \
+	} while (0)
+
+#define RESTORE2(ra, fa, rb, fb)                        \
+	do {                                            \
+		uint64_t a_ = r->fa, b_ = r->fb;        \
+		av_write_sysreg(ra, a_);                \
+		av_write_sysreg(rb, b_);                \
+	} while (0)
+
 void av_arch_el1_save(struct av_el1_regs *r)
 {
-	r->sctlr = av_read_sysreg(sctlr_el1);
-	r->actlr = av_read_sysreg(actlr_el1);
-	r->cpacr = av_read_sysreg(cpacr_el1);
-	r->ttbr0 = av_read_sysreg(ttbr0_el1);
-	r->ttbr1 = av_read_sysreg(ttbr1_el1);
-	r->tcr = av_read_sysreg(tcr_el1);
-	r->esr = av_read_sysreg(esr_el1);
-	r->afsr0 = av_read_sysreg(afsr0_el1);
-	r->afsr1 = av_read_sysreg(afsr1_el1);
-	r->far = av_read_sysreg(far_el1);
-	r->mair = av_read_sysreg(mair_el1);
-	r->amair = av_read_sysreg(amair_el1);
-	r->vbar = av_read_sysreg(vbar_el1);
-	r->contextidr = av_read_sysreg(contextidr_el1);
-	r->tpidr_el0 = av_read_sysreg(tpidr_el0);
-	r->tpidrro_el0 = av_read_sysreg(tpidrro_el0);
-	r->tpidr_el1 = av_read_sysreg(tpidr_el1);
-	r->sp_el0 = av_read_sysreg(sp_el0);
-	r->sp_el1 = av_read_sysreg(sp_el1);
-	r->elr = av_read_sysreg(elr_el1);
-	r->spsr = av_read_sysreg(spsr_el1);
-	r->par = av_read_sysreg(par_el1);
-	r->cntkctl = av_read_sysreg(cntkctl_el1);
-	r->csselr = av_read_sysreg(csselr_el1);
-	r->mdscr = av_read_sysreg(mdscr_el1);
-	r->cntv_ctl = av_read_sysreg(cntv_ctl_el0);
+	SAVE2(sctlr_el1, sctlr, actlr_el1, actlr);
+	SAVE2(cpacr_el1, cpacr, ttbr0_el1, ttbr0);
+	SAVE2(ttbr1_el1, ttbr1, tcr_el1, tcr);
+	SAVE2(esr_el1, esr, afsr0_el1, afsr0);
+	SAVE2(afsr1_el1, afsr1, far_el1, far);
+	SAVE2(mair_el1, mair, amair_el1, amair);
+	SAVE2(vbar_el1, vbar, contextidr_el1, contextidr);
+	SAVE2(tpidr_el0, tpidr_el0, tpidrro_el0, tpidrro_el0);
+	SAVE2(tpidr_el1, tpidr_el1, sp_el0, sp_el0);
+	SAVE2(sp_el1, sp_el1, elr_el1, elr);
+	SAVE2(spsr_el1, spsr, par_el1, par);
+	SAVE2(cntkctl_el1, cntkctl, csselr_el1, csselr);
+	SAVE2(mdscr_el1, mdscr, cntv_ctl_el0, cntv_ctl);
 	r->cntv_cval = av_read_sysreg(cntv_cval_el0);
 	/* Park the timer: disabled, so it cannot assert PPI 27 for the next vCPU. */
 	av_write_sysreg(cntv_ctl_el0, 0);
@@ -47,34 +54,23 @@ void av_arch_el1_save(struct av_el1_regs *r)
 
 void av_arch_el1_restore(const struct av_el1_regs *r)
 {
-	av_write_sysreg(vmpidr_el2, r->vmpidr);
-	av_write_sysreg(vpidr_el2, r->vpidr);
-	av_write_sysreg(sctlr_el1, r->sctlr);
-	av_write_sysreg(actlr_el1, r->actlr);
-	av_write_sysreg(cpacr_el1, r->cpacr);
-	av_write_sysreg(ttbr0_el1, r->ttbr0);
-	av_write_sysreg(ttbr1_el1, r->ttbr1);
-	av_write_sysreg(tcr_el1, r->tcr);
-	av_write_sysreg(esr_el1, r->esr);
-	av_write_sysreg(afsr0_el1, r->afsr0);
-	av_write_sysreg(afsr1_el1, r->afsr1);
-	av_write_sysreg(far_el1, r->far);
-	av_write_sysreg(mair_el1, r->mair);
-	av_write_sysreg(amair_el1, r->amair);
-	av_write_sysreg(vbar_el1, r->vbar);
-	av_write_sysreg(contextidr_el1, r->contextidr);
-	av_write_sysreg(tpidr_el0, r->tpidr_el0);
-	av_write_sysreg(tpidrro_el0, r->tpidrro_el0);
-	av_write_sysreg(tpidr_el1, r->tpidr_el1);
-	av_write_sysreg(sp_el0, r->sp_el0);
-	av_write_sysreg(sp_el1, r->sp_el1);
-	av_write_sysreg(elr_el1, r->elr);
-	av_write_sysreg(spsr_el1, r->spsr);
-	av_write_sysreg(par_el1, r->par);
-	av_write_sysreg(cntkctl_el1, r->cntkctl);
-	av_write_sysreg(csselr_el1, r->csselr);
-	av_write_sysreg(mdscr_el1, r->mdscr);
+	uint64_t mdscr = r->mdscr, ctl = r->cntv_ctl;
+
+	RESTORE2(vmpidr_el2, vmpidr, vpidr_el2, vpidr);
+	RESTORE2(sctlr_el1, sctlr, actlr_el1, actlr);
+	RESTORE2(cpacr_el1, cpacr, ttbr0_el1, ttbr0);
+	RESTORE2(ttbr1_el1, ttbr1, tcr_el1, tcr);
+	RESTORE2(esr_el1, esr, afsr0_el1, afsr0);
+	RESTORE2(afsr1_el1, afsr1, far_el1, far);
+	RESTORE2(mair_el1, mair, amair_el1, amair);
+	RESTORE2(vbar_el1, vbar, contextidr_el1, contextidr);
+	RESTORE2(tpidr_el0, tpidr_el0, tpidrro_el0, tpidrro_el0);
+	RESTORE2(tpidr_el1, tpidr_el1, sp_el0, sp_el0);
+	RESTORE2(sp_el1, sp_el1, elr_el1, elr);
+	RESTORE2(spsr_el1, spsr, par_el1, par);
+	RESTORE2(cntkctl_el1, cntkctl, csselr_el1, csselr);
+	av_write_sysreg(mdscr_el1, mdscr);
 	av_write_sysreg(cntv_cval_el0, r->cntv_cval);
-	av_write_sysreg(cntv_ctl_el0, r->cntv_ctl);
+	av_write_sysreg(cntv_ctl_el0, ctl);
 	/* The ERET into the guest synchronises these writes. */
 }

@@ -14,15 +14,18 @@
  */
 #include "arch_internal.h"
 
-/* VTTBR_EL2 switched to @p vttbr for the duration of a TLBI; returns the old value. */
+/*
+ * VTTBR_EL2 switched to @p vttbr for the duration of a TLBI; returns the old value. The ISB
+ * also when it is the value already there: a vCPU load writes VTTBR_EL2 without one (the
+ * ERET synchronises it), and the TLBI must see the VMID of that write.
+ */
 static uint64_t vttbr_enter(uint64_t vttbr)
 {
 	uint64_t old = av_read_sysreg(vttbr_el2);
 
-	if (old != vttbr) {
+	if (old != vttbr)
 		av_write_sysreg(vttbr_el2, vttbr);
-		av_isb();
-	}
+	av_isb();
 	return old;
 }
 

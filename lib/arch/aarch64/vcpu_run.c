@@ -127,7 +127,8 @@ void av_arch_vcpu_reload_controls(struct av_arch_cpu *cpu, struct av_arch_vcpu *
 	av_write_sysreg(hstr_el2, v->traps.hstr_el2);
 	av_write_sysreg(cntvoff_el2, v->cntvoff);
 	av_write_sysreg(cnthctl_el2, v->cnthctl);
-	av_isb();
+	/* No ISB: nothing at EL2 depends on these before the ERET into the guest, which
+	 * synchronises them (the TLB maintenance of tlb.c sets VTTBR_EL2 itself). */
 }
 
 void av_arch_vcpu_put(struct av_arch_cpu *cpu)
@@ -137,8 +138,8 @@ void av_arch_vcpu_put(struct av_arch_cpu *cpu)
 	if (!v)
 		return;
 	av_arch_el1_save(&v->ctxt->el1);
-	if (v->pmu)
-		av_pmu_put(v->pmu); /* lib/pmu.c: nothing unless the guest used its PMU */
+	if (v->pmu && v->pmu->live)
+		av_pmu_put(v->pmu); /* lib/pmu.c: live only once the guest used its PMU */
 	if (v->gic_version == 3)
 		av_arch_gic_v3_save(&v->gic);
 	else if (v->gic_version == 2)
@@ -154,7 +155,7 @@ void av_arch_vcpu_load(struct av_arch_cpu *cpu, struct av_arch_vcpu *v)
 	av_arch_vcpu_put(cpu);
 	av_arch_vcpu_reload_controls(cpu, v);
 	av_arch_el1_restore(&v->ctxt->el1);
-	if (v->pmu)
+	if (v->pmu && v->pmu->used)
 		av_pmu_load(v->pmu);
 	if (v->gic_version == 3)
 		av_arch_gic_v3_restore(&v->gic);

@@ -844,6 +844,12 @@ static enum av_exit_action psci_call(struct av_vcpu *vcpu)
 	}
 }
 
+/* The host's `hypercall` hook answers @fid (av_vm_config::hypercall_first/last). */
+static inline bool hc_host(const struct av_vm *vm, uint32_t fid)
+{
+	return vm->hc_hook && fid - vm->hc_first <= vm->hc_last - vm->hc_first;
+}
+
 /* HVC64 and SMC64: SMC Calling Convention dispatch (doc/hypercalls.md). */
 static enum av_exit_action handle_smccc(const struct av_exit_ctx *ctx)
 {
@@ -874,8 +880,7 @@ static enum av_exit_action handle_smccc(const struct av_exit_ctx *ctx)
 		regs->x[0] = 0;
 		return AV_EXIT_YIELD;
 	}
-	if (vm->ops && vm->ops->hypercall &&
-	    vm->ops->hypercall(vm->cookie, vcpu, fid, imm, &action) == 0)
+	if (hc_host(vm, fid) && vm->ops->hypercall(vm->cookie, vcpu, fid, imm, &action) == 0)
 		return (unsigned)action < AV_EXIT_ACTION_COUNT ? action : AV_EXIT_TO_CALLER;
 	regs->x[0] = (uint64_t)(int64_t)AV_SMCCC_RET_NOT_SUPPORTED;
 	return AV_EXIT_RESUME;
@@ -998,9 +1003,10 @@ mmio_isv(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t ipa, struct 
  * The rest of av_vm_try_mmio() (armvirt/vm.h), which has checked the class and the syndrome
  * bits: ISV set; CM, S1PTW and DFSC[5:4] clear (DFSC 0..15: address size, translation,
  * access flag or permission fault at levels 0..3, stage-2 faults HPFAR_EL2 describes).
+ * The action, or -1 when not taken.
  */
-bool av__vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t hpfar,
-		     enum av_exit_action *act)
+static inline __attribute__((always_inline)) int try_mmio(struct av_vcpu *vcpu, uint64_t esr,
+							  uint64_t far, uint64_t hpfar)
 {
 	struct av_vm *vm = vcpu->vm;
 	struct av_mmio_dev *dev;
@@ -1008,7 +1014,7 @@ bool av__vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t 
 	uint64_t ipa;
 
 	if (!vm->bus || vm->handler[AV_ESR_EC_DABT_LOW])
-		return false;
+		return -1;
 	/* av_esr_fault_ipa(): the page from HPFAR_EL2.FIPA, the offset from FAR_EL2. */
 	ipa = AV_FIELD_PREP(AV_IPA_PAGE, AV_FIELD_GET(AV_HPFAR_FIPA, hpfar)) |
 	      AV_FIELD_PREP(AV_IPA_OFFSET, AV_FIELD_GET(AV_IPA_OFFSET, far));
@@ -1018,14 +1024,97 @@ bool av__vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t 
 	if (!dev || vcpu->mmio_last_gen != vm->bus->gen || ipa - dev->base > dev->size - 1) {
 		dev = av_mmio_find(vm->bus, ipa);
 		if (!dev)
-			return false; /* RAM, the host's s2_fault hook or the unclaimed policy */
+			return -1; /* RAM, the host's s2_fault hook or the unclaimed policy */
 		vcpu->mmio_last = dev;
 		vcpu->mmio_last_gen = vm->bus->gen;
 	}
 	a = mmio_isv(vcpu, esr, far, ipa, dev);
 	av__vcpu_count_sync(vcpu, AV_ESR_EC_DABT_LOW, a);
-	*act = a;
+	return (int)a;
+}
+
+bool av__vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t hpfar,
+		     enum av_exit_action *act)
+{
+	int a = try_mmio(vcpu, esr, far, hpfar);
+
+	if (a < 0)
+		return false;
+	*act = (enum av_exit_action)a;
 	return true;
+}
+
+/* A trapped SMC the fast path answered with @a: step over it (out of line: guests use
+ * HVC, and the HVC path stays a leaf). */
+static __attribute__((noinline, cold)) int smc_done(struct av_vcpu *vcpu, enum av_exit_action a)
+{
+	skip_trapped(vcpu, 4);
+	return (int)a;
+}
+
+/*
+ * av_vm_fast_exit()'s SMCCC calls: those handle_smccc() answers from the library's own
+ * state, without the VM lock (PSCI) or the host's hook: ECHO, YIELD (x0 = 0, the action
+ * for the host) and NOT_SUPPORTED. @ec: HVC64 or SMC64. The action, or -1.
+ */
+static inline int smccc_fast(struct av_vcpu *vcpu, uint64_t esr, unsigned ec)
+{
+	const struct av_vm *vm = vcpu->vm;
+	uint64_t *x0 = &vcpu->ctxt.regs.x[0];
+	uint32_t fid = (uint32_t)*x0;
+	unsigned oen = (unsigned)AV_FIELD_GET(AV_SMCCC_FID_OEN, fid);
+	bool ours = fid == AV_HC_ECHO || fid == AV_HC_YIELD;
+	enum av_exit_action a = fid == AV_HC_YIELD ? AV_EXIT_YIELD : AV_EXIT_RESUME;
+
+	if (av_esr_get_imm16(esr) != 0 || vm->handler[ec] || oen == AV_SMCCC_OEN_ARCH ||
+	    oen == AV_SMCCC_OEN_STD)
+		return -1;
+	if (!ours && hc_host(vm, fid)) {
+		/* The host's: only its fast range (within its range, av_vm_init()). */
+		if (!vm->fast_hc || ec != AV_ESR_EC_HVC64 ||
+		    fid - vm->fast_hc_first > vm->fast_hc_last - vm->fast_hc_first)
+			return -1;
+		if (vm->fast_hc(vm->cookie, vcpu) != 0)
+			*x0 = (uint64_t)(int64_t)AV_SMCCC_RET_NOT_SUPPORTED;
+		av__vcpu_count_sync(vcpu, ec, AV_EXIT_RESUME);
+		return AV_EXIT_RESUME;
+	}
+	*x0 = ours ? 0 : (uint64_t)(int64_t)AV_SMCCC_RET_NOT_SUPPORTED;
+	av__vcpu_count_sync(vcpu, ec, a);
+	if (ec == AV_ESR_EC_SMC64)
+		return smc_done(vcpu, a);
+	return (int)a;
+}
+
+/* av_vm_fast_exit()'s data aborts: av_vm_try_mmio()'s, while no LR of the vCPU is live. */
+static __attribute__((noinline)) int mmio_fast(struct av_vcpu *vcpu, uint64_t esr, uint64_t far,
+					       uint64_t hpfar)
+{
+	const struct av_vgic *vgic = vcpu->vm->vgic;
+
+	/* A live LR may hold state the distributor's registers must show (pending, active):
+	 * only a vCPU whose LRs are all folded back takes the fast path. The count is this
+	 * vCPU's own (its flush and sync run here). */
+	if ((vgic && vgic->vcpu[vcpu->index].lr_live) ||
+	    (esr & (AV_ESR_DABT_ISV | AV_ESR_DABT_CM | AV_ESR_DABT_S1PTW | AV_GENMASK(5, 4))) !=
+		    AV_ESR_DABT_ISV)
+		return -1;
+	return try_mmio(vcpu, esr, far, hpfar);
+}
+
+int av_vm_fast_exit(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t hpfar)
+{
+	unsigned ec = av_esr_get_ec(esr);
+
+	switch (ec) {
+	case AV_ESR_EC_HVC64:
+	case AV_ESR_EC_SMC64:
+		return smccc_fast(vcpu, esr, ec);
+	case AV_ESR_EC_DABT_LOW:
+		return mmio_fast(vcpu, esr, far, hpfar);
+	default:
+		return -1;
+	}
 }
 
 /*
@@ -1376,6 +1465,17 @@ static int vm_config_check(const struct av_vm_config *cfg, struct av_error *err)
 	if (cfg->vgic && cfg->vgic->nr_vcpus < cfg->nr_vcpus)
 		return VM_ERR(err, -AV_EINVAL, "vgic", "serves %u vCPUs, the VM has %u",
 			      cfg->vgic->nr_vcpus, cfg->nr_vcpus);
+	if (cfg->hypercall_last < cfg->hypercall_first)
+		return VM_ERR(err, -AV_EINVAL, "hypercall_last", "0x%x below hypercall_first 0x%x",
+			      cfg->hypercall_last, cfg->hypercall_first);
+	if (cfg->fast_hypercall && cfg->fast_hypercall_last >= cfg->fast_hypercall_first &&
+	    (cfg->hypercall_first || cfg->hypercall_last) &&
+	    (cfg->fast_hypercall_first < cfg->hypercall_first ||
+	     cfg->fast_hypercall_last > cfg->hypercall_last))
+		return VM_ERR(err, -AV_EINVAL, "fast_hypercall_first",
+			      "fast range 0x%x..0x%x outside the hook's 0x%x..0x%x",
+			      cfg->fast_hypercall_first, cfg->fast_hypercall_last,
+			      cfg->hypercall_first, cfg->hypercall_last);
 	for (unsigned i = 0; cfg->mpidr && i < cfg->nr_vcpus; i++) {
 		if (cfg->mpidr[i] & ~AV_PSCI_MPIDR_AFF_MASK)
 			return VM_ERR(err, -AV_EINVAL, "mpidr",
@@ -1411,6 +1511,14 @@ int av_vm_init(struct av_vm *vm, const struct av_vm_config *cfg, struct av_error
 	vm->bus = cfg->bus;
 	vm->ops = cfg->ops;
 	vm->cookie = cfg->cookie;
+	vm->hc_hook = cfg->ops && cfg->ops->hypercall;
+	vm->fast_hc = cfg->fast_hypercall_last >= cfg->fast_hypercall_first ? cfg->fast_hypercall
+									     : NULL;
+	vm->fast_hc_first = cfg->fast_hypercall_first;
+	vm->fast_hc_last = cfg->fast_hypercall_last;
+	vm->hc_first = cfg->hypercall_first;
+	vm->hc_last = cfg->hypercall_first || cfg->hypercall_last ? cfg->hypercall_last
+								   : UINT32_MAX;
 
 	for (unsigned i = 0; i < cfg->nr_vcpus; i++) {
 		uint64_t m = cfg->mpidr ? cfg->mpidr[i] : AV_FIELD_PREP(AV_MPIDR_AFF0, i);

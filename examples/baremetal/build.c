@@ -149,8 +149,10 @@ uint64_t carve_ram(uint64_t size)
 static void vgic_written(void *cookie, struct av_vcpu *v)
 {
 	(void)cookie;
-	if (v)
+	if (v) {
 		((struct bm_vcpu *)v->host)->vgic_dirty = true;
+		av_arch_cpu_request(); /* the library's fast path: back to bm_vcpu_run() */
+	}
 }
 
 static enum av_access_result locked_read(void *dev, struct av_vcpu *vcpu, uint64_t off,
@@ -264,6 +266,13 @@ static int bm_hypercall(void *cookie, struct av_vcpu *vcpu, uint32_t fid, uint16
 	if (!ivc_on)
 		return -AV_ENOTSUP;
 	return av_ivc_hypercall(&ivc, vm->index, &vcpu->ctxt.regs);
+}
+
+/* av_vm_config::fast_hypercall: an IVC call of a VM with edge doorbells (a send rings
+ * another VM; an ACK lowers only a level doorbell) cannot touch the caller's own vGIC state. */
+static int bm_fast_ivc(void *cookie, struct av_vcpu *v)
+{
+	return av_ivc_hypercall(&ivc, ((struct bm_vm *)cookie)->index, &v->ctxt.regs);
 }
 
 void bm_lock(void *cookie)
@@ -669,6 +678,14 @@ static int setup_vcpus(struct bm_vm *vm, const uint64_t *mpidr)
 		.cookie = vm,
 		/* Guest-triggered log lines: the default count per second of the counter. */
 		.log_window = port_counter_freq(),
+		/* bm_hypercall() answers IVC only: the library answers other IDs itself. */
+		.hypercall_first = AV_IVC_HC_FIRST,
+		.hypercall_last = AV_IVC_HC_LAST,
+		/* IVC with edge doorbells only (fast_ivc_last; 0: none): answered in the
+		 * library's fast path, the caller's list registers left live. */
+		.fast_hypercall = bm_fast_ivc,
+		.fast_hypercall_first = AV_IVC_HC_FIRST,
+		.fast_hypercall_last = vm->fast_ivc_last,
 		/* Pointer authentication is shown exactly when it is not trapped (below). */
 		.id_flags = (vm->spec.pmu_intid ? AV_VM_ID_KEEP_PMU : 0) |
 			    (pac_untrapped ? AV_VM_ID_KEEP_PAUTH : 0),
@@ -715,6 +732,8 @@ static int setup_vcpus(struct bm_vm *vm, const uint64_t *mpidr)
 		/* ECHO is answered in the EL2 vectors (counted in fast_hvc_hits). */
 		bv->arch.fast_hvc = av_arch_fast_hvc_default;
 		bv->arch.nr_fast_hvc = 1;
+		/* Exits the library answers alone re-enter from the vectors (bm_vcpu_run()). */
+		bv->arch.fast_vcpu = &bv->v;
 		bv->arch.dbg = &bv->v.sys.dbg; /* guest breakpoints and watchpoints */
 		if (vm->spec.pmu_intid && (rc = bm_pmu_vcpu_init(bv)) != 0)
 			return rc;

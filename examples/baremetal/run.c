@@ -20,6 +20,7 @@ void sched_kick(unsigned cpu)
 		return;
 	if (cpu == port_this_cpu()->index) {
 		pcpus[cpu].resched = true;
+		av_arch_cpu_request(); /* the running vCPU comes back to bm_vcpu_run() */
 	} else {
 		__atomic_store_n(&kick_resched[cpu], true, __ATOMIC_RELEASE);
 		port_kick(cpu);
@@ -35,9 +36,13 @@ void bm_vgic_kick(void *cookie, unsigned idx)
 {
 	struct bm_vm *vm = cookie;
 	struct bm_vcpu *bv = &vm->vcpus[idx];
-	unsigned kick = AV_SCHED_NO_CPU;
+	unsigned kick = AV_SCHED_NO_CPU, self = port_this_cpu()->index;
 
 	__atomic_store_n(&bv->vgic_dirty, true, __ATOMIC_RELEASE);
+	/* Raised by the library's fast path for the vCPU running here: it comes back to
+	 * bm_vcpu_run() to flush (av_arch_cpu_request()). Another pCPU's gets a kick below. */
+	if (pcpus[self].cur == bv)
+		av_arch_cpu_request();
 	if (!bv->added)
 		return;
 	av_sched_wake(&sched, &bv->se, &kick);
@@ -45,12 +50,12 @@ void bm_vgic_kick(void *cookie, unsigned idx)
 		if (__atomic_load_n(&bv->se.state, __ATOMIC_ACQUIRE) == AV_SCHED_RUNNING) {
 			unsigned cpu = __atomic_load_n(&bv->se.cpu, __ATOMIC_ACQUIRE);
 
-			if (cpu != port_this_cpu()->index)
+			if (cpu != self)
 				port_kick(cpu);
 		}
 		return;
 	}
-	if (kick == port_this_cpu()->index) {
+	if (kick == self) {
 		struct bm_vcpu *cur = pcpus[kick].cur;
 
 		/* This pCPU runs something of at least its priority: no preemption, only the
@@ -58,6 +63,7 @@ void bm_vgic_kick(void *cookie, unsigned idx)
 		if (cur && cur != bv && cur->se.prio >= bv->se.prio) {
 			pcpus[kick].sched_ev_ok = false;
 			pcpus[kick].timer_dirty = true;
+			av_arch_cpu_request(); /* the slice end to arm before re-entry */
 			return;
 		}
 	}
@@ -448,16 +454,26 @@ static void vm_stop(struct bm_vm *vm, bool reset)
 
 static bool logged_to_caller[BM_MAX_VMS];
 
-/* av_vm_try_hvc(): an IVC call of a VM with edge doorbells (a send rings another VM; an
- * ACK lowers only a level doorbell) cannot touch the caller's own vGIC state. */
-static int bm_fast_ivc(void *cookie, struct av_vcpu *v)
+/* Fold @bv's list registers back into its vGIC: nothing to do if no LR held anything and
+ * no maintenance was asked (@lrs false). */
+static inline void lrs_fold(struct bm_vcpu *bv, bool lrs)
 {
-	return av_ivc_hypercall(&ivc, ((struct bm_vm *)cookie)->index, &v->ctxt.regs);
+	if (lrs)
+		av_vgic_sync(&bv->vm->vgic, bv->v.index);
+	bv->lr_unsynced = false;
 }
 
 /*
  * Run @bv on this pCPU until it blocks, turns itself off, its VM stops or a scheduling
  * decision is due. Exits for the running vCPU stay here: no state is switched.
+ *
+ * The library answers the exits it can alone (av_vm_fast_exit(): SMCCC calls it answers
+ * itself, IVC calls of a VM with edge doorbells through bm_fast_ivc(), MMIO at a bus device
+ * while no LR is live) inside av_arch_vcpu_run(), from the
+ * vectors, without coming back here; what it makes pending for this pCPU (a vGIC kick, a
+ * rescheduling) asks for the vCPU back (av_arch_cpu_request(), cleared below before the
+ * checks), and the exit returns as AV_ARCH_EXIT_HANDLED. Other pCPUs kick with an SGI,
+ * which exits.
  */
 static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
 {
@@ -473,6 +489,7 @@ static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
 		unsigned kind;
 		bool lrs;
 
+		cpu->request = 0;
 		if (__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE))
 			return BM_STOP_VM;
 		if (pc->resched)
@@ -491,50 +508,44 @@ static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
 			arm_el2_timer(self, bv);
 		kind = av_arch_vcpu_run(cpu, &bv->arch, &ax);
 		lrs = vm->lr_live[bv->v.index] || vm->lr_maint[bv->v.index];
-		/*
-		 * The library's fast paths, then its dispatcher. First the hypercalls that cannot
-		 * touch this vCPU's own vGIC state (IVC of a VM with edge doorbells; ECHO never
-		 * gets here, the vectors answer it): answered without folding the list registers
-		 * back, which stay live in the hardware (lr_unsynced) until something needs the
-		 * vGIC's view (a flush, another exit, a switch).
-		 */
 		if (kind != AV_ARCH_EXIT_SYNC) {
-			/* Interrupts likewise: taken without the dispatcher (irq_exit_fast()). */
+			if (kind == AV_ARCH_EXIT_HANDLED) {
+				/* The library's fast path answered it, touching no LR: they stay
+				 * live in the hardware (lr_unsynced) until something needs the
+				 * vGIC's view (a flush, another exit, a switch). Back here for a
+				 * request or an action. */
+				if (lrs)
+					bv->lr_unsynced = true;
+				act = (enum av_exit_action)cpu->exit_action;
+				goto dispatched;
+			}
+			/* Interrupts: taken without the dispatcher (irq_exit_fast()). */
 			if (kind == AV_ARCH_EXIT_IRQ && irq_exit_fast(bv))
 				continue;
-		} else if (av_vm_try_hvc(&bv->v, ax.esr, AV_IVC_HC_FIRST, vm->fast_ivc_last,
-					 bm_fast_ivc, vm, &act)) {
-			if (lrs)
-				bv->lr_unsynced = true;
-			continue;
-		}
-		/* Nothing to fold back if no LR held anything and no maintenance was asked. */
-		if (lrs)
-			av_vgic_sync(&vm->vgic, bv->v.index);
-		bv->lr_unsynced = false;
-		/*
-		 * WFI and MMIO at a device of the VM's bus (the vGIC frames, the UART, ...):
-		 * answered and counted without the dispatcher. An MMIO access cannot block or
-		 * stop the vCPU; whatever it makes pending (an SGI, an enabled SPI) is seen by
-		 * the checks at the top of the loop.
-		 */
-		if (kind == AV_ARCH_EXIT_SYNC &&
-		    av_vm_try_fast(&bv->v, ax.esr, ax.far, ax.hpfar, &act)) {
-			if (act == AV_EXIT_RESUME)
-				continue;
-			if (act == AV_EXIT_BLOCK)
-				return BM_STOP_BLOCK;
-			goto dispatched;
-		}
-		exit = av_arch_vm_exit(kind, &ax);
-		if (kind != AV_ARCH_EXIT_SYNC) {
+			lrs_fold(bv, lrs);
 			bv->vgic_dirty = true;
 			bm_irq_drain();
-		} else if (AV_FIELD_GET(AV_GENMASK(31, 26), ax.esr) == AV_ESR_EC_SYS64 &&
-			   (av_sysreg_key_from_iss((uint32_t)ax.esr) & ~(uint32_t)AV_SYSREG_OP2) ==
-				   AV_SYSREG(3, 3, 14, 2, 0)) {
-			pc->timer_dirty = true; /* CNTP_{TVAL,CTL,CVAL}_EL0: the emulated timer */
+		} else {
+			lrs_fold(bv, lrs);
+			/*
+			 * WFI, and MMIO at a device of the VM's bus while LRs were live (the
+			 * library's fast path leaves those here): answered and counted without the
+			 * dispatcher. An MMIO access cannot block or stop the vCPU; whatever it
+			 * makes pending is seen by the checks at the top of the loop.
+			 */
+			if (av_vm_try_fast(&bv->v, ax.esr, ax.far, ax.hpfar, &act)) {
+				if (act == AV_EXIT_RESUME)
+					continue;
+				if (act == AV_EXIT_BLOCK)
+					return BM_STOP_BLOCK;
+				goto dispatched;
+			}
+			if (AV_FIELD_GET(AV_GENMASK(31, 26), ax.esr) == AV_ESR_EC_SYS64 &&
+			    (av_sysreg_key_from_iss((uint32_t)ax.esr) & ~(uint32_t)AV_SYSREG_OP2) ==
+				    AV_SYSREG(3, 3, 14, 2, 0))
+				pc->timer_dirty = true; /* CNTP_{TVAL,CTL,CVAL}_EL0: the emulated timer */
 		}
+		exit = av_arch_vm_exit(kind, &ax);
 		act = av_vm_handle_exit(&bv->v, &exit);
 dispatched:
 		switch (act) {
@@ -548,7 +559,7 @@ dispatched:
 			/* An interrupt exit (handled above), or something nobody emulates: an
 			 * MMIO access a device handed over gets a synchronous external abort, the
 			 * rest an undefined-instruction exception. */
-			if (kind == AV_ARCH_EXIT_SYNC && bv->v.mmio.valid) {
+			if (bv->v.mmio.valid) {
 				mmio_to_caller_abort(vm, bv, ax.far);
 			} else if (kind == AV_ARCH_EXIT_SYNC) {
 				if (!logged_to_caller[vm->index] &&

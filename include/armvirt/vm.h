@@ -17,9 +17,10 @@
  * handler installed with av_vm_set_exit_handler(), which receives it in `ctx->esr`:
  *
  * - HVC64, SMC64: the SMC Calling Convention. PSCI and Arm architecture calls go to
- *   av_psci_call(), ARMVIRT_HC_ECHO is answered here (doc/hypercalls.md), other IDs go
- *   to the host's `hypercall` hook, else x0 = NOT_SUPPORTED (-1). A trapped SMC is
- *   advanced by 4; an HVC's return address already follows it.
+ *   av_psci_call(), ARMVIRT_HC_ECHO is answered here (doc/hypercalls.md), other IDs in
+ *   the host's range (av_vm_config::hypercall_first) go to its `hypercall` hook, else
+ *   x0 = NOT_SUPPORTED (-1). A trapped SMC is advanced by 4; an HVC's return address
+ *   already follows it.
  * - SYS64: the host's system-register rows, then the VM's table (av_sysreg_trap()).
  * - DABT_LOW: MMIO emulation on the bus (ISV = 1 from the syndrome, ISV = 0 by fetching
  *   and decoding the instruction); stage-2 faults on RAM go to the host's `s2_fault`
@@ -39,7 +40,9 @@
  * **Fast paths.** av_vm_try_fast() (MMIO at a bus device, WFI) and av_vm_try_hvc() (a
  * host's range of hypercalls) are inline front ends of the same handling for a run loop
  * that counts instructions: they answer and count what they take exactly as
- * av_vm_handle_exit() would, and leave everything else to it.
+ * av_vm_handle_exit() would, and leave everything else to it. av_vm_fast_exit() is the
+ * same for the exits the library answers alone, which the bare-metal world switch takes
+ * from its EL2 vectors without returning to the run loop (doc/vm.md).
  *
  * A handler can be replaced per class with av_vm_set_exit_handler(); a replacement may call
  * av_vm_exit_default() to fall back to the built-in one. Nothing a guest does makes the
@@ -317,6 +320,28 @@ struct av_vm_config {
 	 *  counter op, in guest-triggered lines asked for; 0: #AV_VM_LOG_WINDOW or
 	 *  #AV_VM_LOG_WINDOW_LINES. */
 	uint64_t log_window;
+	/**
+	 * The SMCCC function IDs the host's `hypercall` hook answers: [@c hypercall_first,
+	 * @c hypercall_last]. Any other ID that neither PSCI nor the built-in services take
+	 * is answered NOT_SUPPORTED without the hook, also by the fast path
+	 * (av_vm_fast_exit()). Both 0 (the default): the hook sees every such ID.
+	 */
+	uint32_t hypercall_first;
+	uint32_t hypercall_last; /**< see @c hypercall_first */
+	/**
+	 * Hypercalls the fast path (av_vm_fast_exit()) hands to the host without leaving it:
+	 * an `HVC #0` whose ID is in [@c fast_hypercall_first, @c fast_hypercall_last] is
+	 * answered by this function (results in `vcpu->ctxt.regs`; non-zero: NOT_SUPPORTED)
+	 * and counted as the dispatcher counts it, as av_vm_try_hvc() does. Only for calls
+	 * that cannot touch the caller's own vGIC state; what they make pending for this
+	 * pCPU must ask for the vCPU back (av_arch_cpu_request()). The dispatcher still gives
+	 * these IDs to the `hypercall` hook, which must answer them the same way: the range
+	 * lies within the hook's (@c hypercall_first; -AV_EINVAL otherwise). NULL or an empty
+	 * range (last < first): none.
+	 */
+	int (*fast_hypercall)(void *cookie, struct av_vcpu *vcpu);
+	uint32_t fast_hypercall_first; /**< see @c fast_hypercall */
+	uint32_t fast_hypercall_last;  /**< see @c fast_hypercall */
 };
 
 /** Default guest-triggered log lines per window (av_vm_config::log_lines). */
@@ -521,6 +546,13 @@ struct av_vm {
 	/** Every log line the guest can cause goes through this budget (av_vm_config::
 	 *  log_lines, log_window); av_log_budget_dropped() tells how many it dropped. */
 	struct av_log_budget log_budget;
+	bool hc_hook;                      /**< @ref ops has a `hypercall` hook */
+	/** av_vm_config::fast_hypercall and its range */
+	int (*fast_hc)(void *cookie, struct av_vcpu *vcpu);
+	uint32_t fast_hc_first;            /**< av_vm_config::fast_hypercall_first */
+	uint32_t fast_hc_last;             /**< av_vm_config::fast_hypercall_last */
+	uint32_t hc_first;                 /**< av_vm_config::hypercall_first (0..~0: all) */
+	uint32_t hc_last;                  /**< av_vm_config::hypercall_last */
 };
 
 /**
@@ -691,6 +723,40 @@ static inline bool av_vm_try_fast(struct av_vcpu *vcpu, uint64_t esr, uint64_t f
 		return false;
 	}
 }
+
+/**
+ * The library's fast path, called by the bare-metal world switch from the EL2 vectors
+ * (av_arch_vcpu::fast_vcpu, armvirt/arch/aarch64.h) for a synchronous exit of @p vcpu
+ * before it leaves the guest: the guest's registers are in `vcpu->ctxt.regs`, its EL1 state
+ * still live, the run loop not involved. The syndrome is decoded once (the class here,
+ * the fields by the path that takes it), and only exits that need neither a lock of the
+ * VM, nor the host, nor the vGIC's list registers folded back are taken:
+ * - HVC64/SMC64 with immediate 0 (SMCCC) whose ID the library answers from its own state,
+ *   when no handler replaces the built-in one: ARMVIRT_HC_ECHO (x0 = 0) and every ID that
+ *   is not PSCI or an Arm architecture call, not ARMVIRT_HC_YIELD and not in the host's
+ *   hypercall range (av_vm_config::hypercall_first): x0 = NOT_SUPPORTED; a trapped SMC is
+ *   advanced past; an HVC in the host's fast range goes to its function
+ *   (av_vm_config::fast_hypercall);
+ * - a data abort that av_vm_try_mmio() emulates (a device of the VM's bus), when the
+ *   vCPU has no list register live (the vGIC's view of its interrupts is current, so a
+ *   device may read it): the access is emulated as av_vm_handle_exit() would.
+ * What is taken is counted as av_vm_handle_exit() counts it and its action returned
+ * (#AV_EXIT_RESUME; #AV_EXIT_YIELD for ARMVIRT_HC_YIELD; #AV_EXIT_TO_CALLER with
+ * `vcpu->mmio` filled for MMIO a device hands to the host). Whatever a device makes
+ * pending reaches the host through its kick callback, which asks for the vCPU back
+ * (av_arch_cpu_request()).
+ *
+ * Portable: a run loop may also call it first with an exit's syndrome.
+ * No argument checks: @p vcpu initialised and attached to its VM.
+ * Context: as av_vm_handle_exit().
+ * @param vcpu the vCPU that exited
+ * @param esr ESR_EL2 of the exit
+ * @param far FAR_EL2 of the exit
+ * @param hpfar HPFAR_EL2 of the exit
+ * @return the action (an enum av_exit_action) when the exit was handled; -1: nothing was
+ *         done, pass the exit to av_vm_handle_exit()
+ */
+int av_vm_fast_exit(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t hpfar);
 
 /**
  * Answers a hypercall of av_vm_try_hvc().

@@ -1075,6 +1075,166 @@ static void test_try_fast(void **state)
 	assert_int_equal(v1->stats.exits, 2);
 }
 
+/*
+ * av_vm_fast_exit(): what it takes it answers exactly as av_vm_handle_exit() (vCPU 1 gets
+ * the same exit through the dispatcher: same action, registers and counts), what it does
+ * not take it leaves untouched. The host's hook answers [0xc6000010, 0xc600001f] only.
+ */
+static void fast_vs_dispatcher(uint64_t esr, uint64_t x0, bool taken)
+{
+	struct av_vcpu *f = &w.vcpu[0], *d = &w.vcpu[1];
+	int act;
+	struct av_regs before = f->ctxt.regs;
+	struct av_vm_stats st = f->stats;
+	int hooks = w.host.hypercalls;
+
+	f->ctxt.regs.x[0] = x0;
+	before.x[0] = x0;
+	if (!taken) {
+		assert_int_equal(av_vm_fast_exit(f, esr, 0, 0), -1);
+		assert_memory_equal(&f->ctxt.regs, &before, sizeof(before));
+		assert_memory_equal(&f->stats, &st, sizeof(st));
+		return;
+	}
+	d->ctxt.regs = before;
+	memcpy(&d->stats, &f->stats, sizeof(d->stats));
+	act = av_vm_fast_exit(f, esr, 0, 0);
+	assert_true(act >= 0);
+	assert_int_equal(w.host.hypercalls, hooks); /* the host's hook is never asked */
+	assert_int_equal(act, sync_exit(d, esr, 0, 0));
+	assert_memory_equal(&f->ctxt.regs, &d->ctxt.regs, sizeof(before));
+	assert_memory_equal(&f->stats, &d->stats, sizeof(st));
+	assert_int_equal(w.host.hypercalls, hooks);
+}
+
+/* The fast range's function: x0 = 7 for 0xc6000011, "not supported" for 0xc6000012. */
+static unsigned fast_range_calls;
+static int fast_range(void *cookie, struct av_vcpu *vcpu)
+{
+	assert_ptr_equal(cookie, &w.host);
+	fast_range_calls++;
+	if (vcpu->ctxt.regs.x[0] == 0xc6000012u)
+		return -1;
+	vcpu->ctxt.regs.x[0] = 7;
+	return 0;
+}
+
+static int setup_hc_range(void **state)
+{
+	struct av_vm_config cfg = { .name = "test", .nr_vcpus = 2, .vgic = &w.vgic,
+				    .bus = &w.bus, .ram = &ram, .nram = 1, .ops = &host_ops,
+				    .cookie = &w.host, .hypercall_first = 0xc6000010u,
+				    .hypercall_last = 0xc600001fu, .fast_hypercall = fast_range,
+				    .fast_hypercall_first = 0xc6000011u,
+				    .fast_hypercall_last = 0xc6000012u };
+
+	setup(state);
+	memset(&w.vm, 0, sizeof(w.vm));
+	assert_int_equal(av_vm_init(&w.vm, &cfg, NULL), 0);
+	for (unsigned i = 0; i < 2; i++) {
+		memset(&w.vcpu[i], 0, sizeof(w.vcpu[i]));
+		assert_int_equal(av_vcpu_init(&w.vcpu[i], &w.vm, i, QEMU_MIDR), 0);
+		w.vcpu[i].ctxt.regs.pc = GUEST_PC;
+		w.vcpu[i].ctxt.regs.pstate = GUEST_PSTATE;
+		w.vcpu[i].ctxt.el1.vbar = GUEST_VBAR;
+		w.vcpu[i].state = AV_VCPU_RUNNING;
+	}
+	return 0;
+}
+
+static void test_fast_exit(void **state)
+{
+	uint64_t hvc = call_esr(AV_ESR_EC_HVC64, 0), smc = call_esr(AV_ESR_EC_SMC64, 0);
+	struct av_vcpu *v = &w.vcpu[0];
+	uint64_t val;
+	(void)state;
+
+	/* Answered from the library's own state: an unassigned ID (issue 17's row), a
+	 * vendor-hypervisor ID outside the host's range, ECHO, YIELD, the same as SMC. */
+	fast_vs_dispatcher(hvc, 0x4b000000u, true);
+	assert_int_equal(v->ctxt.regs.x[0], UINT64_MAX);
+	fast_vs_dispatcher(hvc, 0xc6000003u, true);
+	fast_vs_dispatcher(hvc, 0xc6000020u, true);
+	fast_vs_dispatcher(hvc, AV_HC_ECHO, true);
+	assert_int_equal(v->ctxt.regs.x[0], 0);
+	fast_vs_dispatcher(hvc, AV_HC_YIELD, true);
+	fast_vs_dispatcher(smc, 0x4b000000u, true);
+	assert_int_equal(v->ctxt.regs.pc, GUEST_PC + 4); /* a trapped SMC is stepped over */
+	assert_int_equal(v->stats.ec[AV_ESR_EC_HVC64], 5);
+	assert_int_equal(v->stats.action[AV_EXIT_YIELD], 1);
+
+	/* Not taken: the host's range, PSCI and Arm architecture calls (VM lock), a non-zero
+	 * immediate, a replaced handler, classes other than HVC/SMC/DABT. */
+	fast_vs_dispatcher(hvc, 0xc6000010u, false);
+	fast_vs_dispatcher(hvc, 0xc600001fu, false);
+	fast_vs_dispatcher(hvc, 0x84000000u, false);
+	fast_vs_dispatcher(hvc, 0x80000000u, false);
+	fast_vs_dispatcher(call_esr(AV_ESR_EC_HVC64, 1), 0x4b000000u, false);
+	fast_vs_dispatcher(call_esr(AV_ESR_EC_SMC64, 1), 0x4b000000u, false);
+	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_HVC64, av_vm_exit_default, NULL),
+			 0);
+	fast_vs_dispatcher(hvc, 0x4b000000u, false);
+	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_HVC64, NULL, NULL), 0);
+	fast_vs_dispatcher(sys_esr(AV_SYS_ID_AA64PFR0_EL1, 1, true), 0, false);
+	fast_vs_dispatcher(AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_WFX) | AV_ESR_IL, 0, false);
+
+	/* The host's fast range: its function answers, the hook is not asked; the dispatcher
+	 * gives the same IDs to the hook (which answers 0xc6000011 NOT_SUPPORTED here). */
+	fast_range_calls = 0;
+	v->ctxt.regs.x[0] = 0xc6000011u;
+	assert_int_equal(av_vm_fast_exit(v, hvc, 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(v->ctxt.regs.x[0], 7);
+	v->ctxt.regs.x[0] = 0xc6000012u;
+	assert_int_equal(av_vm_fast_exit(v, hvc, 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(v->ctxt.regs.x[0], UINT64_MAX);
+	assert_int_equal(fast_range_calls, 2);
+	assert_int_equal(w.host.hypercalls, 0);
+	v->ctxt.regs.x[0] = 0xc6000011u; /* not as SMC, nor with another immediate */
+	assert_int_equal(av_vm_fast_exit(v, smc, 0, 0), -1);
+	assert_int_equal(av_vm_fast_exit(v, call_esr(AV_ESR_EC_HVC64, 2), 0, 0), -1);
+	assert_int_equal(fast_range_calls, 2);
+
+	/* The dispatcher agrees on the range: the hook sees only its IDs. */
+	v->ctxt.regs.x[0] = 0xc6000003u;
+	assert_int_equal(sync_exit(v, hvc, 0, 0), AV_EXIT_RESUME);
+	assert_int_equal(v->ctxt.regs.x[0], UINT64_MAX);
+	assert_int_equal(w.host.hypercalls, 0);
+	v->ctxt.regs.x[0] = 0xc6000010u;
+	assert_int_equal(sync_exit(v, hvc, 0, 0), AV_EXIT_YIELD);
+	assert_int_equal(v->ctxt.regs.x[0], 42);
+	assert_int_equal(w.host.hypercalls, 1);
+
+	/* MMIO at the device: taken while no LR of the vCPU is live. */
+	w.fd.read_val = 0x1122334455667788ull;
+	assert_int_equal(av_vm_fast_exit(v, 0x93c38006u, 0x50000010, 0x500000), AV_EXIT_RESUME);
+	assert_int_equal(v->ctxt.regs.x[3], 0x1122334455667788ull);
+	assert_int_equal(w.fd.nreads, 1);
+	/* SGI 3 pending for vCPU 0 and listed by a flush: its LR is live until the sync, and
+	 * the distributor's view would be stale, so the fast path leaves the access alone. */
+	val = AV_GICD_CTLR_ENABLE_G1 | AV_GICD_CTLR_ARE;
+	assert_int_equal(av_vgic_v3_dist_access(&w.vgic, AV_GICD_CTLR, 4, true, &val), 0);
+	val = AV_BIT(3);
+	assert_int_equal(av_vgic_v3_redist_access(&w.vgic, 0, AV_GICR_SGI_BASE + AV_GICD_IGROUPR, 4,
+						  true, &val), 0);
+	assert_int_equal(av_vgic_v3_redist_access(&w.vgic, 0, AV_GICR_SGI_BASE + AV_GICD_ISENABLER,
+						  4, true, &val), 0);
+	assert_int_equal(av_vgic_v3_redist_access(&w.vgic, 0, AV_GICR_SGI_BASE + AV_GICD_ISPENDR,
+						  4, true, &val), 0);
+	assert_int_equal(av_vgic_flush(&w.vgic, 0), 0);
+	assert_int_equal(av_vm_fast_exit(v, 0x93c38006u, 0x50000010, 0x500000), -1);
+	assert_int_equal(w.fd.nreads, 1);
+	assert_int_equal(av_vgic_sync(&w.vgic, 0), 0);
+	assert_int_equal(av_vm_fast_exit(v, 0x93c38006u, 0x50000010, 0x500000), AV_EXIT_RESUME);
+	assert_int_equal(w.fd.nreads, 2);
+	/* Not taken: not at a device (the host's stage-2 hook, the unclaimed policy), ISV = 0,
+	 * a stage-1 walk. */
+	assert_int_equal(av_vm_fast_exit(v, 0x93c38006u, 0x60000010, 0x600000), -1);
+	assert_int_equal(av_vm_fast_exit(v, 0x92000006u, 0x50000010, 0x500000), -1);
+	assert_int_equal(av_vm_fast_exit(v, 0x93c38086u, 0x50000010, 0x500000), -1);
+	assert_int_equal(w.fd.nreads, 2);
+	assert_int_equal(w.host.faults, 0);
+}
+
 static void test_wfi_and_sgi(void **state)
 {
 	struct av_vcpu *v0 = &w.vcpu[0], *v1 = &w.vcpu[1];
@@ -1373,6 +1533,19 @@ static void test_init_errors(void **state)
 	cfg.mpidr = dup;
 	assert_int_equal(av_vm_init(&vm, &cfg, NULL), -AV_EEXIST);
 	cfg.mpidr = NULL;
+	cfg.hypercall_first = 2;
+	cfg.hypercall_last = 1; /* an empty hypercall range */
+	assert_int_equal(av_vm_init(&vm, &cfg, NULL), -AV_EINVAL);
+	cfg.hypercall_first = 0x10;
+	cfg.hypercall_last = 0x1f;
+	cfg.fast_hypercall = fast_range; /* a fast range outside the hook's */
+	cfg.fast_hypercall_first = 0x1f;
+	cfg.fast_hypercall_last = 0x20;
+	assert_int_equal(av_vm_init(&vm, &cfg, NULL), -AV_EINVAL);
+	cfg.fast_hypercall_last = 0x1f;
+	assert_int_equal(av_vm_init(&vm, &cfg, NULL), 0);
+	cfg.fast_hypercall = NULL;
+	cfg.hypercall_first = cfg.hypercall_last = 0;
 	cfg.sysreg_rows = bad;
 	cfg.nsysreg_rows = 2;
 	av_log_set_hook(NULL, AV_LOG_ERROR, NULL);
@@ -1861,6 +2034,7 @@ int main(void)
 		T(test_64_vcpus),
 		T(test_el1_hooks_paired),
 		T(test_replacement_handler_and_fast_stats),
+		cmocka_unit_test_setup_teardown(test_fast_exit, setup_hc_range, teardown),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

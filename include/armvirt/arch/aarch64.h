@@ -59,9 +59,17 @@ enum av_arch_exit_kind {
 	AV_ARCH_EXIT_IRQ = 1,    /**< physical IRQ (HCR_EL2.IMO): acknowledge it at the GIC */
 	AV_ARCH_EXIT_FIQ = 2,    /**< physical FIQ (HCR_EL2.FMO) */
 	AV_ARCH_EXIT_SERROR = 3, /**< SError (HCR_EL2.AMO): esr holds its syndrome */
+	/**
+	 * A synchronous exit the library's fast path answered (av_arch_vcpu::fast_vcpu) while
+	 * the host had asked for the vCPU back (av_arch_cpu::request), or with an action for
+	 * the host: esr/far/hpfar are the exit's, av_arch_cpu::exit_action what
+	 * av_vm_fast_exit() decided. The exit is counted and the vCPU ready to re-enter;
+	 * nothing is left to dispatch.
+	 */
+	AV_ARCH_EXIT_HANDLED = 4,
 };
 
-/** One exit, as recorded by the vectors. */
+/** One exit, as recorded by the vectors (IRQ and FIQ exits: esr, far and hpfar 0). */
 struct av_arch_exit {
 	uint64_t kind;  /**< enum av_arch_exit_kind */
 	uint64_t esr;   /**< ESR_EL2 */
@@ -113,7 +121,9 @@ struct av_arch_cpu {
 	struct av_ctxt *ctxt;          /**< the context being run (written at entry) */
 	struct av_arch_host host;      /**< host registers while a guest runs */
 	struct av_arch_exit exit;      /**< the last exit */
-	struct av_arch_vcpu *running;  /**< vCPU av_arch_vcpu_run() runs, if it has fast hypercalls */
+	uint64_t exit_action;          /**< #AV_ARCH_EXIT_HANDLED: the enum av_exit_action taken */
+	/** vCPU av_arch_vcpu_run() runs, if it has fast hypercalls or a fast path */
+	struct av_arch_vcpu *running;
 	struct av_arch_vcpu *loaded;   /**< vCPU whose EL1/timer/GIC state is in the registers */
 	struct av_arch_vcpu *fp_owner; /**< vCPU whose FP/SIMD state is in V0-V31; NULL: host */
 	struct av_arch_fpregs host_fp; /**< the host's FP/SIMD registers while a guest owns them */
@@ -123,6 +133,15 @@ struct av_arch_cpu {
 	uint32_t dbg_wp;               /**< watchpoints enabled in the hardware (bit n: DBGWCR<n>) */
 	uint32_t dbg_bp_impl;          /**< breakpoints this CPU implements (ID_AA64DFR0.BRPs) */
 	uint32_t dbg_wp_impl;          /**< watchpoints this CPU implements (ID_AA64DFR0.WRPs) */
+	/**
+	 * The exit request: non-zero when the host needs the running vCPU back before it
+	 * enters the guest again (a kick, a rescheduling, a stopping VM, vGIC state to flush),
+	 * as KVM's vCPU requests. Set with av_arch_cpu_request() by code running on this pCPU
+	 * (the fast path's device handlers, e.g. the vGIC's kick callback); another pCPU kicks
+	 * with an interrupt instead, which always exits. The host clears it (before it
+	 * evaluates what it needs to do) each time round its run loop.
+	 */
+	uint32_t request;
 };
 
 /** Saved GIC virtual CPU-interface state of one vCPU (list registers excepted). */
@@ -151,6 +170,15 @@ struct av_arch_vcpu {
 	const struct av_arch_fast_hvc *fast_hvc;
 	uint64_t nr_fast_hvc;         /**< entries in @ref fast_hvc */
 	uint64_t fast_hvc_hits;       /**< statistics: hypercalls answered by the vectors */
+	/**
+	 * The library's fast path (av_vm_fast_exit()): the dispatcher's vCPU of this context
+	 * (its `ctxt` must be this one's), or NULL for none. While set, the vectors hand a
+	 * synchronous exit of the vCPU to av_vm_fast_exit() before leaving the guest, and an
+	 * exit it answers re-enters the guest at once (no host registers restored, no return
+	 * from av_arch_vcpu_run()), unless av_arch_cpu::request is set. Read by the vectors
+	 * while the vCPU runs: change it only while it does not.
+	 */
+	struct av_vcpu *fast_vcpu;
 	/** The vCPU's breakpoints and watchpoints (e.g. `&vcpu->sys.dbg`), loaded with it when
 	 *  it has some enabled (av_dbg_state::hw_bp, hw_wp); NULL: none ever. */
 	const struct av_dbg_state *dbg;
@@ -277,6 +305,17 @@ void av_arch_vcpu_reload_controls(struct av_arch_cpu *cpu, struct av_arch_vcpu *
  * the vectors and only counted in `v->fast_hvc_hits` (fold the count into the VM's
  * statistics with av_vcpu_stats_add_sync(vcpu, AV_ESR_EC_HVC64, AV_EXIT_RESUME, n)).
  *
+ * With `v->fast_vcpu` set, every other synchronous exit first goes to av_vm_fast_exit()
+ * (armvirt/vm.h) from the vectors, with the guest's registers saved in its context and
+ * the EL1 state still live: what it answers (an SMCCC call the library answers itself,
+ * MMIO at a device of the VM's bus while no list register is live) is counted in the VM's
+ * statistics (and the re-entry in `v->entries`), and the guest re-entered at once. The call returns
+ * only for an exit the fast path does not take (#AV_ARCH_EXIT_SYNC, nothing done), an
+ * asynchronous exit, or #AV_ARCH_EXIT_HANDLED with the action taken in
+ * `cpu->exit_action` when the action is not #AV_EXIT_RESUME (e.g. YIELD) or the host set
+ * `cpu->request` by then. The caller clears `cpu->request` before it looks at
+ * what it must do and calls this again.
+ *
  * @param exit  receives the exit record (also in cpu->exit)
  * @param cpu this physical CPU's arch block
  * @param v the vCPU's arch state
@@ -297,6 +336,18 @@ unsigned av_arch_vcpu_run(struct av_arch_cpu *cpu, struct av_arch_vcpu *v,
  * @return the exception kind recorded by the vectors, for the caller's exit record
  */
 uint64_t av_arch_enter_guest(struct av_ctxt *ctxt, struct av_arch_cpu *cpu);
+
+/**
+ * Ask for the running vCPU of this pCPU back (av_arch_cpu::request): the fast path does not
+ * re-enter the guest after the exit it is handling; av_arch_vcpu_run() returns
+ * #AV_ARCH_EXIT_HANDLED. For code running on this pCPU, e.g. a kick callback a device
+ * model calls while the fast path runs it; no effect on a vCPU of another pCPU (kick it
+ * with an interrupt).
+ */
+static inline void av_arch_cpu_request(void)
+{
+	av_arch_this_cpu()->request = 1;
+}
 
 /* ---- EL1 and timer state (ctxt_sr.c) ---- */
 

@@ -24,11 +24,15 @@
 #define AV_OFF_CPU_HOST_SP  104 /* host.sp */
 #define AV_OFF_CPU_EXIT     112 /* exit.kind */
 #define AV_OFF_CPU_EXIT_ESR 120 /* exit.esr, then far (+8), hpfar (+16) */
-#define AV_OFF_CPU_RUNNING  144 /* running: the struct av_arch_vcpu being run */
+#define AV_OFF_CPU_EXIT_ACT 144 /* exit_action */
+#define AV_OFF_CPU_RUNNING  152 /* running: the struct av_arch_vcpu being run */
+#define AV_OFF_CPU_REQUEST  732 /* request: the host wants the vCPU back */
 
 /* struct av_arch_vcpu (armvirt/arch/aarch64.h) */
+#define AV_OFF_VCPU_ENTRIES   144 /* entries */
 #define AV_OFF_VCPU_FAST_HVC  152 /* fast_hvc, then nr_fast_hvc (+8) */
 #define AV_OFF_VCPU_FAST_HITS 168 /* fast_hvc_hits */
+#define AV_OFF_VCPU_FAST_VCPU 176 /* fast_vcpu: the library's fast path, NULL for none */
 
 /* struct av_arch_fast_hvc */
 #define AV_OFF_FAST_FID     0   /* fid (32 bits) */
@@ -37,5 +41,11 @@
 
 /* ESR_EL2.EC of an HVC from AArch64 (AV_ESR_EC_HVC64, armvirt/esr.h). */
 #define AV_ASM_EC_HVC64     0x16
+/* ESR_EL2.EC of a data abort from a lower EL (AV_ESR_EC_DABT_LOW). */
+#define AV_ASM_EC_DABT_LOW  0x24
+
+/* enum av_arch_exit_kind values the vectors return. */
+#define AV_ASM_EXIT_SYNC    0
+#define AV_ASM_EXIT_HANDLED 4
 
 #endif

@@ -3,7 +3,9 @@
  * The world switch, entry half: av_arch_enter_guest(ctxt, cpu).
  *
  * The exit half is in vectors.S (guest_exit): it saves the guest and returns to this
- * function's caller as if av_arch_enter_guest() had returned the exit kind.
+ * function's caller as if av_arch_enter_guest() had returned the exit kind. An exit the
+ * library's fast path answers (guest_fast) re-enters through av__arch_guest_load below,
+ * with the host's registers still saved from this call.
  *
  * Only general-purpose registers, SP_EL2, ELR_EL2 and SPSR_EL2 are moved here; EL1 system
  * registers, the timer, FP/SIMD and the GIC are switched in C (ctxt_sr.c, fpsimd.c,
@@ -33,6 +35,12 @@ av_arch_enter_guest:
 	str	x2, [x1, #AV_OFF_CPU_HOST_SP]
 	/* The vectors find the guest context through TPIDR_EL2->ctxt. */
 	str	x0, [x1, #AV_OFF_CPU_CTXT]
+
+	/* x0 = ctxt: load the guest and enter it. Also where the vectors' fast path
+	 * (guest_fast) re-enters the guest after an exit it answered. */
+	.globl	av__arch_guest_load
+	.hidden	av__arch_guest_load
+av__arch_guest_load:
 
 	/* x2 = guest PC, x3 = guest PSTATE: the ERET target. */
 	ldp	x2, x3, [x0, #AV_OFF_CTXT_PC]

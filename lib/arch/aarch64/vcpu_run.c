@@ -169,9 +169,9 @@ unsigned av_arch_vcpu_run(struct av_arch_cpu *cpu, struct av_arch_vcpu *v,
 			  struct av_arch_exit *exit)
 {
 	av_arch_vcpu_load(cpu, v);
-	/* The vectors' fast-hypercall table: only a vCPU that has one is announced, so that
-	 * the HVC exits of the others pay a single load in guest_sync. */
-	cpu->running = v->fast_hvc && v->nr_fast_hvc ? v : NULL;
+	/* The vectors' fast-hypercall table and the library's fast path: only a vCPU that has
+	 * one is announced, so that the exits of the others pay a single load in guest_sync. */
+	cpu->running = v->fast_vcpu || (v->fast_hvc && v->nr_fast_hvc) ? v : NULL;
 	for (;;) {
 		uint64_t cptr = v->traps.cptr_el2;
 		unsigned kind;

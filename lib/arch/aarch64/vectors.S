@@ -6,9 +6,12 @@
  *   through guest_exit, which saves X0-X30, ELR_EL2 and SPSR_EL2 into the running context
  *   (TPIDR_EL2->ctxt), records the exit (kind, ESR_EL2, FAR_EL2, HPFAR_EL2) in the per-CPU
  *   block and returns to the caller of av_arch_enter_guest() with the kind in x0.
- *   Before that, a synchronous exit goes through guest_sync: an HVC whose W0 is in the
+ *   Before that, a synchronous exit goes through the fast paths: an HVC whose W0 is in the
  *   running vCPU's fast-hypercall table (struct av_arch_fast_hvc) is answered there and
- *   the guest resumed with ERET, touching only X0 and four scratch registers it restores.
+ *   the guest resumed with ERET, touching only X0 and four scratch registers it restores;
+ *   for a vCPU with the library's fast path (av_arch_vcpu::fast_vcpu), guest_fast saves
+ *   the guest and calls av_vm_fast_exit(); an exit it answers re-enters the guest
+ *   (av__arch_guest_load, switch.S) unless the host asked for the vCPU back.
  * - Lower EL, AArch32: not supported (HCR_EL2.RW = 1); reported as a hypervisor fault.
  * - Current EL (the hypervisor itself): sync and SError call the port's av_arch_hyp_fault()
  *   (no return); IRQ and FIQ call av_arch_hyp_irq() with the caller-saved registers, ELR
@@ -20,18 +23,35 @@
 #define IRQ_FRAME 192
 
 	/* Guest exit: free x0/x1 on the EL2 stack (the host SP saved at entry), x0 = kind. */
-	.macro	guest_exit_vector, kind
+	.macro	guest_exit_vector, kind, to
 	.balign	0x80
 	stp	x0, x1, [sp, #-16]!
 	mov	x0, #\kind
-	b	guest_exit
+	b	\to
 	.endm
 
-	/* Guest synchronous exception: free x0/x1 as above, keep x0 (W0 = SMCCC function). */
+	/*
+	 * Guest synchronous exception: free x0/x1 as above, keep x0 (W0 = SMCCC function).
+	 * Only the classes the library's fast path takes (HVC64, DABT_LOW) of a vCPU
+	 * announced in TPIDR_EL2->running (one with fast hypercalls or the fast path) go
+	 * further than a normal exit: an HVC to guest_hvc, a data abort to guest_fast if the
+	 * vCPU has the fast path. x1 = scratch (the EC, then the vCPU).
+	 */
 	.macro	guest_sync_vector
 	.balign	0x80
 	stp	x0, x1, [sp, #-16]!
-	b	guest_sync
+	mrs	x1, esr_el2
+	ubfx	x1, x1, #26, #6			/* EC */
+	cmp	x1, #AV_ASM_EC_HVC64
+	b.eq	guest_hvc
+	cmp	x1, #AV_ASM_EC_DABT_LOW
+	b.ne	guest_exit_sync
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1, #AV_OFF_CPU_RUNNING]
+	cbz	x1, guest_exit_sync
+	ldr	x1, [x1, #AV_OFF_VCPU_FAST_VCPU]
+	cbnz	x1, guest_fast
+	b	guest_exit_sync
 	.endm
 
 	/* Unexpected exception: x0 = vector index, then the common reporter. */
@@ -65,10 +85,10 @@ av_arch_vectors:
 	irq_vector	1
 	fault_vector	7
 	/* Lower EL, AArch64: the guest. */
-	guest_sync_vector	/* AV_ARCH_EXIT_SYNC, through the fast-hypercall check */
-	guest_exit_vector 1	/* AV_ARCH_EXIT_IRQ */
-	guest_exit_vector 2	/* AV_ARCH_EXIT_FIQ */
-	guest_exit_vector 3	/* AV_ARCH_EXIT_SERROR */
+	guest_sync_vector	/* AV_ARCH_EXIT_SYNC, through the fast paths */
+	guest_exit_vector 1, guest_exit_irq	/* AV_ARCH_EXIT_IRQ */
+	guest_exit_vector 2, guest_exit_irq	/* AV_ARCH_EXIT_FIQ */
+	guest_exit_vector 3, guest_exit		/* AV_ARCH_EXIT_SERROR */
 	/* Lower EL, AArch32. */
 	fault_vector	12
 	fault_vector	13
@@ -76,57 +96,10 @@ av_arch_vectors:
 	fault_vector	15
 
 /*
- * The fast-hypercall check. x0 = guest x0 (W0: function ID), guest x0/x1 at [sp]; every
- * other register still the guest's. Scratch: x1 = running vCPU, x2 = table cursor,
- * x3 = entries left, x4 = candidate ID / hit count (x2-x4 saved below the guest's x0/x1).
- * Anything else (another class, no running vCPU, no table, no match) is a normal exit.
+ * Save the guest's registers into its context: x1 = the context, guest x0/x1 at [sp]
+ * (popped), every other register still the guest's. x2, x3 are scratch afterwards.
  */
-guest_sync:
-	mrs	x1, esr_el2
-	ubfx	x1, x1, #26, #6			/* EC */
-	cmp	x1, #AV_ASM_EC_HVC64
-	b.ne	3f
-	mrs	x1, tpidr_el2
-	ldr	x1, [x1, #AV_OFF_CPU_RUNNING]
-	cbz	x1, 3f
-	stp	x2, x3, [sp, #-32]!
-	str	x4, [sp, #16]
-	ldp	x2, x3, [x1, #AV_OFF_VCPU_FAST_HVC]	/* table, entries */
-	cbz	x2, 2f
-	cbz	x3, 2f
-1:	ldr	w4, [x2, #AV_OFF_FAST_FID]
-	cmp	w4, w0
-	b.eq	4f
-	add	x2, x2, #AV_FAST_HVC_SIZE
-	subs	x3, x3, #1
-	b.ne	1b
-2:	ldr	x4, [sp, #16]
-	ldp	x2, x3, [sp], #32
-3:	mov	x0, #0				/* AV_ARCH_EXIT_SYNC */
-	b	guest_exit
-	/* A hit: X0 = the answer, count it, restore the scratch registers and x1, resume
-	 * after the HVC (ELR_EL2 already points there; SPSR_EL2 is the guest's). */
-4:	ldr	x0, [x2, #AV_OFF_FAST_X0]
-	ldr	x4, [x1, #AV_OFF_VCPU_FAST_HITS]
-	add	x4, x4, #1
-	str	x4, [x1, #AV_OFF_VCPU_FAST_HITS]
-	ldr	x4, [sp, #16]
-	ldp	x2, x3, [sp], #32
-	ldr	x1, [sp, #8]
-	add	sp, sp, #16
-	eret
-	/* Nothing runs past an ERET; stop straight-line speculation. */
-	dsb	nsh
-	isb
-
-/*
- * x0 = exit kind; guest x0/x1 at [sp]; every other register still the guest's.
- * Register roles once the guest is saved:
- *   x1 = guest context, x2 = per-CPU block, x3..x5 = syndrome scratch.
- */
-guest_exit:
-	mrs	x1, tpidr_el2
-	ldr	x1, [x1, #AV_OFF_CPU_CTXT]
+	.macro	save_guest
 	stp	x2, x3, [x1, #AV_OFF_CTXT_X + 16]
 	stp	x4, x5, [x1, #AV_OFF_CTXT_X + 32]
 	stp	x6, x7, [x1, #AV_OFF_CTXT_X + 48]
@@ -147,9 +120,105 @@ guest_exit:
 	mrs	x2, elr_el2
 	mrs	x3, spsr_el2
 	stp	x2, x3, [x1, #AV_OFF_CTXT_PC]
+	.endm
 
-	/* The exit record. */
+/*
+ * An HVC. x0 = guest x0 (W0: function ID), guest x0/x1 at [sp]; every other register still
+ * the guest's. A running vCPU's fast-hypercall table is searched: a hit is answered here.
+ * Scratch: x1 = the vCPU, x2 = table cursor, x3 = entries left, x4 = candidate ID / hit
+ * count (x2-x4 saved below the guest's x0/x1). A miss goes to the library's fast path
+ * (guest_fast) if the vCPU has it, else to a normal exit.
+ */
+guest_hvc:
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1, #AV_OFF_CPU_RUNNING]
+	cbz	x1, guest_exit_sync
+	stp	x2, x3, [sp, #-32]!
+	str	x4, [sp, #16]
+	ldp	x2, x3, [x1, #AV_OFF_VCPU_FAST_HVC]	/* table, entries */
+	cbz	x2, 2f
+	cbz	x3, 2f
+1:	ldr	w4, [x2, #AV_OFF_FAST_FID]
+	cmp	w4, w0
+	b.eq	4f
+	add	x2, x2, #AV_FAST_HVC_SIZE
+	subs	x3, x3, #1
+	b.ne	1b
+2:	ldr	x4, [sp, #16]
+	ldp	x2, x3, [sp], #32
+	ldr	x1, [x1, #AV_OFF_VCPU_FAST_VCPU]
+	cbnz	x1, guest_fast
+	b	guest_exit_sync
+	/* A hit: X0 = the answer, count it, restore the scratch registers and x1, resume
+	 * after the HVC (ELR_EL2 already points there; SPSR_EL2 is the guest's). */
+4:	ldr	x0, [x2, #AV_OFF_FAST_X0]
+	ldr	x4, [x1, #AV_OFF_VCPU_FAST_HITS]
+	add	x4, x4, #1
+	str	x4, [x1, #AV_OFF_VCPU_FAST_HITS]
+	ldr	x4, [sp, #16]
+	ldp	x2, x3, [sp], #32
+	ldr	x1, [sp, #8]
+	add	sp, sp, #16
+	eret
+	/* Nothing runs past an ERET; stop straight-line speculation. */
+	dsb	nsh
+	isb
+
+/*
+ * The library's fast path: guest x0/x1 at [sp], every other register the guest's. The
+ * guest is saved as for an exit, then av_vm_fast_exit(fast_vcpu, esr, far, hpfar)
+ * (lib/vm.c) runs on the host's stack with the EL1 state still live. Its answer:
+ * - 0 (AV_EXIT_RESUME) and no request from the host (cpu->request): count the entry and
+ *   re-enter the guest from its (maybe changed) context;
+ * - another action, or RESUME with a request: exit AV_ARCH_EXIT_HANDLED, the action in
+ *   cpu->exit_action;
+ * - negative (not taken): a normal synchronous exit.
+ */
+guest_fast:
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1, #AV_OFF_CPU_CTXT]
+	save_guest
+	mrs	x0, tpidr_el2
+	ldr	x0, [x0, #AV_OFF_CPU_RUNNING]
+	ldr	x0, [x0, #AV_OFF_VCPU_FAST_VCPU]
+	mrs	x1, esr_el2
+	mrs	x2, far_el2
+	mrs	x3, hpfar_el2
+	bl	av_vm_fast_exit
 	mrs	x2, tpidr_el2
+	tbnz	w0, #31, 2f			/* not taken */
+	cbnz	w0, 1f				/* an action for the host */
+	ldr	w1, [x2, #AV_OFF_CPU_REQUEST]
+	cbnz	w1, 1f				/* the host wants the vCPU back */
+	ldr	x1, [x2, #AV_OFF_CPU_RUNNING]
+	ldr	x3, [x1, #AV_OFF_VCPU_ENTRIES]
+	add	x3, x3, #1
+	str	x3, [x1, #AV_OFF_VCPU_ENTRIES]
+	ldr	x0, [x2, #AV_OFF_CPU_CTXT]
+	b	av__arch_guest_load
+1:	mov	w0, w0				/* int: the upper half is not defined */
+	str	x0, [x2, #AV_OFF_CPU_EXIT_ACT]
+	mov	x0, #AV_ASM_EXIT_HANDLED
+	b	exit_record
+2:	mov	x0, #AV_ASM_EXIT_SYNC
+	b	exit_record
+
+/*
+ * x0 = exit kind; guest x0/x1 at [sp]; every other register still the guest's.
+ * Register roles once the guest is saved:
+ *   x1 = guest context, x2 = per-CPU block, x3..x5 = syndrome scratch.
+ * guest_exit_sync: the same for a synchronous exit (x0 = AV_ARCH_EXIT_SYNC).
+ */
+guest_exit_sync:
+	mov	x0, #AV_ASM_EXIT_SYNC
+guest_exit:
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1, #AV_OFF_CPU_CTXT]
+	save_guest
+	mrs	x2, tpidr_el2
+
+	/* The exit record (x0 = kind, x2 = per-CPU block). */
+exit_record:
 	mrs	x3, esr_el2
 	mrs	x4, far_el2
 	mrs	x5, hpfar_el2
@@ -157,7 +226,9 @@ guest_exit:
 	stp	x3, x4, [x2, #AV_OFF_CPU_EXIT_ESR]
 	str	x5, [x2, #AV_OFF_CPU_EXIT_ESR + 16]
 
-	/* Back to the host: its callee-saved registers and SP, then "return" x0. */
+	/* Back to the host: its callee-saved registers and SP, then "return" x0 from
+	 * av_arch_enter_guest(). */
+to_host:
 	ldp	x19, x20, [x2, #AV_OFF_CPU_HOST + 0]
 	ldp	x21, x22, [x2, #AV_OFF_CPU_HOST + 16]
 	ldp	x23, x24, [x2, #AV_OFF_CPU_HOST + 32]
@@ -167,6 +238,20 @@ guest_exit:
 	ldr	x3, [x2, #AV_OFF_CPU_HOST_SP]
 	mov	sp, x3
 	ret
+
+/*
+ * An IRQ or FIQ exit, as guest_exit: ESR_EL2, FAR_EL2 and HPFAR_EL2 say nothing about it
+ * (UNKNOWN), so the record holds zeros instead.
+ */
+guest_exit_irq:
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1, #AV_OFF_CPU_CTXT]
+	save_guest
+	mrs	x2, tpidr_el2
+	str	x0, [x2, #AV_OFF_CPU_EXIT]
+	stp	xzr, xzr, [x2, #AV_OFF_CPU_EXIT_ESR]
+	str	xzr, [x2, #AV_OFF_CPU_EXIT_ESR + 16]
+	b	to_host
 
 /*
  * x0 = vector index; the interrupted x0/x1 at [sp]. Builds a struct av_arch_fault on the

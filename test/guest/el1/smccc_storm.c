@@ -93,7 +93,9 @@ static uint32_t total(unsigned who)
 	return n;
 }
 
-/* Waits until the counts stop changing for 10 ms (at most 1 s). */
+/* Waits until the counts stop changing for 50 ms (at most 1 s): longer than a few of the
+ * hypervisor's 10 ms slices, since the target vCPU may share a pCPU with the sender and run
+ * only at a slice end. */
 static void settle(void)
 {
 	uint64_t end = rt_cntvct() + us_to_ticks(WAIT_US), quiet = 0;
@@ -104,7 +106,7 @@ static void settle(void)
 
 		if (now != last) {
 			last = now;
-			quiet = rt_cntvct() + us_to_ticks(10000);
+			quiet = rt_cntvct() + us_to_ticks(50000);
 		} else if (rt_cntvct() >= quiet) {
 			return;
 		}

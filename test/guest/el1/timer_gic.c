@@ -108,7 +108,14 @@ static void irq_window(uint32_t want, uint64_t us)
  * what the step expects; the pending bit may follow a raised line a little later (the
  * physical interrupt reaches the hypervisor first), so a wanted 1 is polled for up to 1 s.
  */
-static void step(int t, const char *what, bool want_istatus, bool want_pending)
+/*
+ * Check timer @t's ISTATUS and its PPI's pending bit (ISPENDR and ICPENDR). With @until
+ * below UINT64_MAX the state is only right while the timer's count is below it (a compare
+ * value ahead): the reads exit to the hypervisor, and on a slow host (nested KVM without
+ * icount) the count may pass it during them; then the check is not made.
+ */
+static void step_until(int t, const char *what, bool want_istatus, bool want_pending,
+		       uint64_t until)
 {
 	char name[48];
 	uint32_t intid = tintid[t];
@@ -118,6 +125,11 @@ static void step(int t, const char *what, bool want_istatus, bool want_pending)
 	while (want_pending && !ispend && rt_cntvct() < end)
 		ispend = bit(GICD_ISPENDR, intid);
 	icpend = bit(GICD_ICPENDR, intid);
+	if (until != UINT64_MAX && count(t) >= until) {
+		rt_printf("%s: %s: the compare value passed during the reads: not checked\n",
+			  rt_prog, what);
+		return;
+	}
 	/* The check's name: "<timer>_<what>". */
 	{
 		size_t n = 0;
@@ -133,6 +145,11 @@ static void step(int t, const char *what, bool want_istatus, bool want_pending)
 		 icpend == want_pending, name,
 		 "CTL 0x%lx (ISTATUS want %d), ISPENDR %d ICPENDR %d (want %d)", ctl,
 		 want_istatus, ispend, icpend, want_pending);
+}
+
+static void step(int t, const char *what, bool want_istatus, bool want_pending)
+{
+	step_until(t, what, want_istatus, want_pending, UINT64_MAX);
 }
 
 static void run_timer(int t)
@@ -205,7 +222,7 @@ static void run_timer(int t)
 	write_cval(t, cval);
 	write_ctl(t, CTL_ENABLE);
 	if (count(t) < cval)
-		step(t, "future_not_pending", false, false);
+		step_until(t, "future_not_pending", false, false, cval);
 	irq_window(1, 1000000);
 	rt_check(irq_count == 1 && irq_other == 0, t == VIRT ? "virt_fires" : "phys_fires",
 		 "%u timer and %u other interrupts taken in 1 s", irq_count, irq_other);

@@ -1651,7 +1651,8 @@ int av_vgic_restore(struct av_vgic *vgic, const struct av_vgic_snapshot *snap)
 		vgic->vcpu[v].asleep = snap->vcpu[v].asleep != 0;
 		vgic->vcpu[v].head = VGIC_NIL;
 		vgic->vcpu[v].nr_spis = 0;
-		vgic->vcpu[v].lr_used = 0;
+		/* lr_used stays: the LRs the last flush wrote still hold the old state's
+		 * interrupts, and the next flush must clear those it does not reuse. */
 		vgic->vcpu[v].lr_live = 0;
 		for (unsigned i = 0; i < AV_VGIC_NR_PRIVATE; i++) {
 			struct av_vgic_irq *irq = &vgic->irq[v * AV_VGIC_NR_PRIVATE + i];

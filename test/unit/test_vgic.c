@@ -2275,6 +2275,52 @@ static void restore_strict_run(enum av_vgic_model model)
 	test_free(before);
 }
 
+/*
+ * A snapshot restored into a vGIC whose vCPU ran: the list registers still hold what the
+ * last flush wrote (a sync folds them back but leaves their values). The next flush must
+ * clear those it does not reuse, or the guest sees an interrupt of the old state twice
+ * (found by fuzz.vgic: one INTID in two valid LRs).
+ */
+static void test_restore_clears_lrs(void **state)
+{
+	struct av_vgic_snapshot *empty = test_malloc(sizeof(*empty));
+	(void)state;
+	setup(AV_VGIC_V3, 1, 32, NULL);
+	d3w(0x0000, 4, 3);               /* GICD_CTLR: both groups */
+	rw(0, 0x14, 4, 0);               /* GICR_WAKER: awake */
+	rw(0, 0x10080, 4, 0xffffffffu);  /* IGROUPR0: group 1 */
+	assert_int_equal(av_vgic_save(&G, empty), 0); /* nothing enabled or pending */
+	rw(0, 0x10100, 4, (1u << 20) | (1u << 21));   /* PPIs 20 and 21 on */
+	av_vgic_set_level(&G, 0, 20, true, NULL);
+	av_vgic_set_level(&G, 0, 21, true, NULL);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(lrs_valid(&G, 0), 2);
+	guest_ack(0, 0);
+	guest_ack(0, 1);
+	av_vgic_sync(&G, 0);
+	assert_int_equal(av_vgic_restore(&G, empty), 0);
+	av_vgic_set_level(&G, 0, 20, false, NULL);
+	av_vgic_set_level(&G, 0, 21, false, NULL);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(lrs_valid(&G, 0), 0);
+	/* Again, and the new state has one interrupt: it takes one LR, the other is cleared. */
+	rw(0, 0x10100, 4, (1u << 20) | (1u << 21));
+	av_vgic_set_level(&G, 0, 20, true, NULL);
+	av_vgic_set_level(&G, 0, 21, true, NULL);
+	av_vgic_flush(&G, 0);
+	guest_ack(0, 0);
+	guest_ack(0, 1);
+	av_vgic_sync(&G, 0);
+	assert_int_equal(av_vgic_restore(&G, empty), 0);
+	rw(0, 0x10100, 4, 1u << 22);
+	av_vgic_set_level(&G, 0, 22, true, NULL);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(lrs_valid(&G, 0), 1);
+	assert_int_equal(fake[0].lr[0].vintid, 22);
+	assert_int_equal(fake[0].lr[0].state, AV_VGIC_LR_PENDING);
+	test_free(empty);
+}
+
 static void test_restore_strict(void **state)
 {
 	(void)state;
@@ -2895,6 +2941,7 @@ int main(void)
 		cmocka_unit_test(test_flush_twice),
 		cmocka_unit_test(test_raise_listed),
 		cmocka_unit_test(test_restore_strict),
+		cmocka_unit_test(test_restore_clears_lrs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

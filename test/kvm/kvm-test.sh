@@ -15,7 +15,10 @@
 #        kvm-test.sh formats EL1_DIR PROG  (PROG as arm64 Image, raw binary and ELF file)
 #        kvm-test.sh features EL1_DIR      (SVE, pointer authentication, the ITS)
 #        kvm-test.sh linux-features        (Debian with SVE, ptrauth and an ITS)
-#        kvm-test.sh virtio                (Debian with virtio disks, console and rng)
+#        kvm-test.sh virtio                (Debian with virtio disks, console and rng; the
+#                                           nested boot again, once, only for the nested
+#                                           stack's known failure: doc/kvm-vmm.md "Known
+#                                           issues")
 #        kvm-test.sh net                   (Debian on a TAP interface: ping, TCP both ways;
 #                                           KVM_NET_MIB MiB each way, default 64)
 #        kvm-test.sh firmware EFI UBOOT VMSPEC_DIR  (the VM-spec image of
@@ -61,6 +64,24 @@ nested() {
 
 # The guest's lines only (between the outer init's start marker and the VMM's exit line).
 vmm_status() { sed -n "s/^$1: \([0-9]*\)\$/\1/p" "$log" | tail -n 1; }
+
+# guest_boots PREFIX...: a "GUEST-BOOT" line for each Linux boot among the console lines that
+# start with PREFIX ('' = the console's own lines), by test/kvm/guest-boot-check.sh. Sets
+# boot_oops=1 for an oops in a boot whose vCPUs agree on the virtual counter (or where that
+# cannot be told), skew_oops=1 for one in a boot where they disagree (doc/kvm-vmm.md, "Known
+# issues").
+guest_boots() {
+  local p
+  boot_oops=0 skew_oops=0
+  for p in "$@"; do
+    bash "$(dirname "$0")/guest-boot-check.sh" "$log" "$p" | sed "s/^/${p:-console: }/"
+    case "${PIPESTATUS[0]}" in
+      0) ;;
+      3) skew_oops=1 ;;
+      *) boot_oops=1 ;;
+    esac
+  done
+}
 
 case "$mode" in
 images)
@@ -135,6 +156,7 @@ od -An -v -tx1 /tmp/vm.dtb
 echo "DTB-HEX-END"
 SCEN
   nested linux "$scen" --file "$KVM_IMAGES/Image" --file "$KVM_IMAGES/initramfs.gz" --timeout 200
+  guest_boots ''
   st=$(vmm_status VMM-EXIT)
   [ "$st" = 0 ] || fail "linux: armvirt-vmm exit status '$st'"
   grep -q '^ARMVIRT-INIT: start' "$log" || fail "linux: the guest's init never started"
@@ -764,41 +786,55 @@ echo "VMM-HVC-EXIT: $?"
 exec 3>&-
 sed 's/^/HVC-OUT: /' /tmp/hvc.out
 SCEN
-  nested virtio "$scen" "${files[@]}" --timeout 400
-  bad=0
   check() { # DESCRIPTION GREP-PATTERN
     if grep -qE "$2" "$log"; then echo "ok: $1"; else echo "bad: $1 (no line matching '$2')"; bad=1; fi
   }
-  token=$(sed -n 's/^OUTER-TOKEN: \([0-9a-f]*\)$/\1/p' "$log")
-  [ -n "$token" ] || fail "virtio: no token"
-  check "armvirt-vmm exit 0 (disks, rng)" '^VMM-EXIT: 0$'
-  check "no 'Wrong magic value' from the 32 slots" '^VIRTIO-WRONG-MAGIC: 0$'
-  check "virtio_mmio probed all 32 slots" '^VIRTIO-MMIO-SLOTS: 32$'
-  check "4 virtio devices (3 disks, rng), no more" '^VIRTIO-DEVICES: 4$'
-  check "vda: the ext4 disk, 8 MiB, read-write" '^VIRTIO-BLK: vda size=16384 ro=0 serial=armvirt-disk0$'
-  check "vdb: the raw disk, 4 MiB" '^VIRTIO-BLK: vdb size=8192 ro=0 serial=armvirt-disk1$'
-  check "vdc: the ,ro disk is read-only" '^VIRTIO-BLK: vdc size=16384 ro=1 serial=armvirt-disk2$'
-  check "the guest read the ext4 disk" '^VIRTIO-EXT4-READ: ARMVIRT-EXT4-OK'
-  check "the guest wrote, synced and unmounted" '^VIRTIO-EXT4: written$'
-  check "the guest read its raw pattern back (O_DIRECT)" "^VIRTIO-RAW-READ: ARMVIRT-RAW-$token\$"
-  check "/sys/block/vdc/ro = 1" '^VIRTIO-RO-SYSFS: 1$'
-  check "a write to the read-only disk fails (EPERM)" '^VIRTIO-RO-WRITE: refused: .*Operation not permitted'
-  check "ext4 on it mounts read-only" '^VIRTIO-RO-MOUNT: ro$'
-  check "and reads" '^VIRTIO-RO-READ: ARMVIRT-EXT4-OK'
-  check "a file write on it fails (EROFS)" '^VIRTIO-RO-FS-WRITE: refused: .*Read-only file system'
-  check "rng_current is virtio" '^VIRTIO-RNG-CURRENT: virtio_rng'
-  check "/dev/hwrng gives 4096 bytes" '^VIRTIO-RNG-BYTES: 4096$'
-  check "the raw file has the pattern at 1 MiB" "^OUTER-RAW: ARMVIRT-RAW-$token\$"
-  check "and nothing else was written to it" "^OUTER-RAW-NONZERO-BYTES: $((12 + ${#token}))\$"
-  check "the read-only file is unchanged" '^OUTER-RO: unchanged$'
-  check "the outer Linux reads the guest's file from the ext4 image" "^OUTER-EXT4: written by the guest $token\$"
-  check "the VMM counted the disk flushes and discards" '^  virtio-blk0: .* [1-9][0-9]* flushes, [1-9][0-9]* discards'
-  check "armvirt-vmm exit 0 (virtio console)" '^VMM-HVC-EXIT: 0$'
-  check "the shell on hvc0 ran the typed command" '^HVC-OUT: HVC-42 /dev/hvc0$'
-  check "hvc0 is the kernel's console" '^HVC-OUT: hvc0$'
-  check "input reached the guest through the virtio-console" '^HVC-OUT:   virtio-console: [1-9][0-9]* bytes out, [1-9][0-9]* in'
-  [ "$bad" = 0 ] || fail "virtio: some checks failed"
-  echo "PASS: Debian under armvirt-vmm with 3 virtio disks (ext4 file and raw pattern seen by the outer Linux, ,ro refused, file unchanged), virtio-rng, a shell on virtio-console hvc0, no 'Wrong magic value'; ${elapsed} s"
+  # A second nested boot only for the lower stack's known failure (doc/kvm-vmm.md, "Known
+  # issues"): every guest oops in a boot whose vCPUs disagree on the virtual counter.
+  for attempt in 1 2; do
+    nested virtio "$scen" "${files[@]}" --timeout 400
+    bad=0
+    guest_boots '' 'HVC-OUT: '
+    [ "$boot_oops" = 0 ] || { echo "bad: the guest oopsed (GUEST-BOOT lines above)"; bad=1; }
+    [ "$skew_oops" = 0 ] || { echo "bad: the guest oopsed, its vCPUs disagreeing on the counter"; bad=1; }
+    token=$(sed -n 's/^OUTER-TOKEN: \([0-9a-f]*\)$/\1/p' "$log")
+    [ -n "$token" ] || fail "virtio: no token"
+    check "armvirt-vmm exit 0 (disks, rng)" '^VMM-EXIT: 0$'
+    check "no 'Wrong magic value' from the 32 slots" '^VIRTIO-WRONG-MAGIC: 0$'
+    check "virtio_mmio probed all 32 slots" '^VIRTIO-MMIO-SLOTS: 32$'
+    check "4 virtio devices (3 disks, rng), no more" '^VIRTIO-DEVICES: 4$'
+    check "vda: the ext4 disk, 8 MiB, read-write" '^VIRTIO-BLK: vda size=16384 ro=0 serial=armvirt-disk0$'
+    check "vdb: the raw disk, 4 MiB" '^VIRTIO-BLK: vdb size=8192 ro=0 serial=armvirt-disk1$'
+    check "vdc: the ,ro disk is read-only" '^VIRTIO-BLK: vdc size=16384 ro=1 serial=armvirt-disk2$'
+    check "the guest read the ext4 disk" '^VIRTIO-EXT4-READ: ARMVIRT-EXT4-OK'
+    check "the guest wrote, synced and unmounted" '^VIRTIO-EXT4: written$'
+    check "the guest read its raw pattern back (O_DIRECT)" "^VIRTIO-RAW-READ: ARMVIRT-RAW-$token\$"
+    check "/sys/block/vdc/ro = 1" '^VIRTIO-RO-SYSFS: 1$'
+    check "a write to the read-only disk fails (EPERM)" '^VIRTIO-RO-WRITE: refused: .*Operation not permitted'
+    check "ext4 on it mounts read-only" '^VIRTIO-RO-MOUNT: ro$'
+    check "and reads" '^VIRTIO-RO-READ: ARMVIRT-EXT4-OK'
+    check "a file write on it fails (EROFS)" '^VIRTIO-RO-FS-WRITE: refused: .*Read-only file system'
+    check "rng_current is virtio" '^VIRTIO-RNG-CURRENT: virtio_rng'
+    check "/dev/hwrng gives 4096 bytes" '^VIRTIO-RNG-BYTES: 4096$'
+    check "the raw file has the pattern at 1 MiB" "^OUTER-RAW: ARMVIRT-RAW-$token\$"
+    check "and nothing else was written to it" "^OUTER-RAW-NONZERO-BYTES: $((12 + ${#token}))\$"
+    check "the read-only file is unchanged" '^OUTER-RO: unchanged$'
+    check "the outer Linux reads the guest's file from the ext4 image" "^OUTER-EXT4: written by the guest $token\$"
+    check "the VMM counted the disk flushes and discards" '^  virtio-blk0: .* [1-9][0-9]* flushes, [1-9][0-9]* discards'
+    check "armvirt-vmm exit 0 (virtio console)" '^VMM-HVC-EXIT: 0$'
+    check "the shell on hvc0 ran the typed command" '^HVC-OUT: HVC-42 /dev/hvc0$'
+    check "hvc0 is the kernel's console" '^HVC-OUT: hvc0$'
+    check "input reached the guest through the virtio-console" '^HVC-OUT:   virtio-console: [1-9][0-9]* bytes out, [1-9][0-9]* in'
+    [ "$bad" = 0 ] && break
+    [ "$attempt" = 1 ] && [ "$skew_oops" = 1 ] && [ "$boot_oops" = 0 ] || fail "virtio: some checks failed"
+    flake_note=" (SECOND nested boot: the first hit the known nested-stack failure, $work/console-attempt1.log)"
+    cp "$log" "$work/console-attempt1.log"
+    echo "==== KNOWN NESTED-STACK FAILURE: the guest oopsed while its vCPUs disagreed on the"
+    echo "==== virtual counter (GUEST-BOOT lines above), which armvirt-vmm does not program:"
+    echo "==== doc/kvm-vmm.md \"Known issues\". Running the nested boot ONCE more; the first"
+    echo "==== console is kept in $work/console-attempt1.log."
+  done
+  echo "PASS: Debian under armvirt-vmm with 3 virtio disks (ext4 file and raw pattern seen by the outer Linux, ,ro refused, file unchanged), virtio-rng, a shell on virtio-console hvc0, no 'Wrong magic value'; ${elapsed} s${flake_note:-}"
   ;;
 
 net)

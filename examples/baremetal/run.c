@@ -496,14 +496,19 @@ static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
 			return BM_STOP_RESCHED;
 		if (bv->vgic_dirty ||
 		    (!bv->lr_unsynced && (vm->lr_live[bv->v.index] || vm->lr_maint[bv->v.index]))) {
+			bv->vgic_dirty = false;
 			if (bv->lr_unsynced) {
-				/* Fold the LRs back before the flush rewrites them. */
+				/* LRs still live (a kick from another pCPU taken by irq_exit_fast()):
+				 * only what is new is listed, if the vGIC can tell; otherwise they are
+				 * folded back before the flush rewrites them. */
+				if (av_vgic_flush_new(&vm->vgic, bv->v.index) == 1)
+					goto flushed;
 				av_vgic_sync(&vm->vgic, bv->v.index);
 				bv->lr_unsynced = false;
 			}
-			bv->vgic_dirty = false;
 			av_vgic_flush(&vm->vgic, bv->v.index);
 		}
+flushed:
 		if (pc->timer_dirty)
 			arm_el2_timer(self, bv);
 		kind = av_arch_vcpu_run(cpu, &bv->arch, &ax);

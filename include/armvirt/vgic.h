@@ -366,6 +366,9 @@ struct av_vgic_irq {
 #define AV_VGIC_IRQF_HW      AV_BIT(6) /**< linked to a physical INTID */
 #define AV_VGIC_IRQF_RESAMPLE AV_BIT(7) /**< line level resampled (av_vgic_set_resample()) */
 
+/** av_vgic_vcpu::head of an empty list (no IRQ slot). */
+#define AV_VGIC_NO_SLOT 0xffffu
+
 /** Per-vCPU state. Private. */
 struct av_vgic_vcpu {
 	uint64_t mpidr;                   /**< affinity */
@@ -613,6 +616,25 @@ int av_vgic_flush(struct av_vgic *vgic, unsigned vcpu);
  * @return 0 on success, or a negative AV_E* error code
  */
 int av_vgic_sync(struct av_vgic *vgic, unsigned vcpu);
+
+/**
+ * True when av_vgic_flush() of @p vcpu would have nothing to do: nothing on its list (no
+ * interrupt pending, active or waiting for it) and no list register written by the last
+ * flush, so nothing to place and nothing to clear. A look without a lock, as the flush's own
+ * first one: an interrupt listed just after it kicks the vCPU, as after a flush. A host can
+ * skip the flush then (armvirt-bm does at a switch-in and after exits that listed nothing),
+ * provided it has no maintenance interrupt of its own left asked for. Inline, for the run
+ * loop; no argument checks (@p vgic initialised, @p vcpu one of its vCPUs).
+ * @param vgic the vGIC
+ * @param vcpu vCPU index
+ * @return true when there is nothing to flush
+ */
+static inline bool av_vgic_flush_idle(const struct av_vgic *vgic, unsigned vcpu)
+{
+	const struct av_vgic_vcpu *vc = &vgic->vcpu[vcpu];
+
+	return __atomic_load_n(&vc->head, __ATOMIC_RELAXED) == AV_VGIC_NO_SLOT && vc->lr_used == 0;
+}
 
 /**
  * True when @p vcpu has a pending, enabled interrupt it could take (wake from WFI).

@@ -2353,6 +2353,63 @@ static void test_flush_new(void **state)
 }
 
 /*
+ * av_vgic_flush_idle(): true exactly when a flush would write no list register (nothing
+ * listed, none written by the last flush); each answer checked against the flush that
+ * follows it.
+ */
+static void flush_idle_step(unsigned vcpu, bool idle)
+{
+	unsigned writes = fake[vcpu].writes;
+
+	assert_int_equal(av_vgic_flush_idle(&G, vcpu), idle);
+	av_vgic_flush(&G, vcpu);
+	if (idle) {
+		assert_int_equal(fake[vcpu].writes, writes);
+		assert_int_equal(fake[vcpu].maint, 0);
+	} else {
+		assert_true(fake[vcpu].writes > writes);
+	}
+}
+
+static void flush_idle_run(enum av_vgic_model model)
+{
+	setup(model, 2, 32, NULL);
+	if (model == AV_VGIC_V2) {
+		d2w(0, 0x000, 4, 3);
+		d2w(1, 0x100, 4, 1u << 3);
+	} else {
+		d3w(0x0000, 4, 0x3);
+		rw(1, 0x14, 4, 0);
+		rw(1, 0x10080, 4, 1u << 3);
+		rw(1, 0x10100, 4, 1u << 3);
+	}
+	flush_idle_step(1, true);
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1u << 1, 3, NULL), 0);
+	flush_idle_step(1, false);                 /* listed: LR 0 */
+	guest_ack(1, 0);
+	guest_eoi(1, 0);
+	assert_false(av_vgic_flush_idle(&G, 1));   /* LR 0 written by the last flush */
+	av_vgic_sync(&G, 1);
+	flush_idle_step(1, false);                 /* clears LR 0 */
+	flush_idle_step(1, true);
+	/* Pending but disabled: still listed, not idle. */
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1u << 1, 3, NULL), 0);
+	if (model == AV_VGIC_V2)
+		d2w(1, 0x180, 4, 1u << 3);
+	else
+		rw(1, 0x10180, 4, 1u << 3);
+	assert_false(av_vgic_flush_idle(&G, 1));
+	assert_true(av_vgic_flush_idle(&G, 0));
+}
+
+static void test_flush_idle(void **state)
+{
+	(void)state;
+	flush_idle_run(AV_VGIC_V3);
+	flush_idle_run(AV_VGIC_V2);
+}
+
+/*
  * Issue 18, finding 2: av_vgic_restore() takes only what the calls that build a vGIC's state
  * could have built. Each mutation of a valid snapshot is refused with -AV_EINVAL and leaves
  * the vGIC as it was, byte for byte.
@@ -3111,6 +3168,7 @@ int main(void)
 		cmocka_unit_test(test_flush_twice),
 		cmocka_unit_test(test_raise_listed),
 		cmocka_unit_test(test_flush_new),
+		cmocka_unit_test(test_flush_idle),
 		cmocka_unit_test(test_restore_strict),
 		cmocka_unit_test(test_restore_clears_lrs),
 	};

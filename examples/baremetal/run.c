@@ -617,13 +617,13 @@ static void vcpu_unload(struct av_arch_cpu *cpu, struct bm_vcpu *bv)
 		bv->lr_unsynced = false;
 	}
 	/* LRs and maintenance already off (a vCPU without interrupts in flight): nothing to
-	 * clear. pcpu_loop() flushes every vCPU it switches in: the flush also resamples its
-	 * level lines (a timer the guest reprogrammed), which must not wait for an exit. */
+	 * clear. pcpu_loop() flushes every vCPU it switches in that has anything listed: the
+	 * flush also resamples its level lines (a timer the guest reprogrammed), which must not
+	 * wait for an exit. One with nothing listed has no line to resample. */
 	if (vm->lr_live[idx] || vm->lr_maint[idx]) {
 		bm_lr_clear(vm, idx);
 		bm_lr_set_maint(vm, idx, 0);
 	}
-	bv->vgic_dirty = true;
 	if (cpu->fp_owner == &bv->arch && !bv->pinned)
 		av_arch_fpsimd_flush(cpu);
 	if (cpu->loaded == &bv->arch) {
@@ -714,7 +714,10 @@ picked:
 				;
 			__atomic_store_n(&bv->on_cpu, (int)self, __ATOMIC_RELEASE);
 			pc->timer_dirty = true;
-			bv->vgic_dirty = true;
+			/* Its LRs are empty here: a flush lists what it has, unless it has nothing
+			 * (av_vgic_flush_idle(): nothing listed, no LR the vGIC would clear). */
+			if (!av_vgic_flush_idle(&bv->vm->vgic, bv->v.index))
+				bv->vgic_dirty = true;
 		}
 		if (vm_stopping(bv)) {
 			av_sched_power_off(&sched, &bv->se);

@@ -13,6 +13,8 @@
  */
 static bool kick_resched[PORT_MAX_CPUS];
 
+static inline void arm_el2_timer(unsigned self, struct bm_vcpu *bv);
+
 /* Make pCPU @cpu take a scheduling decision: a kick SGI, or a flag for this one. */
 void sched_kick(unsigned cpu)
 {
@@ -59,11 +61,12 @@ void bm_vgic_kick(void *cookie, unsigned idx)
 		struct bm_vcpu *cur = pcpus[kick].cur;
 
 		/* This pCPU runs something of at least its priority: no preemption, only the
-		 * end of the current slice to arm (av_sched_next_event() has it now). */
+		 * end of the current slice to arm (av_sched_next_event() has it now). Armed
+		 * here, EL2's own timer: the running vCPU (on the library's fast path, an IVC
+		 * call) need not come back to the run loop for it. */
 		if (cur && cur != bv && cur->se.prio >= bv->se.prio) {
 			pcpus[kick].sched_ev_ok = false;
-			pcpus[kick].timer_dirty = true;
-			av_arch_cpu_request(); /* the slice end to arm before re-entry */
+			arm_el2_timer(kick, cur);
 			return;
 		}
 	}

@@ -205,6 +205,16 @@ static void flush_new_op(unsigned c)
 	}
 }
 
+/*
+ * The 16-bit frame offset of an access: bits 0-7 from a[3], 8-11 from the high half of a[2]
+ * (its low half is the size and the write bit, so an offset taken from all of a[2] could
+ * write only where bit 11 is set, never GICD_CTLR or ISENABLER), 12-15 from a[1] bits 2-5.
+ */
+static uint64_t frame_off(const uint8_t *a)
+{
+	return (uint64_t)(a[3] | (a[2] >> 4) << 8 | ((a[1] >> 2) & 0xf) << 12);
+}
+
 static void op(const uint8_t *a)
 {
 	unsigned c = a[1] % (G.nr_vcpus + 1); /* sometimes one past the last */
@@ -218,7 +228,7 @@ static void op(const uint8_t *a)
 
 	switch (a[0] % 12) {
 	case 0: { /* distributor */
-		uint64_t off = (uint64_t)(a[3] | a[2] << 8) & 0xffff;
+		uint64_t off = frame_off(a);
 
 		if (G.model == AV_VGIC_V3)
 			rc = av_vgic_v3_dist_access(&G, off, size, wr, &val);
@@ -230,7 +240,7 @@ static void op(const uint8_t *a)
 		break;
 	}
 	case 1: { /* redistributor (a GICv2 vGIC refuses) */
-		uint64_t off = ((uint64_t)(a[3] | a[2] << 8) | (uint64_t)(a[1] & 0x80) << 9);
+		uint64_t off = frame_off(a) | (uint64_t)(a[1] & 0x80) << 9;
 
 		if (a[1] & 0x40)
 			rc = av_vgic_v3_redist_region_access(&G, off + (uint64_t)c * AV_GICR_STRIDE, size,

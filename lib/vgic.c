@@ -1036,6 +1036,139 @@ int av_vgic_raise_listed(struct av_vgic *vgic, unsigned vcpu, uint32_t intid,
 	return 0;
 }
 
+/* What one interrupt of a vCPU's list needs from av_vgic_flush_new(). */
+enum flush_new_need {
+	FN_NONE,    /* nothing: its LR, or its absence from the LRs, is what a flush would leave */
+	FN_PLACE,   /* a free LR */
+	FN_RELIST,  /* its own LR again: the guest emptied it, and it is pending again */
+	FN_UNLATCH, /* still pending in its LR: its new edge merges into that */
+	FN_FULL,    /* only a sync and a full flush can tell */
+};
+
+/*
+ * Decide, changing nothing, what @irq (on the list of @vcpu, whose LRs are as the last flush
+ * wrote them) needs for the LRs to show what a sync and a flush would show. @lr receives its
+ * LR when it was read (FN_RELIST). What an LR does not show and only the fold settles
+ * (disabled, routed elsewhere, a pending part for an active LR, a level line lowered under a
+ * pending LR or to resample, a GICv2 SGI's next source, a HW-linked interrupt's
+ * deactivation) is FN_FULL.
+ */
+static enum flush_new_need flush_new_need(struct av_vgic *vgic, unsigned vcpu,
+					  const struct av_vgic_irq *irq, struct av_vgic_lr *lr)
+{
+	bool level = !(irq->flags & AV_VGIC_IRQF_EDGE) && !is_v2_sgi(vgic, irq), pend;
+	struct av_vgic_irq folded;
+
+	if (irq->lr == VGIC_NO_LR) {
+		if (level && (irq->flags & (AV_VGIC_IRQF_RESAMPLE | AV_VGIC_IRQF_ACTIVE)) ==
+				     AV_VGIC_IRQF_RESAMPLE)
+			return FN_FULL;
+		if ((irq->flags & AV_VGIC_IRQF_ACTIVE) || irq_deliverable(vgic, irq))
+			return FN_PLACE;
+		return FN_NONE;
+	}
+	if (!irq_can_fire(vgic, irq) || (irq->intid >= AV_VGIC_NR_PRIVATE && irq->target != vcpu))
+		return FN_FULL;
+	pend = av__vgic_irq_pending(vgic, irq);
+	if (!pend && !level)
+		return FN_NONE; /* no new edge or source: the LR holds the flush's, or the guest's */
+	vgic->lr_ops->read_lr(vgic->lr_cookie, vcpu, irq->lr, lr);
+	/* A level line: resampled by the fold unless active; fallen, it takes the pending
+	 * part out of its LR. */
+	if (level && (irq->flags & AV_VGIC_IRQF_RESAMPLE) && !(lr->state & AV_VGIC_LR_ACTIVE))
+		return FN_FULL;
+	if (!pend)
+		return lr->state & AV_VGIC_LR_PENDING ? FN_FULL : FN_NONE;
+	if (lr->state == AV_VGIC_LR_INVALID) {
+		folded = *irq;
+		lr_fold(vgic, &folded, lr);
+		return irq_deliverable(vgic, &folded) ? FN_RELIST : FN_FULL;
+	}
+	if (lr->state != AV_VGIC_LR_PENDING || is_v2_sgi(vgic, irq) ||
+	    (irq->flags & AV_VGIC_IRQF_HW))
+		return FN_FULL;
+	return FN_UNLATCH;
+}
+
+int av_vgic_flush_new(struct av_vgic *vgic, unsigned vcpu)
+{
+	struct av_vgic_vcpu *vc;
+	struct av_vgic_lr lrs[AV_VGIC_MAX_LRS];
+	uint16_t place[AV_VGIC_MAX_LRS], relist[AV_VGIC_MAX_LRS], unlatch[AV_VGIC_MAX_LRS];
+	unsigned nr, nplace = 0, nrelist = 0, nunlatch = 0;
+	int ret = 0;
+	bool dist;
+
+	if (!vgic || vcpu >= vgic->nr_vcpus)
+		return -AV_EINVAL;
+	vc = &vgic->vcpu[vcpu];
+	/* Folded back since the last flush: a flush rewrites them all. (lr_live and lr_used are
+	 * this vCPU's own, as in flush().) */
+	if (vc->lr_live != vc->lr_used)
+		return 0;
+	nr = vgic->lr_ops->nr_lrs(vgic->lr_cookie, vcpu);
+	if (nr > AV_VGIC_MAX_LRS)
+		nr = AV_VGIC_MAX_LRS;
+	/* As in flush(): the distributor lock first when SPIs are listed. */
+	dist = __atomic_load_n(&vc->nr_spis, __ATOMIC_RELAXED) != 0;
+	if (dist)
+		av__vgic_lock_dist(vgic);
+	av__vgic_lock_vcpu(vgic, vcpu);
+	if (!dist && vc->nr_spis != 0)
+		goto out; /* an SPI listed since the look: the full flush takes both locks */
+	/* The whole list decided first: every change is made, or none. Each IRQ in an LR is
+	 * counted at most once, so the arrays hold them. */
+	for (unsigned s = vc->head; s != VGIC_NIL; s = vgic->irq[s].next) {
+		struct av_vgic_lr lr;
+
+		switch (flush_new_need(vgic, vcpu, &vgic->irq[s], &lr)) {
+		case FN_NONE:
+			break;
+		case FN_PLACE:
+			if (vc->lr_used + nplace >= nr)
+				goto out; /* no free LR: the full flush chooses what waits */
+			place[nplace++] = (uint16_t)s;
+			break;
+		case FN_RELIST:
+			lrs[nrelist] = lr;
+			relist[nrelist++] = (uint16_t)s;
+			break;
+		case FN_UNLATCH:
+			unlatch[nunlatch++] = (uint16_t)s;
+			break;
+		default:
+			goto out;
+		}
+	}
+	for (unsigned i = 0; i < nunlatch; i++) {
+		struct av_vgic_irq *irq = &vgic->irq[unlatch[i]];
+
+		/* Folded and placed again, its latch would be cleared by the placing. */
+		if (irq->flags & AV_VGIC_IRQF_EDGE)
+			irq->flags &= (uint8_t)~AV_VGIC_IRQF_LATCH;
+	}
+	for (unsigned i = 0; i < nrelist; i++) {
+		struct av_vgic_irq *irq = &vgic->irq[relist[i]];
+		unsigned idx = irq->lr;
+
+		lr_fold(vgic, irq, &lrs[i]);
+		lr_place(vgic, vcpu, vc, relist[i], idx, true);
+	}
+	for (unsigned i = 0; i < nplace; i++) {
+		struct av_vgic_irq *irq = &vgic->irq[place[i]];
+
+		lr_place(vgic, vcpu, vc, place[i], vc->lr_used, irq_deliverable(vgic, irq));
+		vc->lr_used++;
+	}
+	vc->lr_live = vc->lr_used;
+	ret = 1;
+out:
+	av__vgic_unlock_vcpu(vgic, vcpu);
+	if (dist)
+		av__vgic_unlock_dist(vgic);
+	return ret;
+}
+
 /* av_vgic_has_pending() of a vCPU with a non-empty list (its own frame: the empty look needs
  * none). Without SPIs listed, the vCPU's lock is enough. */
 static __attribute__((noinline)) bool has_pending_listed(struct av_vgic *vgic, unsigned vcpu)

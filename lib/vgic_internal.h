@@ -9,7 +9,7 @@
 #include <armvirt/vgic.h>
 
 /* Special values of the uint16_t/uint8_t links in struct av_vgic_irq. */
-#define VGIC_NIL 0xffffu    /* no slot */
+#define VGIC_NIL AV_VGIC_NO_SLOT /* no slot */
 #define VGIC_NO_VCPU 0xffu  /* no owner */
 #define VGIC_NO_LR 0xffu    /* not in a list register */
 

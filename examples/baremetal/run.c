@@ -13,6 +13,8 @@
  */
 static bool kick_resched[PORT_MAX_CPUS];
 
+static inline void arm_el2_timer(unsigned self, struct bm_vcpu *bv);
+
 /* Make pCPU @cpu take a scheduling decision: a kick SGI, or a flag for this one. */
 void sched_kick(unsigned cpu)
 {
@@ -59,11 +61,12 @@ void bm_vgic_kick(void *cookie, unsigned idx)
 		struct bm_vcpu *cur = pcpus[kick].cur;
 
 		/* This pCPU runs something of at least its priority: no preemption, only the
-		 * end of the current slice to arm (av_sched_next_event() has it now). */
+		 * end of the current slice to arm (av_sched_next_event() has it now). Armed
+		 * here, EL2's own timer: the running vCPU (on the library's fast path, an IVC
+		 * call) need not come back to the run loop for it. */
 		if (cur && cur != bv && cur->se.prio >= bv->se.prio) {
 			pcpus[kick].sched_ev_ok = false;
-			pcpus[kick].timer_dirty = true;
-			av_arch_cpu_request(); /* the slice end to arm before re-entry */
+			arm_el2_timer(kick, cur);
 			return;
 		}
 	}
@@ -496,14 +499,19 @@ static enum bm_stop bm_vcpu_run(struct bm_vcpu *bv)
 			return BM_STOP_RESCHED;
 		if (bv->vgic_dirty ||
 		    (!bv->lr_unsynced && (vm->lr_live[bv->v.index] || vm->lr_maint[bv->v.index]))) {
+			bv->vgic_dirty = false;
 			if (bv->lr_unsynced) {
-				/* Fold the LRs back before the flush rewrites them. */
+				/* LRs still live (a kick from another pCPU taken by irq_exit_fast()):
+				 * only what is new is listed, if the vGIC can tell; otherwise they are
+				 * folded back before the flush rewrites them. */
+				if (av_vgic_flush_new(&vm->vgic, bv->v.index) == 1)
+					goto flushed;
 				av_vgic_sync(&vm->vgic, bv->v.index);
 				bv->lr_unsynced = false;
 			}
-			bv->vgic_dirty = false;
 			av_vgic_flush(&vm->vgic, bv->v.index);
 		}
+flushed:
 		if (pc->timer_dirty)
 			arm_el2_timer(self, bv);
 		kind = av_arch_vcpu_run(cpu, &bv->arch, &ax);
@@ -612,13 +620,13 @@ static void vcpu_unload(struct av_arch_cpu *cpu, struct bm_vcpu *bv)
 		bv->lr_unsynced = false;
 	}
 	/* LRs and maintenance already off (a vCPU without interrupts in flight): nothing to
-	 * clear. pcpu_loop() flushes every vCPU it switches in: the flush also resamples its
-	 * level lines (a timer the guest reprogrammed), which must not wait for an exit. */
+	 * clear. pcpu_loop() flushes every vCPU it switches in that has anything listed: the
+	 * flush also resamples its level lines (a timer the guest reprogrammed), which must not
+	 * wait for an exit. One with nothing listed has no line to resample. */
 	if (vm->lr_live[idx] || vm->lr_maint[idx]) {
 		bm_lr_clear(vm, idx);
 		bm_lr_set_maint(vm, idx, 0);
 	}
-	bv->vgic_dirty = true;
 	if (cpu->fp_owner == &bv->arch && !bv->pinned)
 		av_arch_fpsimd_flush(cpu);
 	if (cpu->loaded == &bv->arch) {
@@ -709,7 +717,10 @@ picked:
 				;
 			__atomic_store_n(&bv->on_cpu, (int)self, __ATOMIC_RELEASE);
 			pc->timer_dirty = true;
-			bv->vgic_dirty = true;
+			/* Its LRs are empty here: a flush lists what it has, unless it has nothing
+			 * (av_vgic_flush_idle(): nothing listed, no LR the vGIC would clear). */
+			if (!av_vgic_flush_idle(&bv->vm->vgic, bv->v.index))
+				bv->vgic_dirty = true;
 		}
 		if (vm_stopping(bv)) {
 			av_sched_power_off(&sched, &bv->se);

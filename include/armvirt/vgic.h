@@ -366,6 +366,9 @@ struct av_vgic_irq {
 #define AV_VGIC_IRQF_HW      AV_BIT(6) /**< linked to a physical INTID */
 #define AV_VGIC_IRQF_RESAMPLE AV_BIT(7) /**< line level resampled (av_vgic_set_resample()) */
 
+/** av_vgic_vcpu::head of an empty list (no IRQ slot). */
+#define AV_VGIC_NO_SLOT 0xffffu
+
 /** Per-vCPU state. Private. */
 struct av_vgic_vcpu {
 	uint64_t mpidr;                   /**< affinity */
@@ -485,6 +488,31 @@ int av_vgic_raise_listed(struct av_vgic *vgic, unsigned vcpu, uint32_t intid,
 			 uint64_t *kicked);
 
 /**
+ * List what became deliverable to vCPU @p vcpu since its last av_vgic_flush() without folding
+ * its list registers back: an incremental flush, for a vCPU running on the calling pCPU that
+ * was kicked (an SGI, SPI or PPI sent from another pCPU) while its LRs are live.
+ *
+ * Call it between an exit and the next entry, with the list registers as the last
+ * av_vgic_flush() (or av_vgic_raise_listed(), or an earlier call of this function) of
+ * @p vcpu left them. An interrupt on no LR that is deliverable (or active) takes a free LR
+ * above those; one the guest has emptied the LR of since, pending again (an SGI sent
+ * again), takes that LR again; a new edge of one still pending in its LR merges into it.
+ * The other LRs are left as they are, neither read nor written. When the result would
+ * differ from av_vgic_sync() followed by av_vgic_flush() — no free LR, an interrupt in an
+ * LR disabled or routed elsewhere since, a pending part to add to an active LR, a GICv2
+ * SGI's next source, a HW-linked interrupt the guest deactivated, a level line to resample
+ * — nothing is changed and 0 is returned: the caller syncs and flushes as after any exit.
+ * A priority or group change of an interrupt already in an LR shows at the next full flush.
+ * The maintenance requests of the last flush stay as they were.
+ *
+ * @param vgic the vGIC
+ * @param vcpu the running vCPU whose list registers are loaded on this pCPU
+ * @return 1 when the LRs show the new interrupts (enter without a flush), 0 when nothing
+ *         was changed (sync and flush before the entry), -AV_EINVAL for a bad vCPU
+ */
+int av_vgic_flush_new(struct av_vgic *vgic, unsigned vcpu);
+
+/**
  * Pulse an edge: latch the interrupt pending (works for level IRQs as a software pend).
  * @param vgic the vGIC
  * @param vcpu vCPU index
@@ -588,6 +616,25 @@ int av_vgic_flush(struct av_vgic *vgic, unsigned vcpu);
  * @return 0 on success, or a negative AV_E* error code
  */
 int av_vgic_sync(struct av_vgic *vgic, unsigned vcpu);
+
+/**
+ * True when av_vgic_flush() of @p vcpu would have nothing to do: nothing on its list (no
+ * interrupt pending, active or waiting for it) and no list register written by the last
+ * flush, so nothing to place and nothing to clear. A look without a lock, as the flush's own
+ * first one: an interrupt listed just after it kicks the vCPU, as after a flush. A host can
+ * skip the flush then (armvirt-bm does at a switch-in and after exits that listed nothing),
+ * provided it has no maintenance interrupt of its own left asked for. Inline, for the run
+ * loop; no argument checks (@p vgic initialised, @p vcpu one of its vCPUs).
+ * @param vgic the vGIC
+ * @param vcpu vCPU index
+ * @return true when there is nothing to flush
+ */
+static inline bool av_vgic_flush_idle(const struct av_vgic *vgic, unsigned vcpu)
+{
+	const struct av_vgic_vcpu *vc = &vgic->vcpu[vcpu];
+
+	return __atomic_load_n(&vc->head, __ATOMIC_RELAXED) == AV_VGIC_NO_SLOT && vc->lr_used == 0;
+}
 
 /**
  * True when @p vcpu has a pending, enabled interrupt it could take (wake from WFI).

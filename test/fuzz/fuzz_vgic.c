@@ -7,7 +7,9 @@
  * odd ones) at any offset, reads and writes of any value; a level change, pulse, SGI
  * (av_vgic_send_sgi(), ICC_SGI1R_EL1), HW link or resample switch with arbitrary
  * arguments; a PPI raised straight into a list register (av_vgic_raise_listed()); a flush; the guest acknowledging, completing, deactivating or clearing list
- * registers as a CPU interface would; a sync; a save whose snapshot is mutated then
+ * registers as a CPU interface would; a sync; an incremental flush (av_vgic_flush_new():
+ * when it lists, its list registers hold what a sync and a flush of the same state would;
+ * when it declines, nothing changed); a save whose snapshot is mutated then
  * restored. A fake backend holds the list registers; a table gives resampled line levels.
  * Invariants checked after every operation (a violation traps):
  *  - av_vgic_check() holds;
@@ -154,6 +156,65 @@ static void snapshot_op(const uint8_t *a)
 	}
 }
 
+/* The valid LRs of vCPU @c as sorted keys (INTID, state, source, HW); their count. */
+static unsigned lr_keys(unsigned c, uint32_t *keys)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < nr_lrs; i++) {
+		const struct av_vgic_lr *lr = &lrs[c][i];
+		uint32_t k;
+		unsigned j;
+
+		if (lr->state == AV_VGIC_LR_INVALID)
+			continue;
+		k = lr->vintid << 12 | (uint32_t)lr->state << 8 | (uint32_t)lr->source << 1 | lr->hw;
+		for (j = n++; j > 0 && keys[j - 1] > k; j--)
+			keys[j] = keys[j - 1];
+		keys[j] = k;
+	}
+	return n;
+}
+
+/*
+ * av_vgic_flush_new() of vCPU @c against a sync and a flush of the same state: when it lists
+ * (1), the valid LRs hold the same interrupts in the same states; when it declines (0),
+ * nothing changed.
+ */
+static void flush_new_op(unsigned c)
+{
+	static struct av_vgic_lr saved[AV_VGIC_MAX_VCPUS][AV_VGIC_MAX_LRS];
+	uint32_t full[AV_VGIC_MAX_LRS], inc[AV_VGIC_MAX_LRS];
+	unsigned nfull;
+	int rc;
+
+	memcpy(&before, &G, sizeof(G));
+	memcpy(saved, lrs, sizeof(lrs));
+	CHECK(av_vgic_sync(&G, c) == 0 && av_vgic_flush(&G, c) == 0);
+	nfull = lr_keys(c, full);
+	memcpy(&G, &before, sizeof(G));
+	memcpy(lrs, saved, sizeof(lrs));
+	rc = av_vgic_flush_new(&G, c);
+	if (rc == 1) {
+		CHECK(lr_keys(c, inc) == nfull);
+		CHECK(memcmp(inc, full, nfull * sizeof(full[0])) == 0);
+	} else {
+		CHECK(rc == 0);
+		CHECK(memcmp(&before, &G, sizeof(G)) == 0);
+		CHECK(memcmp(saved, lrs, sizeof(lrs)) == 0);
+	}
+}
+
+/*
+ * The 16-bit frame offset of an access: bits 0-7 from a[3], 8-11 from the high half of a[2]
+ * (its low half is the size and the write bit, so an offset taken from all of a[2] could
+ * write only where bit 11 is set, never GICD_CTLR or ISENABLER), 12-15 from a[1] bits 2-5.
+ */
+static uint64_t frame_off(const uint8_t *a)
+{
+	return (uint64_t)(a[3] | (a[2] >> 4) << 8 | ((a[1] >> 2) & 0xf) << 12);
+}
+
 static void op(const uint8_t *a)
 {
 	unsigned c = a[1] % (G.nr_vcpus + 1); /* sometimes one past the last */
@@ -167,7 +228,7 @@ static void op(const uint8_t *a)
 
 	switch (a[0] % 12) {
 	case 0: { /* distributor */
-		uint64_t off = (uint64_t)(a[3] | a[2] << 8) & 0xffff;
+		uint64_t off = frame_off(a);
 
 		if (G.model == AV_VGIC_V3)
 			rc = av_vgic_v3_dist_access(&G, off, size, wr, &val);
@@ -179,7 +240,7 @@ static void op(const uint8_t *a)
 		break;
 	}
 	case 1: { /* redistributor (a GICv2 vGIC refuses) */
-		uint64_t off = ((uint64_t)(a[3] | a[2] << 8) | (uint64_t)(a[1] & 0x80) << 9);
+		uint64_t off = frame_off(a) | (uint64_t)(a[1] & 0x80) << 9;
 
 		if (a[1] & 0x40)
 			rc = av_vgic_v3_redist_region_access(&G, off + (uint64_t)c * AV_GICR_STRIDE, size,
@@ -224,7 +285,11 @@ static void op(const uint8_t *a)
 	}
 	case 6:
 		if (!in) {
-			REFUSED(av_vgic_flush(&G, c));
+			REFUSED(a[4] & 1 ? av_vgic_flush_new(&G, c) : av_vgic_flush(&G, c));
+			break;
+		}
+		if (a[4] & 1) {
+			flush_new_op(c);
 			break;
 		}
 		CHECK(av_vgic_flush(&G, c) == 0);

@@ -2183,6 +2183,233 @@ static void test_raise_listed(void **state)
 }
 
 /*
+ * av_vgic_flush_new(): an SGI sent to a vCPU whose LRs are live (it runs on another pCPU)
+ * listed without a sync and a flush, into a free LR or the LR the guest emptied; each call
+ * is checked against a sync and a flush of the same state (the same interrupts in the same
+ * states in valid LRs) and, where it declines (0), against nothing changed. It declines
+ * where only the fold can tell: a pending part for an active LR, a GICv2 SGI's next
+ * source, an interrupt disabled in its LR, no free LR, LRs folded back already.
+ */
+
+/* The valid LRs of @vcpu as sorted keys (INTID, state, source, HW); their count. */
+static unsigned lr_keys(unsigned vcpu, uint32_t *keys)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < fake_nr_lrs; i++) {
+		const struct av_vgic_lr *lr = &fake[vcpu].lr[i];
+		uint32_t k;
+
+		if (lr->state == AV_VGIC_LR_INVALID)
+			continue;
+		k = lr->vintid << 12 | (uint32_t)lr->state << 8 | lr->source << 1 | lr->hw;
+		for (unsigned j = n++; ; j--) {
+			if (j == 0 || keys[j - 1] <= k) {
+				keys[j] = k;
+				break;
+			}
+			keys[j] = keys[j - 1];
+		}
+	}
+	return n;
+}
+
+static int flush_new_checked(unsigned vcpu)
+{
+	static struct av_vgic saved;
+	static struct fake_cpu fsaved[AV_VGIC_MAX_VCPUS];
+	uint32_t full[AV_VGIC_MAX_LRS], inc[AV_VGIC_MAX_LRS];
+	unsigned nfull;
+	int rc;
+
+	memcpy(&saved, &G, sizeof(G));
+	memcpy(fsaved, fake, sizeof(fake));
+	av_vgic_sync(&G, vcpu);
+	av_vgic_flush(&G, vcpu);
+	nfull = lr_keys(vcpu, full);
+	memcpy(&G, &saved, sizeof(G));
+	memcpy(fake, fsaved, sizeof(fake));
+	rc = av_vgic_flush_new(&G, vcpu);
+	assert_int_equal(av_vgic_check(&G, NULL), 0);
+	if (rc == 1) {
+		assert_int_equal(lr_keys(vcpu, inc), nfull);
+		assert_memory_equal(inc, full, nfull * sizeof(full[0]));
+	} else {
+		assert_int_equal(rc, 0);
+		assert_memory_equal(fake[vcpu].lr, fsaved[vcpu].lr, sizeof(fake[vcpu].lr));
+		assert_memory_equal(&G, &saved, sizeof(G));
+	}
+	return rc;
+}
+
+static void flush_new_run(enum av_vgic_model model)
+{
+	setup(model, 2, 32, NULL);
+	if (model == AV_VGIC_V2) {
+		d2w(0, 0x000, 4, 3);
+		d2w(0, 0x084, 4, 1u << 8);        /* SPI 40: group 1 */
+		d2w(0, 0x828, 1, 2);              /* ITARGETSR: vCPU 1 */
+		d2w(0, 0x104, 4, 1u << 8);        /* ISENABLER1 */
+		d2w(1, 0x100, 4, 0xa8);        /* vCPU 1: SGIs 3, 5, 7 */
+	} else {
+		v3_spi_on(40, 0x80);
+		d3w(0x6000 + 8 * 40, 8, 1);       /* GICD_IROUTER: vCPU 1 */
+		rw(1, 0x14, 4, 0);                /* GICR_WAKER: awake */
+		rw(1, 0x10080, 4, 0xa8);          /* SGIs 3, 5, 7: group 1, enabled */
+		rw(1, 0x10100, 4, 0xa8);
+	}
+	/* The SPI listed by a flush and taken: vCPU 1 runs with LR 0 active. */
+	assert_int_equal(av_vgic_set_level(&G, 0, 40, true, NULL), 0);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(fake[1].lr[0].vintid, 40);
+	guest_ack(1, 0);
+	/* Its line still high: a pending part for the active LR, which only the fold adds. */
+	assert_int_equal(flush_new_checked(1), 0);
+	assert_int_equal(av_vgic_set_level(&G, 0, 40, false, NULL), 0); /* the device is served */
+
+	/* An SGI from vCPU 0: LR 1, above what the flush wrote; LR 0 untouched. */
+	kick_seen = 0;
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1u << 1, 3, NULL), 0);
+	assert_int_equal(kick_seen, 1u << 1);
+	fake[1].writes = 0;
+	assert_int_equal(flush_new_checked(1), 1);
+	assert_int_equal(fake[1].writes, 1);
+	assert_int_equal(fake[1].lr[1].vintid, 3);
+	assert_int_equal(fake[1].lr[1].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(fake[1].lr[0].state, AV_VGIC_LR_ACTIVE);
+	assert_true(st(1, 3).in_lr);
+
+	/* Handled and sent again: the LR the guest emptied takes it again. */
+	guest_ack(1, 1);
+	guest_eoi(1, 1);
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1u << 1, 3, NULL), 0);
+	assert_int_equal(flush_new_checked(1), 1);
+	assert_int_equal(fake[1].lr[1].vintid, 3);
+	assert_int_equal(fake[1].lr[1].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(lrs_valid(&G, 1), 2);
+	/* Twice with nothing new: nothing written. */
+	fake[1].writes = 0;
+	assert_int_equal(flush_new_checked(1), 1);
+	assert_int_equal(fake[1].writes, 0);
+
+	/* Sent again while still pending in its LR: a GICv3 SGI merges; a GICv2 one has a
+	 * pending state per source, the full flush decides. */
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1u << 1, 3, NULL), 0);
+	assert_int_equal(flush_new_checked(1), model == AV_VGIC_V3 ? 1 : 0);
+	av_vgic_sync(&G, 1);
+	av_vgic_flush(&G, 1);
+
+	/* Taken, then sent again: a pending part for an active LR, only the fold adds it. */
+	guest_ack(1, lr_of(1, 3));
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1u << 1, 3, NULL), 0);
+	assert_int_equal(flush_new_checked(1), 0);
+	av_vgic_sync(&G, 1);
+	av_vgic_flush(&G, 1);
+	assert_int_equal(av_vgic_check(&G, NULL), 0);
+
+	/* Folded back by a sync, no flush since: declined. */
+	av_vgic_sync(&G, 1);
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1u << 1, 5, NULL), 0);
+	assert_int_equal(flush_new_checked(1), 0);
+	av_vgic_flush(&G, 1);
+
+	/* The SPI disabled while in its LR: the fold drops or keeps it, declined. */
+	if (model == AV_VGIC_V2)
+		d2w(0, 0x184, 4, 1u << 8);        /* ICENABLER1 */
+	else
+		d3w(0x0184, 4, 1u << 8);
+	assert_int_equal(flush_new_checked(1), 0);
+	if (model == AV_VGIC_V2)
+		d2w(0, 0x104, 4, 1u << 8);
+	else
+		d3w(0x0104, 4, 1u << 8);
+
+	/* No free LR for a new SGI: declined, the full flush chooses what waits. */
+	av_vgic_sync(&G, 1);
+	av_vgic_flush(&G, 1);
+	fake_nr_lrs = lrs_valid(&G, 1);
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1u << 1, 7, NULL), 0);
+	assert_int_equal(flush_new_checked(1), 0);
+	fake_nr_lrs = 4;
+	/* GICv2: SGI 3 active, its next source waits for the guest's EOI; then both fit. */
+	if (model == AV_VGIC_V2) {
+		assert_int_equal(flush_new_checked(1), 0);
+		guest_eoi(1, lr_of(1, 3));
+	}
+	assert_int_equal(flush_new_checked(1), 1);
+	assert_int_equal(fake[1].lr[lr_of(1, 7)].state, AV_VGIC_LR_PENDING);
+	assert_int_equal(fake[1].lr[lr_of(1, 3)].state,
+			 model == AV_VGIC_V2 ? AV_VGIC_LR_PENDING : AV_VGIC_LR_PENDING_ACTIVE);
+
+	assert_int_equal(av_vgic_flush_new(&G, 2), -AV_EINVAL);
+	assert_int_equal(av_vgic_flush_new(NULL, 0), -AV_EINVAL);
+}
+
+static void test_flush_new(void **state)
+{
+	(void)state;
+	flush_new_run(AV_VGIC_V3);
+	flush_new_run(AV_VGIC_V2);
+}
+
+/*
+ * av_vgic_flush_idle(): true exactly when a flush would write no list register (nothing
+ * listed, none written by the last flush); each answer checked against the flush that
+ * follows it.
+ */
+static void flush_idle_step(unsigned vcpu, bool idle)
+{
+	unsigned writes = fake[vcpu].writes;
+
+	assert_int_equal(av_vgic_flush_idle(&G, vcpu), idle);
+	av_vgic_flush(&G, vcpu);
+	if (idle) {
+		assert_int_equal(fake[vcpu].writes, writes);
+		assert_int_equal(fake[vcpu].maint, 0);
+	} else {
+		assert_true(fake[vcpu].writes > writes);
+	}
+}
+
+static void flush_idle_run(enum av_vgic_model model)
+{
+	setup(model, 2, 32, NULL);
+	if (model == AV_VGIC_V2) {
+		d2w(0, 0x000, 4, 3);
+		d2w(1, 0x100, 4, 1u << 3);
+	} else {
+		d3w(0x0000, 4, 0x3);
+		rw(1, 0x14, 4, 0);
+		rw(1, 0x10080, 4, 1u << 3);
+		rw(1, 0x10100, 4, 1u << 3);
+	}
+	flush_idle_step(1, true);
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1u << 1, 3, NULL), 0);
+	flush_idle_step(1, false);                 /* listed: LR 0 */
+	guest_ack(1, 0);
+	guest_eoi(1, 0);
+	assert_false(av_vgic_flush_idle(&G, 1));   /* LR 0 written by the last flush */
+	av_vgic_sync(&G, 1);
+	flush_idle_step(1, false);                 /* clears LR 0 */
+	flush_idle_step(1, true);
+	/* Pending but disabled: still listed, not idle. */
+	assert_int_equal(av_vgic_send_sgi(&G, 0, 1u << 1, 3, NULL), 0);
+	if (model == AV_VGIC_V2)
+		d2w(1, 0x180, 4, 1u << 3);
+	else
+		rw(1, 0x10180, 4, 1u << 3);
+	assert_false(av_vgic_flush_idle(&G, 1));
+	assert_true(av_vgic_flush_idle(&G, 0));
+}
+
+static void test_flush_idle(void **state)
+{
+	(void)state;
+	flush_idle_run(AV_VGIC_V3);
+	flush_idle_run(AV_VGIC_V2);
+}
+
+/*
  * Issue 18, finding 2: av_vgic_restore() takes only what the calls that build a vGIC's state
  * could have built. Each mutation of a valid snapshot is refused with -AV_EINVAL and leaves
  * the vGIC as it was, byte for byte.
@@ -2940,6 +3167,8 @@ int main(void)
 		cmocka_unit_test(test_flush_sync_match_general),
 		cmocka_unit_test(test_flush_twice),
 		cmocka_unit_test(test_raise_listed),
+		cmocka_unit_test(test_flush_new),
+		cmocka_unit_test(test_flush_idle),
 		cmocka_unit_test(test_restore_strict),
 		cmocka_unit_test(test_restore_clears_lrs),
 	};

@@ -147,20 +147,6 @@ av_arch_vectors:
 	.endm
 
 /*
- * A trapped MRS or other system instruction with ISS.Direction = 1 (an MSR exits at once),
- * guest x0/x1 at [sp]: the fast path for a vCPU announced in TPIDR_EL2->running that has
- * it, else a normal exit, as a data abort in the vector. x0, x1 = scratch.
- */
-guest_sys:
-	mrs	x1, esr_el2
-	tbz	x1, #0, guest_exit_sync		/* ISS.Direction 0: MSR */
-	mrs	x0, tpidr_el2
-	ldr	x0, [x0, #AV_OFF_CPU_RUNNING]
-	cbz	x0, guest_exit_sync
-	ubfx	x1, x1, #5, #5			/* ISS.Rt */
-	b	guest_fast_rt
-
-/*
  * An HVC. x0 = guest x0 (W0: function ID), guest x0/x1 at [sp]; every other register still
  * the guest's. A running vCPU's fast-hypercall table is searched: a hit is answered here.
  * Scratch: x1 = the vCPU, x2 = table cursor, x3 = entries left, x4 = candidate ID / hit
@@ -184,8 +170,8 @@ guest_hvc:
 	b.ne	1b
 2:	ldr	x4, [sp, #16]
 	ldp	x2, x3, [sp], #32
-	ldr	x1, [x1, #AV_OFF_VCPU_FAST_VCPU]
-	cbnz	x1, guest_fast_hvc
+	ldr	x0, [x1, #AV_OFF_VCPU_FAST_VCPU]	/* guest x0 is at [sp] */
+	cbnz	x0, guest_fast_hvc
 	b	guest_exit_sync
 	/* A hit: X0 = the answer, count it, restore the scratch registers and x1, resume
 	 * after the HVC (ELR_EL2 already points there; SPSR_EL2 is the guest's). */
@@ -212,13 +198,11 @@ guest_hvc:
  *   cpu->exit_action;
  * - negative (not taken): a normal synchronous exit.
  */
-	/* The call and its answer, once the guest is saved: \resume = where an answer to
-	 * resume the guest goes (x0 = the context), \out = where the others go (x0 = the
-	 * answer, x2 = the per-CPU block). */
+	/* The call and its answer, once the guest is saved (x0 = the vCPU, fast_vcpu, which
+	 * the save macros leave alone): \resume = where an answer to resume the guest goes
+	 * (x0 = the context), \out = where the others go (x0 = the answer, x2 = the
+	 * per-CPU block). */
 	.macro	fast_call, resume, out
-	mrs	x0, tpidr_el2
-	ldr	x0, [x0, #AV_OFF_CPU_RUNNING]
-	ldr	x0, [x0, #AV_OFF_VCPU_FAST_VCPU]
 	mrs	x1, esr_el2
 	mrs	x2, far_el2
 	mrs	x3, hpfar_el2
@@ -234,6 +218,19 @@ guest_hvc:
 	ldr	x0, [x2, #AV_OFF_CPU_CTXT]
 	b	\resume
 	.endm
+
+/*
+ * A trapped MRS or other system instruction with ISS.Direction = 1 (an MSR exits at once),
+ * guest x0/x1 at [sp]: the fast path for a vCPU announced in TPIDR_EL2->running that has
+ * it, else a normal exit, as a data abort in the vector. x0, x1 = scratch.
+ */
+guest_sys:
+	mrs	x1, esr_el2
+	tbz	x1, #0, guest_exit_sync		/* ISS.Direction 0: MSR */
+	mrs	x0, tpidr_el2
+	ldr	x0, [x0, #AV_OFF_CPU_RUNNING]
+	cbz	x0, guest_exit_sync
+	ubfx	x1, x1, #5, #5			/* ISS.Rt */
 
 /*
  * A data abort (x1 = SRT) or MRS (x1 = Rt) of a running vCPU (x0 = its struct

@@ -114,29 +114,29 @@ av__sysreg_trap_row(struct av_sysreg_table *t, const struct av_sysreg_desc *row,
 }
 
 /*
- * av__sysreg_trap2() for the fast path (av_vm_fast_exit()), inlined there: only when the
- * key's row (in @first, else in @second) may run there (a RAZ_WI or CONST row, RO read, or
- * a HANDLER row with AV_SYSREG_F_FAST). Then the access is emulated as av__sysreg_trap2()
- * would and its result returned; otherwise nothing is done and the result is -1.
+ * For the fast path (av_vm_fast_exit(), inlined there): the row of the key of @iss, looked
+ * up as av__sysreg_trap2() does (in @first, else in @second: *@t = that table), if it may
+ * run there: a RAZ_WI or CONST row, an RO read, or a HANDLER row with AV_SYSREG_F_FAST.
+ * NULL otherwise (no row: logged; UNDEF, a write to RO: injections; other handlers).
+ * Emulate it with av__sysreg_trap_row(*@t, row, ...).
  */
-static inline __attribute__((always_inline)) int
-av__sysreg_trap2_fast(struct av_sysreg_table *first, struct av_sysreg_table *second, void *vcpu,
-		      uint32_t iss, struct av_regs *regs)
+static inline __attribute__((always_inline)) const struct av_sysreg_desc *
+av__sysreg_fast_row(struct av_sysreg_table *first, struct av_sysreg_table *second, uint32_t iss,
+		    struct av_sysreg_table **t)
 {
 	uint32_t key = av_sysreg_key_from_iss(iss);
-	struct av_sysreg_table *t = first;
 	const struct av_sysreg_desc *row = av__sysreg_row(first, key);
 
+	*t = first;
 	if (!row) {
-		t = second;
+		*t = second;
 		row = av__sysreg_row(second, key);
 	}
-	/* No row: logged. UNDEF, a write to RO: an injection. */
 	if (!row || row->kind == AV_SYSREG_UNDEF ||
 	    (row->kind == AV_SYSREG_RO && (iss & AV_SYSREG_ISS_DIR) == 0) ||
 	    (row->kind == AV_SYSREG_HANDLER && !(row->flags & AV_SYSREG_F_FAST)))
-		return -1;
-	return (int)av__sysreg_trap_row(t, row, vcpu, iss, regs);
+		return NULL;
+	return row;
 }
 
 #endif

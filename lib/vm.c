@@ -1125,29 +1125,34 @@ static __attribute__((noinline)) int mmio_fast(struct av_vcpu *vcpu, uint64_t es
 
 /*
  * av_vm_fast_exit()'s MSR/MRS traps: handle_sys64()'s, for the rows that may run here
- * (av__sysreg_trap2_fast(): fixed rows, handlers flagged AV_SYSREG_F_FAST).
+ * (av__sysreg_fast_row(): fixed rows, handlers flagged AV_SYSREG_F_FAST).
  */
 static __attribute__((noinline)) int sysreg_fast(struct av_vcpu *vcpu, uint64_t esr)
 {
 	struct av_vm *vm = vcpu->vm;
 	uint32_t iss = av_esr_get_iss(esr);
-	enum av_exit_action a = AV_EXIT_RESUME;
-	int r;
+	struct av_sysreg_table *t;
+	const struct av_sysreg_desc *row;
 
 	if (vm->handler[AV_ESR_EC_SYS64])
 		return -1;
-	r = av__sysreg_trap2_fast(&vm->host_sys, &vm->sys, vcpu, iss, &vcpu->ctxt.regs);
-	if (r < 0)
+	row = av__sysreg_fast_row(&vm->host_sys, &vm->sys, iss, &t);
+	if (!row)
 		return -1;
 	sysreg_count_one(&vcpu->stats, av_sysreg_key_from_iss(iss));
-	if (r == AV_ACCESS_HANDLED)
+	switch (av__sysreg_trap_row(t, row, vcpu, iss, &vcpu->ctxt.regs)) {
+	case AV_ACCESS_HANDLED:
 		insn_done(vcpu);
-	else if (r == AV_ACCESS_INJECT)
+		av__vcpu_count_sync(vcpu, AV_ESR_EC_SYS64, AV_EXIT_RESUME);
+		return AV_EXIT_RESUME;
+	case AV_ACCESS_INJECT:
 		inject_undef(vcpu);
-	else
-		a = AV_EXIT_TO_CALLER;
-	av__vcpu_count_sync(vcpu, AV_ESR_EC_SYS64, a);
-	return (int)a;
+		av__vcpu_count_sync(vcpu, AV_ESR_EC_SYS64, AV_EXIT_RESUME);
+		return AV_EXIT_RESUME;
+	default:
+		av__vcpu_count_sync(vcpu, AV_ESR_EC_SYS64, AV_EXIT_TO_CALLER);
+		return AV_EXIT_TO_CALLER;
+	}
 }
 
 int av_vm_fast_exit(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t hpfar)

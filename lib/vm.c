@@ -1086,22 +1086,32 @@ static __attribute__((noinline)) int smccc_fast_host(struct av_vcpu *vcpu, unsig
  * state, without the VM lock (PSCI) or the host's hook: ECHO, YIELD (x0 = 0, the action
  * for the host) and NOT_SUPPORTED. @ec: HVC64 or SMC64. The action, or -1.
  */
-static inline int smccc_fast(struct av_vcpu *vcpu, uint64_t esr, unsigned ec)
+static inline __attribute__((always_inline)) int smccc_fast(struct av_vcpu *vcpu, uint64_t esr,
+							      unsigned ec)
 {
 	const struct av_vm *vm = vcpu->vm;
 	uint64_t *x0 = &vcpu->ctxt.regs.x[0];
 	uint32_t fid = (uint32_t)*x0;
 	unsigned oen = (unsigned)AV_FIELD_GET(AV_SMCCC_FID_OEN, fid);
-	bool ours = fid == AV_HC_ECHO || fid == AV_HC_YIELD;
-	enum av_exit_action a = fid == AV_HC_YIELD ? AV_EXIT_YIELD : AV_EXIT_RESUME;
+	enum av_exit_action a = AV_EXIT_RESUME;
 
 	if (av_esr_get_imm16(esr) != 0 || vm->handler[ec] || oen == AV_SMCCC_OEN_ARCH ||
 	    oen == AV_SMCCC_OEN_STD)
 		return -1;
-	if (!ours && hc_host(vm, fid))
+	if (fid == AV_HC_ECHO || fid == AV_HC_YIELD) {
+		*x0 = 0;
+		if (fid == AV_HC_YIELD)
+			a = AV_EXIT_YIELD;
+	} else if (hc_host(vm, fid)) {
 		return smccc_fast_host(vcpu, ec, fid);
-	*x0 = ours ? 0 : (uint64_t)(int64_t)AV_SMCCC_RET_NOT_SUPPORTED;
-	av__vcpu_count_sync(vcpu, ec, a);
+	} else {
+		*x0 = (uint64_t)(int64_t)AV_SMCCC_RET_NOT_SUPPORTED;
+	}
+	/* Counted with constants (@ec is one, the action one of two) for the common case. */
+	if (a == AV_EXIT_RESUME)
+		av__vcpu_count_sync(vcpu, ec, AV_EXIT_RESUME);
+	else
+		av__vcpu_count_sync(vcpu, ec, AV_EXIT_YIELD);
 	if (ec == AV_ESR_EC_SMC64)
 		return smc_done(vcpu, a);
 	return (int)a;
@@ -1161,8 +1171,9 @@ int av_vm_fast_exit(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t h
 
 	switch (ec) {
 	case AV_ESR_EC_HVC64:
+		return smccc_fast(vcpu, esr, AV_ESR_EC_HVC64);
 	case AV_ESR_EC_SMC64:
-		return smccc_fast(vcpu, esr, ec);
+		return smccc_fast(vcpu, esr, AV_ESR_EC_SMC64);
 	case AV_ESR_EC_DABT_LOW:
 		return mmio_fast(vcpu, esr, far, hpfar);
 	case AV_ESR_EC_SYS64:

@@ -11,6 +11,7 @@
 
 #include "compat.h"
 #include "error_detail.h"
+#include "mmio_internal.h"
 
 static uint64_t dev_last(const struct av_mmio_dev *d)
 {
@@ -152,35 +153,10 @@ struct av_mmio_dev *av_mmio_find(const struct av_mmio_bus *bus, uint64_t addr)
 	return addr <= dev_last(d) ? d : NULL;
 }
 
-static uint64_t width_mask(unsigned size)
-{
-	return size == 8 ? UINT64_MAX : (UINT64_C(1) << (size * 8)) - 1;
-}
-
 enum av_access_result av_mmio_dev_rw(struct av_mmio_dev *d, struct av_vcpu *vcpu,
 				     uint64_t addr, unsigned size, bool is_write, uint64_t *val)
 {
-	enum av_access_result r;
-	uint64_t v, off = addr - d->base;
-	unsigned widths = d->widths ? d->widths : AV_MMIO_WALL;
-
-	/* Width, alignment, and the last byte of the access inside the device. */
-	if (!(widths & size) || ((addr & (size - 1)) && !(d->flags & AV_MMIO_F_UNALIGNED)) ||
-	    size - 1 > d->size - 1 - off) {
-		d->rejected++;
-		if (!is_write)
-			*val = 0;
-		return AV_ACCESS_INJECT;
-	}
-	if (is_write) {
-		d->writes++;
-		return d->ops->write(d->dev, vcpu, off, size, *val & width_mask(size));
-	}
-	d->reads++;
-	v = 0;
-	r = d->ops->read(d->dev, vcpu, off, size, &v);
-	*val = r == AV_ACCESS_HANDLED ? v & width_mask(size) : 0;
-	return r;
+	return av__mmio_dev_rw(d, vcpu, addr, size, is_write, val);
 }
 
 enum av_access_result av_mmio_dev_access(struct av_mmio_bus *bus, struct av_mmio_dev *d,

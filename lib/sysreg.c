@@ -144,34 +144,9 @@ static void index_build(struct av_sysreg_index *ix, const struct av_sysreg_desc 
 	}
 }
 
-/* av_sysreg_lookup(), inlined into the trap paths: the group's entry, then for a group
- * mapped key by key the block's. */
-static inline __attribute__((always_inline)) const struct av_sysreg_desc *
-lookup(const struct av_sysreg_table *t, uint32_t key)
-{
-	/* The group (op0, op1, CRn): op1 and CRn are adjacent in the key (bits 16:10). */
-	unsigned g = (unsigned)(AV_FIELD_GET(AV_SYSREG_OP0, key) << 7) |
-		     (unsigned)((key >> 10) & 0x7f);
-	unsigned e;
-
-	if (key & ~(uint32_t)AV_SYSREG_KEY_MASK)
-		return NULL;
-	e = t->index.group[g];
-	if (e & AV_SYSREG_INDEX_ONE_ROW)
-		return &t->rows[e & ~AV_SYSREG_INDEX_ONE_ROW];
-	if (e == 0)
-		return NULL;
-	if (e <= AV_SYSREG_INDEX_BLOCKS) {
-		unsigned r = t->index.block[e - 1][(av_sysreg_crm(key) << 3) | av_sysreg_op2(key)];
-
-		return r ? &t->rows[r - 1] : NULL;
-	}
-	return av_sysreg_find(t->rows, t->nrows, key);
-}
-
 const struct av_sysreg_desc *av_sysreg_lookup(const struct av_sysreg_table *t, uint32_t key)
 {
-	return lookup(t, key);
+	return av__sysreg_row(t, key);
 }
 
 int av_sysreg_table_init(struct av_sysreg_table *t, const struct av_sysreg_desc *rows,
@@ -260,86 +235,24 @@ static void warn_unhandled(struct av_sysreg_table *t, const struct av_sysreg_acc
 		op2, name);
 }
 
-/* Carry out a fixed behaviour (every kind but HANDLER). */
-static enum av_access_result fixed(enum av_sysreg_kind kind, uint64_t value, bool is_write,
-				   uint64_t *val)
+enum av_access_result av__sysreg_unmatched(struct av_sysreg_table *t,
+					   const struct av_sysreg_access *acc, uint64_t *val)
 {
-	switch (kind) {
-	case AV_SYSREG_RAZ_WI:
-		if (!is_write)
-			*val = 0;
-		return AV_ACCESS_HANDLED;
-	case AV_SYSREG_CONST:
-		if (!is_write)
-			*val = value;
-		return AV_ACCESS_HANDLED;
-	case AV_SYSREG_RO:
-		if (is_write)
-			return AV_ACCESS_INJECT;
-		*val = value;
-		return AV_ACCESS_HANDLED;
-	default:
-		return AV_ACCESS_INJECT;
-	}
-}
-
-/* av_sysreg_emulate() with the row already looked up (NULL: none). */
-static inline __attribute__((always_inline)) enum av_access_result
-emulate_row(struct av_sysreg_table *t, const struct av_sysreg_desc *row, void *vcpu,
-	    const struct av_sysreg_access *acc, uint64_t *val)
-{
-	struct av_sysreg_ctx ctx;
-
-	if (!acc->is_write)
-		*val = 0;
-	if (!row) {
-		warn_unhandled(t, acc);
-		return fixed(t->unmatched, 0, acc->is_write, val);
-	}
-	if (row->kind != AV_SYSREG_HANDLER)
-		return fixed(row->kind, row->value, acc->is_write, val);
-	ctx = (struct av_sysreg_ctx){
-		.table = t,
-		.desc = row,
-		.vcpu = vcpu,
-		.key = acc->key,
-		.rt = acc->rt,
-		.is_write = acc->is_write,
-	};
-	return row->access(&ctx, val);
+	warn_unhandled(t, acc);
+	return av__sysreg_fixed(t->unmatched, 0, acc->is_write, val);
 }
 
 enum av_access_result av_sysreg_emulate(struct av_sysreg_table *t, void *vcpu,
 					const struct av_sysreg_access *acc, uint64_t *val)
 {
-	return emulate_row(t, lookup(t, acc->key), vcpu, acc, val);
-}
-
-/* av_sysreg_trap() with the row already looked up in @t (NULL: none). */
-static inline __attribute__((always_inline)) enum av_access_result
-trap_row(struct av_sysreg_table *t, const struct av_sysreg_desc *row, void *vcpu, uint32_t iss,
-	 struct av_regs *regs)
-{
-	struct av_sysreg_access acc;
-	enum av_access_result res;
-	uint64_t val = 0;
-
-	av_sysreg_decode_iss(iss, &acc);
-	if (acc.is_write && acc.rt < 31)
-		val = regs->x[acc.rt];
-	res = emulate_row(t, row, vcpu, &acc, &val);
-	if (res != AV_ACCESS_HANDLED)
-		return res;
-	if (!acc.is_write && acc.rt < 31)
-		regs->x[acc.rt] = val;
-	regs->pc += 4;
-	return res;
+	return av__sysreg_emulate_row(t, av__sysreg_row(t, acc->key), vcpu, acc, val);
 }
 
 enum av_access_result av_sysreg_trap(struct av_sysreg_table *t, void *vcpu, uint32_t iss,
 				     struct av_regs *regs)
 {
-	return trap_row(t, lookup(t, av_sysreg_key_from_iss(iss)), vcpu, iss, regs);
+	return av__sysreg_trap_row(t, av__sysreg_row(t, av_sysreg_key_from_iss(iss)), vcpu, iss,
+				   regs);
 }
 
 enum av_access_result av__sysreg_trap2(struct av_sysreg_table *first,
@@ -347,9 +260,9 @@ enum av_access_result av__sysreg_trap2(struct av_sysreg_table *first,
 				       struct av_regs *regs)
 {
 	uint32_t key = av_sysreg_key_from_iss(iss);
-	const struct av_sysreg_desc *row = lookup(first, key);
+	const struct av_sysreg_desc *row = av__sysreg_row(first, key);
 
 	if (row)
-		return trap_row(first, row, vcpu, iss, regs);
-	return trap_row(second, lookup(second, key), vcpu, iss, regs);
+		return av__sysreg_trap_row(first, row, vcpu, iss, regs);
+	return av__sysreg_trap_row(second, av__sysreg_row(second, key), vcpu, iss, regs);
 }

@@ -31,6 +31,7 @@
 
 #include "compat.h"
 #include "error_detail.h"
+#include "mmio_internal.h"
 #include "sysreg_internal.h"
 #include "vm_debug.h"
 
@@ -957,10 +958,12 @@ mmio_isv_unhandled(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t ip
  * An emulated access described by an ISV = 1 syndrome: the hot MMIO path. The fields come
  * straight from ESR_EL2 (no full decode), the device from the one bus lookup of the exit
  * (NULL: the bus's unclaimed policy). The pending-access record (vcpu->mmio) is built only
- * when the access goes to the caller.
+ * when the access goes to the caller. @fast: av_vm_fast_exit()'s, where SCTLR_EL1 is
+ * already in the context (no EL1 hooks) and the device's access is inlined.
  */
 static inline __attribute__((always_inline)) enum av_exit_action
-mmio_isv(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t ipa, struct av_mmio_dev *dev)
+mmio_isv(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t ipa, struct av_mmio_dev *dev,
+	 bool fast)
 {
 	bool wnr = av_esr_get_dabt_wnr(esr);
 	unsigned size = av_esr_get_dabt_size(esr), rt = av_esr_get_dabt_srt(esr);
@@ -969,22 +972,32 @@ mmio_isv(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t ipa, struct 
 	bool big_endian;
 
 	/* SCTLR_EL1.EE, or E0E for an access from EL0 (av_ctxt_data_big_endian()). */
-	el1_get(vcpu, AV_VM_EL1_SCTLR);
+	if (!fast)
+		el1_get(vcpu, AV_VM_EL1_SCTLR);
 	big_endian = (vcpu->ctxt.el1.sctlr & (av_pstate_el(vcpu->ctxt.regs.pstate) == 0 ?
 						      AV_SCTLR_EL1_E0E : AV_SCTLR_EL1_EE)) != 0;
-	el1_put(vcpu, 0);
+	if (!fast)
+		el1_put(vcpu, 0);
 	if (wnr) {
 		val = rt == 31 ? 0 : vcpu->ctxt.regs.x[rt] & size_mask(size);
 		if (big_endian)
 			val = bswap_size(val, size);
 	}
-	if (dev)
+	if (fast)
+		r = av__mmio_dev_rw(dev, vcpu, ipa, size, wnr, &val);
+	else if (dev)
 		r = av_mmio_dev_rw(dev, vcpu, ipa, size, wnr, &val);
 	else
 		r = av_mmio_dev_access(vcpu->vm->bus, NULL, vcpu, ipa, size, wnr, &val);
 	if (r != AV_ACCESS_HANDLED)
 		return mmio_isv_unhandled(vcpu, esr, far, ipa, r, val, big_endian);
-	if (!wnr) {
+	if (fast && !wnr && !big_endian && !av_esr_get_dabt_sse(esr)) {
+		/* load_to_rt_narrow()'s common case: the value as the bus returned it */
+		if (!av_esr_get_dabt_sf(esr))
+			val &= AV_GENMASK(31, 0);
+		if (rt != 31)
+			vcpu->ctxt.regs.x[rt] = val;
+	} else if (!wnr) {
 		struct av_vcpu_mmio m = {
 			.sign_extend = av_esr_get_dabt_sse(esr),
 			.sf = av_esr_get_dabt_sf(esr),
@@ -1006,7 +1019,7 @@ mmio_isv(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t ipa, struct 
  * The action, or -1 when not taken.
  */
 static inline __attribute__((always_inline)) int try_mmio(struct av_vcpu *vcpu, uint64_t esr,
-							  uint64_t far, uint64_t hpfar)
+							  uint64_t far, uint64_t hpfar, bool fast)
 {
 	struct av_vm *vm = vcpu->vm;
 	struct av_mmio_dev *dev;
@@ -1028,7 +1041,7 @@ static inline __attribute__((always_inline)) int try_mmio(struct av_vcpu *vcpu, 
 		vcpu->mmio_last = dev;
 		vcpu->mmio_last_gen = vm->bus->gen;
 	}
-	a = mmio_isv(vcpu, esr, far, ipa, dev);
+	a = mmio_isv(vcpu, esr, far, ipa, dev, fast);
 	av__vcpu_count_sync(vcpu, AV_ESR_EC_DABT_LOW, a);
 	return (int)a;
 }
@@ -1036,7 +1049,7 @@ static inline __attribute__((always_inline)) int try_mmio(struct av_vcpu *vcpu, 
 bool av__vm_try_mmio(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t hpfar,
 		     enum av_exit_action *act)
 {
-	int a = try_mmio(vcpu, esr, far, hpfar);
+	int a = try_mmio(vcpu, esr, far, hpfar, false);
 
 	if (a < 0)
 		return false;
@@ -1052,35 +1065,53 @@ static __attribute__((noinline, cold)) int smc_done(struct av_vcpu *vcpu, enum a
 	return (int)a;
 }
 
+/* smccc_fast() for an ID in the host's range: only its fast range (within its range,
+ * av_vm_init()) is taken. Out of line, so that the library's own answers need no frame. */
+static __attribute__((noinline)) int smccc_fast_host(struct av_vcpu *vcpu, unsigned ec,
+						     uint32_t fid)
+{
+	const struct av_vm *vm = vcpu->vm;
+
+	if (!vm->fast_hc || ec != AV_ESR_EC_HVC64 ||
+	    fid - vm->fast_hc_first > vm->fast_hc_last - vm->fast_hc_first)
+		return -1;
+	if (vm->fast_hc(vm->cookie, vcpu) != 0)
+		vcpu->ctxt.regs.x[0] = (uint64_t)(int64_t)AV_SMCCC_RET_NOT_SUPPORTED;
+	av__vcpu_count_sync(vcpu, ec, AV_EXIT_RESUME);
+	return AV_EXIT_RESUME;
+}
+
 /*
  * av_vm_fast_exit()'s SMCCC calls: those handle_smccc() answers from the library's own
  * state, without the VM lock (PSCI) or the host's hook: ECHO, YIELD (x0 = 0, the action
  * for the host) and NOT_SUPPORTED. @ec: HVC64 or SMC64. The action, or -1.
  */
-static inline int smccc_fast(struct av_vcpu *vcpu, uint64_t esr, unsigned ec)
+static inline __attribute__((always_inline)) int smccc_fast(struct av_vcpu *vcpu, uint64_t esr,
+							      unsigned ec)
 {
 	const struct av_vm *vm = vcpu->vm;
 	uint64_t *x0 = &vcpu->ctxt.regs.x[0];
 	uint32_t fid = (uint32_t)*x0;
 	unsigned oen = (unsigned)AV_FIELD_GET(AV_SMCCC_FID_OEN, fid);
-	bool ours = fid == AV_HC_ECHO || fid == AV_HC_YIELD;
-	enum av_exit_action a = fid == AV_HC_YIELD ? AV_EXIT_YIELD : AV_EXIT_RESUME;
+	enum av_exit_action a = AV_EXIT_RESUME;
 
 	if (av_esr_get_imm16(esr) != 0 || vm->handler[ec] || oen == AV_SMCCC_OEN_ARCH ||
 	    oen == AV_SMCCC_OEN_STD)
 		return -1;
-	if (!ours && hc_host(vm, fid)) {
-		/* The host's: only its fast range (within its range, av_vm_init()). */
-		if (!vm->fast_hc || ec != AV_ESR_EC_HVC64 ||
-		    fid - vm->fast_hc_first > vm->fast_hc_last - vm->fast_hc_first)
-			return -1;
-		if (vm->fast_hc(vm->cookie, vcpu) != 0)
-			*x0 = (uint64_t)(int64_t)AV_SMCCC_RET_NOT_SUPPORTED;
-		av__vcpu_count_sync(vcpu, ec, AV_EXIT_RESUME);
-		return AV_EXIT_RESUME;
+	if (fid == AV_HC_ECHO || fid == AV_HC_YIELD) {
+		*x0 = 0;
+		if (fid == AV_HC_YIELD)
+			a = AV_EXIT_YIELD;
+	} else if (hc_host(vm, fid)) {
+		return smccc_fast_host(vcpu, ec, fid);
+	} else {
+		*x0 = (uint64_t)(int64_t)AV_SMCCC_RET_NOT_SUPPORTED;
 	}
-	*x0 = ours ? 0 : (uint64_t)(int64_t)AV_SMCCC_RET_NOT_SUPPORTED;
-	av__vcpu_count_sync(vcpu, ec, a);
+	/* Counted with constants (@ec is one, the action one of two) for the common case. */
+	if (a == AV_EXIT_RESUME)
+		av__vcpu_count_sync(vcpu, ec, AV_EXIT_RESUME);
+	else
+		av__vcpu_count_sync(vcpu, ec, AV_EXIT_YIELD);
 	if (ec == AV_ESR_EC_SMC64)
 		return smc_done(vcpu, a);
 	return (int)a;
@@ -1099,7 +1130,39 @@ static __attribute__((noinline)) int mmio_fast(struct av_vcpu *vcpu, uint64_t es
 	    (esr & (AV_ESR_DABT_ISV | AV_ESR_DABT_CM | AV_ESR_DABT_S1PTW | AV_GENMASK(5, 4))) !=
 		    AV_ESR_DABT_ISV)
 		return -1;
-	return try_mmio(vcpu, esr, far, hpfar);
+	return try_mmio(vcpu, esr, far, hpfar, true);
+}
+
+/*
+ * av_vm_fast_exit()'s MSR/MRS traps: handle_sys64()'s, for the rows that may run here
+ * (av__sysreg_fast_row(): fixed rows, handlers flagged AV_SYSREG_F_FAST).
+ */
+static __attribute__((noinline)) int sysreg_fast(struct av_vcpu *vcpu, uint64_t esr)
+{
+	struct av_vm *vm = vcpu->vm;
+	uint32_t iss = av_esr_get_iss(esr);
+	struct av_sysreg_table *t;
+	const struct av_sysreg_desc *row;
+
+	if (vm->handler[AV_ESR_EC_SYS64])
+		return -1;
+	row = av__sysreg_fast_row(&vm->host_sys, &vm->sys, iss, &t);
+	if (!row)
+		return -1;
+	sysreg_count_one(&vcpu->stats, av_sysreg_key_from_iss(iss));
+	switch (av__sysreg_trap_row(t, row, vcpu, iss, &vcpu->ctxt.regs)) {
+	case AV_ACCESS_HANDLED:
+		insn_done(vcpu);
+		av__vcpu_count_sync(vcpu, AV_ESR_EC_SYS64, AV_EXIT_RESUME);
+		return AV_EXIT_RESUME;
+	case AV_ACCESS_INJECT:
+		inject_undef(vcpu);
+		av__vcpu_count_sync(vcpu, AV_ESR_EC_SYS64, AV_EXIT_RESUME);
+		return AV_EXIT_RESUME;
+	default:
+		av__vcpu_count_sync(vcpu, AV_ESR_EC_SYS64, AV_EXIT_TO_CALLER);
+		return AV_EXIT_TO_CALLER;
+	}
 }
 
 int av_vm_fast_exit(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t hpfar)
@@ -1108,10 +1171,13 @@ int av_vm_fast_exit(struct av_vcpu *vcpu, uint64_t esr, uint64_t far, uint64_t h
 
 	switch (ec) {
 	case AV_ESR_EC_HVC64:
+		return smccc_fast(vcpu, esr, AV_ESR_EC_HVC64);
 	case AV_ESR_EC_SMC64:
-		return smccc_fast(vcpu, esr, ec);
+		return smccc_fast(vcpu, esr, AV_ESR_EC_SMC64);
 	case AV_ESR_EC_DABT_LOW:
 		return mmio_fast(vcpu, esr, far, hpfar);
+	case AV_ESR_EC_SYS64:
+		return sysreg_fast(vcpu, esr);
 	default:
 		return -1;
 	}
@@ -1228,7 +1294,7 @@ static enum av_exit_action mmio_access(const struct av_exit_ctx *ctx, uint64_t i
 		return AV_EXIT_RESUME;
 	}
 	if (av_esr_get_dabt_isv(esr))
-		return mmio_isv(vcpu, esr, ctx->exit->far, ipa, dev);
+		return mmio_isv(vcpu, esr, ctx->exit->far, ipa, dev, false);
 	return mmio_decode(ctx, ipa);
 }
 

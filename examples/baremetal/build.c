@@ -370,7 +370,8 @@ static const struct av_vgic_lr_ops bm_lr_ops = {
 	.set_maint = bm_lr_set_maint,
 };
 
-/* ID registers: computed once per VM by av_vm_id_read(), served from the cache. */
+/* ID registers: computed once per VM by av_vm_id_read(), served from the cache (nothing
+ * else touched: answered on the library's fast path, AV_SYSREG_F_FAST). */
 static enum av_access_result bm_sys_id(const struct av_sysreg_ctx *ctx, uint64_t *val)
 {
 	const struct bm_vm *vm = ctx->table->cookie;
@@ -383,8 +384,9 @@ static enum av_access_result bm_sys_id(const struct av_sysreg_ctx *ctx, uint64_t
 }
 
 #define BM_ROW_ID \
-	AV_SYSREG_ROW_RANGE(AV_SYSREG(3, 0, 0, 1, 0), AV_SYSREG(3, 0, 0, 7, 7), \
-			    "ID registers (cached)", bm_sys_id, 0)
+	{ .key = AV_SYSREG(3, 0, 0, 1, 0), .last = AV_SYSREG(3, 0, 0, 7, 7), \
+	  .name = "ID registers (cached)", .kind = AV_SYSREG_HANDLER, .access = bm_sys_id, \
+	  .flags = AV_SYSREG_F_FAST }
 
 static const struct av_sysreg_desc bm_sys_rows[] = { BM_ROW_ID };
 

@@ -566,7 +566,20 @@ struct av_sysreg_desc {
 	av_sysreg_access_fn access; /**< HANDLER: the callback (required) */
 	uint32_t last;              /**< 0: one register; else the last key of a range,
 					 inclusive, in encoding order */
+	unsigned flags;             /**< AV_SYSREG_F_* (0: none) */
 };
+
+/**
+ * Row flag: the row may be emulated on the library's fast path (av_vm_fast_exit()), from
+ * the EL2 vectors with the guest's EL1 state still live and no lock held. Rows of a fixed
+ * kind (RAZ_WI, CONST, RO) always are; a HANDLER row only
+ * with this flag, which promises that its callback reads and writes nothing but the
+ * table's cookie and @p val (no other vCPU's state, no vGIC, timer or PMU state, no log
+ * line), like a cache of ID register values. Set with a designated initializer
+ * (`.flags = AV_SYSREG_F_FAST`). Accesses that inject (UNDEF rows, writes to RO rows) and
+ * keys without a row (logged) always take the full exit.
+ */
+#define AV_SYSREG_F_FAST 0x1u
 
 /** `.key` and `.name` of register R from its AV_SYS_R constant, for the start of a row:
  *  `{ AV_SYSREG_NAMED(MIDR_EL1), .kind = AV_SYSREG_RO, .value = 0x410fd083 }`. */

@@ -331,7 +331,8 @@ struct av_vm_config {
 	/**
 	 * Hypercalls the fast path (av_vm_fast_exit()) hands to the host without leaving it:
 	 * an `HVC #0` whose ID is in [@c fast_hypercall_first, @c fast_hypercall_last] is
-	 * answered by this function (results in `vcpu->ctxt.regs`; non-zero: NOT_SUPPORTED)
+	 * answered by this function (results in `vcpu->ctxt.regs`, x0-x17 only: x19-x29 are
+	 * not saved there on this path; non-zero: NOT_SUPPORTED)
 	 * and counted as the dispatcher counts it, as av_vm_try_hvc() does. Only for calls
 	 * that cannot touch the caller's own vGIC state; what they make pending for this
 	 * pCPU must ask for the vCPU back (av_arch_cpu_request()). The dispatcher still gives
@@ -739,7 +740,18 @@ static inline bool av_vm_try_fast(struct av_vcpu *vcpu, uint64_t esr, uint64_t f
  *   (av_vm_config::fast_hypercall);
  * - a data abort that av_vm_try_mmio() emulates (a device of the VM's bus), when the
  *   vCPU has no list register live (the vGIC's view of its interrupts is current, so a
- *   device may read it): the access is emulated as av_vm_handle_exit() would.
+ *   device may read it): the access is emulated as av_vm_handle_exit() would, its data
+ *   endianness from `vcpu->ctxt.el1.sctlr` (no EL1 hooks: the caller stores the live
+ *   SCTLR_EL1 there first, as the vectors do) and the device called inline;
+ * - an MSR/MRS whose row may run here (armvirt/sysreg.h #AV_SYSREG_F_FAST: the host's
+ *   row of the key, else the built-in one, of a fixed kind that does not inject, or a
+ *   handler row with the flag), when no handler replaces the built-in one for SYS64;
+ *   the vectors send only MRS (reads) here, the ID registers' trap.
+ * Registers: the vectors save x0-x18, x30, PC and PSTATE into `vcpu->ctxt.regs` before
+ * the call, and x19-x29 only when the exit's transfer register (SRT, Rt) is one of them
+ * (an HVC: never); the rest of the guest is saved when the exit is not taken or returns
+ * to the host. Code on the fast path (devices, flagged rows, the fast hypercall) reads
+ * and writes no other general-purpose register of the context.
  * What is taken is counted as av_vm_handle_exit() counts it and its action returned
  * (#AV_EXIT_RESUME; #AV_EXIT_YIELD for ARMVIRT_HC_YIELD; #AV_EXIT_TO_CALLER with
  * `vcpu->mmio` filled for MMIO a device hands to the host). Whatever a device makes

@@ -1119,6 +1119,36 @@ static int fast_range(void *cookie, struct av_vcpu *vcpu)
 	return 0;
 }
 
+/* The host's ID register rows (fast: a value from the key, writes UNDEFINED) and one
+ * IMPLEMENTATION DEFINED handler without AV_SYSREG_F_FAST; both count their calls. */
+static unsigned sys_fast_calls, sys_slow_calls;
+static enum av_access_result sys_fast_id(const struct av_sysreg_ctx *ctx, uint64_t *val)
+{
+	sys_fast_calls++;
+	if (ctx->is_write)
+		return AV_ACCESS_INJECT;
+	*val = 0x1000u + ctx->key;
+	return AV_ACCESS_HANDLED;
+}
+
+static enum av_access_result sys_slow(const struct av_sysreg_ctx *ctx, uint64_t *val)
+{
+	(void)ctx;
+	sys_slow_calls++;
+	*val = 5;
+	return AV_ACCESS_HANDLED;
+}
+
+static const struct av_sysreg_desc fast_rows[] = {
+	{ .key = AV_SYSREG(3, 0, 0, 4, 0), .last = AV_SYSREG(3, 0, 0, 4, 7), .name = "ids",
+	  .kind = AV_SYSREG_HANDLER, .access = sys_fast_id, .flags = AV_SYSREG_F_FAST },
+	AV_SYSREG_ROW_CONST(AV_SYSREG(3, 1, 15, 0, 0), "const", 0x77),
+	AV_SYSREG_ROW_RO(AV_SYSREG(3, 1, 15, 0, 1), "ro", 0x88),
+	AV_SYSREG_ROW_RAZ_WI(AV_SYSREG(3, 1, 15, 0, 2), "raz"),
+	AV_SYSREG_ROW_UNDEF(AV_SYSREG(3, 1, 15, 0, 3), "undef"),
+	AV_SYSREG_ROW_HANDLER(AV_SYSREG(3, 1, 15, 0, 4), "slow", sys_slow, 0),
+};
+
 static int setup_hc_range(void **state)
 {
 	struct av_vm_config cfg = { .name = "test", .nr_vcpus = 2, .vgic = &w.vgic,
@@ -1126,7 +1156,8 @@ static int setup_hc_range(void **state)
 				    .cookie = &w.host, .hypercall_first = 0xc6000010u,
 				    .hypercall_last = 0xc600001fu, .fast_hypercall = fast_range,
 				    .fast_hypercall_first = 0xc6000011u,
-				    .fast_hypercall_last = 0xc6000012u };
+				    .fast_hypercall_last = 0xc6000012u, .sysreg_rows = fast_rows,
+				    .nsysreg_rows = sizeof(fast_rows) / sizeof(fast_rows[0]) };
 
 	setup(state);
 	memset(&w.vm, 0, sizeof(w.vm));
@@ -1175,8 +1206,44 @@ static void test_fast_exit(void **state)
 			 0);
 	fast_vs_dispatcher(hvc, 0x4b000000u, false);
 	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_HVC64, NULL, NULL), 0);
-	fast_vs_dispatcher(sys_esr(AV_SYS_ID_AA64PFR0_EL1, 1, true), 0, false);
 	fast_vs_dispatcher(AV_FIELD_PREP(AV_ESR_EC, AV_ESR_EC_WFX) | AV_ESR_IL, 0, false);
+
+	/* MSR/MRS: a row that may run on the fast path (the host's flagged handler, fixed
+	 * rows of either table) is emulated as the dispatcher does, counts included; the
+	 * handler's write answer (UNDEFINED) is injected there too. */
+	sys_fast_calls = 0;
+	fast_vs_dispatcher(sys_esr(AV_SYS_ID_AA64PFR0_EL1, 3, true), 0, true);
+	assert_int_equal(v->ctxt.regs.x[3], 0x1000u + AV_SYS_ID_AA64PFR0_EL1);
+	assert_int_equal(v->ctxt.regs.pc, GUEST_PC + 8);
+	fast_vs_dispatcher(sys_esr(AV_SYS_ID_AA64PFR0_EL1, 31, true), 0, true);
+	fast_vs_dispatcher(sys_esr(AV_SYS_ID_AA64PFR0_EL1, 3, false), 0, true);
+	assert_int_equal(v->ctxt.regs.pc, GUEST_VBAR + 0x200); /* UNDEFINED, from EL1 */
+	assert_int_equal(sys_fast_calls, 6);
+	fast_vs_dispatcher(sys_esr(AV_SYSREG(3, 1, 15, 0, 0), 4, true), 0, true);
+	assert_int_equal(v->ctxt.regs.x[4], 0x77);
+	fast_vs_dispatcher(sys_esr(AV_SYSREG(3, 1, 15, 0, 0), 4, false), 0, true);
+	fast_vs_dispatcher(sys_esr(AV_SYSREG(3, 1, 15, 0, 1), 5, true), 0, true);
+	assert_int_equal(v->ctxt.regs.x[5], 0x88);
+	fast_vs_dispatcher(sys_esr(AV_SYSREG(3, 1, 15, 0, 2), 5, true), 0, true);
+	assert_int_equal(v->ctxt.regs.x[5], 0);
+	fast_vs_dispatcher(sys_esr(AV_SYSREG(3, 1, 15, 0, 2), 5, false), 0, true);
+	fast_vs_dispatcher(sys_esr(AV_SYS_OSDLR_EL1, 6, true), 0, true); /* built-in RAZ/WI */
+	assert_int_equal(v->stats.ec[AV_ESR_EC_SYS64], 9);
+	/* Not taken: a write to a RO row and an UNDEF row (injections), a handler without
+	 * the flag (the host's or a built-in one: the ID registers nobody else answers), a
+	 * key without a row (logged), a replaced handler. */
+	fast_vs_dispatcher(sys_esr(AV_SYSREG(3, 1, 15, 0, 1), 5, false), 0, false);
+	fast_vs_dispatcher(sys_esr(AV_SYSREG(3, 1, 15, 0, 3), 5, true), 0, false);
+	fast_vs_dispatcher(sys_esr(AV_SYSREG(3, 1, 15, 0, 4), 5, true), 0, false);
+	fast_vs_dispatcher(sys_esr(AV_SYS_ID_AA64ISAR0_EL1, 1, true), 0, false);
+	fast_vs_dispatcher(sys_esr(AV_SYS_OSLSR_EL1, 1, true), 0, false);
+	fast_vs_dispatcher(sys_esr(AV_SYSREG(3, 2, 11, 0, 0), 1, true), 0, false);
+	assert_int_equal(sys_slow_calls, 0);
+	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_SYS64, av_vm_exit_default, NULL),
+			 0);
+	fast_vs_dispatcher(sys_esr(AV_SYS_ID_AA64PFR0_EL1, 3, true), 0, false);
+	assert_int_equal(av_vm_set_exit_handler(&w.vm, AV_ESR_EC_SYS64, NULL, NULL), 0);
+	assert_int_equal(sys_fast_calls, 6);
 
 	/* The host's fast range: its function answers, the hook is not asked; the dispatcher
 	 * gives the same IDs to the hook (which answers 0xc6000011 NOT_SUPPORTED here). */

@@ -12,6 +12,7 @@
 #define AV_OFF_CTXT_X30     240 /* regs.x[30] */
 #define AV_OFF_CTXT_PC      256 /* regs.pc (ELR_EL2) */
 #define AV_OFF_CTXT_PSTATE  264 /* regs.pstate (SPSR_EL2), right after pc */
+#define AV_OFF_CTXT_SCTLR   800 /* el1.sctlr (SCTLR_EL1) */
 
 /* struct av_arch_fpregs (armvirt/arch/aarch64.h) */
 #define AV_OFF_FP_V         0   /* v[0]; v[n] at AV_OFF_FP_V + 16 * n */
@@ -43,6 +44,8 @@
 #define AV_ASM_EC_HVC64     0x16
 /* ESR_EL2.EC of a data abort from a lower EL (AV_ESR_EC_DABT_LOW). */
 #define AV_ASM_EC_DABT_LOW  0x24
+/* ESR_EL2.EC of a trapped MSR/MRS/system instruction from AArch64 (AV_ESR_EC_SYS64). */
+#define AV_ASM_EC_SYS64     0x18
 
 /* enum av_arch_exit_kind values the vectors return. */
 #define AV_ASM_EXIT_SYNC    0

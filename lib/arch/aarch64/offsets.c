@@ -13,6 +13,7 @@ _Static_assert(offsetof(struct av_ctxt, regs.x[30]) == AV_OFF_CTXT_X30, "ctxt x3
 _Static_assert(offsetof(struct av_ctxt, regs.pc) == AV_OFF_CTXT_PC, "ctxt pc");
 _Static_assert(offsetof(struct av_ctxt, regs.pstate) == AV_OFF_CTXT_PSTATE, "ctxt pstate");
 _Static_assert(AV_OFF_CTXT_PSTATE == AV_OFF_CTXT_PC + 8, "pc/pstate are stored as a pair");
+_Static_assert(offsetof(struct av_ctxt, el1.sctlr) == AV_OFF_CTXT_SCTLR, "ctxt sctlr");
 
 _Static_assert(offsetof(struct av_arch_fpregs, v) == AV_OFF_FP_V, "fp v");
 _Static_assert(offsetof(struct av_arch_fpregs, fpsr) == AV_OFF_FP_FPSR, "fp fpsr");
@@ -23,6 +24,7 @@ _Static_assert(offsetof(struct av_arch_cpu, host.x19_x30) == AV_OFF_CPU_HOST, "c
 _Static_assert(offsetof(struct av_arch_cpu, host.sp) == AV_OFF_CPU_HOST_SP, "cpu host sp");
 _Static_assert(offsetof(struct av_arch_cpu, exit.kind) == AV_OFF_CPU_EXIT, "cpu exit");
 _Static_assert(offsetof(struct av_arch_cpu, exit.esr) == AV_OFF_CPU_EXIT_ESR, "cpu exit esr");
+_Static_assert(AV_OFF_CPU_EXIT_ESR == AV_OFF_CPU_EXIT + 8, "exit kind and esr are a pair");
 _Static_assert(offsetof(struct av_arch_cpu, exit.far) == AV_OFF_CPU_EXIT_ESR + 8, "exit far");
 _Static_assert(offsetof(struct av_arch_cpu, exit.hpfar) == AV_OFF_CPU_EXIT_ESR + 16, "hpfar");
 _Static_assert(offsetof(struct av_arch_cpu, exit_action) == AV_OFF_CPU_EXIT_ACT, "exit action");
@@ -42,6 +44,7 @@ _Static_assert(offsetof(struct av_arch_fast_hvc, x0) == AV_OFF_FAST_X0, "fast x0
 _Static_assert(sizeof(struct av_arch_fast_hvc) == AV_FAST_HVC_SIZE, "fast entry size");
 _Static_assert(AV_ASM_EC_HVC64 == AV_ESR_EC_HVC64, "EC of HVC64");
 _Static_assert(AV_ASM_EC_DABT_LOW == AV_ESR_EC_DABT_LOW, "EC of DABT_LOW");
+_Static_assert(AV_ASM_EC_SYS64 == AV_ESR_EC_SYS64, "EC of SYS64");
 
 /* fpsimd.c hands &ctxt->regs.v to the assembly as a struct av_arch_fpregs. */
 _Static_assert(offsetof(struct av_regs, fpsr) - offsetof(struct av_regs, v) == AV_OFF_FP_FPSR,

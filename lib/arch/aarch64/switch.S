@@ -13,6 +13,31 @@
  */
 #include "asm_offsets.h"
 
+/*
+ * x0 = ctxt, x18-x29 loaded: PC and PSTATE (the ERET target, through x2/x3), x2-x17, x30,
+ * and x0/x1 last (x0 is the base); enter the guest.
+ */
+	.macro	load_guest_tail
+	ldp	x2, x3, [x0, #AV_OFF_CTXT_PC]
+	msr	elr_el2, x2
+	msr	spsr_el2, x3
+	ldp	x2, x3, [x0, #AV_OFF_CTXT_X + 16]
+	ldp	x4, x5, [x0, #AV_OFF_CTXT_X + 32]
+	ldp	x6, x7, [x0, #AV_OFF_CTXT_X + 48]
+	ldp	x8, x9, [x0, #AV_OFF_CTXT_X + 64]
+	ldp	x10, x11, [x0, #AV_OFF_CTXT_X + 80]
+	ldp	x12, x13, [x0, #AV_OFF_CTXT_X + 96]
+	ldp	x14, x15, [x0, #AV_OFF_CTXT_X + 112]
+	ldp	x16, x17, [x0, #AV_OFF_CTXT_X + 128]
+	ldr	x30, [x0, #AV_OFF_CTXT_X30]
+	ldp	x0, x1, [x0, #AV_OFF_CTXT_X]
+	/* ERET is context synchronising: the EL2 control writes done in C take effect here. */
+	eret
+	/* Nothing runs past an ERET; stop straight-line speculation. */
+	dsb	nsh
+	isb
+	.endm
+
 	.text
 	.balign	16
 	.globl	av_arch_enter_guest
@@ -42,31 +67,20 @@ av_arch_enter_guest:
 	.hidden	av__arch_guest_load
 av__arch_guest_load:
 
-	/* x2 = guest PC, x3 = guest PSTATE: the ERET target. */
-	ldp	x2, x3, [x0, #AV_OFF_CTXT_PC]
-	msr	elr_el2, x2
-	msr	spsr_el2, x3
-
-	/* Guest GPRs; x0 is the base, so it (and x1) go last. */
-	ldp	x2, x3, [x0, #AV_OFF_CTXT_X + 16]
-	ldp	x4, x5, [x0, #AV_OFF_CTXT_X + 32]
-	ldp	x6, x7, [x0, #AV_OFF_CTXT_X + 48]
-	ldp	x8, x9, [x0, #AV_OFF_CTXT_X + 64]
-	ldp	x10, x11, [x0, #AV_OFF_CTXT_X + 80]
-	ldp	x12, x13, [x0, #AV_OFF_CTXT_X + 96]
-	ldp	x14, x15, [x0, #AV_OFF_CTXT_X + 112]
-	ldp	x16, x17, [x0, #AV_OFF_CTXT_X + 128]
-	ldp	x18, x19, [x0, #AV_OFF_CTXT_X + 144]
+	/* Guest GPRs: x18-x29, then the rest (load_guest_tail). */
 	ldp	x20, x21, [x0, #AV_OFF_CTXT_X + 160]
 	ldp	x22, x23, [x0, #AV_OFF_CTXT_X + 176]
 	ldp	x24, x25, [x0, #AV_OFF_CTXT_X + 192]
 	ldp	x26, x27, [x0, #AV_OFF_CTXT_X + 208]
 	ldp	x28, x29, [x0, #AV_OFF_CTXT_X + 224]
-	ldr	x30, [x0, #AV_OFF_CTXT_X30]
-	ldp	x0, x1, [x0, #AV_OFF_CTXT_X]
-	/* ERET is context synchronising: the EL2 control writes done in C take effect here. */
-	eret
-	/* Nothing runs past an ERET; stop straight-line speculation. */
-	dsb	nsh
-	isb
+	ldp	x18, x19, [x0, #AV_OFF_CTXT_X + 144]
+	load_guest_tail
+
+	/* The same without x19-x29, which are still the guest's (the vectors' fast path with
+	 * only the caller-saved registers saved, guest_fast_part in vectors.S). */
+	.globl	av__arch_guest_load_caller
+	.hidden	av__arch_guest_load_caller
+av__arch_guest_load_caller:
+	ldr	x18, [x0, #AV_OFF_CTXT_X + 144]
+	load_guest_tail
 	.size	av_arch_enter_guest, . - av_arch_enter_guest

@@ -32,10 +32,10 @@
 
 	/*
 	 * Guest synchronous exception: free x0/x1 as above, keep x0 (W0 = SMCCC function).
-	 * Only the classes the library's fast path takes (HVC64, DABT_LOW) of a vCPU
-	 * announced in TPIDR_EL2->running (one with fast hypercalls or the fast path) go
-	 * further than a normal exit: an HVC to guest_hvc, a data abort to guest_fast if the
-	 * vCPU has the fast path. x1 = scratch (the EC, then the vCPU).
+	 * Only the classes the library's fast path takes (HVC64, DABT_LOW, and SYS64 reads:
+	 * MRS, the ID registers' trap) go further than a normal exit: an HVC to guest_hvc, an
+	 * MRS to guest_sys, a data abort to guest_fast_rt. MSR (ICC_SGI1R_EL1, timer and
+	 * debug writes) exits at once. x0, x1 = scratch (the EC, the vCPU, the syndrome).
 	 */
 	.macro	guest_sync_vector
 	.balign	0x80
@@ -44,14 +44,17 @@
 	ubfx	x1, x1, #26, #6			/* EC */
 	cmp	x1, #AV_ASM_EC_HVC64
 	b.eq	guest_hvc
+	cmp	x1, #AV_ASM_EC_SYS64		/* before DABT_LOW: an MSR exits sooner */
+	b.eq	guest_sys
 	cmp	x1, #AV_ASM_EC_DABT_LOW
 	b.ne	guest_exit_sync
-	mrs	x1, tpidr_el2
-	ldr	x1, [x1, #AV_OFF_CPU_RUNNING]
-	cbz	x1, guest_exit_sync
-	ldr	x1, [x1, #AV_OFF_VCPU_FAST_VCPU]
-	cbnz	x1, guest_fast
-	b	guest_exit_sync
+	/* A data abort: guest_dabt, inline. */
+	mrs	x0, tpidr_el2
+	ldr	x0, [x0, #AV_OFF_CPU_RUNNING]
+	cbz	x0, guest_exit_sync
+	mrs	x1, esr_el2
+	ubfx	x1, x1, #16, #5			/* ISS.SRT (0 when ISV = 0) */
+	b	guest_fast_rt
 	.endm
 
 	/* Unexpected exception: x0 = vector index, then the common reporter. */
@@ -98,8 +101,11 @@ av_arch_vectors:
 /*
  * Save the guest's registers into its context: x1 = the context, guest x0/x1 at [sp]
  * (popped), every other register still the guest's. x2, x3 are scratch afterwards.
+ * save_guest saves all of them; save_guest_caller what a C call may clobber (x0-x18, x30,
+ * PC, PSTATE) and x19; save_guest_x20_x29 (\base = the context) the rest, which AAPCS64
+ * calls preserve.
  */
-	.macro	save_guest
+	.macro	save_guest_x2_x17
 	stp	x2, x3, [x1, #AV_OFF_CTXT_X + 16]
 	stp	x4, x5, [x1, #AV_OFF_CTXT_X + 32]
 	stp	x6, x7, [x1, #AV_OFF_CTXT_X + 48]
@@ -108,12 +114,18 @@ av_arch_vectors:
 	stp	x12, x13, [x1, #AV_OFF_CTXT_X + 96]
 	stp	x14, x15, [x1, #AV_OFF_CTXT_X + 112]
 	stp	x16, x17, [x1, #AV_OFF_CTXT_X + 128]
-	stp	x18, x19, [x1, #AV_OFF_CTXT_X + 144]
-	stp	x20, x21, [x1, #AV_OFF_CTXT_X + 160]
-	stp	x22, x23, [x1, #AV_OFF_CTXT_X + 176]
-	stp	x24, x25, [x1, #AV_OFF_CTXT_X + 192]
-	stp	x26, x27, [x1, #AV_OFF_CTXT_X + 208]
-	stp	x28, x29, [x1, #AV_OFF_CTXT_X + 224]
+	.endm
+
+	.macro	save_guest_x20_x29, base
+	stp	x20, x21, [\base, #AV_OFF_CTXT_X + 160]
+	stp	x22, x23, [\base, #AV_OFF_CTXT_X + 176]
+	stp	x24, x25, [\base, #AV_OFF_CTXT_X + 192]
+	stp	x26, x27, [\base, #AV_OFF_CTXT_X + 208]
+	stp	x28, x29, [\base, #AV_OFF_CTXT_X + 224]
+	.endm
+
+	/* x30, then the guest's x0/x1 from the stack, PC and PSTATE. */
+	.macro	save_guest_tail
 	str	x30, [x1, #AV_OFF_CTXT_X30]
 	ldp	x2, x3, [sp], #16		/* guest x0, x1; SP back to the host's */
 	stp	x2, x3, [x1, #AV_OFF_CTXT_X]
@@ -122,12 +134,24 @@ av_arch_vectors:
 	stp	x2, x3, [x1, #AV_OFF_CTXT_PC]
 	.endm
 
+	/* x19 goes with x18 as a pair: also in save_guest_caller, harmless there. */
+	.macro	save_guest_caller
+	save_guest_x2_x17
+	stp	x18, x19, [x1, #AV_OFF_CTXT_X + 144]
+	save_guest_tail
+	.endm
+
+	.macro	save_guest
+	save_guest_x20_x29 x1
+	save_guest_caller
+	.endm
+
 /*
  * An HVC. x0 = guest x0 (W0: function ID), guest x0/x1 at [sp]; every other register still
  * the guest's. A running vCPU's fast-hypercall table is searched: a hit is answered here.
  * Scratch: x1 = the vCPU, x2 = table cursor, x3 = entries left, x4 = candidate ID / hit
  * count (x2-x4 saved below the guest's x0/x1). A miss goes to the library's fast path
- * (guest_fast) if the vCPU has it, else to a normal exit.
+ * (guest_fast_hvc) if the vCPU has it, else to a normal exit.
  */
 guest_hvc:
 	mrs	x1, tpidr_el2
@@ -146,8 +170,8 @@ guest_hvc:
 	b.ne	1b
 2:	ldr	x4, [sp, #16]
 	ldp	x2, x3, [sp], #32
-	ldr	x1, [x1, #AV_OFF_VCPU_FAST_VCPU]
-	cbnz	x1, guest_fast
+	ldr	x0, [x1, #AV_OFF_VCPU_FAST_VCPU]	/* guest x0 is at [sp] */
+	cbnz	x0, guest_fast_hvc
 	b	guest_exit_sync
 	/* A hit: X0 = the answer, count it, restore the scratch registers and x1, resume
 	 * after the HVC (ELR_EL2 already points there; SPSR_EL2 is the guest's). */
@@ -174,29 +198,87 @@ guest_hvc:
  *   cpu->exit_action;
  * - negative (not taken): a normal synchronous exit.
  */
-guest_fast:
-	mrs	x1, tpidr_el2
-	ldr	x1, [x1, #AV_OFF_CPU_CTXT]
-	save_guest
-	mrs	x0, tpidr_el2
-	ldr	x0, [x0, #AV_OFF_CPU_RUNNING]
-	ldr	x0, [x0, #AV_OFF_VCPU_FAST_VCPU]
+	/* The call and its answer, once the guest is saved (x0 = the vCPU, fast_vcpu, which
+	 * the save macros leave alone): \resume = where an answer to resume the guest goes
+	 * (x0 = the context), \out = where the others go (x0 = the answer, x2 = the
+	 * per-CPU block). */
+	.macro	fast_call, resume, out
 	mrs	x1, esr_el2
 	mrs	x2, far_el2
 	mrs	x3, hpfar_el2
 	bl	av_vm_fast_exit
 	mrs	x2, tpidr_el2
-	tbnz	w0, #31, 2f			/* not taken */
-	cbnz	w0, 1f				/* an action for the host */
+	cbnz	w0, \out			/* not taken, or an action for the host */
 	ldr	w1, [x2, #AV_OFF_CPU_REQUEST]
-	cbnz	w1, 1f				/* the host wants the vCPU back */
+	cbnz	w1, \out			/* the host wants the vCPU back */
 	ldr	x1, [x2, #AV_OFF_CPU_RUNNING]
 	ldr	x3, [x1, #AV_OFF_VCPU_ENTRIES]
 	add	x3, x3, #1
 	str	x3, [x1, #AV_OFF_VCPU_ENTRIES]
 	ldr	x0, [x2, #AV_OFF_CPU_CTXT]
-	b	av__arch_guest_load
-1:	mov	w0, w0				/* int: the upper half is not defined */
+	b	\resume
+	.endm
+
+/*
+ * A trapped MRS or other system instruction with ISS.Direction = 1 (an MSR exits at once),
+ * guest x0/x1 at [sp]: the fast path for a vCPU announced in TPIDR_EL2->running that has
+ * it, else a normal exit, as a data abort in the vector. x0, x1 = scratch.
+ */
+guest_sys:
+	mrs	x1, esr_el2
+	tbz	x1, #0, guest_exit_sync		/* ISS.Direction 0: MSR */
+	mrs	x0, tpidr_el2
+	ldr	x0, [x0, #AV_OFF_CPU_RUNNING]
+	cbz	x0, guest_exit_sync
+	ubfx	x1, x1, #5, #5			/* ISS.Rt */
+
+/*
+ * A data abort (x1 = SRT) or MRS (x1 = Rt) of a running vCPU (x0 = its struct
+ * av_arch_vcpu) with the fast path: guest x0/x1 at [sp]. When the transfer register is one
+ * the C code preserves (x19-x29), the whole guest is saved; otherwise only what the call
+ * may clobber (guest_fast_part): the fast path reads and writes no other register.
+ */
+guest_fast_rt:
+	ldr	x0, [x0, #AV_OFF_VCPU_FAST_VCPU]
+	cbz	x0, guest_exit_sync
+	sub	x1, x1, #19
+	cmp	x1, #29 - 19
+	b.hi	guest_fast_part
+
+	/* Save the guest with \save (all, or the caller-saved part), store SCTLR_EL1 in the
+	 * context if \sctlr (the MMIO path's endianness, without EL1 hooks), then fast_call. */
+	.macro	fast_entry, save, sctlr, resume, out
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1, #AV_OFF_CPU_CTXT]
+	\save
+	.if	\sctlr
+	mrs	x2, sctlr_el1
+	str	x2, [x1, #AV_OFF_CTXT_SCTLR]
+	.endif
+	fast_call \resume, \out
+	.endm
+
+guest_fast:
+	fast_entry save_guest, 1, av__arch_guest_load, fast_out
+guest_fast_part:
+	fast_entry save_guest_caller, 1, av__arch_guest_load_caller, fast_out_callee
+
+/*
+ * An HVC the vectors' table did not answer, for the fast path: as guest_fast_part. The
+ * SMCCC calls av_vm_fast_exit() answers read and write x0-x17 only (SMCCC preserves
+ * x18-x30), and the C code preserves x19-x29: an answer that resumes reloads the saved
+ * part only (av__arch_guest_load_caller); any other saves the rest of the guest first.
+ */
+guest_fast_hvc:
+	fast_entry save_guest_caller, 0, av__arch_guest_load_caller, fast_out_callee
+fast_out_callee:
+	ldr	x1, [x2, #AV_OFF_CPU_CTXT]
+	save_guest_x20_x29 x1
+
+/* x0 = av_vm_fast_exit()'s answer, x2 = the per-CPU block, the guest saved. */
+fast_out:
+	tbnz	w0, #31, 2f			/* not taken */
+	mov	w0, w0				/* int: the upper half is not defined */
 	str	x0, [x2, #AV_OFF_CPU_EXIT_ACT]
 	mov	x0, #AV_ASM_EXIT_HANDLED
 	b	exit_record
@@ -222,9 +304,8 @@ exit_record:
 	mrs	x3, esr_el2
 	mrs	x4, far_el2
 	mrs	x5, hpfar_el2
-	str	x0, [x2, #AV_OFF_CPU_EXIT]
-	stp	x3, x4, [x2, #AV_OFF_CPU_EXIT_ESR]
-	str	x5, [x2, #AV_OFF_CPU_EXIT_ESR + 16]
+	stp	x0, x3, [x2, #AV_OFF_CPU_EXIT]	/* kind, esr */
+	stp	x4, x5, [x2, #AV_OFF_CPU_EXIT_ESR + 8]
 
 	/* Back to the host: its callee-saved registers and SP, then "return" x0 from
 	 * av_arch_enter_guest(). */
@@ -248,9 +329,8 @@ guest_exit_irq:
 	ldr	x1, [x1, #AV_OFF_CPU_CTXT]
 	save_guest
 	mrs	x2, tpidr_el2
-	str	x0, [x2, #AV_OFF_CPU_EXIT]
-	stp	xzr, xzr, [x2, #AV_OFF_CPU_EXIT_ESR]
-	str	xzr, [x2, #AV_OFF_CPU_EXIT_ESR + 16]
+	stp	x0, xzr, [x2, #AV_OFF_CPU_EXIT]	/* kind, esr */
+	stp	xzr, xzr, [x2, #AV_OFF_CPU_EXIT_ESR + 8]
 	b	to_host
 
 /*

@@ -3,8 +3,8 @@
  * Inter-VM communication: mailboxes with doorbells, send permissions, broadcast, the
  * hypercall dispatcher, shared buffers in stage 2, and the guest device-tree node.
  *
- * Locking: one atomic_flag spinlock per mailbox, never two held at once; the doorbell
- * callback runs under the receiver's lock so that a deposit's raise and an
+ * Locking: one atomic_flag spinlock per mailbox (spin.h), never two held at once; the
+ * doorbell callback runs under the receiver's lock so that a deposit's raise and an
  * acknowledgement's lower of a level doorbell reach the vGIC in the order the mailbox
  * changed. Everything else in struct av_ivc is written only by av_ivc_init().
  */
@@ -14,6 +14,7 @@
 
 #include "compat.h"
 #include "error_detail.h"
+#include "spin.h"
 
 #define INTID_PPI_FIRST 16u
 #define INTID_SPI_FIRST 32u
@@ -23,13 +24,12 @@
 
 static void mbox_lock(struct av_ivc_mbox *m)
 {
-	while (atomic_flag_test_and_set_explicit(&m->lock, memory_order_acquire))
-		;
+	av__spin_lock(&m->lock);
 }
 
 static void mbox_unlock(struct av_ivc_mbox *m)
 {
-	atomic_flag_clear_explicit(&m->lock, memory_order_release);
+	av__spin_unlock(&m->lock);
 }
 
 /*

@@ -20,9 +20,10 @@
  * of a pCPU has its yielded or wake_pending flag set: the pick that replaces it and
  * av_sched_power_off() clear them.
  *
- * Locking: one atomic_flag spinlock per run queue. Lock order: ascending pCPU index, at
- * most two locks at once. e->cpu changes only with both the old and the new queue locked,
- * so "lock rq[e->cpu], then check e->cpu did not change" pins an entity to its queue.
+ * Locking: one atomic_flag spinlock per run queue (spin.h). Lock order: ascending pCPU
+ * index, at most two locks at once. e->cpu changes only with both the old and the new
+ * queue locked, so "lock rq[e->cpu], then check e->cpu did not change" pins an entity to
+ * its queue.
  * Fields read without the lock (rq->curr, rq->nr_queued, e->cpu, e->state) are read and
  * written with __atomic builtins; the values read unlocked are only hints that are checked
  * again under the lock.
@@ -31,27 +32,20 @@
 
 #include "compat.h"
 #include "error_detail.h"
+#include "spin.h"
 
 #define NO_PRIO (-1)
 
 /* ---- locks and racy-read helpers ---- */
 
-/* Spin for a lock found held (out of line: a run-queue lock is normally free). */
-static __attribute__((noinline, cold)) void rq_lock_wait(struct av_sched_rq *rq)
-{
-	while (atomic_flag_test_and_set_explicit(&rq->lock, memory_order_acquire))
-		;
-}
-
 static inline void rq_lock(struct av_sched_rq *rq)
 {
-	if (atomic_flag_test_and_set_explicit(&rq->lock, memory_order_acquire))
-		rq_lock_wait(rq);
+	av__spin_lock(&rq->lock);
 }
 
 static void rq_unlock(struct av_sched_rq *rq)
 {
-	atomic_flag_clear_explicit(&rq->lock, memory_order_release);
+	av__spin_unlock(&rq->lock);
 }
 
 static unsigned load_cpu(const struct av_sched_entity *e)

@@ -27,6 +27,8 @@
  *   new value or is kicked after it; a disabling write is as if it came after the reader.
  * - An SPI's target vCPU (av_vgic_irq::target) is computed when its routing changes
  *   (IROUTER, ITARGETSR, GICR_WAKER for IRM = 1, a restore), under the distributor lock.
+ * - The built-in locks are spin.h's (a waiter waits with WFE on AArch64); lock_ops
+ *   replaces them all.
  *
  * A pending list holds every IRQ routed to that vCPU that is pending, active or in a list
  * register, ordered by priority (FIFO among equals). Flush filters out what is not
@@ -36,29 +38,19 @@
 
 #include "compat.h"
 #include "error_detail.h"
+#include "spin.h"
 #include "vgic_internal.h"
 
 #define SPI_BASE (AV_VGIC_MAX_VCPUS * AV_VGIC_NR_PRIVATE)
 
 /* ---- locks ---- */
 
-static void spin_lock(atomic_flag *f)
-{
-	while (atomic_flag_test_and_set_explicit(f, memory_order_acquire))
-		;
-}
-
-static void spin_unlock(atomic_flag *f)
-{
-	atomic_flag_clear_explicit(f, memory_order_release);
-}
-
 void av__vgic_lock_dist(struct av_vgic *vgic)
 {
 	if (vgic->lock_ops)
 		vgic->lock_ops->lock(vgic->lock_cookie, AV_VGIC_LOCK_DIST);
 	else
-		spin_lock(&vgic->dist_lock);
+		av__spin_lock(&vgic->dist_lock);
 }
 
 void av__vgic_unlock_dist(struct av_vgic *vgic)
@@ -66,7 +58,7 @@ void av__vgic_unlock_dist(struct av_vgic *vgic)
 	if (vgic->lock_ops)
 		vgic->lock_ops->unlock(vgic->lock_cookie, AV_VGIC_LOCK_DIST);
 	else
-		spin_unlock(&vgic->dist_lock);
+		av__spin_unlock(&vgic->dist_lock);
 }
 
 void av__vgic_lock_vcpu(struct av_vgic *vgic, unsigned vcpu)
@@ -74,7 +66,7 @@ void av__vgic_lock_vcpu(struct av_vgic *vgic, unsigned vcpu)
 	if (vgic->lock_ops)
 		vgic->lock_ops->lock(vgic->lock_cookie, vcpu);
 	else
-		spin_lock(&vgic->vcpu[vcpu].lock);
+		av__spin_lock(&vgic->vcpu[vcpu].lock);
 }
 
 void av__vgic_unlock_vcpu(struct av_vgic *vgic, unsigned vcpu)
@@ -82,7 +74,7 @@ void av__vgic_unlock_vcpu(struct av_vgic *vgic, unsigned vcpu)
 	if (vgic->lock_ops)
 		vgic->lock_ops->unlock(vgic->lock_cookie, vcpu);
 	else
-		spin_unlock(&vgic->vcpu[vcpu].lock);
+		av__spin_unlock(&vgic->vcpu[vcpu].lock);
 }
 
 /* Lock whatever protects @irq's state. */
@@ -1456,7 +1448,7 @@ void av__vgic_regmap_ready(struct vgic_regmap *map)
 {
 	if (__atomic_load_n(&map->ready, __ATOMIC_ACQUIRE))
 		return;
-	spin_lock(&regmap_lock);
+	av__spin_lock(&regmap_lock);
 	if (!map->ready) {
 		memset(map->idx, 0, map->frame / VGIC_IDX_GRAIN);
 		for (size_t i = 0; i < map->n && i < 255; i++) {
@@ -1468,7 +1460,7 @@ void av__vgic_regmap_ready(struct vgic_regmap *map)
 		}
 		__atomic_store_n(&map->ready, 1, __ATOMIC_RELEASE);
 	}
-	spin_unlock(&regmap_lock);
+	av__spin_unlock(&regmap_lock);
 }
 
 /* The region holding byte @off of the frame (< map->frame), or NULL. */

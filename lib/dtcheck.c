@@ -563,6 +563,19 @@ static void check_cpus(struct check *c)
 	}
 }
 
+/*
+ * The node at absolute path @path (@len bytes), or -1. libfdt 1.6.1 resolves a path that
+ * does not start with '/' as an alias whose value it resolves the same way: an alias naming
+ * itself (or a cycle) recurses until the stack overflows. An alias's value must be a full
+ * path (Devicetree Specification, /aliases), so only one level is followed here.
+ */
+static int path_node(const void *fdt, const char *path, int len)
+{
+	if (len <= 0 || path[0] != '/')
+		return -1;
+	return fdt_path_offset_namelen(fdt, path, len);
+}
+
 /* Resolve a stdout-path value (path or alias, optional ":options"). */
 static int resolve_console(const void *fdt, const char *path)
 {
@@ -575,9 +588,9 @@ static int resolve_console(const void *fdt, const char *path)
 	if (path[0] != '/') {
 		const char *alias = fdt_get_alias_namelen(fdt, path, len);
 
-		return alias != NULL ? fdt_path_offset(fdt, alias) : -1;
+		return alias != NULL ? path_node(fdt, alias, (int)strlen(alias)) : -1;
 	}
-	return fdt_path_offset_namelen(fdt, path, len);
+	return path_node(fdt, path, len);
 }
 
 static void check_console(struct check *c)
@@ -615,7 +628,7 @@ static void check_console(struct check *c)
 			if (val == NULL || name == NULL || len <= 0 || val[len - 1] != '\0' ||
 			    strlen(name) < 6 || memcmp(name, "serial", 6) != 0)
 				continue;
-			node = fdt_path_offset(c->fdt, val);
+			node = path_node(c->fdt, val, len - 1);
 			if (node >= 0 && node_enabled(c->fdt, node) &&
 			    is_compat_any(c->fdt, node, uart_compat)) {
 				WARN(c, chosen, "no stdout-path; a console UART is reachable only "

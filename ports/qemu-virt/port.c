@@ -196,7 +196,9 @@ static void discover(const void *fdt)
 		if (path) {
 			int n = (int)strnlen(path, (size_t)len);
 			const char *colon = memchr(path, ':', (size_t)n);
-			node = fdt_path_offset_namelen(fdt, path, colon ? (int)(colon - path) : n);
+			/* A full path only: libfdt 1.6.1 follows aliases without a depth limit. */
+			if (n > 0 && path[0] == '/')
+				node = fdt_path_offset_namelen(fdt, path, colon ? (int)(colon - path) : n);
 		}
 	}
 	if (node < 0)

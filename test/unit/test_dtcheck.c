@@ -290,6 +290,22 @@ static void test_console(void **state)
 	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
 	expect(&fs, AV_DTCHECK_ERROR, "/", "no /chosen");
 	expect(&fs, AV_DTCHECK_WARNING, "/", "no console");
+
+	/*
+	 * Aliases whose values are alias names, a cycle (found by fuzz.dtcheck): libfdt 1.6.1
+	 * would follow them until the stack overflows. An alias's value is a full path, so
+	 * neither stdout-path nor the serialN look-up gets a node.
+	 */
+	generated(AV_VMSPEC_GICV3, 1);
+	assert_int_equal(fdt_setprop_string(DTB, off("/aliases"), "serial0", "serial1"), 0);
+	assert_int_equal(fdt_setprop_string(DTB, off("/aliases"), "serial1", "serial0"), 0);
+	assert_int_equal(fdt_setprop_string(DTB, off("/chosen"), "stdout-path", "serial0:115200n8"),
+			 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 1);
+	expect(&fs, AV_DTCHECK_ERROR, "/chosen", "does not lead to a node");
+	assert_int_equal(fdt_delprop(DTB, off("/chosen"), "stdout-path"), 0);
+	assert_int_equal(run(DTB, BUF_SIZE, &fs).errors, 0);
+	expect(&fs, AV_DTCHECK_WARNING, "/chosen", "no console");
 }
 
 /*

@@ -1062,9 +1062,14 @@ static enum flush_new_need flush_new_need(struct av_vgic *vgic, unsigned vcpu,
 	if (!irq_can_fire(vgic, irq) || (irq->intid >= AV_VGIC_NR_PRIVATE && irq->target != vcpu))
 		return FN_FULL;
 	pend = av__vgic_irq_pending(vgic, irq);
+	vgic->lr_ops->read_lr(vgic->lr_cookie, vcpu, irq->lr, lr);
+	/* Linked or unlinked (av_vgic_map_hw()) since its LR was written: a flush rewrites the
+	 * link (found by fuzz.vgic). */
+	if (lr->hw != ((irq->flags & AV_VGIC_IRQF_HW) != 0) ||
+	    (lr->hw && lr->pintid != irq->hw_intid))
+		return FN_FULL;
 	if (!pend && !level)
 		return FN_NONE; /* no new edge or source: the LR holds the flush's, or the guest's */
-	vgic->lr_ops->read_lr(vgic->lr_cookie, vcpu, irq->lr, lr);
 	/* A level line: resampled by the fold unless active; fallen, it takes the pending
 	 * part out of its LR. */
 	if (level && (irq->flags & AV_VGIC_IRQF_RESAMPLE) && !(lr->state & AV_VGIC_LR_ACTIVE))

@@ -2350,6 +2350,29 @@ static void test_flush_new(void **state)
 	(void)state;
 	flush_new_run(AV_VGIC_V3);
 	flush_new_run(AV_VGIC_V2);
+
+	/* An active PPI in an LR linked to a physical one since (av_vgic_map_hw()): only a full
+	 * flush rewrites the link, so the incremental one declines (found by fuzz.vgic). */
+	setup(AV_VGIC_V3, 1, 32, NULL);
+	d3w(0x0000, 4, 3);
+	rw(0, 0x14, 4, 0);
+	rw(0, 0x10080, 4, 3u << 29);
+	rw(0, 0x10c04, 4, (1u << 27) | (1u << 29)); /* GICR_ICFGR1: PPIs 29 and 30 edge */
+	rw(0, 0x10100, 4, 3u << 29);
+	assert_int_equal(av_vgic_pulse(&G, 0, 29, NULL), 0);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].vintid, 29);
+	assert_false(fake[0].lr[0].hw);
+	guest_ack(0, 0);
+	assert_int_equal(av_vgic_map_hw(&G, 0, 29, 29), 0);
+	assert_int_equal(av_vgic_pulse(&G, 0, 30, NULL), 0); /* something new to list */
+	assert_int_equal(av_vgic_flush_new(&G, 0), 0);
+	assert_false(fake[0].lr[0].hw); /* unchanged: the next sync and flush rewrite it */
+	av_vgic_sync(&G, 0);
+	av_vgic_flush(&G, 0);
+	assert_int_equal(fake[0].lr[0].vintid, 29);
+	assert_true(fake[0].lr[0].hw);
+	assert_int_equal(fake[0].lr[0].pintid, 29);
 }
 
 /*

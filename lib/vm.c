@@ -900,8 +900,7 @@ static enum av_exit_action handle_smccc(const struct av_exit_ctx *ctx)
 	if (__builtin_expect(a == AV_EXIT_TO_CALLER, 0) &&
 	    av_esr_get_ec(ctx->exit->esr) == AV_ESR_EC_SMC64 && regs->pc == pc + 4) {
 		regs->pc = pc;
-		regs->pstate = (regs->pstate & ~(uint64_t)(AV_PSTATE_BTYPE | AV_PSTATE_SS)) |
-			       (pstate & (AV_PSTATE_BTYPE | AV_PSTATE_SS));
+		regs->pstate = pstate; /* BTYPE, SS (and IT, had PSTATE said AArch32) as before */
 	}
 	return a;
 }
